@@ -1,0 +1,36 @@
+# diancan — developer entry points. `make dev` runs the local stack, `make test` runs every check.
+PY ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: dev test demo lint unit bench clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements-dev.txt
+	touch $(STAMP)
+
+dev: $(STAMP)  ## start the local stack with demo data on http://127.0.0.1:$${PORT:-8000}
+	$(BIN)/python -m local.stack
+
+test: $(STAMP) lint  ## lint, every test suite, then the scripted guest journey
+	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+	$(BIN)/python -m local.demo
+
+demo: $(STAMP)  ## fresh local stack + the scripted guest journey over HTTP
+	$(BIN)/python -m local.demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest -m unit $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis artifacts

@@ -1,0 +1,1 @@
+"""The local stack: moto in server mode, a function-URL gateway, queue pump, scheduler and simulators."""

@@ -1,0 +1,1 @@
+"""Faithful simulators of the outside services, served on loopback. They never import ``diancan``."""
