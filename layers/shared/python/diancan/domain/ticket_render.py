@@ -1,0 +1,174 @@
+"""Lay tickets out in Feieyun (飞鹅云) receipt markup, by display width, for 32- and 48-column paper.
+
+Tags used are only those Feieyun's official demo documents: <BR> newline, <CUT> cut (cutter models),
+<CB></CB> centred double size, <B></B> double size, <C></C> centred, <QR></QR> QR code. A double-size
+line holds half as many columns. Widths follow unicodedata: East Asian Wide/Fullwidth = 2 columns, all
+else 1. Caveat: the printer counts GBK bytes, so "ambiguous" characters such as "·" or "×" in a dish name
+print 2 columns wide and shift that row by one; our own layout text avoids them.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterator
+
+from diancan.domain.clock import BUSINESS_TZ_DEFAULT, local
+from diancan.domain.money import yuan
+from diancan.domain.tickets import Ticket, TicketLine
+
+FEIEYUN_MAX_CONTENT_BYTES = 5000
+"""Open_printMsg ``content`` limit: "打印内容,不能超过5000字节" (official demo). We count UTF-8 bytes, which is
+never fewer than the GBK bytes the printer uses, so a piece under the limit is under it either way."""
+
+PAPER_COLUMNS = (32, 48)
+MODE_LABELS = {"dine_in": "堂食", "takeout": "外带", "delivery": "外卖"}
+# (qty column, amount column) widths of the receipt; the dish name takes the rest of the line.
+_RECEIPT_CELLS = {32: (5, 10), 48: (8, 12)}
+_KITCHEN_QTY = 5  # on double-size kitchen lines
+
+
+def char_width(char: str) -> int:
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+
+def display_width(text: str) -> int:
+    return sum(char_width(char) for char in text)
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """Break text into pieces no wider than ``width``, never splitting a wide character."""
+    pieces, current, used = [], "", 0
+    for char in text:
+        if used + char_width(char) > width and current:
+            pieces.append(current)
+            current, used = "", 0
+        current += char
+        used += char_width(char)
+    return [*pieces, current]
+
+
+def plain(text: str) -> str:
+    """User text (remark, dish names) made inert: '<' and '>' become fullwidth so they cannot open a
+    tag (a remark of "<CUT>" must not cut the paper), control characters and newlines become spaces."""
+    text = text.replace("<", "＜").replace(">", "＞")
+    return "".join(" " if unicodedata.category(char).startswith("C") else char for char in text).strip()
+
+
+def render_feieyun(ticket: Ticket, columns: int, tz: str = BUSINESS_TZ_DEFAULT) -> str:
+    """The Feieyun ``content`` for one ticket on paper ``columns`` wide (32 = 58 mm, 48 = 80 mm)."""
+    if columns not in PAPER_COLUMNS:
+        raise ValueError(f"paper_columns must be one of {PAPER_COLUMNS}")
+    body = _kitchen_body(ticket, columns) if ticket.kind == "kitchen" else _receipt_body(ticket, columns)
+    return "".join([*_header(ticket, columns, tz), *body, "<BR><CUT>"])
+
+
+def split_for_limit(content: str, max_bytes: int = FEIEYUN_MAX_CONTENT_BYTES) -> list[str]:
+    """Split content over the API limit into several prints, only after a <BR>, each at most
+    ``max_bytes`` UTF-8 bytes; joined again they give the original. Our renderer closes every paired
+    tag before its <BR>, so no piece opens a tag it does not close."""
+    lines = [piece + "<BR>" for piece in content.split("<BR>")]
+    lines[-1] = lines[-1].removesuffix("<BR>")
+    chunks: list[str] = []
+    current: list[str] = []
+    size = 0
+    for line in filter(None, lines):
+        line_size = len(line.encode("utf-8"))
+        if line_size > max_bytes:
+            raise ValueError(f"one line is {line_size} bytes, over the {max_bytes}-byte print limit")
+        if current and size + line_size > max_bytes:
+            chunks.append("".join(current))
+            current, size = [], 0
+        current.append(line)
+        size += line_size
+    return [*chunks, "".join(current)] if current else chunks
+
+
+def _header(ticket: Ticket, columns: int, tz: str) -> Iterator[str]:
+    order = ticket.order
+    if ticket.copy_label:
+        yield from _big_centred(f"** {plain(ticket.copy_label)} **", columns)
+    yield from _big_centred(plain(ticket.station.name if ticket.kind == "kitchen" else order.store_name), columns)
+    if order.is_addon_round:
+        yield from _big_centred(f"加菜 第{order.round_no}轮", columns)
+    if order.table_no:
+        yield from _big_centred(f"桌号 {plain(order.table_no)}", columns)
+    if order.pickup_no is not None:
+        yield from _big_centred(f"取餐号 {order.pickup_no}", columns)
+    yield f"<C>{MODE_LABELS[order.mode]}</C><BR>"
+    yield _rule(columns)
+    yield from _text(f"单号 {plain(order.order_id)}", columns)
+    yield from _text(f"时间 {local(order.paid_at, tz):%Y-%m-%d %H:%M}", columns)
+    yield _rule(columns)
+
+
+def _kitchen_body(ticket: Ticket, columns: int) -> Iterator[str]:
+    half = columns // 2
+    for line in ticket.order.lines:
+        yield from _lines(_row(plain(line.name), [f"x{line.qty}"], [_KITCHEN_QTY], half), "B")
+        yield from _options(line, columns)
+    yield _rule(columns)
+    if ticket.order.remark:
+        yield from _lines(wrap(f"备注：{plain(ticket.order.remark)}", half), "B")
+
+
+def _receipt_body(ticket: Ticket, columns: int) -> Iterator[str]:
+    order = ticket.order
+    cells = _RECEIPT_CELLS[columns]
+    yield from _lines(_row("品名", ["数量", "金额"], cells, columns))
+    for line in order.lines:
+        yield from _lines(_row(plain(line.name), [f"x{line.qty}", yuan(line.line_total_fen)], cells, columns))
+        yield from _options(line, columns)
+    yield _rule(columns)
+    yield from _amount("商品小计", yuan(order.subtotal_fen), columns)
+    for label, amount in order.discounts:
+        yield from _amount(plain(label), yuan(-amount), columns)
+    if order.packing_fee_fen:
+        yield from _amount("打包费", yuan(order.packing_fee_fen), columns)
+    if order.delivery_fee_fen:
+        yield from _amount("配送费", yuan(order.delivery_fee_fen), columns)
+    yield _rule(columns)
+    yield from _lines(_row("实付", [yuan(order.total_fen)], [cells[1]], columns // 2), "B")
+    if order.remark:
+        yield from _text(f"备注：{plain(order.remark)}", columns)
+    if order.order_url:
+        yield f"<BR><QR>{plain(order.order_url)}</QR><BR>"
+        yield "<C>扫码查看订单</C><BR>"
+
+
+def _row(name: str, cells: list[str], widths: list[int] | tuple[int, ...], width: int) -> list[str]:
+    """A name column that wraps, then right-aligned cells on its first line only."""
+    name_width = width - sum(widths)
+    rows = wrap(name, name_width)
+    rows[0] = _pad(rows[0], name_width) + "".join(_pad(c, w, right=True) for c, w in zip(cells, widths, strict=True))
+    return rows
+
+
+def _lines(rows: list[str], tag: str | None = None) -> Iterator[str]:
+    for row in rows:
+        yield f"<{tag}>{row}</{tag}><BR>" if tag else f"{row}<BR>"
+
+
+def _options(line: TicketLine, columns: int) -> Iterator[str]:
+    if line.options:
+        yield from _text("/".join(plain(option) for option in line.options), columns, indent=2)
+
+
+def _amount(label: str, amount: str, columns: int) -> Iterator[str]:
+    return _lines(_row(label, [amount], [_RECEIPT_CELLS[columns][1]], columns))
+
+
+def _text(text: str, columns: int, indent: int = 0) -> Iterator[str]:
+    return _lines([" " * indent + row for row in wrap(text, columns - indent)])
+
+
+def _big_centred(text: str, columns: int) -> Iterator[str]:
+    return _lines(wrap(text, columns // 2), "CB")
+
+
+def _rule(columns: int) -> str:
+    return "-" * columns + "<BR>"
+
+
+def _pad(text: str, width: int, right: bool = False) -> str:
+    fill = " " * max(0, width - display_width(text))
+    return fill + text if right else text + fill
