@@ -1,0 +1,44 @@
+"""menu: stores nearest first, a store's whole menu in one query, one dish."""
+
+from diancan import bootstrap
+from diancan.domain.errors import InvalidRequest
+from diancan.http import make_resolver
+from diancan.observability import tools
+from diancan.services import menu
+
+logger, metrics, tracer = tools("menu")
+app = make_resolver()
+
+
+def _coordinate(name: str) -> float | None:
+    raw = app.current_event.get_query_string_value(name)
+    if raw in (None, ""):
+        return None
+    try:
+        return float(raw)
+    except ValueError:
+        raise InvalidRequest(f"{name} must be a number", "位置参数有误", code="INVALID_LOCATION") from None
+
+
+@app.get("/stores")
+def get_stores() -> dict:
+    return menu.list_stores(bootstrap.repository(), _coordinate("lat"), _coordinate("lng"))
+
+
+@app.get("/stores/<store_id>/menu")
+def get_menu(store_id: str) -> dict:
+    query = app.current_event.get_query_string_value
+    return menu.store_menu(bootstrap.repository(), store_id, category=query("category"), q=query("q"),
+                           sort=query("sort") or "default")
+
+
+@app.get("/stores/<store_id>/dishes/<dish_id>")
+def get_dish(store_id: str, dish_id: str) -> dict:
+    return menu.dish_detail(bootstrap.repository(), store_id, dish_id)
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict, context) -> dict:
+    return app.resolve(event, context)

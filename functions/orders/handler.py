@@ -1,0 +1,38 @@
+"""orders: a guest's own orders (newest first), one order, cancel while unpaid."""
+
+from diancan import bootstrap
+from diancan.domain.errors import InvalidRequest
+from diancan.guest import current_guest
+from diancan.http import make_resolver
+from diancan.observability import tools
+
+logger, metrics, tracer = tools("orders")
+app = make_resolver()
+
+
+@app.get("/orders")
+def list_orders() -> dict:
+    openid = current_guest(app)
+    raw_limit = app.current_event.get_query_string_value("limit") or "10"
+    if not raw_limit.isdigit():
+        raise InvalidRequest("limit must be a positive integer", "分页参数有误", code="INVALID_LIMIT")
+    return bootstrap.guest_orders().page(openid, app.current_event.get_query_string_value("cursor"), int(raw_limit))
+
+
+@app.get("/orders/<order_id>")
+def get_order(order_id: str) -> dict:
+    logger.append_keys(order_id=order_id)
+    return bootstrap.guest_orders().detail(current_guest(app), order_id)
+
+
+@app.post("/orders/<order_id>/cancel")
+def cancel_order(order_id: str) -> dict:
+    logger.append_keys(order_id=order_id)
+    return bootstrap.guest_orders().cancel(current_guest(app), order_id)
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict, context) -> dict:
+    return app.resolve(event, context)

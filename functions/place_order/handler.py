@@ -1,0 +1,34 @@
+"""place_order: POST /quote (server-side price) and POST /orders (validate, reserve, create)."""
+
+from diancan import bootstrap
+from diancan.domain.order import OrderRequest
+from diancan.guest import current_guest
+from diancan.http import json_response, make_resolver, parse_body
+from diancan.observability import tools
+
+logger, metrics, tracer = tools("place_order")
+app = make_resolver()
+
+
+@app.post("/quote")
+def post_quote() -> dict:
+    request = parse_body(app, OrderRequest)
+    return bootstrap.ordering().quote(request).model_dump(mode="json", exclude={"lines": {"__all__": {"recipe"}}})
+
+
+@app.post("/orders")
+def post_order():
+    openid = current_guest(app)
+    request = parse_body(app, OrderRequest)
+    placed = bootstrap.ordering().place(openid, request, app.current_event.get_header_value("idempotency-key"))
+    logger.append_keys(order_id=placed.order.order_id)
+    if placed.created:
+        metrics.add_metric(name="OrdersPlaced", unit="Count", value=1)
+    return json_response(201 if placed.created else 200, placed.order.guest_view())
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict, context) -> dict:
+    return app.resolve(event, context)

@@ -1,0 +1,1 @@
+"""Adapters: DynamoDB, EventBridge, Secrets Manager and the outside services, one file each."""

@@ -1,0 +1,425 @@
+"""The DynamoDB adapter: domain objects in, domain objects out, the fewest calls each use case needs.
+
+Every state change is a conditional write; AWS condition failures become domain errors here and
+nowhere else (``_raise_for_cancellation``).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import (
+    DoesNotExist,
+    GetError,
+    PutError,
+    QueryError,
+    TransactWriteError,
+    UpdateError,
+)
+from pynamodb.transactions import TransactWrite
+
+from diancan.adapters import keys
+from diancan.adapters.records import (
+    CategoryRecord,
+    DishRecord,
+    OrderKeyRecord,
+    OrderRecord,
+    Record,
+    StoreRecord,
+    TableRecord,
+    UserRecord,
+)
+from diancan.domain.cart import DishUnavailable, InsufficientPortions
+from diancan.domain.errors import Conflict, InvalidRequest, NotFound, UpstreamUnavailable
+from diancan.domain.menu import Category, Dish, Store
+from diancan.domain.order import Order, StatusChange
+from diancan.domain.order_status import TRANSITIONS, OrderAction, OrderStatus, TransitionRefused, sources_of
+
+IDEMPOTENCY_TTL_SECONDS = 24 * 3600
+
+
+class OrderKeyTaken(Conflict):
+    """The guest already placed an order with this Idempotency-Key (carries the existing order id)."""
+
+    code = "IDEMPOTENCY_KEY_USED"
+
+    def __init__(self, order_id: str, request_hash: str) -> None:
+        super().__init__("this Idempotency-Key was already used", "该请求已提交")
+        self.order_id = order_id
+        self.request_hash = request_hash
+
+
+class PriceChanged(Conflict):
+    code, message_zh, message_en = "MENU_CHANGED", "菜单刚刚更新，请确认后重新下单", "The menu just changed; please review and order again"
+
+
+@dataclass(frozen=True)
+class Menu:
+    store: Store
+    categories: list[Category]
+    dishes: list[Dish]
+
+
+@dataclass(frozen=True)
+class TransitionResult:
+    order_id: str
+    status: OrderStatus
+    applied: bool  # False when the order was already in the target status (a replay)
+
+
+def _dish(record: DishRecord) -> Dish:
+    return Dish.model_validate({
+        **record.doc, "price_fen": int(record.price_fen), "on_shelf": record.on_shelf, "sold_out": record.sold_out,
+        "portions_left": None if record.portions_left is None else int(record.portions_left),
+        "daily_portions": None if record.daily_portions is None else int(record.daily_portions),
+        "sold_count": int(record.sold_count or 0), "rating_sum": int(record.rating_sum or 0),
+        "rating_count": int(record.rating_count or 0),
+    })
+
+
+def _order(record: OrderRecord) -> Order:
+    return Order.model_validate({
+        **record.doc, "status": record.status, "history": record.history or [], "paid_at": record.paid_at,
+        "pickup_no": None if record.pickup_no is None else int(record.pickup_no),
+        "refunded_fen": int(record.refunded_fen or 0),
+    })
+
+
+def _store_record(store: Store) -> StoreRecord:
+    return StoreRecord(keys.store(store.store_id), keys.PROFILE, store_id=store.store_id, GSI1PK=keys.STORES,
+                       GSI1SK=keys.store_listing(store.city, store.store_id), doc=store.model_dump(mode="json"))
+
+
+def _category_record(category: Category) -> CategoryRecord:
+    return CategoryRecord(keys.store(category.store_id), keys.category(category.sort, category.category_id),
+                          doc=category.model_dump(mode="json"))
+
+
+_DISH_STATE = {"price_fen", "on_shelf", "sold_out", "portions_left", "daily_portions", "sold_count", "rating_sum",
+               "rating_count"}
+
+
+def _dish_record(dish: Dish) -> DishRecord:
+    return DishRecord(keys.store(dish.store_id), keys.dish(dish.dish_id), price_fen=dish.price_fen,
+                      on_shelf=dish.on_shelf, sold_out=dish.sold_out, portions_left=dish.portions_left,
+                      daily_portions=dish.daily_portions, sold_count=dish.sold_count, rating_sum=dish.rating_sum,
+                      rating_count=dish.rating_count, doc=dish.model_dump(mode="json", exclude=_DISH_STATE))
+
+
+def _table_record(store_id: str, table_no: str, seats: int, name: str) -> TableRecord:
+    return TableRecord(keys.store(store_id), keys.table(table_no),
+                       doc={"store_id": store_id, "table_no": table_no, "seats": seats, "name": name or table_no,
+                            "active": True})
+
+
+_ORDER_STATE_FIELDS = {"status", "history", "paid_at", "pickup_no", "refunded_fen"}
+
+
+def encode_cursor(last_key: dict | None) -> str | None:
+    if not last_key:
+        return None
+    return base64.urlsafe_b64encode(json.dumps(last_key, separators=(",", ":")).encode()).decode()
+
+
+def decode_cursor(cursor: str | None) -> dict | None:
+    if not cursor:
+        return None
+    try:
+        value = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        if not isinstance(value, dict):
+            raise ValueError
+        return value
+    except (ValueError, TypeError):
+        raise InvalidRequest("bad cursor", "分页参数有误", code="INVALID_CURSOR") from None
+
+
+def _raise_for_cancellation(error: TransactWriteError, labels: list[str]) -> None:
+    """Map a cancelled transaction to the domain error of the first item whose condition failed."""
+    reasons = error.cancellation_reasons or []
+    for label, reason in zip(labels, reasons, strict=False):
+        if reason is None or reason.code in (None, "None"):
+            continue
+        if reason.code == "ConditionalCheckFailed":
+            raise _ConditionFailed(label)
+        if reason.code in ("TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"):
+            raise UpstreamUnavailable("busy, retry", "下单人数较多，请稍后重试", code="BUSY_RETRY")
+    raise UpstreamUnavailable("database unavailable", "系统繁忙，请稍后再试") from error
+
+
+class _ConditionFailed(Exception):
+    def __init__(self, label: str) -> None:
+        super().__init__(label)
+        self.label = label
+
+
+class _Transaction:
+    """A TransactWrite that labels each item in the order pynamodb sends them (condition checks,
+    deletes, puts, updates), so that a cancellation reason can be traced to its item."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._tx = TransactWrite(connection=connection)
+        self._labels: dict[str, list[str]] = {"check": [], "delete": [], "put": [], "update": []}
+
+    @property
+    def labels(self) -> list[str]:
+        return [*self._labels["check"], *self._labels["delete"], *self._labels["put"], *self._labels["update"]]
+
+    def __enter__(self) -> _Transaction:
+        self._tx.__enter__()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._tx.__exit__(*exc)
+
+    def put(self, label: str, record: Record, condition=None) -> None:
+        self._tx.save(record, condition=condition)
+        self._labels["put"].append(label)
+
+    def update(self, label: str, record: Record, actions: list, condition=None) -> None:
+        self._tx.update(record, actions=actions, condition=condition)
+        self._labels["update"].append(label)
+
+    def check(self, label: str, record: Record, condition) -> None:
+        self._tx.condition_check(type(record), record.PK, record.SK, condition=condition)
+        self._labels["check"].append(label)
+
+
+class Repository:
+    """All table access of the functions. Methods say which access pattern they serve (docs/table.md)."""
+
+    def __init__(self, connection: Connection | None = None) -> None:
+        self._connection = connection or Connection(region=Record.Meta.region)
+
+    # ---- stores and menu -------------------------------------------------------------------------------
+
+    def list_stores(self) -> list[Store]:
+        """AP1: every store of the chain (GSI1 ``STORES``), one query."""
+        return [Store.model_validate(r.doc) for r in StoreRecord.gsi1.query(keys.STORES)]
+
+    def load_menu(self, store_id: str) -> Menu:
+        """AP2: profile, categories and dishes of a store in one range query of its partition."""
+        store, categories, dishes = None, [], []
+        records = Record.query(keys.store(store_id), Record.SK.between(keys.MENU_FIRST, keys.MENU_LAST))
+        for record in records:
+            if isinstance(record, StoreRecord):
+                store = Store.model_validate(record.doc)
+            elif isinstance(record, CategoryRecord):
+                categories.append(Category.model_validate(record.doc))
+            elif isinstance(record, DishRecord):
+                dishes.append(_dish(record))
+        if store is None:
+            raise NotFound("no such store", "门店不存在", code="STORE_NOT_FOUND")
+        return Menu(store=store, categories=sorted(categories, key=lambda c: c.sort), dishes=dishes)
+
+    def get_dish(self, store_id: str, dish_id: str) -> Dish:
+        """AP3: one dish."""
+        try:
+            return _dish(DishRecord.get(keys.store(store_id), keys.dish(dish_id)))
+        except DoesNotExist:
+            raise NotFound("no such dish", "菜品不存在", code="DISH_NOT_FOUND") from None
+
+    def load_for_order(self, store_id: str, dish_ids: Iterable[str], table_no: str | None
+                       ) -> tuple[Store, dict[str, Dish], bool]:
+        """AP4: the store profile, the dishes a cart names and its table, in one BatchGetItem."""
+        wanted = [(keys.store(store_id), keys.PROFILE)]
+        wanted += [(keys.store(store_id), keys.dish(d)) for d in sorted(set(dish_ids))]
+        if table_no:
+            wanted.append((keys.store(store_id), keys.table(table_no)))
+        store, dishes, table_exists = None, {}, False
+        for record in Record.batch_get(wanted):
+            if isinstance(record, StoreRecord):
+                store = Store.model_validate(record.doc)
+            elif isinstance(record, DishRecord):
+                dish = _dish(record)
+                dishes[dish.dish_id] = dish
+            elif isinstance(record, TableRecord):
+                table_exists = bool(record.doc.get("active", True))
+        if store is None:
+            raise NotFound("no such store", "门店不存在", code="STORE_NOT_FOUND")
+        return store, dishes, table_exists
+
+    def put_store(self, store: Store) -> None:
+        _store_record(store).save()
+
+    def put_category(self, category: Category) -> None:
+        _category_record(category).save()
+
+    def put_dish(self, dish: Dish) -> None:
+        _dish_record(dish).save()
+
+    def put_table(self, store_id: str, table_no: str, seats: int = 4, name: str = "") -> None:
+        _table_record(store_id, table_no, seats, name).save()
+
+    def put_menu(self, store: Store, categories: list[Category], dishes: list[Dish],
+                 tables: list[tuple[str, int]]) -> None:
+        """Write a whole store (profile, menu, tables) in BatchWriteItem calls of 25 (set-up and imports)."""
+        with Record.batch_write() as batch:
+            batch.save(_store_record(store))
+            for category in categories:
+                batch.save(_category_record(category))
+            for dish in dishes:
+                batch.save(_dish_record(dish))
+            for table_no, seats in tables:
+                batch.save(_table_record(store.store_id, table_no, seats, ""))
+
+    # ---- users -----------------------------------------------------------------------------------------
+
+    def record_login(self, openid: str, at: str) -> bool:
+        """Create the user on first login (conditional put); later logins only touch ``last_login_at``.
+
+        Returns True when the user is new. One write in either case.
+        """
+        try:
+            UserRecord(keys.user(openid), "PROFILE", openid=openid, created_at=at, last_login_at=at).save(
+                condition=UserRecord.PK.does_not_exist())
+            return True
+        except PutError as error:
+            if error.cause_response_code != "ConditionalCheckFailedException":
+                raise
+        UserRecord(keys.user(openid), "PROFILE").update(actions=[UserRecord.last_login_at.set(at)])
+        return False
+
+    # ---- orders ----------------------------------------------------------------------------------------
+
+    def create_order(self, order: Order, *, encrypted_address: str | None, idempotency_key: str,
+                     request_hash: str, prices: dict[str, int], expires_at_epoch: int) -> None:
+        """AP5: the order, its portion reservations, price checks and the idempotency key: one transaction.
+
+        Each dish is either decremented (limited portions: ``portions_left >= qty``) or condition-checked
+        (on the shelf, not sold out, same price as quoted), so nothing is ever sold that is not there.
+        """
+        doc = order.model_dump(mode="json", exclude=_ORDER_STATE_FIELDS | {"address"})
+        doc["address_enc"] = encrypted_address
+        record = OrderRecord(
+            keys.order(order.order_id), keys.ORDER, store_id=order.store_id, openid=order.openid,
+            status=order.status.value, doc=doc, history=[h.model_dump(mode="json") for h in order.history],
+            GSI1PK=keys.user(order.openid), GSI1SK=keys.timed(order.created_at, order.order_id),
+            GSI2PK=keys.store_day(order.store_id, order.business_day),
+            GSI2SK=keys.timed(order.created_at, order.order_id),
+        )
+        tx = _Transaction(self._connection)
+        try:
+            with tx:
+                tx.put("key", OrderKeyRecord(keys.user(order.openid), keys.order_key(idempotency_key),
+                                             order_id=order.order_id, request_hash=request_hash,
+                                             expires_at=expires_at_epoch + IDEMPOTENCY_TTL_SECONDS),
+                       condition=OrderKeyRecord.PK.does_not_exist())
+                tx.put("order", record, condition=OrderRecord.PK.does_not_exist())
+                for dish_id, price in sorted(prices.items()):
+                    dish = DishRecord(keys.store(order.store_id), keys.dish(dish_id))
+                    available = (DishRecord.on_shelf == True) & (DishRecord.sold_out == False)  # noqa: E712
+                    available &= DishRecord.price_fen == price
+                    qty = order.reserved.get(dish_id)
+                    if qty:
+                        tx.update(f"dish:{dish_id}", dish, [DishRecord.portions_left.add(-qty)],
+                                  condition=available & (DishRecord.portions_left >= qty))
+                    else:
+                        tx.check(f"dish:{dish_id}", dish, available)
+        except TransactWriteError as error:
+            try:
+                _raise_for_cancellation(error, tx.labels)
+            except _ConditionFailed as failed:
+                if failed.label == "key":
+                    existing = self.get_order_key(order.openid, idempotency_key)
+                    raise OrderKeyTaken(existing.order_id, existing.request_hash) from None
+                if failed.label.startswith("dish:"):
+                    raise self._why_dish_refused(order.store_id, failed.label[5:], prices) from None
+                raise Conflict("order id collision, retry", "请重试") from None
+
+    def _why_dish_refused(self, store_id: str, dish_id: str, prices: dict[str, int]) -> Exception:
+        dish = self.get_dish(store_id, dish_id)
+        if not dish.on_shelf or dish.sold_out:
+            return DishUnavailable(f"{dish.name} is not available", f"{dish.name}已售罄或下架",
+                                   details={"dish_id": dish_id})
+        if dish.price_fen != prices[dish_id]:
+            return PriceChanged(details={"dish_id": dish_id, "price_fen": dish.price_fen})
+        return InsufficientPortions(f"only {dish.portions_left} left of {dish.name}",
+                                    f"{dish.name}仅剩{dish.portions_left}份",
+                                    details={"dish_id": dish_id, "portions_left": dish.portions_left})
+
+    def get_order_key(self, openid: str, idempotency_key: str) -> OrderKeyRecord:
+        return OrderKeyRecord.get(keys.user(openid), keys.order_key(idempotency_key), consistent_read=True)
+
+    def get_order(self, order_id: str, *, consistent: bool = False) -> Order:
+        """AP6: one order by id."""
+        return self.get_order_and_address(order_id, consistent=consistent)[0]
+
+    def get_order_and_address(self, order_id: str, *, consistent: bool = False) -> tuple[Order, str | None]:
+        """AP6: one order by id, with its encrypted delivery address (if any), in one GetItem."""
+        try:
+            record = OrderRecord.get(keys.order(order_id), keys.ORDER, consistent_read=consistent)
+        except (DoesNotExist, GetError):
+            raise NotFound("no such order", "订单不存在", code="ORDER_NOT_FOUND") from None
+        return _order(record), record.doc.get("address_enc")
+
+    def list_user_orders(self, openid: str, *, cursor: str | None, limit: int) -> tuple[list[Order], str | None]:
+        """AP7: a guest's orders newest first (GSI1 ``USER#<openid>``), one query per page."""
+        try:
+            results = OrderRecord.gsi1.query(keys.user(openid), OrderRecord.GSI1SK.startswith("2"),
+                                             scan_index_forward=False, limit=limit,
+                                             last_evaluated_key=decode_cursor(cursor))
+            orders = [_order(r) for r in results]
+        except QueryError as error:
+            if "ValidationException" in str(error):
+                raise InvalidRequest("bad cursor", "分页参数有误", code="INVALID_CURSOR") from None
+            raise
+        return orders, encode_cursor(results.last_evaluated_key) if len(orders) == limit else None
+
+    def transition(self, order_id: str, mode: str, action: OrderAction, *, at: str, by: str = "system",
+                   note: str = "", extra: list | None = None) -> TransitionResult:
+        """Move an order along the state machine with one conditional update (no read first).
+
+        The condition is "status is one the action is allowed from"; when it fails the order is read to
+        tell a replay (already in the target status) from a refusal.
+        """
+        sources = sources_of(mode, action)
+        target = TRANSITIONS[mode][(sources[0], action)]
+        change = StatusChange(status=target, at=at, by=by, note=note).model_dump(mode="json")
+        record = OrderRecord(keys.order(order_id), keys.ORDER)
+        try:
+            record.update(
+                actions=[OrderRecord.status.set(target.value), OrderRecord.history.append([change]),
+                         OrderRecord.version.add(1), *(extra or [])],
+                condition=OrderRecord.status.is_in(*[s.value for s in sources]),
+            )
+        except UpdateError as error:
+            if error.cause_response_code != "ConditionalCheckFailedException":
+                raise
+            current = self.get_order(order_id, consistent=True)
+            if current.status == target:
+                return TransitionResult(order_id, target, applied=False)
+            raise TransitionRefused(f"cannot {action} an order that is {current.status}",
+                                    details={"status": current.status.value, "action": action.value}) from None
+        return TransitionResult(order_id, target, applied=True)
+
+    def release_order(self, order: Order, action: OrderAction, *, at: str, by: str) -> TransitionResult:
+        """Cancel or expire an unpaid order and give its reserved portions back, in one transaction."""
+        sources = sources_of(order.mode, action)
+        target = TRANSITIONS[order.mode][(sources[0], action)]
+        change = StatusChange(status=target, at=at, by=by).model_dump(mode="json")
+        tx = _Transaction(self._connection)
+        try:
+            with tx:
+                tx.update("order", OrderRecord(keys.order(order.order_id), keys.ORDER),
+                          [OrderRecord.status.set(target.value), OrderRecord.history.append([change]),
+                           OrderRecord.version.add(1)],
+                          condition=OrderRecord.status.is_in(*[s.value for s in sources]))
+                for dish_id, qty in sorted(order.reserved.items()):
+                    tx.update(f"dish:{dish_id}", DishRecord(keys.store(order.store_id), keys.dish(dish_id)),
+                              [DishRecord.portions_left.add(qty)], condition=DishRecord.portions_left.exists())
+        except TransactWriteError as error:
+            try:
+                _raise_for_cancellation(error, tx.labels)
+            except _ConditionFailed as failed:
+                if failed.label != "order":  # the dish lost its limit meanwhile: release the order alone
+                    return self.transition(order.order_id, order.mode, action, at=at, by=by)
+                current = self.get_order(order.order_id, consistent=True)
+                if current.status == target:
+                    return TransitionResult(order.order_id, target, applied=False)
+                raise TransitionRefused(f"cannot {action} an order that is {current.status}",
+                                        details={"status": current.status.value}) from None
+        return TransitionResult(order.order_id, target, applied=True)

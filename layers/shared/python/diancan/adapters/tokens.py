@@ -1,0 +1,55 @@
+"""Guest session tokens: ``base64url(payload).base64url(HMAC-SHA256)``, signed with a secret from
+Secrets Manager and expiring. Small and dependency-free so the guest functions start fast."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+
+from diancan.domain.errors import Unauthorized
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+class TokenSigner:
+    def __init__(self, secret: str, ttl_seconds: int) -> None:
+        if len(secret) < 32:
+            raise ValueError("token secret must be at least 32 characters")
+        self._key = secret.encode()
+        self._ttl = ttl_seconds
+
+    @property
+    def ttl_seconds(self) -> int:
+        return self._ttl
+
+    def issue(self, openid: str, now: float | None = None) -> str:
+        issued = int(now if now is not None else time.time())
+        payload = _b64(json.dumps({"sub": openid, "iat": issued, "exp": issued + self._ttl},
+                                  separators=(",", ":")).encode())
+        return f"{payload}.{self._sign(payload)}"
+
+    def verify(self, token: str, now: float | None = None) -> str:
+        """The openid the token was issued to; ``Unauthorized`` if it is forged, tampered or expired."""
+        payload, _, signature = token.partition(".")
+        if not payload or not signature or not hmac.compare_digest(signature, self._sign(payload)):
+            raise Unauthorized("invalid token", "登录状态无效，请重新登录", code="INVALID_TOKEN")
+        try:
+            claims = json.loads(_unb64(payload))
+            subject, expiry = str(claims["sub"]), int(claims["exp"])
+        except (ValueError, KeyError, TypeError):
+            raise Unauthorized("invalid token", "登录状态无效，请重新登录", code="INVALID_TOKEN") from None
+        if expiry <= (now if now is not None else time.time()):
+            raise Unauthorized("token expired", "登录已过期，请重新登录", code="TOKEN_EXPIRED")
+        return subject
+
+    def _sign(self, payload: str) -> str:
+        return _b64(hmac.new(self._key, payload.encode(), hashlib.sha256).digest())

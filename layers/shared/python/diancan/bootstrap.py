@@ -1,0 +1,94 @@
+"""The composition root: the one place that reads settings and secrets and builds adapters and services,
+once per container (Lambda reuses it across invocations). Builders import lazily, so a function only
+loads the adapters it actually uses (cold start)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+from typing import TypeVar
+
+from diancan.settings import Settings, get_settings
+
+T = TypeVar("T")
+_COMPONENTS: list = []
+
+
+def component(build: Callable[[], T]) -> Callable[[], T]:
+    """Build once per container; ``reset()`` forgets it."""
+    cached = lru_cache(maxsize=1)(build)
+    _COMPONENTS.append(cached)
+    return cached
+
+
+def settings() -> Settings:
+    return get_settings()
+
+
+@component
+def secrets():
+    from diancan.adapters.secrets import SecretStore
+
+    return SecretStore(settings().secret_prefix, settings().region)
+
+
+@component
+def repository():
+    from diancan.adapters.repository import Repository
+
+    return Repository()
+
+
+@component
+def event_bus():
+    from diancan.adapters.eventbus import EventBus
+
+    return EventBus(settings().bus_name, settings().region)
+
+
+@component
+def token_signer():
+    from diancan.adapters.tokens import TokenSigner
+
+    return TokenSigner(secrets().get("app")["token_secret"], settings().token_ttl_seconds)
+
+
+@component
+def pii_cipher():
+    from diancan.adapters.pii import PiiCipher
+
+    return PiiCipher(secrets().get("app")["pii_key"])
+
+
+@component
+def wechat_login():
+    from diancan.adapters.wechat import WeChatLogin
+
+    wechat = secrets().get("wechat")
+    return WeChatLogin(wechat["appid"], wechat["app_secret"], settings().wechat_api_base,
+                       settings().http_timeout_seconds)
+
+
+@component
+def ordering():
+    from diancan.services.ordering import OrderingService
+
+    return OrderingService(repository(), pii_cipher(), expiry_minutes=settings().order_expiry_minutes)
+
+
+@component
+def guest_orders():
+    from diancan.services.orders import GuestOrders
+
+    return GuestOrders(repository(), event_bus(), pii_cipher())
+
+
+def reset() -> None:
+    """Forget every built component and the settings (tests and the local stack change the environment)."""
+    get_settings.cache_clear()
+    for cached in _COMPONENTS:
+        cached.cache_clear()
+    from diancan.adapters import aws, records
+
+    aws.client.cache_clear()
+    records.configure(get_settings().table_name, get_settings().region)

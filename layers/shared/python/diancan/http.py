@@ -1,0 +1,85 @@
+"""What every HTTP function shares: the resolver with one error format, body parsing, guest auth.
+
+Every refusal is ``{"code", "message", "message_en"}`` with a 4xx status; nothing else leaks out.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import TypeVar
+
+from aws_lambda_powertools.event_handler import CORSConfig, LambdaFunctionUrlResolver, Response
+from pydantic import BaseModel, ValidationError
+
+from diancan.domain.errors import DomainError, InvalidRequest, Unauthorized
+
+logger = logging.getLogger(__name__)
+M = TypeVar("M", bound=BaseModel)
+MAX_BODY_BYTES = 64 * 1024
+
+
+def json_response(status: int, body: dict, headers: dict | None = None) -> Response:
+    return Response(status_code=status, content_type="application/json",
+                    body=json.dumps(body, ensure_ascii=False, separators=(",", ":")), headers=headers or {})
+
+
+def error_response(error: DomainError) -> Response:
+    return json_response(error.status, error.to_body())
+
+
+def make_resolver() -> LambdaFunctionUrlResolver:
+    """A function-URL resolver whose every failure answers in the one error format."""
+    app = LambdaFunctionUrlResolver(cors=CORSConfig(allow_origin="*", allow_headers=["Authorization",
+                                                                                       "Idempotency-Key"]))
+
+    @app.exception_handler(DomainError)
+    def _domain(error: DomainError) -> Response:
+        log = logger.warning if error.status >= 500 else logger.info
+        log("request refused", extra={"code": error.code, "status": error.status})
+        return error_response(error)
+
+    @app.not_found
+    def _not_found(_error) -> Response:
+        return json_response(404, {"code": "NOT_FOUND", "message": "接口不存在", "message_en": "No such endpoint"})
+
+    @app.exception_handler(Exception)
+    def _unexpected(error: Exception) -> Response:
+        logger.exception("unhandled error")
+        return json_response(500, {"code": "INTERNAL_ERROR", "message": "系统繁忙，请稍后再试",
+                                   "message_en": "Something went wrong; please retry"})
+
+    return app
+
+
+def _validation_details(error: ValidationError) -> list[dict]:
+    return [{"field": ".".join(str(p) for p in e["loc"]), "problem": e["msg"]} for e in error.errors()]
+
+
+def parse_body(app: LambdaFunctionUrlResolver, model: type[M]) -> M:
+    """The request body as ``model``: malformed JSON and wrong fields are 400s with details."""
+    raw = app.current_event.decoded_body or ""
+    if len(raw.encode("utf-8")) > MAX_BODY_BYTES:
+        raise InvalidRequest("request body too large", "请求内容过大", code="BODY_TOO_LARGE")
+    try:
+        data = json.loads(raw) if raw else None
+    except ValueError:
+        raise InvalidRequest("malformed JSON body", "请求格式错误", code="MALFORMED_JSON") from None
+    if not isinstance(data, dict):
+        raise InvalidRequest("the body must be a JSON object", "请求格式错误", code="MALFORMED_JSON")
+    return parse_model(model, data)
+
+
+def parse_model(model: type[M], data: dict) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise InvalidRequest("invalid fields", "请求参数有误", details={"errors": _validation_details(error)}) from None
+
+
+def bearer_token(app: LambdaFunctionUrlResolver) -> str:
+    header = app.current_event.get_header_value("authorization", default_value="") or ""
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("missing bearer token", "请先登录", code="UNAUTHORIZED")
+    return token.strip()

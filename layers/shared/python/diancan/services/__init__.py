@@ -1,0 +1,1 @@
+"""Use cases. Each takes its adapters as arguments (the composition root passes the real ones)."""

@@ -1,0 +1,14 @@
+"""Guest login: a wx.login code becomes a signed session token; the user is created on first login."""
+
+from __future__ import annotations
+
+from diancan.adapters.repository import Repository
+from diancan.adapters.tokens import TokenSigner
+from diancan.adapters.wechat import WeChatLogin
+from diancan.domain.clock import iso, utcnow
+
+
+def login(code: str, *, wechat: WeChatLogin, repository: Repository, signer: TokenSigner) -> dict:
+    session = wechat.code_to_session(code)
+    is_new = repository.record_login(session.openid, iso(utcnow()))
+    return {"token": signer.issue(session.openid), "expires_in": signer.ttl_seconds, "new_user": is_new}

@@ -1,0 +1,102 @@
+"""Quote and place orders: validate against the store's own menu, price on the server, reserve
+portions and create the order in one transaction. Two DynamoDB calls: one BatchGet, one transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from diancan.adapters.pii import PiiCipher
+from diancan.adapters.repository import OrderKeyTaken, Repository
+from diancan.domain.cart import build_lines, portions_needed
+from diancan.domain.clock import business_day, iso, local, utcnow
+from diancan.domain.errors import Conflict, InvalidRequest, Unprocessable
+from diancan.domain.money import yuan
+from diancan.domain.order import Order, OrderRequest, StatusChange, validate_request
+from diancan.domain.order_status import OrderStatus
+from diancan.domain.pricing import Quote, price_order
+
+IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_\-:.]{8,64}$")
+
+
+def new_order_id(now: datetime, tz: str) -> str:
+    """Time-sortable, 20 characters, valid as WeChat Pay's out_trade_no (6-32 of [0-9A-Za-z_-|*])."""
+    return f"{local(now, tz):%y%m%d%H%M%S}{secrets.token_hex(4).upper()}"
+
+
+def request_fingerprint(request: OrderRequest) -> str:
+    canonical = json.dumps(request.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Placed:
+    order: Order
+    created: bool  # False when an earlier request with the same Idempotency-Key made it
+
+
+class OrderingService:
+    def __init__(self, repository: Repository, pii: PiiCipher | None, *, expiry_minutes: int,
+                 clock: Callable[[], datetime] = utcnow) -> None:
+        self._repository = repository
+        self._pii = pii
+        self._expiry = timedelta(minutes=expiry_minutes)
+        self._clock = clock
+
+    def _prepare(self, request: OrderRequest):
+        now = self._clock()
+        store, dishes, table_exists = self._repository.load_for_order(
+            request.store_id, [item.dish_id for item in request.items], request.table_no)
+        validate_request(request, store, now=now, table_exists=table_exists)
+        lines = build_lines(dishes, request.items)
+        quote = price_order(lines, mode=request.mode, store=store, delivery_fee_fen=store.delivery_fee_fen)
+        if request.mode == "delivery" and quote.items_fen < store.min_delivery_fen:
+            raise Unprocessable(f"delivery starts at {yuan(store.min_delivery_fen)} yuan",
+                                f"外卖满{yuan(store.min_delivery_fen)}元起送", code="BELOW_DELIVERY_MINIMUM",
+                                details={"min_delivery_fen": store.min_delivery_fen})
+        if quote.total_fen < 1:
+            raise Unprocessable("the order total must be at least 0.01", "订单金额至少0.01元", code="TOTAL_TOO_LOW")
+        return now, store, dishes, quote
+
+    def quote(self, request: OrderRequest) -> Quote:
+        """The exact price the guest would be charged now (nothing written)."""
+        return self._prepare(request)[3]
+
+    def place(self, openid: str, request: OrderRequest, idempotency_key: str | None) -> Placed:
+        if not idempotency_key or not IDEMPOTENCY_KEY.match(idempotency_key):
+            raise InvalidRequest("send an Idempotency-Key header of 8-64 letters, digits or -_:.",
+                                 "缺少或无效的 Idempotency-Key", code="IDEMPOTENCY_KEY_REQUIRED")
+        now, store, dishes, quote = self._prepare(request)
+        created_at = iso(now)
+        order = Order(
+            order_id=new_order_id(now, store.timezone), store_id=store.store_id, openid=openid,
+            mode=request.mode, status=OrderStatus.PENDING_PAYMENT, table_no=request.table_no,
+            address=request.address, pickup_at=iso(request.pickup_at) if request.pickup_at else None,
+            remark=request.remark, lines=quote.lines, items_fen=quote.items_fen,
+            packing_fee_fen=quote.packing_fee_fen, delivery_fee_fen=quote.delivery_fee_fen,
+            discounts=quote.discounts, discount_fen=quote.discount_fen, total_fen=quote.total_fen,
+            reserved=portions_needed(quote.lines, dishes), created_at=created_at,
+            business_day=business_day(now, store.timezone).isoformat(),
+            pay_expires_at=iso(now + self._expiry),
+            history=[StatusChange(status=OrderStatus.PENDING_PAYMENT, at=created_at, by=f"guest:{openid}")],
+        )
+        encrypted = None
+        if request.address is not None and self._pii is not None:
+            encrypted = self._pii.encrypt(request.address.model_dump_json())
+        fingerprint = request_fingerprint(request)
+        try:
+            self._repository.create_order(
+                order, encrypted_address=encrypted, idempotency_key=idempotency_key, request_hash=fingerprint,
+                prices={line.dish_id: line.base_price_fen for line in quote.lines},
+                expires_at_epoch=int(now.timestamp()))
+        except OrderKeyTaken as taken:
+            if taken.request_hash != fingerprint:
+                raise Conflict("this Idempotency-Key was used for a different order", "该请求标识已用于另一笔订单",
+                               code="IDEMPOTENCY_KEY_REUSED") from None
+            return Placed(self._repository.get_order(taken.order_id, consistent=True), created=False)
+        return Placed(order, created=True)

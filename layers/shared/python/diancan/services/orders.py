@@ -1,0 +1,59 @@
+"""A guest's own orders: list, read, cancel while unpaid. Another guest's order does not exist (404)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from diancan.adapters.eventbus import EventBus
+from diancan.adapters.pii import PiiCipher
+from diancan.adapters.repository import Repository
+from diancan.domain.clock import iso, utcnow
+from diancan.domain.errors import NotFound
+from diancan.domain.events import order_event
+from diancan.domain.order import DeliveryAddress, Order, StatusChange
+from diancan.domain.order_status import OrderAction
+
+MAX_PAGE = 50
+
+
+class GuestOrders:
+    def __init__(self, repository: Repository, bus: EventBus, pii: PiiCipher | None,
+                 clock: Callable[[], datetime] = utcnow) -> None:
+        self._repository = repository
+        self._bus = bus
+        self._pii = pii
+        self._clock = clock
+
+    def _own(self, openid: str, order_id: str) -> tuple[Order, str | None]:
+        order, encrypted_address = self._repository.get_order_and_address(order_id)
+        if order.openid != openid:
+            raise NotFound("no such order", "订单不存在", code="ORDER_NOT_FOUND")
+        return order, encrypted_address
+
+    def own(self, openid: str, order_id: str) -> Order:
+        return self._own(openid, order_id)[0]
+
+    def detail(self, openid: str, order_id: str) -> dict:
+        order, encrypted = self._own(openid, order_id)
+        view = order.guest_view()
+        if encrypted and self._pii is not None:
+            view["address"] = DeliveryAddress.model_validate_json(self._pii.decrypt(encrypted)).model_dump()
+        return view
+
+    def page(self, openid: str, cursor: str | None, limit: int) -> dict:
+        orders, next_cursor = self._repository.list_user_orders(openid, cursor=cursor,
+                                                                limit=max(1, min(limit, MAX_PAGE)))
+        return {"orders": [o.guest_view() for o in orders], "next_cursor": next_cursor}
+
+    def cancel(self, openid: str, order_id: str) -> dict:
+        """Cancel an unpaid order: status and portions in one transaction, then tell the consumers."""
+        order = self.own(openid, order_id)
+        at = iso(self._clock())
+        result = self._repository.release_order(order, OrderAction.CANCEL, at=at, by=f"guest:{openid}")
+        if result.applied:
+            self._bus.publish([order_event("OrderCancelled", order.order_id, order.store_id, at,
+                                           reason="guest", paid=False)])
+            change = StatusChange(status=result.status, at=at, by=f"guest:{openid}")
+            order = order.model_copy(update={"status": result.status, "history": [*order.history, change]})
+        return order.guest_view()

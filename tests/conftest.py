@@ -1,0 +1,126 @@
+"""Shared fixtures. The environment is fixed before any product module is imported, and moto is
+imported first so that every botocore client (pynamodb's too) is patched when a mock is active."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import importlib.util
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+TEST_STACK = "diancan-test"
+TEST_ENV = {
+    "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SECURITY_TOKEN": "testing",
+    "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1",
+    "DIANCAN_TABLE": f"{TEST_STACK}-main", "DIANCAN_BUS": f"{TEST_STACK}-bus",
+    "DIANCAN_SECRET_PREFIX": f"diancan/{TEST_STACK}", "DIANCAN_REPORTS_BUCKET": f"{TEST_STACK}-reports",
+    "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_NAMESPACE": "diancan",
+    "POWERTOOLS_SERVICE_NAME": "diancan", "POWERTOOLS_DEV": "false", "POWERTOOLS_LOG_LEVEL": "WARNING",
+}
+os.environ.update(TEST_ENV)
+os.environ.pop("AWS_ENDPOINT_URL", None)
+
+import moto  # noqa: E402  (must precede every botocore client)
+
+TEST_SECRETS = {
+    "app": {"token_secret": "test-token-secret-0123456789abcdefghijklmnop",
+            "pii_key": base64.b64encode(b"k" * 32).decode()},
+    "wechat": {"appid": "wx-test-appid", "app_secret": "test-app-secret"},
+}
+
+
+@pytest.fixture
+def aws(monkeypatch):
+    """A fresh moto account with every resource of serverless.yml created from infra/ and the secrets."""
+    from diancan import bootstrap
+    from local.infra import create_stack
+
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    for name, value in TEST_ENV.items():
+        monkeypatch.setenv(name, value)
+    with moto.mock_aws():
+        resources = create_stack(TEST_STACK)
+        resources.put_secrets(TEST_SECRETS)
+        bootstrap.reset()
+        yield resources
+    bootstrap.reset()
+
+
+@pytest.fixture
+def demo_chain(aws):
+    """The demo chain (two stores, 24 dishes each) in the table."""
+    from local.demo_data import load
+
+    load()
+    return aws
+
+
+def load_event(name: str) -> dict:
+    """A sample Lambda event from ``events/`` (a deep copy the test may change)."""
+    return copy.deepcopy(json.loads((ROOT / "events" / f"{name}.json").read_text(encoding="utf-8")))
+
+
+_HANDLERS: dict[str, object] = {}
+
+
+def handler_of(function: str):
+    """The ``handler`` callable of ``functions/<function>/handler.py`` (module loaded once per process)."""
+    if function not in _HANDLERS:
+        path = ROOT / "functions" / function / "handler.py"
+        spec = importlib.util.spec_from_file_location(f"fn_{function}_handler", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        _HANDLERS[function] = module.handler
+    return _HANDLERS[function]
+
+
+class FakeContext:
+    function_name = "diancan-test-fn"
+    function_version = "$LATEST"
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:diancan-test-fn"
+    memory_limit_in_mb = 512
+    aws_request_id = "00000000-0000-4000-8000-000000000000"
+    log_group_name = "/aws/lambda/diancan-test-fn"
+    log_stream_name = "2026/11/24/[$LATEST]0000"
+
+    @staticmethod
+    def get_remaining_time_in_millis() -> int:
+        return 10_000
+
+
+def http_call(function: str, sample: str, *, body=None, path: str | None = None, query: dict | None = None,
+              headers: dict | None = None, raw_body: str | None = None) -> tuple[int, dict]:
+    """Invoke an HTTP function with a sample function-URL event, changed as asked; returns (status, json)."""
+    event = load_event(sample)
+    if path is not None:
+        event["rawPath"] = event["requestContext"]["http"]["path"] = path
+    if query is not None:
+        event["rawQueryString"] = "&".join(f"{k}={v}" for k, v in query.items())
+        event["queryStringParameters"] = {k: str(v) for k, v in query.items()} or None
+    if body is not None:
+        event["body"] = json.dumps(body, ensure_ascii=False)
+    if raw_body is not None:
+        event["body"] = raw_body
+    for name, value in (headers or {}).items():
+        if value is None:
+            event["headers"].pop(name.lower(), None)
+        else:
+            event["headers"][name.lower()] = value
+    answer = handler_of(function)(event, FakeContext())
+    return answer["statusCode"], json.loads(answer["body"]) if answer.get("body") else {}
+
+
+@pytest.fixture
+def guest_token():
+    """A valid session token for a guest name (as auth would issue after WeChat login)."""
+    from diancan import bootstrap
+
+    def issue(name: str = "alice") -> str:
+        return bootstrap.token_signer().issue(f"openid-{name}")
+
+    return issue
