@@ -1,0 +1,289 @@
+"""WeChat Pay API v3 (direct merchant, mini-program JSAPI) through the ``wechatpayv3`` SDK.
+
+The SDK signs requests and verifies the signature of every 2xx answer. We run it in "WeChat Pay public
+key" mode only: the one platform key is configured up front, so the SDK never downloads certificates
+and an answer under any other serial fails verification instead of triggering a network fetch.
+Notifications are verified here (not with ``WeChatPay.callback``) so each refusal has its own reason
+code and the ±300 s timestamp window the SDK lacks is enforced; replay bookkeeping (seen nonces) is the
+caller's job.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import logging
+import secrets
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import quote
+
+import requests
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from wechatpayv3 import WeChatPay, WeChatPayType
+from wechatpayv3.utils import aes_decrypt, load_public_key, rsa_verify
+
+from diancan.domain.clock import local, utcnow
+from diancan.domain.errors import UpstreamUnavailable
+from diancan.domain.money import Fen
+
+logger = logging.getLogger(__name__)
+
+SIGNATURE_TYPE = "WECHATPAY2-SHA256-RSA2048"
+SIGNATURE_PROBE_PREFIX = "WECHATPAY/SIGNTEST/"
+NOTIFICATION_WINDOW_SECONDS = 300
+_NOTIFICATION_HEADERS = ("wechatpay-timestamp", "wechatpay-nonce", "wechatpay-signature", "wechatpay-serial")
+# The SDK raises a bare Exception with one of these messages when an answer does not verify.
+_SDK_VERIFY_FAILURES = ("failed to verify the signature", "wechatpayv3 does not support this algorithm")
+
+
+class WeChatPayConfig(BaseModel):
+    """Merchant credentials and endpoints; the composition root builds it from Secrets Manager."""
+
+    model_config = ConfigDict(frozen=True)
+
+    mchid: str
+    appid: str  # the mini-program AppID bound to mchid
+    merchant_private_key: str = Field(repr=False)  # PKCS#8 PEM (apiclient_key.pem)
+    merchant_cert_serial: str
+    apiv3_key: str = Field(repr=False)
+    platform_public_key: str  # the "WeChat Pay public key" PEM from the merchant console
+    platform_public_key_id: str  # PUB_KEY_ID_...
+    api_base: str = "https://api.mch.weixin.qq.com"
+    notify_url: str
+    refund_notify_url: str = ""
+    timeout_seconds: float = Field(5, gt=0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _refunds_notify_where_payments_do(cls, data: Any) -> Any:
+        if isinstance(data, dict) and not data.get("refund_notify_url"):
+            return {**data, "refund_notify_url": data.get("notify_url")}
+        return data
+
+    @field_validator("apiv3_key")
+    @classmethod
+    def _apiv3_key_is_32_bytes(cls, value: str) -> str:
+        if len(value.encode()) != 32:
+            raise ValueError("the APIv3 key is exactly 32 bytes")
+        return value
+
+    @field_validator("merchant_private_key")
+    @classmethod
+    def _private_key_is_pkcs8(cls, value: str) -> str:
+        if "BEGIN RSA PRIVATE KEY" in value:
+            raise ValueError("the merchant key must be PKCS#8 (BEGIN PRIVATE KEY), not PKCS#1")
+        return value
+
+    @field_validator("api_base")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+
+class WeChatPayError(Exception):
+    """WeChat Pay refused the call (body ``{"code", "message"}``); repeating it unchanged will not help."""
+
+    def __init__(self, code: str, message: str, status: int | None = None) -> None:
+        super().__init__(f"{code}: {message}" + (f" (HTTP {status})" if status else ""))
+        self.code, self.message, self.status = code, message, status
+
+
+class OrderAlreadyPaid(WeChatPayError):
+    """The order was paid (ORDER_PAID), e.g. on close: refund it instead, and mark it paid."""
+
+
+class UntrustedResponse(WeChatPayError):
+    """A 2xx answer whose signature (or bill hash) did not verify: its content must not be used."""
+
+
+class WeChatPayUnavailable(UpstreamUnavailable):
+    """Timeout, connection error, 5xx or rate limit: retry later (with the same out_trade_no / out_refund_no)."""
+
+
+class NotificationRejected(Exception):
+    """A notification that must be answered 4xx/5xx. ``reason_code`` says why, for logs and metrics."""
+
+    def __init__(self, reason_code: str, detail: str = "") -> None:
+        super().__init__(f"{reason_code}: {detail}" if detail else reason_code)
+        self.reason_code = reason_code
+
+
+class WeChatPayGateway:
+    """The calls diancan makes to WeChat Pay. Thread-safe; build one per container."""
+
+    def __init__(self, config: WeChatPayConfig, clock: Callable[[], datetime] = utcnow) -> None:
+        self._config = config
+        self._clock = clock
+        self._sdk = WeChatPay(
+            wechatpay_type=WeChatPayType.MINIPROG, mchid=config.mchid, private_key=config.merchant_private_key,
+            cert_serial_no=config.merchant_cert_serial, appid=config.appid, apiv3_key=config.apiv3_key,
+            notify_url=config.notify_url, timeout=config.timeout_seconds,
+            public_key=config.platform_public_key, public_key_id=config.platform_public_key_id,
+        )
+        # The SDK has no setting for either: it builds every URL as ``_gate_way + path`` and, on an
+        # unknown serial, calls ``_update_certificates`` (a network fetch). Public-key mode needs neither.
+        self._sdk._core._gate_way = config.api_base
+        self._sdk._core._update_certificates = _never_download_certificates
+        self._platform_key = load_public_key(config.platform_public_key)
+
+    def prepay_jsapi(self, out_trade_no: str, amount_fen: Fen, payer_openid: str, description: str,
+                     time_expire: datetime, attach: str | None = None) -> str:
+        """Create (or idempotently repeat) the JSAPI order; returns the prepay_id (valid 2 hours)."""
+        _require_positive_fen(amount_fen)
+        if not (description and payer_openid and out_trade_no):
+            raise ValueError("description, payer_openid and out_trade_no are required")
+        body = self._call("prepay", out_trade_no, self._sdk.pay, description=description,
+                          out_trade_no=out_trade_no, amount={"total": amount_fen, "currency": "CNY"},
+                          payer={"openid": payer_openid}, time_expire=_rfc3339(time_expire), attach=attach,
+                          notify_url=self._config.notify_url)
+        return json.loads(body)["prepay_id"]
+
+    def payment_params(self, prepay_id: str) -> dict[str, str]:
+        """The ``wx.requestPayment`` arguments; paySign covers appId, timeStamp, nonceStr and package."""
+        timestamp, nonce = str(int(self._clock().timestamp())), secrets.token_hex(16)
+        package = f"prepay_id={prepay_id}"
+        pay_sign = self._sdk.sign([self._config.appid, timestamp, nonce, package])
+        return {"appId": self._config.appid, "timeStamp": timestamp, "nonceStr": nonce, "package": package,
+                "signType": "RSA", "paySign": pay_sign}
+
+    def query_by_out_trade_no(self, out_trade_no: str) -> dict:
+        """The transaction (trade_state, transaction_id, amount, payer, success_time, ...)."""
+        return json.loads(self._call("query", out_trade_no, self._sdk.query, out_trade_no=_in_path(out_trade_no)))
+
+    def close(self, out_trade_no: str) -> None:
+        """Close an unpaid order. Raises OrderAlreadyPaid if the user paid meanwhile."""
+        self._call("close", out_trade_no, self._sdk.close, out_trade_no=_in_path(out_trade_no))
+
+    def refund(self, out_trade_no: str, out_refund_no: str, refund_fen: Fen, total_fen: Fen, reason: str) -> dict:
+        """Ask for a (partial) refund; the answer's ``status`` is usually PROCESSING. Idempotent per out_refund_no."""
+        _require_positive_fen(refund_fen)
+        _require_positive_fen(total_fen)
+        body = self._call("refund", out_trade_no, self._sdk.refund, out_refund_no=out_refund_no,
+                          out_trade_no=out_trade_no, reason=reason or None,
+                          amount={"refund": refund_fen, "total": total_fen, "currency": "CNY"},
+                          notify_url=self._config.refund_notify_url)
+        return json.loads(body)
+
+    def query_refund(self, out_refund_no: str) -> dict:
+        return json.loads(self._call("query_refund", out_refund_no, self._sdk.query_refund,
+                                     out_refund_no=_in_path(out_refund_no)))
+
+    def trade_bill(self, bill_date: date) -> str:
+        """The day's ALL trade bill as CSV text, checked against the SHA1 WeChat Pay announced."""
+        day = bill_date.isoformat()
+        announced = json.loads(self._call("trade_bill", day, self._sdk.trade_bill, bill_date=day))
+        url = announced["download_url"]
+        if not url.startswith(self._config.api_base + "/"):  # never send our Authorization elsewhere
+            raise UntrustedResponse("BILL_URL_UNEXPECTED", "download_url is not on the API host")
+        content = self._call("download_bill", day, self._sdk.download_bill, url=url)
+        content = content.encode() if isinstance(content, str) else content
+        raw = gzip.decompress(content) if content[:2] == b"\x1f\x8b" else content
+        if hashlib.sha1(raw).hexdigest() != announced.get("hash_value", "").lower():
+            raise UntrustedResponse("BILL_HASH_MISMATCH", "downloaded bill does not match hash_value")
+        return raw.decode("utf-8-sig")
+
+    def verify_notification(self, headers: Mapping[str, str], raw_body: str, now: datetime) -> dict:
+        """Check a payment/refund notification and decrypt its resource, or raise NotificationRejected.
+
+        Returns id, event_type, resource_type, summary, create_time, nonce (Wechatpay-Nonce, for the
+        caller's replay record) and resource (the decrypted dict).
+        """
+        if now.tzinfo is None:
+            raise ValueError("now must be timezone-aware")
+        header = {name.lower(): value for name, value in headers.items()}
+        missing = [name for name in _NOTIFICATION_HEADERS if not header.get(name)]
+        if missing:
+            raise NotificationRejected("MISSING_HEADER", ", ".join(missing))
+        timestamp, nonce, signature = (header["wechatpay-timestamp"], header["wechatpay-nonce"],
+                                       header["wechatpay-signature"])
+        if signature.startswith(SIGNATURE_PROBE_PREFIX):
+            raise NotificationRejected("SIGNATURE_PROBE")
+        if header.get("wechatpay-signature-type", SIGNATURE_TYPE) != SIGNATURE_TYPE:
+            raise NotificationRejected("UNSUPPORTED_SIGNATURE_TYPE", header["wechatpay-signature-type"])
+        if header["wechatpay-serial"] != self._config.platform_public_key_id:
+            raise NotificationRejected("UNKNOWN_SERIAL", header["wechatpay-serial"])
+        if not timestamp.isdigit():
+            raise NotificationRejected("BAD_TIMESTAMP", timestamp)
+        if abs(now.timestamp() - int(timestamp)) > NOTIFICATION_WINDOW_SECONDS:
+            raise NotificationRejected("STALE_TIMESTAMP", timestamp)
+        if not rsa_verify(timestamp, nonce, raw_body, signature, self._platform_key):
+            raise NotificationRejected("BAD_SIGNATURE")
+        envelope, resource = self._decrypt(raw_body)
+        return {"id": envelope.get("id"), "event_type": envelope.get("event_type"),
+                "resource_type": envelope.get("resource_type"), "summary": envelope.get("summary"),
+                "create_time": envelope.get("create_time"), "nonce": nonce, "resource": resource}
+
+    def _decrypt(self, raw_body: str) -> tuple[dict, dict]:
+        try:
+            envelope = json.loads(raw_body)
+            encrypted = envelope["resource"]
+        except (ValueError, KeyError, TypeError):
+            raise NotificationRejected("MALFORMED_BODY") from None
+        if envelope.get("resource_type") != "encrypt-resource" or encrypted.get("algorithm") != "AEAD_AES_256_GCM":
+            raise NotificationRejected("UNSUPPORTED_RESOURCE", str(encrypted.get("algorithm")))
+        try:
+            plaintext = aes_decrypt(nonce=encrypted["nonce"], ciphertext=encrypted["ciphertext"],
+                                    associated_data=encrypted.get("associated_data") or "",
+                                    apiv3_key=self._config.apiv3_key)
+            resource = json.loads(plaintext) if plaintext is not None else None
+        except (ValueError, KeyError, TypeError):
+            resource = None
+        if not isinstance(resource, dict):  # almost always a wrong APIv3 key
+            raise NotificationRejected("DECRYPT_FAILED")
+        return envelope, resource
+
+    def _call(self, operation: str, reference: str, sdk_method: Callable[..., tuple[int, str | bytes]],
+              **arguments: Any) -> Any:
+        """Run one SDK call and turn its outcome into a body or one of our exceptions."""
+        log = {"operation": operation, "reference": reference}
+        try:
+            status, body = sdk_method(**arguments)
+        except requests.RequestException as error:
+            logger.warning("wechatpay unreachable", extra=log | {"error": type(error).__name__})
+            raise WeChatPayUnavailable("WeChat Pay unreachable", "微信支付繁忙，请稍后再试",
+                                       details={"operation": operation}) from error
+        except Exception as error:
+            if type(error) is not Exception or not str(error).startswith(_SDK_VERIFY_FAILURES):
+                raise
+            logger.error("wechatpay answer failed verification", extra=log)
+            raise UntrustedResponse("RESPONSE_SIGNATURE_INVALID", str(error)) from error
+        logger.info("wechatpay answered", extra=log | {"status": status})
+        if status >= 500 or status == 429:
+            raise WeChatPayUnavailable("WeChat Pay is busy", "微信支付繁忙，请稍后再试",
+                                       details={"operation": operation, "status": status})
+        if status >= 300:
+            raise _business_error(status, body)
+        return body
+
+
+def _business_error(status: int, body: str | bytes) -> WeChatPayError:
+    try:
+        answer = json.loads(body)
+        code, message = str(answer["code"]), str(answer.get("message", ""))
+    except (ValueError, KeyError, TypeError):
+        code, message = f"HTTP_{status}", (body.decode(errors="replace") if isinstance(body, bytes) else body)[:200]
+    error_type = OrderAlreadyPaid if code in ("ORDER_PAID", "ORDERPAID") else WeChatPayError
+    return error_type(code, message, status)
+
+
+def _never_download_certificates() -> None:
+    """Stands in for the SDK's certificate download: in public-key mode an unknown serial is untrusted."""
+
+
+def _require_positive_fen(amount: Fen) -> None:
+    if not isinstance(amount, int) or isinstance(amount, bool) or amount < 1:
+        raise ValueError(f"amounts are whole fen >= 1, got {amount!r}")
+
+
+def _in_path(value: str) -> str:
+    """Percent-encode a path segment ourselves so the signed path is exactly the path sent ('|' is legal)."""
+    return quote(value, safe="")
+
+
+def _rfc3339(instant: datetime) -> str:
+    if instant.tzinfo is None:
+        raise ValueError("time_expire must be timezone-aware")
+    return local(instant).isoformat(timespec="seconds")
