@@ -284,7 +284,9 @@ class DadaSimulator:
     def _move(self, origin_id: str, status: int) -> None:
         """Enter ``status``, post its callback, and (when timed) schedule the next step."""
         with self._lock:
-            order = self.orders[origin_id]
+            order = self.orders.get(origin_id)
+            if order is None:  # reset meanwhile
+                return
             order.status, order.generation = status, order.generation + 1
             order.timeline.append((status, time.time()))
             if status == 2 and order.rider is None:
@@ -313,7 +315,7 @@ class DadaSimulator:
                 order.cancel_from, order.cancel_reason = 3, "系统取消"
             next_status = {"cancel": 5, "expire": 7, "fail": 9}.get(fault) if fault else \
                 (10 if order.status == 9 else HAPPY_PATH[order.status])
-        self._move(origin_id, next_status)
+            self._move(origin_id, next_status)
 
     def _callbacks_for(self, order: SimOrder) -> list[dict[str, Any]]:
         update_time = str(int(order.timeline[-1][1]))
@@ -414,7 +416,7 @@ def create_app(sim: DadaSimulator) -> Flask:
         if path not in OPERATIONS:
             return _json({"status": "fail", "code": 404, "msg": "接口不存在", "result": None, "errorCode": 404}, 404)
         status, body = sim.handle(path, request.get_data(as_text=True))
-        return _json(body) if isinstance(body, dict) else Response(body, status, mimetype="text/html")
+        return _json(body, status) if isinstance(body, dict) else Response(body, status, mimetype="text/html")
 
     @app.post("/_control/faults")
     def faults() -> Response:

@@ -252,14 +252,19 @@ def test_duplicated_and_reordered_callbacks_still_give_one_monotonic_history(cou
     assert ranks == sorted(set(ranks)) and history.status is CourierStatus.DELIVERED
 
 
-def test_a_platform_cancel_fault_ends_the_delivery_with_a_cancel_callback(courier, make_order, sim, inbox) -> None:
-    sim.add_faults({"cancel": "D20261124001"})
-    sim.step_seconds = 0.02
+@pytest.mark.parametrize(("fault", "ending"), [
+    ("cancel", CourierStatus.CANCELLED), ("expire", CourierStatus.EXPIRED), ("fail", CourierStatus.RETURNED),
+])
+def test_injected_faults_end_the_delivery_through_signed_callbacks(courier, make_order, dada_url, inbox,
+                                                                  fault: str, ending: CourierStatus) -> None:
+    requests.post(f"{dada_url}/_control/faults", json={fault: "D20261124001"}, timeout=5)
+    requests.post(f"{dada_url}/_control/speed", json={"step_seconds": 0.02}, timeout=5)
     courier.add_order(make_order())
-    statuses = []
-    while CourierStatus.CANCELLED not in statuses:
-        statuses.append(courier.verify_callback(*inbox.take()).status)
-    assert statuses[0] is CourierStatus.WAITING_RIDER
+    history = DeliveryHistory(origin_id="D20261124001")
+    while history.status is not ending:
+        history = history.apply(courier.verify_callback(*inbox.take())).history
+    assert history.events[0].status is CourierStatus.WAITING_RIDER
+    assert (CourierStatus.FAILED_RETURNING in [e.status for e in history.events]) == (fault == "fail")
 
 
 def signed_callback(**overrides: object) -> dict[str, object]:
