@@ -15,8 +15,9 @@ from functools import cache
 from flask import Flask, Response, request
 
 from diancan.adapters.wechatpay import WeChatPayConfig
-from local.simulators.wxpay import Merchant, WxPaySimulator, dumps
+from local.simulators.wxpay import Merchant, WxPaySimulator
 from local.simulators.wxpay_crypto import WxPayKeys, encrypt_resource, generate_keys, load_private, sign_lines
+from local.simulators.wxpay_records import dumps
 
 MCHID = "1900000109"
 APPID = "wxd678efh567hg6787"

@@ -22,17 +22,13 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import json
-import re
 import secrets
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from flask import Flask, Response, g, request
 
@@ -49,113 +45,31 @@ from local.simulators.wxpay_crypto import (
     verify_lines,
 )
 from local.simulators.wxpay_delivery import NotificationFaults, Outbox
+from local.simulators.wxpay_records import (
+    PAID_STATES,
+    SHANGHAI,
+    ApiError,
+    CallFault,
+    Merchant,
+    Refund,
+    Transaction,
+    call_fault,
+    check_mchid,
+    check_prepay,
+    check_refund,
+    digits,
+    dumps,
+    new_prepay_id,
+    rfc3339,
+    sign_error,
+)
 
 __all__ = ["Merchant", "WxPaySimulator", "create_app", "generate_keys"]
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 MAX_CLOCK_SKEW = timedelta(minutes=5)
 PREPAY_VALIDITY = timedelta(hours=2)
 BILL_URL_VALIDITY = timedelta(seconds=30)
-ENDPOINTS = ("jsapi", "query", "close", "refund", "query_refund", "tradebill", "billdownload")
-OUT_TRADE_NO = re.compile(r"^[0-9A-Za-z_\-|*]{6,32}$")
-OUT_REFUND_NO = re.compile(r"^[0-9A-Za-z_\-|*@]{1,64}$")
-PAID_STATES = ("SUCCESS", "REFUND")
 REFUND_EVENTS = {"SUCCESS": "退款成功", "ABNORMAL": "退款异常", "CLOSED": "退款关闭"}
-
-
-class ApiError(Exception):
-    """An answer ``{"code", "message"}`` with an HTTP status, as WeChat Pay sends its errors."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(f"{status} {code}: {message}")
-        self.status, self.code, self.message = status, code, message
-
-
-@dataclass(frozen=True)
-class Merchant:
-    """A merchant as WeChat Pay knows it: bound appids, API certificate serial + public key, APIv3 key."""
-
-    mchid: str
-    appids: frozenset[str]
-    public_key_pem: str
-    cert_serial: str
-    apiv3_key: str
-
-
-@dataclass
-class Transaction:
-    request: dict  # the prepay body as first accepted; a retry must repeat it exactly
-    prepay_id: str
-    prepay_created: datetime
-    time_expire: datetime | None
-    trade_state: str = "NOTPAY"
-    transaction_id: str = ""
-    success_time: datetime | None = None
-
-    @property
-    def total(self) -> int:
-        return self.request["amount"]["total"]
-
-    def as_api(self) -> dict:
-        body = {"appid": self.request["appid"], "mchid": self.request["mchid"],
-                "out_trade_no": self.request["out_trade_no"], "trade_type": "JSAPI",
-                "trade_state": self.trade_state, "trade_state_desc": _STATE_DESC[self.trade_state],
-                "attach": self.request.get("attach", ""), "payer": {"openid": self.request["payer"]["openid"]},
-                "amount": {"total": self.total, "currency": "CNY", "payer_currency": "CNY"}}
-        if self.transaction_id:
-            body |= {"transaction_id": self.transaction_id, "bank_type": "OTHERS",
-                     "success_time": rfc3339(self.success_time)}
-            body["amount"]["payer_total"] = self.total
-        return body
-
-
-_STATE_DESC = {"NOTPAY": "未支付", "SUCCESS": "支付成功", "CLOSED": "已关闭", "REFUND": "转入退款"}
-
-
-@dataclass
-class Refund:
-    mchid: str
-    out_refund_no: str
-    refund_id: str
-    transaction: Transaction
-    refund_fen: int
-    reason: str
-    notify_url: str
-    create_time: datetime
-    status: str = "PROCESSING"
-    success_time: datetime | None = None
-
-    def as_api(self) -> dict:
-        tx = self.transaction
-        body = {"refund_id": self.refund_id, "out_refund_no": self.out_refund_no,
-                "transaction_id": tx.transaction_id, "out_trade_no": tx.request["out_trade_no"],
-                "channel": "ORIGINAL", "user_received_account": "支付用户零钱",
-                "create_time": rfc3339(self.create_time), "status": self.status, "funds_account": "AVAILABLE",
-                "amount": {"total": tx.total, "refund": self.refund_fen, "from": [], "payer_total": tx.total,
-                           "payer_refund": self.refund_fen, "settlement_refund": self.refund_fen,
-                           "settlement_total": tx.total, "discount_refund": 0, "currency": "CNY"},
-                "promotion_detail": []}
-        if self.success_time:
-            body["success_time"] = rfc3339(self.success_time)
-        return body
-
-    def as_notification(self) -> dict:
-        api = self.as_api()
-        body = {key: api[key] for key in ("transaction_id", "out_trade_no", "refund_id", "out_refund_no",
-                                          "user_received_account")}
-        body |= {"mchid": self.mchid, "refund_status": self.status,
-                 "amount": {key: api["amount"][key] for key in ("total", "refund", "payer_total", "payer_refund")}}
-        if self.success_time:
-            body["success_time"] = api["success_time"]
-        return body
-
-
-@dataclass
-class CallFault:
-    mode: str  # error | timeout | bad_signature
-    count: int = 1
-    status: int = 500
-    seconds: float = 2.0
 
 
 class WxPaySimulator:
@@ -196,21 +110,21 @@ class WxPaySimulator:
         """The calling merchant, or ApiError 401 SIGN_ERROR when any part of the signature is off."""
         fields = parse_authorization(authorization)
         if fields is None:
-            raise _sign_error("Authorization scheme must be " + SCHEME)
+            raise sign_error("Authorization scheme must be " + SCHEME)
         merchant = self._merchants.get(fields.get("mchid", ""))
         if merchant is None:
-            raise _sign_error("unknown mchid")
+            raise sign_error("unknown mchid")
         if fields.get("serial_no") != merchant.cert_serial:
-            raise _sign_error("serial_no is not the merchant's API certificate serial")
+            raise sign_error("serial_no is not the merchant's API certificate serial")
         try:
             sent_at = datetime.fromtimestamp(int(fields.get("timestamp", "")), UTC)
         except ValueError:
-            raise _sign_error("timestamp must be whole seconds") from None
+            raise sign_error("timestamp must be whole seconds") from None
         if abs(self._clock() - sent_at) > MAX_CLOCK_SKEW:
-            raise _sign_error("timestamp is more than 5 minutes away from server time")
+            raise sign_error("timestamp is more than 5 minutes away from server time")
         lines = (method, path_and_query, fields["timestamp"], fields.get("nonce_str", ""), body)
         if not verify_lines(load_public(merchant.public_key_pem), fields.get("signature", ""), *lines):
-            raise _sign_error("signature does not verify")
+            raise sign_error("signature does not verify")
         return merchant
 
     def sign_headers(self, body: str) -> dict[str, str]:
@@ -223,13 +137,13 @@ class WxPaySimulator:
     # -- protocol operations ----------------------------------------------------------------------
 
     def create_jsapi(self, merchant: Merchant, body: dict) -> dict:
-        out_trade_no, time_expire = _check_prepay(merchant, body)
+        out_trade_no, time_expire = check_prepay(merchant, body)
         with self._lock:
             now = self._clock()
             existing = self._transactions.get((merchant.mchid, out_trade_no))
             if existing is not None:
                 return {"prepay_id": self._retry_prepay(existing, body, now)}
-            tx = Transaction(body, _prepay_id(), now, time_expire)
+            tx = Transaction(body, new_prepay_id(), now, time_expire)
             self._transactions[(merchant.mchid, out_trade_no)] = tx
             return {"prepay_id": tx.prepay_id}
 
@@ -241,16 +155,16 @@ class WxPaySimulator:
         if tx.request != body:
             raise ApiError(403, "OUT_TRADE_NO_USED", "商户订单号重复，请求重入时，参数与首次请求时不一致")
         if now - tx.prepay_created > PREPAY_VALIDITY:
-            tx.prepay_id, tx.prepay_created = _prepay_id(), now
+            tx.prepay_id, tx.prepay_created = new_prepay_id(), now
         return tx.prepay_id
 
     def query(self, merchant: Merchant, out_trade_no: str, mchid: str | None) -> dict:
-        _check_mchid(merchant, mchid)
+        check_mchid(merchant, mchid)
         with self._lock:
             return self._transaction(merchant, out_trade_no).as_api()
 
     def close(self, merchant: Merchant, out_trade_no: str, body: dict) -> None:
-        _check_mchid(merchant, body.get("mchid"))
+        check_mchid(merchant, body.get("mchid"))
         with self._lock:
             tx = self._transactions.get((merchant.mchid, out_trade_no))
             if tx is None:
@@ -260,7 +174,7 @@ class WxPaySimulator:
             tx.trade_state = "CLOSED"
 
     def create_refund(self, merchant: Merchant, body: dict) -> dict:
-        out_refund_no, refund_fen, total_fen = _check_refund(body)
+        out_refund_no, refund_fen, total_fen = check_refund(body)
         with self._lock:
             tx = self._refundable_transaction(merchant, body)
             existing = self._refunds.get((merchant.mchid, out_refund_no))
@@ -273,7 +187,7 @@ class WxPaySimulator:
             committed = sum(r.refund_fen for r in self._refunds.values() if r.transaction is tx and r.status != "CLOSED")
             if refund_fen > tx.total - committed:
                 raise ApiError(400, "INVALID_REQUEST", "申请退款金额超过订单可退金额")
-            refund = Refund(merchant.mchid, out_refund_no, "50" + _digits(27), tx, refund_fen,
+            refund = Refund(merchant.mchid, out_refund_no, "50" + digits(27), tx, refund_fen,
                             body.get("reason", ""), body.get("notify_url", ""), self._clock())
             self._refunds[(merchant.mchid, out_refund_no)] = refund
             tx.trade_state = "REFUND"
@@ -368,7 +282,7 @@ class WxPaySimulator:
                 raise ApiError(409, "PREPAY_EXPIRED", "prepay_id is valid for 2 hours")
             if tx.time_expire is not None and now > tx.time_expire:
                 raise ApiError(409, "ORDER_EXPIRED", "time_expire has passed; the user can no longer pay")
-            tx.trade_state, tx.transaction_id, tx.success_time = "SUCCESS", "4200" + _digits(24), now
+            tx.trade_state, tx.transaction_id, tx.success_time = "SUCCESS", "4200" + digits(24), now
             resource = tx.as_api()
         self._notify(tx.request["mchid"], "TRANSACTION.SUCCESS", "支付成功", "transaction", resource,
                      tx.request["notify_url"])
@@ -416,7 +330,7 @@ class WxPaySimulator:
                                               delay_seconds=float(spec.get("delay_seconds", 0)),
                                               drop=bool(spec.get("drop", False)),
                                               reorder=bool(spec.get("reorder", False)))
-            calls = {name: _call_fault(name, value) for name, value in dict(spec.get("fail_calls", {})).items()}
+            calls = {name: call_fault(name, value) for name, value in dict(spec.get("fail_calls", {})).items()}
         except (TypeError, ValueError) as exc:
             raise ApiError(400, "PARAM_ERROR", f"bad fault spec: {exc}") from None
         with self._lock:
@@ -448,94 +362,6 @@ class WxPaySimulator:
             self._generation += 1
             self._clear()
             self.outbox.reset()
-
-
-def _sign_error(reason: str) -> ApiError:
-    return ApiError(401, "SIGN_ERROR", "签名错误: " + reason)
-
-
-def _check_mchid(merchant: Merchant, mchid: object) -> None:
-    if mchid != merchant.mchid:
-        raise ApiError(400, "PARAM_ERROR", "mchid 与请求签名的商户号不一致")
-
-
-def _check_prepay(merchant: Merchant, body: dict) -> tuple[str, datetime | None]:
-    """The prepay parameter checks; returns out_trade_no and the parsed time_expire."""
-    _check_mchid(merchant, body.get("mchid"))
-    if body.get("appid") not in merchant.appids:
-        raise ApiError(400, "APPID_MCHID_NOT_MATCH", "appid 和 mchid 不匹配")
-    out_trade_no, description, url = body.get("out_trade_no"), body.get("description"), body.get("notify_url")
-    if not isinstance(out_trade_no, str) or not OUT_TRADE_NO.match(out_trade_no):
-        raise ApiError(400, "PARAM_ERROR", "out_trade_no 应为 6-32 位数字、字母或 _-|*")
-    if not isinstance(description, str) or not 1 <= len(description) <= 127:
-        raise ApiError(400, "PARAM_ERROR", "description 必填且不超过 127 个字符")
-    if not isinstance(url, str) or not re.match(r"^https?://[^?#\s]+$", url):
-        raise ApiError(400, "PARAM_ERROR", "notify_url 必须是不带查询串的 URL")
-    _check_amount(body.get("amount"), "total")
-    if not isinstance(body.get("payer"), dict) or not body["payer"].get("openid"):
-        raise ApiError(400, "PARAM_ERROR", "payer.openid 必填")
-    if len(body.get("attach", "")) > 128:
-        raise ApiError(400, "PARAM_ERROR", "attach 不超过 128 个字符")
-    if "time_expire" not in body:
-        return out_trade_no, None
-    try:
-        time_expire = datetime.fromisoformat(body["time_expire"])
-    except (TypeError, ValueError):
-        time_expire = None
-    if time_expire is None or time_expire.tzinfo is None:
-        raise ApiError(400, "PARAM_ERROR", "time_expire 应为 RFC 3339 格式，例如 2018-06-08T10:34:56+08:00")
-    return out_trade_no, time_expire
-
-
-def _check_refund(body: dict) -> tuple[str, int, int]:
-    out_refund_no = body.get("out_refund_no")
-    if not isinstance(out_refund_no, str) or not OUT_REFUND_NO.match(out_refund_no):
-        raise ApiError(400, "PARAM_ERROR", "out_refund_no 不合法")
-    if not body.get("out_trade_no") and not body.get("transaction_id"):
-        raise ApiError(400, "PARAM_ERROR", "transaction_id 和 out_trade_no 必须二选一")
-    _check_amount(body.get("amount"), "refund", "total")
-    return out_refund_no, body["amount"]["refund"], body["amount"]["total"]
-
-
-def _check_amount(amount: object, *fields: str) -> None:
-    if not isinstance(amount, dict) or amount.get("currency", "CNY") != "CNY":
-        raise ApiError(400, "PARAM_ERROR", "amount 必填，币种只支持 CNY")
-    for name in fields:
-        value = amount.get(name)
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise ApiError(400, "PARAM_ERROR", f"amount.{name} 必须是不小于 1 的整数（分）")
-
-
-def _call_fault(endpoint: str, value: object) -> CallFault:
-    """``n`` → n answers 500; ``"timeout"``/``"bad_signature"``/``"503"`` → once; or a full dict."""
-    if endpoint not in ENDPOINTS:
-        raise ApiError(400, "PARAM_ERROR", f"unknown endpoint {endpoint!r}; one of {', '.join(ENDPOINTS)}")
-    if isinstance(value, int) and not isinstance(value, bool):
-        return CallFault("error", count=value)
-    if isinstance(value, str) and value.isdigit():
-        return CallFault("error", status=int(value))
-    if isinstance(value, str) and value in ("timeout", "bad_signature"):
-        return CallFault(value)
-    if isinstance(value, dict) and value.get("mode") in ("error", "timeout", "bad_signature"):
-        return CallFault(value["mode"], int(value.get("count", 1)), int(value.get("status", 500)),
-                         float(value.get("seconds", 2.0)))
-    raise ApiError(400, "PARAM_ERROR", f"bad fault for {endpoint}: {value!r}")
-
-
-def _prepay_id() -> str:
-    return "wx" + datetime.now(SHANGHAI).strftime("%d%H%M%S") + secrets.token_hex(12)
-
-
-def _digits(count: int) -> str:
-    return "".join(secrets.choice("0123456789") for _ in range(count))
-
-
-def rfc3339(instant: datetime | None) -> str:
-    return instant.astimezone(SHANGHAI).isoformat(timespec="seconds") if instant else ""
-
-
-def dumps(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def _json(status: int, value: object | None = None) -> Response:

@@ -38,7 +38,7 @@ class Delivery:
     event_type: str
     url: str
     body: str
-    status: str = "pending"  # pending | delivered | failed | dropped | cancelled
+    status: str = "pending"  # pending | delivered | failed | dropped
     attempts: list[str] = field(default_factory=list)
 
     def summary(self) -> dict:
@@ -86,10 +86,7 @@ class Outbox:
 
     def reset(self) -> None:
         with self._lock:
-            self._generation += 1
-            for delivery in self._deliveries:
-                if delivery.status == "pending":
-                    delivery.status = "cancelled"
+            self._generation += 1  # threads of older generations stop before their next attempt
             self._deliveries, self._held = [], []
             self.faults = NotificationFaults()
 
