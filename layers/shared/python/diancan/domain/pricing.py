@@ -21,6 +21,7 @@ class Discount(BaseModel):
     label: str
     amount_fen: Fen = Field(ge=0)
     ref: str | None = Field(None, description="the offer, coupon or points ledger id behind it")
+    points: int = Field(0, ge=0, description="points redeemed for this line (kind points)")
 
 
 class Quote(BaseModel):
