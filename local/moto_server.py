@@ -1,0 +1,133 @@
+"""moto in server mode on loopback, with requests serialised so that conditional writes are atomic.
+
+Real DynamoDB applies a ConditionExpression or a TransactWriteItems atomically; moto checks and writes in
+separate steps, so two threads can both pass a check. ``SerialisedApp`` runs one request at a time. The
+exception is SQS ReceiveMessage: a long poll waits up to its WaitTimeSeconds inside moto and would hold
+every other request back, so receives run beside the lock.
+
+The server runs in a child process (``MotoServer``): moto's state is global to a process and
+``moto.mock_aws`` resets it, so an in-process server would be wiped by any test that uses ``mock_aws`` in
+the same pytest worker. Run ``python -m local.moto_server [--port N]`` to start one in the foreground.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+READY_PREFIX = "MOTO_READY "
+_UNLOCKED_TARGETS = {"AmazonSQS.ReceiveMessage"}
+
+
+class SerialisedApp:
+    """WSGI middleware: one request at a time (response body included), except SQS long polls."""
+
+    def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
+        self.app = app
+        self.lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("HTTP_X_AMZ_TARGET") in _UNLOCKED_TARGETS or _is_query_receive(environ):
+            return self.app(environ, start_response)
+        with self.lock:
+            return list(self.app(environ, start_response))
+
+
+def _is_query_receive(environ: dict[str, Any]) -> bool:
+    """SQS's older query protocol names the action in the query string."""
+    return "Action=ReceiveMessage" in environ.get("QUERY_STRING", "")
+
+
+def serve_forever(port: int, host: str = "127.0.0.1") -> None:
+    """Run the serialised moto server in this process (blocking); print the ready line with the port."""
+    from moto.moto_server.werkzeug_app import (
+        DomainDispatcherApplication,
+        MotoRequestHandler,
+        create_backend_app,
+    )
+    from werkzeug.serving import make_server
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    app = SerialisedApp(DomainDispatcherApplication(create_backend_app))
+    server = make_server(host, port, app, threaded=True, request_handler=MotoRequestHandler)
+    print(f"{READY_PREFIX}{server.server_address[1]}", flush=True)
+    server.serve_forever()
+
+
+class MotoServer:
+    """A serialised moto server in a child process. ``port=None`` → ``MOTO_PORT`` or a free port."""
+
+    def __init__(self, port: int | None = None) -> None:
+        self.requested_port = port if port is not None else int(os.environ.get("MOTO_PORT", "0"))
+        self._process: subprocess.Popen[str] | None = None
+        self.port: int | None = None
+
+    @property
+    def url(self) -> str:
+        if self.port is None:
+            raise RuntimeError("the moto server is not started")
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> MotoServer:
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "local.moto_server", "--port", str(self.requested_port), "--watch-stdin"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+        )
+        assert self._process.stdout is not None
+        line = self._process.stdout.readline()
+        if not line.startswith(READY_PREFIX):
+            self.stop()
+            raise RuntimeError(f"moto server did not start (port {self.requested_port}): {line!r}")
+        self.port = int(line.removeprefix(READY_PREFIX))
+        return self
+
+    def stop(self) -> None:
+        if self._process is None:
+            return
+        if self._process.stdin:
+            self._process.stdin.close()  # the child exits when its stdin closes
+        try:
+            self._process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+        if self._process.stdout:
+            self._process.stdout.close()
+        self._process = None
+
+    def __enter__(self) -> MotoServer:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+
+def _exit_when_stdin_closes() -> None:
+    """The parent holds our stdin; when it goes away (even killed), so do we."""
+    sys.stdin.read()
+    os._exit(0)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=int(os.environ.get("MOTO_PORT", "0")))
+    parser.add_argument(
+        "--watch-stdin", action="store_true", help="exit when stdin closes (used by MotoServer)"
+    )
+    arguments = parser.parse_args()
+    if arguments.watch_stdin:
+        threading.Thread(target=_exit_when_stdin_closes, daemon=True).start()
+    serve_forever(arguments.port)
+
+
+if __name__ == "__main__":
+    main()

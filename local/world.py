@@ -1,0 +1,166 @@
+"""The local "outside world" in one place: the keys and secrets both sides share, the simulators that
+stand in for outside services, and the environment the functions run with.
+
+Everything can be overridden from the environment the stack starts in:
+
+| variable | default (local) | what it is |
+| --- | --- | --- |
+| `PORT` | 8000 (`python -m local.stack`), free port when tests pass `port=0` | gateway port on 127.0.0.1 |
+| `MOTO_PORT` | a free port | port of the moto server (child process, 127.0.0.1) |
+| `AWS_ENDPOINT_URL` | the moto server's URL | set it to use an AWS-compatible endpoint that is already running; no moto is started |
+| `DIANCAN_STACK` | `diancan-local` | stack name; resources are named `<stack>-main`, `<stack>-bus`, `<stack>-stock`, ... |
+| `AWS_REGION`, `AWS_DEFAULT_REGION` | `us-east-1` | region of every client |
+| `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, `AWS_SECURITY_TOKEN` | `testing` | fake credentials for moto |
+| `DIANCAN_TABLE`, `DIANCAN_BUS`, `DIANCAN_REPORTS_BUCKET`, `DIANCAN_ALERT_TOPIC_ARN` | from the created stack | overriding them points the functions away from what the stack created (a warning is logged) |
+| `DIANCAN_SECRET_PREFIX` | `diancan/<stack>` | secrets are `<prefix>/<name>` (`app`, `wechat`, ...) |
+| `DIANCAN_SECRET_<NAME>` | generated (see `generate_secrets`) | JSON object replacing secret `<name>` (e.g. `DIANCAN_SECRET_WECHAT='{"appid":"wx…","app_secret":"…"}'`); simulators are built from the final secrets, so both sides agree |
+| `DIANCAN_PUBLIC_BASE_URL` | the gateway URL | base of the URLs the product hands out (notify and callback URLs) |
+| `WECHAT_API_BASE` | `<gateway>/sim/wechat` | WeChat API; when set, the product uses it (the simulator stays mounted but unused) |
+| `DIANCAN_BUSINESS_TZ`, `POWERTOOLS_SERVICE_NAME`, `POWERTOOLS_METRICS_NAMESPACE`, `POWERTOOLS_LOG_LEVEL` | from serverless.yml (`provider.environment`, stage `local`) | as deployed |
+| `POWERTOOLS_TRACE_DISABLED` | `true` | no X-Ray locally |
+| `POWERTOOLS_METRICS_DISABLED` | `true` | no EMF metric lines on the console |
+| `DIANCAN_PUMP_RETRY_SECONDS` | `1` | a failed SQS message comes back after this × its receive count |
+
+Extension points for the other integrations: add a ``SimulatorMount`` to ``SIMULATORS`` (its ``setting``
+is the product's base-URL variable, e.g. ``WECHATPAY_API_BASE``) and the keys both sides need to
+``generate_secrets``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import logging
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from local.infra import StackResources
+from local.simulators import wechat
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_STACK_NAME = "diancan-local"
+DEFAULT_REGION = "us-east-1"
+SECRET_OVERRIDE_PREFIX = "DIANCAN_SECRET_"
+RESOURCE_VARIABLES = ("DIANCAN_TABLE", "DIANCAN_BUS", "DIANCAN_REPORTS_BUCKET", "DIANCAN_ALERT_TOPIC_ARN")
+
+WsgiApp = Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class SimulatorMount:
+    """A simulator served at ``/sim/<name>``; ``build(secrets)`` returns (state object, WSGI app)."""
+
+    name: str
+    build: Callable[[dict[str, dict[str, Any]]], tuple[Any, WsgiApp]]
+    setting: str | None = None  # the product's base-URL variable pointed at the mount
+    dev_pages: tuple[tuple[str, str], ...] = ()  # (title, path under the mount) for /dev/
+
+
+def _build_wechat(shared: dict[str, dict[str, Any]]) -> tuple[Any, WsgiApp]:
+    sim = wechat.WeChatSimulator(appid=shared["wechat"]["appid"], secret=shared["wechat"]["app_secret"])
+    return sim, wechat.create_app(sim)
+
+
+SIMULATORS: list[SimulatorMount] = [
+    SimulatorMount(
+        "wechat",
+        _build_wechat,
+        setting="WECHAT_API_BASE",
+        dev_pages=(("WeChat login calls", "/_control/state"),),
+    ),
+]
+
+
+def generate_secrets() -> dict[str, dict[str, Any]]:
+    """Fresh values of every secret the product reads (``<prefix>/<name>``), shared with the simulators.
+
+    ``app``: ``token_secret`` (signs guest tokens) and ``pii_key`` (base64 of a 32-byte AES-256 key).
+    ``wechat``: the mini-program ``appid`` (stable, so test openids are stable) and its ``app_secret``.
+    """
+    return {
+        "app": {
+            "token_secret": secrets.token_urlsafe(48),
+            "pii_key": base64.b64encode(secrets.token_bytes(32)).decode(),
+        },
+        "wechat": {
+            "appid": "wx" + hashlib.sha256(b"diancan-local-miniprogram").hexdigest()[:16],
+            "app_secret": secrets.token_hex(16),
+        },
+    }
+
+
+def resolve_secrets(environ: Mapping[str, str]) -> dict[str, dict[str, Any]]:
+    """Generated secrets, each replaced by ``DIANCAN_SECRET_<NAME>`` (a JSON object) when that is set."""
+    values = generate_secrets()
+    for variable, raw in environ.items():
+        if not variable.startswith(SECRET_OVERRIDE_PREFIX):
+            continue
+        name = variable.removeprefix(SECRET_OVERRIDE_PREFIX).lower()
+        try:
+            value = json.loads(raw)
+        except json.JSONDecodeError as error:
+            raise ValueError(f"{variable} must hold a JSON object: {error}") from error
+        if not isinstance(value, dict):
+            raise ValueError(f"{variable} must hold a JSON object")
+        values[name] = value
+    return values
+
+
+@dataclass
+class World:
+    """The secrets, the simulators (state objects and apps) and what /dev/ links to."""
+
+    secrets: dict[str, dict[str, Any]]
+    simulators: dict[str, Any] = field(default_factory=dict)
+    apps: dict[str, WsgiApp] = field(default_factory=dict)
+    settings: dict[str, str] = field(default_factory=dict)  # product base-URL variable -> mount name
+    dev_links: list[tuple[str, str]] = field(default_factory=list)
+
+
+def build_world(environ: Mapping[str, str], mounts: list[SimulatorMount] | None = None) -> World:
+    world = World(secrets=resolve_secrets(environ))
+    for mount in SIMULATORS if mounts is None else mounts:
+        world.simulators[mount.name], world.apps[mount.name] = mount.build(world.secrets)
+        if mount.setting:
+            world.settings[mount.setting] = mount.name
+        world.dev_links.extend((title, f"/sim/{mount.name}{path}") for title, path in mount.dev_pages)
+    return world
+
+
+def function_environment(
+    world: World,
+    resources: StackResources,
+    *,
+    gateway_url: str,
+    aws_endpoint_url: str,
+    from_serverless: Mapping[str, str],
+    environ: Mapping[str, str],
+) -> dict[str, str]:
+    """The process environment the functions run with: local defaults, then whatever ``environ`` overrides."""
+    defaults = {
+        **from_serverless,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_SECURITY_TOKEN": "testing",
+        "AWS_REGION": resources.region,
+        "AWS_DEFAULT_REGION": resources.region,
+        "AWS_ENDPOINT_URL": aws_endpoint_url,
+        "DIANCAN_TABLE": resources.table_name,
+        "DIANCAN_BUS": resources.bus_name,
+        "DIANCAN_REPORTS_BUCKET": resources.bucket_name,
+        "DIANCAN_ALERT_TOPIC_ARN": resources.alert_topic_arn,
+        "DIANCAN_SECRET_PREFIX": resources.secret_prefix,
+        "DIANCAN_PUBLIC_BASE_URL": gateway_url,
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_METRICS_DISABLED": "true",
+        **{setting: f"{gateway_url}/sim/{name}" for setting, name in world.settings.items()},
+    }
+    overridden = {key: environ[key] for key in defaults if key in environ}
+    for key in overridden.keys() & set(RESOURCE_VARIABLES):
+        logger.warning("resource variable overridden from the environment", extra={"variable": key})
+    return {**defaults, **overridden}
