@@ -51,3 +51,96 @@ def store_day(store_id: str, day: str) -> str:
 
 def timed(at_iso: str, ident: str) -> str:
     return f"{at_iso}#{ident}"
+
+
+LEDGER = "LEDGER"
+NONCE = "NONCE"
+SWEEP_CURSOR = ("SWEEP", "CURSOR")
+
+
+def voucher(reference: str) -> str:
+    return f"VOUCHER#{reference}"
+
+
+def store_vouchers(store_id: str) -> str:
+    return f"VOUCHERS#{store_id}"
+
+
+def seq(n: int) -> str:
+    return f"{n:012d}"
+
+
+def refund(out_refund_no: str) -> str:
+    return f"REFUND#{out_refund_no}"
+
+
+def notify_nonce(nonce: str) -> str:
+    return f"NOTIFY#{nonce}"
+
+
+def sweep(minute: str) -> str:
+    return f"SWEEP#{minute}"
+
+
+def sweep_item(task: str, ident: str) -> str:
+    return f"{task}#{ident}"
+
+
+# ---- printing and the kitchen (print_dispatch, print_check, kitchen screen) -------------------------------
+NOT_PRINTED = "NOT_PRINTED"  # order flag while one of its tickets is FAILED
+
+
+def station(station_id: str) -> str:
+    """A kitchen station in the store partition; ``STATION#`` sorts after ``DISH#``, outside the menu read."""
+    return f"STATION#{station_id}"
+
+
+def print_job(ticket_id: str) -> str:
+    """A ticket's print job in its order's partition (``ORDER#<id>``)."""
+    return f"PRINT#{ticket_id}"
+
+
+def kitchen_queue(store_id: str, station_id: str) -> str:
+    """GSI1PK of a kitchen ticket until it is bumped (sparse): a station's open tickets by payment time."""
+    return f"KDS#{store_id}#{station_id}"
+
+
+def print_sent(store_id: str) -> str:
+    """GSI2PK of a job sent and not yet confirmed printed (sparse): what print_check asks the vendor about."""
+    return f"PRINTSENT#{store_id}"
+
+
+def print_failed(store_id: str) -> str:
+    """GSI2PK of a job that could not be printed (sparse): the console's "not printed" list."""
+    return f"PRINTFAIL#{store_id}"
+
+
+# ---- stock (adapters/stock_store.py): store items sort after "DISH#", so the menu read never sees them ----
+INGREDIENT_PREFIX = "INGREDIENT#"
+STOCK_ALERT_PREFIX = "STOCKALERT#"
+STOCK_DEDUCTED_PREFIX = "STOCK#DEDUCTED#"
+STOCK_ISSUE = "STOCK_ISSUE"
+
+
+def ingredient(ingredient_id: str) -> str:
+    return f"{INGREDIENT_PREFIX}{ingredient_id}"
+
+
+def stock_alert(ingredient_id: str) -> str:
+    return f"{STOCK_ALERT_PREFIX}{ingredient_id}"
+
+
+def ledger(store_id: str, ingredient_id: str) -> str:
+    return f"LEDGER#{store_id}#{ingredient_id}"
+
+
+def ledger_entry(at_iso: str, movement: str, ref: str) -> str:
+    return f"{at_iso}#{movement}#{ref}"
+
+
+def stock_deducted(chunk: int) -> str:
+    return f"{STOCK_DEDUCTED_PREFIX}{chunk:02d}"
+
+
+def stock_issues(store_id: str) -> str:
+    return f"STOCKISSUES#{store_id}"

@@ -12,6 +12,7 @@ from pynamodb.attributes import (
     ListAttribute,
     NumberAttribute,
     UnicodeAttribute,
+    UnicodeSetAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
@@ -99,6 +100,11 @@ class OrderRecord(Record, discriminator="order"):
     pickup_no = NumberAttribute(null=True)
     refunded_fen = NumberAttribute(default=0)
     prepay_id = UnicodeAttribute(null=True)
+    transaction_id = UnicodeAttribute(null=True)
+    paid_fen = NumberAttribute(null=True)
+    refund_committed_fen = NumberAttribute(default=0)
+    refund_count = NumberAttribute(default=0)
+    flags = UnicodeSetAttribute(null=True)
 
 
 class OrderKeyRecord(Record, discriminator="order_key"):
@@ -115,6 +121,75 @@ class UserRecord(Record, discriminator="user"):
     doc = JSONAttribute(default=dict)
 
 
+class VoucherRecord(Record, discriminator="voucher"):
+    """A payment or refund voucher (``ORDER#<oid>/VOUCHER#<reference>``); GSI2 ``VOUCHERS#<sid>`` / seq
+    lists a store's chain in order. Written once, never updated."""
+
+    doc = JSONAttribute()
+
+
+class RefundRecord(Record, discriminator="refund"):
+    """A refund of an order (``ORDER#<oid>/REFUND#<out_refund_no>``)."""
+
+    status = UnicodeAttribute()  # SUBMITTING | PROCESSING | SUCCESS | ABNORMAL | CLOSED | FAILED
+    amount_fen = NumberAttribute()
+    reason = UnicodeAttribute()
+    requested_by = UnicodeAttribute()
+    food_made = BooleanAttribute(default=False)
+    created_at = UnicodeAttribute()
+    refund_id = UnicodeAttribute(null=True)
+    settled_at = UnicodeAttribute(null=True)
+
+
+class LedgerRecord(Record, discriminator="ledger"):
+    """Per store (``STORE#<sid>/LEDGER``): head of the voucher chain and today's pickup number. Every
+    payment updates it with an optimistic condition on ``chain_seq``, which keeps both gapless."""
+
+    chain_seq = NumberAttribute(default=0)
+    chain_head = UnicodeAttribute()
+    pickup_day = UnicodeAttribute(null=True)
+    pickup_no = NumberAttribute(default=0)
+
+
+class NonceRecord(Record, discriminator="notify_nonce"):
+    """A WeChat Pay notification nonce (``NOTIFY#<nonce>/NONCE``): the same nonce on another body is a replay attack."""
+
+    body_hash = UnicodeAttribute()
+
+
+class SweepRecord(Record, discriminator="sweep"):
+    """Work due at a minute (``SWEEP#<yyyy-mm-ddTHH:MM>/<task>#<id>``): unpaid-order expiry and payment
+    checks, refund follow-ups. The sweeper reads due minutes with one query each, never a scan."""
+
+    task = UnicodeAttribute()
+    order_id = UnicodeAttribute()
+    ref = UnicodeAttribute(null=True)
+
+
+class SweepCursorRecord(Record, discriminator="sweep_cursor"):
+    """The last minute the sweeper finished (``SWEEP/CURSOR``)."""
+
+    minute = UnicodeAttribute()
+
+
+class StationRecord(Record, discriminator="station"):
+    """A kitchen station of a store (``STORE#<sid>/STATION#<id>``): the domain ``Station`` plus its sort."""
+
+    sort = NumberAttribute(default=0)
+    doc = JSONAttribute()
+
+
+class PrintJobRecord(Record, discriminator="print_job"):
+    """One ticket's print job (``ORDER#<oid>/PRINT#<ticket_id>``). Every write is a put conditioned on
+    ``version`` (absent for the first), so a replay or a concurrent retry never sends a ticket twice.
+    GSI1 (kitchen tickets until bumped) and GSI2 (sent → print_check, failed → console) are sparse."""
+
+    store_id = UnicodeAttribute()
+    status = UnicodeAttribute()
+    version = NumberAttribute()
+    doc = JSONAttribute()
+
+
 def configure(table_name: str, region: str) -> None:
     """Point every record class at ``table_name`` and drop cached connections (tests, local stack)."""
     Record.Meta.table_name = table_name
@@ -124,3 +199,44 @@ def configure(table_name: str, region: str) -> None:
         cls = pending.pop()
         cls._connection = None
         pending.extend(cls.__subclasses__())
+
+
+# ---- stock (adapters/stock_store.py) ---------------------------------------------------------------------
+
+
+class IngredientRecord(Record, discriminator="ingredient"):
+    """``STORE#<sid>`` / ``INGREDIENT#<iid>``: quantity is top level so deductions can be conditions."""
+
+    quantity = NumberAttribute()
+    threshold = NumberAttribute(default=0)
+    doc = JSONAttribute()
+
+
+class LedgerRecord(Record, discriminator="stock_ledger"):
+    """``LEDGER#<sid>#<iid>`` / ``<at>#<movement>#<ref>``: one stock movement, written once."""
+
+    delta = NumberAttribute()
+    doc = JSONAttribute()
+
+
+class StockDeductionRecord(Record, discriminator="stock_deduction"):
+    """``ORDER#<id>`` / ``STOCK#DEDUCTED#<nn>``: what one transaction deducted for the order."""
+
+    plan = JSONAttribute()
+    at = UnicodeAttribute()
+    released_at = UnicodeAttribute(null=True)
+
+
+class StockAlertRecord(Record, discriminator="stock_alert"):
+    """``STORE#<sid>`` / ``STOCKALERT#<iid>``: an open StockLow alert (exists = raised, not cleared)."""
+
+    doc = JSONAttribute()
+
+
+class StockIssueRecord(Record, discriminator="stock_issue"):
+    """``ORDER#<id>`` / ``STOCK_ISSUE``: a paid order stock could not cover, awaiting the store's decision.
+    While open it is listed on GSI1 ``STOCKISSUES#<sid>`` (sparse: the decision removes GSI1 keys)."""
+
+    store_id = UnicodeAttribute()
+    status = UnicodeAttribute()
+    doc = JSONAttribute()

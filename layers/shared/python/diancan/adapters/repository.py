@@ -1,7 +1,7 @@
 """The DynamoDB adapter: domain objects in, domain objects out, the fewest calls each use case needs.
 
 Every state change is a conditional write; AWS condition failures become domain errors here and
-nowhere else (``_raise_for_cancellation``).
+nowhere else (``raise_for_cancellation``).
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from pynamodb.exceptions import (
     TransactWriteError,
     UpdateError,
 )
-from pynamodb.transactions import TransactWrite
 
 from diancan.adapters import keys
 from diancan.adapters.records import (
@@ -30,11 +29,13 @@ from diancan.adapters.records import (
     OrderRecord,
     Record,
     StoreRecord,
+    SweepRecord,
     TableRecord,
     UserRecord,
 )
+from diancan.adapters.transactions import ConditionFailed, Transaction, raise_for_cancellation
 from diancan.domain.cart import DishUnavailable, InsufficientPortions
-from diancan.domain.errors import Conflict, InvalidRequest, NotFound, UpstreamUnavailable
+from diancan.domain.errors import Conflict, InvalidRequest, NotFound
 from diancan.domain.menu import Category, Dish, Store
 from diancan.domain.order import Order, StatusChange
 from diancan.domain.order_status import TRANSITIONS, OrderAction, OrderStatus, TransitionRefused, sources_of
@@ -85,7 +86,10 @@ def _order(record: OrderRecord) -> Order:
     return Order.model_validate({
         **record.doc, "status": record.status, "history": record.history or [], "paid_at": record.paid_at,
         "pickup_no": None if record.pickup_no is None else int(record.pickup_no),
-        "refunded_fen": int(record.refunded_fen or 0),
+        "refunded_fen": int(record.refunded_fen or 0), "transaction_id": record.transaction_id,
+        "prepay_id": record.prepay_id,
+        "paid_fen": None if record.paid_fen is None else int(record.paid_fen),
+        "refund_committed_fen": int(record.refund_committed_fen or 0), "flags": sorted(record.flags or ()),
     })
 
 
@@ -116,7 +120,9 @@ def _table_record(store_id: str, table_no: str, seats: int, name: str) -> TableR
                             "active": True})
 
 
-_ORDER_STATE_FIELDS = {"status", "history", "paid_at", "pickup_no", "refunded_fen"}
+_ORDER_STATE_FIELDS = {"status", "history", "paid_at", "pickup_no", "refunded_fen", "transaction_id", "paid_fen",
+                       "prepay_id",
+                       "refund_committed_fen", "flags"}
 
 
 def encode_cursor(last_key: dict | None) -> str | None:
@@ -135,57 +141,6 @@ def decode_cursor(cursor: str | None) -> dict | None:
         return value
     except (ValueError, TypeError):
         raise InvalidRequest("bad cursor", "分页参数有误", code="INVALID_CURSOR") from None
-
-
-def _raise_for_cancellation(error: TransactWriteError, labels: list[str]) -> None:
-    """Map a cancelled transaction to the domain error of the first item whose condition failed."""
-    reasons = error.cancellation_reasons or []
-    for label, reason in zip(labels, reasons, strict=False):
-        if reason is None or reason.code in (None, "None"):
-            continue
-        if reason.code == "ConditionalCheckFailed":
-            raise _ConditionFailed(label)
-        if reason.code in ("TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"):
-            raise UpstreamUnavailable("busy, retry", "下单人数较多，请稍后重试", code="BUSY_RETRY")
-    raise UpstreamUnavailable("database unavailable", "系统繁忙，请稍后再试") from error
-
-
-class _ConditionFailed(Exception):
-    def __init__(self, label: str) -> None:
-        super().__init__(label)
-        self.label = label
-
-
-class _Transaction:
-    """A TransactWrite that labels each item in the order pynamodb sends them (condition checks,
-    deletes, puts, updates), so that a cancellation reason can be traced to its item."""
-
-    def __init__(self, connection: Connection) -> None:
-        self._tx = TransactWrite(connection=connection)
-        self._labels: dict[str, list[str]] = {"check": [], "delete": [], "put": [], "update": []}
-
-    @property
-    def labels(self) -> list[str]:
-        return [*self._labels["check"], *self._labels["delete"], *self._labels["put"], *self._labels["update"]]
-
-    def __enter__(self) -> _Transaction:
-        self._tx.__enter__()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._tx.__exit__(*exc)
-
-    def put(self, label: str, record: Record, condition=None) -> None:
-        self._tx.save(record, condition=condition)
-        self._labels["put"].append(label)
-
-    def update(self, label: str, record: Record, actions: list, condition=None) -> None:
-        self._tx.update(record, actions=actions, condition=condition)
-        self._labels["update"].append(label)
-
-    def check(self, label: str, record: Record, condition) -> None:
-        self._tx.condition_check(type(record), record.PK, record.SK, condition=condition)
-        self._labels["check"].append(label)
 
 
 class Repository:
@@ -286,7 +241,8 @@ class Repository:
     # ---- orders ----------------------------------------------------------------------------------------
 
     def create_order(self, order: Order, *, encrypted_address: str | None, idempotency_key: str,
-                     request_hash: str, prices: dict[str, int], expires_at_epoch: int) -> None:
+                     request_hash: str, prices: dict[str, int], expires_at_epoch: int,
+                     prepay_id: str | None = None, sweep_minute: str | None = None) -> None:
         """AP5: the order, its portion reservations, price checks and the idempotency key: one transaction.
 
         Each dish is either decremented (limited portions: ``portions_left >= qty``) or condition-checked
@@ -297,11 +253,12 @@ class Repository:
         record = OrderRecord(
             keys.order(order.order_id), keys.ORDER, store_id=order.store_id, openid=order.openid,
             status=order.status.value, doc=doc, history=[h.model_dump(mode="json") for h in order.history],
+            prepay_id=prepay_id,
             GSI1PK=keys.user(order.openid), GSI1SK=keys.timed(order.created_at, order.order_id),
             GSI2PK=keys.store_day(order.store_id, order.business_day),
             GSI2SK=keys.timed(order.created_at, order.order_id),
         )
-        tx = _Transaction(self._connection)
+        tx = Transaction(self._connection)
         try:
             with tx:
                 tx.put("key", OrderKeyRecord(keys.user(order.openid), keys.order_key(idempotency_key),
@@ -309,6 +266,10 @@ class Repository:
                                              expires_at=expires_at_epoch + IDEMPOTENCY_TTL_SECONDS),
                        condition=OrderKeyRecord.PK.does_not_exist())
                 tx.put("order", record, condition=OrderRecord.PK.does_not_exist())
+                if sweep_minute:
+                    tx.put("sweep", SweepRecord(keys.sweep(sweep_minute), keys.sweep_item("expire", order.order_id),
+                                                task="expire", order_id=order.order_id,
+                                                expires_at=expires_at_epoch + 7 * 24 * 3600))
                 for dish_id, price in sorted(prices.items()):
                     dish = DishRecord(keys.store(order.store_id), keys.dish(dish_id))
                     available = (DishRecord.on_shelf == True) & (DishRecord.sold_out == False)  # noqa: E712
@@ -321,8 +282,8 @@ class Repository:
                         tx.check(f"dish:{dish_id}", dish, available)
         except TransactWriteError as error:
             try:
-                _raise_for_cancellation(error, tx.labels)
-            except _ConditionFailed as failed:
+                raise_for_cancellation(error, tx.labels)
+            except ConditionFailed as failed:
                 if failed.label == "key":
                     existing = self.get_order_key(order.openid, idempotency_key)
                     raise OrderKeyTaken(existing.order_id, existing.request_hash) from None
@@ -401,7 +362,7 @@ class Repository:
         sources = sources_of(order.mode, action)
         target = TRANSITIONS[order.mode][(sources[0], action)]
         change = StatusChange(status=target, at=at, by=by).model_dump(mode="json")
-        tx = _Transaction(self._connection)
+        tx = Transaction(self._connection)
         try:
             with tx:
                 tx.update("order", OrderRecord(keys.order(order.order_id), keys.ORDER),
@@ -413,8 +374,8 @@ class Repository:
                               [DishRecord.portions_left.add(qty)], condition=DishRecord.portions_left.exists())
         except TransactWriteError as error:
             try:
-                _raise_for_cancellation(error, tx.labels)
-            except _ConditionFailed as failed:
+                raise_for_cancellation(error, tx.labels)
+            except ConditionFailed as failed:
                 if failed.label != "order":  # the dish lost its limit meanwhile: release the order alone
                     return self.transition(order.order_id, order.mode, action, at=at, by=by)
                 current = self.get_order(order.order_id, consistent=True)

@@ -72,11 +72,17 @@ class Order(BaseModel):
     paid_at: str | None = None
     pickup_no: int | None = None
     refunded_fen: Fen = 0
+    transaction_id: str | None = None
+    prepay_id: str | None = None
+    paid_fen: Fen | None = None
+    refund_committed_fen: Fen = 0
+    flags: list[str] = Field(default_factory=list, description="NOT_PRINTED, LATE_PAYMENT, REFUND_ABNORMAL, ...")
     history: list[StatusChange] = Field(default_factory=list)
 
     def guest_view(self) -> dict:
         """What the guest sees of their own order (no openid, no internal reservation data)."""
-        data = self.model_dump(mode="json", exclude={"openid", "reserved"})
+        data = self.model_dump(mode="json", exclude={"openid", "reserved", "refund_committed_fen",
+                                                            "prepay_id"})
         for line in data["lines"]:
             line.pop("recipe", None)
         return data

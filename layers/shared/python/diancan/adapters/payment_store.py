@@ -1,0 +1,325 @@
+"""DynamoDB side of payments: the PAID transition with its voucher, pickup number and chain head in one
+transaction; refunds; notification nonces; the sweeper's due-work buckets.
+
+The store's LEDGER item is read, then written back in the same transaction under a condition on its
+sequence number (optimistic locking). That keeps the voucher chain and the pickup numbers gapless under
+any concurrency; a lost race simply retries with the new head.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
+
+from diancan.adapters import keys
+from diancan.adapters.records import (
+    LedgerRecord,
+    NonceRecord,
+    OrderRecord,
+    RefundRecord,
+    SweepCursorRecord,
+    SweepRecord,
+    VoucherRecord,
+)
+from diancan.adapters.transactions import ConditionFailed, Transaction, raise_for_cancellation
+from diancan.domain.errors import Conflict, UpstreamUnavailable
+from diancan.domain.order import StatusChange
+from diancan.domain.order_status import OrderStatus
+from diancan.domain.payments import GENESIS, Voucher
+
+MAX_LEDGER_RACES = 12
+NONCE_TTL_SECONDS = 2 * 24 * 3600
+
+
+class NonceReused(Conflict):
+    code = "NONCE_REUSED"
+
+
+class OrderNotInState(Conflict):
+    """The order's status was not the one the write expected (the caller re-reads and decides)."""
+
+    code = "ORDER_STATE_CHANGED"
+
+
+@dataclass(frozen=True)
+class Ledger:
+    seq: int
+    head: str
+    pickup_day: str | None
+    pickup_no: int
+
+    def next_pickup(self, day: str) -> int:
+        return self.pickup_no + 1 if self.pickup_day == day else 1
+
+
+@dataclass(frozen=True)
+class Refund:
+    order_id: str
+    out_refund_no: str
+    status: str
+    amount_fen: int
+    reason: str
+    requested_by: str
+    food_made: bool
+    created_at: str
+    refund_id: str | None
+
+
+def _refund(record: RefundRecord) -> Refund:
+    return Refund(record.PK.removeprefix("ORDER#"), record.SK.removeprefix("REFUND#"), record.status,
+                  int(record.amount_fen), record.reason, record.requested_by, bool(record.food_made),
+                  record.created_at, record.refund_id)
+
+
+class PaymentStore:
+    def __init__(self, connection: Connection | None = None) -> None:
+        self._connection = connection or Connection(region=LedgerRecord.Meta.region)
+
+    # ---- ledger ------------------------------------------------------------------------------------------
+
+    def ledger(self, store_id: str) -> Ledger:
+        try:
+            record = LedgerRecord.get(keys.store(store_id), keys.LEDGER, consistent_read=True)
+        except DoesNotExist:
+            return Ledger(0, GENESIS, None, 0)
+        return Ledger(int(record.chain_seq), record.chain_head, record.pickup_day, int(record.pickup_no))
+
+    def _put_ledger(self, tx: Transaction, store_id: str, old: Ledger, new: Ledger) -> None:
+        condition = (LedgerRecord.PK.does_not_exist() if old.seq == 0 and old.pickup_day is None
+                     else LedgerRecord.chain_seq == old.seq)
+        tx.put("ledger", LedgerRecord(keys.store(store_id), keys.LEDGER, chain_seq=new.seq, chain_head=new.head,
+                                      pickup_day=new.pickup_day, pickup_no=new.pickup_no), condition=condition)
+
+    def _put_voucher(self, tx: Transaction, voucher: Voucher) -> None:
+        tx.put("voucher", VoucherRecord(keys.order(voucher.order_id), keys.voucher(voucher.reference),
+                                        GSI2PK=keys.store_vouchers(voucher.store_id), GSI2SK=keys.seq(voucher.seq),
+                                        doc=voucher.model_dump(mode="json")),
+               condition=VoucherRecord.PK.does_not_exist())
+
+    def _put_nonce(self, tx: Transaction, nonce: str | None, body_hash: str | None, now_epoch: int) -> None:
+        if nonce:
+            tx.put("nonce", NonceRecord(keys.notify_nonce(nonce), keys.NONCE, body_hash=body_hash,
+                                        expires_at=now_epoch + NONCE_TTL_SECONDS),
+                   condition=NonceRecord.PK.does_not_exist() | (NonceRecord.body_hash == body_hash))
+
+    def _chained(self, store_id: str, build, write) -> Voucher:
+        """Run ``write(tx, ledger, voucher)`` with a voucher built on the current chain head; retry lost races."""
+        for attempt in range(MAX_LEDGER_RACES):
+            ledger = self.ledger(store_id)
+            voucher = build(ledger).sealed()
+            tx = Transaction(self._connection)
+            try:
+                with tx:
+                    write(tx, ledger, voucher)
+                return voucher
+            except TransactWriteError as error:
+                try:
+                    raise_for_cancellation(error, tx.labels)
+                except ConditionFailed as failed:
+                    if failed.label == "ledger":
+                        time.sleep(random.uniform(0, 0.01 * (attempt + 1)))
+                        continue
+                    if failed.label == "nonce":
+                        raise NonceReused("nonce seen on another body") from None
+                    if failed.label in ("order", "voucher", "refund"):
+                        raise OrderNotInState(failed.label) from None
+                    raise
+                except UpstreamUnavailable:
+                    time.sleep(random.uniform(0, 0.02 * (attempt + 1)))
+        raise UpstreamUnavailable("payment ledger busy", "系统繁忙，请稍后再试", code="LEDGER_BUSY")
+
+    # ---- payments ------------------------------------------------------------------------------------------
+
+    def mark_paid(self, *, order_id: str, store_id: str, day: str, voucher_fields: dict, at: str, by: str,
+                  nonce: str | None, body_hash: str | None, now_epoch: int) -> tuple[Voucher, int]:
+        """PENDING_PAYMENT → PAID, the payment voucher, the next pickup number and the chain head: one transaction."""
+        chosen = {}
+
+        def build(ledger: Ledger) -> Voucher:
+            chosen["pickup"] = ledger.next_pickup(day)
+            return Voucher(**voucher_fields, seq=ledger.seq + 1, prev_hash=ledger.head)
+
+        def write(tx: Transaction, ledger: Ledger, voucher: Voucher) -> None:
+            pickup = chosen["pickup"]
+            change = StatusChange(status=OrderStatus.PAID, at=at, by=by).model_dump(mode="json")
+            self._put_nonce(tx, nonce, body_hash, now_epoch)
+            tx.update("order", OrderRecord(keys.order(order_id), keys.ORDER), [
+                OrderRecord.status.set(OrderStatus.PAID.value), OrderRecord.paid_at.set(at),
+                OrderRecord.paid_fen.set(voucher.amount_fen), OrderRecord.transaction_id.set(voucher.reference),
+                OrderRecord.pickup_no.set(pickup), OrderRecord.history.append([change]), OrderRecord.version.add(1),
+            ], condition=OrderRecord.status == OrderStatus.PENDING_PAYMENT.value)
+            self._put_voucher(tx, voucher)
+            self._put_ledger(tx, store_id, ledger, Ledger(voucher.seq, voucher.hash, day, pickup))
+
+        voucher = self._chained(store_id, build, write)
+        return voucher, chosen["pickup"]
+
+    def record_late_payment(self, *, order_id: str, store_id: str, voucher_fields: dict, nonce: str | None,
+                            body_hash: str | None, now_epoch: int) -> Voucher:
+        """Money arrived for an order cancelled meanwhile: keep the voucher and flag the order for refund."""
+
+        def build(ledger: Ledger) -> Voucher:
+            return Voucher(**voucher_fields, seq=ledger.seq + 1, prev_hash=ledger.head)
+
+        def write(tx: Transaction, ledger: Ledger, voucher: Voucher) -> None:
+            self._put_nonce(tx, nonce, body_hash, now_epoch)
+            tx.update("order", OrderRecord(keys.order(order_id), keys.ORDER), [
+                OrderRecord.paid_fen.set(voucher.amount_fen), OrderRecord.transaction_id.set(voucher.reference),
+                OrderRecord.flags.add({"LATE_PAYMENT"}), OrderRecord.version.add(1),
+            ], condition=(OrderRecord.status == OrderStatus.CANCELLED.value)
+                         & OrderRecord.transaction_id.does_not_exist())
+            self._put_voucher(tx, voucher)
+            self._put_ledger(tx, store_id, ledger, Ledger(voucher.seq, voucher.hash, ledger.pickup_day,
+                                                          ledger.pickup_no))
+
+        return self._chained(store_id, build, write)
+
+    def vouchers(self, store_id: str) -> Iterator[Voucher]:
+        """A store's voucher chain in order (GSI2 ``VOUCHERS#<sid>``), paged by pynamodb."""
+        for record in VoucherRecord.gsi2.query(keys.store_vouchers(store_id)):
+            yield Voucher.model_validate(record.doc)
+
+    def order_vouchers(self, order_id: str) -> list[Voucher]:
+        return [Voucher.model_validate(r.doc) for r in
+                VoucherRecord.query(keys.order(order_id), VoucherRecord.SK.startswith("VOUCHER#"))]
+
+    # ---- refunds -------------------------------------------------------------------------------------------
+
+    def start_refund(self, *, order_id: str, out_refund_no: str, amount_fen: int, reason: str, requested_by: str,
+                     food_made: bool, at: str, expected_committed: int, expected_count: int,
+                     follow_up_minute: str, follow_up_expiry: int) -> None:
+        """Commit the amount on the order and create the refund record (status SUBMITTING), atomically.
+
+        The optimistic condition on the committed sum and count makes concurrent refunds of one order
+        serialise, so their sum can never pass what was paid."""
+        tx = Transaction(self._connection)
+        try:
+            with tx:
+                tx.update("order", OrderRecord(keys.order(order_id), keys.ORDER), [
+                    OrderRecord.refund_committed_fen.add(amount_fen), OrderRecord.refund_count.add(1),
+                    OrderRecord.version.add(1),
+                ], condition=(OrderRecord.refund_committed_fen == expected_committed)
+                             & (OrderRecord.refund_count == expected_count))
+                tx.put("refund", RefundRecord(keys.order(order_id), keys.refund(out_refund_no), status="SUBMITTING",
+                                              amount_fen=amount_fen, reason=reason, requested_by=requested_by,
+                                              food_made=food_made, created_at=at),
+                       condition=RefundRecord.PK.does_not_exist())
+                tx.put("sweep", SweepRecord(keys.sweep(follow_up_minute), keys.sweep_item("refund", out_refund_no),
+                                            task="refund", order_id=order_id, ref=out_refund_no,
+                                            expires_at=follow_up_expiry))
+        except TransactWriteError as error:
+            try:
+                raise_for_cancellation(error, tx.labels)
+            except ConditionFailed:
+                raise Conflict("another refund of this order is in progress; retry", "订单正在退款，请稍后重试",
+                               code="REFUND_IN_PROGRESS") from None
+
+    def get_refund(self, order_id: str, out_refund_no: str) -> Refund | None:
+        try:
+            return _refund(RefundRecord.get(keys.order(order_id), keys.refund(out_refund_no), consistent_read=True))
+        except DoesNotExist:
+            return None
+
+    def refunds(self, order_id: str) -> list[Refund]:
+        return [_refund(r) for r in RefundRecord.query(keys.order(order_id), RefundRecord.SK.startswith("REFUND#"))]
+
+    def set_refund_status(self, order_id: str, out_refund_no: str, *, status: str, expected: tuple[str, ...],
+                          refund_id: str | None = None) -> bool:
+        """Conditional status change of a refund record; False when it was not in an expected status."""
+        actions = [RefundRecord.status.set(status)]
+        if refund_id:
+            actions.append(RefundRecord.refund_id.set(refund_id))
+        try:
+            RefundRecord(keys.order(order_id), keys.refund(out_refund_no)).update(
+                actions=actions, condition=RefundRecord.status.is_in(*expected))
+            return True
+        except UpdateError as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+
+    def fail_refund(self, refund: Refund) -> None:
+        """A refund WeChat Pay refused: mark it FAILED and release the committed amount, atomically."""
+        tx = Transaction(self._connection)
+        try:
+            with tx:
+                tx.update("refund", RefundRecord(keys.order(refund.order_id), keys.refund(refund.out_refund_no)),
+                          [RefundRecord.status.set("FAILED")], condition=RefundRecord.status == "SUBMITTING")
+                tx.update("order", OrderRecord(keys.order(refund.order_id), keys.ORDER),
+                          [OrderRecord.refund_committed_fen.add(-refund.amount_fen)])
+        except TransactWriteError as error:
+            try:
+                raise_for_cancellation(error, tx.labels)
+            except ConditionFailed:
+                return  # already settled by another path
+
+    def settle_refund(self, *, refund: Refund, store_id: str, voucher_fields: dict, status: str, at: str,
+                      nonce: str | None, body_hash: str | None, now_epoch: int, full: bool) -> Voucher | None:
+        """SUCCESS: refund record, refund voucher, refunded sum (and REFUNDED when full) in one transaction.
+
+        Other final statuses (ABNORMAL, CLOSED) only mark the refund and flag the order for staff."""
+        if status != "SUCCESS":
+            tx = Transaction(self._connection)
+            try:
+                with tx:
+                    self._put_nonce(tx, nonce, body_hash, now_epoch)
+                    tx.update("refund", RefundRecord(keys.order(refund.order_id), keys.refund(refund.out_refund_no)),
+                              [RefundRecord.status.set(status), RefundRecord.settled_at.set(at)],
+                              condition=RefundRecord.status.is_in("SUBMITTING", "PROCESSING"))
+                    tx.update("order", OrderRecord(keys.order(refund.order_id), keys.ORDER),
+                              [OrderRecord.flags.add({f"REFUND_{status}"}), OrderRecord.version.add(1)])
+            except TransactWriteError as error:
+                try:
+                    raise_for_cancellation(error, tx.labels)
+                except ConditionFailed as failed:
+                    if failed.label == "nonce":
+                        raise NonceReused("nonce seen on another body") from None
+                    raise OrderNotInState(failed.label) from None
+            return None
+
+        def build(ledger: Ledger) -> Voucher:
+            return Voucher(**voucher_fields, seq=ledger.seq + 1, prev_hash=ledger.head)
+
+        def write(tx: Transaction, ledger: Ledger, voucher: Voucher) -> None:
+            self._put_nonce(tx, nonce, body_hash, now_epoch)
+            tx.update("refund", RefundRecord(keys.order(refund.order_id), keys.refund(refund.out_refund_no)),
+                      [RefundRecord.status.set("SUCCESS"), RefundRecord.settled_at.set(at)],
+                      condition=RefundRecord.status.is_in("SUBMITTING", "PROCESSING"))
+            actions = [OrderRecord.refunded_fen.add(refund.amount_fen), OrderRecord.version.add(1)]
+            condition = None
+            if full:
+                change = StatusChange(status=OrderStatus.REFUNDED, at=at, by="wechatpay").model_dump(mode="json")
+                actions += [OrderRecord.status.set(OrderStatus.REFUNDED.value), OrderRecord.history.append([change])]
+                condition = OrderRecord.status == OrderStatus.REFUNDING.value
+            tx.update("order", OrderRecord(keys.order(refund.order_id), keys.ORDER), actions, condition=condition)
+            self._put_voucher(tx, voucher)
+            self._put_ledger(tx, store_id, ledger, Ledger(voucher.seq, voucher.hash, ledger.pickup_day,
+                                                          ledger.pickup_no))
+
+        return self._chained(store_id, build, write)
+
+    # ---- sweeper -------------------------------------------------------------------------------------------
+
+    def add_sweep(self, minute: str, task: str, order_id: str, ref: str | None, expires_at: int) -> None:
+        SweepRecord(keys.sweep(minute), keys.sweep_item(task, ref or order_id), task=task, order_id=order_id,
+                    ref=ref, expires_at=expires_at).save()
+
+    def due(self, minute: str) -> list[SweepRecord]:
+        return list(SweepRecord.query(keys.sweep(minute)))
+
+    def done(self, record: SweepRecord) -> None:
+        record.delete()
+
+    def sweep_cursor(self) -> str | None:
+        try:
+            return SweepCursorRecord.get(*keys.SWEEP_CURSOR, consistent_read=True).minute
+        except DoesNotExist:
+            return None
+
+    def set_sweep_cursor(self, minute: str) -> None:
+        SweepCursorRecord(*keys.SWEEP_CURSOR, minute=minute).save()
