@@ -82,13 +82,6 @@ class LambdaRuntime:
         self._lock = threading.Lock()
         self._log_streams = {name: _log_stream_name() for name in self.specs}
 
-    def add(self, spec: FunctionSpec) -> None:
-        """Register one more function (tests use it for fixtures that are not in serverless.yml)."""
-        with self._lock:
-            self.specs[spec.name] = spec
-            self._handlers.pop(spec.name, None)
-            self._log_streams[spec.name] = _log_stream_name()
-
     def handler(self, name: str) -> Callable[[Any, Any], Any]:
         """The loaded handler; raises ``KeyError`` for an unknown function, ``FunctionUnavailable`` if it won't load."""
         spec = self.specs[name]

@@ -121,9 +121,10 @@ class World:
     dev_links: list[tuple[str, str]] = field(default_factory=list)
 
 
-def build_world(environ: Mapping[str, str], mounts: list[SimulatorMount] | None = None) -> World:
+def build_world(environ: Mapping[str, str]) -> World:
+    """Resolve the secrets first, then build every simulator from them, so both sides agree."""
     world = World(secrets=resolve_secrets(environ))
-    for mount in SIMULATORS if mounts is None else mounts:
+    for mount in SIMULATORS:
         world.simulators[mount.name], world.apps[mount.name] = mount.build(world.secrets)
         if mount.setting:
             world.settings[mount.setting] = mount.name
