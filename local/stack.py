@@ -4,7 +4,6 @@ tests use ``LocalStack(port=0)`` as a context manager. Settings and overrides: s
 
 from __future__ import annotations
 
-import contextlib
 import importlib
 import importlib.util
 import logging
@@ -189,14 +188,15 @@ def main() -> None:
     for noisy in ("botocore", "pynamodb"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     stopping = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    for stop_signal in (signal.SIGINT, signal.SIGTERM):  # SIGINT explicitly: it is ignored in background jobs
+        signal.signal(stop_signal, lambda *_: stopping.set())
     with LocalStack() as stack:
         print(f"diancan local stack '{stack.resources.stack_name}' is up:", flush=True)
         for what, url in stack.urls():
             print(f"  {what:<24} {url}", flush=True)
         print("Ctrl-C to stop.", flush=True)
-        with contextlib.suppress(KeyboardInterrupt):
-            stopping.wait()
+        while not stopping.wait(1):  # a timed wait, so the signal handler runs promptly
+            pass
     print("stopped.", flush=True)
 
 
