@@ -27,10 +27,16 @@ os.environ.pop("AWS_ENDPOINT_URL", None)
 
 import moto  # noqa: E402  (must precede every botocore client)
 
+from tests.wxpay_fixtures import APPID, MCHID, MERCHANT_SERIAL, PUBLIC_KEY_ID, wxpay_keys  # noqa: E402
+
 TEST_SECRETS = {
     "app": {"token_secret": "test-token-secret-0123456789abcdefghijklmnop",
             "pii_key": base64.b64encode(b"k" * 32).decode()},
-    "wechat": {"appid": "wx-test-appid", "app_secret": "test-app-secret"},
+    "wechat": {"appid": APPID, "app_secret": "test-app-secret"},
+    "wxpay": {"mchid": MCHID, "merchant_private_key": wxpay_keys().merchant_private_pem,
+              "merchant_cert_serial": MERCHANT_SERIAL, "apiv3_key": wxpay_keys().apiv3_key,
+              "platform_public_key": wxpay_keys().platform_public_pem, "platform_public_key_id": PUBLIC_KEY_ID},
+    "feieyun": {"user": "demo@diancan.local", "ukey": "DEMOUKEY0000000000000001"},
 }
 
 
@@ -58,6 +64,38 @@ def demo_chain(aws):
 
     load()
     return aws
+
+
+@pytest.fixture
+def live(demo_chain, monkeypatch):
+    """The functions behind a loopback gateway (in this process, under the same moto) with the WeChat Pay
+    simulator mounted at /sim/wxpay: the product reaches the simulator and the simulator's notifications
+    reach pay_notify over real HTTP, as in the local stack."""
+    from diancan import bootstrap
+    from local.functions import load_functions
+    from local.gateway import Gateway
+    from local.lambda_runtime import LambdaRuntime
+    from local.serve import BackgroundServer
+    from tests.wxpay_fixtures import make_simulator
+
+    simulator = make_simulator()
+    from local.simulators.wxpay import create_app
+
+    gateway = Gateway(LambdaRuntime(load_functions(), stack_name=TEST_STACK), simulators={"wxpay": create_app(simulator)})
+    server = BackgroundServer(gateway).start()
+    gateway.mark_ready()
+    monkeypatch.setenv("WECHATPAY_API_BASE", f"{server.base_url}/sim/wxpay")
+    monkeypatch.setenv("DIANCAN_PUBLIC_BASE_URL", server.base_url)
+    bootstrap.reset()
+    yield Live(server.base_url, simulator, demo_chain)
+    server.stop()
+
+
+class Live:
+    def __init__(self, base_url: str, wxpay, resources) -> None:
+        self.base_url = base_url
+        self.wxpay = wxpay
+        self.resources = resources
 
 
 def load_event(name: str) -> dict:
