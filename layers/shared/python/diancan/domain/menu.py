@@ -52,6 +52,7 @@ class Dish(BaseModel):
     station_id: str | None = None
     packing_fee_fen: Fen = Field(0, ge=0)
     recipe: dict[str, int] = Field(default_factory=dict)
+    combo_parts: dict[str, int] = Field(default_factory=dict, description="a combo: part dish id → qty")
     sold_count: int = 0
     rating_sum: int = 0
     rating_count: int = 0
