@@ -1,4 +1,5 @@
-"""orders: a guest's own orders (newest first), one order, cancel while unpaid."""
+"""orders: a guest's own orders (newest first), one order, cancel while unpaid; profile (GET /me) and
+coupon claims."""
 
 from diancan import bootstrap
 from diancan.domain.errors import InvalidRequest
@@ -29,6 +30,19 @@ def get_order(order_id: str) -> dict:
 def cancel_order(order_id: str) -> dict:
     logger.append_keys(order_id=order_id)
     return bootstrap.guest_orders().cancel(current_guest(app), order_id)
+
+
+@app.get("/me")
+def get_me() -> dict:
+    from diancan.services.profile import profile
+
+    return profile(current_guest(app), bootstrap.marketing_store(), bootstrap.coupons(), bootstrap.repository())
+
+
+@app.post("/coupons/<template_id>/claim")
+def claim_coupon(template_id: str) -> dict:
+    logger.append_keys(template_id=template_id)
+    return bootstrap.coupons().claim(current_guest(app), template_id)
 
 
 @logger.inject_lambda_context

@@ -1,4 +1,5 @@
-"""place_order: POST /quote (server-side price) and POST /orders (validate, reserve, create)."""
+"""place_order: POST /quote (server-side price; best offers for a signed-in guest) and POST /orders
+(validate, reserve portions, coupon and points, create)."""
 
 from diancan import bootstrap
 from diancan.domain.order import OrderRequest
@@ -13,7 +14,9 @@ app = make_resolver()
 @app.post("/quote")
 def post_quote() -> dict:
     request = parse_body(app, OrderRequest)
-    return bootstrap.ordering().quote(request).model_dump(mode="json", exclude={"lines": {"__all__": {"recipe"}}})
+    signed_in = app.current_event.get_header_value("authorization", default_value="")
+    quote = bootstrap.ordering().quote(request, current_guest(app) if signed_in else None)
+    return {**quote.model_dump(mode="json", exclude={"lines": {"__all__": {"recipe"}}}), "explain": quote.explain()}
 
 
 @app.post("/orders")

@@ -73,53 +73,36 @@ def wechat_login():
 def ordering():
     from diancan.services.ordering import OrderingService
 
-    return OrderingService(repository(), pii_cipher(), expiry_minutes=settings().order_expiry_minutes)
+    return OrderingService(repository(), pii_cipher(), expiry_minutes=settings().order_expiry_minutes,
+                           marketing=marketing_store())
 
 
 @component
 def guest_orders():
     from diancan.services.orders import GuestOrders
 
-    return GuestOrders(repository(), event_bus(), pii_cipher(), stock=stock_store())
-
-
-# ---- stock and menu operations ---------------------------------------------------------------------------
+    return GuestOrders(repository(), event_bus(), pii_cipher())
 
 
 @component
-def stock_store():
-    from diancan.adapters.stock_store import StockStore
+def marketing_store():
+    from diancan.adapters.marketing_store import MarketingStore
 
-    return StockStore()
-
-
-@component
-def menu_store():
-    from diancan.adapters.menu_store import MenuStore
-
-    return MenuStore()
+    return MarketingStore()
 
 
 @component
-def alerts():
-    from diancan.adapters.alerts import SnsAlerts
+def coupons():
+    from diancan.services.coupons import CouponService
 
-    return SnsAlerts(settings().alert_topic_arn, settings().region)
-
-
-@component
-def stock():
-    """Stock use cases. The console's builder adds ``refunds=`` (the payment side's RefundRequester)."""
-    from diancan.services.stock import StockService
-
-    return StockService(repository(), stock_store(), menu_store(), alerts())
+    return CouponService(marketing_store())
 
 
 @component
-def menu_admin():
-    from diancan.services.menu_admin import MenuAdmin
+def loyalty():
+    from diancan.services.loyalty import Loyalty
 
-    return MenuAdmin(repository(), menu_store(), stock())
+    return Loyalty(marketing_store())
 
 
 def reset() -> None:

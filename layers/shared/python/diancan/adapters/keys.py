@@ -144,3 +144,28 @@ def stock_deducted(chunk: int) -> str:
 
 def stock_issues(store_id: str) -> str:
     return f"STOCKISSUES#{store_id}"
+
+
+# ---- marketing (coupons, members, points, reviews, recommendations) ----------------------------------
+COUPON_TEMPLATES = "COUPONTPL"
+MEMBER = "MEMBER"
+
+
+def coupon_template(template_id: str) -> str:
+    return f"TPL#{template_id}"
+
+
+def guest_coupon(coupon_id: str) -> str:
+    return f"COUPON#{coupon_id}"
+
+
+def coupon_claims(template_id: str) -> str:
+    return f"CLAIM#{template_id}"
+
+
+def points_entry(ref: str) -> str:
+    return f"POINTS#{ref}"
+
+
+def coupon_uses(store_id: str, day: str) -> str:
+    return f"COUPONUSE#{store_id}#{day}"

@@ -240,3 +240,47 @@ class StockIssueRecord(Record, discriminator="stock_issue"):
     store_id = UnicodeAttribute()
     status = UnicodeAttribute()
     doc = JSONAttribute()
+
+
+# ---- marketing ---------------------------------------------------------------------------------------
+
+
+class CouponTemplateRecord(Record, discriminator="coupon_template"):
+    """A coupon template (``COUPONTPL/TPL#<tid>``). ``stock`` only goes down under ``stock >= 1``."""
+
+    stock = NumberAttribute()
+    claimed = NumberAttribute(default=0)
+    doc = JSONAttribute()
+
+
+class CouponClaimRecord(Record, discriminator="coupon_claim"):
+    """How many of a template a guest has claimed (``USER#<openid>/CLAIM#<tid>``)."""
+
+    count = NumberAttribute(default=0)
+
+
+class GuestCouponRecord(Record, discriminator="guest_coupon"):
+    """A coupon in a guest's wallet (``USER#<openid>/COUPON#<cid>``); GSI2 ``COUPONUSE#<sid>#<day>`` once used."""
+
+    status = UnicodeAttribute()  # available | reserved | used
+    order_id = UnicodeAttribute(null=True)
+    valid_until = UnicodeAttribute()
+    doc = JSONAttribute()
+
+
+class MemberRecord(Record, discriminator="member"):
+    """Points balance and spend (``USER#<openid>/MEMBER``); changed only with a ledger entry."""
+
+    points = NumberAttribute(default=0)
+    spend_fen = NumberAttribute(default=0)
+    completed_orders = NumberAttribute(default=0)
+    doc = JSONAttribute(default=dict)
+
+
+class PointsEntryRecord(Record, discriminator="points_entry"):
+    """One ledger line (``USER#<openid>/POINTS#<order id>#<what>``): written once, never changed."""
+
+    delta = NumberAttribute()
+    spend_delta = NumberAttribute(default=0)
+    at = UnicodeAttribute()
+    note = UnicodeAttribute(default="")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from pynamodb.connection import Connection
@@ -143,6 +143,19 @@ def decode_cursor(cursor: str | None) -> dict | None:
         raise InvalidRequest("bad cursor", "分页参数有误", code="INVALID_CURSOR") from None
 
 
+@dataclass(frozen=True)
+class TransactionStep:
+    """Another area's write that must succeed or fail with the order (a coupon reserved, points redeemed).
+
+    ``write`` adds labelled items to the transaction; if the item labelled ``label`` fails its condition,
+    ``create_order`` raises ``refusal``.
+    """
+
+    label: str
+    write: Callable[[Transaction], None]
+    refusal: Exception
+
+
 class Repository:
     """All table access of the functions. Methods say which access pattern they serve (docs/table.md)."""
 
@@ -242,7 +255,8 @@ class Repository:
 
     def create_order(self, order: Order, *, encrypted_address: str | None, idempotency_key: str,
                      request_hash: str, prices: dict[str, int], expires_at_epoch: int,
-                     prepay_id: str | None = None, sweep_minute: str | None = None) -> None:
+                     prepay_id: str | None = None, sweep_minute: str | None = None,
+                     steps: Sequence[TransactionStep] = ()) -> None:
         """AP5: the order, its portion reservations, price checks and the idempotency key: one transaction.
 
         Each dish is either decremented (limited portions: ``portions_left >= qty``) or condition-checked
@@ -266,6 +280,8 @@ class Repository:
                                              expires_at=expires_at_epoch + IDEMPOTENCY_TTL_SECONDS),
                        condition=OrderKeyRecord.PK.does_not_exist())
                 tx.put("order", record, condition=OrderRecord.PK.does_not_exist())
+                for step in steps:
+                    step.write(tx)
                 if sweep_minute:
                     tx.put("sweep", SweepRecord(keys.sweep(sweep_minute), keys.sweep_item("expire", order.order_id),
                                                 task="expire", order_id=order.order_id,
@@ -289,6 +305,9 @@ class Repository:
                     raise OrderKeyTaken(existing.order_id, existing.request_hash) from None
                 if failed.label.startswith("dish:"):
                     raise self._why_dish_refused(order.store_id, failed.label[5:], prices) from None
+                refused = next((s.refusal for s in steps if failed.label.startswith(s.label)), None)
+                if refused is not None:
+                    raise refused from None
                 raise Conflict("order id collision, retry", "请重试") from None
 
     def _why_dish_refused(self, store_id: str, dish_id: str, prices: dict[str, int]) -> Exception:

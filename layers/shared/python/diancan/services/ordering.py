@@ -11,15 +11,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from diancan.adapters.marketing_store import MarketingStore
 from diancan.adapters.pii import PiiCipher
 from diancan.adapters.repository import OrderKeyTaken, Repository
 from diancan.domain.cart import build_lines, portions_needed
 from diancan.domain.clock import business_day, iso, local, utcnow
 from diancan.domain.errors import Conflict, InvalidRequest, Unprocessable
+from diancan.domain.membership import StoreOffers, benefit_of, level_for
 from diancan.domain.money import yuan
 from diancan.domain.order import Order, OrderRequest, StatusChange, validate_request
 from diancan.domain.order_status import OrderStatus
 from diancan.domain.pricing import Quote, price_order
+from diancan.domain.promotions import Plan, Setting, Shopper, best_plan
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_\-:.]{8,64}$")
 
@@ -42,36 +45,52 @@ class Placed:
 
 class OrderingService:
     def __init__(self, repository: Repository, pii: PiiCipher | None, *, expiry_minutes: int,
-                 clock: Callable[[], datetime] = utcnow) -> None:
+                 clock: Callable[[], datetime] = utcnow, marketing: MarketingStore | None = None) -> None:
         self._repository = repository
+        self._marketing = marketing
         self._pii = pii
         self._expiry = timedelta(minutes=expiry_minutes)
         self._clock = clock
 
-    def _prepare(self, request: OrderRequest):
+    def _shopper(self, openid: str | None, now: datetime) -> Shopper:
+        """The signed-in guest's coupons, points and level (a Query and a GetItem); nobody's for a stranger."""
+        if openid is None or self._marketing is None:
+            return Shopper()
+        standing = self._marketing.standing(openid)
+        coupons = tuple(e.coupon for e in self._marketing.wallet(openid)
+                        if e.status == "available" and e.coupon.valid_until > now)
+        return Shopper(first_order=standing.completed_orders == 0, member=benefit_of(level_for(standing.spend_fen)),
+                       coupons=coupons, points_balance=standing.points)
+
+    def _prepare(self, request: OrderRequest, openid: str | None = None):
         now = self._clock()
         store, dishes, table_exists = self._repository.load_for_order(
             request.store_id, [item.dish_id for item in request.items], request.table_no)
         validate_request(request, store, now=now, table_exists=table_exists)
         lines = build_lines(dishes, request.items)
-        quote = price_order(lines, mode=request.mode, store=store, delivery_fee_fen=store.delivery_fee_fen)
+        offers = StoreOffers.of(store.settings)
+        plan = best_plan(lines, Setting(store.store_id, now, store.timezone), self._shopper(openid, now),
+                         full_reductions=offers.full_reductions, points=offers.points,
+                         use_points=request.use_points, coupon_id=request.coupon_id)
+        quote = price_order(lines, mode=request.mode, store=store, delivery_fee_fen=store.delivery_fee_fen,
+                            discounts=plan.discounts)
         if request.mode == "delivery" and quote.items_fen < store.min_delivery_fen:
             raise Unprocessable(f"delivery starts at {yuan(store.min_delivery_fen)} yuan",
                                 f"外卖满{yuan(store.min_delivery_fen)}元起送", code="BELOW_DELIVERY_MINIMUM",
                                 details={"min_delivery_fen": store.min_delivery_fen})
         if quote.total_fen < 1:
             raise Unprocessable("the order total must be at least 0.01", "订单金额至少0.01元", code="TOTAL_TOO_LOW")
-        return now, store, dishes, quote
+        return now, store, dishes, quote, plan
 
-    def quote(self, request: OrderRequest) -> Quote:
-        """The exact price the guest would be charged now (nothing written)."""
-        return self._prepare(request)[3]
+    def quote(self, request: OrderRequest, openid: str | None = None) -> Quote:
+        """The exact price the guest would be charged now, best offers applied (nothing written)."""
+        return self._prepare(request, openid)[3]
 
     def place(self, openid: str, request: OrderRequest, idempotency_key: str | None) -> Placed:
         if not idempotency_key or not IDEMPOTENCY_KEY.match(idempotency_key):
             raise InvalidRequest("send an Idempotency-Key header of 8-64 letters, digits or -_:.",
                                  "缺少或无效的 Idempotency-Key", code="IDEMPOTENCY_KEY_REQUIRED")
-        now, store, dishes, quote = self._prepare(request)
+        now, store, dishes, quote, plan = self._prepare(request, openid)
         created_at = iso(now)
         order = Order(
             order_id=new_order_id(now, store.timezone), store_id=store.store_id, openid=openid,
@@ -93,10 +112,21 @@ class OrderingService:
             self._repository.create_order(
                 order, encrypted_address=encrypted, idempotency_key=idempotency_key, request_hash=fingerprint,
                 prices={line.dish_id: line.base_price_fen for line in quote.lines},
-                expires_at_epoch=int(now.timestamp()))
+                expires_at_epoch=int(now.timestamp()), steps=self._marketing_steps(openid, order, plan))
         except OrderKeyTaken as taken:
             if taken.request_hash != fingerprint:
                 raise Conflict("this Idempotency-Key was used for a different order", "该请求标识已用于另一笔订单",
                                code="IDEMPOTENCY_KEY_REUSED") from None
             return Placed(self._repository.get_order(taken.order_id, consistent=True), created=False)
         return Placed(order, created=True)
+
+    def _marketing_steps(self, openid: str, order: Order, plan: Plan) -> list:
+        """The coupon and the points go with the order in its one transaction, or the order fails."""
+        if self._marketing is None:
+            return []
+        steps = []
+        if plan.coupon_id:
+            steps.append(self._marketing.reserve_coupon(openid, plan.coupon_id, order.order_id, order.created_at))
+        if plan.points_used:
+            steps.append(self._marketing.redeem_points(openid, order.order_id, plan.points_used, order.created_at))
+        return steps

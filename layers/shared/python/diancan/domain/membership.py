@@ -1,0 +1,56 @@
+"""Member levels by lifetime spend, and a store's offer settings (kept in the store profile's ``settings``,
+so the menu read and the order's BatchGet load them with no extra call)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from diancan.domain.money import Fen
+from diancan.domain.promotions import FullReduction, MemberBenefit, PointsPolicy
+
+
+class Level(BaseModel):
+    level: str
+    name: str
+    min_spend_fen: Fen = Field(ge=0)
+    percent_off: int = Field(0, ge=0, le=50)
+    points_multiplier_percent: int = Field(100, ge=100, le=500)
+
+
+LEVELS: tuple[Level, ...] = (
+    Level(level="regular", name="普通会员", min_spend_fen=0),
+    Level(level="silver", name="银卡会员", min_spend_fen=50_000, percent_off=2, points_multiplier_percent=120),
+    Level(level="gold", name="金卡会员", min_spend_fen=200_000, percent_off=5, points_multiplier_percent=150),
+)
+
+
+def level_for(spend_fen: Fen, levels: tuple[Level, ...] = LEVELS) -> Level:
+    return max((lv for lv in levels if lv.min_spend_fen <= spend_fen), key=lambda lv: lv.min_spend_fen)
+
+
+def benefit_of(level: Level) -> MemberBenefit | None:
+    return MemberBenefit(level=level.level, name=level.name, percent_off=level.percent_off) if level.percent_off else None
+
+
+class Banner(BaseModel):
+    image: str
+    link: str = ""
+    title: str = ""
+
+
+class StoreOffers(BaseModel):
+    """``store.settings["offers"]``: what this store offers everyone, and how it earns and takes points."""
+
+    full_reductions: list[FullReduction] = Field(default_factory=list)
+    points: PointsPolicy | None = PointsPolicy()
+    earn_points_per_yuan: int = Field(1, ge=0, description="points per whole yuan paid on completed orders")
+    banners: list[Banner] = Field(default_factory=list)
+
+    @classmethod
+    def of(cls, settings: dict) -> StoreOffers:
+        return cls.model_validate(settings.get("offers") or {})
+
+
+def points_earned(paid_fen: Fen, offers: StoreOffers, level: Level) -> int:
+    """Whole yuan paid × the store's rate × the level's multiplier, rounded down (never a fraction)."""
+    return (paid_fen // 100) * offers.earn_points_per_yuan * level.points_multiplier_percent // 100

@@ -1,0 +1,65 @@
+"""Guests claim coupons; rules issue them; the wallet shows them. Stock and limits are the table's job."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from diancan.adapters.marketing_store import MarketingStore
+from diancan.domain.clock import business_day, utcnow
+from diancan.domain.coupons import (
+    ClaimLimitReached,
+    CouponNotClaimable,
+    CouponsGone,
+    GuestFacts,
+    due_templates,
+)
+from diancan.domain.promotions import Coupon
+
+logger = logging.getLogger(__name__)
+
+
+def coupon_view(coupon: Coupon, status: str) -> dict:
+    return {"coupon_id": coupon.coupon_id, "template_id": coupon.template_id, "status": status,
+            "valid_until": coupon.valid_until.isoformat(), **coupon.rule.model_dump(mode="json")}
+
+
+class CouponService:
+    def __init__(self, store: MarketingStore, clock: Callable[[], datetime] = utcnow) -> None:
+        self._store = store
+        self._clock = clock
+
+    def claim(self, openid: str, template_id: str) -> dict:
+        """Claim one coupon of a claimable template (two calls: GetItem, then one transaction)."""
+        now = self._clock()
+        template = self._store.get_template(template_id)
+        if not template.claimable or not template.open_for_claims(now):
+            raise CouponNotClaimable(details={"template_id": template_id})
+        coupon = template.issue(now)
+        self._store.claim(openid, template, coupon)
+        logger.info("coupon claimed", extra={"template_id": template_id, "coupon_id": coupon.coupon_id})
+        return coupon_view(coupon, "available")
+
+    def wallet(self, openid: str) -> list[dict]:
+        """Unexpired coupons first by expiry; used and expired ones are left out."""
+        now = self._clock()
+        usable = [e for e in self._store.wallet(openid) if e.status == "available" and e.coupon.valid_until > now]
+        return [coupon_view(e.coupon, e.status) for e in sorted(usable, key=lambda e: e.coupon.valid_until)]
+
+    def issue_automatic(self, openid: str, facts: GuestFacts) -> list[str]:
+        """Issue every automatic coupon the guest qualifies for today; the per-guest limit makes reruns no-ops."""
+        now = self._clock()
+        issued = []
+        for template in due_templates([t for t in self._store.list_templates() if t.auto_rule], facts,
+                                      business_day(now)):
+            coupon = template.issue(now)
+            if template.auto_rule == "favourite_dish" and facts.favourite_dish:
+                coupon = coupon.model_copy(update={"rule": coupon.rule.model_copy(
+                    update={"scope": "dish", "scope_ids": [facts.favourite_dish]})})
+            try:
+                self._store.claim(openid, template, coupon)
+            except (ClaimLimitReached, CouponsGone):
+                continue
+            issued.append(template.template_id)
+        return issued

@@ -1,0 +1,58 @@
+"""What happens to coupons and points when an order moves on (driven by bus events, idempotent per order).
+
+paid → the reserved coupon is spent and recorded for reports; cancelled → coupon and redeemed points go
+back; completed → points are earned and spend counts towards the level; refunded → coupon and redeemed
+points go back and earned points are taken back. Every points move is a ledger line keyed by the order.
+"""
+
+from __future__ import annotations
+
+from diancan.adapters.marketing_store import MarketingStore
+from diancan.domain.membership import StoreOffers, level_for, points_earned
+from diancan.domain.menu import Store
+from diancan.domain.order import Order
+
+
+def _coupon_id(order: Order) -> str | None:
+    return next((d.ref for d in order.discounts if d.kind == "coupon"), None)
+
+
+def _redeemed(order: Order) -> int:
+    return sum(d.points for d in order.discounts if d.kind == "points")
+
+
+class Loyalty:
+    def __init__(self, store: MarketingStore) -> None:
+        self._store = store
+
+    def order_paid(self, order: Order, at: str) -> None:
+        coupon_id = _coupon_id(order)
+        if coupon_id:
+            self._store.mark_coupon_used(order.openid, coupon_id, order.order_id, order.store_id,
+                                         order.business_day, at)
+
+    def order_cancelled(self, order: Order, at: str) -> None:
+        self._give_back(order, at)
+
+    def order_completed(self, order: Order, store: Store, at: str) -> int:
+        """Earn points on what was paid; returns the points (0 on a replay)."""
+        standing = self._store.standing(order.openid)
+        points = points_earned(order.total_fen, StoreOffers.of(store.settings), level_for(standing.spend_fen))
+        applied = self._store.post_points(order.openid, f"{order.order_id}#earn", points, at=at,
+                                          spend_delta=order.total_fen, completed_delta=1, note="order completed")
+        return points if applied else 0
+
+    def order_refunded(self, order: Order, at: str) -> None:
+        self._give_back(order, at)
+        earned = next((e for e in self._store.ledger(order.openid) if e.ref == f"{order.order_id}#earn"), None)
+        if earned is not None:
+            self._store.post_points(order.openid, f"{order.order_id}#reverse", -earned.delta, at=at,
+                                    spend_delta=-earned.spend_delta, completed_delta=-1, note="order refunded")
+
+    def _give_back(self, order: Order, at: str) -> None:
+        coupon_id = _coupon_id(order)
+        if coupon_id:
+            self._store.return_coupon(order.openid, coupon_id, order.order_id)
+        points = _redeemed(order)
+        if points:
+            self._store.post_points(order.openid, f"{order.order_id}#unredeem", points, at=at, note="order undone")
