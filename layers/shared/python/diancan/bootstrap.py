@@ -81,7 +81,46 @@ def ordering():
 def guest_orders():
     from diancan.services.orders import GuestOrders
 
-    return GuestOrders(repository(), event_bus(), pii_cipher())
+    return GuestOrders(repository(), event_bus(), pii_cipher(), stock=stock_store())
+
+
+# ---- stock and menu operations ---------------------------------------------------------------------------
+
+
+@component
+def stock_store():
+    from diancan.adapters.stock_store import StockStore
+
+    return StockStore()
+
+
+@component
+def menu_store():
+    from diancan.adapters.menu_store import MenuStore
+
+    return MenuStore()
+
+
+@component
+def alerts():
+    from diancan.adapters.alerts import SnsAlerts
+
+    return SnsAlerts(settings().alert_topic_arn, settings().region)
+
+
+@component
+def stock():
+    """Stock use cases. The console's builder adds ``refunds=`` (the payment side's RefundRequester)."""
+    from diancan.services.stock import StockService
+
+    return StockService(repository(), stock_store(), menu_store(), alerts())
+
+
+@component
+def menu_admin():
+    from diancan.services.menu_admin import MenuAdmin
+
+    return MenuAdmin(repository(), menu_store(), stock())
 
 
 @component

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Protocol
 
 from diancan.adapters.eventbus import EventBus
 from diancan.adapters.pii import PiiCipher
@@ -13,14 +14,22 @@ from diancan.domain.errors import NotFound
 from diancan.domain.events import order_event
 from diancan.domain.order import DeliveryAddress, Order, StatusChange
 from diancan.domain.order_status import OrderAction
+from diancan.domain.stock import StockIssue
 
 MAX_PAGE = 50
 
 
+class StockIssues(Protocol):
+    """What the order detail needs of stock: the order's issue awaiting the store, if any."""
+
+    def issue_of(self, order_id: str) -> StockIssue | None: ...
+
+
 class GuestOrders:
     def __init__(self, repository: Repository, bus: EventBus, pii: PiiCipher | None,
-                 clock: Callable[[], datetime] = utcnow) -> None:
+                 clock: Callable[[], datetime] = utcnow, stock: StockIssues | None = None) -> None:
         self._repository = repository
+        self._stock = stock
         self._bus = bus
         self._pii = pii
         self._clock = clock
@@ -39,6 +48,9 @@ class GuestOrders:
         view = order.guest_view()
         if encrypted and self._pii is not None:
             view["address"] = DeliveryAddress.model_validate_json(self._pii.decrypt(encrypted)).model_dump()
+        if self._stock is not None:
+            issue = self._stock.issue_of(order_id)
+            view["stock_issue"] = issue.guest_notice() if issue else None
         return view
 
     def page(self, openid: str, cursor: str | None, limit: int) -> dict:
