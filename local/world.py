@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from local.infra import StackResources
-from local.simulators import wechat
+from local.simulators import feieyun, wechat
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +65,15 @@ def _build_wechat(shared: dict[str, dict[str, Any]]) -> tuple[Any, WsgiApp]:
     return sim, wechat.create_app(sim)
 
 
+def _build_feieyun(shared: dict[str, dict[str, Any]]) -> tuple[Any, WsgiApp]:
+    """The demo printers (local/demo_stations.py uses their serials), bound to the ``feieyun`` secret's user."""
+    user, ukey = shared["feieyun"]["user"], shared["feieyun"]["ukey"]
+    printers = [feieyun.SimPrinter(p["sn"], user, p["name"], p["columns"])
+                for p in feieyun.demo_simulator().state()["printers"]]
+    sim = feieyun.FeieyunSimulator({user: ukey}, printers)
+    return sim, feieyun.create_app(sim)
+
+
 SIMULATORS: list[SimulatorMount] = [
     SimulatorMount(
         "wechat",
@@ -72,6 +81,8 @@ SIMULATORS: list[SimulatorMount] = [
         setting="WECHAT_API_BASE",
         dev_pages=(("WeChat login calls", "/_control/state"),),
     ),
+    SimulatorMount("feieyun", _build_feieyun, setting="FEIEYUN_API_BASE",
+                   dev_pages=(("Printer paper rolls", "/rolls"), ("Printer queues", "/_control/state"))),
 ]
 
 
@@ -80,6 +91,7 @@ def generate_secrets() -> dict[str, dict[str, Any]]:
 
     ``app``: ``token_secret`` (signs guest tokens) and ``pii_key`` (base64 of a 32-byte AES-256 key).
     ``wechat``: the mini-program ``appid`` (stable, so test openids are stable) and its ``app_secret``.
+    ``feieyun``: the printer account ``user`` and its ``ukey`` (those of the simulator's demo account).
     """
     return {
         "app": {
@@ -90,6 +102,7 @@ def generate_secrets() -> dict[str, dict[str, Any]]:
             "appid": "wx" + hashlib.sha256(b"diancan-local-miniprogram").hexdigest()[:16],
             "app_secret": secrets.token_hex(16),
         },
+        "feieyun": {"user": "demo@diancan.local", "ukey": "DEMOUKEY0000000000000001"},
     }
 
 

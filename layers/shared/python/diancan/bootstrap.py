@@ -144,6 +144,43 @@ def loyalty():
     return Loyalty(marketing_store())
 
 
+@component
+def printer():
+    from diancan.adapters.printer import FeieyunPrinter
+
+    feieyun = secrets().get("feieyun")
+    return FeieyunPrinter(feieyun["user"], feieyun["ukey"], settings().feieyun_api_base,
+                          settings().http_timeout_seconds)
+
+
+@component
+def print_jobs():
+    from diancan.adapters.print_jobs import PrintJobs
+
+    return PrintJobs()
+
+
+def _count_metric(name: str) -> None:
+    from aws_lambda_powertools import Metrics
+
+    Metrics().add_metric(name=name, unit="Count", value=1)  # instances share the function's metric set
+
+
+@component
+def printing():
+    from diancan.services.printing import PrintingService
+
+    return PrintingService(repository(), print_jobs(), printer(), public_base_url=settings().public_base_url,
+                           tz=settings().business_tz, count=_count_metric)
+
+
+@component
+def kitchen():
+    from diancan.services.kitchen import KitchenBoard
+
+    return KitchenBoard(repository(), print_jobs(), event_bus())
+
+
 def reset() -> None:
     """Forget every built component and the settings (tests and the local stack change the environment)."""
     get_settings.cache_clear()

@@ -1,0 +1,139 @@
+"""Print jobs and the rules around them: when a store prints, which station a line goes to, and the
+order snapshot its tickets print. Pure; the dispatch policy that talks to printers is in
+``diancan.services.printing``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+from diancan.domain.clock import parse_iso
+from diancan.domain.errors import InvalidRequest, Unprocessable
+from diancan.domain.menu import Store
+from diancan.domain.order import Order
+from diancan.domain.tickets import Station, Ticket, TicketLine, TicketOrder, build_tickets
+
+UNCERTAIN_LABEL = "补打"  # a re-send after a send whose outcome was unknown: the kitchen may hold a twin
+
+
+class PrintWhen(StrEnum):
+    """``Store.settings["print_when"]``: the event that prints an order's tickets."""
+
+    PAYMENT = "payment"  # OrderPaid (default)
+    ACCEPT = "accept"  # OrderAccepted: staff accept the order in the console
+    DEMAND = "demand"  # only PrintRequested (console "print", add-on rounds)
+
+
+_TRIGGER = {"OrderPaid": PrintWhen.PAYMENT, "OrderAccepted": PrintWhen.ACCEPT}
+
+
+def prints_on(store: Store, detail_type: str) -> bool:
+    """Whether this event prints for this store. PrintRequested always does."""
+    if detail_type == "PrintRequested":
+        return True
+    try:
+        when = PrintWhen(store.settings.get("print_when", PrintWhen.PAYMENT))
+    except ValueError:
+        when = PrintWhen.PAYMENT  # a bad setting must not stop the kitchen
+    return _TRIGGER.get(detail_type) == when
+
+
+class PrintStatus(StrEnum):
+    PENDING = "pending"  # claimed, not (known to be) accepted by the vendor
+    SENT = "sent"  # the vendor accepted it; print_check confirms
+    PRINTED = "printed"
+    FAILED = "failed"  # staff must act (reprint); the order carries the NOT_PRINTED flag
+
+
+class PrintJob(BaseModel):
+    """One ticket's journey to paper. ``version`` is the optimistic-concurrency token of its record."""
+
+    order_id: str
+    store_id: str
+    ticket: Ticket
+    status: PrintStatus = PrintStatus.PENDING
+    attempts: int = 0
+    printer_sn: str | None = None
+    print_ids: list[str] = Field(default_factory=list)
+    uncertain: bool = Field(False, description="a print call's outcome was unknown (timeout): a re-send may twin")
+    reprints: int = 0
+    error: str = ""
+    created_at: str
+    sent_at: str | None = None
+    printed_at: str | None = None
+    failed_at: str | None = None
+    bumped_at: str | None = None
+    bumped_by: str | None = None
+    version: int = 0
+
+    @property
+    def ticket_id(self) -> str:
+        return self.ticket.ticket_id
+
+    @property
+    def is_out(self) -> bool:
+        """The kitchen has it (or will, from the vendor's queue)."""
+        return self.status in (PrintStatus.SENT, PrintStatus.PRINTED)
+
+
+class PrintRequest(BaseModel):
+    """The detail of a print event (OrderPaid, OrderAccepted, PrintRequested). PrintRequested
+    (events/bus/PrintRequested.json) carries ``order_id``, ``store_id``, ``at``, ``by``, ``reason``
+    ("on_demand" | "addon_round") and, for a dine-in add-on round, ``round_no`` (2, 3, ...) and
+    ``line_indexes``: the indexes in ``Order.lines`` of that round's new lines, which alone are printed,
+    marked as an add-on to the table (kitchen tickets only, no receipt). Without ``round_no`` the whole
+    order prints as on payment; a repeated event prints nothing new (use the console reprint)."""
+
+    model_config = {"extra": "ignore"}
+
+    order_id: str
+    store_id: str
+    round_no: int | None = Field(None, ge=2)
+    line_indexes: list[int] | None = Field(None, min_length=1)
+
+    @property
+    def is_addon_round(self) -> bool:
+        return self.round_no is not None
+
+
+def route(station_id: str | None, category_id: str, category_stations: Mapping[str, str | None]) -> str | None:
+    """A line's station: the dish's own, else its category's, else None (the store's default station)."""
+    return station_id or category_stations.get(category_id)
+
+
+def ticket_order(order: Order, store: Store, category_stations: Mapping[str, str | None], request: PrintRequest,
+                 *, order_url: str = "") -> TicketOrder:
+    """The snapshot the tickets print: the whole order, or just an add-on round's lines."""
+    lines = list(enumerate(order.lines))
+    if request.is_addon_round:
+        if not request.line_indexes or any(i < 0 or i >= len(order.lines) for i in request.line_indexes):
+            raise InvalidRequest("an add-on round needs line_indexes of the order", "加菜轮次的菜品有误",
+                                 code="INVALID_ADDON_LINES", details={"line_indexes": request.line_indexes})
+        lines = [(i, order.lines[i]) for i in sorted(set(request.line_indexes))]
+    return TicketOrder(
+        order_id=order.order_id, store_name=store.name, mode=order.mode, table_no=order.table_no,
+        pickup_no=order.pickup_no, remark=order.remark, paid_at=parse_iso(order.paid_at or order.created_at),
+        lines=[TicketLine(dish_id=line.dish_id, name=line.name, qty=line.qty,
+                          options=[option.name for option in line.options], unit_price_fen=line.unit_price_fen,
+                          line_total_fen=line.line_total_fen,
+                          station_id=route(line.station_id, line.category_id, category_stations))
+               for _, line in lines],
+        discounts=[(d.label, d.amount_fen) for d in order.discounts if d.amount_fen > 0],
+        packing_fee_fen=order.packing_fee_fen, delivery_fee_fen=order.delivery_fee_fen, total_fen=order.total_fen,
+        is_addon_round=request.is_addon_round, round_no=request.round_no, order_url=order_url,
+    )
+
+
+class NoStations(Unprocessable):
+    code, message_zh, message_en = "NO_STATIONS", "门店未配置出单档口", "The store has no kitchen stations"
+
+
+def tickets_for(ticket_order_: TicketOrder, stations: Sequence[Station], *, with_receipt: bool) -> list[Ticket]:
+    """Kitchen tickets per station (first non-receipt station is the default) and, if asked, the receipt."""
+    kitchens = [station for station in stations if not station.receipt]
+    if not kitchens:
+        raise NoStations(details={"store": ticket_order_.store_name})
+    tickets = build_tickets(ticket_order_, stations, default_station_id=kitchens[0].station_id)
+    return tickets if with_receipt else [t for t in tickets if t.kind == "kitchen"]

@@ -1,0 +1,225 @@
+"""Getting every ticket on paper once: the dispatch policy of print_dispatch and print_check.
+
+- Each ticket is a print job claimed with a conditional put before anything is sent, so a replayed event
+  finds the job and sends nothing.
+- The primary printer's status is asked first; offline or out of paper goes to the station's fallback.
+- ``PrinterUnavailable`` (timeout, HTTP error) fails the SQS record: SQS retries with backoff; from the
+  ``fallback_after``-th attempt on, the fallback printer is used; on the last receive the job is marked
+  FAILED (order flagged NOT_PRINTED, metric PrintFailed) and the message goes on to the DLQ. A re-send
+  after an unknown outcome is marked "补打", since the first send may have printed after all.
+- ``PrinterError`` (the vendor refused) goes to the fallback at once, else FAILED + flag + metric, and the
+  record is acknowledged (a retry cannot help; staff reprint from the console).
+- print_check asks the vendor about sent jobs; one not printed within ``confirm_within`` is re-sent to the
+  fallback ("补打"), else FAILED + flag.
+- The order moves PAID → PREPARING once all its kitchen tickets are out (sent or printed).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+
+from diancan.adapters.print_jobs import PrintJobs
+from diancan.adapters.printer import CloudPrinter, PrinterError, PrinterUnavailable
+from diancan.adapters.repository import Repository
+from diancan.domain.clock import BUSINESS_TZ_DEFAULT, iso, parse_iso, utcnow
+from diancan.domain.errors import Unprocessable
+from diancan.domain.order import Order
+from diancan.domain.order_status import OrderAction, OrderStatus, TransitionRefused
+from diancan.domain.printing import (
+    UNCERTAIN_LABEL,
+    NoStations,
+    PrintJob,
+    PrintRequest,
+    PrintStatus,
+    prints_on,
+    ticket_order,
+    tickets_for,
+)
+from diancan.domain.ticket_render import render_feieyun, split_for_limit
+from diancan.domain.tickets import Station, Ticket
+
+logger = logging.getLogger(__name__)
+
+PRINTABLE = {OrderStatus.PAID, OrderStatus.PREPARING, OrderStatus.READY, OrderStatus.DELIVERING}
+FALLBACK_COLUMNS = 32  # a fallback's paper width is unknown: 58 mm layout fits either paper
+PRINT_FAILED_METRIC = "PrintFailed"
+
+
+class PrinterRefused(Unprocessable):
+    code, message_zh, message_en = "PRINTER_REFUSED", "打印机拒绝打印，请检查打印机", "The printer refused the ticket"
+
+
+class PrintingService:
+    def __init__(self, repository: Repository, jobs: PrintJobs, printer: CloudPrinter, *, public_base_url: str = "",
+                 tz: str = BUSINESS_TZ_DEFAULT, count: Callable[[str], None] = lambda name: None,
+                 clock: Callable[[], datetime] = utcnow, max_receives: int = 5, fallback_after: int = 3,
+                 confirm_within: timedelta = timedelta(minutes=2)) -> None:
+        self._repository = repository
+        self._jobs = jobs
+        self._printer = printer
+        self._public_base_url = public_base_url.rstrip("/")
+        self._tz = tz
+        self._count = count
+        self._clock = clock
+        self._max_receives = max_receives
+        self._fallback_after = fallback_after
+        self._confirm_within = confirm_within
+
+    # ---- print_dispatch ---------------------------------------------------------------------------------
+
+    def on_event(self, detail_type: str, detail: dict, *, receive_count: int = 1) -> list[PrintJob]:
+        """Print what the event asks for, if the store prints on it. Raises PrinterUnavailable to be retried."""
+        request = PrintRequest.model_validate(detail)
+        setup = self._jobs.print_setup(request.store_id)
+        if not prints_on(setup.store, detail_type):
+            return []
+        order = self._repository.get_order(request.order_id, consistent=True)
+        if order.status not in PRINTABLE:
+            logger.info("order not printable", extra={"order_id": order.order_id, "status": order.status.value})
+            return []
+        snapshot = ticket_order(order, setup.store, setup.category_stations, request,
+                                order_url=f"{self._public_base_url}/orders/{order.order_id}")
+        try:
+            tickets = tickets_for(snapshot, setup.stations, with_receipt=not request.is_addon_round)
+        except NoStations:
+            self._alert(order.order_id, "", "the store has no kitchen stations")
+            self._jobs.flag_not_printed(order.order_id, True)
+            return []
+        final = receive_count >= self._max_receives
+        jobs, unavailable = [], None
+        for ticket in tickets:  # one dead printer must not hold back the other stations
+            try:
+                jobs.append(self._dispatch(order, ticket, final=final))
+            except PrinterUnavailable as error:
+                unavailable = error
+        if unavailable is not None:
+            raise unavailable
+        if not request.is_addon_round and all(job.is_out for job in jobs if job.ticket.kind == "kitchen"):
+            self._start(order)
+        return jobs
+
+    def _dispatch(self, order: Order, ticket: Ticket, *, final: bool) -> PrintJob:
+        job, _ = self._jobs.claim(PrintJob(order_id=order.order_id, store_id=order.store_id, ticket=ticket,
+                                           created_at=iso(self._clock())))
+        if job.status != PrintStatus.PENDING:
+            return job  # a replay: sent, printed or already failed (staff reprint)
+        return self._send(job, final=final)
+
+    def _send(self, job: PrintJob, *, final: bool) -> PrintJob:
+        station = job.ticket.station
+        ticket = job.ticket.reprint(UNCERTAIN_LABEL) if job.uncertain else job.ticket
+        targets = self._targets(station, fallback_only=job.attempts >= self._fallback_after)
+        attempt = {"attempts": job.attempts + 1}
+        try:
+            printer_sn, print_ids = self._deliver(station, ticket, targets)
+        except PrinterUnavailable as error:
+            job = self._jobs.save(job.model_copy(update={**attempt, "uncertain": True, "error": str(error)}))
+            if final:
+                self._fail(job)
+            raise
+        except PrinterError as error:
+            return self._fail(job.model_copy(update={**attempt, "error": str(error)}))
+        return self._jobs.save(job.model_copy(update={**attempt, **self._sent(printer_sn, print_ids)}))
+
+    def _targets(self, station: Station, *, fallback_only: bool = False) -> list[str]:
+        """Printers to try in order: the primary unless it reports offline / no paper, then the fallback."""
+        fallback = station.fallback_printer_sn
+        if fallback is None:
+            return [station.printer_sn]
+        if fallback_only:
+            return [fallback]
+        try:
+            status = self._printer.printer_status(station.printer_sn)
+        except (PrinterUnavailable, PrinterError):
+            status = "unknown"
+        return [fallback] if status in ("offline", "no_paper") else [station.printer_sn, fallback]
+
+    def _deliver(self, station: Station, ticket: Ticket, targets: Sequence[str]) -> tuple[str, list[str]]:
+        """Print on the first target that does not refuse; PrinterUnavailable propagates at once."""
+        refused: PrinterError | None = None
+        for printer_sn in targets:
+            columns = station.paper_columns if printer_sn == station.printer_sn else FALLBACK_COLUMNS
+            pieces = split_for_limit(render_feieyun(ticket, columns, self._tz))
+            try:
+                return printer_sn, [self._printer.print_ticket(printer_sn, piece) for piece in pieces]
+            except PrinterError as error:
+                logger.warning("printer refused ticket", extra={"ticket_id": ticket.ticket_id,
+                                                                "printer_sn": printer_sn, "feieyun_ret": error.ret})
+                refused = error
+        assert refused is not None
+        raise refused
+
+    def _sent(self, printer_sn: str, print_ids: list[str]) -> dict:
+        return {"status": PrintStatus.SENT, "printer_sn": printer_sn, "print_ids": print_ids,
+                "sent_at": iso(self._clock()), "error": "", "failed_at": None}
+
+    def _fail(self, job: PrintJob) -> PrintJob:
+        job = self._jobs.save(job.model_copy(update={"status": PrintStatus.FAILED, "failed_at": iso(self._clock())}))
+        self._jobs.flag_not_printed(job.order_id, True)
+        self._alert(job.order_id, job.ticket_id, job.error)
+        return job
+
+    def _alert(self, order_id: str, ticket_id: str, error: str) -> None:
+        self._count(PRINT_FAILED_METRIC)
+        logger.error("ticket not printed", extra={"order_id": order_id, "ticket_id": ticket_id, "error": error})
+
+    def _start(self, order: Order) -> None:
+        if order.status != OrderStatus.PAID:
+            return
+        try:
+            self._repository.transition(order.order_id, order.mode, OrderAction.START, at=iso(self._clock()),
+                                        by="system:print", note="tickets out")
+        except TransitionRefused:
+            logger.info("order moved on before its tickets were out", extra={"order_id": order.order_id})
+
+    # ---- console ------------------------------------------------------------------------------------------
+
+    def reprint(self, order_id: str, ticket_id: str, by: str) -> PrintJob:
+        """Print a ticket again, marked "重打"; clears the order's NOT_PRINTED flag when nothing else failed."""
+        job = self._jobs.get(order_id, ticket_id)
+        station = job.ticket.station
+        try:
+            printer_sn, print_ids = self._deliver(station, job.ticket.reprint(), self._targets(station))
+        except PrinterError as error:
+            raise PrinterRefused(details={"ticket_id": ticket_id, "msg": error.msg}) from None
+        job = self._jobs.save(job.model_copy(update={**self._sent(printer_sn, print_ids),
+                                                     "reprints": job.reprints + 1}))
+        logger.info("ticket reprinted", extra={"order_id": order_id, "ticket_id": ticket_id, "by": by})
+        if not any(other.status == PrintStatus.FAILED for other in self._jobs.of_order(order_id)):
+            self._jobs.flag_not_printed(order_id, False)
+        return job
+
+    # ---- print_check --------------------------------------------------------------------------------------
+
+    def check_sent(self) -> dict[str, int]:
+        """Confirm sent jobs with the vendor; re-send late ones to the fallback, else mark them failed."""
+        tally = {"printed": 0, "resent": 0, "failed": 0, "waiting": 0}
+        now = self._clock()
+        for store in self._repository.list_stores():
+            for job in self._jobs.sent(store.store_id):
+                tally[self._confirm(job, now)] += 1
+        return tally
+
+    def _confirm(self, job: PrintJob, now: datetime) -> str:
+        try:
+            states = [self._printer.query_print(print_id) for print_id in job.print_ids]
+        except (PrinterUnavailable, PrinterError):
+            return "waiting"
+        if states and all(state is True for state in states):
+            self._jobs.save(job.model_copy(update={"status": PrintStatus.PRINTED, "printed_at": iso(now)}))
+            return "printed"
+        if False not in states or parse_iso(job.sent_at or iso(now)) + self._confirm_within > now:
+            return "waiting"
+        station = job.ticket.station
+        fallback = station.fallback_printer_sn
+        if fallback and job.printer_sn != fallback:
+            try:
+                printer_sn, print_ids = self._deliver(station, job.ticket.reprint(UNCERTAIN_LABEL), [fallback])
+                self._jobs.save(job.model_copy(update=self._sent(printer_sn, print_ids)))
+                return "resent"
+            except (PrinterUnavailable, PrinterError) as error:
+                job = job.model_copy(update={"error": str(error)})
+        self._fail(job.model_copy(update={"error": job.error or "not printed in time"}))
+        return "failed"
