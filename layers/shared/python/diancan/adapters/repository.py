@@ -362,7 +362,7 @@ class Repository:
         record = OrderRecord(keys.order(order_id), keys.ORDER)
         try:
             record.update(
-                actions=[OrderRecord.status.set(target.value), OrderRecord.history.append([change]),
+                actions=[OrderRecord.status.set(target.value), OrderRecord.history.set(OrderRecord.history.append([change])),
                          OrderRecord.version.add(1), *(extra or [])],
                 condition=OrderRecord.status.is_in(*[s.value for s in sources]),
             )
@@ -385,7 +385,7 @@ class Repository:
         try:
             with tx:
                 tx.update("order", OrderRecord(keys.order(order.order_id), keys.ORDER),
-                          [OrderRecord.status.set(target.value), OrderRecord.history.append([change]),
+                          [OrderRecord.status.set(target.value), OrderRecord.history.set(OrderRecord.history.append([change])),
                            OrderRecord.version.add(1)],
                           condition=OrderRecord.status.is_in(*[s.value for s in sources]))
                 for dish_id, qty in sorted(order.reserved.items()):
