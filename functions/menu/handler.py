@@ -37,6 +37,13 @@ def get_dish(store_id: str, dish_id: str) -> dict:
     return menu.dish_detail(bootstrap.repository(), store_id, dish_id)
 
 
+@app.get("/stores/<store_id>/campaigns")
+def get_campaigns(store_id: str) -> dict:
+    from diancan.services.campaigns import campaigns
+
+    return campaigns(store_id, bootstrap.repository(), bootstrap.marketing_store())
+
+
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @metrics.log_metrics
