@@ -95,7 +95,7 @@ class LocalStack:
             self.aws_endpoint_url = self.moto.url
         self.resources = create_stack(stack_name, endpoint_url=self.aws_endpoint_url, region=region)
         self.world = build_world(environ)
-        self.resources.put_secrets(self.world.secrets)
+        self.resources.put_secrets(self.world.product_secrets)
 
         specs = load_functions()
         specs.update({spec.name: spec for spec in self.extra_functions})

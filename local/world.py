@@ -38,13 +38,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from local.infra import StackResources
-from local.simulators import feieyun, wechat
+from local.simulators import feieyun, wechat, wxpay
+from local.simulators.wxpay_crypto import generate_keys
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_STACK_NAME = "diancan-local"
 DEFAULT_REGION = "us-east-1"
 SECRET_OVERRIDE_PREFIX = "DIANCAN_SECRET_"
+SIMULATOR_ONLY = "_simulator_only"
 RESOURCE_VARIABLES = ("DIANCAN_TABLE", "DIANCAN_BUS", "DIANCAN_REPORTS_BUCKET", "DIANCAN_ALERT_TOPIC_ARN")
 
 WsgiApp = Callable[..., Any]
@@ -74,6 +76,16 @@ def _build_feieyun(shared: dict[str, dict[str, Any]]) -> tuple[Any, WsgiApp]:
     return sim, feieyun.create_app(sim)
 
 
+def _build_wxpay(shared: dict[str, dict[str, Any]]) -> tuple[Any, WsgiApp]:
+    """WeChat Pay's side: its platform private key (never a product secret) and the merchant it knows."""
+    product, own = shared["wxpay"], shared[SIMULATOR_ONLY]["wxpay"]
+    merchant = wxpay.Merchant(product["mchid"], frozenset({shared["wechat"]["appid"]}), own["merchant_public_key"],
+                              product["merchant_cert_serial"], product["apiv3_key"])
+    sim = wxpay.WxPaySimulator(platform_private_key_pem=own["platform_private_key"],
+                               public_key_id=product["platform_public_key_id"], merchants=[merchant])
+    return sim, wxpay.create_app(sim)
+
+
 SIMULATORS: list[SimulatorMount] = [
     SimulatorMount(
         "wechat",
@@ -81,6 +93,8 @@ SIMULATORS: list[SimulatorMount] = [
         setting="WECHAT_API_BASE",
         dev_pages=(("WeChat login calls", "/_control/state"),),
     ),
+    SimulatorMount("wxpay", _build_wxpay, setting="WECHATPAY_API_BASE",
+                   dev_pages=(("WeChat Pay transactions", "/_control/state"),)),
     SimulatorMount("feieyun", _build_feieyun, setting="FEIEYUN_API_BASE",
                    dev_pages=(("Printer paper rolls", "/rolls"), ("Printer queues", "/_control/state"))),
 ]
@@ -92,8 +106,20 @@ def generate_secrets() -> dict[str, dict[str, Any]]:
     ``app``: ``token_secret`` (signs guest tokens) and ``pii_key`` (base64 of a 32-byte AES-256 key).
     ``wechat``: the mini-program ``appid`` (stable, so test openids are stable) and its ``app_secret``.
     ``feieyun``: the printer account ``user`` and its ``ukey`` (those of the simulator's demo account).
+    ``wxpay``: merchant id, API private key and serial, APIv3 key, WeChat Pay public key and its id.
+    ``SIMULATOR_ONLY``: keys of the outside services' own side (WeChat Pay's platform private key); they
+    build the simulators and are never written to Secrets Manager.
     """
+    pay = generate_keys()
     return {
+        "wxpay": {
+            "mchid": "1900000109", "merchant_private_key": pay.merchant_private_pem,
+            "merchant_cert_serial": secrets.token_hex(20).upper(), "apiv3_key": pay.apiv3_key,
+            "platform_public_key": pay.platform_public_pem,
+            "platform_public_key_id": "PUB_KEY_ID_" + secrets.token_hex(16).upper(),
+        },
+        SIMULATOR_ONLY: {"wxpay": {"platform_private_key": pay.platform_private_pem,
+                                   "merchant_public_key": pay.merchant_public_pem}},
         "app": {
             "token_secret": secrets.token_urlsafe(48),
             "pii_key": base64.b64encode(secrets.token_bytes(32)).decode(),
@@ -128,6 +154,12 @@ class World:
     """The secrets, the simulators (state objects and apps) and what /dev/ links to."""
 
     secrets: dict[str, dict[str, Any]]
+
+    @property
+    def product_secrets(self) -> dict[str, dict[str, Any]]:
+        """What goes to Secrets Manager: everything but the outside services' own keys."""
+        return {name: value for name, value in self.secrets.items() if name != SIMULATOR_ONLY}
+
     simulators: dict[str, Any] = field(default_factory=dict)
     apps: dict[str, WsgiApp] = field(default_factory=dict)
     settings: dict[str, str] = field(default_factory=dict)  # product base-URL variable -> mount name

@@ -32,6 +32,18 @@ def cancel_order(order_id: str) -> dict:
     return bootstrap.guest_orders().cancel(current_guest(app), order_id)
 
 
+@app.post("/orders/<order_id>/pay")
+def pay_order(order_id: str) -> dict:
+    logger.append_keys(order_id=order_id)
+    return bootstrap.guest_orders().pay(current_guest(app), order_id)
+
+
+@app.post("/orders/<order_id>/sync-payment")
+def sync_payment(order_id: str) -> dict:
+    logger.append_keys(order_id=order_id)
+    return bootstrap.guest_orders().sync_payment(current_guest(app), order_id)
+
+
 @app.get("/me")
 def get_me() -> dict:
     from diancan.services.profile import profile

@@ -27,7 +27,7 @@ def post_order():
     logger.append_keys(order_id=placed.order.order_id)
     if placed.created:
         metrics.add_metric(name="OrdersPlaced", unit="Count", value=1)
-    return json_response(201 if placed.created else 200, placed.order.guest_view())
+    return json_response(201 if placed.created else 200, {**placed.order.guest_view(), "pay_params": placed.pay_params})
 
 
 @logger.inject_lambda_context

@@ -70,10 +70,34 @@ def wechat_login():
 
 
 @component
+def wechatpay():
+    from diancan.adapters.wechatpay import WeChatPayConfig, WeChatPayGateway
+
+    config = WeChatPayConfig(**secrets().get("wxpay"), appid=secrets().get("wechat")["appid"],
+                             api_base=settings().wechatpay_api_base, notify_url=settings().pay_notify_url,
+                             timeout_seconds=settings().http_timeout_seconds)
+    return WeChatPayGateway(config)
+
+
+@component
+def payment_store():
+    from diancan.adapters.payment_store import PaymentStore
+
+    return PaymentStore()
+
+
+@component
+def payments():
+    from diancan.services.payments import PaymentService
+
+    return PaymentService(repository(), payment_store(), wechatpay(), event_bus(), business_tz=settings().business_tz)
+
+
+@component
 def ordering():
     from diancan.services.ordering import OrderingService
 
-    return OrderingService(repository(), pii_cipher(), expiry_minutes=settings().order_expiry_minutes,
+    return OrderingService(repository(), pii_cipher(), payments(), expiry_minutes=settings().order_expiry_minutes,
                            marketing=marketing_store())
 
 
@@ -81,46 +105,7 @@ def ordering():
 def guest_orders():
     from diancan.services.orders import GuestOrders
 
-    return GuestOrders(repository(), event_bus(), pii_cipher(), stock=stock_store())
-
-
-# ---- stock and menu operations ---------------------------------------------------------------------------
-
-
-@component
-def stock_store():
-    from diancan.adapters.stock_store import StockStore
-
-    return StockStore()
-
-
-@component
-def menu_store():
-    from diancan.adapters.menu_store import MenuStore
-
-    return MenuStore()
-
-
-@component
-def alerts():
-    from diancan.adapters.alerts import SnsAlerts
-
-    return SnsAlerts(settings().alert_topic_arn, settings().region)
-
-
-@component
-def stock():
-    """Stock use cases. The console's builder adds ``refunds=`` (the payment side's RefundRequester)."""
-    from diancan.services.stock import StockService
-
-    return StockService(repository(), stock_store(), menu_store(), alerts())
-
-
-@component
-def menu_admin():
-    from diancan.services.menu_admin import MenuAdmin
-
-    return MenuAdmin(repository(), menu_store(), stock())
+    return GuestOrders(repository(), event_bus(), pii_cipher(), payments(), stock=stock_store())
 
 
 @component
@@ -179,6 +164,45 @@ def kitchen():
     from diancan.services.kitchen import KitchenBoard
 
     return KitchenBoard(repository(), print_jobs(), event_bus())
+
+
+# ---- stock and menu operations ---------------------------------------------------------------------------
+
+
+@component
+def stock_store():
+    from diancan.adapters.stock_store import StockStore
+
+    return StockStore()
+
+
+@component
+def menu_store():
+    from diancan.adapters.menu_store import MenuStore
+
+    return MenuStore()
+
+
+@component
+def alerts():
+    from diancan.adapters.alerts import SnsAlerts
+
+    return SnsAlerts(settings().alert_topic_arn, settings().region)
+
+
+@component
+def stock():
+    """Stock use cases. The console's builder adds ``refunds=`` (the payment side's RefundRequester)."""
+    from diancan.services.stock import StockService
+
+    return StockService(repository(), stock_store(), menu_store(), alerts())
+
+
+@component
+def menu_admin():
+    from diancan.services.menu_admin import MenuAdmin
+
+    return MenuAdmin(repository(), menu_store(), stock())
 
 
 def reset() -> None:

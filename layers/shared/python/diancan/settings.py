@@ -28,6 +28,12 @@ class Settings(BaseModel):
     order_expiry_minutes: int = Field(15, ge=1, le=120, alias="DIANCAN_ORDER_EXPIRY_MINUTES")
     token_ttl_seconds: int = Field(7 * 24 * 3600, ge=60, alias="DIANCAN_TOKEN_TTL_SECONDS")
     http_timeout_seconds: float = Field(5.0, gt=0, le=30, alias="DIANCAN_HTTP_TIMEOUT_SECONDS")
+    pay_notify_url_override: str = Field("", alias="DIANCAN_PAY_NOTIFY_URL")
+
+    @property
+    def pay_notify_url(self) -> str:
+        """Where WeChat Pay sends payment and refund notifications (the pay_notify function's URL)."""
+        return self.pay_notify_url_override or f"{self.public_base_url.rstrip('/')}/pay_notify/notify"
 
 
 @lru_cache(maxsize=1)

@@ -53,7 +53,7 @@ def timed(at_iso: str, ident: str) -> str:
     return f"{at_iso}#{ident}"
 
 
-LEDGER = "LEDGER"
+CHAIN = "CHAIN"
 NONCE = "NONCE"
 SWEEP_CURSOR = ("SWEEP", "CURSOR")
 
@@ -134,8 +134,9 @@ def ledger(store_id: str, ingredient_id: str) -> str:
     return f"LEDGER#{store_id}#{ingredient_id}"
 
 
-def ledger_entry(at_iso: str, movement: str, ref: str) -> str:
-    return f"{at_iso}#{movement}#{ref}"
+def ledger_entry(movement: str, ref: str) -> str:
+    """Keyed by what made the movement (not when), so a retried movement finds its own entry."""
+    return f"{movement}#{ref}"
 
 
 def stock_deducted(chunk: int) -> str:

@@ -1,7 +1,7 @@
 """DynamoDB side of payments: the PAID transition with its voucher, pickup number and chain head in one
 transaction; refunds; notification nonces; the sweeper's due-work buckets.
 
-The store's LEDGER item is read, then written back in the same transaction under a condition on its
+The store's CHAIN item is read, then written back in the same transaction under a condition on its
 sequence number (optimistic locking). That keeps the voucher chain and the pickup numbers gapless under
 any concurrency; a lost race simply retries with the new head.
 """
@@ -18,7 +18,7 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 
 from diancan.adapters import keys
 from diancan.adapters.records import (
-    LedgerRecord,
+    ChainHeadRecord,
     NonceRecord,
     OrderRecord,
     RefundRecord,
@@ -78,21 +78,21 @@ def _refund(record: RefundRecord) -> Refund:
 
 class PaymentStore:
     def __init__(self, connection: Connection | None = None) -> None:
-        self._connection = connection or Connection(region=LedgerRecord.Meta.region)
+        self._connection = connection or Connection(region=ChainHeadRecord.Meta.region)
 
     # ---- ledger ------------------------------------------------------------------------------------------
 
     def ledger(self, store_id: str) -> Ledger:
         try:
-            record = LedgerRecord.get(keys.store(store_id), keys.LEDGER, consistent_read=True)
+            record = ChainHeadRecord.get(keys.store(store_id), keys.CHAIN, consistent_read=True)
         except DoesNotExist:
             return Ledger(0, GENESIS, None, 0)
         return Ledger(int(record.chain_seq), record.chain_head, record.pickup_day, int(record.pickup_no))
 
     def _put_ledger(self, tx: Transaction, store_id: str, old: Ledger, new: Ledger) -> None:
-        condition = (LedgerRecord.PK.does_not_exist() if old.seq == 0 and old.pickup_day is None
-                     else LedgerRecord.chain_seq == old.seq)
-        tx.put("ledger", LedgerRecord(keys.store(store_id), keys.LEDGER, chain_seq=new.seq, chain_head=new.head,
+        condition = (ChainHeadRecord.PK.does_not_exist() if old.seq == 0 and old.pickup_day is None
+                     else ChainHeadRecord.chain_seq == old.seq)
+        tx.put("ledger", ChainHeadRecord(keys.store(store_id), keys.CHAIN, chain_seq=new.seq, chain_head=new.head,
                                       pickup_day=new.pickup_day, pickup_no=new.pickup_no), condition=condition)
 
     def _put_voucher(self, tx: Transaction, voucher: Voucher) -> None:
@@ -151,7 +151,7 @@ class PaymentStore:
             tx.update("order", OrderRecord(keys.order(order_id), keys.ORDER), [
                 OrderRecord.status.set(OrderStatus.PAID.value), OrderRecord.paid_at.set(at),
                 OrderRecord.paid_fen.set(voucher.amount_fen), OrderRecord.transaction_id.set(voucher.reference),
-                OrderRecord.pickup_no.set(pickup), OrderRecord.history.append([change]), OrderRecord.version.add(1),
+                OrderRecord.pickup_no.set(pickup), OrderRecord.history.set(OrderRecord.history.append([change])), OrderRecord.version.add(1),
             ], condition=OrderRecord.status == OrderStatus.PENDING_PAYMENT.value)
             self._put_voucher(tx, voucher)
             self._put_ledger(tx, store_id, ledger, Ledger(voucher.seq, voucher.hash, day, pickup))
@@ -244,14 +244,16 @@ class PaymentStore:
             raise
 
     def fail_refund(self, refund: Refund) -> None:
-        """A refund WeChat Pay refused: mark it FAILED and release the committed amount, atomically."""
+        """A refund WeChat Pay refused: mark it FAILED, release the committed amount and flag the order for
+        staff (it may be REFUNDING already), atomically."""
         tx = Transaction(self._connection)
         try:
             with tx:
                 tx.update("refund", RefundRecord(keys.order(refund.order_id), keys.refund(refund.out_refund_no)),
                           [RefundRecord.status.set("FAILED")], condition=RefundRecord.status == "SUBMITTING")
                 tx.update("order", OrderRecord(keys.order(refund.order_id), keys.ORDER),
-                          [OrderRecord.refund_committed_fen.add(-refund.amount_fen)])
+                          [OrderRecord.refund_committed_fen.add(-refund.amount_fen),
+                           OrderRecord.flags.add({"REFUND_FAILED"})])
         except TransactWriteError as error:
             try:
                 raise_for_cancellation(error, tx.labels)
@@ -294,7 +296,7 @@ class PaymentStore:
             condition = None
             if full:
                 change = StatusChange(status=OrderStatus.REFUNDED, at=at, by="wechatpay").model_dump(mode="json")
-                actions += [OrderRecord.status.set(OrderStatus.REFUNDED.value), OrderRecord.history.append([change])]
+                actions += [OrderRecord.status.set(OrderStatus.REFUNDED.value), OrderRecord.history.set(OrderRecord.history.append([change]))]
                 condition = OrderRecord.status == OrderStatus.REFUNDING.value
             tx.update("order", OrderRecord(keys.order(refund.order_id), keys.ORDER), actions, condition=condition)
             self._put_voucher(tx, voucher)

@@ -105,6 +105,7 @@ class OrderRecord(Record, discriminator="order"):
     refund_committed_fen = NumberAttribute(default=0)
     refund_count = NumberAttribute(default=0)
     flags = UnicodeSetAttribute(null=True)
+    published = UnicodeSetAttribute(null=True)  # events already published for this order (replays skip them)
 
 
 class OrderKeyRecord(Record, discriminator="order_key"):
@@ -141,8 +142,8 @@ class RefundRecord(Record, discriminator="refund"):
     settled_at = UnicodeAttribute(null=True)
 
 
-class LedgerRecord(Record, discriminator="ledger"):
-    """Per store (``STORE#<sid>/LEDGER``): head of the voucher chain and today's pickup number. Every
+class ChainHeadRecord(Record, discriminator="chain_head"):
+    """Per store (``STORE#<sid>/CHAIN``): head of the voucher chain and today's pickup number. Every
     payment updates it with an optimistic condition on ``chain_seq``, which keeps both gapless."""
 
     chain_seq = NumberAttribute(default=0)

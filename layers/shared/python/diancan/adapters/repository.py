@@ -90,6 +90,7 @@ def _order(record: OrderRecord) -> Order:
         "prepay_id": record.prepay_id,
         "paid_fen": None if record.paid_fen is None else int(record.paid_fen),
         "refund_committed_fen": int(record.refund_committed_fen or 0), "flags": sorted(record.flags or ()),
+        "published": sorted(record.published or ()),
     })
 
 
@@ -120,7 +121,7 @@ def _table_record(store_id: str, table_no: str, seats: int, name: str) -> TableR
                             "active": True})
 
 
-_ORDER_STATE_FIELDS = {"status", "history", "paid_at", "pickup_no", "refunded_fen", "transaction_id", "paid_fen",
+_ORDER_STATE_FIELDS = {"published", "status", "history", "paid_at", "pickup_no", "refunded_fen", "transaction_id", "paid_fen",
                        "prepay_id",
                        "refund_committed_fen", "flags"}
 
@@ -403,3 +404,7 @@ class Repository:
                 raise TransitionRefused(f"cannot {action} an order that is {current.status}",
                                         details={"status": current.status.value}) from None
         return TransitionResult(order.order_id, target, applied=True)
+
+    def mark_published(self, order_id: str, event_name: str) -> None:
+        """Remember that an order's event went out, so a replayed notification does not send it again."""
+        OrderRecord(keys.order(order_id), keys.ORDER).update(actions=[OrderRecord.published.add({event_name})])

@@ -129,6 +129,10 @@ class WeChatPayGateway:
         self._sdk._core._update_certificates = _never_download_certificates
         self._platform_key = load_public_key(config.platform_public_key)
 
+    @property
+    def config(self) -> WeChatPayConfig:
+        return self._config
+
     def prepay_jsapi(self, out_trade_no: str, amount_fen: Fen, payer_openid: str, description: str,
                      time_expire: datetime, attach: str | None = None) -> str:
         """Create (or idempotently repeat) the JSAPI order; returns the prepay_id (valid 2 hours)."""

@@ -77,12 +77,13 @@ class Order(BaseModel):
     paid_fen: Fen | None = None
     refund_committed_fen: Fen = 0
     flags: list[str] = Field(default_factory=list, description="NOT_PRINTED, LATE_PAYMENT, REFUND_ABNORMAL, ...")
+    published: list[str] = Field(default_factory=list, description="events already published for it")
     history: list[StatusChange] = Field(default_factory=list)
 
     def guest_view(self) -> dict:
         """What the guest sees of their own order (no openid, no internal reservation data)."""
         data = self.model_dump(mode="json", exclude={"openid", "reserved", "refund_committed_fen",
-                                                            "prepay_id"})
+                                                            "prepay_id", "published"})
         for line in data["lines"]:
             line.pop("recipe", None)
         return data

@@ -16,12 +16,13 @@ from diancan.adapters.pii import PiiCipher
 from diancan.adapters.repository import OrderKeyTaken, Repository
 from diancan.domain.cart import build_lines, portions_needed
 from diancan.domain.clock import business_day, iso, local, utcnow
-from diancan.domain.errors import Conflict, InvalidRequest, Unprocessable
+from diancan.domain.errors import Conflict, DomainError, InvalidRequest, Unprocessable
 from diancan.domain.membership import StoreOffers, benefit_of, level_for
 from diancan.domain.money import yuan
 from diancan.domain.order import Order, OrderRequest, StatusChange, validate_request
 from diancan.domain.order_status import OrderStatus
 from diancan.domain.pricing import Quote, price_order
+from diancan.services.payments import PaymentService, minute_of
 from diancan.domain.promotions import Plan, Setting, Shopper, best_plan
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_\-:.]{8,64}$")
@@ -41,12 +42,15 @@ def request_fingerprint(request: OrderRequest) -> str:
 class Placed:
     order: Order
     created: bool  # False when an earlier request with the same Idempotency-Key made it
+    pay_params: dict | None = None  # wx.requestPayment parameters while the order awaits payment
 
 
 class OrderingService:
-    def __init__(self, repository: Repository, pii: PiiCipher | None, *, expiry_minutes: int,
-                 clock: Callable[[], datetime] = utcnow, marketing: MarketingStore | None = None) -> None:
+    def __init__(self, repository: Repository, pii: PiiCipher | None, payments: PaymentService, *,
+                 expiry_minutes: int, clock: Callable[[], datetime] = utcnow,
+                 marketing: MarketingStore | None = None) -> None:
         self._repository = repository
+        self._payments = payments
         self._marketing = marketing
         self._pii = pii
         self._expiry = timedelta(minutes=expiry_minutes)
@@ -108,17 +112,31 @@ class OrderingService:
         if request.address is not None and self._pii is not None:
             encrypted = self._pii.encrypt(request.address.model_dump_json())
         fingerprint = request_fingerprint(request)
+        prepay_id = self._payments.prepay(order, _description(store.name, quote.lines))
         try:
             self._repository.create_order(
                 order, encrypted_address=encrypted, idempotency_key=idempotency_key, request_hash=fingerprint,
                 prices={line.dish_id: line.base_price_fen for line in quote.lines},
-                expires_at_epoch=int(now.timestamp()), steps=self._marketing_steps(openid, order, plan))
+                expires_at_epoch=int(now.timestamp()), prepay_id=prepay_id,
+                sweep_minute=minute_of(now + self._expiry), steps=self._marketing_steps(openid, order, plan))
         except OrderKeyTaken as taken:
+            self._payments.close_quietly(order.order_id)
             if taken.request_hash != fingerprint:
                 raise Conflict("this Idempotency-Key was used for a different order", "该请求标识已用于另一笔订单",
                                code="IDEMPOTENCY_KEY_REUSED") from None
-            return Placed(self._repository.get_order(taken.order_id, consistent=True), created=False)
-        return Placed(order, created=True)
+            existing = self._repository.get_order(taken.order_id, consistent=True)
+            return Placed(existing, created=False, pay_params=self._pay_params_if_due(existing))
+        except DomainError:
+            self._payments.close_quietly(order.order_id)
+            raise
+        order = order.model_copy(update={"prepay_id": prepay_id})
+        return Placed(order, created=True, pay_params=self._payments.pay_params(order))
+
+    def _pay_params_if_due(self, order: Order) -> dict | None:
+        try:
+            return self._payments.pay_params(order)
+        except DomainError:
+            return None
 
     def _marketing_steps(self, openid: str, order: Order, plan: Plan) -> list:
         """The coupon and the points go with the order in its one transaction, or the order fails."""
@@ -130,3 +148,9 @@ class OrderingService:
         if plan.points_used:
             steps.append(self._marketing.redeem_points(openid, order.order_id, plan.points_used, order.created_at))
         return steps
+
+
+def _description(store_name: str, lines) -> str:
+    """What the guest sees in WeChat's payment sheet, e.g. ``小馆子·静安店-宫保鸡丁等3件``."""
+    count = sum(line.qty for line in lines)
+    return f"{store_name}-{lines[0].name}" + (f"等{count}件" if count > 1 else "")

@@ -13,8 +13,9 @@ from diancan.domain.clock import iso, utcnow
 from diancan.domain.errors import NotFound
 from diancan.domain.events import order_event
 from diancan.domain.order import DeliveryAddress, Order, StatusChange
-from diancan.domain.order_status import OrderAction
+from diancan.domain.order_status import OrderAction, OrderStatus
 from diancan.domain.stock import StockIssue
+from diancan.services.payments import PaymentService
 
 MAX_PAGE = 50
 
@@ -26,10 +27,11 @@ class StockIssues(Protocol):
 
 
 class GuestOrders:
-    def __init__(self, repository: Repository, bus: EventBus, pii: PiiCipher | None,
+    def __init__(self, repository: Repository, bus: EventBus, pii: PiiCipher | None, payments: PaymentService,
                  clock: Callable[[], datetime] = utcnow, stock: StockIssues | None = None) -> None:
         self._repository = repository
         self._stock = stock
+        self._payments = payments
         self._bus = bus
         self._pii = pii
         self._clock = clock
@@ -69,3 +71,14 @@ class GuestOrders:
             change = StatusChange(status=result.status, at=at, by=f"guest:{openid}")
             order = order.model_copy(update={"status": result.status, "history": [*order.history, change]})
         return order.guest_view()
+
+    def pay(self, openid: str, order_id: str) -> dict:
+        """Payment parameters again for the guest's own unpaid order (the first sheet was dismissed)."""
+        return {"order_id": order_id, "pay_params": self._payments.pay_params(self.own(openid, order_id))}
+
+    def sync_payment(self, openid: str, order_id: str) -> dict:
+        """The guest came back from the payment sheet: ask WeChat Pay now instead of waiting for the notify."""
+        order = self.own(openid, order_id)
+        if order.status == OrderStatus.PENDING_PAYMENT:
+            self._payments.sync(order_id)
+        return self.detail(openid, order_id)

@@ -1,0 +1,334 @@
+"""WeChat Pay in the order's life: prepay, notifications, query fallback, refunds and compensation.
+
+One code path applies a payment whatever reported it (notification, query by the sweeper, the guest's
+"I paid" check), so a lost notification and a duplicated one end in the same single PAID transition,
+one voucher and one ``OrderPaid``. Money that arrives for an order cancelled meanwhile is refunded
+automatically (compensation), never silently kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from diancan.adapters.eventbus import EventBus
+from diancan.adapters.payment_store import NonceReused, OrderNotInState, PaymentStore, Refund
+from diancan.adapters.repository import Repository
+from diancan.adapters.wechatpay import (
+    NotificationRejected,
+    OrderAlreadyPaid,
+    WeChatPayError,
+    WeChatPayGateway,
+    WeChatPayUnavailable,
+)
+from diancan.domain.clock import business_day, iso, parse_iso, utcnow
+from diancan.domain.errors import Conflict, NotFound, UpstreamUnavailable
+from diancan.domain.events import ORDER_CANCELLED, ORDER_PAID, ORDER_REFUNDED, order_event
+from diancan.domain.order import Order
+from diancan.domain.order_status import OrderAction, OrderStatus
+from diancan.domain.payments import NotPaid, check_refund, refund_no
+
+logger = logging.getLogger(__name__)
+
+REFUND_FOLLOW_UP = timedelta(minutes=2)
+SWEEP_LOOKBACK = timedelta(hours=2)
+MAX_MINUTES_PER_SWEEP = 180
+_REFUNDABLE = {OrderStatus.PAID, OrderStatus.PREPARING, OrderStatus.READY, OrderStatus.DELIVERING,
+               OrderStatus.COMPLETED, OrderStatus.REFUNDING}
+
+
+class PaymentUnavailable(UpstreamUnavailable):
+    code, message_zh, message_en = "PAYMENT_UNAVAILABLE", "微信支付暂时不可用，请稍后再试", "WeChat Pay is unavailable; please retry"
+
+
+class OrderExpired(Conflict):
+    code, message_zh, message_en = "ORDER_EXPIRED", "订单已超时，请重新下单", "The order has expired; please order again"
+
+
+def minute_of(instant: datetime) -> str:
+    return iso(instant)[:16]
+
+
+class PaymentService:
+    def __init__(self, repository: Repository, store: PaymentStore, gateway: WeChatPayGateway, bus: EventBus, *,
+                 business_tz: str, clock: Callable[[], datetime] = utcnow, on_paid=None, on_refunded=None) -> None:
+        self._repository = repository
+        self._store = store
+        self._gateway = gateway
+        self._bus = bus
+        self._tz = business_tz
+        self._clock = clock
+        self._on_paid = on_paid  # dashboard counters: called once per applied payment
+        self._on_refunded = on_refunded
+
+    # ---- paying ------------------------------------------------------------------------------------------
+
+    def prepay(self, order: Order, description: str) -> str:
+        try:
+            return self._gateway.prepay_jsapi(order.order_id, order.total_fen, order.openid, description[:127],
+                                              parse_iso(order.pay_expires_at))
+        except (WeChatPayError, WeChatPayUnavailable) as error:
+            logger.warning("prepay failed", extra={"order_id": order.order_id, "error": str(error)})
+            raise PaymentUnavailable() from error
+
+    def close_quietly(self, order_id: str) -> None:
+        """Close a prepay whose order was never created (its parameters never reached a guest)."""
+        try:
+            self._gateway.close(order_id)
+        except (WeChatPayError, WeChatPayUnavailable) as error:
+            logger.info("close of an unused prepay failed", extra={"order_id": order_id, "error": str(error)})
+
+    def pay_params(self, order: Order) -> dict:
+        """``wx.requestPayment`` parameters for a guest's unpaid order (fresh signature, same prepay)."""
+        if order.status != OrderStatus.PENDING_PAYMENT:
+            raise Conflict("the order is not awaiting payment", "订单无需支付", code="NOT_AWAITING_PAYMENT",
+                           details={"status": order.status.value})
+        if parse_iso(order.pay_expires_at) <= self._clock() or not order.prepay_id:
+            raise OrderExpired()
+        return self._gateway.payment_params(order.prepay_id)
+
+    # ---- notifications -----------------------------------------------------------------------------------
+
+    def handle_notification(self, headers: dict, raw_body: str) -> str:
+        """Verify and apply one WeChat Pay notification; returns what happened (for logs and metrics)."""
+        notification = self._gateway.verify_notification(headers, raw_body, self._clock())
+        body_hash = hashlib.sha256(raw_body.encode("utf-8")).hexdigest()
+        event_type = notification["event_type"]
+        resource = notification["resource"]
+        try:
+            if event_type == "TRANSACTION.SUCCESS":
+                return self.apply_transaction(resource, nonce=notification["nonce"], body_hash=body_hash)
+            if event_type.startswith("REFUND."):
+                return self.apply_refund_result(resource, nonce=notification["nonce"], body_hash=body_hash)
+        except NonceReused:
+            raise NotificationRejected("NONCE_REUSED", "nonce seen before on another body") from None
+        logger.info("notification ignored", extra={"event_type": event_type})
+        return "ignored"
+
+    def _check_merchant(self, resource: dict) -> None:
+        config = self._gateway.config
+        if resource.get("mchid") != config.mchid or resource.get("appid", config.appid) != config.appid:
+            raise NotificationRejected("MERCHANT_MISMATCH", "appid or mchid is not ours")
+
+    def apply_transaction(self, resource: dict, *, nonce: str | None = None, body_hash: str | None = None,
+                          by: str = "wechatpay") -> str:
+        """Apply a successful transaction (from a notification or a query) exactly once."""
+        self._check_merchant(resource)
+        if resource.get("trade_state") != "SUCCESS":
+            return "not_paid"
+        order_id = resource.get("out_trade_no", "")
+        try:
+            order = self._repository.get_order(order_id, consistent=True)
+        except NotFound:
+            raise NotificationRejected("UNKNOWN_ORDER", order_id) from None
+        amount = int((resource.get("amount") or {}).get("total", -1))
+        if amount != order.total_fen:
+            logger.error("paid amount differs from the order", extra={"order_id": order_id, "paid_fen": amount,
+                                                                      "total_fen": order.total_fen})
+            raise NotificationRejected("AMOUNT_MISMATCH", f"{amount} != {order.total_fen}")
+        now = self._clock()
+        voucher_fields = {
+            "store_id": order.store_id, "kind": "payment", "order_id": order_id,
+            "reference": resource["transaction_id"], "amount_fen": amount,
+            "payer": (resource.get("payer") or {}).get("openid", ""),
+            "occurred_at": resource.get("success_time") or iso(now), "raw": resource,
+        }
+        if order.status == OrderStatus.PENDING_PAYMENT:
+            try:
+                _voucher, pickup = self._store.mark_paid(
+                    order_id=order_id, store_id=order.store_id, day=business_day(now, self._tz).isoformat(),
+                    voucher_fields=voucher_fields, at=iso(now), by=by, nonce=nonce, body_hash=body_hash,
+                    now_epoch=int(now.timestamp()))
+            except OrderNotInState:
+                order = self._repository.get_order(order_id, consistent=True)
+            else:
+                paid = order.model_copy(update={"status": OrderStatus.PAID, "pickup_no": pickup, "paid_at": iso(now),
+                                                "transaction_id": resource["transaction_id"], "paid_fen": amount})
+                if self._on_paid:
+                    self._on_paid(paid)
+                self._publish_paid(paid)
+                return "paid"
+        if order.transaction_id == resource["transaction_id"]:
+            if order.status != OrderStatus.CANCELLED and ORDER_PAID not in order.published:
+                self._publish_paid(order)  # the first attempt failed before publishing: publish now
+            return "replay"
+        if order.status == OrderStatus.CANCELLED and order.transaction_id is None:
+            self._store.record_late_payment(order_id=order_id, store_id=order.store_id, voucher_fields=voucher_fields,
+                                            nonce=nonce, body_hash=body_hash, now_epoch=int(now.timestamp()))
+            self._compensate(order.model_copy(update={"paid_fen": amount,
+                                                      "transaction_id": resource["transaction_id"]}))
+            return "compensated"
+        logger.error("payment for an order in an unexpected state", extra={"order_id": order_id,
+                                                                           "status": order.status.value})
+        raise NotificationRejected("UNEXPECTED_STATE", order.status.value)
+
+    def _publish_paid(self, order: Order) -> None:
+        self._bus.publish([order_event(ORDER_PAID, order.order_id, order.store_id, order.paid_at or iso(self._clock()),
+                                       mode=order.mode, total_fen=order.total_fen,
+                                       transaction_id=order.transaction_id, pickup_no=order.pickup_no)])
+        self._repository.mark_published(order.order_id, ORDER_PAID)
+
+    def _compensate(self, order: Order) -> None:
+        try:
+            self.refund(order.order_id, None, reason="paid_after_cancel", by="system:compensation")
+        except Conflict:
+            logger.info("compensation refund already started", extra={"order_id": order.order_id})
+
+    # ---- refunds -----------------------------------------------------------------------------------------
+
+    def refund(self, order_id: str, amount_fen: int | None, *, reason: str, by: str,
+               food_made: bool = False) -> Refund:
+        """Refund all (``amount_fen=None``) or part of a paid order. The sum never exceeds what was paid."""
+        order = self._repository.get_order(order_id, consistent=True)
+        late = "LATE_PAYMENT" in order.flags
+        if not order.paid_fen or (order.status not in _REFUNDABLE and not late):
+            raise NotPaid(details={"status": order.status.value})
+        amount = order.paid_fen - order.refund_committed_fen if amount_fen is None else amount_fen
+        check_refund(amount, order.paid_fen, order.refund_committed_fen)
+        count = len(self._store.refunds(order_id))
+        number = refund_no(order_id, count + 1)
+        now = self._clock()
+        self._store.start_refund(order_id=order_id, out_refund_no=number, amount_fen=amount, reason=reason,
+                                 requested_by=by, food_made=food_made, at=iso(now),
+                                 expected_committed=order.refund_committed_fen, expected_count=count,
+                                 follow_up_minute=minute_of(now + REFUND_FOLLOW_UP),
+                                 follow_up_expiry=int(now.timestamp()) + 30 * 24 * 3600)
+        if amount + order.refund_committed_fen >= order.paid_fen and not late:
+            self._repository.transition(order_id, order.mode, OrderAction.REFUND, at=iso(now), by=by, note=reason)
+        self._submit(self._store.get_refund(order_id, number), order)
+        return self._store.get_refund(order_id, number)
+
+    def _submit(self, refund: Refund, order: Order) -> None:
+        try:
+            answer = self._gateway.refund(order.order_id, refund.out_refund_no, refund.amount_fen,
+                                          order.paid_fen or order.total_fen, refund.reason)
+        except WeChatPayUnavailable:
+            logger.warning("refund submission deferred", extra={"order_id": order.order_id})
+            return  # stays SUBMITTING; the sweeper resubmits with the same out_refund_no
+        except WeChatPayError as error:
+            self._store.fail_refund(refund)
+            raise Conflict(f"WeChat Pay refused the refund: {error}", "微信支付拒绝退款", code="REFUND_REFUSED",
+                           details={"wechatpay_code": error.code}) from error
+        self._store.set_refund_status(order.order_id, refund.out_refund_no, status="PROCESSING",
+                                      expected=("SUBMITTING",), refund_id=answer.get("refund_id"))
+        if answer.get("status") in ("SUCCESS", "ABNORMAL", "CLOSED"):
+            self.apply_refund_result({**answer, "refund_status": answer["status"],
+                                      "out_trade_no": order.order_id, "mchid": self._gateway.config.mchid})
+
+    def apply_refund_result(self, resource: dict, *, nonce: str | None = None, body_hash: str | None = None) -> str:
+        if resource.get("mchid", self._gateway.config.mchid) != self._gateway.config.mchid:
+            raise NotificationRejected("MERCHANT_MISMATCH", "mchid is not ours")
+        order_id, number = resource.get("out_trade_no", ""), resource.get("out_refund_no", "")
+        status = resource.get("refund_status") or resource.get("status")
+        refund = self._store.get_refund(order_id, number)
+        if refund is None:
+            raise NotificationRejected("UNKNOWN_REFUND", number)
+        if refund.status in ("SUCCESS", "ABNORMAL", "CLOSED", "FAILED"):
+            if refund.status == "SUCCESS":
+                self._publish_refunded(self._repository.get_order(order_id, consistent=True), refund)
+            return "replay"
+        if status not in ("SUCCESS", "ABNORMAL", "CLOSED"):
+            return "pending"
+        order = self._repository.get_order(order_id, consistent=True)
+        now = self._clock()
+        full = order.refunded_fen + refund.amount_fen >= (order.paid_fen or 0) and order.status == OrderStatus.REFUNDING
+        try:
+            self._store.settle_refund(
+                refund=refund, store_id=order.store_id, status=status, at=iso(now), nonce=nonce, body_hash=body_hash,
+                now_epoch=int(now.timestamp()), full=full,
+                voucher_fields={"store_id": order.store_id, "kind": "refund", "order_id": order_id,
+                                "reference": resource.get("refund_id") or number, "amount_fen": refund.amount_fen,
+                                "occurred_at": resource.get("success_time") or iso(now), "raw": resource})
+        except OrderNotInState:
+            return "replay"
+        if status == "SUCCESS":
+            if self._on_refunded:
+                self._on_refunded(order, refund.amount_fen)
+            self._publish_refunded(order, refund)
+            return "refunded"
+        logger.error("refund did not succeed", extra={"order_id": order_id, "refund_status": status})
+        return f"refund_{status.lower()}"
+
+    def _publish_refunded(self, order: Order, refund: Refund) -> None:
+        full = order.refunded_fen + refund.amount_fen >= (order.paid_fen or 0) or order.status == OrderStatus.REFUNDED
+        self._bus.publish([order_event(ORDER_REFUNDED, order.order_id, order.store_id, iso(self._clock()),
+                                       refund_no=refund.out_refund_no, amount_fen=refund.amount_fen, full=full,
+                                       food_made=refund.food_made, reason=refund.reason)])
+
+    # ---- lost notifications and expiry -------------------------------------------------------------------
+
+    def sync(self, order_id: str) -> str:
+        """Ask WeChat Pay about an unpaid order and apply a success (the guest's "I paid", the sweeper)."""
+        result = self._gateway.query_by_out_trade_no(order_id)
+        if result.get("trade_state") == "SUCCESS":
+            return self.apply_transaction(result, by="wechatpay:query")
+        return result.get("trade_state", "UNKNOWN").lower()
+
+    def expire(self, order_id: str) -> str:
+        order = self._repository.get_order(order_id, consistent=True)
+        if order.status != OrderStatus.PENDING_PAYMENT:
+            return "settled"
+        if self.sync(order_id) in ("paid", "replay"):
+            return "paid"
+        try:
+            self._gateway.close(order_id)
+        except OrderAlreadyPaid:
+            return self.sync(order_id)
+        result = self._repository.release_order(order, OrderAction.EXPIRE, at=iso(self._clock()), by="system:expiry")
+        if result.applied:
+            self._bus.publish([order_event(ORDER_CANCELLED, order.order_id, order.store_id, iso(self._clock()),
+                                           reason="expired", paid=False)])
+        return "expired"
+
+    def follow_up_refund(self, order_id: str, out_refund_no: str) -> str:
+        refund = self._store.get_refund(order_id, out_refund_no)
+        if refund is None or refund.status not in ("SUBMITTING", "PROCESSING"):
+            return "settled"
+        order = self._repository.get_order(order_id, consistent=True)
+        if refund.status == "SUBMITTING":
+            self._submit(refund, order)
+            refund = self._store.get_refund(order_id, out_refund_no)
+            if refund.status != "PROCESSING":
+                return refund.status.lower()
+        answer = self._gateway.query_refund(out_refund_no)
+        return self.apply_refund_result({**answer, "refund_status": answer.get("status"),
+                                         "out_trade_no": order_id, "out_refund_no": out_refund_no})
+
+    def sweep(self, now: datetime | None = None) -> dict:
+        """Handle every bucket of due work from the cursor up to the last full minute. Work that fails on an
+        unavailable outside service is moved to a later minute, so the cursor always advances."""
+        now = now or self._clock()
+        last = minute_of(now - timedelta(minutes=1))
+        cursor = self._store.sweep_cursor()
+        start = parse_iso(cursor + ":00Z") + timedelta(minutes=1) if cursor else now - SWEEP_LOOKBACK
+        counts: dict[str, int] = {}
+        minute_at = start.replace(second=0, microsecond=0)
+        for _ in range(MAX_MINUTES_PER_SWEEP):
+            minute = minute_of(minute_at)
+            if minute > last:
+                break
+            for task in self._store.due(minute):
+                outcome = self._run_task(task, now)
+                counts[outcome] = counts.get(outcome, 0) + 1
+            self._store.set_sweep_cursor(minute)
+            minute_at += timedelta(minutes=1)
+        return counts
+
+    def _run_task(self, task, now: datetime) -> str:
+        try:
+            if task.task == "expire":
+                outcome = self.expire(task.order_id)
+            elif task.task == "refund":
+                outcome = self.follow_up_refund(task.order_id, task.ref)
+                if outcome in ("pending", "processing"):
+                    raise UpstreamUnavailable("refund still processing")
+            else:
+                outcome = "unknown_task"
+        except UpstreamUnavailable:
+            later = minute_of(now + timedelta(minutes=2))
+            self._store.add_sweep(later, task.task, task.order_id, task.ref, int(now.timestamp()) + 30 * 24 * 3600)
+            outcome = "deferred"
+        self._store.done(task)
+        return outcome
