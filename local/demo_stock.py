@@ -41,19 +41,19 @@ def ingredients(store_id: str) -> list[Ingredient]:
 
 
 def load(repository=None) -> None:
-    """Add the demo stock of both demo stores through the product's stock service (with ``repository``
-    for the menu reads when given); an ingredient that exists already is left as it is (its ledger
-    too), so loading twice changes nothing."""
+    """Add the demo stock of both demo stores (every demo quantity is above its threshold, so there are
+    no alerts or sold-out flags to derive). An ingredient that exists is left as it is, ledger included,
+    so loading twice changes nothing. ``repository`` is accepted for symmetry with demo_data.load."""
     from diancan import bootstrap
     from diancan.adapters.stock_store import IngredientExists
-    from diancan.services.stock import StockService
+    from diancan.domain.clock import iso, utcnow
     from local.demo_data import stores
 
-    stock = bootstrap.stock() if repository is None else StockService(
-        repository, bootstrap.stock_store(), bootstrap.menu_store(), bootstrap.alerts())
+    del repository  # stock items are written by the stock store, not the order repository
+    stock, at = bootstrap.stock_store(), iso(utcnow())
     for store in stores():
         for ingredient in ingredients(store.store_id):
             try:
-                stock.add_ingredient(ingredient)
+                stock.add_ingredient(ingredient, at)
             except IngredientExists:
                 continue

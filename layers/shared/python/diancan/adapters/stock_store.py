@@ -67,7 +67,7 @@ def _ingredient(record: IngredientRecord) -> Ingredient:
 
 def _ledger_record(entry: LedgerEntry) -> LedgerRecord:
     return LedgerRecord(keys.ledger(entry.store_id, entry.ingredient_id),
-                        keys.ledger_entry(entry.at, entry.movement.value, entry.ref), delta=entry.delta,
+                        keys.ledger_entry(entry.movement.value, entry.ref), delta=entry.delta,
                         doc=entry.model_dump(mode="json"))
 
 
@@ -120,8 +120,9 @@ class StockStore:
 
     def ledger(self, store_id: str, ingredient_id: str) -> list[LedgerEntry]:
         """S3: an ingredient's movements oldest first: one query of ``LEDGER#<sid>#<iid>`` (paged)."""
-        return [LedgerEntry.model_validate(r.doc)
-                for r in LedgerRecord.query(keys.ledger(store_id, ingredient_id), consistent_read=True)]
+        entries = [LedgerEntry.model_validate(r.doc)
+                   for r in LedgerRecord.query(keys.ledger(store_id, ingredient_id), consistent_read=True)]
+        return sorted(entries, key=lambda e: (e.at, e.movement != "opening"))
 
     def move(self, entry: LedgerEntry) -> bool:
         """S4: add ``entry.delta`` to the quantity and write the entry, one transaction. A restock or
