@@ -111,7 +111,7 @@ def menu_of(store_id: str) -> tuple[list[Category], list[Dish]]:
 
 
 def load(repository=None) -> None:
-    """Write the demo chain through the product's own repository (idempotent: puts overwrite)."""
+    """Write the demo chain (stores, menus, tables) through the product's own repository (puts overwrite)."""
     if repository is None:
         from diancan import bootstrap
 
@@ -120,3 +120,12 @@ def load(repository=None) -> None:
         categories, dishes = menu_of(store.store_id)
         tables = [(no, 4 if no.startswith("A") else 6) for no in ("A1", "A2", "A3", "A4", "B1", "B2", "B3", "B4")]
         repository.put_menu(store, categories, dishes, tables)
+
+
+def load_all() -> None:
+    """The whole demo: the chain, then each area's data from its own module (through its own adapters)."""
+    from local import demo_offers, demo_staff, demo_stations, demo_stock
+
+    load()
+    for area in (demo_stations, demo_stock, demo_offers, demo_staff):
+        area.load()

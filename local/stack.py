@@ -4,8 +4,6 @@ tests use ``LocalStack(port=0)`` as a context manager. Settings and overrides: s
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import logging
 import os
 import signal
@@ -114,8 +112,10 @@ class LocalStack:
             )
         )
         _reset_product_caches()
-        if self.with_demo_data and importlib.util.find_spec("local.demo_data") is not None:
-            importlib.import_module("local.demo_data").load()
+        if self.with_demo_data:
+            from local.demo_data import load_all
+
+            load_all()
 
         backoff = self.retry_backoff_seconds
         if backoff is None:

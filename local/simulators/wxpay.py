@@ -437,6 +437,7 @@ def create_app(sim: WxPaySimulator) -> Flask:
         content = sim.download_bill(g.merchant, request.args.get("token", ""))
         return Response(content, status=200, content_type="application/octet-stream")
 
+    @app.post("/pay")  # what the guest's tap on "pay" does (dev only)
     @app.post("/_control/pay")
     def control_pay() -> Response:
         return _json(200, sim.pay(str(_body().get("prepay_id", ""))))

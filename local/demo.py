@@ -1,0 +1,215 @@
+"""``make demo``: start a fresh local stack and walk a guest journey over HTTP, printing each step.
+
+Exits non-zero at the first step that does not hold. Every call goes through the gateway exactly as the
+mini-program (or WeChat Pay, or staff) would make it; nothing reaches into the product's code.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+class StepFailed(AssertionError):
+    pass
+
+
+@dataclass
+class Client:
+    base_url: str
+    token: str | None = None
+
+    def call(self, method: str, path: str, body: dict | None = None, headers: dict | None = None) -> tuple[int, dict]:
+        data = None if body is None else json.dumps(body, ensure_ascii=False).encode()
+        request = urllib.request.Request(f"{self.base_url}{path}", data=data, method=method)
+        request.add_header("Content-Type", "application/json")
+        if self.token:
+            request.add_header("Authorization", f"Bearer {self.token}")
+        for name, value in (headers or {}).items():
+            request.add_header(name, value)
+        try:
+            with urllib.request.urlopen(request, timeout=30) as answer:
+                raw = answer.read()
+                return answer.status, json.loads(raw) if raw else {}
+        except urllib.error.HTTPError as error:
+            raw = error.read()
+            return error.code, json.loads(raw) if raw else {}
+
+
+@dataclass
+class Journey:
+    base_url: str
+    guests: dict[str, Client] = field(default_factory=dict)
+    facts: dict = field(default_factory=dict)
+    logins: int = 0
+
+    def guest(self, name: str) -> Client:
+        if name not in self.guests:
+            self.logins += 1
+            client = Client(self.base_url)
+            status, answer = client.call("POST", "/auth/login", {"code": f"test-{name}.{self.logins}"})
+            expect(status == 200 and answer.get("token"), f"login as {name}", status, answer)
+            client.token = answer["token"]
+            self.guests[name] = client
+        return self.guests[name]
+
+    def wait_for(self, what: str, predicate: Callable[[], object], timeout: float = 20.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            value = predicate()
+            if value:
+                return value
+            time.sleep(0.2)
+        raise StepFailed(f"timed out waiting for {what}")
+
+
+def expect(condition, what: str, status=None, answer=None) -> None:
+    if not condition:
+        raise StepFailed(f"{what}: HTTP {status} {json.dumps(answer, ensure_ascii=False)[:400]}")
+
+
+STORE = "sh-jingan"
+CART = [
+    {"dish_id": "d-hongshao", "qty": 1, "options": []},
+    {"dish_id": "d-milktea", "qty": 2, "options": ["size-large", "sugar-half", "topping-pearl"]},
+    {"dish_id": "d-beef-noodle", "qty": 1, "options": ["portion-large", "extra-egg", "spicy-mild"]},
+]
+
+
+def portions_left(journey: Journey, dish_id: str) -> int | None:
+    status, menu = journey.guest("alice").call("GET", f"/menu/stores/{STORE}/menu")
+    expect(status == 200, "read the menu", status, menu)
+    return next(d["portions_left"] for c in menu["categories"] for d in c["dishes"] if d["dish_id"] == dish_id)
+
+
+def step_login(j: Journey) -> str:
+    j.guest("alice")
+    return "alice is signed in"
+
+
+def step_stores(j: Journey) -> str:
+    status, answer = j.guest("alice").call("GET", "/menu/stores?lat=31.2304&lng=121.4737")
+    expect(status == 200 and answer["stores"], "list stores", status, answer)
+    nearest = answer["stores"][0]
+    return f"{len(answer['stores'])} stores, nearest {nearest['name']} ({nearest['distance_m']} m, open: {nearest['open_now']})"
+
+
+def step_menu(j: Journey) -> str:
+    status, menu = j.guest("alice").call("GET", f"/menu/stores/{STORE}/menu")
+    expect(status == 200, "read the menu", status, menu)
+    dishes = sum(len(c["dishes"]) for c in menu["categories"])
+    j.facts["portions_before"] = portions_left(j, "d-hongshao")
+    return f"{len(menu['categories'])} categories, {dishes} dishes; 红烧肉 portions left {j.facts['portions_before']}"
+
+
+def step_quote(j: Journey) -> str:
+    status, quote = j.guest("alice").call("POST", "/place_order/quote", {"store_id": STORE, "mode": "takeout",
+                                                                          "items": CART})
+    expect(status == 200 and quote["total_fen"] > 0, "quote the cart", status, quote)
+    j.facts["quote"] = quote
+    return f"items {quote['items_fen']} + packing {quote['packing_fee_fen']} - discounts {quote['discount_fen']} = {quote['total_fen']} fen"
+
+
+def step_place_twice(j: Journey) -> str:
+    key = str(uuid.uuid4())
+    body = {"store_id": STORE, "mode": "takeout", "items": CART, "remark": "少放辣"}
+    first = j.guest("alice").call("POST", "/place_order/orders", body, {"Idempotency-Key": key})
+    second = j.guest("alice").call("POST", "/place_order/orders", body, {"Idempotency-Key": key})
+    expect(first[0] == 201, "place the order", *first)
+    expect(second[0] == 200 and second[1]["order_id"] == first[1]["order_id"], "same key, same order", *second)
+    expect(first[1]["total_fen"] == j.facts["quote"]["total_fen"], "charged exactly the quote", *first)
+    expect(first[1]["pay_params"]["signType"] == "RSA", "payment parameters returned", *first)
+    j.facts["order"] = first[1]
+    return f"order {first[1]['order_id']} ({first[1]['status']}), the retry returned the same order"
+
+
+def step_read_back(j: Journey) -> str:
+    order_id = j.facts["order"]["order_id"]
+    status, order = j.guest("alice").call("GET", f"/orders/orders/{order_id}")
+    expect(status == 200 and order["order_id"] == order_id, "read the order back", status, order)
+    status, page = j.guest("alice").call("GET", "/orders/orders")
+    expect(status == 200 and page["orders"][0]["order_id"] == order_id, "alice's orders, newest first", status, page)
+    return f"read back; alice has {len(page['orders'])} order(s)"
+
+
+def step_privacy(j: Journey) -> str:
+    order_id = j.facts["order"]["order_id"]
+    status, answer = j.guest("bob").call("GET", f"/orders/orders/{order_id}")
+    expect(status == 404, "bob must not see alice's order", status, answer)
+    return "bob gets 404 for alice's order"
+
+
+def step_cancel(j: Journey) -> str:
+    order_id = j.facts["order"]["order_id"]
+    expect(portions_left(j, "d-hongshao") == j.facts["portions_before"] - 1, "a portion was reserved")
+    status, order = j.guest("alice").call("POST", f"/orders/orders/{order_id}/cancel")
+    expect(status == 200 and order["status"] == "CANCELLED", "cancel the unpaid order", status, order)
+    expect(portions_left(j, "d-hongshao") == j.facts["portions_before"], "the portion is back")
+    return "cancelled; 红烧肉 portions back to " + str(j.facts["portions_before"])
+
+
+def step_pay(j: Journey) -> str:
+    body = {"store_id": STORE, "mode": "takeout", "items": CART}
+    status, order = j.guest("alice").call("POST", "/place_order/orders", body, {"Idempotency-Key": str(uuid.uuid4())})
+    expect(status == 201, "place an order to pay", status, order)
+    prepay_id = order["pay_params"]["package"].removeprefix("prepay_id=")
+    status, answer = Client(j.base_url).call("POST", "/sim/wxpay/pay", {"prepay_id": prepay_id})
+    expect(status == 200, "pay in the WeChat Pay simulator", status, answer)
+
+    def paid():
+        code, current = j.guest("alice").call("GET", f"/orders/orders/{order['order_id']}")
+        return current if code == 200 and current["status"] != "PENDING_PAYMENT" else None
+
+    current = j.wait_for("the payment notification", paid)
+    expect(current["status"] in ("PAID", "PREPARING"), "the order is paid", 200, current)
+    j.facts["paid_order"] = current
+    return f"paid through the simulator: {current['status']}, pickup number {current['pickup_no']}"
+
+
+STEPS: list[tuple[str, Callable[[Journey], str]]] = [
+    ("log in as test-alice", step_login),
+    ("list stores, nearest first", step_stores),
+    ("read a store's menu", step_menu),
+    ("quote three dishes with spec options", step_quote),
+    ("place the order twice with one Idempotency-Key", step_place_twice),
+    ("read it back and list alice's orders", step_read_back),
+    ("test-bob cannot read alice's order", step_privacy),
+    ("cancel it: the portions are back", step_cancel),
+    ("order again and pay with WeChat Pay", step_pay),
+]
+
+
+def run(base_url: str, out=print) -> bool:
+    journey = Journey(base_url)
+    for number, (title, step) in enumerate(STEPS, 1):
+        try:
+            outcome = step(journey)
+        except (StepFailed, KeyError, StopIteration, TypeError) as error:
+            out(f"✗ {number:2d}. {title}: {error!r}")
+            return False
+        out(f"✓ {number:2d}. {title}: {outcome}")
+    return True
+
+
+def main() -> int:
+    import os
+
+    from local.stack import LocalStack
+
+    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")  # the steps are the output; logs stay quiet
+
+    with LocalStack(port=0, moto_port=0) as stack:
+        print(f"local stack at {stack.base_url}")
+        ok = run(stack.base_url)
+    print("demo journey passed" if ok else "demo journey FAILED")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
