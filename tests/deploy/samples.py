@@ -1,0 +1,123 @@
+"""Run a function's sample events (events/<function>/*.json) the way Lambda would, in a world where they
+can succeed: the demo chain in moto, every simulator of the local world serving on loopback with the
+same secrets as the product, a guest with a session token and one order of theirs.
+
+Sample events use placeholders that are replaced here: ``<token>`` (a guest's bearer token) and the sample
+order ids below (replaced by the id of the guest's order)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from local.serve import serving
+from local.world import World, build_world
+from tests.conftest import ROOT, TEST_SECRETS, FakeContext, handler_of, load_event
+from tests.deploy.aws_calls import Need, recorded_needs
+
+TOKEN_PLACEHOLDER = "<token>"
+SAMPLE_ORDER_IDS = ("261124083000A1B2C3D4", "261124123000A1B2C3D4")
+GUEST_OPENID = "openid-sample-guest"
+
+
+def sample_names(function: str) -> list[str]:
+    """``<function>/<file stem>`` of every sample event of the function."""
+    return sorted(f"{function}/{path.stem}" for path in (ROOT / "events" / function).glob("*.json"))
+
+
+@dataclass(frozen=True)
+class SampleWorld:
+    token: str
+    order_id: str
+
+    def event(self, sample: str) -> dict:
+        text = json.dumps(load_event(sample), ensure_ascii=False).replace(TOKEN_PLACEHOLDER, self.token)
+        for sample_id in SAMPLE_ORDER_IDS:
+            text = text.replace(sample_id, self.order_id)
+        return json.loads(text)
+
+    def invoke(self, function: str, sample: str) -> dict:
+        """The handler's answer to the prepared sample (the handler raising fails the caller)."""
+        return handler_of(function)(self.event(sample), FakeContext())
+
+
+def answered(event: dict, answer: object) -> bool:
+    """An HTTP sample answered below 500, an SQS batch reported per message, anything else returned."""
+    if "requestContext" in event and "http" in event["requestContext"]:
+        return isinstance(answer, dict) and int(answer["statusCode"]) < 500
+    if "Records" in event:
+        return isinstance(answer, dict) and "batchItemFailures" in answer
+    return True
+
+
+@contextlib.contextmanager
+def served_simulators() -> Iterator[tuple[World, dict[str, str]]]:
+    """Every simulator of the local world on loopback: the world and {product setting: base URL}."""
+    world = build_world({})
+    with contextlib.ExitStack() as servers:
+        urls = {setting: servers.enter_context(serving(world.apps[name])).base_url
+                for setting, name in world.settings.items()}
+        yield world, urls
+
+
+def reset_simulators(simulators: tuple[World, dict[str, str]]) -> None:
+    for url in simulators[1].values():
+        _reset(url)
+
+
+def _reset(base_url: str) -> None:
+    """Forget what the simulator saw (a code used once stays used otherwise); one without the route is left."""
+    request = urllib.request.Request(f"{base_url}/_control/reset", data=b"{}", method="POST",
+                                     headers={"Content-Type": "application/json"})
+    with contextlib.suppress(urllib.error.HTTPError), urllib.request.urlopen(request, timeout=5):
+        pass
+
+
+@contextlib.contextmanager
+def sample_world(aws, monkeypatch, simulators: tuple[World, dict[str, str]]) -> Iterator[SampleWorld]:
+    """Secrets shared with the simulators, a guest and their order (placed through place_order)."""
+    from diancan import bootstrap
+
+    world, urls = simulators
+    aws.put_secrets({**TEST_SECRETS, **world.product_secrets})
+    reset_simulators(simulators)
+    for setting, url in urls.items():
+        monkeypatch.setenv(setting, url)
+    bootstrap.reset()
+    token = bootstrap.token_signer().issue(GUEST_OPENID)
+    answer = SampleWorld(token, order_id="").invoke("place_order", "place_order/post_orders")
+    order_id = json.loads(answer["body"])["order_id"]
+    bootstrap.reset()  # each function under test starts like a fresh container
+    yield SampleWorld(token, order_id)
+
+
+@dataclass(frozen=True)
+class SampleRun:
+    """What running a function's samples twice gave: the second pass is a replay of every event, after the
+    simulators forgot the first (so a login is a returning guest's, with a fresh wx.login code)."""
+
+    unanswered: list[str]  # "<sample>: <answer>" for each sample not answered
+    needs: list[Need]      # the IAM needs of the AWS calls the function made
+
+
+_RUNS: dict[str, SampleRun] = {}
+
+
+def run_samples(function: str, aws, monkeypatch, simulators) -> SampleRun:
+    """Run once per process and function (test_samples and test_iam share it)."""
+    if function not in _RUNS:
+        unanswered = []
+        with sample_world(aws, monkeypatch, simulators) as world, recorded_needs() as needs:
+            for replay in (False, True):
+                if replay:
+                    reset_simulators(simulators)
+                for sample in sample_names(function):
+                    answer = world.invoke(function, sample)
+                    if not answered(world.event(sample), answer):
+                        unanswered.append(f"{sample}: {answer}")
+        _RUNS[function] = SampleRun(unanswered, needs)
+    return _RUNS[function]
