@@ -1,0 +1,129 @@
+"""Staff accounts, console sessions and the audit log in the one table (keys in console_records).
+
+Creating staff writes the profile and the unique login name in one transaction; sessions are stored
+under a hash of their id with a TTL; audit entries are append-only.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from diancan.adapters import console_records as k
+from diancan.adapters import keys
+from diancan.adapters.console_records import AuditRecord, StaffLoginRecord, StaffRecord, StaffSessionRecord
+from diancan.adapters.records import Record
+from diancan.domain.errors import Conflict
+from diancan.domain.passwords import PasswordHash
+from diancan.domain.staff import Staff
+
+
+@dataclass(frozen=True)
+class StoredStaff:
+    staff: Staff
+    password: PasswordHash
+
+
+@dataclass(frozen=True)
+class StoredSession:
+    staff_id: str
+    csrf_token: str
+    created_at: str
+    expires_at: int
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    store_id: str
+    staff_id: str
+    action: str
+    target: str
+    at: str
+    detail: dict
+    amount_fen: int | None = None
+
+
+class StaffStore:
+    """Staff profiles and their login names."""
+
+    def __init__(self, connection: Connection | None = None) -> None:
+        self._connection = connection or Connection(region=Record.Meta.region)
+
+    def create(self, staff: Staff, password: PasswordHash, at: str) -> None:
+        """Profile + login name, both conditional: a taken login or id is a Conflict, nothing written."""
+        profile = StaffRecord(k.staff(staff.staff_id), k.PROFILE, staff_id=staff.staff_id,
+                              doc=staff.model_dump(mode="json"), password=password.model_dump(), updated_at=at,
+                              GSI1PK=k.STAFF_LIST, GSI1SK=staff.login)
+        login = StaffLoginRecord(k.staff_login(staff.login), k.LOGIN_SK, staff_id=staff.staff_id)
+        try:
+            with TransactWrite(connection=self._connection) as tx:
+                tx.save(profile, condition=StaffRecord.PK.does_not_exist())
+                tx.save(login, condition=StaffLoginRecord.PK.does_not_exist())
+        except TransactWriteError:
+            raise Conflict("login name or staff id taken", "登录名或员工编号已存在", code="STAFF_EXISTS") from None
+
+    def get(self, staff_id: str) -> StoredStaff | None:
+        try:
+            record = StaffRecord.get(k.staff(staff_id), k.PROFILE)
+        except DoesNotExist:
+            return None
+        return StoredStaff(Staff.model_validate(record.doc), PasswordHash.model_validate(record.password))
+
+    def by_login(self, login: str) -> StoredStaff | None:
+        """Two GetItems: the login name, then the profile."""
+        try:
+            login_record = StaffLoginRecord.get(k.staff_login(login), k.LOGIN_SK)
+        except DoesNotExist:
+            return None
+        return self.get(login_record.staff_id)
+
+    def set_password(self, staff_id: str, password: PasswordHash, at: str) -> None:
+        StaffRecord(k.staff(staff_id), k.PROFILE).update(
+            actions=[StaffRecord.password.set(password.model_dump()), StaffRecord.updated_at.set(at)],
+            condition=StaffRecord.PK.exists())
+
+    def list_all(self) -> list[Staff]:
+        """Every staff member by login name (GSI1 ``STAFF``), one query."""
+        return [Staff.model_validate(r.doc) for r in StaffRecord.gsi1.query(k.STAFF_LIST)]
+
+
+class SessionStore:
+    """Server-side console sessions: revocable (logout deletes) and expiring (TTL and a read-time check)."""
+
+    def create(self, session_hash: str, staff_id: str, created_at: str, expires_at: int) -> StoredSession:
+        csrf = secrets.token_urlsafe(32)
+        StaffSessionRecord(k.staff_session(session_hash), k.SESSION_SK, staff_id=staff_id, csrf_token=csrf,
+                           created_at=created_at, expires_at=expires_at).save(
+            condition=StaffSessionRecord.PK.does_not_exist())
+        return StoredSession(staff_id, csrf, created_at, expires_at)
+
+    def get(self, session_hash: str) -> StoredSession | None:
+        try:
+            r = StaffSessionRecord.get(k.staff_session(session_hash), k.SESSION_SK)
+        except DoesNotExist:
+            return None
+        return StoredSession(r.staff_id, r.csrf_token, r.created_at, int(r.expires_at or 0))
+
+    def delete(self, session_hash: str) -> None:
+        StaffSessionRecord(k.staff_session(session_hash), k.SESSION_SK).delete()
+
+
+class AuditLog:
+    """Who did what, per store, newest first."""
+
+    def append(self, entry: AuditEntry) -> None:
+        partition = entry.store_id or k.CHAIN_PARTITION
+        AuditRecord(keys.store(partition), k.audit(entry.at, secrets.token_hex(4)), store_id=partition,
+                    staff_id=entry.staff_id, action=entry.action, target=entry.target, at=entry.at,
+                    detail=entry.detail, amount_fen=entry.amount_fen).save()
+
+    def recent(self, store_id: str | None, limit: int = 100) -> list[AuditEntry]:
+        partition = store_id or k.CHAIN_PARTITION
+        records = AuditRecord.query(keys.store(partition), AuditRecord.SK.startswith(k.AUDIT_PREFIX),
+                                    scan_index_forward=False, limit=limit)
+        return [AuditEntry(r.store_id, r.staff_id, r.action, r.target, r.at, r.detail or {},
+                           None if r.amount_fen is None else int(r.amount_fen)) for r in records]

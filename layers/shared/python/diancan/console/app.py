@@ -1,0 +1,108 @@
+"""``create_app()``: the console's Flask app, its blueprints, error pages and base-path handling.
+
+The app may be served at ``/`` (its own function URL) or under a prefix (``/admin`` behind the local
+gateway, which strips it): ``BasePath`` sets SCRIPT_NAME so every generated URL carries the prefix, and
+strips it from the path when a proxy passes it through.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from functools import lru_cache
+
+from flask import Flask, g, render_template, request, url_for
+
+from diancan.console import security
+from diancan.console.config import ConsoleSettings, console_settings
+from diancan.console.wiring import Console, build
+from diancan.domain.clock import local, parse_iso
+from diancan.domain.errors import DomainError
+from diancan.domain.money import yuan
+from diancan.domain.staff import Action
+
+logger = logging.getLogger(__name__)
+
+
+class BasePath:
+    """WSGI middleware: serve the app under ``prefix`` whether or not the proxy stripped it."""
+
+    def __init__(self, app: Callable, prefix: str) -> None:
+        self.app, self.prefix = app, prefix
+
+    def __call__(self, environ: dict, start_response: Callable):
+        if self.prefix:
+            path = environ.get("PATH_INFO", "")
+            if path == self.prefix or path.startswith(self.prefix + "/"):
+                environ["PATH_INFO"] = path[len(self.prefix):] or "/"
+            environ["SCRIPT_NAME"] = self.prefix
+        return self.app(environ, start_response)
+
+
+STATUS_ZH = {"PENDING_PAYMENT": "待支付", "PAID": "待接单", "PREPARING": "制作中", "READY": "待取餐",
+             "DELIVERING": "配送中", "COMPLETED": "已完成", "CANCELLED": "已取消", "REFUNDING": "退款中",
+             "REFUNDED": "已退款"}
+MODE_ZH = {"dine_in": "堂食", "takeout": "自取", "delivery": "外卖"}
+ROLE_ZH = {"owner": "老板", "manager": "店长", "cashier": "收银", "kitchen": "后厨"}
+
+
+def create_app(console: Console | None = None, settings: ConsoleSettings | None = None) -> Flask:
+    """The console. Without ``console`` the real one is built from diancan.bootstrap on first use."""
+    settings = settings or console_settings()
+    app = Flask(__name__)
+    app.config.update(MAX_CONTENT_LENGTH=256 * 1024, DIANCAN_POLL_SECONDS=settings.poll_seconds)
+    app.extensions["diancan"] = (lambda: console) if console else lru_cache(maxsize=1)(lambda: build(settings))
+    app.wsgi_app = BasePath(app.wsgi_app, settings.base_path)
+
+    from diancan.console.blueprints import BLUEPRINTS
+
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    app.before_request(security.load_session)
+    app.after_request(_headers)
+    app.register_error_handler(DomainError, _refused)
+    app.jinja_env.filters.update(yuan=yuan, status_zh=lambda s: STATUS_ZH.get(s, s), mode_zh=lambda m: MODE_ZH.get(m, m),
+                                 role_zh=lambda r: ROLE_ZH.get(r, r), hm=_hm)
+    app.jinja_env.globals.update(Action=Action, can=_can, store_ids=_store_ids, switch_url=_switch_url, STATUS_ZH=STATUS_ZH, MODE_ZH=MODE_ZH)
+    return app
+
+
+def _hm(instant: str | None) -> str:
+    """An ISO instant as local HH:MM (business time zone)."""
+    return local(parse_iso(instant)).strftime("%H:%M") if instant else ""
+
+
+def _can(action: Action, store_id: str | None = None) -> bool:
+    staff = g.get("staff")
+    return bool(staff) and staff.can(action, store_id)
+
+
+def _switch_url(store_id: str) -> str:
+    """The same page for another store (a page about one order falls back to that store's order list)."""
+    endpoint = request.endpoint if set(request.view_args or {}) == {"store_id"} else "orders.page"
+    return url_for(endpoint, store_id=store_id)
+
+
+def _store_ids() -> list[str]:
+    from diancan.console.blueprints.common import visible_stores
+
+    return [s.store_id for s in visible_stores()]
+
+
+def _headers(response):
+    response.headers.setdefault("Content-Security-Policy",
+                                "default-src 'self'; img-src 'self' data: https:; style-src 'self'; "
+                                "script-src 'self'; frame-ancestors 'none'; form-action 'self'")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    if request.endpoint != "static":
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _refused(error: DomainError):
+    (logger.warning if error.status >= 500 else logger.info)(
+        "console request refused", extra={"code": error.code, "status": error.status, "path": request.path})
+    if security.wants_json():
+        return error.to_body(), error.status
+    return render_template("error.html", error=error), error.status

@@ -1,0 +1,66 @@
+"""Login, logout and the landing page (each role lands where it works)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, g, make_response, redirect, render_template, request, url_for
+
+from diancan.console import security
+from diancan.console.blueprints.common import console, visible_stores
+from diancan.domain.errors import DomainError
+from diancan.domain.staff import Action, Role
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str | None:
+    return target if target and target.startswith("/") and not target.startswith("//") else None
+
+
+@bp.get("/healthz")
+def health():
+    return {"status": "ok"}
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    token = security.login_csrf_token()
+    error, status = None, 200
+    if request.method == "POST":
+        try:
+            security.check_csrf(request.cookies.get(security.LOGIN_CSRF_COOKIE, ""))
+            session = console().accounts.login(request.form.get("login", ""), request.form.get("password", ""))
+        except DomainError as refused:
+            error, status = refused.message_zh, refused.status
+        else:
+            target = _safe_next(request.args.get("next"))
+            response = redirect(request.script_root + target if target else url_for("auth.home"))
+            response.set_cookie(security.SESSION_COOKIE, session.token, expires=session.expires_at,
+                                **security.cookie_options())
+            response.delete_cookie(security.LOGIN_CSRF_COOKIE, path=security.cookie_options()["path"])
+            return response
+    elif request.args.get("expired"):
+        error = "登录已过期，请重新登录"
+    response = make_response(render_template("login.html", csrf=token, error=error), status)
+    response.set_cookie(security.LOGIN_CSRF_COOKIE, token, max_age=3600, **security.cookie_options())
+    return response
+
+
+@bp.post("/logout")
+def logout():
+    console().accounts.logout(request.cookies.get(security.SESSION_COOKIE))
+    response = redirect(url_for("auth.login"))
+    response.delete_cookie(security.SESSION_COOKIE, path=security.cookie_options()["path"])
+    return response
+
+
+@bp.get("/")
+def home():
+    if g.staff.role is Role.OWNER:
+        return redirect(url_for("chain.page"))
+    stores = visible_stores()
+    if not stores:
+        return render_template("error.html", error=None, message="您还没有被分配门店，请联系老板"), 403
+    first = stores[0].store_id
+    if g.staff.can(Action.DASHBOARD_VIEW, first):
+        return redirect(url_for("dashboard.page", store_id=first))
+    return redirect(url_for("kitchen.page", store_id=first))

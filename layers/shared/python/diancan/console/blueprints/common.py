@@ -1,0 +1,67 @@
+"""Helpers every area's views share: the console, the stores in scope, the day asked for, answers."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import current_app, g, redirect, request
+
+from diancan.console.security import wants_json
+from diancan.console.wiring import Console
+from diancan.domain.errors import InvalidRequest, NotFound
+from diancan.domain.menu import Store
+from diancan.domain.staff import stores_in_scope
+
+
+def console() -> Console:
+    return current_app.extensions["diancan"]()
+
+
+def visible_stores() -> list[Store]:
+    """The stores the signed-in person may see (one GSI1 query per request)."""
+    if "stores" not in g:
+        stores = {s.store_id: s for s in console().repository.list_stores()}
+        g.stores = [stores[i] for i in stores_in_scope(g.staff, list(stores))]
+    return g.stores
+
+
+def store_of(store_id: str) -> Store:
+    for store in visible_stores():
+        if store.store_id == store_id:
+            return store
+    raise NotFound("no such store", "门店不存在", code="STORE_NOT_FOUND")
+
+
+def day_asked() -> date:
+    raw = request.args.get("day", "")
+    if not raw:
+        return console().stats.today()
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidRequest("day is yyyy-mm-dd", "日期格式有误", code="INVALID_DAY") from None
+
+
+def answer(result: dict, back: str):
+    """JSON for scripts, a redirect back to the page for plain form posts."""
+    return result if wants_json() else redirect(back)
+
+
+def form_or_json() -> dict:
+    return dict(request.get_json(silent=True) or {}) if request.is_json else request.form.to_dict()
+
+
+def fen_field(data: dict, name: str) -> int | None:
+    """``<name>_fen`` (whole fen) or ``<name>_yuan`` as a person types it ("38", "38.5"); None when absent."""
+    raw_fen = str(data.get(f"{name}_fen") or "").strip()
+    if raw_fen:
+        if not raw_fen.isdigit():
+            raise InvalidRequest(f"{name}_fen is whole fen", "金额格式有误", code="INVALID_AMOUNT")
+        return int(raw_fen)
+    raw = str(data.get(f"{name}_yuan") or "").strip()
+    if not raw:
+        return None
+    whole, _, cents = raw.partition(".")
+    if not whole.isdigit() or not (cents.isdigit() or cents == "") or len(cents) > 2:
+        raise InvalidRequest("amount as yuan with at most 2 decimals", "金额格式有误", code="INVALID_AMOUNT")
+    return int(whole) * 100 + int(cents.ljust(2, "0"))

@@ -1,0 +1,106 @@
+"""Orders of a store: search a day, read one with its history, and act on it.
+
+accept / ready / complete go through StoreOrders (conditional transitions); refund and reprint call the
+payments and printing services (``bootstrap.payments().refund``, ``bootstrap.printing().reprint``) and
+"ready" calls the number through ``bootstrap.kitchen().call_number``; a missing service answers 501.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, g, render_template, request, url_for
+
+from diancan.console.blueprints.common import answer, console, day_asked, fen_field, form_or_json, store_of
+from diancan.console.security import audit, requires
+from diancan.domain.errors import InvalidRequest
+from diancan.domain.staff import Action, authorize
+from diancan.services.store_orders import MOVES, OrderFilter
+
+bp = Blueprint("orders", __name__)
+_FILTERS = ("number", "pickup_no", "phone_tail", "table_no", "status", "mode")
+
+
+def _search(store_id: str) -> tuple[list[dict], OrderFilter, str]:
+    day = day_asked().isoformat()
+    wanted = OrderFilter(**{name: request.args.get(name, "").strip()[:32] for name in _FILTERS})
+    return console().orders.search(store_id, day, wanted), wanted, day
+
+
+@bp.get("/s/<store_id>/orders")
+@requires(Action.ORDERS_VIEW)
+def page(store_id: str):
+    orders, wanted, day = _search(store_id)
+    return render_template("orders.html", store=store_of(store_id), orders=orders, wanted=wanted, day=day)
+
+
+@bp.get("/api/s/<store_id>/orders")
+@requires(Action.ORDERS_VIEW)
+def search(store_id: str):
+    store_of(store_id)
+    orders, _, day = _search(store_id)
+    return {"day": day, "orders": orders}
+
+
+@bp.get("/s/<store_id>/orders/<order_id>")
+@requires(Action.ORDERS_VIEW)
+def detail(store_id: str, order_id: str):
+    order = console().orders.detail(store_id, order_id)
+    jobs = console().optional("print_jobs")
+    tickets = [job.model_dump(mode="json") for job in jobs.of_order(order_id)] if jobs else None
+    return render_template("order_detail.html", store=store_of(store_id), order=order, tickets=tickets)
+
+
+_MOVE_RIGHTS = {"accept": Action.ORDERS_ACCEPT, "ready": Action.ORDERS_READY, "complete": Action.ORDERS_COMPLETE}
+
+
+@bp.post("/s/<store_id>/orders/<order_id>/<move>")
+def move(store_id: str, order_id: str, move: str):
+    if move not in MOVES:
+        raise InvalidRequest("unknown order action", "未知操作", code="UNKNOWN_ACTION")
+    authorize(g.staff, _MOVE_RIGHTS[move], store_id)
+    result = console().orders.move(g.staff, store_id, order_id, move, kitchen=console().optional("kitchen"))
+    return answer(result, url_for("orders.detail", store_id=store_id, order_id=order_id))
+
+
+@bp.post("/s/<store_id>/orders/<order_id>/refund")
+def refund(store_id: str, order_id: str):
+    """Full or partial refund (``amount_fen`` / ``amount_yuan``; default what is left) through payments."""
+    authorize(g.staff, Action.ORDERS_REFUND, store_id, amount_fen=0)  # role and store before any read
+    order = console().orders.get(store_id, order_id)
+    data = form_or_json()
+    amount = fen_field(data, "amount")
+    if amount is None:
+        amount = order.total_fen - order.refunded_fen
+    reason = str(data.get("reason", ""))[:80]
+    authorize(g.staff, Action.ORDERS_REFUND, store_id, amount_fen=amount)
+    payments = console().service("payments", "退款")
+    refund = payments.refund(order_id, amount, reason=reason or "staff", by=f"staff:{g.staff.staff_id}")
+    audit("order.refund", store_id, order_id, amount_fen=amount, reason=reason)
+    return answer({"order_id": order_id, "refund": refund.model_dump(mode="json")},
+                  url_for("orders.detail", store_id=store_id, order_id=order_id))
+
+
+@bp.post("/s/<store_id>/orders/<order_id>/reprint")
+@requires(Action.ORDERS_REPRINT)
+def reprint(store_id: str, order_id: str):
+    """Reprint one ticket (``ticket_id``), or every ticket of the order when none is named."""
+    console().orders.get(store_id, order_id)
+    printing = console().service("printing", "补打小票")
+    wanted = str(form_or_json().get("ticket_id") or "")
+    tickets = [wanted] if wanted else [job.ticket.ticket_id for job in console().service("print_jobs", "小票").of_order(order_id)]
+    if not tickets:
+        raise InvalidRequest("this order has no tickets yet", "该订单还没有小票", code="NO_TICKETS")
+    jobs = [printing.reprint(order_id, ticket_id, f"staff:{g.staff.staff_id}") for ticket_id in tickets]
+    audit("order.reprint", store_id, order_id, tickets=",".join(tickets))
+    return answer({"order_id": order_id, "reprinted": [j.ticket.ticket_id for j in jobs]},
+                  url_for("orders.detail", store_id=store_id, order_id=order_id))
+
+
+@bp.post("/s/<store_id>/orders/<order_id>/redispatch")
+@requires(Action.ORDERS_REDISPATCH)
+def redispatch(store_id: str, order_id: str):
+    console().orders.get(store_id, order_id)
+    delivery = console().service("delivery", "重新派单")
+    result = delivery.redispatch(order_id, by=f"staff:{g.staff.staff_id}")
+    audit("order.redispatch", store_id, order_id)
+    return answer(result if isinstance(result, dict) else {"order_id": order_id, "redispatched": True},
+                  url_for("orders.detail", store_id=store_id, order_id=order_id))

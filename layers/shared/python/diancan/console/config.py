@@ -1,0 +1,31 @@
+"""Console settings, read once from the environment and validated (like diancan.settings)."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+from pydantic import BaseModel, Field, field_validator
+
+
+class ConsoleSettings(BaseModel):
+    model_config = {"populate_by_name": True, "frozen": True}
+
+    base_path: str = Field("", alias="DIANCAN_CONSOLE_BASE_PATH",
+                           description="URL prefix the console is served under ('' on its function URL, /admin locally)")
+    session_seconds: int = Field(12 * 3600, ge=60, le=7 * 24 * 3600, alias="DIANCAN_CONSOLE_SESSION_SECONDS")
+    poll_seconds: int = Field(5, ge=1, le=60, alias="DIANCAN_CONSOLE_POLL_SECONDS")
+
+    @field_validator("base_path")
+    @classmethod
+    def _prefix(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if value and not value.startswith("/"):
+            raise ValueError("the base path starts with /")
+        return value
+
+
+@lru_cache(maxsize=1)
+def console_settings() -> ConsoleSettings:
+    names = {field.alias for field in ConsoleSettings.model_fields.values()}
+    return ConsoleSettings.model_validate({k: v for k, v in os.environ.items() if k in names})

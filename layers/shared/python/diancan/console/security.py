@@ -1,0 +1,93 @@
+"""Who is asking, and may they: the session cookie, CSRF on every unsafe request, and ``requires``
+(one ``authorize`` call per view, with the store taken from the URL)."""
+
+from __future__ import annotations
+
+import functools
+import hmac
+import secrets
+from collections.abc import Callable
+
+from flask import Response, current_app, g, redirect, request, url_for
+
+from diancan.domain.errors import Forbidden, Unauthorized
+from diancan.domain.staff import Action, authorize
+
+SESSION_COOKIE = "dc_session"
+LOGIN_CSRF_COOKIE = "dc_login_csrf"
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_FIELD = "csrf_token"
+PUBLIC_ENDPOINTS = {"auth.login", "static", "auth.health"}
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+class CsrfRefused(Forbidden):
+    code, message_zh, message_en = "CSRF_REFUSED", "页面已过期，请刷新后重试", "Stale or missing form token; reload the page"
+
+
+def wants_json() -> bool:
+    return "/api/" in request.path or request.headers.get("X-Requested-With") == "fetch" or request.is_json
+
+
+def _sent_csrf() -> str:
+    return request.headers.get(CSRF_HEADER) or request.form.get(CSRF_FIELD, "")
+
+
+def check_csrf(expected: str) -> None:
+    if not expected or not hmac.compare_digest(_sent_csrf().encode(), expected.encode()):
+        raise CsrfRefused()
+
+
+def load_session() -> Response | None:
+    """before_request: every endpoint but the login page needs a live session; unsafe ones a CSRF token."""
+    if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
+        return None
+    console = current_app.extensions["diancan"]()
+    try:
+        session = console.accounts.resume(request.cookies.get(SESSION_COOKIE))
+    except Unauthorized as refused:
+        if wants_json() or request.method in UNSAFE:
+            raise
+        target = url_for("auth.login", next=request.full_path if request.method == "GET" else None,
+                         expired=1 if refused.code == "SESSION_EXPIRED" else None)
+        return redirect(target)
+    g.session, g.staff = session, session.staff
+    if request.method in UNSAFE:
+        check_csrf(session.csrf_token)
+    return None
+
+
+def login_csrf_token() -> str:
+    """Double-submit token for the login form (there is no session yet to hold one)."""
+    token = request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(24)
+    g.login_csrf = token
+    return token
+
+
+def requires(action: Action) -> Callable:
+    """Decorate a view: the staff member must hold ``action`` for the ``store_id`` in the URL (or the chain)."""
+    def decorate(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def checked(*args, **kwargs):
+            authorize(g.staff, action, kwargs.get("store_id"))
+            return view(*args, **kwargs)
+
+        checked.required_action = action
+        return checked
+
+    return decorate
+
+
+def cookie_options() -> dict:
+    return {"httponly": True, "secure": True, "samesite": "Lax", "path": (request.script_root or "") + "/"}
+
+
+def audit(action: str, store_id: str | None, target: str = "", *, amount_fen: int | None = None, **detail) -> None:
+    from diancan.adapters.staff_store import AuditEntry
+    from diancan.domain.clock import iso, utcnow
+
+    console = current_app.extensions["diancan"]()
+    console.audit.append(AuditEntry(store_id or "", g.staff.staff_id, action, target, iso(utcnow()), detail,
+                                    amount_fen))
+
+

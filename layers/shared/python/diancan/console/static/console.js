@@ -1,0 +1,131 @@
+// 点餐管理后台: order actions, live dashboard, new-order banner and sound. No libraries.
+(function () {
+  "use strict";
+  const meta = (name) => (document.querySelector(`meta[name="${name}"]`) || {}).content || "";
+  const csrf = meta("csrf-token");
+  const pollMs = (parseInt(meta("poll-seconds"), 10) || 5) * 1000;
+  const yuan = (fen) => (fen < 0 ? "-" : "") + "¥" + (Math.abs(fen) / 100).toFixed(2);
+
+  async function post(url, body) {
+    const response = await fetch(url, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf, "X-Requested-With": "fetch" },
+      body: JSON.stringify(body || {}),
+    });
+    const data = await response.json().catch(() => ({}));
+    if (!response.ok) throw Object.assign(new Error(data.message || "操作失败"), { status: response.status, data });
+    return data;
+  }
+
+  async function getJson(url) {
+    const response = await fetch(url, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } });
+    if (response.status === 401) { window.location.reload(); throw new Error("登录已过期"); }
+    if (!response.ok) throw new Error("HTTP " + response.status);
+    return response.json();
+  }
+
+  function say(text, good) {
+    const box = document.getElementById("action-result");
+    if (box) { box.textContent = text; box.className = "result " + (good ? "good" : "bad"); } else if (!good) alert(text);
+  }
+
+  // Order actions: buttons [data-action] inside .actions[data-base]
+  document.addEventListener("click", async (event) => {
+    const button = event.target.closest("[data-action]");
+    if (!button) return;
+    const base = button.closest("[data-base]").dataset.base;
+    button.disabled = true;
+    try {
+      await post(`${base}/${button.dataset.action}`, button.dataset.ticket ? { ticket_id: button.dataset.ticket } : {});
+      say("已完成：" + button.textContent.trim(), true);
+      setTimeout(() => window.location.reload(), 500);
+    } catch (error) {
+      say(error.message + (error.status === 501 ? "（功能尚未上线）" : ""), false);
+      button.disabled = false;
+    }
+  });
+
+  // Refund form
+  document.querySelectorAll("form[data-action-form=refund]").forEach((form) => {
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const base = document.querySelector(".actions[data-base]").dataset.base;
+      const amount = form.elements.amount_yuan.value.trim();
+      if (!window.confirm(`确认退款 ¥${amount}？`)) return;
+      const button = form.querySelector("button");
+      button.disabled = true;
+      try {
+        await post(`${base}/refund`, { amount_yuan: amount, reason: form.elements.reason.value });
+        say("退款已提交", true);
+        setTimeout(() => window.location.reload(), 800);
+      } catch (error) {
+        say(error.message + (error.status === 501 ? "（退款功能尚未上线）" : ""), false);
+        button.disabled = false;
+      }
+    });
+  });
+
+  // Store switcher
+  const switcher = document.querySelector(".store-switch");
+  if (switcher) switcher.addEventListener("change", () => { window.location.href = switcher.value; });
+
+  // New-order sound (generated, nothing to download) and banner
+  function chime() {
+    try {
+      const audio = new (window.AudioContext || window.webkitAudioContext)();
+      [880, 1320].forEach((freq, i) => {
+        const osc = audio.createOscillator(), gain = audio.createGain();
+        osc.frequency.value = freq; osc.connect(gain); gain.connect(audio.destination);
+        gain.gain.setValueAtTime(0.25, audio.currentTime + i * 0.18);
+        gain.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + i * 0.18 + 0.3);
+        osc.start(audio.currentTime + i * 0.18); osc.stop(audio.currentTime + i * 0.18 + 0.32);
+      });
+    } catch (e) { /* no audio device: the banner is enough */ }
+  }
+  function announce(text) {
+    const banner = document.getElementById("banner");
+    if (!banner) return;
+    banner.textContent = text; banner.hidden = false; chime();
+    banner.onclick = () => { banner.hidden = true; };
+    clearTimeout(announce.timer); announce.timer = setTimeout(() => { banner.hidden = true; }, 15000);
+  }
+
+  // Live dashboard
+  const board = document.getElementById("dashboard");
+  if (board) {
+    const names = JSON.parse(document.getElementById("status-names").textContent);
+    let seenOrders = null;
+    const render = (d) => {
+      board.querySelector("[data-k=day]").textContent = d.day;
+      board.querySelectorAll("[data-money]").forEach((el) => { el.textContent = yuan(d[el.dataset.money]); });
+      board.querySelectorAll("[data-num]").forEach((el) => { el.textContent = d[el.dataset.num]; });
+      const peak = Math.max(1, ...d.by_hour, ...d.last_week.by_hour);
+      const hours = document.getElementById("hours");
+      hours.replaceChildren(...d.by_hour.map((n, h) => {
+        const bar = document.createElement("div"), prev = document.createElement("i");
+        const before = d.last_week.by_hour[h];
+        bar.className = "bar"; prev.className = "prev";
+        bar.title = `${h}:00 今天 ${n} 单 / 上周同日 ${before} 单`;
+        bar.style.height = `${(n / peak) * 100}%`;
+        prev.style.bottom = `${n ? ((before - n) / n) * 100 : 0}%`;
+        if (!n) { bar.style.height = "1px"; prev.style.bottom = `${(before / peak) * 160}px`; }
+        if (h % 3 === 0) bar.dataset.h = h;
+        bar.append(prev);
+        return bar;
+      }));
+      document.getElementById("statuses").innerHTML = Object.entries(d.by_status).map(([s, n]) =>
+        `<li class="s-${s}">${names[s] || s}<b>${n}</b></li>`).join("") || "<li class='muted'>暂无</li>";
+      document.getElementById("hot").innerHTML = d.hot_dishes.map((x) =>
+        `<li>${x.name.replace(/[<>&]/g, "")}<b>${x.qty}</b></li>`).join("") || "<li class='muted'>暂无</li>";
+      const perStore = document.querySelector("#per-store tbody");
+      if (perStore && d.per_store) perStore.innerHTML = d.per_store.map((s) =>
+        `<tr><td>${s.name.replace(/[<>&]/g, "")}</td><td>${s.orders}</td><td class="num">${yuan(s.revenue_fen)}</td><td class="num">${yuan(s.average_ticket_fen)}</td></tr>`).join("");
+      if (seenOrders !== null && d.orders > seenOrders) announce(`🔔 新订单 ${d.orders - seenOrders} 笔`);
+      seenOrders = d.orders;
+      document.getElementById("updated").textContent = "更新于 " + new Date().toLocaleTimeString("zh-CN");
+    };
+    const refresh = () => getJson(board.dataset.feed).then(render).catch(() => {});
+    refresh();
+    setInterval(refresh, pollMs);
+  }
+})();

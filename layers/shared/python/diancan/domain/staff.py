@@ -1,0 +1,119 @@
+"""Staff, roles and the one rights table: who may do what, in which store.
+
+Every console action goes through ``authorize``; the table below is the whole policy, so reading it
+is enough to know what a role can do. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+from diancan.domain.errors import Forbidden
+from diancan.domain.money import Fen
+
+CHAIN = None  # the store_id of chain-wide actions (no one store)
+
+
+class Role(StrEnum):
+    OWNER = "owner"        # the whole chain
+    MANAGER = "manager"    # their stores
+    CASHIER = "cashier"    # orders, tables, counter payment, refunds up to a limit
+    KITCHEN = "kitchen"    # kitchen screen, mark ready
+
+
+class Action(StrEnum):
+    DASHBOARD_VIEW = "dashboard.view"
+    CHAIN_DASHBOARD_VIEW = "chain.dashboard.view"
+    ORDERS_VIEW = "orders.view"
+    ORDERS_ACCEPT = "orders.accept"
+    ORDERS_READY = "orders.ready"
+    ORDERS_COMPLETE = "orders.complete"
+    ORDERS_REFUND = "orders.refund"
+    ORDERS_REPRINT = "orders.reprint"
+    ORDERS_REDISPATCH = "orders.redispatch"
+    COUNTER_PAY = "orders.counter_pay"
+    KITCHEN_VIEW = "kitchen.view"
+    MENU_VIEW = "menu.view"
+    MENU_EDIT = "menu.edit"
+    STOCK_VIEW = "stock.view"
+    STOCK_ADJUST = "stock.adjust"
+    STORE_VIEW = "store.view"
+    STORE_EDIT = "store.edit"
+    TABLES_VIEW = "tables.view"
+    DEVICES_MANAGE = "devices.manage"
+    MARKETING_MANAGE = "marketing.manage"
+    REPORTS_VIEW = "reports.view"
+    AUDIT_VIEW = "audit.view"
+    STAFF_MANAGE = "staff.manage"
+
+
+A = Action
+_CHAIN_ONLY = frozenset({A.CHAIN_DASHBOARD_VIEW, A.MARKETING_MANAGE, A.STAFF_MANAGE})
+_CASHIER = frozenset({A.DASHBOARD_VIEW, A.ORDERS_VIEW, A.ORDERS_ACCEPT, A.ORDERS_READY, A.ORDERS_COMPLETE,
+                      A.ORDERS_REFUND, A.ORDERS_REPRINT, A.COUNTER_PAY, A.TABLES_VIEW, A.KITCHEN_VIEW,
+                      A.MENU_VIEW})
+_KITCHEN = frozenset({A.KITCHEN_VIEW, A.ORDERS_READY})
+
+RIGHTS: dict[Role, frozenset[Action]] = {
+    Role.OWNER: frozenset(Action),
+    Role.MANAGER: frozenset(Action) - _CHAIN_ONLY,
+    Role.CASHIER: _CASHIER,
+    Role.KITCHEN: _KITCHEN,
+}
+"""Role → the actions it may take. Store scope is separate: owners act anywhere, others in their stores."""
+
+
+class Staff(BaseModel):
+    """A console user as the rules see them (no password material here)."""
+
+    model_config = {"frozen": True}
+
+    staff_id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{1,31}$")
+    login: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]{1,31}$")
+    name: str = Field(min_length=1, max_length=40)
+    role: Role
+    store_ids: tuple[str, ...] = ()
+    refund_limit_fen: Fen = Field(0, ge=0, description="largest refund a cashier may make; others unlimited")
+    active: bool = True
+
+    def can(self, action: Action, store_id: str | None = CHAIN) -> bool:
+        try:
+            authorize(self, action, store_id)
+        except Forbidden:
+            return False
+        return True
+
+
+def _refuse(why: str, zh: str, action: Action, store_id: str | None) -> Forbidden:
+    return Forbidden(why, zh, details={"action": action.value, "store_id": store_id})
+
+
+def authorize(staff: Staff, action: Action | str, store_id: str | None = CHAIN, *,
+              amount_fen: Fen | None = None) -> None:
+    """Raise ``Forbidden`` unless ``staff`` may take ``action`` in ``store_id`` (CHAIN = chain-wide).
+
+    A refund also passes its ``amount_fen``: cashiers are held to their refund limit.
+    """
+    action = Action(action)
+    if not staff.active:
+        raise _refuse("this account is disabled", "账号已停用", action, store_id)
+    if action not in RIGHTS[staff.role]:
+        raise _refuse(f"a {staff.role.value} may not {action.value}", "当前角色没有此权限", action, store_id)
+    if staff.role is not Role.OWNER:
+        if store_id is CHAIN:
+            raise _refuse("chain-wide actions are for owners", "仅限老板操作全部门店", action, store_id)
+        if store_id not in staff.store_ids:
+            raise _refuse("not one of your stores", "不是您负责的门店", action, store_id)
+    over_limit = amount_fen is None or amount_fen > staff.refund_limit_fen
+    if action is A.ORDERS_REFUND and staff.role is Role.CASHIER and over_limit:
+        raise Forbidden("refund above your limit", "退款金额超出您的权限，请联系店长", code="REFUND_LIMIT",
+                        details={"limit_fen": staff.refund_limit_fen, "amount_fen": amount_fen})
+
+
+def stores_in_scope(staff: Staff, all_store_ids: list[str]) -> list[str]:
+    """The stores this person may see, in the chain's order."""
+    if staff.role is Role.OWNER:
+        return list(all_store_ids)
+    return [s for s in all_store_ids if s in staff.store_ids]

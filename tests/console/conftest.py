@@ -1,0 +1,119 @@
+"""Console fixtures: the demo chain, demo staff (cheap hashes), a paid order, and a logged-in client."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from diancan.domain.passwords import ScryptCost
+
+FAST = ScryptCost(n=2**10, r=8, p=1)  # tests only: the real cost is diancan.domain.passwords.CURRENT
+PASSWORDS = {"boss": "boss-demo-2026", "jingan": "jingan-demo-2026", "xuhui": "xuhui-demo-2026",
+             "cashier": "cashier-demo-2026", "cook": "cook-demo-2026"}
+BASE = "https://console.test"
+
+
+class FakeRefund:
+    def __init__(self, amount_fen: int) -> None:
+        self.amount_fen = amount_fen
+
+    def model_dump(self, mode: str = "json") -> dict:
+        return {"amount_fen": self.amount_fen, "status": "PROCESSING"}
+
+
+class FakePayments:
+    """Stands in for bootstrap.payments() in route tests (WeChat Pay is not reachable here)."""
+
+    def __init__(self) -> None:
+        self.refunds: list[tuple] = []
+
+    def refund(self, order_id: str, amount_fen: int | None, *, reason: str, by: str) -> FakeRefund:
+        self.refunds.append((order_id, amount_fen, reason, by))
+        return FakeRefund(amount_fen or 0)
+
+
+class FakeDelivery:
+    def redispatch(self, order_id: str, by: str) -> dict:
+        return {"order_id": order_id, "redispatched": True}
+
+
+@pytest.fixture
+def fakes():
+    return {"payments": FakePayments(), "delivery": FakeDelivery()}
+
+
+@pytest.fixture
+def console(demo_chain, fakes):
+    """The console over moto with the real menu, stock, kitchen and printing services, fake payments."""
+    from diancan import bootstrap
+    from diancan.console.config import ConsoleSettings
+    from diancan.console.wiring import build
+    from local import demo_staff
+
+    built = build(ConsoleSettings(), cost=FAST)
+    built.optional = lambda name: fakes[name] if name in fakes else getattr(bootstrap, name, lambda: None)()
+    demo_staff.load(built.accounts, cost=FAST)
+    return built
+
+
+@pytest.fixture
+def make_app(console):
+    from diancan.console.app import create_app
+    from diancan.console.config import ConsoleSettings
+
+    def make(base_path: str = "", **settings):
+        app = create_app(console, ConsoleSettings(base_path=base_path, **settings))
+        app.testing = True
+        return app
+
+    return make
+
+
+def login(client, name: str, prefix: str = "") -> str:
+    """Log ``name`` in through the form; returns the session's CSRF token."""
+    page = client.get(f"{prefix}/login", base_url=BASE)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    answer = client.post(f"{prefix}/login", data={"login": name, "password": PASSWORDS[name], "csrf_token": token},
+                         base_url=BASE)
+    assert answer.status_code == 302, answer.get_data(as_text=True)
+    home = client.get(f"{prefix}/", base_url=BASE, follow_redirects=True)
+    return re.search(r'name="csrf-token" content="([^"]+)"', home.get_data(as_text=True)).group(1)
+
+
+def make_paid_order(console, store_id: str = "sh-jingan", qty: int = 2):
+    """A paid takeout order written straight through the repository (no WeChat Pay here), counted as the
+    payment flow counts it."""
+    import secrets
+
+    from diancan import bootstrap
+    from diancan.adapters.records import OrderRecord
+    from diancan.domain.cart import CartItem, build_lines
+    from diancan.domain.clock import business_day, iso, utcnow
+    from diancan.domain.order import Order, StatusChange
+    from diancan.domain.order_status import OrderAction
+    from diancan.domain.pricing import price_order
+
+    repository = bootstrap.repository()
+    store, dishes, _ = repository.load_for_order(store_id, ["d-gongbao", "d-cola"], None)
+    lines = build_lines(dishes, [CartItem(dish_id="d-gongbao", qty=qty, options=["spicy-mild"]),
+                                 CartItem(dish_id="d-cola", qty=1)])
+    quote = price_order(lines, mode="takeout", store=store)
+    now = utcnow()
+    order = Order(order_id="T" + secrets.token_hex(6).upper(), store_id=store_id, openid="openid-alice",
+                  mode="takeout", lines=quote.lines, items_fen=quote.items_fen, packing_fee_fen=quote.packing_fee_fen,
+                  total_fen=quote.total_fen, created_at=iso(now), business_day=business_day(now).isoformat(),
+                  pay_expires_at=iso(now), history=[StatusChange(status="PENDING_PAYMENT", at=iso(now))])
+    repository.create_order(order, encrypted_address=None, idempotency_key=secrets.token_hex(8), request_hash="t",
+                            prices={line.dish_id: line.base_price_fen for line in quote.lines},
+                            expires_at_epoch=int(now.timestamp()))
+    repository.transition(order.order_id, "takeout", OrderAction.PAY, at=iso(now), by="wxpay",
+                          extra=[OrderRecord.paid_at.set(iso(now)), OrderRecord.pickup_no.set(101)])
+    paid = repository.get_order(order.order_id, consistent=True)
+    console.stats.record_paid(paid)
+    return paid
+
+
+@pytest.fixture
+def paid_order(console):
+    return make_paid_order(console)

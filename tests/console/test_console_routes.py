@@ -1,0 +1,157 @@
+"""Every console route × every role (Flask test client, moto): forbidden is 403, allowed is not;
+another store's data is 403; CSRF and session expiry; the base path."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from diancan.domain.errors import Forbidden
+from diancan.domain.staff import authorize
+from tests.console.conftest import BASE, login
+
+pytestmark = pytest.mark.handlers
+
+OWN, OTHER = "sh-jingan", "sh-xuhui"
+# (method, path, action or None for "any signed-in person")
+ROUTES = [
+    ("GET", "/", None),
+    ("GET", "/chain", "chain.dashboard.view"),
+    ("GET", "/api/chain/dashboard", "chain.dashboard.view"),
+    ("GET", "/s/{sid}/", "dashboard.view"),
+    ("GET", "/api/s/{sid}/dashboard", "dashboard.view"),
+    ("GET", "/s/{sid}/orders", "orders.view"),
+    ("GET", "/api/s/{sid}/orders", "orders.view"),
+    ("GET", "/s/{sid}/orders/{oid}", "orders.view"),
+    ("POST", "/s/{sid}/orders/{oid}/accept", "orders.accept"),
+    ("POST", "/s/{sid}/orders/{oid}/ready", "orders.ready"),
+    ("POST", "/s/{sid}/orders/{oid}/complete", "orders.complete"),
+    ("POST", "/s/{sid}/orders/{oid}/refund", "orders.refund"),
+    ("POST", "/s/{sid}/orders/{oid}/reprint", "orders.reprint"),
+    ("POST", "/s/{sid}/orders/{oid}/redispatch", "orders.redispatch"),
+    ("GET", "/s/{sid}/kitchen", "kitchen.view"),
+    ("GET", "/api/s/{sid}/kitchen", "kitchen.view"),
+    ("GET", "/s/{sid}/menu", "menu.view"),
+    ("POST", "/s/{sid}/menu/dishes/d-cola/price", "menu.edit"),
+    ("POST", "/s/{sid}/menu/dishes/d-cola/shelf", "menu.edit"),
+    ("GET", "/s/{sid}/stock", "stock.view"),
+    ("POST", "/s/{sid}/stock/pork/count", "stock.adjust"),
+    ("GET", "/s/{sid}/store", "store.view"),
+    ("GET", "/s/{sid}/reports", "reports.view"),
+    ("GET", "/s/{sid}/audit", "audit.view"),
+    ("GET", "/staff", "staff.manage"),
+]
+PEOPLE = ["boss", "jingan", "xuhui", "cashier", "cook"]
+
+
+def _may(staff, action: str, store_id: str | None) -> bool:
+    try:
+        authorize(staff, action, store_id, amount_fen=100)  # the amount the matrix refunds
+    except Forbidden:
+        return False
+    return True
+
+
+def _call(client, csrf, method, path):
+    if method == "GET":
+        return client.get(path, base_url=BASE)
+    return client.post(path, json={"amount_fen": 100, "price_yuan": "6", "counted": "5"},
+                       headers={"X-CSRF-Token": csrf}, base_url=BASE)
+
+
+def test_the_matrix_names_every_route_of_the_app(make_app):
+    app = make_app()
+    rules = {(m, re.sub(r"<(\w+)>", r"{\1}", r.rule)) for r in app.url_map.iter_rules()
+             for m in r.methods & {"GET", "POST"} if r.endpoint not in ("static", "auth.login", "auth.health",
+                                                                       "auth.logout")}
+    named = {(m, p.replace("d-cola", "{dish_id}").replace("pork", "{ingredient_id}")) for m, p, _ in ROUTES}
+    named = {(m, p.replace("{sid}", "{store_id}").replace("{oid}", "{order_id}")) for m, p in named}
+    rules = {(m, p) for m, p in rules if not p.endswith("/{move}")}
+    assert rules <= named | {("POST", "/s/{store_id}/orders/{order_id}/{move}")}
+
+
+@pytest.mark.parametrize("who", PEOPLE)
+def test_every_route_refuses_exactly_what_the_role_may_not_do(make_app, console, paid_order, who):
+    staff = console.accounts.everyone()
+    me = next(s for s in staff if s.login == who)
+    client = make_app().test_client()
+    csrf = login(client, who)
+    for store in (OWN, OTHER):
+        for method, template, action in ROUTES:
+            path = template.format(sid=store, oid=paid_order.order_id)
+            answer = _call(client, csrf, method, path)
+            may = action is None or _may(me, action, store if "{sid}" in template else None)
+            assert (answer.status_code == 403) == (not may), (who, method, path, answer.status_code)
+            assert answer.status_code not in (401, 500), (who, method, path, answer.status_code)
+
+
+def test_another_stores_order_is_not_found_under_your_own_store(make_app, paid_order):
+    client = make_app().test_client()
+    csrf = login(client, "xuhui")
+    assert client.get(f"/s/{OTHER}/orders/{paid_order.order_id}", base_url=BASE).status_code == 404
+    answer = client.post(f"/s/{OTHER}/orders/{paid_order.order_id}/accept", headers={"X-CSRF-Token": csrf},
+                         json={}, base_url=BASE)
+    assert answer.status_code == 404
+
+
+@pytest.mark.parametrize("token", [None, "wrong-token"])
+def test_a_post_without_the_right_csrf_token_is_refused_and_changes_nothing(make_app, console, paid_order, token):
+    client = make_app().test_client()
+    login(client, "jingan")
+    headers = {"X-CSRF-Token": token} if token else {}
+    answer = client.post(f"/s/{OWN}/orders/{paid_order.order_id}/accept", headers=headers, json={}, base_url=BASE)
+    assert answer.status_code == 403 and answer.get_json()["code"] == "CSRF_REFUSED"
+    assert console.orders.get(OWN, paid_order.order_id).status.value == "PAID"
+
+
+def test_the_login_form_needs_its_csrf_token(make_app):
+    client = make_app().test_client()
+    client.get("/login", base_url=BASE)
+    answer = client.post("/login", data={"login": "boss", "password": "boss-demo-2026", "csrf_token": "forged"},
+                         base_url=BASE)
+    assert answer.status_code == 403 and "dc_session" not in answer.headers.get("Set-Cookie", "")
+
+
+def test_a_wrong_password_is_refused_like_an_unknown_login(make_app):
+    client = make_app().test_client()
+    page = client.get("/login", base_url=BASE).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    answers = [client.post("/login", data={"login": name, "password": "nope", "csrf_token": token}, base_url=BASE)
+               for name in ("boss", "nobody")]
+    assert [a.status_code for a in answers] == [401, 401]
+    assert all("用户名或密码错误" in a.get_data(as_text=True) for a in answers)
+
+
+def test_the_session_cookie_is_httponly_secure_and_samesite(make_app):
+    client = make_app().test_client()
+    page = client.get("/login", base_url=BASE).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    answer = client.post("/login", data={"login": "boss", "password": "boss-demo-2026", "csrf_token": token},
+                         base_url=BASE)
+    cookie = next(c for c in answer.headers.getlist("Set-Cookie") if c.startswith("dc_session="))
+    assert "HttpOnly" in cookie and "Secure" in cookie and "SameSite=Lax" in cookie
+
+
+def test_an_expired_session_redirects_pages_to_login_and_answers_401_to_scripts(make_app, console):
+    client = make_app().test_client()
+    login(client, "jingan")
+    console.accounts._clock = lambda: __import__("datetime").datetime(2099, 1, 1, tzinfo=__import__("datetime").UTC)
+    page = client.get(f"/s/{OWN}/orders", base_url=BASE)
+    assert page.status_code == 302 and "/login" in page.headers["Location"] and "expired=1" in page.headers["Location"]
+    assert client.get(f"/api/s/{OWN}/dashboard", base_url=BASE).status_code == 401
+
+
+def test_after_logout_the_old_cookie_opens_nothing(make_app):
+    client = make_app().test_client()
+    csrf = login(client, "jingan")
+    cookie = client.get_cookie("dc_session", domain="console.test").value
+    client.post("/logout", data={"csrf_token": csrf}, base_url=BASE)
+    client.set_cookie("dc_session", cookie, domain="console.test")
+    assert client.get(f"/api/s/{OWN}/dashboard", base_url=BASE).status_code == 401
+
+
+def test_a_forged_session_cookie_is_refused(make_app):
+    client = make_app().test_client()
+    client.set_cookie("dc_session", "abc.def", domain="console.test")
+    assert client.get(f"/api/s/{OWN}/dashboard", base_url=BASE).status_code == 401
