@@ -1,0 +1,125 @@
+"""Operator commands for a deployed stack (or the local one: set AWS_ENDPOINT_URL). See docs/operations.md.
+
+    python -m local.ops dlq --stack diancan-prod                 # depth of every dead-letter queue
+    python -m local.ops peek print --stack diancan-prod          # what the print DLQ holds (not removed)
+    python -m local.ops redrive print --stack diancan-prod       # move print's dead letters back to print
+
+A queue is named by its short name (``print`` for ``<stack>-print``); its dead-letter queue is read from
+its redrive policy. Re-driving is receive, send to the source queue, then delete: a message is never lost,
+and at worst sent twice (the consumers are idempotent per order and event).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from dataclasses import dataclass
+
+import boto3
+
+
+@dataclass(frozen=True)
+class QueuePair:
+    name: str
+    url: str
+    dlq_url: str
+
+
+def _client():
+    return boto3.client("sqs", endpoint_url=os.environ.get("AWS_ENDPOINT_URL") or None)
+
+
+def queue_pair(sqs, stack: str, name: str) -> QueuePair:
+    """The queue ``<stack>-<name>`` and its dead-letter queue (from the redrive policy)."""
+    url = sqs.get_queue_url(QueueName=f"{stack}-{name}")["QueueUrl"]
+    policy = _redrive_policy(sqs, url)
+    if not policy:
+        raise SystemExit(f"{stack}-{name} has no dead-letter queue")
+    dlq_name = json.loads(policy)["deadLetterTargetArn"].rsplit(":", 1)[-1]
+    return QueuePair(name, url, sqs.get_queue_url(QueueName=dlq_name)["QueueUrl"])
+
+
+def _redrive_policy(sqs, url: str) -> str | None:
+    answer = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["RedrivePolicy"])
+    return answer.get("Attributes", {}).get("RedrivePolicy")
+
+
+def consumer_queues(sqs, stack: str) -> list[QueuePair]:
+    """Every queue of the stack that has a dead-letter queue."""
+    urls = sorted(sqs.list_queues(QueueNamePrefix=f"{stack}-").get("QueueUrls", []))
+    return [queue_pair(sqs, stack, url.rsplit("/", 1)[-1].removeprefix(f"{stack}-"))
+            for url in urls if _redrive_policy(sqs, url)]
+
+
+def depth(sqs, url: str) -> int:
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])
+    return int(attributes["Attributes"]["ApproximateNumberOfMessages"])
+
+
+def peek(sqs, pair: QueuePair, limit: int = 10) -> list[dict]:
+    """Summaries of up to ``limit`` dead letters; they become visible again after 30 s."""
+    answer = sqs.receive_message(QueueUrl=pair.dlq_url, MaxNumberOfMessages=min(limit, 10), VisibilityTimeout=30,
+                                 AttributeNames=["ApproximateReceiveCount", "SentTimestamp"])
+    summaries = []
+    for message in answer.get("Messages", []):
+        try:
+            event = json.loads(message["Body"])
+            what = {"detail-type": event.get("detail-type"), "order_id": (event.get("detail") or {}).get("order_id")}
+        except (ValueError, AttributeError):
+            what = {"body": message["Body"][:200]}
+        summaries.append({"message_id": message["MessageId"], **what, **message.get("Attributes", {})})
+    return summaries
+
+
+def redrive(sqs, pair: QueuePair, limit: int | None = None) -> int:
+    """Move dead letters back to the source queue, at most ``limit``; the number moved."""
+    moved = 0
+    while limit is None or moved < limit:
+        wanted = 10 if limit is None else min(10, limit - moved)
+        messages = sqs.receive_message(QueueUrl=pair.dlq_url, MaxNumberOfMessages=wanted, VisibilityTimeout=60,
+                                       MessageAttributeNames=["All"]).get("Messages", [])
+        if not messages:
+            return moved
+        sent = sqs.send_message_batch(QueueUrl=pair.url, Entries=[
+            {"Id": str(i), "MessageBody": m["Body"], **({"MessageAttributes": m["MessageAttributes"]}
+                                                        if m.get("MessageAttributes") else {})}
+            for i, m in enumerate(messages)
+        ]).get("Successful", [])
+        done = [messages[int(entry["Id"])] for entry in sent]
+        if done:
+            sqs.delete_message_batch(QueueUrl=pair.dlq_url, Entries=[
+                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)])
+        if len(done) < len(messages):
+            raise SystemExit(f"{len(messages) - len(done)} messages could not be sent back; they stay in the DLQ")
+        moved += len(done)
+    return moved
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m local.ops", description=__doc__.split("\n")[0])
+    parser.add_argument("--stack", default=os.environ.get("DIANCAN_STACK", "diancan-dev"),
+                        help="stack name, e.g. diancan-prod (default: $DIANCAN_STACK or diancan-dev)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("dlq", help="depth of every dead-letter queue")
+    for name, text in (("peek", "show dead letters of a queue"), ("redrive", "move dead letters back")):
+        command = commands.add_parser(name, help=text)
+        command.add_argument("queue", help="short queue name: stock, print, courier, ...")
+        command.add_argument("--max", type=int, default=None, help="at most this many messages")
+    args = parser.parse_args(argv)
+    sqs = _client()
+    if args.command == "dlq":
+        for pair in consumer_queues(sqs, args.stack):
+            print(f"{pair.name}: {depth(sqs, pair.dlq_url)} dead letters")
+        return 0
+    pair = queue_pair(sqs, args.stack, args.queue)
+    if args.command == "peek":
+        print(json.dumps(peek(sqs, pair, args.max or 10), ensure_ascii=False, indent=2))
+    else:
+        print(f"moved {redrive(sqs, pair, args.max)} messages from {args.queue}'s DLQ back to {args.queue}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
