@@ -107,8 +107,9 @@
         bar.className = "bar"; prev.className = "prev";
         bar.title = `${h}:00 今天 ${n} 单 / 上周同日 ${before} 单`;
         bar.style.height = `${(n / peak) * 100}%`;
-        prev.style.bottom = `${n ? ((before - n) / n) * 100 : 0}%`;
-        if (!n) { bar.style.height = "1px"; prev.style.bottom = `${(before / peak) * 160}px`; }
+        if (!n) bar.style.height = "1px";
+        prev.style.bottom = `${(before / peak) * hours.clientHeight}px`;
+        prev.hidden = !before;
         if (h % 3 === 0) bar.dataset.h = h;
         bar.append(prev);
         return bar;
@@ -120,7 +121,7 @@
       const perStore = document.querySelector("#per-store tbody");
       if (perStore && d.per_store) perStore.innerHTML = d.per_store.map((s) =>
         `<tr><td>${s.name.replace(/[<>&]/g, "")}</td><td>${s.orders}</td><td class="num">${yuan(s.revenue_fen)}</td><td class="num">${yuan(s.average_ticket_fen)}</td></tr>`).join("");
-      if (seenOrders !== null && d.orders > seenOrders) announce(`🔔 新订单 ${d.orders - seenOrders} 笔`);
+      if (seenOrders !== null && d.orders > seenOrders) announce(`新订单 ${d.orders - seenOrders} 笔，请及时处理`);
       seenOrders = d.orders;
       document.getElementById("updated").textContent = "更新于 " + new Date().toLocaleTimeString("zh-CN");
     };

