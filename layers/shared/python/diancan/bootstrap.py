@@ -214,3 +214,20 @@ def reset() -> None:
 
     aws.client.cache_clear()
     records.configure(get_settings().table_name, get_settings().region)
+
+
+# ---- reports ---------------------------------------------------------------------------------------------
+
+
+@component
+def reports():
+    """Report building (report_build) and listing (the console). WeChat Pay is built only when a daily
+    reconciliation asks for the trade bill."""
+    from diancan.adapters.report_index import ReportFiles, ReportIndex
+    from diancan.adapters.report_sources import ReportSources
+    from diancan.services.report_render import render
+    from diancan.services.reports import ReportService
+
+    sources = ReportSources(repository(), payment_store(), stock_store(), settings().business_tz)
+    return ReportService(sources, ReportIndex(), ReportFiles(settings().reports_bucket, settings().region),
+                         lambda day: wechatpay().trade_bill(day), render=render, tz=settings().business_tz)

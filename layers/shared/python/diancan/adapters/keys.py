@@ -170,3 +170,18 @@ def points_entry(ref: str) -> str:
 
 def coupon_uses(store_id: str, day: str) -> str:
     return f"COUPONUSE#{store_id}#{day}"
+
+
+# ---- reports (adapters/report_index.py, adapters/report_sources.py) -------------------------------------
+USER_PROFILE = "PROFILE"  # SK of a guest's user item (USER#<openid>), written by repository.record_login
+CHAIN_SCOPE = "chain"
+
+
+def reports(scope: str) -> str:
+    """Partition of a scope's report index (a store id or ``chain``): one item per built report."""
+    return f"REPORTS#{scope}"
+
+
+def report_entry(period: str, first_day: str) -> str:
+    """``<day|week|month>#<first day of the period>``: sorts by period kind, then by date."""
+    return f"{period}#{first_day}"

@@ -285,3 +285,14 @@ class PointsEntryRecord(Record, discriminator="points_entry"):
     spend_delta = NumberAttribute(default=0)
     at = UnicodeAttribute()
     note = UnicodeAttribute(default="")
+
+
+# ---- reports --------------------------------------------------------------------------------------------
+
+
+class ReportIndexRecord(Record, discriminator="report_index"):
+    """``REPORTS#<store id|chain>`` / ``<period>#<first day>``: a built report's S3 keys and headline figures;
+    a store's daily entry also keeps the day's profile (forecasts) and its voucher-chain checkpoint."""
+
+    built_at = UnicodeAttribute()
+    doc = JSONAttribute()

@@ -1,0 +1,115 @@
+"""What the reports read from the table: every read is a key lookup or a partition query, never a scan.
+
+Access patterns:
+- R4 a store's orders of a business day: Query GSI2 ``STORE#<sid>#<yyyy-mm-dd>`` (paged by pynamodb)
+- R5 a store's vouchers after a checkpoint: Query GSI2 ``VOUCHERS#<sid>``, GSI2SK > ``<seq:012d>``
+- R6 coupons used at a store on a day: Query GSI2 ``COUPONUSE#<sid>#<day>``
+- R7 coupon templates with their claimed counters: Query ``COUPONTPL``
+- R8 guests' first login and points: BatchGetItem ``USER#<openid>`` / ``PROFILE`` and ``MEMBER`` (100 a call)
+- R9 print jobs that failed in a period: Query GSI2 ``PRINTFAIL#<sid>``, GSI2SK between the period's instants
+- R10 open StockLow alerts at zero (sold out): Query ``STORE#<sid>``, SK begins_with ``STOCKALERT#``
+- plus, through the existing adapters: stores (GSI1 ``STORES``), a store's menu, ingredients, one order,
+  one refund record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import date
+
+from diancan.adapters import keys
+from diancan.adapters.payment_store import PaymentStore, Refund
+from diancan.adapters.records import (
+    CouponTemplateRecord,
+    GuestCouponRecord,
+    MemberRecord,
+    OrderRecord,
+    PrintJobRecord,
+    UserRecord,
+    VoucherRecord,
+)
+from diancan.adapters.repository import Repository, _order
+from diancan.adapters.stock_store import StockStore
+from diancan.domain.clock import business_day, parse_iso
+from diancan.domain.errors import NotFound
+from diancan.domain.menu import Dish, Store
+from diancan.domain.order import Order
+from diancan.domain.payments import Voucher
+from diancan.domain.report_facts import CostBook, CouponIssue, CouponUse, Guest, Incident
+from diancan.domain.stock import Ingredient
+
+BATCH = 100
+
+
+class ReportSources:
+    def __init__(self, repository: Repository, payments: PaymentStore, stock: StockStore, tz: str) -> None:
+        self._repository, self._payments, self._stock, self._tz = repository, payments, stock, tz
+
+    def stores(self) -> list[Store]:
+        return self._repository.list_stores()
+
+    def menu(self, store_id: str) -> list[Dish]:
+        return self._repository.load_menu(store_id).dishes
+
+    def ingredients(self, store_id: str) -> dict[str, Ingredient]:
+        return self._stock.ingredients(store_id)
+
+    def cost_book(self, store_ids: Iterable[str]) -> CostBook:
+        return CostBook({sid: self.ingredients(sid) for sid in store_ids})
+
+    def orders_of_day(self, store_id: str, day: date) -> Iterator[Order]:
+        for record in OrderRecord.gsi2.query(keys.store_day(store_id, day.isoformat())):
+            if isinstance(record, OrderRecord):
+                yield _order(record)
+
+    def order(self, order_id: str) -> Order | None:
+        try:
+            return self._repository.get_order(order_id)
+        except NotFound:
+            return None
+
+    def vouchers_after(self, store_id: str, after_seq: int) -> Iterator[Voucher]:
+        for record in VoucherRecord.gsi2.query(keys.store_vouchers(store_id), VoucherRecord.GSI2SK > keys.seq(after_seq)):  # noqa: SIM300
+            yield Voucher.model_validate(record.doc)
+
+    def refund(self, order_id: str, out_refund_no: str) -> Refund | None:
+        return self._payments.get_refund(order_id, out_refund_no)
+
+    def coupon_uses(self, store_id: str, day: date) -> Iterator[CouponUse]:
+        for record in GuestCouponRecord.gsi2.query(keys.coupon_uses(store_id, day.isoformat())):
+            yield CouponUse(store_id, record.doc.get("coupon_id", ""), record.doc.get("template_id", ""),
+                            record.order_id or "")
+
+    def coupon_templates(self, store_id: str | None) -> list[CouponIssue]:
+        """Templates of the store and the chain's (``store_id`` None: all of them)."""
+        issues = []
+        for record in CouponTemplateRecord.query(keys.COUPON_TEMPLATES):
+            owner = record.doc.get("store_id")
+            if store_id is None or owner in (None, store_id):
+                issues.append(CouponIssue(record.doc["template_id"], record.doc["rule"]["name"], int(record.claimed or 0)))
+        return issues
+
+    def guests(self, openids: Iterable[str]) -> dict[str, Guest]:
+        openids = list(openids)
+        first_seen: dict[str, date] = {}
+        points: dict[str, int] = {}
+        for start in range(0, len(openids), BATCH):
+            chunk = openids[start:start + BATCH]
+            for user in UserRecord.batch_get([(keys.user(o), keys.USER_PROFILE) for o in chunk]):
+                first_seen[user.openid] = business_day(parse_iso(user.created_at), self._tz)
+            for member in MemberRecord.batch_get([(keys.user(o), keys.MEMBER) for o in chunk]):
+                points[member.PK.removeprefix(keys.user(""))] = int(member.points or 0)
+        return {o: Guest(o, first_seen.get(o), points.get(o, 0)) for o in openids}
+
+    def incidents(self, store_id: str, start_iso: str, end_iso: str) -> Iterator[Incident]:
+        """Print jobs that failed in [start, end) and ingredients at zero raised as alerts in that time."""
+        failed = PrintJobRecord.gsi2.query(keys.print_failed(store_id),
+                                           PrintJobRecord.GSI2SK.between(start_iso, end_iso + "~"))
+        for record in failed:
+            at = record.GSI2SK.split("#", 1)[0]
+            if start_iso <= at < end_iso:
+                yield Incident(store_id, "print_failure", record.doc.get("ticket", {}).get("station", {}).get(
+                    "station_id", "?"), business_day(parse_iso(at), self._tz))
+        for alert in self._stock.open_alerts(store_id).values():
+            if alert.quantity <= 0 and start_iso <= alert.raised_at < end_iso:
+                yield Incident(store_id, "sold_out", alert.name, business_day(parse_iso(alert.raised_at), self._tz))

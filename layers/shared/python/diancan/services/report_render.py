@@ -1,0 +1,227 @@
+"""A report's files: HTML with charts (matplotlib PNGs embedded as base64), the JSON of every figure, CSV
+exports and one Excel workbook. matplotlib and openpyxl are imported here, lazily: only report_build
+renders, so no other function pays for them.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import html
+import io
+import json
+from collections.abc import Iterable, Mapping
+
+from diancan.domain.money import yuan
+
+CJK_FONTS = ["Noto Sans CJK SC", "Noto Serif CJK SC", "WenQuanYi Zen Hei", "SimHei", "DejaVu Sans"]
+
+
+def render(report: dict) -> dict[str, tuple[bytes | str, str]]:
+    """Every file of a report: name → (body, content type)."""
+    tables = _tables(report)
+    files: dict[str, tuple[bytes | str, str]] = {
+        "report.html": (render_html(report, tables), "text/html; charset=utf-8"),
+        "report.json": (json.dumps(report, ensure_ascii=False, indent=1, default=str), "application/json"),
+    }
+    for name, rows in tables.items():
+        if rows:
+            files[f"{name}.csv"] = ("\ufeff" + _csv(rows), "text/csv; charset=utf-8")  # BOM: Excel reads UTF-8
+    files["report.xlsx"] = (_xlsx(tables), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return files
+
+
+def _tables(report: dict) -> dict[str, list[dict]]:
+    """The report's tables (each a list of flat rows) for CSV, Excel and the HTML."""
+    sales, dishes = report["sales"], report["dishes"]
+    tables = {
+        "sales_by_hour": [r for r in sales["by_hour"] if r["orders"]],
+        "sales_by_day": sales["by_day"],
+        "sales_by_mode": [{"mode": m, **c} for m, c in sales["by_mode"].items()],
+        "dishes": dishes["by_qty"],
+        "menu_engineering": [{k: v for k, v in r.items()} for r in dishes["menu_engineering"]["dishes"]],
+        "weekdays": report["time"]["by_weekday"],
+        "coupons": report["marketing"]["coupons"],
+        "ratings": report["feedback"]["ratings"],
+        "refunds_by_reason": report["operations"]["refunds_by_reason"],
+    }
+    if "stores" in report:
+        tables["stores"] = report["stores"]
+    if "forecast" in report:
+        tables["forecast_prep"] = report["forecast"]["prep"]
+    if "central_kitchen_prep" in report:
+        tables["central_kitchen_prep"] = report["central_kitchen_prep"]["dishes"]
+    if "reconciliation" in report:
+        tables["reconciliation"] = report["reconciliation"]["mismatches"]
+    return tables
+
+
+def _csv(rows: list[dict]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows({k: _cell(v) for k, v in row.items()} for row in rows)
+    return out.getvalue()
+
+
+def _cell(value):
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, (list, dict)) else value
+
+
+def _xlsx(tables: Mapping[str, list[dict]]) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    for name, rows in tables.items():
+        sheet = book.create_sheet(name[:31])
+        if rows:
+            sheet.append(list(rows[0]))
+            for row in rows:
+                sheet.append([_cell(v) for v in row.values()])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+# ---- charts --------------------------------------------------------------------------------------------
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot
+
+    pyplot.rcParams["font.sans-serif"] = CJK_FONTS
+    pyplot.rcParams["axes.unicode_minus"] = False
+    return pyplot
+
+
+def _png(figure) -> str:
+    out = io.BytesIO()
+    figure.savefig(out, format="png", dpi=90, bbox_inches="tight")
+    _pyplot().close(figure)
+    return base64.b64encode(out.getvalue()).decode()
+
+
+def _charts(report: dict) -> list[tuple[str, str]]:
+    """(title, base64 PNG) of each chart the report's data can fill."""
+    plt = _pyplot()
+    charts = []
+    hours = report["time"]["by_hour"]
+    if any(r["orders"] for r in hours):
+        fig, ax = plt.subplots(figsize=(8, 3))
+        ax.bar([r["hour"] for r in hours], [r["orders"] for r in hours], color="#d9534f")
+        ax.set_xlabel("小时 hour"), ax.set_ylabel("订单 orders"), ax.set_xticks(range(0, 24, 2))
+        charts.append(("分时段订单 Orders per hour", _png(fig)))
+    days = report["sales"]["by_day"]
+    if len(days) > 1:
+        fig, ax = plt.subplots(figsize=(8, 3))
+        ax.plot([d["day"][5:] for d in days], [d["paid_fen"] / 100 for d in days], marker="o", color="#337ab7")
+        ax.set_ylabel("实收 元"), ax.tick_params(axis="x", labelrotation=60, labelsize=7)
+        charts.append(("每日实收 Revenue per day", _png(fig)))
+    top = report["dishes"]["by_qty"][:10]
+    if top:
+        fig, ax = plt.subplots(figsize=(8, 3.5))
+        ax.barh([d["name"] for d in reversed(top)], [d["qty"] for d in reversed(top)], color="#5cb85c")
+        ax.set_xlabel("份数 portions")
+        charts.append(("菜品销量前十 Top dishes", _png(fig)))
+    matrix = report["dishes"]["menu_engineering"]
+    if matrix["dishes"]:
+        fig, ax = plt.subplots(figsize=(7, 5))
+        colours = {"star": "#f0ad4e", "plowhorse": "#5bc0de", "puzzle": "#9b59b6", "dog": "#999999"}
+        for row in matrix["dishes"]:
+            ax.scatter(row["share"] * 100, row["unit_margin_fen"] / 100, color=colours[row["quadrant"]])
+            ax.annotate(row["name"], (row["share"] * 100, row["unit_margin_fen"] / 100), fontsize=7)
+        ax.axvline(matrix["popularity_threshold"] * 100, linestyle="--", color="#666")
+        ax.axhline(matrix["average_margin_fen"] / 100, linestyle="--", color="#666")
+        ax.set_xlabel("销量占比 % popularity"), ax.set_ylabel("单份毛利 元 margin")
+        charts.append(("菜单工程矩阵 Menu engineering", _png(fig)))
+    weekdays = report["time"]["by_weekday"]
+    if sum(w["orders"] for w in weekdays) and report["start"] != report["end"]:
+        fig, ax = plt.subplots(figsize=(6, 3))
+        ax.bar([w["name"] for w in weekdays], [w["orders"] for w in weekdays], color="#8e44ad")
+        charts.append(("星期分布 Orders per weekday", _png(fig)))
+    return charts
+
+
+# ---- HTML ----------------------------------------------------------------------------------------------
+
+_MONEY_KEYS = ("_fen",)
+
+
+def _fmt(key: str, value) -> str:
+    if isinstance(value, int) and key.endswith(_MONEY_KEYS) and not isinstance(value, bool):
+        return yuan(value)
+    if isinstance(value, float) and (key.endswith("rate") or key == "share"):
+        return f"{value * 100:.1f}%"
+    if isinstance(value, (list, dict)):
+        return html.escape(json.dumps(value, ensure_ascii=False))
+    return html.escape("" if value is None else str(value))
+
+
+def _table(rows: Iterable[dict]) -> str:
+    rows = list(rows)
+    if not rows:
+        return "<p class=empty>无数据 no data</p>"
+    head = "".join(f"<th>{html.escape(k)}</th>" for k in rows[0])
+    body = "".join("<tr>" + "".join(f"<td>{_fmt(k, v)}</td>" for k, v in row.items()) + "</tr>" for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _figures(values: Mapping) -> str:
+    """A two-column table of the scalar figures of a section (money in yuan, rates in %)."""
+    rows = "".join(f"<tr><th>{html.escape(k)}</th><td>{_fmt(k, v)}</td></tr>" for k, v in values.items()
+                   if not isinstance(v, (list, dict)))
+    return f"<table class=figures><tbody>{rows}</tbody></table>"
+
+
+_SECTIONS = [("sales_by_mode", "按就餐方式 By mode"), ("dishes", "菜品排行 Dish ranking"),
+             ("menu_engineering", "菜单工程 Menu engineering"), ("weekdays", "星期 Weekdays"),
+             ("coupons", "优惠券 Coupons"), ("ratings", "菜品评分 Ratings"),
+             ("refunds_by_reason", "退款原因 Refunds by reason"), ("stores", "门店对比 Stores side by side"),
+             ("forecast_prep", "下周同日备货建议 Prep for the next same weekday"),
+             ("central_kitchen_prep", "中央厨房明日备货 Central kitchen prep for tomorrow"),
+             ("reconciliation", "对账差异 Reconciliation mismatches")]
+
+
+def render_html(report: dict, tables: Mapping[str, list[dict]] | None = None) -> str:
+    tables = tables if tables is not None else _tables(report)
+    charts = "".join(f'<figure><img alt="{html.escape(t)}" src="data:image/png;base64,{png}">'
+                     f"<figcaption>{html.escape(t)}</figcaption></figure>" for t, png in _charts(report))
+    parts = [f"<h1>{html.escape(report['title'])}</h1>",
+             f"<p>生成于 built {html.escape(report['built_at'])} · 金额单位 元 (CNY) · 时区 {html.escape(report['time_zone'])}</p>",
+             "<h2>营业概况 Sales</h2>", _figures(report["sales"]),
+             f"<p>高峰时段 Peak hours: {', '.join(f'{h:02d}:00' for h in report['time']['peak_hours']) or '-'}</p>",
+             f'<section class="charts">{charts}</section>',
+             "<h2>营销 Marketing</h2>", _figures(report["marketing"]),
+             "<h2>会员 Members</h2>", _figures(report["members"]),
+             "<h2>运营 Operations</h2>", _figures(report["operations"] | report["operations"]["delivery"])]
+    feedback = report["feedback"]
+    parts += ["<h2>评价关键词 Review keywords</h2>",
+              "<p>好评 positive: " + html.escape("、".join(k["word"] for k in feedback["positive_keywords"]) or "-")
+              + "</p><p>差评 negative: " + html.escape("、".join(k["word"] for k in feedback["negative_keywords"]) or "-")
+              + "</p>"]
+    if "forecast" in report:
+        fc = report["forecast"]
+        parts += [f"<h2>排班建议 Staffing for {fc['target_day']}</h2>",
+                  _table([{"hour": h, "expected_orders": n, "staff": fc["staff_by_hour"].get(h, 0)}
+                          for h, n in fc["expected_orders_by_hour"].items()])]
+    if "reconciliation" in report:
+        recon = report["reconciliation"]
+        parts += ["<h2>对账 Reconciliation</h2>",
+                  _figures({"balanced": recon["balanced"], "bill_available": recon["bill_available"],
+                            **{f"voucher_{k}": v for k, v in recon["vouchers"].items()},
+                            **{f"bill_{k}": v for k, v in recon["bill"].items()}}),
+                  _table([{"store_id": s, **c} for s, c in recon["chains"].items()])]
+    for name, title in _SECTIONS:
+        if name in tables:
+            parts += [f"<h2>{title}</h2>", _table(tables[name])]
+    return ("<!doctype html><html lang=zh-CN><head><meta charset=utf-8>"
+            f"<title>{html.escape(report['title'])}</title><style>{_CSS}</style></head><body>"
+            + "".join(parts) + "</body></html>")
+
+
+_CSS = ("body{font-family:'Noto Sans CJK SC','PingFang SC','Microsoft YaHei',sans-serif;margin:24px;color:#222}"
+        "table{border-collapse:collapse;margin:8px 0;font-size:13px}td,th{border:1px solid #ccc;padding:3px 8px}"
+        "th{background:#f4f4f4}figure{display:inline-block;margin:8px}img{max-width:100%}.empty{color:#888}")
