@@ -1,7 +1,9 @@
-"""menu: stores nearest first, a store's whole menu in one query, one dish."""
+"""menu: stores nearest first, a store's whole menu in one query ("guess you like" when a guest token comes
+along), one dish with its newest reviews."""
 
 from diancan import bootstrap
-from diancan.domain.errors import InvalidRequest
+from diancan.domain.errors import InvalidRequest, Unauthorized
+from diancan.guest import current_guest
 from diancan.http import make_resolver
 from diancan.observability import tools
 from diancan.services import menu
@@ -25,16 +27,28 @@ def get_stores() -> dict:
     return menu.list_stores(bootstrap.repository(), _coordinate("lat"), _coordinate("lng"))
 
 
+def _signed_in_guest() -> str | None:
+    """The menu is public: no token or a stale one only means no personal recommendations."""
+    if not app.current_event.get_header_value("authorization"):
+        return None
+    try:
+        return current_guest(app)
+    except Unauthorized:
+        return None
+
+
 @app.get("/stores/<store_id>/menu")
 def get_menu(store_id: str) -> dict:
     query = app.current_event.get_query_string_value
+    openid = _signed_in_guest()
     return menu.store_menu(bootstrap.repository(), store_id, category=query("category"), q=query("q"),
-                           sort=query("sort") or "default")
+                           sort=query("sort") or "default", openid=openid,
+                           activity=bootstrap.activity_store() if openid else None)
 
 
 @app.get("/stores/<store_id>/dishes/<dish_id>")
 def get_dish(store_id: str, dish_id: str) -> dict:
-    return menu.dish_detail(bootstrap.repository(), store_id, dish_id)
+    return menu.dish_detail(bootstrap.repository(), store_id, dish_id, bootstrap.review_store())
 
 
 @app.get("/stores/<store_id>/campaigns")

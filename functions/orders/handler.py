@@ -1,10 +1,10 @@
-"""orders: a guest's own orders (newest first), one order, cancel while unpaid; profile (GET /me) and
-coupon claims."""
+"""orders: a guest's own orders (newest first), one order, cancel while unpaid, review once completed;
+profile (GET /me), phone number with consent, birthday, and coupon claims."""
 
 from diancan import bootstrap
 from diancan.domain.errors import InvalidRequest
 from diancan.guest import current_guest
-from diancan.http import make_resolver
+from diancan.http import json_response, make_resolver, parse_body
 from diancan.observability import tools
 
 logger, metrics, tracer = tools("orders")
@@ -42,6 +42,29 @@ def pay_order(order_id: str) -> dict:
 def sync_payment(order_id: str) -> dict:
     logger.append_keys(order_id=order_id)
     return bootstrap.guest_orders().sync_payment(current_guest(app), order_id)
+
+
+@app.post("/orders/<order_id>/review")
+def review_order(order_id: str):
+    from diancan.domain.reviews import ReviewRequest
+
+    logger.append_keys(order_id=order_id)
+    return json_response(201, bootstrap.reviews().review_order(current_guest(app), order_id,
+                                                                 parse_body(app, ReviewRequest)))
+
+
+@app.post("/me/phone")
+def share_phone() -> dict:
+    from diancan.services.privacy import PhoneConsent
+
+    return bootstrap.privacy().share_phone(current_guest(app), parse_body(app, PhoneConsent).code)
+
+
+@app.post("/me/birthday")
+def set_birthday() -> dict:
+    from diancan.services.privacy import BirthdayGiven
+
+    return bootstrap.privacy().set_birthday(current_guest(app), parse_body(app, BirthdayGiven).birthday)
 
 
 @app.get("/me")

@@ -205,6 +205,69 @@ def menu_admin():
     return MenuAdmin(repository(), menu_store(), stock())
 
 
+# ---- members and marketing: loyalty events, reviews, recommendations, automatic coupons, privacy (issue 8) --
+
+
+@component
+def activity_store():
+    from diancan.adapters.activity_store import ActivityStore
+
+    return ActivityStore(settings().business_tz)
+
+
+@component
+def loyalty_events():
+    from diancan.services.loyalty_events import LoyaltyEvents
+
+    return LoyaltyEvents(repository(), loyalty(), activity_store())
+
+
+@component
+def review_store():
+    from diancan.adapters.review_store import ReviewStore
+
+    return ReviewStore()
+
+
+@component
+def reviews():
+    from diancan.services.reviews import Reviews
+
+    return Reviews(repository(), review_store())
+
+
+@component
+def auto_coupons():
+    from diancan.services.auto_coupons import AutoCoupons
+
+    return AutoCoupons(coupons(), activity_store(), settings().business_tz)
+
+
+@component
+def reco_job():
+    from diancan.services.reco_job import RecoJob
+
+    return RecoJob(repository(), activity_store(), settings().business_tz)
+
+
+@component
+def wechat_access_token():
+    from diancan.adapters.wechat_token import WeChatAccessToken
+
+    wechat = secrets().get("wechat")
+    return WeChatAccessToken(wechat["appid"], wechat["app_secret"], settings().wechat_api_base,
+                             settings().http_timeout_seconds)
+
+
+@component
+def privacy():
+    from diancan.adapters.wechat_phone import WeChatPhoneNumbers
+    from diancan.services.privacy import Privacy
+
+    phones = WeChatPhoneNumbers(wechat_access_token(), settings().wechat_api_base, settings().http_timeout_seconds)
+    return Privacy(phones, pii_cipher(), activity_store())
+
+
 def reset() -> None:
     """Forget every built component and the settings (tests and the local stack change the environment)."""
     get_settings.cache_clear()

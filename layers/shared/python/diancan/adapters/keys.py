@@ -185,3 +185,48 @@ def reports(scope: str) -> str:
 def report_entry(period: str, first_day: str) -> str:
     """``<day|week|month>#<first day of the period>``: sorts by period kind, then by date."""
     return f"{period}#{first_day}"
+
+
+def coupon_claims_in(template_id: str, period: str) -> str:
+    """Claims of an automatic template within one period (a birthday's year, a win-back's absence)."""
+    return f"CLAIM#{template_id}#{period}"
+
+
+# ---- loyalty activity, reviews and "guess you like" (adapters/guest_activity.py, reviews.py) ----------------
+MEMBER_INFO = "MEMBERINFO"
+STORE_RECO = "RECO"  # in the store partition; "RECO" sorts after "DISH#\uffff", outside the menu read
+ORDER_REVIEW = "REVIEW"
+
+
+def guest_reco(store_id: str) -> str:
+    """A guest's dish counts in one store (``USER#<openid>`` / ``RECO#<sid>``)."""
+    return f"RECO#{store_id}"
+
+
+def last_order_on(day: str) -> str:
+    """GSI2PK of a member's info item: the guests whose latest order was on ``day`` (win-back, after N)."""
+    return f"LASTORDER#{day}"
+
+
+def birthday_on(month_day: str) -> str:
+    """GSI1PK of a member's info item when they gave a birthday (``MM-DD``)."""
+    return f"BIRTHDAY#{month_day}"
+
+
+def joined_on(day: str) -> str:
+    """GSI1PK of a user profile item: the guests who first logged in on ``day`` (new-member coupons)."""
+    return f"JOINED#{day}"
+
+
+def dish_reviews(store_id: str, dish_id: str) -> str:
+    """The partition of a dish's reviews (dish ids are per store: the demo stores share them)."""
+    return f"DISH#{store_id}#{dish_id}"
+
+
+def dish_review(at_iso: str, order_id: str) -> str:
+    return f"REVIEW#{at_iso}#{order_id}"
+
+
+def store_reviews(store_id: str, month: str) -> str:
+    """GSI2PK of review items: a store's reviews of a month (``yyyy-mm``), for the keyword report."""
+    return f"REVIEWS#{store_id}#{month}"

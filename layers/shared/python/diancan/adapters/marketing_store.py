@@ -80,10 +80,12 @@ class MarketingStore:
         """Every template of the chain (one Query of ``COUPONTPL``; a chain has tens, not thousands)."""
         return [self._template(r) for r in CouponTemplateRecord.query(keys.COUPON_TEMPLATES)]
 
-    def claim(self, openid: str, template: CouponTemplate, coupon: Coupon) -> None:
-        """Stock down, the guest's claim count up, the coupon into the wallet: all or nothing."""
+    def claim(self, openid: str, template: CouponTemplate, coupon: Coupon, period: str | None = None) -> None:
+        """Stock down, the guest's claim count up, the coupon into the wallet: all or nothing. With a
+        ``period`` the per-guest limit counts within it (``USER#<openid>/CLAIM#<tid>#<period>``)."""
         tx = Transaction(self._connection)
-        counter = CouponClaimRecord(keys.user(openid), keys.coupon_claims(template.template_id))
+        counter = CouponClaimRecord(keys.user(openid), keys.coupon_claims_in(template.template_id, period) if period
+                                    else keys.coupon_claims(template.template_id))
         try:
             with tx:
                 tx.update("template", CouponTemplateRecord(keys.COUPON_TEMPLATES,

@@ -296,3 +296,55 @@ class ReportIndexRecord(Record, discriminator="report_index"):
 
     built_at = UnicodeAttribute()
     doc = JSONAttribute()
+
+
+# ---- loyalty activity, reviews, recommendations ------------------------------------------------------------
+
+
+class MemberInfoRecord(Record, discriminator="member_info"):
+    """What the coupon rules and the profile need beyond points (``USER#<openid>/MEMBERINFO``); every field is
+    set with its own UpdateItem so writers never clobber each other. GSI2 ``LASTORDER#<day>`` / openid (latest
+    order day), GSI1 ``BIRTHDAY#<MM-DD>`` / openid (only when the guest gave a birthday)."""
+
+    openid = UnicodeAttribute()
+    last_order_day = UnicodeAttribute(null=True)
+    favourite_dish = UnicodeAttribute(null=True)
+    birthday = UnicodeAttribute(null=True)  # yyyy-mm-dd, given by the guest
+    phone_enc = UnicodeAttribute(null=True)  # PiiCipher ciphertext, only with the guest's consent
+    phone_consented_at = UnicodeAttribute(null=True)
+
+
+class GuestRecoRecord(Record, discriminator="guest_reco"):
+    """A guest's portions per dish in one store (``USER#<openid>/RECO#<sid>``), from their paid orders.
+    ``recent`` holds the last order ids counted, so a replayed OrderPaid adds nothing; ``version`` guards the
+    read-modify-write."""
+
+    counts = JSONAttribute(default=dict)
+    recent = ListAttribute(default=list)
+    version = NumberAttribute(default=0)
+
+
+class StoreRecoRecord(Record, discriminator="store_reco"):
+    """A store's best sellers and "ordered together" lists (``STORE#<sid>/RECO``), rewritten by the daily job."""
+
+    doc = JSONAttribute()
+
+
+class OrderReviewRecord(Record, discriminator="order_review"):
+    """The one review of an order (``ORDER#<oid>/REVIEW``): its existence is the once-per-order rule."""
+
+    store_id = UnicodeAttribute()
+    doc = JSONAttribute()
+
+
+class DishReviewRecord(Record, discriminator="dish_review"):
+    """One dish's part of a review (``DISH#<sid>#<did>/REVIEW#<at>#<oid>``), newest last in the partition;
+    GSI2 ``REVIEWS#<sid>#<yyyy-mm>`` keeps the text findable for the keyword report."""
+
+    stars = NumberAttribute()
+    text = UnicodeAttribute(default="")
+    pictures = ListAttribute(default=list)
+    at = UnicodeAttribute()
+    reply = UnicodeAttribute(null=True)
+    replied_at = UnicodeAttribute(null=True)
+    replied_by = UnicodeAttribute(null=True)

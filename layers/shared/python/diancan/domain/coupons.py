@@ -7,6 +7,7 @@ template's terms and gets its own expiry: ``valid_days`` after the claim, never 
 
 from __future__ import annotations
 
+import calendar
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -32,7 +33,8 @@ class CouponTemplate(BaseModel):
     claim_until: datetime | None = None
     claimable: bool = Field(True, description="shown on the home page; False = only issued by rules")
     auto_rule: AutoRule | None = None
-    auto_param: int = Field(0, ge=0, description="N orders for after_n_orders, days away for win_back")
+    auto_param: int = Field(0, ge=0, description="N orders for after_n_orders (and favourite_dish), days away "
+                                                 "for win_back, days after joining for new_member")
 
     def open_for_claims(self, now: datetime) -> bool:
         return (self.claim_from is None or self.claim_from <= now) and (self.claim_until is None or now < self.claim_until)
@@ -73,15 +75,23 @@ class GuestFacts:
     favourite_dish: str | None = None
 
 
+def birthday_falls_on(birthday: date, today: date) -> bool:
+    """Same month and day; a 29 February birthday is kept on 28 February in other years."""
+    if (birthday.month, birthday.day) == (today.month, today.day):
+        return True
+    return (birthday.month, birthday.day) == (2, 29) and (today.month, today.day) == (2, 28) \
+        and not calendar.isleap(today.year)
+
+
 def due_templates(templates: list[CouponTemplate], facts: GuestFacts, today: date) -> list[CouponTemplate]:
     """The automatic templates a guest qualifies for today (the per-guest limit stops repeats)."""
     due = []
     for template in templates:
         rule, n = template.auto_rule, template.auto_param
-        if rule == "new_member":
-            hit = facts.joined_on == today
+        if rule == "new_member":  # within n days (7) of joining, so a missed run still welcomes them
+            hit = 0 <= (today - facts.joined_on).days <= (n or 7)
         elif rule == "birthday":
-            hit = facts.birthday is not None and (facts.birthday.month, facts.birthday.day) == (today.month, today.day)
+            hit = facts.birthday is not None and birthday_falls_on(facts.birthday, today)
         elif rule == "after_n_orders":
             hit = n > 0 and facts.completed_orders >= n
         elif rule == "win_back":
@@ -93,3 +103,13 @@ def due_templates(templates: list[CouponTemplate], facts: GuestFacts, today: dat
         if hit:
             due.append(template)
     return due
+
+
+def claim_period(template: CouponTemplate, facts: GuestFacts, today: date) -> str | None:
+    """What the per-guest limit counts within: a birthday coupon per year, a win-back coupon per absence
+    (keyed by the last order day), every other rule for good (None)."""
+    if template.auto_rule == "birthday":
+        return str(today.year)
+    if template.auto_rule == "win_back" and facts.last_order_on is not None:
+        return f"away-{facts.last_order_on.isoformat()}"
+    return None

@@ -12,7 +12,9 @@ from diancan.domain.coupons import (
     ClaimLimitReached,
     CouponNotClaimable,
     CouponsGone,
+    CouponTemplate,
     GuestFacts,
+    claim_period,
     due_templates,
 )
 from diancan.domain.promotions import Coupon
@@ -47,18 +49,23 @@ class CouponService:
         usable = [e for e in self._store.wallet(openid) if e.status == "available" and e.coupon.valid_until > now]
         return [coupon_view(e.coupon, e.status) for e in sorted(usable, key=lambda e: e.coupon.valid_until)]
 
-    def issue_automatic(self, openid: str, facts: GuestFacts) -> list[str]:
-        """Issue every automatic coupon the guest qualifies for today; the per-guest limit makes reruns no-ops."""
+    def automatic_templates(self) -> list[CouponTemplate]:
+        return [t for t in self._store.list_templates() if t.auto_rule]
+
+    def issue_automatic(self, openid: str, facts: GuestFacts, templates: list[CouponTemplate] | None = None
+                        ) -> list[str]:
+        """Issue every automatic coupon the guest qualifies for today; the per-guest limit (per year for
+        birthdays, per absence for win-back) makes reruns no-ops. A job passes ``templates`` read once."""
         now = self._clock()
+        today = business_day(now)
         issued = []
-        for template in due_templates([t for t in self._store.list_templates() if t.auto_rule], facts,
-                                      business_day(now)):
+        for template in due_templates(self.automatic_templates() if templates is None else templates, facts, today):
             coupon = template.issue(now)
             if template.auto_rule == "favourite_dish" and facts.favourite_dish:
                 coupon = coupon.model_copy(update={"rule": coupon.rule.model_copy(
                     update={"scope": "dish", "scope_ids": [facts.favourite_dish]})})
             try:
-                self._store.claim(openid, template, coupon)
+                self._store.claim(openid, template, coupon, claim_period(template, facts, today))
             except (ClaimLimitReached, CouponsGone):
                 continue
             issued.append(template.template_id)

@@ -1,12 +1,17 @@
-"""What guests browse: stores nearest first, a store's menu (one query), a dish."""
+"""What guests browse: stores nearest first, a store's menu (one query; plus one BatchGetItem of
+"guess you like" for a signed-in guest), a dish (one GetItem and one query of its newest reviews)."""
 
 from __future__ import annotations
 
-from diancan.adapters.repository import Repository
+from diancan.adapters.activity_store import ActivityStore
+from diancan.adapters.repository import Menu, Repository
+from diancan.adapters.review_store import ReviewStore
 from diancan.domain.clock import utcnow
 from diancan.domain.delivery import haversine_m
 from diancan.domain.errors import InvalidRequest, NotFound
 from diancan.domain.menu import Dish, Store
+from diancan.domain.recommend import recommend
+from diancan.domain.reviews import NEWEST_SHOWN
 
 SORTS = ("default", "popularity", "rating", "price", "price_desc")
 
@@ -52,7 +57,16 @@ def _sort_key(sort: str):
     }.get(sort)
 
 
-def store_menu(repository: Repository, store_id: str, *, category: str | None, q: str | None, sort: str) -> dict:
+def recommendations(menu: Menu, openid: str, activity: ActivityStore) -> list[dict]:
+    """"Guess you like" from the guest's history and the store's lists, filtered against the menu just read
+    (so never a sold-out or off-shelf dish)."""
+    counts, reco = activity.reco_inputs(menu.store.store_id, openid)
+    dishes = {d.dish_id: d for d in menu.dishes if d.on_shelf and d.available}
+    return [dish_view(dishes[d]) for d in recommend(counts, reco, set(dishes))]
+
+
+def store_menu(repository: Repository, store_id: str, *, category: str | None, q: str | None, sort: str,
+               openid: str | None = None, activity: ActivityStore | None = None) -> dict:
     if sort not in SORTS:
         raise InvalidRequest(f"sort must be one of {', '.join(SORTS)}", "排序参数有误", code="INVALID_SORT")
     menu = repository.load_menu(store_id)
@@ -72,11 +86,17 @@ def store_menu(repository: Repository, store_id: str, *, category: str | None, q
                                "dishes": [dish_view(d) for d in dishes]})
     if category and not categories and all(c.category_id != category for c in menu.categories):
         raise NotFound("no such category", "分类不存在", code="CATEGORY_NOT_FOUND")
-    return {"store_id": store_id, "store": store_view(menu.store, utcnow()), "categories": categories}
+    answer = {"store_id": store_id, "store": store_view(menu.store, utcnow()), "categories": categories}
+    if openid and activity is not None:
+        answer["recommendations"] = recommendations(menu, openid, activity)
+    return answer
 
 
-def dish_detail(repository: Repository, store_id: str, dish_id: str) -> dict:
+def dish_detail(repository: Repository, store_id: str, dish_id: str, reviews: ReviewStore | None = None) -> dict:
     dish = repository.get_dish(store_id, dish_id)
     if not dish.on_shelf:
         raise NotFound("no such dish", "菜品不存在或已下架", code="DISH_NOT_FOUND")
-    return dish_view(dish)
+    view = dish_view(dish)
+    if reviews is not None:
+        view["reviews"] = [r.view() for r in reviews.newest(store_id, dish_id, NEWEST_SHOWN)]
+    return view

@@ -1,0 +1,47 @@
+"""The loyalty consumer's use case: bus events about an order → coupons, points and the guest's activity.
+
+Every reaction is idempotent per order and event (coupon moves are conditional, points are ledger lines
+keyed by the order, dish counts remember the orders counted), so SQS replays change nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from diancan.adapters.activity_store import ActivityStore
+from diancan.adapters.repository import Repository
+from diancan.domain.events import ORDER_CANCELLED, ORDER_PAID, ORDER_REFUNDED
+from diancan.domain.order_status import OrderStatus
+from diancan.services.completion import ORDER_COMPLETED
+from diancan.services.loyalty import Loyalty
+
+logger = logging.getLogger(__name__)
+
+
+class LoyaltyEvents:
+    def __init__(self, repository: Repository, loyalty: Loyalty, activity: ActivityStore) -> None:
+        self._repository = repository
+        self._loyalty = loyalty
+        self._activity = activity
+
+    def handle(self, detail_type: str, detail: dict) -> None:
+        order = self._repository.get_order(detail["order_id"], consistent=True)
+        at = detail.get("at") or order.created_at
+        if detail_type == ORDER_PAID:
+            self._loyalty.order_paid(order, at)
+            self._activity.record_paid_order(order)
+        elif detail_type == ORDER_CANCELLED:
+            self._loyalty.order_cancelled(order, at)
+        elif detail_type == ORDER_COMPLETED:
+            if order.status != OrderStatus.COMPLETED:  # refunded meanwhile: nothing to earn
+                logger.info("completion outdated", extra={"status": order.status.value})
+                return
+            store, _, _ = self._repository.load_for_order(order.store_id, [], None)
+            self._loyalty.order_completed(order, store, at)
+        elif detail_type == ORDER_REFUNDED:
+            if not (detail.get("full") or order.status == OrderStatus.REFUNDED):
+                logger.info("partial refund: coupon and points stay", extra={"amount_fen": detail.get("amount_fen")})
+                return
+            self._loyalty.order_refunded(order, at)
+        else:
+            logger.warning("event not for loyalty", extra={"detail_type": detail_type})

@@ -1,0 +1,52 @@
+"""What the guest chooses to share beyond ordering: a phone number (only through WeChat's consent code,
+stored encrypted) and a birthday (for the birthday coupon)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Protocol
+
+from pydantic import BaseModel, Field
+
+from diancan.adapters.activity_store import ActivityStore
+from diancan.adapters.pii import PiiCipher
+from diancan.domain.clock import iso, utcnow
+from diancan.domain.errors import InvalidRequest
+
+
+class PhoneNumberSource(Protocol):
+    def phone_number(self, code: str) -> str: ...
+
+
+class PhoneConsent(BaseModel):
+    code: str = Field(min_length=1, max_length=128, description="from the getPhoneNumber button")
+
+
+class BirthdayGiven(BaseModel):
+    birthday: date
+
+
+def masked(phone: str) -> str:
+    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 7 else "****"
+
+
+class Privacy:
+    def __init__(self, phones: PhoneNumberSource, cipher: PiiCipher, activity: ActivityStore,
+                 clock: Callable[[], datetime] = utcnow) -> None:
+        self._phones = phones
+        self._cipher = cipher
+        self._activity = activity
+        self._clock = clock
+
+    def share_phone(self, openid: str, code: str) -> dict:
+        """The code proves consent; the number is stored encrypted and shown back masked."""
+        phone = self._phones.phone_number(code)
+        self._activity.set_phone(openid, self._cipher.encrypt(phone), iso(self._clock()))
+        return {"phone": masked(phone), "shared": True}
+
+    def set_birthday(self, openid: str, birthday: date) -> dict:
+        if not date(1900, 1, 1) <= birthday <= self._clock().date():
+            raise InvalidRequest("birthday out of range", "生日有误", code="INVALID_BIRTHDAY")
+        self._activity.set_birthday(openid, birthday)
+        return {"birthday": birthday.isoformat()}

@@ -1,0 +1,46 @@
+"""Reviews: a guest reviews a completed order once; dishes show their rating and newest reviews; staff reply."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Protocol
+
+from diancan.adapters.repository import Repository
+from diancan.adapters.review_store import ReviewStore
+from diancan.domain.clock import iso, utcnow
+from diancan.domain.errors import InvalidRequest, NotFound
+from diancan.domain.reviews import ReviewRequest, check_review
+
+REPLY_MAX_CHARS = 300
+
+
+class StaffMember(Protocol):
+    staff_id: str
+
+
+class Reviews:
+    def __init__(self, repository: Repository, store: ReviewStore, clock: Callable[[], datetime] = utcnow) -> None:
+        self._repository = repository
+        self._store = store
+        self._clock = clock
+
+    def review_order(self, openid: str, order_id: str, request: ReviewRequest) -> dict:
+        """GetItem of the order, then one transaction (marker, dish reviews, dish counters)."""
+        order = self._repository.get_order(order_id, consistent=True)
+        if order.openid != openid:
+            raise NotFound("no such order", "订单不存在", code="ORDER_NOT_FOUND")
+        stars = check_review(order, request)
+        at = iso(self._clock())
+        self._store.add(order, stars, request.text, request.pictures, at)
+        return {"order_id": order_id, "stars": stars, "text": request.text, "pictures": request.pictures, "at": at}
+
+    def reply_to_review(self, store_id: str, dish_id: str, review_key: str, text: str, staff: StaffMember) -> dict:
+        """The console's reply (its blueprint checks the staff member's right to answer for ``store_id``)."""
+        text = text.strip()
+        if not text or len(text) > REPLY_MAX_CHARS:
+            raise InvalidRequest(f"a reply has 1 to {REPLY_MAX_CHARS} characters", "回复内容需为1至300字",
+                                 code="INVALID_REPLY")
+        at = iso(self._clock())
+        self._store.reply(store_id, dish_id, review_key, text, by=f"staff:{staff.staff_id}", at=at)
+        return {"store_id": store_id, "dish_id": dish_id, "review_key": review_key, "reply": text, "replied_at": at}
