@@ -1,9 +1,12 @@
 """auth: POST /login {"code"} → a signed session token (creating the user on first login)."""
 
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Body
 from pydantic import BaseModel, Field
 
 from diancan import bootstrap
-from diancan.http import make_resolver, parse_body
+from diancan.http import make_resolver
 from diancan.observability import tools
 from diancan.services.auth import login
 
@@ -12,16 +15,21 @@ app = make_resolver()
 
 
 class LoginRequest(BaseModel):
-    code: str = Field(min_length=1, max_length=128)
+    code: str = Field(min_length=1, max_length=128, description="the code from wx.login()")
 
 
-@app.post("/login")
-def post_login() -> dict:
-    request = parse_body(app, LoginRequest)
+class LoginAnswer(BaseModel):
+    token: str = Field(description="send as Authorization: Bearer <token>")
+    expires_in: int = Field(description="seconds")
+    new_user: bool
+
+
+@app.post("/login", summary="Exchange a wx.login code for a session token", tags=["auth"])
+def post_login(request: Annotated[LoginRequest, Body()]) -> LoginAnswer:
     answer = login(request.code, wechat=bootstrap.wechat_login(), repository=bootstrap.repository(),
                    signer=bootstrap.token_signer())
     metrics.add_metric(name="GuestLogins", unit="Count", value=1)
-    return answer
+    return LoginAnswer.model_validate(answer)
 
 
 @logger.inject_lambda_context

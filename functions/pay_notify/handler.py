@@ -20,7 +20,7 @@ def _fail(status: int, message: str) -> Response:
 
 
 @app.post("/notify")
-def notify() -> Response:
+def notify():
     event = app.current_event
     try:
         outcome = bootstrap.payments().handle_notification(dict(event.headers or {}), event.decoded_body or "")

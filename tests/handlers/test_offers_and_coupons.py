@@ -16,11 +16,12 @@ AT = "2026-11-24T04:30:00.000Z"
 
 
 @pytest.fixture
-def offers_chain(demo_chain):
+def offers_chain(live):
+    """The demo chain with its offers, and WeChat Pay's simulator (placing an order asks for a prepay)."""
     from local.demo_offers import load
 
     load()
-    return demo_chain
+    return live.resources
 
 
 def claim(token: str, template_id: str):

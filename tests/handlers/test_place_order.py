@@ -8,6 +8,11 @@ from tests.conftest import http_call
 
 pytestmark = pytest.mark.handlers
 
+
+@pytest.fixture(autouse=True)
+def _wechat_pay(live):
+    """Placing an order asks WeChat Pay for a prepay: every test here runs with the simulator."""
+
 CART = [{"dish_id": "d-gongbao", "qty": 2, "options": ["spicy-mild"]},
         {"dish_id": "d-milktea", "qty": 1, "options": ["size-large", "sugar-half", "topping-pearl"]}]
 

@@ -10,6 +10,7 @@ import logging
 from typing import TypeVar
 
 from aws_lambda_powertools.event_handler import CORSConfig, LambdaFunctionUrlResolver, Response
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 
 from diancan.domain.errors import DomainError, InvalidRequest, Unauthorized
@@ -29,9 +30,24 @@ def error_response(error: DomainError) -> Response:
 
 
 def make_resolver() -> LambdaFunctionUrlResolver:
-    """A function-URL resolver whose every failure answers in the one error format."""
+    """A function-URL resolver whose every failure answers in the one error format.
+
+    Validation is on: a route that declares its body as ``Annotated[Model, Body()]`` (and typed query
+    parameters) is validated by Powertools before it runs, and the same declarations generate the
+    function's OpenAPI document (``local/openapi.py``)."""
     app = LambdaFunctionUrlResolver(cors=CORSConfig(allow_origin="*", allow_headers=["Authorization",
-                                                                                       "Idempotency-Key"]))
+                                                                                       "Idempotency-Key"]),
+                                    enable_validation=True)
+    app.use(middlewares=[_limit_body_size])
+
+    @app.exception_handler(RequestValidationError)
+    def _invalid(error: RequestValidationError) -> Response:
+        problems = error.errors()
+        if any(p.get("type") == "json_invalid" for p in problems):
+            return error_response(InvalidRequest("malformed JSON body", "请求格式错误", code="MALFORMED_JSON"))
+        details = [{"field": ".".join(str(part) for part in p.get("loc", ())[1:]) or "body",
+                    "problem": p.get("msg", "")} for p in problems]
+        return error_response(InvalidRequest("invalid fields", "请求参数有误", details={"errors": details}))
 
     @app.exception_handler(DomainError)
     def _domain(error: DomainError) -> Response:
@@ -50,6 +66,12 @@ def make_resolver() -> LambdaFunctionUrlResolver:
                                    "message_en": "Something went wrong; please retry"})
 
     return app
+
+
+def _limit_body_size(app: LambdaFunctionUrlResolver, next_middleware):
+    if len((app.current_event.body or "").encode("utf-8")) > MAX_BODY_BYTES:
+        return error_response(InvalidRequest("request body too large", "请求内容过大", code="BODY_TOO_LARGE"))
+    return next_middleware(app)
 
 
 def _validation_details(error: ValidationError) -> list[dict]:
