@@ -4,6 +4,7 @@ five categories and 24 dishes with spec options, pictures and daily portion limi
 from __future__ import annotations
 
 from diancan.domain.menu import Category, Dish, OpeningPeriod, Option, OptionGroup, Store
+from local import demo_delivery
 
 CHAIN_NAME = "小馆子"
 PICTURES = "https://img.diancan.example.com/dishes"
@@ -86,12 +87,13 @@ def stores() -> list[Store]:
     return [
         Store(store_id="sh-jingan", name=f"{CHAIN_NAME}·静安店", city="上海", address="上海市静安区南京西路1266号",
               phone="021-62881234", lat=31.2296, lng=121.4486, hours=around_the_clock, packing_fee_fen=100,
-              min_delivery_fen=2000, delivery_fee_fen=500, images=[f"{PICTURES}/store-jingan.jpg"]),
+              min_delivery_fen=2000, delivery_fee_fen=500, images=[f"{PICTURES}/store-jingan.jpg"],
+              settings={"delivery": demo_delivery.settings_of("sh-jingan")}),
         Store(store_id="sh-xuhui", name=f"{CHAIN_NAME}·徐汇店", city="上海", address="上海市徐汇区漕溪北路88号",
               phone="021-64561234", lat=31.1925, lng=121.4365,
               hours=[OpeningPeriod(open="10:00", close="14:00"), OpeningPeriod(open="17:00", close="22:00")],
               packing_fee_fen=100, min_delivery_fen=2500, delivery_fee_fen=600,
-              images=[f"{PICTURES}/store-xuhui.jpg"]),
+              images=[f"{PICTURES}/store-xuhui.jpg"], settings={"delivery": demo_delivery.settings_of("sh-xuhui")}),
     ]
 
 

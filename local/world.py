@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from local.infra import StackResources
+from local.simulators import dada as dada_sim
 from local.simulators import feieyun, wechat, wxpay
 from local.simulators.wxpay_crypto import generate_keys
 
@@ -86,6 +87,16 @@ def _build_wxpay(shared: dict[str, dict[str, Any]]) -> tuple[Any, WsgiApp]:
     return sim, wxpay.create_app(sim)
 
 
+def _build_dada(shared: dict[str, dict[str, Any]]) -> tuple[Any, WsgiApp]:
+    """Dada's side: the app key and secret of the ``dada`` secret, and the demo stores' shops."""
+    from local.demo_delivery import DADA_SHOPS
+
+    dada = shared["dada"]
+    sim = dada_sim.DadaSimulator(app_key=dada["app_key"], app_secret=dada["app_secret"], source_id=dada["source_id"],
+                                 shops=dict(DADA_SHOPS), step_seconds=5.0)
+    return sim, dada_sim.create_app(sim)
+
+
 SIMULATORS: list[SimulatorMount] = [
     SimulatorMount(
         "wechat",
@@ -97,6 +108,7 @@ SIMULATORS: list[SimulatorMount] = [
                    dev_pages=(("WeChat Pay transactions", "/_control/state"),)),
     SimulatorMount("feieyun", _build_feieyun, setting="FEIEYUN_API_BASE",
                    dev_pages=(("Printer paper rolls", "/rolls"), ("Printer queues", "/_control/state"))),
+    SimulatorMount("dada", _build_dada, setting="DADA_API_BASE", dev_pages=(("Riders", "/riders"),)),
 ]
 
 
@@ -107,6 +119,8 @@ def generate_secrets() -> dict[str, dict[str, Any]]:
     ``wechat``: the mini-program ``appid`` (stable, so test openids are stable) and its ``app_secret``.
     ``feieyun``: the printer account ``user`` and its ``ukey`` (those of the simulator's demo account).
     ``wxpay``: merchant id, API private key and serial, APIv3 key, WeChat Pay public key and its id.
+    ``dada``: the Dada developer ``app_key``/``app_secret``, merchant ``source_id``, default ``shop_no``, and
+    ``callback_secret`` (ours alone: it signs the per-order token in the callback URL).
     ``SIMULATOR_ONLY``: keys of the outside services' own side (WeChat Pay's platform private key); they
     build the simulators and are never written to Secrets Manager.
     """
@@ -129,6 +143,8 @@ def generate_secrets() -> dict[str, dict[str, Any]]:
             "app_secret": secrets.token_hex(16),
         },
         "feieyun": {"user": "demo@diancan.local", "ukey": "DEMOUKEY0000000000000001"},
+        "dada": {"app_key": "dada" + secrets.token_hex(8), "app_secret": secrets.token_hex(16), "source_id": "73753",
+                 "shop_no": "11047059", "callback_secret": secrets.token_urlsafe(32)},
     }
 
 

@@ -37,6 +37,8 @@ TEST_SECRETS = {
               "merchant_cert_serial": MERCHANT_SERIAL, "apiv3_key": wxpay_keys().apiv3_key,
               "platform_public_key": wxpay_keys().platform_public_pem, "platform_public_key_id": PUBLIC_KEY_ID},
     "feieyun": {"user": "demo@diancan.local", "ukey": "DEMOUKEY0000000000000001"},
+    "dada": {"app_key": "test-dada-app", "app_secret": "test-dada-secret", "source_id": "73753", "shop_no": "11047059",
+             "callback_secret": "test-dada-callback-secret"},
 }
 
 

@@ -22,7 +22,7 @@ def _coordinate(name: str) -> float | None:
         raise InvalidRequest(f"{name} must be a number", "位置参数有误", code="INVALID_LOCATION") from None
 
 
-@app.get("/stores")
+@app.get("/stores", summary="Stores of the chain, nearest first when lat/lng are given", tags=["menu"])
 def get_stores() -> dict:
     return menu.list_stores(bootstrap.repository(), _coordinate("lat"), _coordinate("lng"))
 
@@ -37,7 +37,7 @@ def _signed_in_guest() -> str | None:
         return None
 
 
-@app.get("/stores/<store_id>/menu")
+@app.get("/stores/<store_id>/menu", summary="A store's whole menu (filter by category, search, sort)", tags=["menu"])
 def get_menu(store_id: str) -> dict:
     query = app.current_event.get_query_string_value
     openid = _signed_in_guest()
@@ -46,7 +46,7 @@ def get_menu(store_id: str) -> dict:
                            activity=bootstrap.activity_store() if openid else None)
 
 
-@app.get("/stores/<store_id>/dishes/<dish_id>")
+@app.get("/stores/<store_id>/dishes/<dish_id>", summary="One dish with its detail", tags=["menu"])
 def get_dish(store_id: str, dish_id: str) -> dict:
     return menu.dish_detail(bootstrap.repository(), store_id, dish_id, bootstrap.review_store())
 

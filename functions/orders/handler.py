@@ -11,7 +11,7 @@ logger, metrics, tracer = tools("orders")
 app = make_resolver()
 
 
-@app.get("/orders")
+@app.get("/orders", summary="The guest's own orders, newest first (cursor paging)", tags=["orders"])
 def list_orders() -> dict:
     openid = current_guest(app)
     raw_limit = app.current_event.get_query_string_value("limit") or "10"
@@ -20,25 +20,25 @@ def list_orders() -> dict:
     return bootstrap.guest_orders().page(openid, app.current_event.get_query_string_value("cursor"), int(raw_limit))
 
 
-@app.get("/orders/<order_id>")
+@app.get("/orders/<order_id>", summary="One of the guest's orders, with delivery tracking", tags=["orders"])
 def get_order(order_id: str) -> dict:
     logger.append_keys(order_id=order_id)
     return bootstrap.guest_orders().detail(current_guest(app), order_id)
 
 
-@app.post("/orders/<order_id>/cancel")
+@app.post("/orders/<order_id>/cancel", summary="Cancel an unpaid order (portions and coupon come back)", tags=["orders"])
 def cancel_order(order_id: str) -> dict:
     logger.append_keys(order_id=order_id)
     return bootstrap.guest_orders().cancel(current_guest(app), order_id)
 
 
-@app.post("/orders/<order_id>/pay")
+@app.post("/orders/<order_id>/pay", summary="wx.requestPayment parameters again for an unpaid order", tags=["orders"])
 def pay_order(order_id: str) -> dict:
     logger.append_keys(order_id=order_id)
     return bootstrap.guest_orders().pay(current_guest(app), order_id)
 
 
-@app.post("/orders/<order_id>/sync-payment")
+@app.post("/orders/<order_id>/sync-payment", summary="Ask WeChat Pay now (after the payment sheet) and return the order", tags=["orders"])
 def sync_payment(order_id: str) -> dict:
     logger.append_keys(order_id=order_id)
     return bootstrap.guest_orders().sync_payment(current_guest(app), order_id)

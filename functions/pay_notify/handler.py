@@ -19,7 +19,7 @@ def _fail(status: int, message: str) -> Response:
     return json_response(status, {"code": "FAIL", "message": message})
 
 
-@app.post("/notify")
+@app.post("/notify", summary="WeChat Pay payment and refund notifications (signed)", tags=["pay_notify"])
 def notify():
     event = app.current_event
     try:

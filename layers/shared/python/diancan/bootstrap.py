@@ -105,7 +105,8 @@ def ordering():
 def guest_orders():
     from diancan.services.orders import GuestOrders
 
-    return GuestOrders(repository(), event_bus(), pii_cipher(), payments(), stock=stock_store())
+    return GuestOrders(repository(), event_bus(), pii_cipher(), payments(), stock=stock_store(),
+                       deliveries=delivery_store())
 
 
 @component
@@ -266,6 +267,35 @@ def privacy():
 
     phones = WeChatPhoneNumbers(wechat_access_token(), settings().wechat_api_base, settings().http_timeout_seconds)
     return Privacy(phones, pii_cipher(), activity_store())
+
+
+# ---- delivery -----------------------------------------------------------------------------------------------
+
+
+@component
+def courier():
+    from diancan.adapters.courier import DadaCourier
+
+    dada = secrets().get("dada")
+    return DadaCourier(dada["app_key"], dada["app_secret"], dada["source_id"], dada["shop_no"],
+                       settings().dada_api_base, settings().http_timeout_seconds,
+                       callback_secret=dada.get("callback_secret", ""))
+
+
+@component
+def delivery_store():
+    from diancan.adapters.delivery_store import DeliveryStore
+
+    return DeliveryStore()
+
+
+@component
+def delivery():
+    """Courier dispatch, courier callbacks and the console's delivery moves (refunds built only when used)."""
+    from diancan.services.delivery import DeliveryService
+
+    return DeliveryService(repository(), delivery_store(), courier(), pii_cipher(), alerts(),
+                           public_base_url=settings().public_base_url, refunds=payments, count=_count_metric)
 
 
 def reset() -> None:

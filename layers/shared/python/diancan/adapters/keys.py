@@ -230,3 +230,12 @@ def dish_review(at_iso: str, order_id: str) -> str:
 def store_reviews(store_id: str, month: str) -> str:
     """GSI2PK of review items: a store's reviews of a month (``yyyy-mm``), for the keyword report."""
     return f"REVIEWS#{store_id}#{month}"
+
+
+# ---- delivery (adapters/delivery_store.py) ------------------------------------------------------------
+DELIVERY = "DELIVERY"  # SK of an order's dispatch (``ORDER#<oid>/DELIVERY``)
+
+
+def active_deliveries(store_id: str) -> str:
+    """GSI1PK of a dispatch while it is not ended (sparse): the console's active deliveries of a store."""
+    return f"DELIVERIES#{store_id}"

@@ -348,3 +348,17 @@ class DishReviewRecord(Record, discriminator="dish_review"):
     reply = UnicodeAttribute(null=True)
     replied_at = UnicodeAttribute(null=True)
     replied_by = UnicodeAttribute(null=True)
+
+
+# ---- delivery (adapters/delivery_store.py) ---------------------------------------------------------------
+
+
+class DeliveryRecord(Record, discriminator="delivery"):
+    """``ORDER#<oid>`` / ``DELIVERY``: the order's dispatch (state, courier timeline as ``doc``). Every write is
+    a put conditioned on ``version`` (absent for the claim), so a retry never books a second rider. While
+    the dispatch is active it is listed on GSI1 ``DELIVERIES#<sid>`` / ``<created_at>#<oid>``."""
+
+    store_id = UnicodeAttribute()
+    state = UnicodeAttribute()
+    version = NumberAttribute()
+    doc = JSONAttribute()

@@ -14,16 +14,19 @@ from datetime import datetime, timedelta
 from diancan.adapters.marketing_store import MarketingStore
 from diancan.adapters.pii import PiiCipher
 from diancan.adapters.repository import OrderKeyTaken, Repository
-from diancan.domain.cart import build_lines, portions_needed
+from diancan.domain.cart import OrderLine, build_lines, portions_needed
 from diancan.domain.clock import business_day, iso, local, utcnow
+from diancan.domain.delivery import GeoPoint
+from diancan.domain.delivery_settings import price_delivery
 from diancan.domain.errors import Conflict, DomainError, InvalidRequest, Unprocessable
 from diancan.domain.membership import StoreOffers, benefit_of, level_for
-from diancan.domain.money import yuan
+from diancan.domain.menu import Store
+from diancan.domain.money import Fen
 from diancan.domain.order import Order, OrderRequest, StatusChange, validate_request
 from diancan.domain.order_status import OrderStatus
 from diancan.domain.pricing import Quote, price_order
-from diancan.services.payments import PaymentService, minute_of
 from diancan.domain.promotions import Plan, Setting, Shopper, best_plan
+from diancan.services.payments import PaymentService, minute_of
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_\-:.]{8,64}$")
 
@@ -76,12 +79,8 @@ class OrderingService:
         plan = best_plan(lines, Setting(store.store_id, now, store.timezone), self._shopper(openid, now),
                          full_reductions=offers.full_reductions, points=offers.points,
                          use_points=request.use_points, coupon_id=request.coupon_id)
-        quote = price_order(lines, mode=request.mode, store=store, delivery_fee_fen=store.delivery_fee_fen,
+        quote = price_order(lines, mode=request.mode, store=store, delivery_fee_fen=_delivery_fee(request, store, lines),
                             discounts=plan.discounts)
-        if request.mode == "delivery" and quote.items_fen < store.min_delivery_fen:
-            raise Unprocessable(f"delivery starts at {yuan(store.min_delivery_fen)} yuan",
-                                f"外卖满{yuan(store.min_delivery_fen)}元起送", code="BELOW_DELIVERY_MINIMUM",
-                                details={"min_delivery_fen": store.min_delivery_fen})
         if quote.total_fen < 1:
             raise Unprocessable("the order total must be at least 0.01", "订单金额至少0.01元", code="TOTAL_TOO_LOW")
         return now, store, dishes, quote, plan
@@ -148,6 +147,15 @@ class OrderingService:
         if plan.points_used:
             steps.append(self._marketing.redeem_points(openid, order.order_id, plan.points_used, order.created_at))
         return steps
+
+
+def _delivery_fee(request: OrderRequest, store: Store, lines: list[OrderLine]) -> Fen:
+    """The store's fee for this address and these items (before discounts); refuses an address outside the
+    area (with its distance) and an order below the store's delivery minimum."""
+    if request.mode != "delivery" or request.address is None:
+        return 0
+    items_fen = sum(line.line_total_fen for line in lines)
+    return price_delivery(store, GeoPoint(request.address.lat, request.address.lng), items_fen).fee_fen
 
 
 def _description(store_name: str, lines) -> str:

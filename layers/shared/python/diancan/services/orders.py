@@ -10,6 +10,7 @@ from diancan.adapters.eventbus import EventBus
 from diancan.adapters.pii import PiiCipher
 from diancan.adapters.repository import Repository
 from diancan.domain.clock import iso, utcnow
+from diancan.domain.dispatch import Dispatch
 from diancan.domain.errors import NotFound
 from diancan.domain.events import order_event
 from diancan.domain.order import DeliveryAddress, Order, StatusChange
@@ -26,10 +27,18 @@ class StockIssues(Protocol):
     def issue_of(self, order_id: str) -> StockIssue | None: ...
 
 
+class Deliveries(Protocol):
+    """What the order detail needs of delivery: the order's dispatch (state, timed steps, masked rider)."""
+
+    def get(self, order_id: str) -> Dispatch | None: ...
+
+
 class GuestOrders:
     def __init__(self, repository: Repository, bus: EventBus, pii: PiiCipher | None, payments: PaymentService,
-                 clock: Callable[[], datetime] = utcnow, stock: StockIssues | None = None) -> None:
+                 clock: Callable[[], datetime] = utcnow, stock: StockIssues | None = None,
+                 deliveries: Deliveries | None = None) -> None:
         self._repository = repository
+        self._deliveries = deliveries
         self._stock = stock
         self._payments = payments
         self._bus = bus
@@ -53,6 +62,9 @@ class GuestOrders:
         if self._stock is not None:
             issue = self._stock.issue_of(order_id)
             view["stock_issue"] = issue.guest_notice() if issue else None
+        if self._deliveries is not None and order.mode == "delivery":
+            dispatch = self._deliveries.get(order_id)
+            view["delivery"] = dispatch.view() if dispatch else None
         return view
 
     def page(self, openid: str, cursor: str | None, limit: int) -> dict:
