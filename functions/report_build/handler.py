@@ -5,9 +5,7 @@ reports and reconciliation), the weekly and monthly schedules (input ``{"period"
 the last complete week or month), and on demand (``{"store_id"?, "period", "date"?}``).
 """
 
-from __future__ import annotations
-
-from datetime import date
+from datetime import date as Date
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -24,7 +22,7 @@ class BuildRequest(BaseModel):
 
     store_id: str | None = Field(None, min_length=1, max_length=64)
     period: Literal["day", "week", "month"] = "day"
-    date: date | None = None
+    date: Date | None = None
 
 
 @logger.inject_lambda_context

@@ -317,10 +317,10 @@ def reports():
     """Report building (report_build) and listing (the console). WeChat Pay is built only when a daily
     reconciliation asks for the trade bill."""
     from diancan.adapters.report_index import ReportFiles, ReportIndex
-    from diancan.adapters.report_sources import ReportSources
+    from diancan.adapters.report_sources import ReportSources, TradeBills
     from diancan.services.report_render import render
     from diancan.services.reports import ReportService
 
     sources = ReportSources(repository(), payment_store(), stock_store(), settings().business_tz)
     return ReportService(sources, ReportIndex(), ReportFiles(settings().reports_bucket, settings().region),
-                         lambda day: wechatpay().trade_bill(day), render=render, tz=settings().business_tz)
+                         TradeBills(wechatpay), render=render, tz=settings().business_tz)

@@ -31,7 +31,7 @@ from diancan.adapters.records import (
 from diancan.adapters.repository import Repository, _order
 from diancan.adapters.stock_store import StockStore
 from diancan.domain.clock import business_day, parse_iso
-from diancan.domain.errors import NotFound
+from diancan.domain.errors import NotFound, UpstreamUnavailable
 from diancan.domain.menu import Dish, Store
 from diancan.domain.order import Order
 from diancan.domain.payments import Voucher
@@ -113,3 +113,22 @@ class ReportSources:
         for alert in self._stock.open_alerts(store_id).values():
             if alert.quantity <= 0 and start_iso <= alert.raised_at < end_iso:
                 yield Incident(store_id, "sold_out", alert.name, business_day(parse_iso(alert.raised_at), self._tz))
+
+
+class TradeBills:
+    """WeChat Pay's trade bill of a day as CSV text for reconciliation. A day without any transaction has no
+    bill (NO_STATEMENT_EXIST): that is an empty bill, not a failure; any other refusal is ``UpstreamUnavailable``."""
+
+    def __init__(self, gateway_factory) -> None:
+        self._gateway_factory = gateway_factory  # built on first use: listing reports never needs WeChat Pay
+
+    def __call__(self, day: date) -> str:
+        from diancan.adapters.wechatpay import WeChatPayError
+
+        try:
+            return self._gateway_factory().trade_bill(day)
+        except WeChatPayError as error:
+            if error.code == "NO_STATEMENT_EXIST":
+                return ""
+            raise UpstreamUnavailable(f"trade bill refused: {error.code}", "微信支付账单暂不可用",
+                                      code="TRADE_BILL_UNAVAILABLE") from error
