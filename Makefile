@@ -17,7 +17,8 @@ dev: $(STAMP)  ## start the local stack with demo data on http://127.0.0.1:$${PO
 	$(BIN)/python -m local.stack
 
 test: $(STAMP) lint  ## lint, every test suite, then the scripted guest journey
-	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 -m "not e2e" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m e2e $(PYTEST_ARGS)
 	$(BIN)/python -m local.demo
 
 demo: $(STAMP)  ## fresh local stack + the scripted guest journey over HTTP

@@ -211,9 +211,11 @@ class Scheduler:
 
     def _run(self) -> None:
         started = datetime.now(UTC)
-        due = {schedule: schedule.next_after(started, started) for schedule in self.schedules}
+        # Keyed by position: a schedule with an ``input`` holds a dict, so it cannot be a dict key itself.
+        due = {index: schedule.next_after(started, started) for index, schedule in enumerate(self.schedules)}
         while not self._stopping.is_set():
-            schedule, when = min(due.items(), key=lambda item: item[1])
+            index, when = min(due.items(), key=lambda item: item[1])
+            schedule = self.schedules[index]
             wait = (when - datetime.now(UTC)).total_seconds()
             if wait > 0 and self._stopping.wait(min(wait, 30)):
                 return
@@ -223,4 +225,4 @@ class Scheduler:
                 self.runtime.invoke(schedule.function_name, self.event_for(schedule, when))
             except Exception:
                 logger.exception("scheduled invocation failed", extra={"function": schedule.function_name})
-            due[schedule] = schedule.next_after(when, started)
+            due[index] = schedule.next_after(when, started)

@@ -105,3 +105,13 @@ def test_the_gateway_runs_a_schedule_on_post():
         assert answer.status_code == 200
         assert answer.json()["results"][0]["event"]["detail-type"] == "Scheduled Event"
         assert requests.post(f"{server.base_url}/dev/schedule/nobody", timeout=5).status_code == 404
+
+
+def test_the_scheduler_thread_keeps_running_with_schedules_that_carry_an_input():
+    scheduler = _scheduler((("rate(1 minute)", {"period": "day"}), ("rate(5 minutes)", None))).start()
+    try:
+        assert scheduler._thread is not None
+        scheduler._thread.join(timeout=0.5)
+        assert scheduler._thread.is_alive()
+    finally:
+        scheduler.stop()
