@@ -173,6 +173,12 @@ def callback(sim, order_id: str, order_status: int, update_time: int, *, token: 
 RIDER = {"dm_id": 1003, "dm_name": "赵大勇", "dm_mobile": "13912345678"}
 
 
+def order_of(order_id: str):
+    from diancan import bootstrap
+
+    return bootstrap.repository().get_order(order_id, consistent=True)
+
+
 def order_and_delivery(order_id: str) -> tuple[str, dict]:
     from diancan import bootstrap
 
@@ -247,6 +253,7 @@ def test_duplicated_and_shuffled_callbacks_give_one_history_and_a_completed_orde
         assert callback(dada, order_id, status, at, **(RIDER if status != 1 else {}))[0] == 200
     order_status, delivery = order_and_delivery(order_id)
     assert order_status == "COMPLETED" and delivery["state"] == "DELIVERED"
+    assert "OrderCompleted" in order_of(order_id).published  # points are earned through the one completion path
     statuses = [s["status"] for s in delivery["steps"]]
     assert statuses[-1] == "DELIVERED" and len(statuses) == len(set(statuses))
     ranks = ["WAITING_RIDER", "RIDER_ASSIGNED", "RIDER_ARRIVED", "PICKED_UP", "DELIVERED"]

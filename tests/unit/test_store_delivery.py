@@ -79,7 +79,7 @@ def _update(status: CourierStatus, seconds: int, phone: str = "13912345678") -> 
 def test_a_dispatch_keeps_only_the_masked_phone_and_a_duplicate_changes_nothing() -> None:
     dispatch = Dispatch.claim("O1", "sh-jingan", "dada", "021", AT)
     assigned, changed = dispatch.apply(_update(CourierStatus.RIDER_ASSIGNED, 10))
-    again, changed_again = assigned.apply(_update(CourierStatus.RIDER_ASSIGNED, 10))
+    _, changed_again = assigned.apply(_update(CourierStatus.RIDER_ASSIGNED, 10))
     assert changed and not changed_again
     assert assigned.view()["rider"] == {"name": "张师傅", "phone": "139****5678"}
     assert "13912345678" not in assigned.model_dump_json()

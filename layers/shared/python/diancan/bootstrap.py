@@ -294,7 +294,7 @@ def delivery():
     """Courier dispatch, courier callbacks and the console's delivery moves (refunds built only when used)."""
     from diancan.services.delivery import DeliveryService
 
-    return DeliveryService(repository(), delivery_store(), courier(), pii_cipher(), alerts(),
+    return DeliveryService(repository(), delivery_store(), courier(), pii_cipher(), alerts(), event_bus(),
                            public_base_url=settings().public_base_url, refunds=payments, count=_count_metric)
 
 

@@ -43,6 +43,7 @@ from diancan.domain.dispatch import Dispatch, DispatchState, Problem, masked
 from diancan.domain.errors import NotFound, Unprocessable, UpstreamUnavailable
 from diancan.domain.order import DeliveryAddress, Order
 from diancan.domain.order_status import OrderAction, OrderStatus, TransitionRefused
+from diancan.services.completion import EventPublisher, complete_order
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +66,8 @@ class CourierRefused(Unprocessable):
 
 class DeliveryService:
     def __init__(self, repository: Repository, store: DeliveryStore, courier: CourierPlatform, pii: PiiCipher,
-                 alerts: Alerts, *, public_base_url: str, refunds: Callable[[], Refunds] | None = None,
+                 alerts: Alerts, bus: EventPublisher, *, public_base_url: str,
+                 refunds: Callable[[], Refunds] | None = None,
                  count: Callable[[str], None] = lambda name: None, clock: Callable[[], datetime] = utcnow,
                  max_receives: int = 5) -> None:
         self._repository = repository
@@ -73,6 +75,7 @@ class DeliveryService:
         self._courier = courier
         self._pii = pii
         self._alerts = alerts
+        self._bus = bus
         self._callback_base = f"{public_base_url.rstrip('/')}/courier_callback/{courier.name}"
         self._refunds = refunds  # built on demand: only the console's refund decision needs WeChat Pay
         self._count = count
@@ -134,7 +137,7 @@ class DeliveryService:
                 self._move(order_id, OrderAction.PICK_UP)
             case CourierAsks.MARK_COMPLETED:
                 self._move(order_id, OrderAction.PICK_UP)  # the pickup callback may have been lost
-                self._move(order_id, OrderAction.COMPLETE)
+                self._complete(order_id, by=f"courier:{self._courier.name}")
                 self._update(order_id, lambda d: d.moved(self._clock(), state=S.DELIVERED) if d.active else None)
             case CourierAsks.DECIDE_REDISPATCH if dispatch.auto_redispatches < 1:
                 self._auto_redispatch(dispatch)
@@ -224,7 +227,7 @@ class DeliveryService:
             return d.apply(step)[0].moved(now, state=S.DELIVERED)
 
         self._update(order_id, done)
-        self._move(order_id, OrderAction.COMPLETE, by=by)
+        self._complete(order_id, by=by)
         return self.tracking(order_id)
 
     def close_with_refund(self, order_id: str, by: str, amount_fen: int | None = None) -> dict:
@@ -336,6 +339,14 @@ class DeliveryService:
         except TransitionRefused as refused:
             logger.info("order not moved by delivery", extra={"order_id": order_id, "action": action.value,
                                                               "status": refused.details.get("status")})
+
+    def _complete(self, order_id: str, by: str) -> None:
+        """COMPLETED through the one completion path (it publishes OrderCompleted, which earns points)."""
+        order = self._repository.get_order(order_id, consistent=True)
+        try:
+            complete_order(self._repository, self._bus, order, at=iso(self._clock()), by=by)
+        except TransitionRefused:
+            logger.info("order not completed by delivery", extra={"order_id": order_id, "status": order.status.value})
 
     def _platform(self, call: Callable[[], Any]) -> Any:
         try:

@@ -1,0 +1,102 @@
+"""End to end over loopback HTTP: a guest's delivery order is paid through the WeChat Pay simulator, booked
+with the Dada simulator by courier_dispatch (fed from the real CourierQueue), and ends COMPLETED through the
+simulator's timed riders and their signed callbacks to courier_callback, as in the local stack."""
+
+from __future__ import annotations
+
+import time
+
+import boto3
+import pytest
+
+from local.demo_delivery import DADA_SHOPS
+from tests.conftest import TEST_SECRETS, TEST_STACK, FakeContext, handler_of, http_call
+
+pytestmark = pytest.mark.handlers
+
+ADDRESS = {"contact": "王女士", "phone": "13800138000", "text": "黄浦区人民大道120号", "lat": 31.2304, "lng": 121.4737}
+ORDER = {"store_id": "sh-jingan", "mode": "delivery", "address": ADDRESS,
+         "items": [{"dish_id": "d-gongbao", "qty": 1, "options": ["spicy-mild"]}]}
+
+
+@pytest.fixture
+def courier_world(demo_chain, monkeypatch):
+    """The functions behind a loopback gateway with the WeChat Pay and Dada simulators mounted (riders take a
+    step every 0.2 s), under the same moto as the test."""
+    from diancan import bootstrap
+    from local.functions import load_functions
+    from local.gateway import Gateway
+    from local.lambda_runtime import LambdaRuntime
+    from local.serve import BackgroundServer
+    from local.simulators import dada, wxpay
+    from tests.wxpay_fixtures import make_simulator
+
+    secret = TEST_SECRETS["dada"]
+    pay = make_simulator()
+    riders = dada.DadaSimulator(app_key=secret["app_key"], app_secret=secret["app_secret"],
+                                source_id=secret["source_id"], shops=dict(DADA_SHOPS), step_seconds=0.2)
+    gateway = Gateway(LambdaRuntime(load_functions(), stack_name=TEST_STACK),
+                      simulators={"wxpay": wxpay.create_app(pay), "dada": dada.create_app(riders)})
+    server = BackgroundServer(gateway).start()
+    gateway.mark_ready()
+    monkeypatch.setenv("WECHATPAY_API_BASE", f"{server.base_url}/sim/wxpay")
+    monkeypatch.setenv("DADA_API_BASE", f"{server.base_url}/sim/dada")
+    monkeypatch.setenv("DIANCAN_PUBLIC_BASE_URL", server.base_url)
+    bootstrap.reset()
+    yield pay, riders, demo_chain
+    server.stop()
+
+
+def wait_for(predicate, timeout: float = 10.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError("condition not reached in time")
+
+
+def status_of(order_id: str) -> str:
+    from diancan import bootstrap
+
+    return bootstrap.repository().get_order(order_id, consistent=True).status.value
+
+
+def courier_queue_event(resources) -> dict:
+    """The CourierQueue's waiting messages as the SQS event Lambda would be given."""
+    from local.pump import sqs_event
+
+    sqs, url = boto3.client("sqs"), resources.queue_urls["CourierQueue"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, AttributeNames=["All"],
+                                   MessageAttributeNames=["All"]).get("Messages", [])
+    return sqs_event(messages, arn, resources.region)
+
+
+def test_a_paid_delivery_order_ends_completed_through_the_simulated_courier(courier_world, guest_token):
+    pay, riders, resources = courier_world
+    token = guest_token("alice")
+    status, order = http_call("place_order", "place_order/post_orders", body=ORDER,
+                              headers={"authorization": f"Bearer {token}", "idempotency-key": "deliver-e2e-1"})
+    assert status == 201, order
+    assert order["delivery_fee_fen"] == 500
+    order_id = order["order_id"]
+    prepay = next(t for t in pay.state()["transactions"] if t["out_trade_no"] == order_id)["prepay_id"]
+    pay.pay(prepay)
+    wait_for(lambda: status_of(order_id) == "PAID")
+
+    event = courier_queue_event(resources)
+    assert [r["messageId"] for r in event["Records"]]  # OrderPaid reached the courier queue through the bus
+    assert handler_of("courier_dispatch")(event, FakeContext())["batchItemFailures"] == []
+
+    wait_for(lambda: status_of(order_id) == "COMPLETED")
+    status, detail = http_call("orders", "orders/get_order", path=f"/orders/{order_id}",
+                               headers={"authorization": f"Bearer {token}"})
+    assert status == 200
+    steps = [s["status"] for s in detail["delivery"]["steps"]]
+    assert steps == ["WAITING_RIDER", "RIDER_ASSIGNED", "RIDER_ARRIVED", "PICKED_UP", "DELIVERED"]
+    assert detail["delivery"]["state"] == "DELIVERED"
+    assert "****" in detail["delivery"]["rider"]["phone"]
+    assert [h["status"] for h in detail["history"]][-2:] == ["DELIVERING", "COMPLETED"]
+    assert {c["outcome"] for c in riders.snapshot()["callbacks"]} == {200}
