@@ -298,6 +298,50 @@ def delivery():
                            public_base_url=settings().public_base_url, refunds=payments, count=_count_metric)
 
 
+# ---- dine-in tables (QR codes, sessions, shared cart, rounds, bill, staff ordering) ------------------------
+
+
+@component
+def table_store():
+    from diancan.adapters.table_store import TableStore
+
+    return TableStore()
+
+
+@component
+def wechat_codes():
+    from diancan.adapters.wechat_codes import WeChatCodes
+
+    wechat = secrets().get("wechat")
+    return WeChatCodes(wechat["appid"], wechat["app_secret"], settings().wechat_api_base,
+                       settings().http_timeout_seconds)
+
+
+def _table_code_key() -> bytes:
+    """Derived from the app secret's token secret (domain-separated), so table codes need no secret of their
+    own; rotating the token secret therefore invalidates every printed table code."""
+    import hashlib
+    import hmac
+
+    return hmac.new(secrets().get("app")["token_secret"].encode(), b"diancan-table-codes-v1", hashlib.sha256).digest()
+
+
+@component
+def table_codes():
+    from diancan.services.table_codes import TableCodes
+
+    return TableCodes(table_store(), wechat_codes(), _table_code_key())
+
+
+@component
+def tables():
+    from diancan.services.tables import TableService
+
+    return TableService(table_store(), table_codes(), repository(), ordering(), payments(), payment_store(),
+                        event_bus(), expiry_minutes=settings().order_expiry_minutes,
+                        business_tz=settings().business_tz)
+
+
 def reset() -> None:
     """Forget every built component and the settings (tests and the local stack change the environment)."""
     get_settings.cache_clear()

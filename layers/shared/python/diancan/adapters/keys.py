@@ -239,3 +239,38 @@ DELIVERY = "DELIVERY"  # SK of an order's dispatch (``ORDER#<oid>/DELIVERY``)
 def active_deliveries(store_id: str) -> str:
     """GSI1PK of a dispatch while it is not ended (sparse): the console's active deliveries of a store."""
     return f"DELIVERIES#{store_id}"
+
+
+# ---- dine-in tables (adapters/table_store.py) ------------------------------------------------------------
+TABLE_OPEN_PREFIX = "TABLEOPEN#"  # in the store partition, sorts after "DISH#": never part of the menu read
+TABLE_SESSION = "SESSION"
+CART_LINE_PREFIX = "LINE#"
+ROUND_PREFIX = "ROUND#"
+CALL_PREFIX = "CALL#"
+
+
+def table_open(table_no: str) -> str:
+    """``STORE#<sid>`` / ``TABLEOPEN#<no>``: the table's open session (exists while one is open)."""
+    return f"{TABLE_OPEN_PREFIX}{table_no}"
+
+
+def table_session(session_id: str) -> str:
+    """Partition of a table session: ``SESSION``, its cart lines, rounds and service calls."""
+    return f"TSESSION#{session_id}"
+
+
+def cart_line(line_id: str) -> str:
+    return f"{CART_LINE_PREFIX}{line_id}"
+
+
+def table_round(round_no: int) -> str:
+    return f"{ROUND_PREFIX}{round_no:03d}"
+
+
+def service_call(call_id: str) -> str:
+    return f"{CALL_PREFIX}{call_id}"
+
+
+def open_calls(store_id: str) -> str:
+    """GSI2PK of a service call until it is answered (sparse): the console's open calls of a store."""
+    return f"CALLS#{store_id}"

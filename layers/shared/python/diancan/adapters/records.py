@@ -10,6 +10,7 @@ from pynamodb.attributes import (
     DiscriminatorAttribute,
     JSONAttribute,
     ListAttribute,
+    MapAttribute,
     NumberAttribute,
     UnicodeAttribute,
     UnicodeSetAttribute,
@@ -361,4 +362,53 @@ class DeliveryRecord(Record, discriminator="delivery"):
     store_id = UnicodeAttribute()
     state = UnicodeAttribute()
     version = NumberAttribute()
+    doc = JSONAttribute()
+
+
+# ---- dine-in tables (adapters/table_store.py) --------------------------------------------------------
+
+
+class TableOpenRecord(Record, discriminator="table_open"):
+    """``STORE#<sid>/TABLEOPEN#<no>``: exists while the table has an open session. Put only if absent, so of
+    two first scans one opens the session and the other joins it; deleted when the session closes."""
+
+    session_id = UnicodeAttribute()
+
+
+class TableSessionRecord(Record, discriminator="table_session"):
+    """``TSESSION#<id>/SESSION``: a table session. ``version`` goes up with every cart change and round;
+    every cart write is a transaction conditioned on this item, so it serialises the table's changes."""
+
+    store_id = UnicodeAttribute()
+    table_no = UnicodeAttribute()
+    status = UnicodeAttribute()
+    mode = UnicodeAttribute()
+    version = NumberAttribute(default=0)
+    round_count = NumberAttribute(default=0)
+    guests = MapAttribute(default=dict)  # openid (or staff:<id>) → display name; joins add keys concurrently
+    opened_by = UnicodeAttribute()
+    opened_at = UnicodeAttribute()
+    tab_order_id = UnicodeAttribute(null=True)
+    closed_at = UnicodeAttribute(null=True)
+
+
+class CartLineRecord(Record, discriminator="cart_line"):
+    """``TSESSION#<id>/LINE#<line id>``: one line of a table's shared cart (one item per line, so concurrent
+    adds never overwrite each other). ``qty`` is top level so a change is one conditional update."""
+
+    qty = NumberAttribute()
+    doc = JSONAttribute()
+
+
+class TableRoundRecord(Record, discriminator="table_round"):
+    """``TSESSION#<id>/ROUND#<nnn>``: a submitted round (priced lines, its order, line indexes). Written once."""
+
+    doc = JSONAttribute()
+
+
+class ServiceCallRecord(Record, discriminator="service_call"):
+    """``TSESSION#<id>/CALL#<call id>``: a guest calling a waiter or asking for the bill. Listed on GSI2
+    ``CALLS#<sid>`` / ``<at>#<call id>`` until answered (sparse: answering removes the GSI2 keys)."""
+
+    status = UnicodeAttribute()  # open | answered
     doc = JSONAttribute()

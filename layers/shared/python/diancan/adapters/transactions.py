@@ -63,3 +63,7 @@ class Transaction:
     def check(self, label: str, record: Model, condition) -> None:
         self._tx.condition_check(type(record), record.PK, record.SK, condition=condition)
         self._labels["check"].append(label)
+
+    def delete(self, label: str, record: Model, condition=None) -> None:
+        self._tx.delete(record, condition=condition)
+        self._labels["delete"].append(label)

@@ -1,0 +1,95 @@
+"""tables: dine-in guests at a table — resolve a scanned table code, open or join the table's session,
+the shared cart (with "anything new since v"), rounds (加菜), the table bill, calling a waiter."""
+
+from pydantic import BaseModel, Field
+
+from diancan import bootstrap
+from diancan.domain.cart import CartItem
+from diancan.domain.errors import InvalidRequest
+from diancan.domain.tables import CallKind
+from diancan.guest import current_guest
+from diancan.http import make_resolver, parse_body
+from diancan.observability import tools
+
+logger, metrics, tracer = tools("tables")
+app = make_resolver()
+
+
+class JoinRequest(BaseModel):
+    scene: str = Field(min_length=1, max_length=64)
+    nickname: str | None = Field(None, max_length=16)
+
+
+class QtyRequest(BaseModel):
+    qty: int = Field(ge=0, le=99)
+
+
+class RoundRequest(BaseModel):
+    version: int = Field(ge=0, description="the cart version the guest is looking at")
+
+
+class CallRequest(BaseModel):
+    kind: CallKind = CallKind.WAITER
+
+
+@app.get("/tables/resolve")
+def resolve() -> dict:
+    return bootstrap.table_codes().resolve(app.current_event.get_query_string_value("scene") or "")
+
+
+@app.post("/tables/sessions")
+def join() -> dict:
+    body = parse_body(app, JoinRequest)
+    return bootstrap.tables().join(current_guest(app), body.scene, body.nickname)
+
+
+@app.get("/tables/sessions/<session_id>/cart")
+def cart(session_id: str) -> dict:
+    since = app.current_event.get_query_string_value("since")
+    if since is not None and not since.isdigit():
+        raise InvalidRequest("since must be a cart version", "参数有误", code="INVALID_VERSION")
+    logger.append_keys(session_id=session_id)
+    return bootstrap.tables().cart(current_guest(app), session_id, None if since is None else int(since))
+
+
+@app.post("/tables/sessions/<session_id>/cart/lines")
+def add_line(session_id: str) -> dict:
+    logger.append_keys(session_id=session_id)
+    return bootstrap.tables().add_line(current_guest(app), session_id, parse_body(app, CartItem))
+
+
+@app.put("/tables/sessions/<session_id>/cart/lines/<line_id>")
+def set_qty(session_id: str, line_id: str) -> dict:
+    logger.append_keys(session_id=session_id)
+    return bootstrap.tables().set_qty(current_guest(app), session_id, line_id, parse_body(app, QtyRequest).qty)
+
+
+@app.post("/tables/sessions/<session_id>/rounds")
+def submit_round(session_id: str) -> dict:
+    logger.append_keys(session_id=session_id)
+    return bootstrap.tables().submit_round(current_guest(app), session_id, parse_body(app, RoundRequest).version)
+
+
+@app.get("/tables/sessions/<session_id>/bill")
+def bill(session_id: str) -> dict:
+    logger.append_keys(session_id=session_id)
+    return bootstrap.tables().bill(current_guest(app), session_id)
+
+
+@app.post("/tables/sessions/<session_id>/checkout")
+def checkout(session_id: str) -> dict:
+    logger.append_keys(session_id=session_id)
+    return bootstrap.tables().checkout(current_guest(app), session_id)
+
+
+@app.post("/tables/sessions/<session_id>/calls")
+def call(session_id: str) -> dict:
+    logger.append_keys(session_id=session_id)
+    return bootstrap.tables().call(current_guest(app), session_id, parse_body(app, CallRequest).kind)
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict, context) -> dict:
+    return app.resolve(event, context)
