@@ -5,22 +5,11 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from diancan.domain.order_status import OrderAction
 from tests.conftest import FakeContext, handler_of, http_call, load_event
 
 STORE = "sh-jingan"
 AT = "2026-11-24T04:30:00.000Z"
-
-
-@pytest.fixture
-def offers_chain(live):
-    """The demo chain with its offers, and WeChat Pay (simulator) behind place_order's prepay."""
-    from local.demo_offers import load
-
-    load()
-    return live
 
 
 def place(token: str, items: list[dict], key: str, **extra) -> dict:

@@ -7,10 +7,19 @@ import pytest
 
 from diancan.domain.order_status import OrderAction, OrderStatus
 from tests.conftest import http_call
-from tests.loyalty_fixtures import AT, bus_event, deliver, move, offers_chain, place  # noqa: F401
+from tests.loyalty_fixtures import AT, bus_event, deliver, move, place
 
 pytestmark = pytest.mark.handlers
 HONGSHAO = [{"dish_id": "d-hongshao", "qty": 2, "options": []}]
+
+
+@pytest.fixture
+def offers_chain(live):
+    """The demo chain with its offers, and WeChat Pay (simulator) behind place_order's prepay."""
+    from local.demo_offers import load
+
+    load()
+    return live
 
 
 def claim(token: str, template_id: str) -> str:

@@ -48,6 +48,10 @@ class MemberInfo:
     phone_enc: str | None = None
 
 
+# An item made by UpdateItem has no ``kind`` unless the update sets it; without it a query or BatchGetItem
+# through ``Record`` cannot tell what it is. Every first write of an item here sets it.
+
+
 def _conditional_failed(error: Exception) -> bool:
     return getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException"
 
@@ -90,7 +94,7 @@ class ActivityStore:
 
     def _touch_member(self, openid: str, day: str, favourite_dish: str | None) -> None:
         info = MemberInfoRecord(keys.user(openid), keys.MEMBER_INFO)
-        moved = [MemberInfoRecord.openid.set(openid), MemberInfoRecord.last_order_day.set(day),
+        moved = [MemberInfoRecord.kind.set(MemberInfoRecord), MemberInfoRecord.openid.set(openid), MemberInfoRecord.last_order_day.set(day),
                  MemberInfoRecord.GSI2PK.set(keys.last_order_on(day)), MemberInfoRecord.GSI2SK.set(openid)]
         if favourite_dish:
             moved.append(MemberInfoRecord.favourite_dish.set(favourite_dish))
@@ -107,13 +111,13 @@ class ActivityStore:
 
     def set_birthday(self, openid: str, birthday: date) -> None:
         MemberInfoRecord(keys.user(openid), keys.MEMBER_INFO).update(actions=[
-            MemberInfoRecord.openid.set(openid), MemberInfoRecord.birthday.set(birthday.isoformat()),
+            MemberInfoRecord.kind.set(MemberInfoRecord), MemberInfoRecord.openid.set(openid), MemberInfoRecord.birthday.set(birthday.isoformat()),
             MemberInfoRecord.GSI1PK.set(keys.birthday_on(birthday.strftime("%m-%d"))),
             MemberInfoRecord.GSI1SK.set(openid)])
 
     def set_phone(self, openid: str, phone_enc: str, at: str) -> None:
         MemberInfoRecord(keys.user(openid), keys.MEMBER_INFO).update(actions=[
-            MemberInfoRecord.openid.set(openid), MemberInfoRecord.phone_enc.set(phone_enc),
+            MemberInfoRecord.kind.set(MemberInfoRecord), MemberInfoRecord.openid.set(openid), MemberInfoRecord.phone_enc.set(phone_enc),
             MemberInfoRecord.phone_consented_at.set(at)])
 
     def member_info(self, openid: str) -> MemberInfo:

@@ -167,7 +167,8 @@ class MarketingStore:
         tx.put("entry", PointsEntryRecord(keys.user(openid), keys.points_entry(ref), delta=delta,
                                           spend_delta=spend_delta, at=at, note=note),
                condition=PointsEntryRecord.PK.does_not_exist())
-        actions = [MemberRecord.points.add(delta), MemberRecord.spend_fen.add(spend_delta),
+        actions = [MemberRecord.kind.set(MemberRecord),  # typed for BatchGetItem through Record
+                   MemberRecord.points.add(delta), MemberRecord.spend_fen.add(spend_delta),
                    MemberRecord.completed_orders.add(completed_delta)]
         condition = (MemberRecord.points >= -delta) if delta < 0 else None
         tx.update("member", MemberRecord(keys.user(openid), keys.MEMBER), actions, condition=condition)
