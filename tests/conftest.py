@@ -60,6 +60,26 @@ def aws(monkeypatch):
 
 
 @pytest.fixture
+def server_aws(monkeypatch):
+    """Like ``aws`` but against a moto SERVER that serialises requests (local/moto_server.py), the way
+    DynamoDB applies conditions atomically: for concurrency tests with many threads."""
+    from diancan import bootstrap
+    from local.infra import create_stack
+    from local.moto_server import MotoServer
+
+    for name, value in TEST_ENV.items():
+        monkeypatch.setenv(name, value)
+    with MotoServer(port=0) as server:
+        monkeypatch.setenv("AWS_ENDPOINT_URL", server.url)
+        resources = create_stack(TEST_STACK, endpoint_url=server.url)
+        resources.put_secrets(TEST_SECRETS)
+        bootstrap.reset()
+        yield resources
+        monkeypatch.delenv("AWS_ENDPOINT_URL")
+    bootstrap.reset()
+
+
+@pytest.fixture
 def demo_chain(aws):
     """The demo chain (two stores, 24 dishes each) in the table."""
     from local.demo_data import load
