@@ -14,6 +14,11 @@ must be valid (else 40001 / 42001 once expired), ``scene`` at most 32 characters
 published ``pages`` (else 41030); ``width`` is clamped to 280..1280. The answer is a real PNG whose QR
 code holds the scene (a stand-in for WeChat's round code), made with ``segno``.
 
+Phone numbers (``POST /wxa/business/getuserphonenumber?access_token=`` with ``{"code"}``): the token must be
+valid as above; a code ``phone-<name>`` stands for what the getPhoneNumber button gives after user ``<name>``
+allowed it, maps to the same mainland number every time (``phone_for``) and works once; any other or
+reused code → 40029.
+
 Control routes (JSON, dev only): ``POST /_control/reset``, ``GET /_control/state`` (calls seen, without
 secrets), ``POST /_control/fail`` ``{"errcode": -1, "times": 1}`` to make the next calls fail (login,
 token and code calls alike), ``POST /_control/expire_tokens`` to expire every access token.
@@ -61,6 +66,12 @@ def openid_for(name: str, appid: str) -> str:
     """The openid of test user ``name`` under ``appid``: "o" + 27 characters, stable across runs."""
     digest = hashlib.sha256(f"openid|{appid}|{name}".encode()).digest()
     return "o" + "".join(OPENID_ALPHABET[byte % len(OPENID_ALPHABET)] for byte in digest[:27])
+
+
+def phone_for(name: str) -> str:
+    """The mainland mobile number of test user ``name``: 139 and eight digits, stable across runs."""
+    digest = int.from_bytes(hashlib.sha256(f"phone|{name}".encode()).digest()[:8], "big")
+    return f"139{digest % 10**8:08d}"
 
 
 def user_name_of(code: str) -> str | None:
@@ -153,6 +164,25 @@ class WeChatSimulator:
             self._codes.append({"scene": scene, "page": page or "(home)", "width": width})
         return _qr_png(scene, width)
 
+    def phone_number(self, token: str, body: dict[str, Any]) -> dict[str, Any]:
+        with self._lock:
+            if self._failures:
+                return _error(self._failures.pop(0))
+            expires = self._tokens.get(token)
+            if expires is None:
+                return _error(40001)
+            if expires <= self.clock():
+                return _error(42001)
+            code = str(body.get("code", ""))
+            name = code.removeprefix("phone-") if code.startswith("phone-") else ""
+            if not name or code in self._used_codes:
+                return _error(40029)
+            self._used_codes.add(code)
+            phone = phone_for(name)
+            return {"errcode": 0, "errmsg": "ok", "phone_info": {
+                "phoneNumber": phone, "purePhoneNumber": phone, "countryCode": "86",
+                "watermark": {"timestamp": int(self.clock()), "appid": self.appid}}}
+
     def expire_tokens(self) -> None:
         with self._lock:
             self._tokens = dict.fromkeys(self._tokens, 0.0)
@@ -211,6 +241,11 @@ def create_app(sim: WeChatSimulator) -> Flask:
         if isinstance(answer, dict):
             return jsonify(answer)
         return Response(answer, mimetype="image/png")
+
+    @app.post("/wxa/business/getuserphonenumber")
+    def phone_number():
+        return jsonify(sim.phone_number(request.args.get("access_token", ""),
+                                        request.get_json(force=True, silent=True) or {}))
 
     @app.post("/_control/expire_tokens")
     def expire_tokens():

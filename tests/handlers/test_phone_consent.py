@@ -1,0 +1,58 @@
+"""POST /me/phone against the WeChat simulator on loopback: the number only through the consent code,
+stored encrypted, shown masked; a used code is refused; a revoked access token is fetched again."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+
+import pytest
+
+from local.serve import serving
+from local.simulators.wechat import WeChatSimulator, create_app, phone_for
+from tests.conftest import TEST_SECRETS, http_call
+
+pytestmark = pytest.mark.handlers
+
+
+@pytest.fixture
+def wechat(aws, monkeypatch):
+    from diancan import bootstrap
+
+    sim = WeChatSimulator(appid=TEST_SECRETS["wechat"]["appid"], secret=TEST_SECRETS["wechat"]["app_secret"])
+    with serving(create_app(sim)) as server:
+        monkeypatch.setenv("WECHAT_API_BASE", server.base_url)
+        bootstrap.reset()
+        yield server.base_url
+
+
+def share(token: str, code: str):
+    return http_call("orders", "orders/post_phone", body={"code": code}, headers={"authorization": f"Bearer {token}"})
+
+
+def test_a_phone_number_is_stored_encrypted_only_with_the_consent_code(wechat, guest_token):
+    from diancan import bootstrap
+
+    status, answer = share(guest_token("alice"), "phone-alice")
+    phone = phone_for("alice")
+    assert (status, answer) == (200, {"phone": f"{phone[:3]}****{phone[-4:]}", "shared": True})
+    stored = bootstrap.activity_store().member_info("openid-alice").phone_enc
+    assert phone not in stored
+    assert bootstrap.pii_cipher().decrypt(stored) == phone
+
+
+def test_a_used_or_made_up_code_is_refused_and_nothing_is_stored(wechat, guest_token):
+    from diancan import bootstrap
+
+    share(guest_token("bob"), "phone-bob")
+    for code in ("phone-bob", "made-up"):
+        status, error = share(guest_token("carol"), code)
+        assert (status, error["code"]) == (400, "PHONE_CODE_INVALID")
+    assert bootstrap.activity_store().member_info("openid-carol").phone_enc is None
+
+
+def test_an_expired_access_token_is_fetched_again(wechat, guest_token):
+    assert share(guest_token("dave"), "phone-dave")[0] == 200
+    request = urllib.request.Request(f"{wechat}/_control/expire_tokens", data=b"{}", method="POST")
+    json.loads(urllib.request.urlopen(request).read())
+    assert share(guest_token("erin"), "phone-erin")[0] == 200
