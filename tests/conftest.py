@@ -91,22 +91,24 @@ def demo_chain(aws):
 @pytest.fixture
 def live(demo_chain, monkeypatch):
     """The functions behind a loopback gateway (in this process, under the same moto) with the WeChat Pay
-    simulator mounted at /sim/wxpay: the product reaches the simulator and the simulator's notifications
-    reach pay_notify over real HTTP, as in the local stack."""
+    and WeChat login simulators mounted at /sim/wxpay and /sim/wechat: the product reaches the simulators
+    and the simulators' notifications reach pay_notify over real HTTP, as in the local stack."""
     from diancan import bootstrap
     from local.functions import load_functions
     from local.gateway import Gateway
     from local.lambda_runtime import LambdaRuntime
     from local.serve import BackgroundServer
+    from local.simulators import wechat, wxpay
     from tests.wxpay_fixtures import make_simulator
 
     simulator = make_simulator()
-    from local.simulators.wxpay import create_app
-
-    gateway = Gateway(LambdaRuntime(load_functions(), stack_name=TEST_STACK), simulators={"wxpay": create_app(simulator)})
+    login = wechat.WeChatSimulator(appid=TEST_SECRETS["wechat"]["appid"], secret=TEST_SECRETS["wechat"]["app_secret"])
+    gateway = Gateway(LambdaRuntime(load_functions(), stack_name=TEST_STACK),
+                      simulators={"wxpay": wxpay.create_app(simulator), "wechat": wechat.create_app(login)})
     server = BackgroundServer(gateway).start()
     gateway.mark_ready()
     monkeypatch.setenv("WECHATPAY_API_BASE", f"{server.base_url}/sim/wxpay")
+    monkeypatch.setenv("WECHAT_API_BASE", f"{server.base_url}/sim/wechat")
     monkeypatch.setenv("DIANCAN_PUBLIC_BASE_URL", server.base_url)
     bootstrap.reset()
     yield Live(server.base_url, simulator, demo_chain)
