@@ -3,6 +3,7 @@
     python -m local.ops dlq --stack diancan-prod                 # depth of every dead-letter queue
     python -m local.ops peek print --stack diancan-prod          # what the print DLQ holds (not removed)
     python -m local.ops redrive print --stack diancan-prod       # move print's dead letters back to print
+    python -m local.ops verify-chain sh-jingan --stack diancan-prod  # a store's voucher hash chain
 
 A queue is named by its short name (``print`` for ``<stack>-print``); its dead-letter queue is read from
 its redrive policy. Re-driving is receive, send to the source queue, then delete: a message is never lost,
@@ -97,6 +98,16 @@ def redrive(sqs, pair: QueuePair, limit: int | None = None) -> int:
     return moved
 
 
+def verify_store_chain(stack: str, store_id: str) -> dict:
+    """The product's own chain check, pointed at ``<stack>-main``."""
+    os.environ.setdefault("DIANCAN_TABLE", f"{stack}-main")
+    from diancan import bootstrap
+    from diancan.services.payments import verify_chain
+
+    bootstrap.reset()
+    return verify_chain(bootstrap.payment_store(), store_id)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m local.ops", description=__doc__.split("\n")[0])
     parser.add_argument("--stack", default=os.environ.get("DIANCAN_STACK", "diancan-dev"),
@@ -107,7 +118,13 @@ def main(argv: list[str] | None = None) -> int:
         command = commands.add_parser(name, help=text)
         command.add_argument("queue", help="short queue name: stock, print, courier, ...")
         command.add_argument("--max", type=int, default=None, help="at most this many messages")
+    chain = commands.add_parser("verify-chain", help="verify a store's payment voucher hash chain")
+    chain.add_argument("store_id")
     args = parser.parse_args(argv)
+    if args.command == "verify-chain":
+        report = verify_store_chain(args.stack, args.store_id)
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+        return 0 if report["intact"] else 1
     sqs = _client()
     if args.command == "dlq":
         for pair in consumer_queues(sqs, args.stack):

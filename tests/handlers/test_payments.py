@@ -279,3 +279,18 @@ def _after(iso_text: str, minutes: int):
     from diancan.domain.clock import parse_iso
 
     return parse_iso(iso_text) + timedelta(minutes=minutes)
+
+
+def test_the_verify_chain_command_reports_an_intact_chain_and_exits_non_zero_on_tampering(live, guest_token, capsys):
+    from diancan.adapters import keys
+    from diancan.adapters.records import VoucherRecord
+    from local.ops import main
+
+    order = paid_order(live, guest_token("alice"), key="ops-chain-key-1")
+    assert main(["--stack", "diancan-test", "verify-chain", "sh-jingan"]) == 0
+    assert '"intact": true' in capsys.readouterr().out
+    [record] = list(VoucherRecord.query(keys.order(order["order_id"])))
+    record.doc = {**record.doc, "payer": "someone-else"}
+    record.save()
+    assert main(["--stack", "diancan-test", "verify-chain", "sh-jingan"]) == 1
+    assert '"first_broken_seq": 1' in capsys.readouterr().out

@@ -28,7 +28,7 @@ from diancan.domain.errors import Conflict, NotFound, UpstreamUnavailable
 from diancan.domain.events import ORDER_CANCELLED, ORDER_PAID, ORDER_REFUNDED, order_event
 from diancan.domain.order import Order
 from diancan.domain.order_status import OrderAction, OrderStatus
-from diancan.domain.payments import NotPaid, check_refund, refund_no
+from diancan.domain.payments import NotPaid, check_refund, first_broken_link, refund_no
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +49,17 @@ class OrderExpired(Conflict):
 
 def minute_of(instant: datetime) -> str:
     return iso(instant)[:16]
+
+
+def verify_chain(store: PaymentStore, store_id: str) -> dict:
+    """Walk a store's voucher chain (one paged GSI2 query) and report the first broken link, if any.
+
+    Used by the console, by the daily reconciliation and by ``python -m local.ops verify-chain``."""
+    vouchers = list(store.vouchers(store_id))
+    broken = first_broken_link(vouchers)
+    return {"store_id": store_id, "vouchers": len(vouchers), "intact": broken is None, "first_broken_seq": broken,
+            "paid_fen": sum(v.amount_fen for v in vouchers if v.kind == "payment"),
+            "refunded_fen": sum(v.amount_fen for v in vouchers if v.kind == "refund")}
 
 
 class PaymentService:
