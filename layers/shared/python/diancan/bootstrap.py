@@ -90,7 +90,14 @@ def payment_store():
 def payments():
     from diancan.services.payments import PaymentService
 
-    return PaymentService(repository(), payment_store(), wechatpay(), event_bus(), business_tz=settings().business_tz)
+    def refund_idempotency():
+        from diancan.adapters.idempotency import idempotent
+
+        return idempotent("refund", settings().table_name, settings().region, key="[key, order_id]",
+                          validate="[amount_fen, food_made]")
+
+    return PaymentService(repository(), payment_store(), wechatpay(), event_bus(), business_tz=settings().business_tz,
+                          idempotency=refund_idempotency)
 
 
 @component

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable
+from dataclasses import asdict
 from datetime import datetime, timedelta
 
 from diancan.adapters.eventbus import EventBus
@@ -64,7 +65,8 @@ def verify_chain(store: PaymentStore, store_id: str) -> dict:
 
 class PaymentService:
     def __init__(self, repository: Repository, store: PaymentStore, gateway: WeChatPayGateway, bus: EventBus, *,
-                 business_tz: str, clock: Callable[[], datetime] = utcnow, on_paid=None, on_refunded=None) -> None:
+                 business_tz: str, clock: Callable[[], datetime] = utcnow, on_paid=None, on_refunded=None,
+                 idempotency: Callable[[], Callable] | None = None) -> None:
         self._repository = repository
         self._store = store
         self._gateway = gateway
@@ -73,6 +75,8 @@ class PaymentService:
         self._clock = clock
         self._on_paid = on_paid  # dashboard counters: called once per applied payment
         self._on_refunded = on_refunded
+        self._idempotency = idempotency  # builds the Powertools decorator on first use (it imports boto3)
+        self._refund_once = None
 
     # ---- paying ------------------------------------------------------------------------------------------
 
@@ -210,6 +214,27 @@ class PaymentService:
             self._repository.transition(order_id, order.mode, OrderAction.REFUND, at=iso(now), by=by, note=reason)
         self._submit(self._store.get_refund(order_id, number), order)
         return self._store.get_refund(order_id, number)
+
+    def refund_once(self, request_key: str, order_id: str, amount_fen: int | None, *, reason: str, by: str,
+                    food_made: bool = False) -> dict:
+        """A staff refund that may be sent twice (double click, retried request): one key, one refund.
+        The same key with another amount or order is refused (409), never applied."""
+        from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyValidationError
+
+        request = {"key": request_key, "order_id": order_id, "amount_fen": amount_fen, "reason": reason, "by": by,
+                   "food_made": food_made}
+        if self._refund_once is None:
+            self._refund_once = self._idempotency()(self._refund_request) if self._idempotency else self._refund_request
+        try:
+            return self._refund_once(request=request)
+        except IdempotencyValidationError:
+            raise Conflict("this request key was used for another refund", "该请求标识已用于另一笔退款",
+                           code="IDEMPOTENCY_KEY_REUSED") from None
+
+    def _refund_request(self, request: dict) -> dict:
+        refund = self.refund(request["order_id"], request["amount_fen"], reason=request["reason"], by=request["by"],
+                             food_made=request["food_made"])
+        return asdict(refund)
 
     def _submit(self, refund: Refund, order: Order) -> None:
         try:
