@@ -172,6 +172,48 @@ def step_pay(j: Journey) -> str:
     return f"paid through the simulator: {current['status']}, pickup number {current['pickup_no']}"
 
 
+def printed_on(j: Journey, order_id: str) -> dict[str, int]:
+    """How many printed tickets of the order each simulated printer holds."""
+    status, state = Client(j.base_url).call("GET", "/sim/feieyun/_control/state")
+    expect(status == 200, "read the printer simulator", status, state)
+    return {p["name"]: sum(1 for job in p["jobs"] if job["printed"] and order_id in job["content"])
+            for p in state["printers"] if any(order_id in job["content"] for job in p["jobs"])}
+
+
+def step_tickets(j: Journey) -> str:
+    order_id = j.facts["paid_order"]["order_id"]
+    printers = j.wait_for("kitchen tickets and the receipt on the printers",
+                          lambda: (p := printed_on(j, order_id)) and len(p) >= 3 and all(p.values()) and p)
+    expect({"热菜", "吧台", "前台"} <= printers.keys(), "tickets for the wok and bar stations and a receipt",
+           200, printers)
+    _, order = j.guest("alice").call("GET", f"/orders/orders/{order_id}")
+    return f"printed on {', '.join(f'{name}×{n}' for name, n in sorted(printers.items()))}; order is {order['status']}"
+
+
+def pay_for(j: Journey, guest: str, items: list[dict]) -> dict:
+    body = {"store_id": STORE, "mode": "takeout", "items": items}
+    status, order = j.guest(guest).call("POST", "/place_order/orders", body, {"Idempotency-Key": str(uuid.uuid4())})
+    expect(status == 201, "place an order", status, order)
+    prepay_id = order["pay_params"]["package"].removeprefix("prepay_id=")
+    status, answer = Client(j.base_url).call("POST", "/sim/wxpay/pay", {"prepay_id": prepay_id})
+    expect(status == 200, "pay in the WeChat Pay simulator", status, answer)
+    return order
+
+
+def dish_in_menu(j: Journey, dish_id: str) -> dict:
+    status, menu = j.guest("alice").call("GET", f"/menu/stores/{STORE}/menu")
+    expect(status == 200, "read the menu", status, menu)
+    return next(d for c in menu["categories"] for d in c["dishes"] if d["dish_id"] == dish_id)
+
+
+def step_sold_out(j: Journey) -> str:
+    """蟹粉小笼包 uses 40 g of crab; the demo store holds 120 g with a safety threshold of 80 g."""
+    for _ in range(3):
+        pay_for(j, "carol", [{"dish_id": "d-xiaolongbao", "qty": 1}])
+    dish = j.wait_for("蟹粉小笼包 to turn sold out", lambda: (d := dish_in_menu(j, "d-xiaolongbao"))["sold_out"] and d)
+    return f"three paid orders used the crab up: {dish['name']} is sold out in the menu"
+
+
 STEPS: list[tuple[str, Callable[[Journey], str]]] = [
     ("log in as test-alice", step_login),
     ("list stores, nearest first", step_stores),
@@ -182,6 +224,8 @@ STEPS: list[tuple[str, Callable[[Journey], str]]] = [
     ("test-bob cannot read alice's order", step_privacy),
     ("cancel it: the portions are back", step_cancel),
     ("order again and pay with WeChat Pay", step_pay),
+    ("kitchen tickets on two stations and a receipt", step_tickets),
+    ("an ingredient runs low and a dish turns sold out", step_sold_out),
 ]
 
 
