@@ -27,7 +27,7 @@ class LoginAnswer(BaseModel):
 @app.post("/login", summary="Exchange a wx.login code for a session token", tags=["auth"])
 def post_login(request: Annotated[LoginRequest, Body()]) -> LoginAnswer:
     answer = login(request.code, wechat=bootstrap.wechat_login(), repository=bootstrap.repository(),
-                   signer=bootstrap.token_signer())
+                   signer=bootstrap.token_signer(), business_tz=bootstrap.settings().business_tz)
     metrics.add_metric(name="GuestLogins", unit="Count", value=1)
     return LoginAnswer.model_validate(answer)
 

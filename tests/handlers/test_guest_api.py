@@ -144,3 +144,13 @@ def test_cancelling_twice_is_harmless_and_a_bad_cursor_is_a_400(live, guest_toke
 def test_orders_need_a_token(demo_chain):
     status, error = http_call("orders", "orders/get_orders", headers={"authorization": None})
     assert (status, error["code"]) == (401, "UNAUTHORIZED")
+
+
+def test_a_new_guest_is_indexed_by_the_local_day_they_joined(live):
+    from diancan.adapters import keys
+    from diancan.adapters.records import UserRecord
+    from diancan.domain.clock import business_day, utcnow
+
+    http_call("auth", "auth/post_login", body={"code": "test-dora.1"})
+    joined = list(UserRecord.gsi1.query(keys.joined_on(business_day(utcnow()).isoformat())))
+    assert len(joined) == 1 and joined[0].openid.startswith("o")

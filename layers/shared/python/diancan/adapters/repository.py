@@ -237,14 +237,15 @@ class Repository:
 
     # ---- users -----------------------------------------------------------------------------------------
 
-    def record_login(self, openid: str, at: str) -> bool:
+    def record_login(self, openid: str, at: str, day: str) -> bool:
         """Create the user on first login (conditional put); later logins only touch ``last_login_at``.
 
+        A new user is indexed by the local day they joined (GSI1 ``JOINED#<day>``) for new-member coupons.
         Returns True when the user is new. One write in either case.
         """
         try:
-            UserRecord(keys.user(openid), "PROFILE", openid=openid, created_at=at, last_login_at=at).save(
-                condition=UserRecord.PK.does_not_exist())
+            UserRecord(keys.user(openid), "PROFILE", openid=openid, created_at=at, last_login_at=at,
+                       GSI1PK=keys.joined_on(day), GSI1SK=openid).save(condition=UserRecord.PK.does_not_exist())
             return True
         except PutError as error:
             if error.cause_response_code != "ConditionalCheckFailedException":

@@ -5,10 +5,12 @@ from __future__ import annotations
 from diancan.adapters.repository import Repository
 from diancan.adapters.tokens import TokenSigner
 from diancan.adapters.wechat import WeChatLogin
-from diancan.domain.clock import iso, utcnow
+from diancan.domain.clock import business_day, iso, utcnow
 
 
-def login(code: str, *, wechat: WeChatLogin, repository: Repository, signer: TokenSigner) -> dict:
+def login(code: str, *, wechat: WeChatLogin, repository: Repository, signer: TokenSigner,
+          business_tz: str = "Asia/Shanghai") -> dict:
     session = wechat.code_to_session(code)
-    is_new = repository.record_login(session.openid, iso(utcnow()))
+    now = utcnow()
+    is_new = repository.record_login(session.openid, iso(now), business_day(now, business_tz).isoformat())
     return {"token": signer.issue(session.openid), "expires_in": signer.ttl_seconds, "new_user": is_new}
