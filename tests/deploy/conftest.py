@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -42,7 +43,11 @@ def packaged(tmp_path_factory) -> Path:
         print("node/npm not found: cannot run `serverless package`")
         pytest.skip("node and npm are needed to run `serverless package`")
     directory = tmp_path_factory.mktemp("serverless")
-    package(directory)
+    lock_path = ROOT / "artifacts" / "package.lock"
+    lock_path.parent.mkdir(exist_ok=True)
+    with lock_path.open("w") as lock:  # xdist workers: one layer build (they write the same files) at a time
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        package(directory)
     return directory
 
 
