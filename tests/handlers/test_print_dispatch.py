@@ -62,8 +62,10 @@ def kitchen(demo_chain, sim, sim_server, sim_clock, monkeypatch):
     return sim
 
 
-def paid_order(items=CART, *, mode: str = "takeout", pickup_no: int = 17, table_no: str | None = None) -> str:
-    """An order created through the Repository and moved to PAID with its pickup number."""
+def paid_order(items=CART, *, mode: str = "takeout", pickup_no: int = 17, table_no: str | None = None,
+               pay: bool = True) -> str:
+    """An order created through the Repository and moved to PAID with its pickup number (``pay=False``:
+    left unpaid)."""
     from diancan import bootstrap
     from diancan.adapters.records import OrderRecord
     from diancan.domain.cart import CartItem, build_lines
@@ -84,6 +86,8 @@ def paid_order(items=CART, *, mode: str = "takeout", pickup_no: int = 17, table_
     repository.create_order(order, encrypted_address=None, idempotency_key=f"k-{order_id}", request_hash="h",
                             prices={line.dish_id: line.base_price_fen for line in lines},
                             expires_at_epoch=int(now.timestamp()))
+    if not pay:
+        return order_id
     repository.transition(order_id, mode, OrderAction.PAY, at=iso(now),
                           extra=[OrderRecord.pickup_no.set(pickup_no), OrderRecord.paid_at.set(iso(now))])
     return order_id
@@ -229,3 +233,27 @@ def test_print_check_marks_printed_jobs_and_resends_late_ones_to_the_fallback(ki
     assert "补打" in jobs_on(kitchen, COLD)[0]["content"]
     statuses = {job.ticket.station.station_id: job.status for job in bootstrap.print_jobs().of_order(order_id)}
     assert statuses == {"wok": PrintStatus.SENT, "bar": PrintStatus.PRINTED, "counter": PrintStatus.PRINTED}
+
+
+def test_a_pay_after_table_prints_each_round_before_payment_and_only_the_receipt_at_payment(kitchen):
+    from diancan import bootstrap
+    from diancan.adapters import keys
+    from diancan.adapters.records import OrderRecord
+    from diancan.domain.clock import iso, utcnow
+    from diancan.domain.order_status import OrderAction
+    from diancan.domain.tables import TAB_FLAG
+
+    order_id = paid_order(mode="dine_in", table_no="A1", pay=False)
+    OrderRecord(keys.order(order_id), keys.ORDER).update(actions=[OrderRecord.flags.add({TAB_FLAG})])
+    assert dispatch(sqs_event(order_id, "PrintRequested", round_no=1, line_indexes=[0, 1])) == []
+    assert [len(jobs_on(kitchen, sn)) for sn in (HOT, COLD, COUNTER)] == [1, 1, 0]
+    assert "加菜" not in jobs_on(kitchen, HOT)[0]["content"]
+    assert dispatch(sqs_event(order_id, "PrintRequested", round_no=2, line_indexes=[2])) == []
+    assert "加菜" in jobs_on(kitchen, BAR)[0]["content"] and "招牌奶茶" in jobs_on(kitchen, BAR)[0]["content"]
+    assert order_of(order_id).status == "PENDING_PAYMENT"
+
+    bootstrap.repository().transition(order_id, "dine_in", OrderAction.PAY, at=iso(utcnow()),
+                                      extra=[OrderRecord.pickup_no.set(3), OrderRecord.paid_at.set(iso(utcnow()))])
+    assert dispatch(sqs_event(order_id)) == []
+    assert [len(jobs_on(kitchen, sn)) for sn in (HOT, COLD, BAR, COUNTER)] == [1, 1, 1, 1]
+    assert "实付" in jobs_on(kitchen, COUNTER)[0]["content"]

@@ -81,21 +81,28 @@ class PrintJob(BaseModel):
 class PrintRequest(BaseModel):
     """The detail of a print event (OrderPaid, OrderAccepted, PrintRequested). PrintRequested
     (events/bus/PrintRequested.json) carries ``order_id``, ``store_id``, ``at``, ``by``, ``reason``
-    ("on_demand" | "addon_round") and, for a dine-in add-on round, ``round_no`` (2, 3, ...) and
-    ``line_indexes``: the indexes in ``Order.lines`` of that round's new lines, which alone are printed,
-    marked as an add-on to the table (kitchen tickets only, no receipt). Without ``round_no`` the whole
+    ("on_demand" | "addon_round") and, for a dine-in table round, ``round_no`` (1, 2, ...) and
+    ``line_indexes``: the indexes in ``Order.lines`` of that round's new lines, which alone are printed
+    (kitchen tickets only, no receipt; rounds from the second on are marked as an add-on to the table).
+    A round of a pay-after table prints while its tab is still unpaid. Without ``line_indexes`` the whole
     order prints as on payment; a repeated event prints nothing new (use the console reprint)."""
 
     model_config = {"extra": "ignore"}
 
     order_id: str
     store_id: str
-    round_no: int | None = Field(None, ge=2)
+    round_no: int | None = Field(None, ge=1)
     line_indexes: list[int] | None = Field(None, min_length=1)
 
     @property
+    def is_round(self) -> bool:
+        """A table round: only its lines print, kitchen tickets only (the receipt comes with the bill)."""
+        return self.line_indexes is not None
+
+    @property
     def is_addon_round(self) -> bool:
-        return self.round_no is not None
+        """A later round of a table (2, 3, ...), marked 加菜 on the tickets."""
+        return self.round_no is not None and self.round_no >= 2
 
 
 def route(station_id: str | None, category_id: str, category_stations: Mapping[str, str | None]) -> str | None:
@@ -107,7 +114,7 @@ def ticket_order(order: Order, store: Store, category_stations: Mapping[str, str
                  *, order_url: str = "") -> TicketOrder:
     """The snapshot the tickets print: the whole order, or just an add-on round's lines."""
     lines = list(enumerate(order.lines))
-    if request.is_addon_round:
+    if request.is_round or request.is_addon_round:
         if not request.line_indexes or any(i < 0 or i >= len(order.lines) for i in request.line_indexes):
             raise InvalidRequest("an add-on round needs line_indexes of the order", "加菜轮次的菜品有误",
                                  code="INVALID_ADDON_LINES", details={"line_indexes": request.line_indexes})
@@ -122,7 +129,8 @@ def ticket_order(order: Order, store: Store, category_stations: Mapping[str, str
                for _, line in lines],
         discounts=[(d.label, d.amount_fen) for d in order.discounts if d.amount_fen > 0],
         packing_fee_fen=order.packing_fee_fen, delivery_fee_fen=order.delivery_fee_fen, total_fen=order.total_fen,
-        is_addon_round=request.is_addon_round, round_no=request.round_no, order_url=order_url,
+        is_addon_round=request.is_addon_round, round_no=request.round_no if request.is_addon_round else None,
+        order_url=order_url,
     )
 
 

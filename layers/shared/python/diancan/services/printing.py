@@ -37,10 +37,12 @@ from diancan.domain.printing import (
     ticket_order,
     tickets_for,
 )
+from diancan.domain.tables import TAB_FLAG
 from diancan.domain.ticket_render import render_feieyun, split_for_limit
 from diancan.domain.tickets import Station, Ticket
 
 logger = logging.getLogger(__name__)
+
 
 PRINTABLE = {OrderStatus.PAID, OrderStatus.PREPARING, OrderStatus.READY, OrderStatus.DELIVERING}
 FALLBACK_COLUMNS = 32  # a fallback's paper width is unknown: 58 mm layout fits either paper
@@ -76,13 +78,16 @@ class PrintingService:
         if not prints_on(setup.store, detail_type):
             return []
         order = self._repository.get_order(request.order_id, consistent=True)
-        if order.status not in PRINTABLE:
+        open_tab = TAB_FLAG in order.flags and order.status == OrderStatus.PENDING_PAYMENT and request.is_round
+        if order.status not in PRINTABLE and not open_tab:
             logger.info("order not printable", extra={"order_id": order.order_id, "status": order.status.value})
             return []
         snapshot = ticket_order(order, setup.store, setup.category_stations, request,
                                 order_url=f"{self._public_base_url}/orders/{order.order_id}")
         try:
-            tickets = tickets_for(snapshot, setup.stations, with_receipt=not request.is_addon_round)
+            tickets = tickets_for(snapshot, setup.stations, with_receipt=not request.is_round)
+            if TAB_FLAG in order.flags and not request.is_round:
+                tickets = [t for t in tickets if t.kind == "receipt"]  # the rounds went to the kitchen already
         except NoStations:
             self._alert(order.order_id, "", "the store has no kitchen stations")
             self._jobs.flag_not_printed(order.order_id, True)
@@ -96,7 +101,7 @@ class PrintingService:
                 unavailable = error
         if unavailable is not None:
             raise unavailable
-        if not request.is_addon_round and all(job.is_out for job in jobs if job.ticket.kind == "kitchen"):
+        if order.status == OrderStatus.PAID and all(job.is_out for job in jobs if job.ticket.kind == "kitchen"):
             self._start(order)
         return jobs
 

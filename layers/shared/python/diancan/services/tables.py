@@ -148,7 +148,7 @@ class TableService:
         entry = self._tab_round(session, who, items, line_ids, number, at)
         self._bus.publish([DomainEvent(PRINT_REQUESTED, {
             "order_id": entry.order_id, "store_id": session.store_id, "at": at, "reason": "addon_round",
-            **({"round_no": number} if number >= 2 else {}), "line_indexes": entry.line_indexes, "by": who})])
+            "round_no": number, "line_indexes": entry.line_indexes, "by": who})])
         return {"round": _round_view(entry), "pay_params": None}
 
     def _tab_round(self, session: TableSession, who: str, items: list[CartItem], line_ids: list[str], number: int,
