@@ -108,7 +108,10 @@ def _schedules(schedule: Any) -> list[tuple[str, dict[str, Any] | None]]:
 
 
 def layer_python_paths(config: ServerlessConfig | None = None) -> list[Path]:
-    """The ``<layer path>/python`` folders Lambda would mount at /opt/python, for ``sys.path``."""
+    """The ``<layer path>/python`` folders Lambda would mount at /opt/python, for ``sys.path``: the layers of
+    our own code only. Third-party layers (built by infra/build_layers.sh from a requirements file, as Linux
+    wheels for Lambda) stay off the path: locally those packages come from the venv."""
     config = config or load_config()
     layers = config.resolve(config.raw.get("layers") or {})
-    return [config.root / layer["path"] / "python" for layer in layers.values() if "path" in layer]
+    paths = [config.root / layer["path"] for layer in layers.values() if "path" in layer]
+    return [path / "python" for path in paths if not (path / "requirements.txt").exists() and path.name != "deps"]
