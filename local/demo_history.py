@@ -148,14 +148,17 @@ def _random_order(rng: random.Random, store_id: str, day: date, n: int, menu: Me
                       delivered_after_min=rng.uniform(22, 55) if mode == "delivery" else None)
 
 
-def generate(days: int, end: date, seed: int = 7, chains: dict[str, Chain] | None = None) -> Iterator[History]:
-    """One History per day per store, oldest first (a generator, so memory stays at one day)."""
+def generate(days: int, end: date, seed: int = 7, chains: dict[str, Chain] | None = None,
+             scale: float = 1.0) -> Iterator[History]:
+    """One History per day per store, oldest first (a generator, so memory stays at one day); ``scale``
+    multiplies the orders per day and the guests (tests use a tenth)."""
     from diancan.adapters import keys
     from diancan.adapters.records import GuestCouponRecord, MemberRecord, UserRecord
 
     rng = random.Random(seed)
     start = end - timedelta(days=days - 1)
-    for store_id, base in BASE_ORDERS.items():
+    for store_id, full in BASE_ORDERS.items():
+        base = max(1, round(full * scale))
         menu, chain = demo_menu(store_id), (chains or {}).get(store_id) or Chain(store_id, 0, "0" * 64)
         guests = [f"demo-{store_id}-{n:04d}" for n in range(base * 6)]
         people = History()

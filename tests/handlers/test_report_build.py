@@ -23,7 +23,7 @@ def history(live, monkeypatch):
     monkeypatch.setenv("DIANCAN_REPORTS_BUCKET", live.resources.bucket_name)  # the stack's physical name
     bootstrap.reset()
 
-    for batch in generate(days=3, end=DAY, seed=3):
+    for batch in generate(days=3, end=DAY, seed=3, scale=0.15):
         write(batch)
     return live
 
