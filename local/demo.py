@@ -214,6 +214,38 @@ def step_sold_out(j: Journey) -> str:
     return f"three paid orders used the crab up: {dish['name']} is sold out in the menu"
 
 
+def step_offers_delivery_points(j: Journey) -> str:
+    """A new guest claims the new-guest coupon, orders delivery over ¥100 (满100减20 + 新客券), pays, the
+    simulated rider delivers, and the completed order earns points."""
+    dave = j.guest("dave")
+    status, coupon = dave.call("POST", "/orders/coupons/tpl-new-guest/claim")
+    expect(status == 200, "claim the new-guest coupon", status, coupon)
+    address = {"contact": "王小姐", "phone": "13812345678", "text": "上海市静安区南京西路1000号", "lat": 31.2260,
+               "lng": 121.4560}
+    body = {"store_id": STORE, "mode": "delivery", "address": address, "coupon_id": coupon["coupon_id"],
+            "items": [{"dish_id": "d-hongshao", "qty": 1}, {"dish_id": "d-tangcu", "qty": 1},
+                      {"dish_id": "d-cola", "qty": 1}]}
+    status, quote = dave.call("POST", "/place_order/quote", body)
+    expect(status == 200 and len(quote["discounts"]) >= 2, "a quote with both offers", status, quote)
+    Client(j.base_url).call("POST", "/sim/dada/_control/speed", {"step_seconds": 0.5})
+    status, order = dave.call("POST", "/place_order/orders", body, {"Idempotency-Key": str(uuid.uuid4())})
+    expect(status == 201 and order["total_fen"] == quote["total_fen"], "charged exactly the quote", status, order)
+    prepay_id = order["pay_params"]["package"].removeprefix("prepay_id=")
+    Client(j.base_url).call("POST", "/sim/wxpay/pay", {"prepay_id": prepay_id})
+
+    def delivered():
+        code, current = dave.call("GET", f"/orders/orders/{order['order_id']}")
+        return current if code == 200 and current["status"] == "COMPLETED" else None
+
+    done = j.wait_for("the rider to deliver", delivered, timeout=60)
+    steps = [step["status"] for step in (done.get("delivery") or {}).get("steps", [])]
+    me = j.wait_for("points for the completed order",
+                    lambda: (m := dave.call("GET", "/orders/me")[1]) and m.get("points", 0) > 0 and m)
+    expect(all(c["coupon_id"] != coupon["coupon_id"] for c in me["coupons"]), "the coupon is used", 200, me)
+    return (f"{' + '.join(quote['explain'])}; delivered ({len(steps)} courier steps), "
+            f"{me['points']} points, level {me['level'].get('name', '')}")
+
+
 STEPS: list[tuple[str, Callable[[Journey], str]]] = [
     ("log in as test-alice", step_login),
     ("list stores, nearest first", step_stores),
@@ -226,6 +258,7 @@ STEPS: list[tuple[str, Callable[[Journey], str]]] = [
     ("order again and pay with WeChat Pay", step_pay),
     ("kitchen tickets on two stations and a receipt", step_tickets),
     ("an ingredient runs low and a dish turns sold out", step_sold_out),
+    ("coupon + full reduction, delivery by courier, points earned", step_offers_delivery_points),
 ]
 
 
