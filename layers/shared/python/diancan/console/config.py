@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from functools import lru_cache
 
 from pydantic import BaseModel, Field, field_validator
 
@@ -25,7 +24,7 @@ class ConsoleSettings(BaseModel):
         return value
 
 
-@lru_cache(maxsize=1)
 def console_settings() -> ConsoleSettings:
+    """Read when the app is made (once per container); not cached here, so a new environment is seen."""
     names = {field.alias for field in ConsoleSettings.model_fields.values()}
     return ConsoleSettings.model_validate({k: v for k, v in os.environ.items() if k in names})
