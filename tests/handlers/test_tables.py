@@ -141,7 +141,7 @@ def test_pay_after_rounds_go_to_the_kitchen_at_once_and_print_only_their_new_lin
     assert first["pay_params"] is None and second["round"]["order_id"] == first["round"]["order_id"]
     assert cart(session_id, "alice", guest_token)["lines"] == []
     prints = [e.detail for e in published if e.name == "PrintRequested"]
-    assert [(p.get("round_no"), p["line_indexes"]) for p in prints] == [(None, [0]), (2, [1])]
+    assert [(p.get("round_no"), p["line_indexes"]) for p in prints] == [(1, [0]), (2, [1])]
     tab = bootstrap.repository().get_order(first["round"]["order_id"], consistent=True)
     assert tab.status == "PENDING_PAYMENT" and "TABLE_TAB" in tab.flags and len(tab.lines) == 2
     store = bootstrap.repository().load_menu(STORE).store

@@ -32,8 +32,13 @@ from diancan.domain.order import StatusChange
 from diancan.domain.order_status import OrderStatus
 from diancan.domain.payments import GENESIS, Voucher
 
-MAX_LEDGER_RACES = 12
+MAX_LEDGER_RACES = 25
 NONCE_TTL_SECONDS = 2 * 24 * 3600
+
+
+def _backoff(attempt: int) -> float:
+    """Full-jitter exponential backoff, capped at 0.25 s: lost races on the chain head spread out fast."""
+    return random.uniform(0, min(0.25, 0.005 * 2 ** attempt))
 
 
 class NonceReused(Conflict):
@@ -122,7 +127,7 @@ class PaymentStore:
                     raise_for_cancellation(error, tx.labels)
                 except ConditionFailed as failed:
                     if failed.label == "ledger":
-                        time.sleep(random.uniform(0, 0.01 * (attempt + 1)))
+                        time.sleep(_backoff(attempt))
                         continue
                     if failed.label == "nonce":
                         raise NonceReused("nonce seen on another body") from None
@@ -130,7 +135,7 @@ class PaymentStore:
                         raise OrderNotInState(failed.label) from None
                     raise
                 except UpstreamUnavailable:
-                    time.sleep(random.uniform(0, 0.02 * (attempt + 1)))
+                    time.sleep(_backoff(attempt))
         raise UpstreamUnavailable("payment ledger busy", "系统繁忙，请稍后再试", code="LEDGER_BUSY")
 
     # ---- payments ------------------------------------------------------------------------------------------
