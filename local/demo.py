@@ -246,6 +246,45 @@ def step_offers_delivery_points(j: Journey) -> str:
             f"{me['points']} points, level {me['level'].get('name', '')}")
 
 
+def step_table(j: Journey) -> str:
+    """Two guests scan table A2: one session, one shared cart; each adds a dish; round one goes to the
+    kitchen (paid first), then bob adds more: round two, an add-on (加菜) for the same table."""
+    status, codes = Client(j.base_url).call("GET", f"/dev/table-codes/{STORE}")
+    expect(status == 200, "the table codes (what the printed QR codes carry)", status, codes)
+    scene = codes["scenes"]["A2"]
+    sessions = {}
+    for name in ("erin", "frank"):
+        status, joined = j.guest(name).call("POST", "/tables/tables/sessions", {"scene": scene, "nickname": name})
+        expect(status == 200, f"{name} scans table A2", status, joined)
+        sessions[name] = joined["session_id"]
+    expect(sessions["erin"] == sessions["frank"], "both guests share one table session")
+    session = sessions["erin"]
+    base = f"/tables/tables/sessions/{session}"
+    for name, dish in (("erin", "d-mapo"), ("frank", "d-rice")):
+        options = ["spicy-mild"] if dish == "d-mapo" else []
+        status, answer = j.guest(name).call("POST", f"{base}/cart/lines", {"dish_id": dish, "qty": 1, "options": options})
+        expect(status == 200, f"{name} adds {dish} to the shared cart", status, answer)
+    status, cart = j.guest("erin").call("GET", f"{base}/cart")
+    authors = sorted({line["added_by"] for line in cart["lines"]})
+    expect(status == 200 and len(cart["lines"]) == 2, "the cart holds both guests' lines", status, cart)
+    rounds = []
+    for name, follow_up in (("erin", "d-cola"), ("frank", None)):
+        status, cart = j.guest(name).call("GET", f"{base}/cart")
+        status, placed = j.guest(name).call("POST", f"{base}/rounds", {"version": cart["version"]})
+        expect(status == 200, f"{name} sends round {len(rounds) + 1} to the kitchen", status, placed)
+        rounds.append(placed["round"])
+        if placed.get("pay_params"):
+            prepay_id = placed["pay_params"]["package"].removeprefix("prepay_id=")
+            Client(j.base_url).call("POST", "/sim/wxpay/pay", {"prepay_id": prepay_id})
+        if follow_up:
+            j.guest("frank").call("POST", f"{base}/cart/lines", {"dish_id": follow_up, "qty": 2, "options": []})
+    status, bill = j.guest("frank").call("GET", f"{base}/bill")
+    expect(status == 200, "the table's bill", status, bill)
+    expect(len(bill["orders"]) == 2, "two rounds on the table's bill", status, bill)
+    return (f"one session for {' and '.join(authors)}; rounds {[r['round_no'] for r in rounds]} sent to the kitchen; "
+            f"the table's orders total {sum(o['total_fen'] for o in bill['orders'])} fen")
+
+
 STEPS: list[tuple[str, Callable[[Journey], str]]] = [
     ("log in as test-alice", step_login),
     ("list stores, nearest first", step_stores),
@@ -259,6 +298,7 @@ STEPS: list[tuple[str, Callable[[Journey], str]]] = [
     ("kitchen tickets on two stations and a receipt", step_tickets),
     ("an ingredient runs low and a dish turns sold out", step_sold_out),
     ("coupon + full reduction, delivery by courier, points earned", step_offers_delivery_points),
+    ("two guests at one table, two rounds", step_table),
 ]
 
 

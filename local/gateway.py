@@ -78,6 +78,8 @@ class Gateway:
             return HttpAnswer(200, [("Content-Type", "text/html; charset=utf-8")], self._dev_page().encode())
         if path.startswith("/dev/schedule/") and request.method == "POST":
             return self._run_schedule(path.removeprefix("/dev/schedule/"))
+        if path.startswith("/dev/table-codes/"):
+            return self._table_codes(path.removeprefix("/dev/table-codes/"))
         name, _, rest = path.lstrip("/").partition("/")
         spec = self.runtime.specs.get(name)
         if spec is None or not spec.has_url:
@@ -102,6 +104,16 @@ class Gateway:
             return json_answer(
                 502, {"code": "FUNCTION_ERROR", "errorType": type(error).__name__, "errorMessage": str(error)}
             )
+
+    def _table_codes(self, store_id: str) -> HttpAnswer:
+        """What each table's printed QR code carries (its signed ``scene``), so a developer or the demo can
+        "scan" a table; the console prints the same codes as a sheet."""
+        from diancan import bootstrap
+
+        codes = bootstrap.table_codes()
+        tables = [t["table_no"] for t in bootstrap.table_store().tables(store_id) if t.get("active", True)]
+        return json_answer(200, {"store_id": store_id,
+                                 "scenes": {table_no: codes.scene_for(store_id, table_no) for table_no in tables}})
 
     def _run_schedule(self, function_name: str) -> HttpAnswer:
         if self.schedules is None or function_name not in self.schedules.scheduled_functions():
