@@ -147,3 +147,20 @@ def test_an_off_shelf_dish_cannot_be_ordered(demo_chain, guest_token):
     status, error = place(guest_token(), order_body(items=[{"dish_id": "d-mapo", "qty": 1,
                                                             "options": ["spicy-none"]}]))
     assert (status, error["code"]) == (422, "DISH_UNAVAILABLE")
+
+
+def test_a_combo_reserves_and_releases_its_parts_portions(demo_chain, guest_token):
+    from diancan import bootstrap
+    from diancan.domain.combo import make_combo
+
+    repository = bootstrap.repository()
+    dishes = {d.dish_id: d for d in repository.load_menu("sh-jingan").dishes}
+    repository.put_dish(make_combo(combo_id="c-set", store_id="sh-jingan", category_id="hot", name="红烧肉套餐",
+                                   price_fen=6500, parts={"d-hongshao": 1, "d-rice": 1}, dishes=dishes))
+    token = guest_token()
+    status, order = place(token, order_body(items=[{"dish_id": "c-set", "qty": 2}]), key="combo-key-0001")
+    assert status == 201
+    assert repository.get_dish("sh-jingan", "d-hongshao").portions_left == 18
+    http_call("orders", "orders/post_cancel", path=f"/orders/{order['order_id']}/cancel",
+              headers={"authorization": f"Bearer {token}"})
+    assert repository.get_dish("sh-jingan", "d-hongshao").portions_left == 20

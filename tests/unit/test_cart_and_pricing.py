@@ -137,3 +137,29 @@ def test_money_formats_and_rounds_half_up():
     assert percent_of(1005, 10) == 101  # 100.5 rounds up
     assert percent_of(1004, 10) == 100
     assert percent_of(999, 12.5) == 125  # 124.875 → 125
+
+
+def combo(dishes, parts: dict[str, int]):
+    from diancan.domain.combo import make_combo
+
+    set_meal = make_combo(combo_id="c-set", store_id="sh-jingan", category_id="hot", name="红烧肉套餐",
+                          price_fen=6500, parts=parts, dishes=dishes)
+    dishes[set_meal.dish_id] = set_meal
+    return set_meal
+
+
+def test_a_combo_reserves_the_portions_of_its_parts(dishes):
+    combo(dishes, {"d-hongshao": 1, "d-rice": 2})
+    lines = build_lines(dishes, [item("c-set", 2), item("d-hongshao", 1)])
+    assert lines[0].unit_price_fen == 6500
+    assert portions_needed(lines, dishes) == {"d-hongshao": 3}  # rice has no daily limit
+
+
+def test_a_combo_is_refused_when_a_part_is_sold_out_or_short(dishes):
+    combo(dishes, {"d-hongshao": 1, "d-rice": 2})
+    dishes["d-hongshao"].portions_left = 2
+    with pytest.raises(InsufficientPortions):
+        build_lines(dishes, [item("c-set", 3)])
+    dishes["d-rice"].sold_out = True
+    with pytest.raises(DishUnavailable):
+        build_lines(dishes, [item("c-set", 1)])

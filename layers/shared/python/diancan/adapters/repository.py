@@ -160,8 +160,13 @@ class TransactionStep:
 class Repository:
     """All table access of the functions. Methods say which access pattern they serve (docs/table.md)."""
 
-    def __init__(self, connection: Connection | None = None) -> None:
+    def __init__(self, connection: Connection | None = None, *,
+                 on_transition: Callable[[Order, str, str], None] | None = None) -> None:
+        """``on_transition(order, old_status, new_status)`` runs once per APPLIED ``transition`` (never on a
+        replay) with the order as written: the one seam for everything that follows a status change
+        (the dashboard's per-status counters)."""
         self._connection = connection or Connection(region=Record.Meta.region)
+        self._on_transition = on_transition
 
     # ---- stores and menu -------------------------------------------------------------------------------
 
@@ -190,6 +195,11 @@ class Repository:
             return _dish(DishRecord.get(keys.store(store_id), keys.dish(dish_id)))
         except DoesNotExist:
             raise NotFound("no such dish", "菜品不存在", code="DISH_NOT_FOUND") from None
+
+    def load_dishes(self, store_id: str, dish_ids: Iterable[str]) -> dict[str, Dish]:
+        """Dishes by id in one BatchGetItem (the parts of an ordered combo)."""
+        wanted = [(keys.store(store_id), keys.dish(d)) for d in sorted(set(dish_ids))]
+        return {d.dish_id: d for d in (_dish(r) for r in DishRecord.batch_get(wanted))}
 
     def load_for_order(self, store_id: str, dish_ids: Iterable[str], table_no: str | None
                        ) -> tuple[Store, dict[str, Dish], bool]:
@@ -288,10 +298,11 @@ class Repository:
                     tx.put("sweep", SweepRecord(keys.sweep(sweep_minute), keys.sweep_item("expire", order.order_id),
                                                 task="expire", order_id=order.order_id,
                                                 expires_at=expires_at_epoch + 7 * 24 * 3600))
-                for dish_id, price in sorted(prices.items()):
+                for dish_id in sorted(prices.keys() | order.reserved.keys()):
                     dish = DishRecord(keys.store(order.store_id), keys.dish(dish_id))
                     available = (DishRecord.on_shelf == True) & (DishRecord.sold_out == False)  # noqa: E712
-                    available &= DishRecord.price_fen == price
+                    if dish_id in prices:  # a combo's parts are not priced, only reserved
+                        available &= DishRecord.price_fen == prices[dish_id]
                     qty = order.reserved.get(dish_id)
                     if qty:
                         tx.update(f"dish:{dish_id}", dish, [DishRecord.portions_left.add(-qty)],
@@ -317,7 +328,7 @@ class Repository:
         if not dish.on_shelf or dish.sold_out:
             return DishUnavailable(f"{dish.name} is not available", f"{dish.name}已售罄或下架",
                                    details={"dish_id": dish_id})
-        if dish.price_fen != prices[dish_id]:
+        if dish_id in prices and dish.price_fen != prices[dish_id]:
             return PriceChanged(details={"dish_id": dish_id, "price_fen": dish.price_fen})
         return InsufficientPortions(f"only {dish.portions_left} left of {dish.name}",
                                     f"{dish.name}仅剩{dish.portions_left}份",
@@ -376,6 +387,10 @@ class Repository:
                 return TransitionResult(order_id, target, applied=False)
             raise TransitionRefused(f"cannot {action} an order that is {current.status}",
                                     details={"status": current.status.value, "action": action.value}) from None
+        if self._on_transition:
+            written = _order(record)  # UpdateItem returned the whole new item: no read
+            old = written.history[-2].status if len(written.history) > 1 else sources[0]
+            self._on_transition(written, OrderStatus(old).value, target.value)
         return TransitionResult(order_id, target, applied=True)
 
     def release_order(self, order: Order, action: OrderAction, *, at: str, by: str) -> TransitionResult:

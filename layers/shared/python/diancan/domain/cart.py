@@ -116,6 +116,12 @@ def build_lines(dishes: Mapping[str, Dish], items: list[CartItem]) -> list[Order
             for ingredient, units in option.recipe.items():
                 recipe[ingredient] = recipe.get(ingredient, 0) + units
         wanted[dish.dish_id] += item.qty
+        for part_id, per_combo in dish.combo_parts.items():  # a combo sells its parts' portions too
+            part = dishes.get(part_id)
+            if part is None or not part.available:
+                raise DishUnavailable(f"{dish.name} is not available", f"{dish.name}暂不可售",
+                                      details={"dish_id": dish.dish_id, "part": part_id})
+            wanted[part_id] += per_combo * item.qty
         lines.append(OrderLine(
             dish_id=dish.dish_id, name=dish.name, category_id=dish.category_id, station_id=dish.station_id,
             qty=item.qty, base_price_fen=dish.price_fen, options=options, unit_price_fen=unit,
@@ -131,9 +137,17 @@ def build_lines(dishes: Mapping[str, Dish], items: list[CartItem]) -> list[Order
 
 
 def portions_needed(lines: list[OrderLine], dishes: Mapping[str, Dish]) -> dict[str, int]:
-    """Portions to reserve per dish with a daily limit (unlimited dishes reserve nothing)."""
+    """Portions to reserve per dish with a daily limit (unlimited dishes reserve nothing); a combo reserves
+    its own portions and those of its parts."""
     needed: Counter[str] = Counter()
     for line in lines:
-        if dishes[line.dish_id].portions_left is not None:
-            needed[line.dish_id] += line.qty
+        dish = dishes[line.dish_id]
+        for dish_id, qty in [(dish.dish_id, line.qty), *((p, n * line.qty) for p, n in dish.combo_parts.items())]:
+            if dishes[dish_id].portions_left is not None:
+                needed[dish_id] += qty
     return dict(needed)
+
+
+def combo_parts_missing(dishes: Mapping[str, Dish]) -> set[str]:
+    """Parts of the combos in ``dishes`` that were not loaded with them (a second read fetches them)."""
+    return {part for dish in dishes.values() for part in dish.combo_parts} - dishes.keys()

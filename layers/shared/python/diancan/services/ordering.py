@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from diancan.adapters.marketing_store import MarketingStore
 from diancan.adapters.pii import PiiCipher
 from diancan.adapters.repository import OrderKeyTaken, Repository
-from diancan.domain.cart import OrderLine, build_lines, portions_needed
+from diancan.domain.cart import OrderLine, build_lines, combo_parts_missing, portions_needed
 from diancan.domain.clock import business_day, iso, local, utcnow
 from diancan.domain.delivery import GeoPoint
 from diancan.domain.delivery_settings import price_delivery
@@ -74,6 +74,8 @@ class OrderingService:
         store, dishes, table_exists = self._repository.load_for_order(
             request.store_id, [item.dish_id for item in request.items], request.table_no)
         validate_request(request, store, now=now, table_exists=table_exists)
+        if missing := combo_parts_missing(dishes):  # only when a combo is ordered: its parts' portions
+            dishes = {**dishes, **self._repository.load_dishes(request.store_id, missing)}
         lines = build_lines(dishes, request.items)
         offers = StoreOffers.of(store.settings)
         plan = best_plan(lines, Setting(store.store_id, now, store.timezone), self._shopper(openid, now),
