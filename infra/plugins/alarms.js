@@ -66,6 +66,16 @@ class AlarmsPlugin {
       });
     }
 
+    // Who is told: e-mail addresses and phone numbers (SMS) of the stage, from params alertEmails / alertPhones.
+    for (const [protocol, endpoints] of [['email', config.emails || []], ['sms', config.phones || []]]) {
+      endpoints.filter(Boolean).forEach((endpoint, index) => {
+        resources[`AlertTopic${protocol === 'email' ? 'Email' : 'Sms'}Subscription${index + 1}`] = {
+          Type: 'AWS::SNS::Subscription',
+          Properties: { TopicArn: { Ref: config.topic }, Protocol: protocol, Endpoint: endpoint },
+        };
+      });
+    }
+
     const deadLetterQueues = new Set(Object.values(resources)
       .filter((r) => r.Type === 'AWS::SQS::Queue' && r.Properties && r.Properties.RedrivePolicy)
       .map((r) => r.Properties.RedrivePolicy.deadLetterTargetArn['Fn::GetAtt'][0]));
