@@ -308,3 +308,23 @@ def test_a_staff_refund_sent_twice_with_one_key_refunds_once(live, guest_token):
     with pytest.raises(Exception) as refused:
         payments.refund_once("click-1", order["order_id"], 900, reason="cold soup", by="staff:mgr")
     assert getattr(refused.value, "code", "") == "IDEMPOTENCY_KEY_REUSED"
+
+
+def test_a_full_refund_before_cooking_gives_the_portions_back(live, guest_token):
+    from diancan import bootstrap
+
+    order = paid_order(live, guest_token(), key="portions-back-key-1")
+    repository = bootstrap.repository()
+    assert repository.get_dish("sh-jingan", "d-hongshao").portions_left == 18
+    bootstrap.payments().refund(order["order_id"], None, reason="store_rejected", by="staff:mgr", food_made=False)
+    wait_for(lambda: order_state(order["order_id"]).status == "REFUNDED")
+    assert repository.get_dish("sh-jingan", "d-hongshao").portions_left == 20
+
+
+def test_a_refund_after_cooking_keeps_the_portions_sold(live, guest_token):
+    from diancan import bootstrap
+
+    order = paid_order(live, guest_token(), key="portions-kept-key-1")
+    bootstrap.payments().refund(order["order_id"], None, reason="cold food", by="staff:mgr", food_made=True)
+    wait_for(lambda: order_state(order["order_id"]).status == "REFUNDED")
+    assert bootstrap.repository().get_dish("sh-jingan", "d-hongshao").portions_left == 18

@@ -424,3 +424,14 @@ class Repository:
     def mark_published(self, order_id: str, event_name: str) -> None:
         """Remember that an order's event went out, so a replayed notification does not send it again."""
         OrderRecord(keys.order(order_id), keys.ORDER).update(actions=[OrderRecord.published.add({event_name})])
+
+    def restore_portions(self, order: Order) -> None:
+        """Give an order's reserved portions back (a full refund before cooking). One UpdateItem per dish;
+        a dish that has lost its daily limit meanwhile is left alone."""
+        for dish_id, qty in sorted(order.reserved.items()):
+            try:
+                DishRecord(keys.store(order.store_id), keys.dish(dish_id)).update(
+                    actions=[DishRecord.portions_left.add(qty)], condition=DishRecord.portions_left.exists())
+            except UpdateError as error:
+                if error.cause_response_code != "ConditionalCheckFailedException":
+                    raise

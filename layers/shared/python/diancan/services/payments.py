@@ -282,6 +282,8 @@ class PaymentService:
         if status == "SUCCESS":
             if self._on_refunded:
                 self._on_refunded(order, refund.amount_fen)
+            if full and not refund.food_made and order.business_day == business_day(now, self._tz).isoformat():
+                self._repository.restore_portions(order)  # today's portions; tomorrow starts from its own limit
             self._publish_refunded(order, refund)
             return "refunded"
         logger.error("refund did not succeed", extra={"order_id": order_id, "refund_status": status})
