@@ -5,6 +5,7 @@ Every refusal is ``{"code", "message", "message_en"}`` with a 4xx status; nothin
 
 from __future__ import annotations
 
+import binascii
 import json
 import logging
 from typing import TypeVar
@@ -48,6 +49,10 @@ def make_resolver() -> LambdaFunctionUrlResolver:
         details = [{"field": ".".join(str(part) for part in p.get("loc", ())[1:]) or "body",
                     "problem": p.get("msg", "")} for p in problems]
         return error_response(InvalidRequest("invalid fields", "请求参数有误", details={"errors": details}))
+
+    @app.exception_handler([UnicodeDecodeError, binascii.Error])
+    def _undecodable(_error: Exception) -> Response:
+        return error_response(InvalidRequest("the body is not UTF-8 text", "请求格式错误", code="MALFORMED_BODY"))
 
     @app.exception_handler(DomainError)
     def _domain(error: DomainError) -> Response:
