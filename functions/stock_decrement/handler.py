@@ -1,28 +1,15 @@
 """stock_decrement: OrderPaid → deduct ingredients; OrderCancelled / OrderRefunded before cooking → give
 them back. SQS batch with partial failures: a failed record is retried alone, the others are done."""
 
-import json
-
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-
 from diancan import bootstrap
+from diancan.consumer import consume
 from diancan.observability import tools
 
 logger, metrics, tracer = tools("stock_decrement")
-processor = BatchProcessor(event_type=EventType.SQS)
-
-
-def record_handler(record: SQSRecord) -> None:
-    """The SQS body is the EventBridge event; its order id keys the idempotency of every step."""
-    event = json.loads(record.body)
-    logger.append_keys(order_id=event["detail"].get("order_id"), event=event["detail-type"])
-    bootstrap.stock().handle(event["detail-type"], event["detail"])
 
 
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict, context) -> dict:
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor,
-                                    context=context)
+    return consume(event, context, logger, lambda e: bootstrap.stock().handle(e.detail_type, e.detail))
