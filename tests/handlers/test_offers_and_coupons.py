@@ -133,22 +133,11 @@ def test_redeeming_more_points_than_the_balance_uses_only_the_balance(offers_cha
 # ---- the claim race, against a serialised moto server -----------------------------------------------
 
 @pytest.fixture
-def server_marketing(monkeypatch):
+def server_marketing(server_aws):
     """A MarketingStore talking to a moto server, which applies conditions atomically like DynamoDB."""
-    from pynamodb.connection import Connection
+    from diancan import bootstrap
 
-    from diancan.adapters import records
-    from diancan.adapters.marketing_store import MarketingStore
-    from local.infra import create_stack
-    from local.moto_server import MotoServer
-
-    with MotoServer(port=0) as moto:
-        resources = create_stack("diancan-race", endpoint_url=moto.url)
-        monkeypatch.setattr(records.Record.Meta, "host", moto.url, raising=False)
-        records.configure(resources.table_name, "us-east-1")
-        yield MarketingStore(Connection(region="us-east-1", host=moto.url))
-    monkeypatch.undo()
-    records.configure(resources.table_name, "us-east-1")
+    return bootstrap.marketing_store()
 
 
 def test_a_hundred_guests_racing_for_twenty_coupons_get_exactly_twenty(server_marketing):

@@ -11,22 +11,11 @@ pytestmark = pytest.mark.handlers
 
 
 @pytest.fixture
-def server_tables(monkeypatch):
-    """A TableStore talking to a moto server."""
-    from pynamodb.connection import Connection
+def server_tables(server_aws):
+    """A TableStore talking to a moto server, which applies conditions atomically like DynamoDB."""
+    from diancan import bootstrap
 
-    from diancan.adapters import records
-    from diancan.adapters.table_store import TableStore
-    from local.infra import create_stack
-    from local.moto_server import MotoServer
-
-    with MotoServer(port=0) as moto:
-        resources = create_stack("diancan-tables-race", endpoint_url=moto.url)
-        monkeypatch.setattr(records.Record.Meta, "host", moto.url, raising=False)
-        records.configure(resources.table_name, "us-east-1")
-        yield TableStore(Connection(region="us-east-1", host=moto.url))
-    monkeypatch.undo()
-    records.configure(resources.table_name, "us-east-1")
+    return bootstrap.table_store()
 
 
 def fresh_session(n: int):
