@@ -36,7 +36,45 @@ def secrets():
 def repository():
     from diancan.adapters.repository import Repository
 
-    return Repository()
+    return Repository(on_transition=_count_transition)
+
+
+@component
+def stats():
+    """The dashboard's per-store per-day counters (built on the first counted payment, refund or move)."""
+    from diancan.adapters.counters import Counters
+    from diancan.services.stats import StoreStats
+
+    return StoreStats(Counters(settings().table_name, settings().region), tz=settings().business_tz)
+
+
+def _counted(record: Callable[..., None]) -> Callable[..., None]:
+    """Counters are derived figures: a failed ADD is logged, never allowed to undo or fail the order's move."""
+    def count(*args) -> None:
+        try:
+            record(*args)
+        except Exception:  # any failure of the counter write: the move itself already applied
+            import logging
+
+            logging.getLogger(__name__).exception("dashboard counter not updated", extra={"counter": record.__name__})
+
+    count.__name__ = record.__name__
+    return count
+
+
+@_counted
+def _count_transition(order, old_status: str, new_status: str) -> None:
+    stats().record_transition(order, old_status, new_status)
+
+
+@_counted
+def _count_paid(order) -> None:
+    stats().record_paid(order)
+
+
+@_counted
+def _count_refund(order, amount_fen: int) -> None:
+    stats().record_refund(order, amount_fen)
 
 
 @component
@@ -97,7 +135,7 @@ def payments():
                           validate="[amount_fen, food_made]")
 
     return PaymentService(repository(), payment_store(), wechatpay(), event_bus(), business_tz=settings().business_tz,
-                          idempotency=refund_idempotency)
+                          idempotency=refund_idempotency, on_paid=_count_paid, on_refunded=_count_refund)
 
 
 @component

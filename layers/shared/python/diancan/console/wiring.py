@@ -61,15 +61,13 @@ def _from_bootstrap(name: str) -> Any:
 def build(settings: ConsoleSettings, cost: ScryptCost = CURRENT) -> Console:
     """The real console: adapters from diancan.bootstrap, plus the console's own."""
     from diancan import bootstrap
-    from diancan.adapters.counters import Counters
     from diancan.adapters.order_search import DayOrders
     from diancan.adapters.staff_store import SessionStore, StaffStore
 
-    core = bootstrap.settings()
-    stats = StoreStats(Counters(core.table_name, core.region), tz=core.business_tz)
+    stats = bootstrap.stats()
     audit = AuditLog()
     accounts = StaffAccounts(StaffStore(), SessionStore(), signing_key=session_key(bootstrap.secrets().get("app")),
                              ttl_seconds=settings.session_seconds, cost=cost)
-    orders = StoreOrders(bootstrap.repository(), DayOrders(), stats, audit, bootstrap.pii_cipher())
+    orders = StoreOrders(bootstrap.repository(), DayOrders(), bootstrap.event_bus(), audit, bootstrap.pii_cipher())
     return Console(accounts=accounts, orders=orders, stats=stats, audit=audit, repository=bootstrap.repository(),
                    optional=_from_bootstrap)

@@ -179,6 +179,12 @@ class PaymentService:
                                                                            "status": order.status.value})
         raise NotificationRejected("UNEXPECTED_STATE", order.status.value)
 
+    def paid_elsewhere(self, order: Order) -> None:
+        """A payment applied outside WeChat Pay (a tab paid at the counter, ``order`` as paid): the same
+        once-per-applied-payment hook, so the dashboard counts it. Call it only when your PAID write applied."""
+        if self._on_paid:
+            self._on_paid(order)
+
     def _publish_paid(self, order: Order) -> None:
         self._bus.publish([order_event(ORDER_PAID, order.order_id, order.store_id, order.paid_at or iso(self._clock()),
                                        mode=order.mode, total_fen=order.total_fen,

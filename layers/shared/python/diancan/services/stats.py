@@ -11,6 +11,7 @@ from diancan.domain import stats
 from diancan.domain.clock import business_day, parse_iso, utcnow
 from diancan.domain.money import Fen
 from diancan.domain.order import Order
+from diancan.domain.stats import CounterUpdate
 
 
 class StoreStats:
@@ -31,9 +32,15 @@ class StoreStats:
         self._counters.apply(order.store_id, order.business_day, stats.paid(order, paid_at, self._tz))
 
     def record_refund(self, order: Order, amount_fen: Fen) -> None:
-        """Count a refund WeChat Pay confirmed (``amount_fen`` of ``order``), once per refund: call it only
-        when your conditional write that records the refund as succeeded applied."""
-        self._counters.apply(order.store_id, order.business_day, stats.refunded(amount_fen))
+        """Count a refund WeChat Pay confirmed (``amount_fen`` of ``order`` as it was before the refund settled),
+        once per refund: call it only when your conditional write that records the refund as succeeded applied.
+
+        The refund that completes a full refund also moves the order REFUNDING → REFUNDED in the same write
+        (PaymentStore.settle_refund, not Repository.transition), so the status counts move here."""
+        update = stats.refunded(amount_fen)
+        if order.status.value == "REFUNDING" and order.refunded_fen + amount_fen >= (order.paid_fen or 0):
+            update = CounterUpdate({**update.add, **stats.moved("REFUNDING", "REFUNDED").add})  # one atomic ADD
+        self._counters.apply(order.store_id, order.business_day, update)
 
     def record_transition(self, order: Order, old_status: str, new_status: str) -> None:
         """Move one order between the per-status counts, once per applied transition of a PAID-or-later order."""

@@ -1,5 +1,6 @@
 """The store side of orders: find a store's orders of a day, read one with its history, and move it
-along (accept, ready, complete) with the audit trail and the status counters kept in step."""
+along (accept, ready, complete) with the audit trail. The status counters follow every applied transition
+through the repository's ``on_transition`` seam (diancan.bootstrap), not here."""
 
 from __future__ import annotations
 
@@ -10,14 +11,15 @@ from typing import Protocol
 
 from diancan.adapters.order_search import DayOrders
 from diancan.adapters.pii import PiiCipher
-from diancan.adapters.repository import Repository
+from diancan.adapters.repository import Repository, TransitionResult
 from diancan.adapters.staff_store import AuditEntry, AuditLog
 from diancan.domain.clock import iso, utcnow
 from diancan.domain.errors import NotFound
+from diancan.domain.events import ORDER_ACCEPTED, order_event
 from diancan.domain.order import DeliveryAddress, Order
 from diancan.domain.order_status import OrderAction
 from diancan.domain.staff import Staff
-from diancan.services.stats import StoreStats
+from diancan.services.completion import EventPublisher, complete_order
 
 
 class NumberCaller(Protocol):
@@ -55,11 +57,11 @@ def staff_view(order: Order, phone: str | None = None) -> dict:
 
 
 class StoreOrders:
-    def __init__(self, repository: Repository, day_orders: DayOrders, stats: StoreStats, audit: AuditLog,
+    def __init__(self, repository: Repository, day_orders: DayOrders, bus: EventPublisher, audit: AuditLog,
                  pii: PiiCipher | None, clock: Callable[[], datetime] = utcnow) -> None:
         self._repository = repository
         self._day_orders = day_orders
-        self._stats = stats
+        self._bus = bus
         self._audit = audit
         self._pii = pii
         self._clock = clock
@@ -92,19 +94,32 @@ class StoreOrders:
 
     def move(self, staff: Staff, store_id: str, order_id: str, move: str, *, kitchen: NumberCaller | None = None
              ) -> dict:
-        """Accept / ready / complete: one conditional transition; counters and audit only when it applied.
+        """Accept / ready / complete: one conditional transition; the audit entry only when it applied.
 
-        "ready" goes through the kitchen service when there is one, so the guest hears their number called.
+        "accept" publishes ``OrderAccepted`` (stores that print or dispatch on accept wait for it); "ready"
+        goes through the kitchen service when there is one, so the guest hears their number called;
+        "complete" goes through ``complete_order`` (``OrderCompleted`` earns the guest their points).
         """
         order = self.get(store_id, order_id)
         at, by = iso(self._clock()), f"staff:{staff.staff_id}"
         if move == "ready" and kitchen is not None:
-            status = kitchen.call_number(order_id, by)["status"]
-            applied = str(status) != order.status.value
+            status = str(kitchen.call_number(order_id, by)["status"])
+            applied = status != order.status.value
         else:
-            result = self._repository.transition(order_id, order.mode, MOVES[move], at=at, by=by)
-            status, applied = result.status, result.applied
+            if move == "complete":
+                result = complete_order(self._repository, self._bus, order, at=at, by=by)
+            else:
+                result = self._repository.transition(order_id, order.mode, MOVES[move], at=at, by=by)
+                if move == "accept":
+                    self._announce_accepted(order, result, at, by)
+            status, applied = str(result.status), result.applied
         if applied:
-            self._stats.record_transition(order, order.status.value, str(status))
             self._audit.append(AuditEntry(store_id, staff.staff_id, f"order.{move}", order_id, at, {}))
-        return {"order_id": order_id, "status": str(status), "applied": applied}
+        return {"order_id": order_id, "status": status, "applied": applied}
+
+    def _announce_accepted(self, order: Order, result: TransitionResult, at: str, by: str) -> None:
+        """``OrderAccepted`` once: a replay publishes only if the first attempt died before publishing."""
+        if not result.applied and ORDER_ACCEPTED in self._repository.get_order(order.order_id, consistent=True).published:
+            return
+        self._bus.publish([order_event(ORDER_ACCEPTED, order.order_id, order.store_id, at, by=by)])
+        self._repository.mark_published(order.order_id, ORDER_ACCEPTED)

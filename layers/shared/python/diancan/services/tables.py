@@ -271,6 +271,9 @@ class TableService:
             voucher, pickup = self._payment_store.mark_paid_at_counter(
                 order_id=tab.order_id, store_id=tab.store_id, day=business_day(now, self._tz).isoformat(),
                 amount_fen=tab.total_fen, method=method.value, at=iso(now), by=staff(staff_id))
+            self._payments.paid_elsewhere(tab.model_copy(update={
+                "status": OrderStatus.PAID, "pickup_no": pickup, "paid_at": iso(now), "paid_fen": tab.total_fen,
+                "transaction_id": voucher.reference}))
             self._bus.publish([order_event(ORDER_PAID, tab.order_id, tab.store_id, iso(now), mode=tab.mode,
                                            total_fen=tab.total_fen, transaction_id=voucher.reference,
                                            pickup_no=pickup)])
