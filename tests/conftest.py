@@ -18,7 +18,7 @@ TEST_ENV = {
     "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SECURITY_TOKEN": "testing",
     "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1",
     "DIANCAN_TABLE": f"{TEST_STACK}-main", "DIANCAN_BUS": f"{TEST_STACK}-bus",
-    "DIANCAN_SECRET_PREFIX": f"diancan/{TEST_STACK}", "DIANCAN_REPORTS_BUCKET": f"{TEST_STACK}-reports",
+    "DIANCAN_SECRET_PREFIX": f"diancan/{TEST_STACK}",
     "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_NAMESPACE": "diancan",
     "POWERTOOLS_SERVICE_NAME": "diancan", "POWERTOOLS_DEV": "false", "POWERTOOLS_LOG_LEVEL": "WARNING",
 }
@@ -54,9 +54,17 @@ def aws(monkeypatch):
     with moto.mock_aws():
         resources = create_stack(TEST_STACK)
         resources.put_secrets(TEST_SECRETS)
+        use_stack_names(resources, monkeypatch)
         bootstrap.reset()
         yield resources
     bootstrap.reset()
+
+
+def use_stack_names(resources, monkeypatch) -> None:
+    """Point the functions at the physical names the stack created (the bucket name carries the account id
+    and the topic is an ARN, so neither can be written down in TEST_ENV)."""
+    monkeypatch.setenv("DIANCAN_REPORTS_BUCKET", resources.bucket_name)
+    monkeypatch.setenv("DIANCAN_ALERT_TOPIC_ARN", resources.alert_topic_arn)
 
 
 @pytest.fixture
@@ -73,6 +81,7 @@ def server_aws(monkeypatch):
         monkeypatch.setenv("AWS_ENDPOINT_URL", server.url)
         resources = create_stack(TEST_STACK, endpoint_url=server.url)
         resources.put_secrets(TEST_SECRETS)
+        use_stack_names(resources, monkeypatch)
         bootstrap.reset()
         yield resources
         monkeypatch.delenv("AWS_ENDPOINT_URL")
@@ -91,8 +100,9 @@ def demo_chain(aws):
 @pytest.fixture
 def live(demo_chain, monkeypatch):
     """The functions behind a loopback gateway (in this process, under the same moto) with the WeChat Pay
-    and WeChat login simulators mounted at /sim/wxpay and /sim/wechat: the product reaches the simulators
-    and the simulators' notifications reach pay_notify over real HTTP, as in the local stack."""
+    WeChat login and Dada simulators mounted at /sim/wxpay, /sim/wechat and /sim/dada (riders step every
+    0.2 s): the product reaches the simulators and their notifications and callbacks reach pay_notify and
+    courier_callback over real HTTP, as in the local stack."""
     from diancan import bootstrap
     from local.functions import load_functions
     from local.gateway import Gateway
