@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import queue
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -172,12 +173,20 @@ def test_add_order_after_a_cancel_is_refused_and_re_add_publishes_again(courier,
 
 
 def test_a_timed_out_add_order_whose_request_landed_is_booked_by_the_retry(make_courier, make_order, sim) -> None:
-    impatient = make_courier(timeout=0.2)
-    sim.add_faults({"slow_calls": 1, "slow_seconds": 1.0})
+    sim.add_faults({"slow_calls": 1, "slow_seconds": 1.0})  # the simulator books, then answers after 1 s
     with pytest.raises(CourierUnavailable):
-        impatient.add_order(make_order())
-    assert impatient.add_order(make_order()).fee_fen == 500
+        make_courier(timeout=0.2).add_order(make_order())
+    landed(sim, "D20261124001")  # the retry comes after the first request landed, however busy the machine
+    assert make_courier().add_order(make_order()).fee_fen == 500
     assert list(sim.orders) == ["D20261124001"]
+
+
+def landed(sim: DadaSimulator, origin_id: str) -> None:
+    """Wait until the simulator has booked the order (its request thread may not have run yet)."""
+    deadline = time.monotonic() + 10
+    while origin_id not in sim.orders:
+        assert time.monotonic() < deadline, f"the addOrder request for {origin_id} never reached the simulator"
+        time.sleep(0.01)
 
 
 def test_server_errors_and_refused_connections_are_unavailable_not_refusals(make_courier, make_order, sim) -> None:
