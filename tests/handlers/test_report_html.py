@@ -1,9 +1,10 @@
-"""The HTML report renders in headless Chromium with its charts visible (screenshot in artifacts/)."""
+"""The HTML report renders in headless Chromium with its SVG charts visible and Chinese labels drawn with a CJK
+font (screenshot in artifacts/report.png)."""
 
 from __future__ import annotations
 
 import shutil
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -22,13 +23,14 @@ def _report() -> dict:
     from diancan.services.report_render import render_html
     from local.demo_history import _random_order, demo_menu
 
-    day = date(2026, 11, 24)
-    book, rng, menu = ReportBook("sh-jingan", day, day), random.Random(1), demo_menu("sh-jingan")
-    for n in range(200):
-        book.add_order(order_fact(_random_order(rng, "sh-jingan", day, n, menu, ["g1", "g2", "g3"]), CostBook(),
-                                  "Asia/Shanghai"))
-    report = {"title": "静安店 日报表 2026-11-24", "built_at": "2026-11-25T02:30:00Z", "time_zone": "Asia/Shanghai",
-              "start": "2026-11-24", "end": "2026-11-24", "sales": book.sales(), "dishes": book.dish_figures(),
+    start, end = date(2026, 11, 16), date(2026, 11, 22)
+    book, rng, menu = ReportBook("sh-jingan", start, end), random.Random(1), demo_menu("sh-jingan")
+    for n in range(350):
+        order = _random_order(rng, "sh-jingan", start + timedelta(days=n % 7), n, menu, ["g1", "g2", "g3"])
+        book.add_order(order_fact(order, CostBook(), "Asia/Shanghai"))
+    report = {"title": "静安店 周报表 2026-11-16 ~ 2026-11-22", "built_at": "2026-11-23T02:30:00Z",
+              "time_zone": "Asia/Shanghai", "start": start.isoformat(), "end": end.isoformat(),
+              "sales": book.sales(), "dishes": book.dish_figures(),
               "time": book.time_figures(), "marketing": book.marketing([], {}), "members": book.members({}),
               "feedback": book.feedback(), "operations": book.operations()}
     return render_html(report)
@@ -51,10 +53,18 @@ def test_the_html_report_shows_its_charts_in_chromium():
             pytest.skip(f"chromium could not start: {error}")
         page = browser.new_page(viewport={"width": 1100, "height": 900})
         page.goto(page_file.as_uri())
-        images = page.eval_on_selector_all("img", "imgs => imgs.map(i => [i.complete, i.naturalWidth, i.alt])")
+        charts = page.eval_on_selector_all("figure svg", """svgs => svgs.map(s => ({
+            label: s.getAttribute("aria-label"), width: s.getBoundingClientRect().width,
+            height: s.getBoundingClientRect().height,
+            marks: s.querySelectorAll("rect.bar, circle, polyline").length,
+            texts: s.querySelectorAll("text").length}))""")
+        cjk_font = page.evaluate("document.fonts.check(\"12px 'Noto Sans CJK SC'\", '宫保鸡丁')")
         page.screenshot(path=str(artifacts / "report.png"), full_page=True)
         browser.close()
 
-    assert len(images) >= 3  # orders per hour, top dishes, menu engineering
-    assert all(complete and width > 100 for complete, width, _alt in images)
+    assert [c["label"] for c in charts] == ["分时段订单 Orders per hour", "每日实收 Revenue per day",
+                                            "菜品销量前十 Top dishes", "菜单工程矩阵 Menu engineering",
+                                            "星期分布 Orders per weekday"]
+    assert all(c["width"] > 300 and c["height"] > 150 and c["marks"] >= 7 and c["texts"] > 5 for c in charts)
+    assert cjk_font
     assert (artifacts / "report.png").stat().st_size > 10_000

@@ -1,11 +1,10 @@
-"""A report's files: HTML with charts (matplotlib PNGs embedded as base64), the JSON of every figure, CSV
-exports and one Excel workbook. matplotlib and openpyxl are imported here, lazily: only report_build
-renders, so no other function pays for them.
+"""A report's files: HTML with charts (inline SVG, drawn in pure Python by svg_charts), the JSON of every
+figure, CSV exports and one Excel workbook. openpyxl is imported here, lazily: only report_build renders,
+so no other function pays for it.
 """
 
 from __future__ import annotations
 
-import base64
 import csv
 import html
 import io
@@ -13,8 +12,7 @@ import json
 from collections.abc import Iterable, Mapping
 
 from diancan.domain.money import yuan
-
-CJK_FONTS = ["Noto Sans CJK SC", "Noto Serif CJK SC", "WenQuanYi Zen Hei", "SimHei", "DejaVu Sans"]
+from diancan.services.svg_charts import Point, bar_chart, hbar_chart, line_chart, scatter_chart
 
 
 def render(report: dict) -> dict[str, tuple[bytes | str, str]]:
@@ -85,63 +83,42 @@ def _xlsx(tables: Mapping[str, list[dict]]) -> bytes:
 
 # ---- charts --------------------------------------------------------------------------------------------
 
-
-def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib import pyplot
-
-    pyplot.rcParams["font.sans-serif"] = CJK_FONTS
-    pyplot.rcParams["axes.unicode_minus"] = False
-    return pyplot
-
-
-def _png(figure) -> str:
-    out = io.BytesIO()
-    figure.savefig(out, format="png", dpi=90, bbox_inches="tight")
-    _pyplot().close(figure)
-    return base64.b64encode(out.getvalue()).decode()
+QUADRANT_COLOURS = {"star": ("明星 star", "#f0ad4e"), "plowhorse": ("耕马 plowhorse", "#5bc0de"),
+                    "puzzle": ("谜题 puzzle", "#9b59b6"), "dog": ("瘦狗 dog", "#999999")}
 
 
 def _charts(report: dict) -> list[tuple[str, str]]:
-    """(title, base64 PNG) of each chart the report's data can fill."""
-    plt = _pyplot()
+    """(title, inline SVG) of each chart the report's data can fill."""
     charts = []
     hours = report["time"]["by_hour"]
     if any(r["orders"] for r in hours):
-        fig, ax = plt.subplots(figsize=(8, 3))
-        ax.bar([r["hour"] for r in hours], [r["orders"] for r in hours], color="#d9534f")
-        ax.set_xlabel("小时 hour"), ax.set_ylabel("订单 orders"), ax.set_xticks(range(0, 24, 2))
-        charts.append(("分时段订单 Orders per hour", _png(fig)))
+        title = "分时段订单 Orders per hour"
+        charts.append((title, bar_chart(title, [f"{r['hour']:02d}" for r in hours], [r["orders"] for r in hours],
+                                        x_title="小时 hour", y_title="订单 orders", colour="#d9534f")))
     days = report["sales"]["by_day"]
     if len(days) > 1:
-        fig, ax = plt.subplots(figsize=(8, 3))
-        ax.plot([d["day"][5:] for d in days], [d["paid_fen"] / 100 for d in days], marker="o", color="#337ab7")
-        ax.set_ylabel("实收 元"), ax.tick_params(axis="x", labelrotation=60, labelsize=7)
-        charts.append(("每日实收 Revenue per day", _png(fig)))
+        title = "每日实收 Revenue per day"
+        charts.append((title, line_chart(title, [d["day"][5:] for d in days], [d["paid_fen"] / 100 for d in days],
+                                         x_title="日期 day", y_title="实收 元 yuan", colour="#337ab7")))
     top = report["dishes"]["by_qty"][:10]
     if top:
-        fig, ax = plt.subplots(figsize=(8, 3.5))
-        ax.barh([d["name"] for d in reversed(top)], [d["qty"] for d in reversed(top)], color="#5cb85c")
-        ax.set_xlabel("份数 portions")
-        charts.append(("菜品销量前十 Top dishes", _png(fig)))
+        title = "菜品销量前十 Top dishes"
+        charts.append((title, hbar_chart(title, [d["name"] for d in top], [d["qty"] for d in top],
+                                         x_title="份数 portions", colour="#5cb85c")))
     matrix = report["dishes"]["menu_engineering"]
     if matrix["dishes"]:
-        fig, ax = plt.subplots(figsize=(7, 5))
-        colours = {"star": "#f0ad4e", "plowhorse": "#5bc0de", "puzzle": "#9b59b6", "dog": "#999999"}
-        for row in matrix["dishes"]:
-            ax.scatter(row["share"] * 100, row["unit_margin_fen"] / 100, color=colours[row["quadrant"]])
-            ax.annotate(row["name"], (row["share"] * 100, row["unit_margin_fen"] / 100), fontsize=7)
-        ax.axvline(matrix["popularity_threshold"] * 100, linestyle="--", color="#666")
-        ax.axhline(matrix["average_margin_fen"] / 100, linestyle="--", color="#666")
-        ax.set_xlabel("销量占比 % popularity"), ax.set_ylabel("单份毛利 元 margin")
-        charts.append(("菜单工程矩阵 Menu engineering", _png(fig)))
+        title = "菜单工程矩阵 Menu engineering"
+        points = [Point(r["name"], r["share"] * 100, r["unit_margin_fen"] / 100, QUADRANT_COLOURS[r["quadrant"]][1])
+                  for r in matrix["dishes"]]
+        charts.append((title, scatter_chart(title, points, x_line=matrix["popularity_threshold"] * 100,
+                                            y_line=matrix["average_margin_fen"] / 100,
+                                            x_title="销量占比 % popularity", y_title="单份毛利 元 margin",
+                                            legend=list(QUADRANT_COLOURS.values()))))
     weekdays = report["time"]["by_weekday"]
     if sum(w["orders"] for w in weekdays) and report["start"] != report["end"]:
-        fig, ax = plt.subplots(figsize=(6, 3))
-        ax.bar([w["name"] for w in weekdays], [w["orders"] for w in weekdays], color="#8e44ad")
-        charts.append(("星期分布 Orders per weekday", _png(fig)))
+        title = "星期分布 Orders per weekday"
+        charts.append((title, line_chart(title, [w["name"] for w in weekdays], [w["orders"] for w in weekdays],
+                                         x_title="星期 weekday", y_title="订单 orders", colour="#8e44ad")))
     return charts
 
 
@@ -187,8 +164,7 @@ _SECTIONS = [("sales_by_mode", "按就餐方式 By mode"), ("dishes", "菜品排
 
 def render_html(report: dict, tables: Mapping[str, list[dict]] | None = None) -> str:
     tables = tables if tables is not None else _tables(report)
-    charts = "".join(f'<figure><img alt="{html.escape(t)}" src="data:image/png;base64,{png}">'
-                     f"<figcaption>{html.escape(t)}</figcaption></figure>" for t, png in _charts(report))
+    charts = "".join(f"<figure>{svg}<figcaption>{html.escape(t)}</figcaption></figure>" for t, svg in _charts(report))
     parts = [f"<h1>{html.escape(report['title'])}</h1>",
              f"<p>生成于 built {html.escape(report['built_at'])} · 金额单位 元 (CNY) · 时区 {html.escape(report['time_zone'])}</p>",
              "<h2>营业概况 Sales</h2>", _figures(report["sales"]),
@@ -224,4 +200,4 @@ def render_html(report: dict, tables: Mapping[str, list[dict]] | None = None) ->
 
 _CSS = ("body{font-family:'Noto Sans CJK SC','PingFang SC','Microsoft YaHei',sans-serif;margin:24px;color:#222}"
         "table{border-collapse:collapse;margin:8px 0;font-size:13px}td,th{border:1px solid #ccc;padding:3px 8px}"
-        "th{background:#f4f4f4}figure{display:inline-block;margin:8px}img{max-width:100%}.empty{color:#888}")
+        "th{background:#f4f4f4}figure{display:inline-block;margin:8px;vertical-align:top}svg{max-width:100%;height:auto}.empty{color:#888}")
