@@ -1,7 +1,8 @@
 """The report index in the table and the report files in S3.
 
 Access patterns:
-- R1 list a scope's reports, newest first: Query ``REPORTS#<scope>`` (ScanIndexForward=false)
+- R1 a scope's newest reports of one period kind: Query ``REPORTS#<scope>``, SK begins_with ``<period>#``,
+  descending, limit n (one query per kind, so days, weeks and months each get their own share)
 - R2 one entry: GetItem ``REPORTS#<scope>`` / ``<period>#<first day>``
 - R3 the latest daily entry before a day (voucher-chain checkpoint): Query ``REPORTS#<sid>``,
   SK between ``day#0000-00-00`` and ``day#<day - 1>``, descending, limit 1
@@ -37,8 +38,12 @@ class ReportIndex:
         except DoesNotExist:
             return None
 
-    def latest(self, scope: str, limit: int = 60) -> list[dict]:
-        return [r.doc for r in ReportIndexRecord.query(keys.reports(scope), scan_index_forward=False, limit=limit)]
+    def latest(self, scope: str, period: str, limit: int) -> list[dict]:
+        """The ``limit`` newest entries of one period kind (the SK sorts by kind first, then by date: a single
+        descending query over the partition would return weeks, then months, and days last)."""
+        records = ReportIndexRecord.query(keys.reports(scope), ReportIndexRecord.SK.startswith(f"{period}#"),
+                                          scan_index_forward=False, limit=limit)
+        return [r.doc for r in records]
 
     def daily_before(self, scope: str, day: date) -> dict | None:
         """The most recent daily entry strictly before ``day``."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import calendar
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Protocol
@@ -25,6 +25,7 @@ from diancan.domain.reports import MenuDish, ReportBook
 
 logger = logging.getLogger(__name__)
 PERIODS = ("day", "week", "month")
+LISTED = {"day": 31, "week": 13, "month": 12}  # what the console lists of a scope: a month, a quarter, a year
 CHAIN = "chain"
 LATE_VOUCHER_DAYS = 1  # a payment notification can arrive up to ~24 h late: read that far past the period
 
@@ -278,14 +279,16 @@ class ReportService:
 
     # ---- the console -----------------------------------------------------------------------------------
 
-    def list_reports(self, scope: str, limit: int = 60) -> list[ReportLink]:
-        """A scope's reports, newest first, with presigned links to each file."""
+    def list_reports(self, scope: str, shown: Mapping[str, int] = LISTED) -> list[ReportLink]:
+        """A scope's newest reports of each period kind (``shown``: how many of each), with presigned links to
+        each file; newest period end first, and a month or week before the day it ends on."""
         links = []
-        for entry in self._index.latest(scope, limit):
-            files = {name: self.presigned_url(key) for name, key in entry.get("files", {}).items()}
-            links.append(ReportLink(scope, entry["period"], entry["start"], entry["end"], entry["title"],
-                                    files.get("report.html", ""), files))
-        return sorted(links, key=lambda link: (link.start, link.period), reverse=True)
+        for period, limit in shown.items():
+            for entry in self._index.latest(scope, period, limit):
+                files = {name: self.presigned_url(key) for name, key in entry.get("files", {}).items()}
+                links.append(ReportLink(scope, entry["period"], entry["start"], entry["end"], entry["title"],
+                                        files.get("report.html", ""), files))
+        return sorted(links, key=lambda link: (link.end, PERIODS.index(link.period)), reverse=True)
 
     def presigned_url(self, key: str) -> str:
         if not key.startswith("reports/"):
