@@ -83,5 +83,12 @@ def next_status(mode: str, current: OrderStatus | str, action: OrderAction | str
 
 
 def sources_of(mode: str, action: OrderAction) -> list[OrderStatus]:
-    """Every status from which ``action`` is allowed in ``mode`` (for conditional updates)."""
-    return [status for (status, act) in TRANSITIONS[mode] if act == action]
+    """Every status from which ``action`` is allowed in ``mode`` (for conditional updates).
+
+    An action that is never allowed in ``mode`` (a rider's pick-up of a dine-in order) is refused here,
+    so no caller builds a condition from an empty list."""
+    sources = [status for (status, act) in TRANSITIONS[mode] if act == action]
+    if not sources:
+        raise TransitionRefused(f"a {mode} order never allows {action}",
+                                details={"mode": mode, "action": str(action)})
+    return sources
