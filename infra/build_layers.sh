@@ -13,6 +13,11 @@ PYTHON=${PYTHON:-.venv/bin/python}
 [[ -x $PYTHON ]] || PYTHON=python3
 SOURCE_ONLY=(jieba)
 WHEELS=artifacts/wheels
+# One build at a time, and none while `serverless package` zips the layers (tests/deploy/conftest.py takes
+# the same lock): a rebuild empties a layer directory before it fills it again.
+mkdir -p artifacts
+exec 9> artifacts/layers.lock
+flock 9
 
 build_source_only_wheels() {
   local requirements=$1 name line

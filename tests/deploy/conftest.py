@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -30,27 +32,42 @@ def package(into: Path, stage: str = "dev") -> Path:
     _run(["bash", "infra/build_layers.sh"], "infra/build_layers.sh")
     if not (ROOT / "node_modules" / ".bin" / "serverless").exists():
         _run(["npm", "ci", "--no-audit", "--no-fund"], "npm ci")
-    _run(["npx", "--no-install", "serverless", "package", "--stage", stage, "--package", str(into)],
-         "serverless package")
+    with layers_lock():
+        _run(["npx", "--no-install", "serverless", "package", "--stage", stage, "--package", str(into)],
+             "serverless package")
     return into / TEMPLATE_NAME
 
 
+@contextlib.contextmanager
+def layers_lock() -> Iterator[None]:
+    """The lock infra/build_layers.sh takes: no layer is rebuilt (its directory removed and filled again)
+    while ``serverless package`` zips it, whoever runs the build (another worker, session or shell)."""
+    path = ROOT / "artifacts" / "layers.lock"
+    path.parent.mkdir(exist_ok=True)
+    with path.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
 @pytest.fixture(scope="session")
-def packaged(tmp_path_factory) -> Path:
-    """The directory ``serverless package --stage dev`` wrote (template and zips). Each xdist worker packages
-    into its own directory, so two workers never write the same files."""
+def packaged(tmp_path_factory, worker_id) -> Path:
+    """The directory ``serverless package --stage dev`` wrote (template and zips), made once per test
+    session: the first xdist worker packages into the session's shared temporary directory, the others
+    wait for it and read the same files."""
     if shutil.which("node") is None or shutil.which("npm") is None:
         print("node/npm not found: cannot run `serverless package`")
         pytest.skip("node and npm are needed to run `serverless package`")
-    directory = tmp_path_factory.mktemp("serverless")
-    lock_path = ROOT / "artifacts" / "package.lock"
-    lock_path.parent.mkdir(exist_ok=True)
-    with lock_path.open("w") as lock:  # xdist workers: one layer build (they write the same files) at a time
+    session_dir = tmp_path_factory.getbasetemp()
+    if worker_id != "master":  # xdist: every worker's basetemp is a child of the session's
+        session_dir = session_dir.parent
+    directory = session_dir / "serverless-dev"
+    with (session_dir / "package.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        package(directory)
+        if not (directory / TEMPLATE_NAME).is_file():
+            building = session_dir / f"serverless-dev.{os.getpid()}"
+            package(building)
+            building.rename(directory)  # complete or absent, never half written
     return directory
-
-
 @pytest.fixture(scope="session")
 def template(packaged) -> dict:
     return json.loads((packaged / TEMPLATE_NAME).read_text(encoding="utf-8"))
