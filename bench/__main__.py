@@ -1,0 +1,79 @@
+"""``make bench``: measure every figure of docs/performance.md, print each with its target and verdict,
+and rewrite the bench section of that file (between its markers; the rest of the file is kept).
+
+    python -m bench                     # everything
+    python -m bench --only calls,cold   # some parts (calls, overhead, cold, throughput, scaling)
+    python -m bench --profile place_order   # pyinstrument profile of a warm handler
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench import coldstart, overhead, report, throughput
+from bench.dynamo_calls import count_all, count_report
+
+ROOT = Path(__file__).resolve().parents[1]
+PARTS = ("calls", "overhead", "cold", "throughput", "scaling")
+
+
+def scaling_table() -> str:
+    """bench/report_scale.py (another engineer's benchmark), run as its own command; its table as printed."""
+    if not (ROOT / "bench" / "report_scale.py").exists():
+        return ""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "layers" / "shared" / "python"), str(ROOT)])}
+    out = subprocess.run([sys.executable, "-m", "bench.report_scale"], capture_output=True, text=True, env=env,
+                         cwd=ROOT, check=True)
+    return "\n".join(line for line in out.stdout.splitlines() if line.startswith("|"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", default=",".join(PARTS))
+    parser.add_argument("--iterations", type=int, default=30)
+    parser.add_argument("--profile", metavar="FUNCTION")
+    parser.add_argument("--no-write", action="store_true", help="print only; leave docs/performance.md alone")
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT / "layers" / "shared" / "python"))  # Lambda's layer path, as local.stack does
+    parts, results = set(args.only.split(",")), report.Results()
+    started = time.monotonic()
+    if args.profile:
+        from bench.world import http_event, still_stack
+
+        samples = {"place_order": "place_order/post_quote", "menu": "menu/get_menu"}
+        with still_stack() as bench:
+            print(overhead.profile(bench, args.profile, lambda: http_event(samples[args.profile])))
+        return
+    if parts & {"calls", "overhead"}:
+        from bench.world import still_stack
+
+        with still_stack() as bench:
+            if "calls" in parts:
+                results.calls = count_all(bench)
+                counted, orders = count_report(bench)
+                results.calls.append(counted)
+                results.report_orders = orders
+            if "overhead" in parts:
+                results.overhead = overhead.measure_all(bench, args.iterations)
+    if "cold" in parts:
+        results.cold = coldstart.measure_all()
+        results.cold_imports = {f: coldstart.import_profile(f, 6) for f in coldstart.GUEST_FACING}
+    if "throughput" in parts:
+        results.throughput = throughput.measure_all()
+    if "scaling" in parts:
+        results.scaling = scaling_table()
+    results.seconds = time.monotonic() - started
+    text = report.render(results)
+    print(text)
+    if not args.no_write:
+        report.write(ROOT / "docs" / "performance.md", text)
+        print("\nwritten to docs/performance.md")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,123 @@
+"""The bench's figures as Markdown: printed by ``make bench`` and written between the markers of
+docs/performance.md (everything outside the markers belongs to others and is kept)."""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from bench import coldstart, overhead
+
+START, END = "<!-- bench:start (written by `make bench`; edit bench/, not this section) -->", "<!-- bench:end -->"
+
+
+@dataclass
+class Results:
+    calls: list = field(default_factory=list)
+    report_orders: int = 0
+    overhead: list = field(default_factory=list)
+    cold: list = field(default_factory=list)
+    cold_imports: dict = field(default_factory=dict)
+    throughput: list = field(default_factory=list)
+    scaling: str = ""
+    seconds: float = 0.0
+
+
+def _calls(counts) -> str:
+    return " + ".join(f"{n:g} {op}" for op, n in sorted(counts.items())) or "0"
+
+
+def _calls_section(results: Results) -> list[str]:
+    lines = ["### DynamoDB calls per operation", "",
+             "Counted by wrapping `botocore.client.BaseClient._make_api_call` (bench/calls.py: every client of "
+             "every botocore session, pynamodb's per-thread sessions included), each operation through its "
+             "handler with a real event.", "",
+             "| operation | per | measured | target | verdict |", "|---|---|---|---|---|"]
+    for c in results.calls:
+        lines.append(f"| {c.operation} | {c.per} | {_calls(c.counts)} (= {c.total:.4g}) | "
+                     f"{_calls(c.target.calls)} (= {c.target.total:g}) | {c.verdict} |")
+    lines += ["", "What each target call is for, and why a count is above it:", ""]
+    for c in results.calls:
+        lines.append(f"- **{c.operation}** — target: {c.target.why}.")
+        if c.total > c.target.total:
+            lines.append(f"  Above: {c.target.above}.")
+    return lines
+
+
+def _overhead_section(results: Results) -> list[str]:
+    lines = ["### Overhead ratio (warm handlers)", "",
+             "Handler time with a real function-URL event ÷ time inside the outside calls it made in the same "
+             "invocation (botocore to the same moto server, HTTP to the WeChat / WeChat Pay simulators). "
+             f"Median of {results.overhead[0].iterations if results.overhead else 0} invocations after 3 "
+             f"warm-ups. Target ≤ {overhead.TARGET}.", "",
+             "| handler | handler ms | inside calls ms | calls | ratio | verdict |", "|---|---|---|---|---|---|"]
+    lines += [f"| {o.handler} | {o.handler_ms:.1f} | {o.calls_ms:.1f} | {o.calls} | {o.ratio:.2f} | {o.verdict} |"
+              for o in results.overhead]
+    return lines
+
+
+def _cold_section(results: Results) -> list[str]:
+    boto3_s = results.cold[0].boto3_seconds if results.cold else 0
+    lines = ["### Cold start (import of the handler module)", "",
+             f"Fresh interpreter per run, median of 7 (.pyc warmed), Lambda-like path (the shared layer only). "
+             f"`import boto3` alone: {boto3_s * 1000:.0f} ms. Target for guest-facing functions ≤ "
+             f"{coldstart.TARGET}.", "",
+             "| function | guest-facing | import ms | ratio to boto3 | verdict |", "|---|---|---|---|---|"]
+    lines += [f"| {c.function} | {'yes' if c.guest_facing else ''} | {c.seconds * 1000:.0f} | {c.ratio:.2f} | "
+              f"{c.verdict} |" for c in results.cold]
+    if results.cold_imports:
+        lines += ["", "Heaviest top-level imports (cumulative ms, `python -X importtime`):", ""]
+        lines += [f"- {name}: " + ", ".join(f"{module} {s * 1000:.0f}" for s, module in rows)
+                  for name, rows in results.cold_imports.items()]
+    return lines
+
+
+def _throughput_section(results: Results) -> list[str]:
+    lines = ["### Throughput of the local stack", "",
+             "Each guest places and pays orders over HTTP through the gateway; the run ends when every "
+             "payment notification was applied and every queue is drained (stock, print, loyalty, courier …). "
+             "Stage columns: time per order inside each function (or the guest's own HTTP call).", ""]
+    if not results.throughput:
+        return lines
+    base = results.throughput[0].per_second
+    stages = sorted({s for t in results.throughput for s in t.stage_ms})
+    lines += ["| guests | orders | orders/s | vs 1 guest | " + " | ".join(stages) + " |",
+              "|---" * (4 + len(stages)) + "|"]
+    lines += [f"| {t.guests} | {t.orders} | {t.per_second:.2f} | {t.per_second / base:.2f} | "
+              + " | ".join(f"{t.stage_ms.get(s, 0):.0f}" for s in stages) + " |" for t in results.throughput]
+    return lines
+
+
+def render(results: Results) -> str:
+    machine = (f"{os.cpu_count()} CPUs (nproc), Python {platform.python_version()}, {platform.system()} "
+               f"{platform.machine()}")
+    lines = [START, "", "## Benchmarks (`make bench`)", "",
+             f"Measured {datetime.now().astimezone():%Y-%m-%d %H:%M %z} on {machine}; the run took "
+             f"{results.seconds:.0f} s. Command: `make bench` (= `python -m bench`; parts: "
+             "`python -m bench --only calls,overhead,cold,throughput,scaling`). Every figure is a count or a "
+             "ratio measured in the same run, because absolute times on a shared machine are noisy.", ""]
+    for section, present in ((_calls_section, results.calls), (_overhead_section, results.overhead),
+                             (_cold_section, results.cold), (_throughput_section, results.throughput)):
+        if present:
+            lines += [*section(results), ""]
+    if results.scaling:
+        lines += ["### Report scaling (bench/report_scale.py)", "",
+                  "Run as `python -m bench.report_scale` (its own benchmark, included as printed):", "",
+                  results.scaling, ""]
+    lines.append(END)
+    return "\n".join(lines)
+
+
+def write(path: Path, section: str) -> None:
+    """Replace the section between the markers, or append it; the rest of the file is kept as it is."""
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Performance\n"
+    pattern = re.compile(re.escape(START) + ".*?" + re.escape(END), re.S)
+    if pattern.search(text):
+        text = pattern.sub(lambda _: section, text)
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    path.write_text(text, encoding="utf-8")

@@ -1,0 +1,107 @@
+"""Throughput of the local stack: N concurrent guests each place and pay orders over HTTP (gateway →
+place_order → WeChat Pay simulator → its signed notification → pay_notify → bus → SQS → stock_decrement,
+print_dispatch with the printer simulator, …); orders per second once every queue is drained, and the
+time each function spent per order (the runtime's invocations, timed)."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import urllib.request
+import uuid
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from bench.world import restock
+from local.stack import LocalStack
+
+ITEMS = [{"dish_id": "d-hongshao", "qty": 1}, {"dish_id": "d-cola", "qty": 1}]
+
+
+@dataclass(frozen=True)
+class Throughput:
+    guests: int
+    orders: int
+    seconds: float
+    stage_ms: dict[str, float]  # time inside each function (and the guest's own HTTP calls) per order
+
+    @property
+    def per_second(self) -> float:
+        return self.orders / self.seconds
+
+
+def _post(url: str, body: dict, headers: dict | None = None) -> dict:
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
+                                     headers={"Content-Type": "application/json", **(headers or {})})
+    with urllib.request.urlopen(request, timeout=60) as answer:
+        raw = answer.read()
+        return json.loads(raw) if raw else {}
+
+
+class TimedRuntime:
+    """Wraps the stack's ``runtime.invoke`` to add up the time each function spends."""
+
+    def __init__(self, stack: LocalStack) -> None:
+        self.spent: dict[str, float] = defaultdict(float)
+        self.calls: dict[str, int] = defaultdict(int)
+        self._lock = threading.Lock()
+        self._invoke = stack.runtime.invoke
+        stack.runtime.invoke = self.invoke
+
+    def invoke(self, name: str, event):
+        started = time.perf_counter()
+        try:
+            return self._invoke(name, event)
+        finally:
+            with self._lock:
+                self.spent[name] += time.perf_counter() - started
+                self.calls[name] += 1
+
+    def reset(self) -> None:
+        with self._lock:
+            self.spent.clear()
+            self.calls.clear()
+
+
+def run(stack: LocalStack, timed: TimedRuntime, guests: int, orders_each: int) -> Throughput:
+    base = stack.base_url
+    tokens = [_post(f"{base}/auth/login", {"code": f"test-bench{guests}x{n}.{uuid.uuid4().hex[:6]}"})["token"]
+              for n in range(guests)]
+    stack.pump.drain(timeout=120)
+    timed.reset()
+    client_spent = defaultdict(float)
+    lock = threading.Lock()
+
+    def guest(token: str) -> None:
+        for _ in range(orders_each):
+            started = time.perf_counter()
+            order = _post(f"{base}/place_order/orders", {"store_id": "sh-jingan", "mode": "takeout", "items": ITEMS},
+                          {"Authorization": f"Bearer {token}", "Idempotency-Key": str(uuid.uuid4())})
+            placed = time.perf_counter()
+            _post(f"{base}/sim/wxpay/pay", {"prepay_id": order["pay_params"]["package"].removeprefix("prepay_id=")})
+            with lock:
+                client_spent["guest: place (HTTP)"] += placed - started
+                client_spent["guest: pay in simulator (HTTP)"] += time.perf_counter() - placed
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=guests) as pool:
+        list(pool.map(guest, tokens))
+    total = guests * orders_each
+    deadline = time.monotonic() + 120
+    while timed.calls["pay_notify"] < total and time.monotonic() < deadline:
+        time.sleep(0.02)
+    stack.pump.drain(timeout=120)
+    seconds = time.perf_counter() - started
+    stages = {**client_spent, **{f"fn: {name}": spent for name, spent in timed.spent.items()}}
+    return Throughput(guests, total, seconds, {k: v * 1000 / total for k, v in sorted(stages.items())})
+
+
+def measure_all(concurrency=(1, 4, 8), orders_each: int = 6) -> list[Throughput]:
+    with LocalStack(port=0, moto_port=0, with_demo_data=True, overrides={}) as stack:
+        stack.simulators["dada"].step_seconds = None
+        restock()
+        timed = TimedRuntime(stack)
+        run(stack, timed, 1, 2)  # warm every function once
+        return [run(stack, timed, n, orders_each) for n in concurrency]
