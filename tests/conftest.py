@@ -104,32 +104,53 @@ def live(demo_chain, monkeypatch):
     0.2 s): the product reaches the simulators and their notifications and callbacks reach pay_notify and
     courier_callback over real HTTP, as in the local stack."""
     from diancan import bootstrap
+    from local.demo_delivery import DADA_SHOPS
     from local.functions import load_functions
     from local.gateway import Gateway
     from local.lambda_runtime import LambdaRuntime
     from local.serve import BackgroundServer
-    from local.simulators import wechat, wxpay
+    from local.simulators import dada, wechat, wxpay
     from tests.wxpay_fixtures import make_simulator
 
     simulator = make_simulator()
     login = wechat.WeChatSimulator(appid=TEST_SECRETS["wechat"]["appid"], secret=TEST_SECRETS["wechat"]["app_secret"])
+    secret = TEST_SECRETS["dada"]
+    riders = dada.DadaSimulator(app_key=secret["app_key"], app_secret=secret["app_secret"],
+                                source_id=secret["source_id"], shops=dict(DADA_SHOPS), step_seconds=0.2)
     gateway = Gateway(LambdaRuntime(load_functions(), stack_name=TEST_STACK),
-                      simulators={"wxpay": wxpay.create_app(simulator), "wechat": wechat.create_app(login)})
+                      simulators={"wxpay": wxpay.create_app(simulator), "wechat": wechat.create_app(login),
+                                  "dada": dada.create_app(riders)})
     server = BackgroundServer(gateway).start()
     gateway.mark_ready()
-    monkeypatch.setenv("WECHATPAY_API_BASE", f"{server.base_url}/sim/wxpay")
-    monkeypatch.setenv("WECHAT_API_BASE", f"{server.base_url}/sim/wechat")
+    for setting, name in (("WECHATPAY_API_BASE", "wxpay"), ("WECHAT_API_BASE", "wechat"), ("DADA_API_BASE", "dada")):
+        monkeypatch.setenv(setting, f"{server.base_url}/sim/{name}")
     monkeypatch.setenv("DIANCAN_PUBLIC_BASE_URL", server.base_url)
     bootstrap.reset()
-    yield Live(server.base_url, simulator, demo_chain)
+    yield Live(server.base_url, simulator, riders, demo_chain)
     server.stop()
 
 
 class Live:
-    def __init__(self, base_url: str, wxpay, resources) -> None:
+    """What ``live`` gives a test: the gateway URL, the WeChat Pay and Dada simulators, the stack's resources."""
+
+    def __init__(self, base_url: str, wxpay, dada, resources) -> None:
         self.base_url = base_url
         self.wxpay = wxpay
+        self.dada = dada
         self.resources = resources
+
+
+def wait_for(predicate, timeout: float = 10.0):
+    """Poll until ``predicate`` returns something truthy (asynchronous notifications and callbacks)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError("condition not reached in time")
 
 
 def load_event(name: str) -> dict:

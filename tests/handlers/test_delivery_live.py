@@ -4,57 +4,16 @@ simulator's timed riders and their signed callbacks to courier_callback, as in t
 
 from __future__ import annotations
 
-import time
-
 import boto3
 import pytest
 
-from local.demo_delivery import DADA_SHOPS
-from tests.conftest import TEST_SECRETS, TEST_STACK, FakeContext, handler_of, http_call
+from tests.conftest import FakeContext, handler_of, http_call, wait_for
 
 pytestmark = pytest.mark.handlers
 
 ADDRESS = {"contact": "王女士", "phone": "13800138000", "text": "黄浦区人民大道120号", "lat": 31.2304, "lng": 121.4737}
 ORDER = {"store_id": "sh-jingan", "mode": "delivery", "address": ADDRESS,
          "items": [{"dish_id": "d-gongbao", "qty": 1, "options": ["spicy-mild"]}]}
-
-
-@pytest.fixture
-def courier_world(demo_chain, monkeypatch):
-    """The functions behind a loopback gateway with the WeChat Pay and Dada simulators mounted (riders take a
-    step every 0.2 s), under the same moto as the test."""
-    from diancan import bootstrap
-    from local.functions import load_functions
-    from local.gateway import Gateway
-    from local.lambda_runtime import LambdaRuntime
-    from local.serve import BackgroundServer
-    from local.simulators import dada, wxpay
-    from tests.wxpay_fixtures import make_simulator
-
-    secret = TEST_SECRETS["dada"]
-    pay = make_simulator()
-    riders = dada.DadaSimulator(app_key=secret["app_key"], app_secret=secret["app_secret"],
-                                source_id=secret["source_id"], shops=dict(DADA_SHOPS), step_seconds=0.2)
-    gateway = Gateway(LambdaRuntime(load_functions(), stack_name=TEST_STACK),
-                      simulators={"wxpay": wxpay.create_app(pay), "dada": dada.create_app(riders)})
-    server = BackgroundServer(gateway).start()
-    gateway.mark_ready()
-    monkeypatch.setenv("WECHATPAY_API_BASE", f"{server.base_url}/sim/wxpay")
-    monkeypatch.setenv("DADA_API_BASE", f"{server.base_url}/sim/dada")
-    monkeypatch.setenv("DIANCAN_PUBLIC_BASE_URL", server.base_url)
-    bootstrap.reset()
-    yield pay, riders, demo_chain
-    server.stop()
-
-
-def wait_for(predicate, timeout: float = 10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError("condition not reached in time")
 
 
 def status_of(order_id: str) -> str:
@@ -74,8 +33,8 @@ def courier_queue_event(resources) -> dict:
     return sqs_event(messages, arn, resources.region)
 
 
-def test_a_paid_delivery_order_ends_completed_through_the_simulated_courier(courier_world, guest_token):
-    pay, riders, resources = courier_world
+def test_a_paid_delivery_order_ends_completed_through_the_simulated_courier(live, guest_token):
+    pay, riders, resources = live.wxpay, live.dada, live.resources
     token = guest_token("alice")
     status, order = http_call("place_order", "place_order/post_orders", body=ORDER,
                               headers={"authorization": f"Bearer {token}", "idempotency-key": "deliver-e2e-1"})
