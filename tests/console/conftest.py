@@ -34,8 +34,39 @@ class FakePayments:
 
 
 class FakeDelivery:
+    """Stands in for bootstrap.delivery() (the courier platform is not reachable here); records each move."""
+
+    def __init__(self) -> None:
+        self.moves: list[tuple] = []
+
+    def _moved(self, *move) -> dict:
+        self.moves.append(move)
+        return {"order_id": move[1], "state": "BOOKED"}
+
     def redispatch(self, order_id: str, by: str) -> dict:
-        return {"order_id": order_id, "redispatched": True}
+        return self._moved("redispatch", order_id, by)
+
+    def add_tip(self, order_id: str, tip_fen: int, by: str) -> dict:
+        return self._moved("tip", order_id, tip_fen, by)
+
+    def cancel(self, order_id: str, reason_id: int, reason: str, by: str) -> dict:
+        return self._moved("cancel", order_id, reason_id, reason, by)
+
+    def dispatch_own_staff(self, order_id: str, rider_name: str, rider_phone: str, by: str) -> dict:
+        return self._moved("own", order_id, rider_name, by)
+
+    def complete_own_staff(self, order_id: str, by: str) -> dict:
+        return self._moved("delivered", order_id, by)
+
+    def close_with_refund(self, order_id: str, by: str, amount_fen: int | None = None) -> dict:
+        return self._moved("refund_close", order_id, by)
+
+    def tracking(self, order_id: str) -> dict | None:
+        return None
+
+    def active(self, store_id: str) -> list[dict]:
+        return [{"order_id": order_id, "state": "BOOKED", "problem": None, "rider": None, "fee_fen": 500,
+                 "tip_fen": 0, "updated_at": None} for _, order_id, *_ in self.moves]
 
 
 @pytest.fixture

@@ -41,7 +41,37 @@ ROUTES = [
     ("GET", "/s/{sid}/reports", "reports.view"),
     ("GET", "/s/{sid}/audit", "audit.view"),
     ("GET", "/staff", "staff.manage"),
+    ("GET", "/s/{sid}/staff", "staff.store"),
+    ("POST", "/s/{sid}/staff", "staff.store"),
+    ("POST", "/s/{sid}/staff/{staff_id}/active", "staff.store"),
+    ("POST", "/s/{sid}/staff/{staff_id}/password", "staff.store"),
+    ("GET", "/s/{sid}/deliveries", "orders.view"),
+    ("GET", "/api/s/{sid}/deliveries", "orders.view"),
+    ("POST", "/s/{sid}/orders/{oid}/delivery/tip", "orders.redispatch"),
+    ("POST", "/s/{sid}/orders/{oid}/delivery/cancel", "orders.redispatch"),
+    ("POST", "/s/{sid}/orders/{oid}/delivery/own", "orders.redispatch"),
+    ("POST", "/s/{sid}/orders/{oid}/delivery/delivered", "orders.redispatch"),
+    ("POST", "/s/{sid}/orders/{oid}/delivery/refund-close", "orders.redispatch"),
+    ("POST", "/s/{sid}/orders/{oid}/call", "orders.ready"),
+    ("GET", "/s/{sid}/kitchen/{station_id}", "kitchen.view"),
+    ("GET", "/api/s/{sid}/kitchen/{station_id}", "kitchen.view"),
+    ("POST", "/s/{sid}/kitchen/{station_id}/bump/{oid}/{ticket_id}", "orders.ready"),
+    ("GET", "/s/{sid}/pickup", "kitchen.view"),
+    ("GET", "/api/s/{sid}/pickup", "kitchen.view"),
+    ("GET", "/s/{sid}/tables", "tables.view"),
+    ("GET", "/api/s/{sid}/tables", "tables.view"),
+    ("GET", "/s/{sid}/tables/codes.png", "tables.view"),
+    ("POST", "/s/{sid}/tables/open", "tables.serve"),
+    ("POST", "/s/{sid}/tables/{session_id}/calls/{call_id}/answer", "tables.serve"),
+    ("POST", "/s/{sid}/tables/{session_id}/pay", "orders.counter_pay"),
+    ("POST", "/s/{sid}/tables/{session_id}/close", "tables.serve"),
+    ("POST", "/s/{sid}/stock/pork/restock", "stock.adjust"),
+    ("GET", "/s/{sid}/stock/pork/ledger", "stock.view"),
+    ("GET", "/api/s/{sid}/printers", "store.view"),
+    ("GET", "/s/{sid}/verify-chain", "chain.verify"),
 ]
+FILL = {"{staff_id}": "cashier-jingan", "{station_id}": "hot", "{ticket_id}": "k-hot", "{session_id}": "no-session",
+        "{call_id}": "no-call"}
 PEOPLE = ["boss", "jingan", "xuhui", "cashier", "cook"]
 
 
@@ -56,7 +86,7 @@ def _may(staff, action: str, store_id: str | None) -> bool:
 def _call(client, csrf, method, path):
     if method == "GET":
         return client.get(path, base_url=BASE)
-    return client.post(path, json={"amount_fen": 100, "price_yuan": "6", "counted": "5"},
+    return client.post(path, json={"amount_fen": 100, "price_yuan": "6", "counted": "5", "units": "3", "tip_fen": 200},
                        headers={"X-CSRF-Token": csrf}, base_url=BASE)
 
 
@@ -65,7 +95,7 @@ def test_the_matrix_names_every_route_of_the_app(make_app):
     rules = {(m, re.sub(r"<(\w+)>", r"{\1}", r.rule)) for r in app.url_map.iter_rules()
              for m in r.methods & {"GET", "POST"} if r.endpoint not in ("static", "auth.login", "auth.health",
                                                                        "auth.logout")}
-    named = {(m, p.replace("d-cola", "{dish_id}").replace("pork", "{ingredient_id}")) for m, p, _ in ROUTES}
+    named = {(m, p.replace("d-cola", "{dish_id}").replace("/pork/", "/{ingredient_id}/")) for m, p, _ in ROUTES}
     named = {(m, p.replace("{sid}", "{store_id}").replace("{oid}", "{order_id}")) for m, p in named}
     rules = {(m, p) for m, p in rules if not p.endswith("/{move}")}
     assert rules <= named | {("POST", "/s/{store_id}/orders/{order_id}/{move}")}
@@ -79,7 +109,10 @@ def test_every_route_refuses_exactly_what_the_role_may_not_do(make_app, console,
     csrf = login(client, who)
     for store in (OWN, OTHER):
         for method, template, action in ROUTES:
-            path = template.format(sid=store, oid=paid_order.order_id)
+            path = template
+            for name, value in FILL.items():
+                path = path.replace(name, value)
+            path = path.format(sid=store, oid=paid_order.order_id)
             answer = _call(client, csrf, method, path)
             may = action is None or _may(me, action, store if "{sid}" in template else None)
             assert (answer.status_code == 403) == (not may), (who, method, path, answer.status_code)

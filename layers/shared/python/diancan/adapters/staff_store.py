@@ -17,7 +17,7 @@ from diancan.adapters import console_records as k
 from diancan.adapters import keys
 from diancan.adapters.console_records import AuditRecord, StaffLoginRecord, StaffRecord, StaffSessionRecord
 from diancan.adapters.records import Record
-from diancan.domain.errors import Conflict
+from diancan.domain.errors import Conflict, NotFound
 from diancan.domain.passwords import PasswordHash
 from diancan.domain.staff import Staff
 
@@ -85,6 +85,17 @@ class StaffStore:
         StaffRecord(k.staff(staff_id), k.PROFILE).update(
             actions=[StaffRecord.password.set(password.model_dump()), StaffRecord.updated_at.set(at)],
             condition=StaffRecord.PK.exists())
+
+    def set_active(self, staff_id: str, active: bool, at: str) -> Staff:
+        """Enable or disable an account (its sessions end at their next request: ``resume`` checks ``active``)."""
+        found = self.get(staff_id)
+        if found is None:
+            raise NotFound("no such staff member", "员工不存在", code="STAFF_NOT_FOUND")
+        changed = found.staff.model_copy(update={"active": active})
+        StaffRecord(k.staff(staff_id), k.PROFILE).update(
+            actions=[StaffRecord.doc.set(changed.model_dump(mode="json")), StaffRecord.updated_at.set(at)],
+            condition=StaffRecord.PK.exists())
+        return changed
 
     def list_all(self) -> list[Staff]:
         """Every staff member by login name (GSI1 ``STAFF``), one query."""

@@ -42,17 +42,20 @@ class Action(StrEnum):
     STORE_VIEW = "store.view"
     STORE_EDIT = "store.edit"
     TABLES_VIEW = "tables.view"
+    TABLES_SERVE = "tables.serve"      # open a table for guests, answer calls, close a table
     DEVICES_MANAGE = "devices.manage"
     MARKETING_MANAGE = "marketing.manage"
     REPORTS_VIEW = "reports.view"
     AUDIT_VIEW = "audit.view"
-    STAFF_MANAGE = "staff.manage"
+    STAFF_MANAGE = "staff.manage"      # every account of the chain (owners)
+    STAFF_STORE = "staff.store"        # cashiers and cooks of one's own stores (managers)
+    CHAIN_VERIFY = "chain.verify"      # walk a store's voucher hash chain (owners)
 
 
 A = Action
-_CHAIN_ONLY = frozenset({A.CHAIN_DASHBOARD_VIEW, A.MARKETING_MANAGE, A.STAFF_MANAGE})
+_CHAIN_ONLY = frozenset({A.CHAIN_DASHBOARD_VIEW, A.MARKETING_MANAGE, A.STAFF_MANAGE, A.CHAIN_VERIFY})
 _CASHIER = frozenset({A.DASHBOARD_VIEW, A.ORDERS_VIEW, A.ORDERS_ACCEPT, A.ORDERS_READY, A.ORDERS_COMPLETE,
-                      A.ORDERS_REFUND, A.ORDERS_REPRINT, A.COUNTER_PAY, A.TABLES_VIEW, A.KITCHEN_VIEW,
+                      A.ORDERS_REFUND, A.ORDERS_REPRINT, A.COUNTER_PAY, A.TABLES_VIEW, A.TABLES_SERVE, A.KITCHEN_VIEW,
                       A.MENU_VIEW})
 _KITCHEN = frozenset({A.KITCHEN_VIEW, A.ORDERS_READY})
 
@@ -117,3 +120,17 @@ def stores_in_scope(staff: Staff, all_store_ids: list[str]) -> list[str]:
     if staff.role is Role.OWNER:
         return list(all_store_ids)
     return [s for s in all_store_ids if s in staff.store_ids]
+
+
+def authorize_staff_change(actor: Staff, target_role: Role, target_store_ids: tuple[str, ...], store_id: str) -> None:
+    """Who may create, disable or reset whom: owners anyone but another owner's account is theirs alone to
+    touch through the chain page; managers the cashiers and cooks of ``store_id``, one of their own stores."""
+    authorize(actor, Action.STAFF_STORE, store_id)
+    if actor.role is Role.OWNER:
+        return
+    if target_role not in (Role.CASHIER, Role.KITCHEN) or store_id not in target_store_ids:
+        raise Forbidden("managers manage the cashiers and cooks of their stores", "店长只能管理本店的收银和后厨账号",
+                        code="STAFF_OUT_OF_SCOPE", details={"role": target_role.value, "store_id": store_id})
+    if not set(target_store_ids) <= set(actor.store_ids):
+        raise Forbidden("this account also works in a store that is not yours", "该员工还属于其他门店，请联系老板",
+                        code="STAFF_OUT_OF_SCOPE", details={"store_id": store_id})

@@ -17,7 +17,7 @@ from datetime import datetime
 
 from diancan.adapters.staff_store import SessionStore, StaffStore
 from diancan.domain.clock import iso, utcnow
-from diancan.domain.errors import Unauthorized
+from diancan.domain.errors import NotFound, Unauthorized
 from diancan.domain.passwords import (
     CURRENT,
     ScryptCost,
@@ -100,6 +100,23 @@ class StaffAccounts:
 
     def everyone(self) -> list[Staff]:
         return self._staff.list_all()
+
+    def get(self, staff_id: str) -> Staff:
+        found = self._staff.get(staff_id)
+        if found is None:
+            raise NotFound("no such staff member", "员工不存在", code="STAFF_NOT_FOUND")
+        return found.staff
+
+    def set_active(self, staff_id: str, active: bool) -> Staff:
+        return self._staff.set_active(staff_id, active, iso(self._clock()))
+
+    def reset_password(self, staff_id: str) -> str:
+        """A new random password (shown once to the person who reset it); the old one stops working at once."""
+        password = secrets.token_urlsafe(9)
+        self.get(staff_id)
+        self._staff.set_password(staff_id, hash_password(password, self._cost), iso(self._clock()))
+        logger.info("console password reset", extra={"staff_id": staff_id})
+        return password
 
     def _sign(self, raw: str) -> str:
         return hmac.new(self._key, raw.encode(), hashlib.sha256).hexdigest()

@@ -5,6 +5,7 @@ from diancan.console.blueprints import (
               auth,
               chain,
               dashboard,
+              delivery,
               kitchen,
               menu,
               orders,
@@ -12,7 +13,8 @@ from diancan.console.blueprints import (
               staff,
               stock,
               stores,
+              tables,
 )
 
-BLUEPRINTS = [auth.bp, chain.bp, dashboard.bp, orders.bp, kitchen.bp, menu.bp, stock.bp, stores.bp, reports.bp,
-              audit.bp, staff.bp]
+BLUEPRINTS = [auth.bp, chain.bp, dashboard.bp, orders.bp, delivery.bp, kitchen.bp, tables.bp, menu.bp, stock.bp,
+              stores.bp, reports.bp, audit.bp, staff.bp]

@@ -1,11 +1,14 @@
-"""The kitchen screen: today's paid and in-progress orders, oldest first, with "ready" buttons."""
+"""The kitchen: today's paid and in-progress orders (with start / ready buttons), one screen per station
+(its open tickets from ``bootstrap.kitchen().open_tickets``, bumped one by one) and the pickup board for the
+counter's screen (numbers preparing and ready; the browser speaks the number that was just called)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, g, render_template, url_for
 
-from diancan.console.blueprints.common import console, store_of
-from diancan.console.security import requires
+from diancan.console.blueprints.common import answer, console, store_of
+from diancan.console.security import audit, requires
+from diancan.domain.errors import NotFound
 from diancan.domain.staff import Action
 from diancan.services.store_orders import OrderFilter
 
@@ -19,10 +22,22 @@ def _queue(store_id: str) -> list[dict]:
     return [o for o in reversed(orders) if o["status"] in ON_SCREEN]
 
 
+def _stations(store_id: str) -> list:
+    return [s for s in console().service("print_jobs", "档口").stations(store_id) if not s.receipt]
+
+
+def _station(store_id: str, station_id: str):
+    for station in _stations(store_id):
+        if station.station_id == station_id:
+            return station
+    raise NotFound("no such station", "档口不存在", code="STATION_NOT_FOUND")
+
+
 @bp.get("/s/<store_id>/kitchen")
 @requires(Action.KITCHEN_VIEW)
 def page(store_id: str):
-    return render_template("kitchen.html", store=store_of(store_id), orders=_queue(store_id))
+    return render_template("kitchen.html", store=store_of(store_id), orders=_queue(store_id),
+                           stations=_stations(store_id))
 
 
 @bp.get("/api/s/<store_id>/kitchen")
@@ -30,3 +45,59 @@ def page(store_id: str):
 def queue(store_id: str):
     store_of(store_id)
     return {"orders": _queue(store_id)}
+
+
+@bp.get("/s/<store_id>/kitchen/<station_id>")
+@requires(Action.KITCHEN_VIEW)
+def station_page(store_id: str, station_id: str):
+    station = _station(store_of(store_id).store_id, station_id)
+    board = console().service("kitchen", "后厨屏").open_tickets(store_id, station_id)
+    return render_template("station.html", store=store_of(store_id), station=station, tickets=board["tickets"],
+                           feed=url_for("kitchen.station_tickets", store_id=store_id, station_id=station_id))
+
+
+@bp.get("/api/s/<store_id>/kitchen/<station_id>")
+@requires(Action.KITCHEN_VIEW)
+def station_tickets(store_id: str, station_id: str):
+    _station(store_of(store_id).store_id, station_id)
+    return console().service("kitchen", "后厨屏").open_tickets(store_id, station_id)
+
+
+@bp.post("/s/<store_id>/kitchen/<station_id>/bump/<order_id>/<ticket_id>")
+@requires(Action.ORDERS_READY)
+def bump(store_id: str, station_id: str, order_id: str, ticket_id: str):
+    """A cook bumps a ticket; the order becomes READY (number called) when its last kitchen ticket is bumped."""
+    console().orders.get(store_id, order_id)
+    result = console().service("kitchen", "出餐").bump(order_id, ticket_id, f"staff:{g.staff.staff_id}")
+    audit("kitchen.bump", store_id, order_id, ticket_id=ticket_id, station_id=station_id)
+    return answer(result, url_for("kitchen.station_page", store_id=store_id, station_id=station_id))
+
+
+@bp.get("/s/<store_id>/pickup")
+@requires(Action.KITCHEN_VIEW)
+def pickup_page(store_id: str):
+    return render_template("pickup.html", store=store_of(store_id), board=_board(store_id),
+                           feed=url_for("kitchen.pickup_board", store_id=store_id))
+
+
+@bp.get("/api/s/<store_id>/pickup")
+@requires(Action.KITCHEN_VIEW)
+def pickup_board(store_id: str):
+    store_of(store_id)
+    return _board(store_id)
+
+
+def _board(store_id: str) -> dict:
+    from diancan import bootstrap
+
+    return console().service("kitchen", "取餐屏").pickup_board(store_id, bootstrap.settings().business_tz)
+
+
+@bp.post("/s/<store_id>/orders/<order_id>/call")
+@requires(Action.ORDERS_READY)
+def call(store_id: str, order_id: str):
+    """Call a number at the counter (READY, OrderReady to the guest); the pickup board speaks it."""
+    console().orders.get(store_id, order_id)
+    result = console().service("kitchen", "叫号").call_number(order_id, f"staff:{g.staff.staff_id}")
+    audit("order.call", store_id, order_id, pickup_no=result.get("pickup_no"))
+    return answer(result, url_for("kitchen.pickup_page", store_id=store_id))

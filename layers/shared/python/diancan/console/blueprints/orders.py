@@ -46,7 +46,12 @@ def detail(store_id: str, order_id: str):
     order = console().orders.detail(store_id, order_id)
     jobs = console().optional("print_jobs")
     tickets = [job.model_dump(mode="json") for job in jobs.of_order(order_id)] if jobs else None
-    return render_template("order_detail.html", store=store_of(store_id), order=order, tickets=tickets)
+    payments = console().optional("payment_store")
+    refunds = [vars(r) for r in payments.refunds(order_id)] if payments else []
+    delivery = console().optional("delivery")
+    tracking = delivery.tracking(order_id) if delivery and order["mode"] == "delivery" else None
+    return render_template("order_detail.html", store=store_of(store_id), order=order, tickets=tickets,
+                           refunds=refunds, tracking=tracking, reject_reasons=REJECT_REASONS)
 
 
 _MOVE_RIGHTS = {"accept": Action.ORDERS_ACCEPT, "ready": Action.ORDERS_READY, "complete": Action.ORDERS_COMPLETE}
@@ -61,20 +66,47 @@ def move(store_id: str, order_id: str, move: str):
     return answer(result, url_for("orders.detail", store_id=store_id, order_id=order_id))
 
 
+REJECT_REASONS = ("菜品售罄", "门店繁忙", "超出配送范围", "即将打烊", "其他")
+
+
+def _chosen_lines() -> list[int]:
+    raw = request.form.getlist("line") if not request.is_json else (request.get_json(silent=True) or {}).get("lines", [])
+    if not isinstance(raw, list) or not all(str(i).isdigit() for i in raw):
+        raise InvalidRequest("lines are line numbers", "退款菜品有误", code="INVALID_LINES")
+    return sorted({int(i) for i in raw})
+
+
+def _refund_amount(order, data: dict) -> int:
+    """``amount_*`` as typed; else the chosen ``lines`` (their line totals, less the order's discount share);
+    else what is left to refund."""
+    left = order.total_fen - order.refunded_fen
+    amount = fen_field(data, "amount")
+    if amount is not None:
+        return amount
+    lines = _chosen_lines()
+    if not lines:
+        return left
+    if lines[-1] >= len(order.lines):
+        raise InvalidRequest("no such line", "退款菜品有误", code="INVALID_LINES")
+    chosen = sum(order.lines[i].line_total_fen for i in lines)
+    share = chosen * order.total_fen // max(1, sum(line.line_total_fen for line in order.lines))
+    return min(left, share if order.discount_fen else chosen)
+
+
 @bp.post("/s/<store_id>/orders/<order_id>/refund")
 def refund(store_id: str, order_id: str):
-    """Full or partial refund (``amount_fen`` / ``amount_yuan``; default what is left) through payments."""
+    """Full, partial, by-line or reject refund through payments (``reason``; a reject names one of REJECT_REASONS)."""
     authorize(g.staff, Action.ORDERS_REFUND, store_id, amount_fen=0)  # role and store before any read
     order = console().orders.get(store_id, order_id)
     data = form_or_json()
-    amount = fen_field(data, "amount")
-    if amount is None:
-        amount = order.total_fen - order.refunded_fen
+    amount = _refund_amount(order, data)
     reason = str(data.get("reason", ""))[:80]
+    if data.get("reject") and reason not in REJECT_REASONS:
+        raise InvalidRequest("a reject names its reason", "请选择拒单原因", code="REJECT_REASON")
     authorize(g.staff, Action.ORDERS_REFUND, store_id, amount_fen=amount)
     payments = console().service("payments", "退款")
     refund = payments.refund(order_id, amount, reason=reason or "staff", by=f"staff:{g.staff.staff_id}")
-    audit("order.refund", store_id, order_id, amount_fen=amount, reason=reason)
+    audit("order.reject" if data.get("reject") else "order.refund", store_id, order_id, amount_fen=amount, reason=reason)
     return answer({"order_id": order_id, "refund": refund.model_dump(mode="json")},
                   url_for("orders.detail", store_id=store_id, order_id=order_id))
 
@@ -92,15 +124,4 @@ def reprint(store_id: str, order_id: str):
     jobs = [printing.reprint(order_id, ticket_id, f"staff:{g.staff.staff_id}") for ticket_id in tickets]
     audit("order.reprint", store_id, order_id, tickets=",".join(tickets))
     return answer({"order_id": order_id, "reprinted": [j.ticket.ticket_id for j in jobs]},
-                  url_for("orders.detail", store_id=store_id, order_id=order_id))
-
-
-@bp.post("/s/<store_id>/orders/<order_id>/redispatch")
-@requires(Action.ORDERS_REDISPATCH)
-def redispatch(store_id: str, order_id: str):
-    console().orders.get(store_id, order_id)
-    delivery = console().service("delivery", "重新派单")
-    result = delivery.redispatch(order_id, by=f"staff:{g.staff.staff_id}")
-    audit("order.redispatch", store_id, order_id)
-    return answer(result if isinstance(result, dict) else {"order_id": order_id, "redispatched": True},
                   url_for("orders.detail", store_id=store_id, order_id=order_id))

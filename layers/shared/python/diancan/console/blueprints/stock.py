@@ -1,4 +1,5 @@
-"""Stock of a store (ingredients, thresholds, ledger, open alerts) through ``bootstrap.stock()``."""
+"""Stock of a store (ingredients, thresholds, open StockLow alerts, restock, stock-take, each ingredient's
+ledger) through ``bootstrap.stock()``."""
 
 from __future__ import annotations
 
@@ -32,3 +33,27 @@ def stock_take(store_id: str, ingredient_id: str):
     console().service("stock", "盘点").stock_take(store_id, ingredient_id, int(raw), by=f"staff:{g.staff.staff_id}")
     audit("stock.take", store_id, ingredient_id, counted=int(raw))
     return answer({"ingredient_id": ingredient_id, "counted": int(raw)}, url_for("stock.page", store_id=store_id))
+
+
+def _units(name: str, zh: str) -> int:
+    raw = str(form_or_json().get(name, "")).strip()
+    if not raw.isdigit() or int(raw) <= 0:
+        raise InvalidRequest(f"{name} is a positive whole number of base units", zh, code="INVALID_COUNT")
+    return int(raw)
+
+
+@bp.post("/s/<store_id>/stock/<ingredient_id>/restock")
+@requires(Action.STOCK_ADJUST)
+def restock(store_id: str, ingredient_id: str):
+    units = _units("units", "进货数量有误")
+    ingredient = console().service("stock", "进货").restock(store_id, ingredient_id, units, by=f"staff:{g.staff.staff_id}")
+    audit("stock.restock", store_id, ingredient_id, units=units)
+    return answer({"ingredient_id": ingredient_id, "on_hand": ingredient.quantity}, url_for("stock.page", store_id=store_id))
+
+
+@bp.get("/s/<store_id>/stock/<ingredient_id>/ledger")
+@requires(Action.STOCK_VIEW)
+def ledger(store_id: str, ingredient_id: str):
+    entries = console().service("stock", "库存流水").ledger(store_id, ingredient_id)
+    return render_template("stock_ledger.html", store=store_of(store_id), ingredient_id=ingredient_id,
+                           entries=sorted(entries, key=lambda e: e.at, reverse=True)[:200])

@@ -129,4 +129,43 @@
     refresh();
     setInterval(refresh, pollMs);
   }
+  // Pickup board: numbers preparing / ready; a newly called number is spoken (speechSynthesis)
+  const pickup = document.getElementById("pickup-board");
+  if (pickup) {
+    let lastCalled = pickup.dataset.last;
+    const pad = (n) => String(n).padStart(3, "0");
+    const fill = (id, numbers) => {
+      document.getElementById(id).innerHTML = numbers.map((n) => `<li>${pad(n)}</li>`).join("");
+    };
+    const speak = (text) => {
+      if (!("speechSynthesis" in window)) return;
+      const words = new SpeechSynthesisUtterance(text);
+      words.lang = "zh-CN"; words.rate = 0.9;
+      window.speechSynthesis.speak(words);
+    };
+    const refresh = () => getJson(pickup.dataset.feed).then((b) => {
+      fill("preparing", b.preparing); fill("ready", b.ready);
+      const called = b.last_called;
+      if (called && called.at !== lastCalled) {
+        speak(called.speech);
+        pickup.querySelectorAll("#ready li")[0]?.classList.add("flash");
+        pickup.dataset.spoken = called.speech;
+      }
+      lastCalled = called ? called.at : "";
+      document.getElementById("updated").textContent = "更新于 " + new Date().toLocaleTimeString("zh-CN");
+    }).catch(() => {});
+    refresh();
+    setInterval(refresh, pollMs);
+  }
+
+  // Station screen: reload itself (tickets come and go), unless a cook is about to press a button
+  const station = document.getElementById("station-tickets");
+  if (station) {
+    let seen = station.querySelectorAll("[data-ticket-id]").length;
+    setInterval(() => getJson(station.dataset.feed).then((b) => {
+      if (b.tickets.length > seen) announce(`新小票 ${b.tickets.length - seen} 张`);
+      if (b.tickets.length !== seen) setTimeout(() => window.location.reload(), 1200);
+      seen = b.tickets.length;
+    }).catch(() => {}), pollMs);
+  }
 })();
