@@ -14,11 +14,13 @@ from aws_lambda_powertools.event_handler import CORSConfig, LambdaFunctionUrlRes
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 
-from diancan.domain.errors import DomainError, InvalidRequest, Unauthorized
+from diancan.domain.errors import DomainError, InvalidRequest, Unauthorized, UpstreamUnavailable
 
 logger = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
 MAX_BODY_BYTES = 64 * 1024
+TABLE_BUSY_CODES = frozenset({"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
+                              "TransactionConflictException", "InternalServerError"})
 
 
 def json_response(status: int, body: dict, headers: dict | None = None) -> Response:
@@ -66,6 +68,10 @@ def make_resolver() -> LambdaFunctionUrlResolver:
 
     @app.exception_handler(Exception)
     def _unexpected(error: Exception) -> Response:
+        if getattr(error, "cause_response_code", None) in TABLE_BUSY_CODES:  # pynamodb, after botocore's retries
+            logger.warning("table busy", extra={"aws_code": error.cause_response_code})
+            return error_response(UpstreamUnavailable("the table is busy; retry", "服务繁忙，请稍后再试",
+                                                      code="TABLE_BUSY"))
         logger.exception("unhandled error")
         return json_response(500, {"code": "INTERNAL_ERROR", "message": "系统繁忙，请稍后再试",
                                    "message_en": "Something went wrong; please retry"})
