@@ -4,15 +4,17 @@
 
 Weekday and hour patterns (lunch and dinner peaks, busier weekends), popular and unpopular dishes,
 full reductions and coupons (with their COUPONUSE index entries), guests who come back, refunds (some on
-a later day, with a chained refund voucher), delivery times. (Reviews are not generated: they belong
-to the reviews area's records.) Everything is written through the product's
-own record classes with BatchWriteItem (25 items a call); the vouchers continue each store's chain.
+a later day, with a chained refund voucher), delivery times, and reviews in Chinese (about one completed
+order in six; stars lower for slow deliveries, text to match) as the reviews area stores them. Everything
+is written through the product's own record classes with BatchWriteItem (25 items a call); the vouchers
+continue each store's chain, and ``load`` adds the reviews to the dishes' rating counters once at the end.
 """
 
 from __future__ import annotations
 
 import argparse
 import random
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -34,6 +36,12 @@ DISH_WEIGHTS = {"d-gongbao": 14, "d-beef-noodle": 13, "d-milktea": 12, "d-rice":
                 "d-pork-rib-soup": 2, "d-pai-huanggua": 2, "d-pidan-doufu": 1, "d-shaomai": 1, "d-cola": 1,
                 "d-soymilk": 0.5, "d-liangpi": 0.4, "d-chunjuan": 0.3}
 REFUND_REASONS = ("出餐太慢", "菜品有异物", "口味不符", "顾客取消", "漏送菜品")
+REVIEW_SHARE = 0.16
+PRAISE = ("{dish}很好吃，分量足", "{dish}味道正宗，下次还来", "上菜很快，服务热情，{dish}推荐", "环境干净，{dish}口感好",
+          "性价比高，{dish}很入味", "{dish}鲜嫩多汁，米饭香", "老板热情，{dish}地道")
+COMPLAINTS = ("{dish}太咸了，上菜太慢", "等了四十分钟，{dish}都凉了", "{dish}分量少，价格偏贵", "外卖洒了，{dish}很油腻",
+              "服务态度差，{dish}不新鲜", "{dish}太辣，口味不符")
+SO_SO = ("{dish}一般，中规中矩", "味道还行，就是排队太久")
 MCH_PREFIX = "4200002"
 
 
@@ -52,6 +60,8 @@ class History:
 
     def add(self, record) -> None:
         self.records.setdefault(type(record), []).append(record)
+
+    ratings: Counter = field(default_factory=Counter)  # (store id, dish id, "sum" | "count") → stars, reviews
 
     def count(self) -> int:
         return sum(len(group) for group in self.records.values())
@@ -198,6 +208,8 @@ def generate(days: int, end: date, seed: int = 7, chains: dict[str, Chain] | Non
                     else:
                         _refund(batch, chain, order, amount, rng.choice(REFUND_REASONS),
                                 datetime.fromisoformat(order.paid_at.replace("Z", "+00:00")) + timedelta(minutes=30))
+                if order.status == OrderStatus.COMPLETED and rng.random() < REVIEW_SHARE:
+                    _review(batch, rng, order)
                 batch.add(order_record(order))
             yield batch
 
@@ -225,6 +237,43 @@ def _refund(batch: History, chain: Chain, order: Order, amount: int, reason: str
                                          raw={"out_trade_no": order.order_id, "out_refund_no": number})))
 
 
+def _review(batch: History, rng: random.Random, order: Order) -> None:
+    """A guest's review of a completed order: stars for one or two of its dishes, a text that fits them."""
+    from diancan.adapters import keys
+    from diancan.adapters.records import DishReviewRecord, OrderReviewRecord
+
+    done = next(change.at for change in order.history if change.status == OrderStatus.COMPLETED)
+    slow = (datetime.fromisoformat(done.replace("Z", "+00:00"))
+            - datetime.fromisoformat(order.created_at.replace("Z", "+00:00"))) > timedelta(minutes=45)
+    mood = rng.choices((5, 4, 3, 2, 1), (2, 2, 3, 4, 4) if slow else (10, 6, 2, 1, 1))[0]
+    lines = rng.sample(order.lines, min(len(order.lines), rng.choice((1, 1, 2))))
+    stars = {line.dish_id: max(1, min(5, mood + rng.choice((0, 0, 0, 1, -1)))) for line in lines}
+    phrases = PRAISE if mood >= 4 else COMPLAINTS if mood <= 2 else SO_SO
+    text = rng.choice(phrases).format(dish=lines[0].name) if rng.random() < 0.85 else ""
+    at = iso(datetime.fromisoformat(done.replace("Z", "+00:00")) + timedelta(minutes=rng.randrange(10, 240)))
+    batch.add(OrderReviewRecord(keys.order(order.order_id), keys.ORDER_REVIEW, store_id=order.store_id,
+                                doc={"stars": stars, "text": text, "pictures": [], "at": at, "openid": order.openid}))
+    for dish_id, value in sorted(stars.items()):
+        batch.add(DishReviewRecord(keys.dish_reviews(order.store_id, dish_id), keys.dish_review(at, order.order_id),
+                                   stars=value, text=text, pictures=[], at=at,
+                                   GSI2PK=keys.store_reviews(order.store_id, at[:7]),
+                                   GSI2SK=keys.timed(at, f"{order.order_id}#{dish_id}")))
+        batch.ratings[(order.store_id, dish_id, "sum")] += value
+        batch.ratings[(order.store_id, dish_id, "count")] += 1
+
+
+def add_ratings(ratings: Counter) -> None:
+    """The reviews' stars on the dishes' rating counters (one UpdateItem per dish, as the reviews area's ADD)."""
+    from diancan.adapters import keys
+    from diancan.adapters.records import DishRecord
+
+    for (store_id, dish_id, part), value in ratings.items():
+        if part == "sum":
+            DishRecord(keys.store(store_id), keys.dish(dish_id)).update(
+                actions=[DishRecord.rating_sum.add(value), DishRecord.rating_count.add(ratings[(store_id, dish_id, "count")])],
+                condition=DishRecord.PK.exists())
+
+
 def write(history: History) -> None:
     for record_class, records in history.records.items():
         with record_class.batch_write() as batch:
@@ -232,7 +281,7 @@ def write(history: History) -> None:
                 batch.save(record)
 
 
-def load(days: int = 60, end: date | None = None) -> dict[str, int]:
+def load(days: int = 60, end: date | None = None, scale: float = 1.0) -> dict[str, int]:
     """Write the history ending yesterday (local) after each store's current chain head; returns counts."""
     from diancan import bootstrap
     from diancan.adapters import keys
@@ -241,10 +290,12 @@ def load(days: int = 60, end: date | None = None) -> dict[str, int]:
     end = end or (utcnow().astimezone(zone()).date() - timedelta(days=1))
     payments = bootstrap.payment_store()
     chains = {sid: Chain(sid, payments.ledger(sid).seq, payments.ledger(sid).head) for sid in BASE_ORDERS}
-    written = 0
-    for history in generate(days, end, chains=chains):
+    written, ratings = 0, Counter()
+    for history in generate(days, end, chains=chains, scale=scale):
         write(history)
         written += history.count()
+        ratings.update(history.ratings)
+    add_ratings(ratings)
     for sid, chain in chains.items():
         ledger = payments.ledger(sid)
         ChainHeadRecord(keys.store(sid), keys.CHAIN, chain_seq=chain.seq, chain_head=chain.head,

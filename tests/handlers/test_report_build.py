@@ -64,3 +64,6 @@ def test_an_on_demand_week_of_one_store_writes_only_that_store(history):
     week = _json(history.resources, "reports/sh-jingan/week/2026-11-16/report.json")
     assert (week["start"], week["end"]) == ("2026-11-16", "2026-11-22")
     assert week["sales"]["orders"] > 0  # 2026-11-22 is in the generated history
+    feedback = week["feedback"]  # the generated reviews, read through the reviews area's items
+    assert feedback["positive_reviews"] > 0 and feedback["ratings"]
+    assert {"口感", "环境"} <= {k["word"] for k in feedback["positive_keywords"]}

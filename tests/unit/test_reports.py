@@ -148,8 +148,9 @@ def test_the_forecast_weights_recent_weeks_more_and_rounds_prep_up():
 
 def test_review_keywords_split_positive_and_negative_without_stop_words():
     book = ReportBook("s1", D24, D24)
-    for stars, text in ((5, "红烧肉非常好吃"), (4, "红烧肉好吃，服务热情"), (3, "一般般吧"), (1, "上菜太慢，红烧肉太咸")):
-        book.add_review(Review("s1", "d-hongshao", stars, text, D24))
+    for n, (stars, text) in enumerate(((5, "红烧肉非常好吃"), (4, "红烧肉好吃，服务热情"), (3, "一般般吧"),
+                                       (1, "上菜太慢，红烧肉太咸"))):
+        book.add_review(Review("s1", f"o{n}", {"d-hongshao": stars}, text, D24))
 
     feedback = book.feedback()
 
@@ -158,6 +159,20 @@ def test_review_keywords_split_positive_and_negative_without_stop_words():
     assert positive["红烧肉"] == 2 and positive["好吃"] == 2 and "非常" not in positive
     assert {"上菜", "太咸"} <= negative and "好吃" not in negative
     assert feedback["ratings"] == [{"dish_id": "d-hongshao", "name": "d-hongshao", "reviews": 4, "average": 3.25}]
+
+
+def test_a_review_of_several_dishes_rates_each_and_counts_its_text_once_by_its_mean_stars():
+    book = ReportBook("s1", D24, D24)
+    book.add_review(Review("s1", "o1", {"d-gongbao": 5, "d-rice": 3}, "红烧肉好吃", D24))  # mean 4: positive
+    book.add_review(Review("s1", "o2", {"d-gongbao": 2, "d-rice": 3}, "红烧肉太咸", D24))  # mean 2.5: neither
+    book.add_review(Review("s1", "o3", {"d-gongbao": 4}, "", D24))  # stars only
+
+    feedback = book.feedback()
+
+    assert {r["dish_id"]: (r["reviews"], r["average"]) for r in feedback["ratings"]} == {
+        "d-gongbao": (3, 3.67), "d-rice": (2, 3.0)}
+    assert (feedback["positive_reviews"], feedback["negative_reviews"]) == (1, 0)
+    assert feedback["positive_keywords"] == [{"word": "好吃", "reviews": 1}, {"word": "红烧肉", "reviews": 1}]
 
 
 def test_delivery_times_use_the_nearest_rank_percentiles():

@@ -406,10 +406,11 @@ def reports():
     """Report building (report_build) and listing (the console). WeChat Pay is built only when a daily
     reconciliation asks for the trade bill."""
     from diancan.adapters.report_index import ReportFiles, ReportIndex
-    from diancan.adapters.report_sources import ReportSources, TradeBills
+    from diancan.adapters.report_sources import ReportSources, StoredReviews, TradeBills
     from diancan.services.report_render import render
     from diancan.services.reports import ReportService
 
     sources = ReportSources(repository(), payment_store(), stock_store(), settings().business_tz)
     return ReportService(sources, ReportIndex(), ReportFiles(settings().reports_bucket, settings().region),
-                         TradeBills(wechatpay), render=render, tz=settings().business_tz)
+                         TradeBills(wechatpay), render=render, reviews=StoredReviews(settings().business_tz),
+                         tz=settings().business_tz)

@@ -8,6 +8,9 @@ Access patterns:
 - R8 guests' first login and points: BatchGetItem ``USER#<openid>`` / ``PROFILE`` and ``MEMBER`` (100 a call)
 - R9 print jobs that failed in a period: Query GSI2 ``PRINTFAIL#<sid>``, GSI2SK between the period's instants
 - R10 open StockLow alerts at zero (sold out): Query ``STORE#<sid>``, SK begins_with ``STOCKALERT#``
+- R11 a store's reviews written in a period: Query GSI2 ``REVIEWS#<sid>#<yyyy-mm>`` (the reviews area's dish
+  review items; the month of the UTC instant) for each month the period's instants touch, GSI2SK between
+  the period's first and last instant (``<at>#<order id>#<dish id>``, so an order's dishes come together)
 - plus, through the existing adapters: stores (GSI1 ``STORES``), a store's menu, ingredients, one order,
   one refund record.
 """
@@ -15,12 +18,14 @@ Access patterns:
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import date
+from datetime import date, datetime, time, timedelta
+from itertools import groupby
 
 from diancan.adapters import keys
 from diancan.adapters.payment_store import PaymentStore, Refund
 from diancan.adapters.records import (
     CouponTemplateRecord,
+    DishReviewRecord,
     GuestCouponRecord,
     MemberRecord,
     OrderRecord,
@@ -30,12 +35,12 @@ from diancan.adapters.records import (
 )
 from diancan.adapters.repository import Repository, _order
 from diancan.adapters.stock_store import StockStore
-from diancan.domain.clock import business_day, parse_iso
+from diancan.domain.clock import business_day, iso, parse_iso, zone
 from diancan.domain.errors import NotFound, UpstreamUnavailable
 from diancan.domain.menu import Dish, Store
 from diancan.domain.order import Order
 from diancan.domain.payments import Voucher
-from diancan.domain.report_facts import CostBook, CouponIssue, CouponUse, Guest, Incident
+from diancan.domain.report_facts import CostBook, CouponIssue, CouponUse, Guest, Incident, Review
 from diancan.domain.stock import Ingredient
 
 BATCH = 100
@@ -113,6 +118,36 @@ class ReportSources:
         for alert in self._stock.open_alerts(store_id).values():
             if alert.quantity <= 0 and start_iso <= alert.raised_at < end_iso:
                 yield Incident(store_id, "sold_out", alert.name, business_day(parse_iso(alert.raised_at), self._tz))
+
+
+class StoredReviews:
+    """The report's ``ReviewSource`` over the reviews area's items (adapters/review_store.py writes them): one
+    ``Review`` per reviewed order, on the business day it was written."""
+
+    def __init__(self, tz: str) -> None:
+        self._tz = tz
+
+    def reviews(self, store_id: str, start: date, end: date) -> Iterator[Review]:
+        first = datetime.combine(start, time(0), tzinfo=zone(self._tz))
+        last = datetime.combine(end + timedelta(days=1), time(0), tzinfo=zone(self._tz))
+        for month in _utc_months(first, last):
+            items = DishReviewRecord.gsi2.query(keys.store_reviews(store_id, month),
+                                                DishReviewRecord.GSI2SK.between(iso(first), iso(last)))
+            for (at, order_id), parts in groupby(items, key=lambda r: tuple(r.GSI2SK.split("#")[:2])):
+                parts = list(parts)
+                yield Review(store_id, order_id, {r.PK.removeprefix(keys.dish_reviews(store_id, "")): int(r.stars)
+                                                  for r in parts}, parts[0].text or "",
+                             business_day(parse_iso(at), self._tz))
+
+
+def _utc_months(first: datetime, last: datetime) -> list[str]:
+    """``yyyy-mm`` of every UTC month from ``first`` up to (not including) the instant ``last``."""
+    months, cursor = [], iso(first)[:7]
+    while cursor <= iso(last - timedelta(milliseconds=1))[:7]:
+        months.append(cursor)
+        year, month = int(cursor[:4]), int(cursor[5:])
+        cursor = f"{year + month // 12}-{month % 12 + 1:02d}"
+    return months
 
 
 class TradeBills:

@@ -80,11 +80,18 @@ class CouponIssue:
 
 @dataclass(frozen=True)
 class Review:
+    """A guest's review of one order: stars per dish and one text, on the day it was written."""
+
     store_id: str
-    dish_id: str
-    stars: int
+    order_id: str
+    stars: Mapping[str, int]  # dish id → 1..5
     text: str
     day: date
+
+    @property
+    def mean_stars(self) -> float:
+        """What decides whether the text is a positive or a negative review."""
+        return sum(self.stars.values()) / len(self.stars) if self.stars else 0.0
 
 
 @dataclass(frozen=True)

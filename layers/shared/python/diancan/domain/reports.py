@@ -117,13 +117,17 @@ class ReportBook:
         self.coupon_uses[use.template_id] += 1
 
     def add_review(self, review: Review) -> None:
+        """Each dish's stars count for its rating; the text once, as positive or negative by the mean stars."""
         if not self.covers(review.day):
             return
-        self.ratings[review.dish_id]["stars"] += review.stars
-        self.ratings[review.dish_id]["count"] += 1
-        if review.stars >= POSITIVE_MIN_STARS:
+        for dish_id, stars in review.stars.items():
+            self.ratings[dish_id]["stars"] += stars
+            self.ratings[dish_id]["count"] += 1
+        if not review.text:
+            return
+        if review.mean_stars >= POSITIVE_MIN_STARS:
             self.positive.add(review.text)
-        elif review.stars <= NEGATIVE_MAX_STARS:
+        elif review.mean_stars <= NEGATIVE_MAX_STARS:
             self.negative.add(review.text)
 
     def add_incident(self, incident: Incident) -> None:

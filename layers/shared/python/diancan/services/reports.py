@@ -35,7 +35,8 @@ class ReviewSource(Protocol):
 
 
 class NoReviews:
-    """Stands in until dish reviews are stored (the reviews area); the feedback section is then empty."""
+    """No review source (unit tests of the other sections): the feedback section is empty. The product wires
+    ``adapters.report_sources.StoredReviews``."""
 
     def reviews(self, store_id: str, start: date, end: date) -> Iterator[Review]:
         return iter(())
