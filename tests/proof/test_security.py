@@ -1,0 +1,123 @@
+"""Security: tokens that are tampered or expired, one guest reading or acting on another's order, forged
+and replayed WeChat Pay notifications, and secrets kept out of the repository."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import http_call
+from tests.proof.orders import unpaid_order
+from tests.proof.wechatpay_model import transaction
+from tests.wxpay_fixtures import other_wxpay_keys, signed_notification
+
+ROOT = Path(__file__).resolve().parents[2]
+SECRET_PATTERNS = {
+    "private key": re.compile(r"-----BEGIN (?:RSA |EC |OPENSSH |ENCRYPTED )?PRIVATE KEY-----"),
+    "AWS access key": re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"),
+    "AWS secret key": re.compile(r"aws_secret_access_key\s*=\s*[A-Za-z0-9/+]{40}"),
+    "WeChat Pay APIv3 key literal": re.compile(r"apiv3_key\"?\s*[:=]\s*\"[A-Za-z0-9]{32}\""),
+}
+ORDER_ROUTES = [("orders/get_order", None), ("orders/post_cancel", None), ("orders/post_review", None),
+                ("orders/get_order", None)]
+
+
+def git_files() -> list[Path]:
+    listed = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
+    return [ROOT / name for name in listed.decode().split("\0") if name]
+
+
+@pytest.mark.unit
+def test_no_tracked_file_holds_a_private_key_or_cloud_credential():
+    found = []
+    for path in git_files():
+        if not path.is_file() or path.stat().st_size > 2_000_000:
+            continue
+        text = path.read_bytes().decode("utf-8", errors="ignore")
+        found += [f"{path.relative_to(ROOT)}: {what}" for what, pattern in SECRET_PATTERNS.items()
+                  if pattern.search(text) and path.name != Path(__file__).name]
+    assert found == []
+
+
+@pytest.mark.unit
+def test_generated_local_keys_are_never_committed():
+    names = [p.relative_to(ROOT).as_posix() for p in git_files()]
+    assert [n for n in names if n.endswith((".pem", ".key", ".p12", ".pfx")) or "/.secrets" in n] == []
+
+
+def bearer(token: str) -> dict:
+    return {"authorization": f"Bearer {token}"}
+
+
+@pytest.mark.handlers
+@pytest.mark.parametrize("tamper", ["flip_signature", "flip_payload", "truncate", "empty", "other_secret"])
+def test_a_tampered_token_is_a_401_everywhere(demo_chain, guest_token, tamper):
+    from diancan.adapters.tokens import TokenSigner
+
+    token = guest_token("alice")
+    forged = {"flip_signature": token[:-2] + ("AA" if not token.endswith("AA") else "BB"),
+              "flip_payload": token[:5] + ("x" if token[5] != "x" else "y") + token[6:],
+              "truncate": token[: len(token) // 2], "empty": " ",
+              "other_secret": TokenSigner("another-secret-0123456789abcdefghijkl", 3600).issue("openid-alice")}[tamper]
+    for sample in ("orders/get_orders", "orders/get_me"):
+        status, body = http_call("orders", sample, headers=bearer(forged))
+        assert status == 401, (sample, body)
+        assert body["code"] in ("UNAUTHORIZED", "INVALID_TOKEN", "TOKEN_EXPIRED")
+
+
+@pytest.mark.handlers
+def test_an_expired_token_is_a_401(demo_chain, monkeypatch):
+    import time
+
+    from diancan.adapters.tokens import TokenSigner
+    from tests.conftest import TEST_SECRETS
+
+    signer = TokenSigner(TEST_SECRETS["app"]["token_secret"], 60)
+    issued = time.time() - 3600
+    monkeypatch.setattr(time, "time", lambda: issued)
+    token = signer.issue("openid-alice")
+    monkeypatch.undo()
+    status, body = http_call("orders", "orders/get_orders", headers=bearer(token))
+    assert status == 401, body
+
+
+@pytest.mark.handlers
+@pytest.mark.parametrize(("sample", "body"), ORDER_ROUTES[:3])
+def test_guest_b_can_neither_see_nor_touch_guest_a_order(demo_chain, guest_token, sample, body):
+    from diancan import bootstrap
+
+    order = unpaid_order(bootstrap.repository())  # guest A is openid-alice
+    path = {"orders/get_order": f"/orders/{order.order_id}", "orders/post_cancel": f"/orders/{order.order_id}/cancel",
+            "orders/post_review": f"/orders/{order.order_id}/review"}[sample]
+    status, answer = http_call("orders", sample, path=path, body=body, headers=bearer(guest_token("bob")))
+    assert status in (403, 404), answer
+    assert order.order_id not in str(answer)
+    assert bootstrap.repository().get_order(order.order_id, consistent=True).history == order.history
+    status, _ = http_call("orders", "orders/get_order", path=f"/orders/{order.order_id}",
+                          headers=bearer(guest_token("alice")))
+    assert status == 200
+
+
+@pytest.mark.handlers
+@pytest.mark.parametrize("forgery", ["other_platform_key", "replayed_after_5_minutes", "tampered_body"])
+def test_forged_and_replayed_notifications_pay_nothing(demo_chain, forgery):
+    import time
+
+    from diancan import bootstrap
+    from tests.proof.test_faults import notify
+
+    order = unpaid_order(bootstrap.repository())
+    resource = transaction(order.order_id, order.total_fen)
+    if forgery == "other_platform_key":
+        headers, body = signed_notification(resource, keys=other_wxpay_keys())
+    elif forgery == "replayed_after_5_minutes":
+        headers, body = signed_notification(resource, timestamp=int(time.time()) - 301)
+    else:
+        headers, body = signed_notification(resource)
+        body = body.replace("\"summary\":\"支付成功\"", "\"summary\":\"支付成功 \"")
+    assert 400 <= notify(headers, body) < 600
+    assert bootstrap.repository().get_order(order.order_id, consistent=True).status == "PENDING_PAYMENT"
+    assert bootstrap.payment_store().order_vouchers(order.order_id) == []
