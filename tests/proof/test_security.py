@@ -21,6 +21,8 @@ SECRET_PATTERNS = {
     "AWS secret key": re.compile(r"aws_secret_access_key\s*=\s*[A-Za-z0-9/+]{40}"),
     "WeChat Pay APIv3 key literal": re.compile(r"apiv3_key\"?\s*[:=]\s*\"[A-Za-z0-9]{32}\""),
 }
+DELIVERY_STORE = "sh-jingan"
+DELIVERY_CART = [{"dish_id": "d-gongbao", "qty": 1, "options": ["spicy-mild"]}]
 ORDER_ROUTES = [("orders/get_order", None), ("orders/post_cancel", None), ("orders/post_review", None),
                 ("orders/get_order", None)]
 
@@ -121,3 +123,23 @@ def test_forged_and_replayed_notifications_pay_nothing(demo_chain, forgery):
     assert 400 <= notify(headers, body) < 600
     assert bootstrap.repository().get_order(order.order_id, consistent=True).status == "PENDING_PAYMENT"
     assert bootstrap.payment_store().order_vouchers(order.order_id) == []
+
+
+@pytest.mark.handlers
+def test_a_delivery_journey_logs_no_phone_number_or_address(live, guest_token, caplog, capsys, monkeypatch):
+    import logging
+
+    phone, street = "13912345678", "人民大道120号"
+    monkeypatch.setenv("POWERTOOLS_LOG_LEVEL", "DEBUG")
+    caplog.set_level(logging.DEBUG)
+    token = guest_token("dora")
+    body = {"store_id": DELIVERY_STORE, "mode": "delivery", "items": DELIVERY_CART,
+            "address": {"contact": "王女士", "phone": phone, "text": f"黄浦区{street}", "lat": 31.2304, "lng": 121.4737}}
+    status, order = http_call("place_order", "place_order/post_orders", body=body,
+                              headers=bearer(token) | {"idempotency-key": "pii-journey-0001"})
+    assert status == 201, order
+    status, detail = http_call("orders", "orders/get_order", path=f"/orders/{order['order_id']}", headers=bearer(token))
+    assert status == 200 and phone[-4:] in str(detail)
+    logged = caplog.text + "".join(capsys.readouterr())
+    assert logged  # the journey did log
+    assert phone not in logged and street not in logged
