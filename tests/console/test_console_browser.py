@@ -138,8 +138,25 @@ def _reprint_and_refund(stack, page, order_id: str) -> None:
     page.screenshot(path=SHOTS / "07-refunded.png", full_page=True)
 
 
+def _kitchen_and_pickup_screens(stack, page) -> None:
+    """The station screens and the pickup board render on a tablet (no waiting on timing: screenshots only)."""
+    page.set_viewport_size({"width": 1024, "height": 768})
+    page.goto(f"{stack.base_url}/admin/s/{STORE}/kitchen")
+    page.screenshot(path=SHOTS / "08-kitchen.png", full_page=True)
+    station = page.locator(".subnav a").first
+    station.click()
+    page.wait_for_selector("#station-tickets")
+    page.screenshot(path=SHOTS / "09-station.png", full_page=True)
+    page.goto(f"{stack.base_url}/admin/s/{STORE}/pickup")
+    page.wait_for_selector("#updated:has-text('更新于')")
+    page.screenshot(path=SHOTS / "10-pickup-board.png", full_page=True)
+    page.goto(f"{stack.base_url}/admin/s/{STORE}/tables")
+    page.screenshot(path=SHOTS / "11-tables.png", full_page=True)
+
+
 def test_a_manager_logs_in_changes_a_price_sees_a_new_order_reprints_and_refunds_it(stack, page):
     _log_in(stack, page)
     _change_a_price(stack, page)
     order_id = _see_a_new_order_arrive(stack, page)
     _reprint_and_refund(stack, page, order_id)
+    _kitchen_and_pickup_screens(stack, page)

@@ -107,7 +107,7 @@ def refund(store_id: str, order_id: str):
     payments = console().service("payments", "退款")
     refund = payments.refund(order_id, amount, reason=reason or "staff", by=f"staff:{g.staff.staff_id}")
     audit("order.reject" if data.get("reject") else "order.refund", store_id, order_id, amount_fen=amount, reason=reason)
-    return answer({"order_id": order_id, "refund": refund.model_dump(mode="json")},
+    return answer({"order_id": order_id, "refund": dict(vars(refund))},  # payments.Refund is a dataclass
                   url_for("orders.detail", store_id=store_id, order_id=order_id))
 
 
