@@ -125,9 +125,11 @@ def load(repository=None) -> None:
 
 
 def load_all() -> None:
-    """The whole demo: the chain, then each area's data from its own module (through its own adapters)."""
-    from local import demo_offers, demo_staff, demo_stations, demo_stock
+    """The whole demo: the chain, then each area's data from its own module (through its own adapters), and
+    last a short order history with its reports built (local.demo_history.load_local)."""
+    from local import demo_history, demo_offers, demo_staff, demo_stations, demo_stock
 
     load()
     for area in (demo_stations, demo_stock, demo_offers, demo_staff):
         area.load()
+    demo_history.load_local()

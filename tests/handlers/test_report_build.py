@@ -4,7 +4,7 @@ presigned links, reconciled against the WeChat Pay simulator's trade bill."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -67,3 +67,21 @@ def test_an_on_demand_week_of_one_store_writes_only_that_store(history):
     feedback = week["feedback"]  # the generated reviews, read through the reviews area's items
     assert feedback["positive_reviews"] > 0 and feedback["ratings"]
     assert {"口感", "环境"} <= {k["word"] for k in feedback["positive_keywords"]}
+
+
+def test_the_local_stacks_history_comes_with_yesterdays_reports(live, monkeypatch):
+    from diancan import bootstrap
+    from diancan.domain.clock import utcnow, zone
+    from local.demo_history import load_local
+
+    monkeypatch.setenv("DIANCAN_REPORTS_BUCKET", live.resources.bucket_name)
+    bootstrap.reset()
+
+    counts = load_local()
+
+    yesterday = (utcnow().astimezone(zone()).date() - timedelta(days=1)).isoformat()
+    assert counts["reports"] == 3  # two stores and the chain
+    links = bootstrap.reports().list_reports("chain")
+    assert [(link.period, link.start) for link in links] == [("day", yesterday)]
+    chain = _json(live.resources, f"reports/chain/day/{yesterday}/report.json")
+    assert 10 < chain["sales"]["orders"] < 60  # small: 15 % of the busy chain's day
