@@ -17,6 +17,8 @@ from pydantic import BaseModel, ValidationError
 from diancan.domain.errors import DomainError, InvalidRequest, Unauthorized, UpstreamUnavailable
 
 logger = logging.getLogger(__name__)
+# At DEBUG, Powertools logs every route's parsed arguments (bodies with phone numbers and addresses): never.
+logging.getLogger("aws_lambda_powertools.event_handler.api_gateway").setLevel(logging.INFO)
 M = TypeVar("M", bound=BaseModel)
 MAX_BODY_BYTES = 64 * 1024
 TABLE_BUSY_CODES = frozenset({"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
