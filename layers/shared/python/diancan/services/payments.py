@@ -334,6 +334,8 @@ class PaymentService:
         if refund.status == "SUBMITTING":
             self._submit(refund, order)
             refund = self._store.get_refund(order_id, out_refund_no)
+            if refund.status == "SUBMITTING":  # WeChat Pay still unreachable: keep the follow-up
+                raise UpstreamUnavailable("refund not yet submitted")
             if refund.status != "PROCESSING":
                 return refund.status.lower()
         answer = self._gateway.query_refund(out_refund_no)
