@@ -1,0 +1,46 @@
+"""One behaviour test per console area added with the menu, marketing, members and store pages: each change
+goes through its service, is audited, and the next read shows it."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.console.conftest import BASE, login
+
+pytestmark = pytest.mark.handlers
+
+OWN = "sh-jingan"
+
+
+def _post(client, csrf, path, body):
+    return client.post(path, json=body, headers={"X-CSRF-Token": csrf}, base_url=BASE)
+
+
+def test_a_manager_changes_several_prices_defines_a_combo_and_edits_an_option_recipe(make_app, console):
+    client = make_app().test_client()
+    csrf = login(client, "jingan")
+    form = {"csrf_token": csrf, "dish_ids": ["d-cola", "d-rice"], "how": "percent", "percent": "10"}
+    assert client.post(f"/s/{OWN}/menu/prices", data=form, base_url=BASE).status_code == 302
+    combo = _post(client, csrf, f"/s/{OWN}/menu/combos", {"combo_id": "c-lunch", "name": "午市套餐",
+                  "category_id": "hot", "price_yuan": "39", "parts": {"d-qingcai": 1, "d-rice": 2}})
+    recipe = _post(client, csrf, f"/s/{OWN}/menu/dishes/d-milktea/recipe",
+                   {"option_id": "sugar-full", "recipe": "sugar=15"})
+
+    assert combo.status_code == 200 and combo.get_json()["recipe"] == {"greens": 300, "rice": 300}
+    assert recipe.status_code == 200
+    dishes = {d.dish_id: d for d in console.repository.load_menu(OWN).dishes}
+    assert (dishes["d-cola"].price_fen, dishes["d-rice"].price_fen, dishes["c-lunch"].price_fen) == (550, 220, 3900)
+    assert dishes["d-milktea"].group_of("sugar-full")[1].recipe == {"sugar": 15}
+    logged = [(e.action, e.target) for e in console.audit.recent(OWN)]
+    assert {("menu.price", "d-cola"), ("menu.price", "d-rice"), ("menu.combo", "c-lunch"),
+            ("menu.recipe", "d-milktea")} <= set(logged)
+    page = client.get(f"/s/{OWN}/menu", base_url=BASE).get_data(as_text=True)
+    assert "午市套餐" in page and 'value="5.50"' in page
+
+
+def test_a_bulk_price_change_with_one_bad_dish_changes_nothing(make_app, console):
+    client = make_app().test_client()
+    csrf = login(client, "jingan")
+    answer = _post(client, csrf, f"/s/{OWN}/menu/prices", {"prices": {"d-cola": 600, "d-nope": 100}})
+    assert answer.status_code == 400 and answer.get_json()["code"] == "DISH_NOT_FOUND"
+    assert console.repository.get_dish(OWN, "d-cola").price_fen == 500
