@@ -239,9 +239,11 @@ def alerts():
 @component
 def stock():
     """Stock use cases. The console's builder adds ``refunds=`` (the payment side's RefundRequester)."""
+    from diancan.adapters.sold_out_log import SoldOutLog
     from diancan.services.stock import StockService
 
-    return StockService(repository(), stock_store(), menu_store(), alerts())
+    return StockService(repository(), stock_store(), menu_store(), alerts(),
+                        sold_out_log=SoldOutLog(settings().business_tz))
 
 
 @component

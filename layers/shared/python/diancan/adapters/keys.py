@@ -274,3 +274,11 @@ def service_call(call_id: str) -> str:
 def open_calls(store_id: str) -> str:
     """GSI2PK of a service call until it is answered (sparse): the console's open calls of a store."""
     return f"CALLS#{store_id}"
+
+
+# ---- sold-out events (adapters/sold_out_log.py) ----------------------------------------------------------
+
+
+def sold_out_events(store_id: str, day: str) -> str:
+    """Partition of a store's sold-out and back-in-stock moments of one business day (report operations)."""
+    return f"SOLDOUT#{store_id}#{day}"

@@ -412,3 +412,16 @@ class ServiceCallRecord(Record, discriminator="service_call"):
 
     status = UnicodeAttribute()  # open | answered
     doc = JSONAttribute()
+
+
+# ---- sold-out events (adapters/sold_out_log.py) ----------------------------------------------------------
+
+
+class SoldOutEventRecord(Record, discriminator="sold_out_event"):
+    """``SOLDOUT#<sid>#<business day>`` / ``<at>#<dish id>#<out|back>``: stock turned a dish sold out or brought
+    it back; written in the same transaction as the dish's flag, so there is one item per change."""
+
+    dish_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    sold_out = BooleanAttribute()
+    at = UnicodeAttribute()

@@ -7,7 +7,7 @@ Access patterns:
 - R7 coupon templates with their claimed counters: Query ``COUPONTPL``
 - R8 guests' first login and points: BatchGetItem ``USER#<openid>`` / ``PROFILE`` and ``MEMBER`` (100 a call)
 - R9 print jobs that failed in a period: Query GSI2 ``PRINTFAIL#<sid>``, GSI2SK between the period's instants
-- R10 open StockLow alerts at zero (sold out): Query ``STORE#<sid>``, SK begins_with ``STOCKALERT#``
+- R10 sold-out and back-in-stock moments of a day: Query ``SOLDOUT#<sid>#<day>`` (adapters/sold_out_log.py)
 - R11 a store's reviews written in a period: Query GSI2 ``REVIEWS#<sid>#<yyyy-mm>`` (the reviews area's dish
   review items; the month of the UTC instant) for each month the period's instants touch, GSI2SK between
   the period's first and last instant (``<at>#<order id>#<dish id>``, so an order's dishes come together)
@@ -34,6 +34,7 @@ from diancan.adapters.records import (
     VoucherRecord,
 )
 from diancan.adapters.repository import Repository, _order
+from diancan.adapters.sold_out_log import SoldOutLog
 from diancan.adapters.stock_store import StockStore
 from diancan.domain.clock import business_day, iso, parse_iso, zone
 from diancan.domain.errors import NotFound, UpstreamUnavailable
@@ -47,8 +48,10 @@ BATCH = 100
 
 
 class ReportSources:
-    def __init__(self, repository: Repository, payments: PaymentStore, stock: StockStore, tz: str) -> None:
+    def __init__(self, repository: Repository, payments: PaymentStore, stock: StockStore, tz: str,
+                 sold_out: SoldOutLog | None = None) -> None:
         self._repository, self._payments, self._stock, self._tz = repository, payments, stock, tz
+        self._sold_out = sold_out or SoldOutLog(tz)
 
     def stores(self) -> list[Store]:
         return self._repository.list_stores()
@@ -106,8 +109,11 @@ class ReportSources:
                 points[member.PK.removeprefix(keys.user(""))] = int(member.points or 0)
         return {o: Guest(o, first_seen.get(o), points.get(o, 0)) for o in openids}
 
-    def incidents(self, store_id: str, start_iso: str, end_iso: str) -> Iterator[Incident]:
-        """Print jobs that failed in [start, end) and ingredients at zero raised as alerts in that time."""
+    def incidents(self, store_id: str, start: date, end: date) -> Iterator[Incident]:
+        """Print jobs that failed in the period, and the dishes stock turned sold out or brought back
+        (``sold_out`` / ``back_in_stock``, by dish name)."""
+        start_iso = iso(datetime.combine(start, time(0), tzinfo=zone(self._tz)))
+        end_iso = iso(datetime.combine(end + timedelta(days=1), time(0), tzinfo=zone(self._tz)))
         failed = PrintJobRecord.gsi2.query(keys.print_failed(store_id),
                                            PrintJobRecord.GSI2SK.between(start_iso, end_iso + "~"))
         for record in failed:
@@ -115,9 +121,9 @@ class ReportSources:
             if start_iso <= at < end_iso:
                 yield Incident(store_id, "print_failure", record.doc.get("ticket", {}).get("station", {}).get(
                     "station_id", "?"), business_day(parse_iso(at), self._tz))
-        for alert in self._stock.open_alerts(store_id).values():
-            if alert.quantity <= 0 and start_iso <= alert.raised_at < end_iso:
-                yield Incident(store_id, "sold_out", alert.name, business_day(parse_iso(alert.raised_at), self._tz))
+        for day in (start + timedelta(days=n) for n in range((end - start).days + 1)):
+            for event in self._sold_out.of_day(store_id, day):
+                yield Incident(store_id, "sold_out" if event.sold_out else "back_in_stock", event.name, day)
 
 
 class StoredReviews:

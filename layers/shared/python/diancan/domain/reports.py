@@ -222,6 +222,7 @@ class ReportBook:
                                                                          key=lambda i: (-i[1]["fen"], i[0]))],
             "sold_out_events": sum(self.incidents["sold_out"].values()),
             "sold_out_by_subject": dict(sorted(self.incidents["sold_out"].items())),
+            "back_in_stock_events": sum(self.incidents["back_in_stock"].values()),
         }
 
 

@@ -12,10 +12,10 @@ import calendar
 import logging
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Protocol
 
-from diancan.domain.clock import business_day, iso, parse_iso, utcnow, zone
+from diancan.domain.clock import business_day, iso, parse_iso, utcnow
 from diancan.domain.errors import DomainError, InvalidRequest
 from diancan.domain.forecast import DayProfile, central_kitchen, forecast, same_weekdays_before
 from diancan.domain.payments import GENESIS, Voucher
@@ -122,7 +122,7 @@ class ReportService:
             book = ReportBook(store.store_id, start, end)
             self._read_orders(store.store_id, start, end, costs, (book, chain), coupon_template, recon)
             checkpoint = self._read_vouchers(store.store_id, start, end, (book, chain), recon)
-            for incident in self._sources.incidents(store.store_id, self._instant(start), self._instant(end + timedelta(days=1))):
+            for incident in self._sources.incidents(store.store_id, start, end):
                 book.add_incident(incident)
                 chain.add_incident(incident)
             for review in self._reviews.reviews(store.store_id, start, end):
@@ -153,9 +153,6 @@ class ReportService:
                 report["reconciliation"] = self._reconcile(start, recon)
             entries.append(self._write(CHAIN, "全部门店", period, start, end, report, {}))
         return entries
-
-    def _instant(self, day: date) -> str:
-        return iso(datetime.combine(day, time(0), tzinfo=zone(self._tz)))
 
     def _read_orders(self, store_id: str, start: date, end: date, costs: CostBook, books: tuple[ReportBook, ...],
                      coupon_template: dict[str, str], recon: _Reconciling | None) -> None:

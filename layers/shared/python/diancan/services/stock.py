@@ -54,10 +54,20 @@ class Alerts(Protocol):
     def publish(self, kind: str, subject: str, detail: dict) -> None: ...
 
 
+class SoldOutFlags(Protocol):
+    """Port to the sold-out log (adapters/sold_out_log.py): set a dish's flag and record the moment for the
+    reports, once per real change; answers whether it changed anything."""
+
+    def mark(self, store_id: str, dish_id: str, name: str, sold_out: bool, at: str) -> bool: ...
+
+
 class StockService:
     def __init__(self, repository: Repository, stock: StockStore, menu: MenuStore, alerts: Alerts, *,
-                 refunds: RefundRequester | None = None, clock: Callable[[], datetime] = utcnow) -> None:
+                 refunds: RefundRequester | None = None, sold_out_log: SoldOutFlags | None = None,
+                 clock: Callable[[], datetime] = utcnow) -> None:
+        """Without ``sold_out_log`` the flags are set on the menu alone (no events for the reports)."""
         self._repository = repository
+        self._sold_out_log = sold_out_log
         self._stock = stock
         self._menu = menu
         self._alerts = alerts
@@ -131,10 +141,13 @@ class StockService:
             elif change == AlertChange.CLEAR:
                 self._stock.clear_alert(store_id, ingredient_id)
         to_mark, to_clear = sold_out_changes(dishes, stock, touched)
-        for dish_id in to_mark:
-            self._menu.set_state(store_id, dish_id, sold_out=True)
-        for dish_id in to_clear:
-            self._menu.set_state(store_id, dish_id, sold_out=False)
+        names = {dish.dish_id: dish.name for dish in dishes}
+        for dish_ids, sold_out in ((to_mark, True), (to_clear, False)):
+            for dish_id in dish_ids:
+                if self._sold_out_log is None:
+                    self._menu.set_state(store_id, dish_id, sold_out=sold_out)
+                else:
+                    self._sold_out_log.mark(store_id, dish_id, names[dish_id], sold_out, at)
         if to_mark or to_clear:
             logger.info("sold-out flags changed", extra={"store_id": store_id, "sold_out": to_mark, "back": to_clear})
 
