@@ -44,3 +44,28 @@ def test_a_bulk_price_change_with_one_bad_dish_changes_nothing(make_app, console
     answer = _post(client, csrf, f"/s/{OWN}/menu/prices", {"prices": {"d-cola": 600, "d-nope": 100}})
     assert answer.status_code == 400 and answer.get_json()["code"] == "DISH_NOT_FOUND"
     assert console.repository.get_dish(OWN, "d-cola").price_fen == 500
+
+
+def test_the_owner_creates_a_coupon_issues_it_to_recent_guests_once_and_sets_a_stores_offers(make_app, console):
+    from diancan import bootstrap
+    from tests.console.conftest import make_paid_order
+
+    bootstrap.activity_store().record_paid_order(make_paid_order(console))  # openid-alice ordered today
+    client = make_app().test_client()
+    csrf = login(client, "boss")
+    created = _post(client, csrf, "/marketing/templates", {"template_id": "tpl-back", "name": "回头客券",
+                    "kind": "fixed", "amount_yuan": "5", "threshold_yuan": "30", "stock": "100"})
+    first = _post(client, csrf, "/marketing/issue", {"template_id": "tpl-back", "days": "7", "campaign": "spring"})
+    again = _post(client, csrf, "/marketing/issue", {"template_id": "tpl-back", "days": "7", "campaign": "spring"})
+    offers = _post(client, csrf, f"/s/{OWN}/offers", {"tiers": "100-10, 200-25", "earn_points_per_yuan": "2"})
+
+    assert created.status_code == 200 and offers.status_code == 200
+    assert (first.get_json()["issued"], again.get_json()["issued"]) == (1, 0)
+    wallet = bootstrap.marketing_store().wallet("openid-alice")
+    assert [w.coupon.template_id for w in wallet] == ["tpl-back"]
+    store = console.repository.load_menu(OWN).store
+    assert store.settings["offers"]["full_reductions"][0]["tiers"] == [{"threshold_fen": 10000, "off_fen": 1000},
+                                                                       {"threshold_fen": 20000, "off_fen": 2500}]
+    assert store.settings["offers"]["earn_points_per_yuan"] == 2 and "delivery" in store.settings
+    assert {e.action for e in console.audit.recent(None)} >= {"marketing.template", "marketing.issue"}
+    assert "tpl-back" in client.get("/marketing", base_url=BASE).get_data(as_text=True)

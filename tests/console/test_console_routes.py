@@ -73,6 +73,11 @@ ROUTES = [
     ("GET", "/s/{sid}/stock/pork/ledger", "stock.view"),
     ("GET", "/api/s/{sid}/printers", "store.view"),
     ("GET", "/s/{sid}/verify-chain", "chain.verify"),
+    ("GET", "/marketing", "marketing.manage"),
+    ("POST", "/marketing/templates", "marketing.manage"),
+    ("POST", "/marketing/issue", "marketing.manage"),
+    ("GET", "/s/{sid}/offers", "marketing.manage"),
+    ("POST", "/s/{sid}/offers", "marketing.manage"),
 ]
 FILL = {"{staff_id}": "cashier-jingan", "{station_id}": "hot", "{ticket_id}": "k-hot", "{session_id}": "no-session",
         "{call_id}": "no-call"}

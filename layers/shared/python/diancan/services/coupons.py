@@ -70,3 +70,14 @@ class CouponService:
                 continue
             issued.append(template.template_id)
         return issued
+
+    def issue(self, openid: str, template: CouponTemplate, campaign: str) -> str | None:
+        """Staff give a guest one coupon of ``template`` (no claim window or claimable flag needed). The
+        per-guest limit counts within ``campaign``, so rerunning a campaign gives no one a second coupon.
+        The coupon id, or None when the guest already has this campaign's coupon or the stock ran out."""
+        coupon = template.issue(self._clock())
+        try:
+            self._store.claim(openid, template, coupon, f"campaign-{campaign}")
+        except (ClaimLimitReached, CouponsGone):
+            return None
+        return coupon.coupon_id

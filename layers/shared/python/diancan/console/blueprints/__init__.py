@@ -7,6 +7,7 @@ from diancan.console.blueprints import (
               dashboard,
               delivery,
               kitchen,
+              marketing,
               menu,
               orders,
               reports,
@@ -17,4 +18,5 @@ from diancan.console.blueprints import (
 )
 
 BLUEPRINTS = [auth.bp, chain.bp, dashboard.bp, orders.bp, delivery.bp, kitchen.bp, tables.bp, menu.bp, stock.bp,
-              stores.bp, reports.bp, audit.bp, staff.bp]
+              stores.bp, reports.bp, audit.bp, staff.bp,
+              marketing.bp]
