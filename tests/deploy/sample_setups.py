@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 STORE = "sh-jingan"
 LIMITED_DISH = {"dish_id": "d-hongshao", "qty": 1, "options": []}  # daily portions (menu_daily resets them)
 LOW_STOCK_DISH = {"dish_id": "d-xiaolongbao", "qty": 1, "options": []}  # crab: 120 g held, 80 g threshold, 40 g used
+REVIEWED_ORDER = "261124123000A1B2C3D4"  # orders/post_review.json (the other samples' order is unpaid)
+LAST_RECEIVE_ORDER = "261124121500C3D4E5F6"  # courier_dispatch/sqs_dada_down_last_receive.json
 DELIVERY_ADDRESS = {"contact": "王小姐", "phone": "13812345678", "text": "上海市静安区南京西路1000号",
                     "lat": 31.2260, "lng": 121.4560}  # inside 静安店's radius; Dada is booked at payment
 
@@ -155,7 +157,46 @@ def menu_daily(scene: Scene) -> None:
     scene.use_paid_order([LIMITED_DISH])
 
 
+def orders(scene: Scene) -> None:
+    """The guest reviews a completed order of theirs and claims a coupon of the demo offers."""
+    _load("demo_offers")
+    completed = scene.pay(scene.place([LIMITED_DISH]))  # the dish orders/post_review.json reviews
+    scene.staff_moves(completed, "accept", "ready", "complete")
+    scene.world.replacements[REVIEWED_ORDER] = completed
+
+
+def print_check(scene: Scene) -> None:
+    """A paid order's tickets went to the stations' printers (print_dispatch) three minutes ago: the kitchen
+    printer has printed its ticket, the counter printer ran out of paper and still holds the receipt."""
+    from datetime import timedelta
+
+    from diancan import bootstrap
+    from diancan.domain.clock import iso, parse_iso
+    from local.demo_stations import COUNTER_SN
+
+    scene.simulators.world.simulators["feieyun"].control(COUNTER_SN, state="no_paper")
+    print_dispatch(scene)
+    answer = scene.invoke("print_dispatch", scene.world.event("print_dispatch/sqs_order_paid"))
+    assert answer == {"batchItemFailures": []}, answer
+    jobs = bootstrap.print_jobs()
+    for job in jobs.of_order(scene.world.order_id):
+        jobs.save(job.model_copy(update={"sent_at": iso(parse_iso(job.sent_at) - timedelta(minutes=3))}))
+
+
+def courier_dispatch(scene: Scene) -> None:
+    """The guest's paid delivery order (静安店 books Dada at payment); and one more whose message comes for
+    the last time while Dada answers 503 (the store is flagged and alerted). That sample's file name sorts
+    first, so the one injected failure is its call."""
+    scene.use_paid_order(mode="delivery", address=DELIVERY_ADDRESS, table_no=None)
+    scene.world.replacements[LAST_RECEIVE_ORDER] = scene.pay(scene.place(mode="delivery", address=DELIVERY_ADDRESS,
+                                                                         table_no=None))
+    scene.simulators.world.simulators["dada"].add_faults({"fail_calls": 1})
+
+
 SETUPS: dict[str, Callable[[Scene], None]] = {
+    "orders": orders,
+    "print_check": print_check,
+    "courier_dispatch": courier_dispatch,
     "pay_notify": pay_notify,
     "order_sweeper": order_sweeper,
     "print_dispatch": print_dispatch,

@@ -43,10 +43,10 @@ class SampleWorld:
 
     def event(self, sample: str) -> dict:
         text = json.dumps(load_event(sample), ensure_ascii=False).replace(TOKEN_PLACEHOLDER, self.token)
+        for placeholder, value in self.replacements.items():  # first: a setup may give a sample order id its own order
+            text = text.replace(placeholder, value)
         for sample_id in SAMPLE_ORDER_IDS:
             text = text.replace(sample_id, self.order_id)
-        for placeholder, value in self.replacements.items():
-            text = text.replace(placeholder, value)
         event = json.loads(text)
         for name, value in self.fields.get(sample, {}).items():
             event[name] = {**event[name], **value} if name == "headers" else value
@@ -81,6 +81,7 @@ class Simulators:
 def served_simulators() -> Iterator[Simulators]:
     """Every simulator of the local world on loopback."""
     world = build_world({})
+    world.simulators["feieyun"].print_delay_seconds = 0  # printers print at once: no sample run waits for paper
     receiver = NotificationReceiver()
     with contextlib.ExitStack() as servers:
         urls = {setting: servers.enter_context(serving(world.apps[name])).base_url
