@@ -69,3 +69,21 @@ def test_the_owner_creates_a_coupon_issues_it_to_recent_guests_once_and_sets_a_s
     assert store.settings["offers"]["earn_points_per_yuan"] == 2 and "delivery" in store.settings
     assert {e.action for e in console.audit.recent(None)} >= {"marketing.template", "marketing.issue"}
     assert "tpl-back" in client.get("/marketing", base_url=BASE).get_data(as_text=True)
+
+
+def test_the_member_list_shows_a_days_guests_with_spend_visits_and_points(make_app, console):
+    from diancan import bootstrap
+    from tests.console.conftest import make_paid_order
+
+    order = make_paid_order(console)
+    bootstrap.activity_store().record_paid_order(order)
+    bootstrap.marketing_store().post_points(order.openid, f"{order.order_id}#earn", 43, at=order.created_at,
+                                            spend_delta=order.total_fen, completed_delta=1)
+    client = make_app().test_client()
+    login(client, "boss")
+    listing = client.get(f"/api/members?day={order.business_day}", base_url=BASE).get_json()
+    assert listing["members"] == [{"member": "…" + order.openid[-6:], "last_visit": order.business_day, "points": 43,
+                                   "spend_fen": order.total_fen, "visits": 1, "level": "普通会员"}]
+    older = client.get(f"/api/members?day={listing['older']}", base_url=BASE).get_json()
+    assert older["members"] == []
+    assert "普通会员" in client.get("/members", base_url=BASE).get_data(as_text=True)

@@ -78,6 +78,8 @@ ROUTES = [
     ("POST", "/marketing/issue", "marketing.manage"),
     ("GET", "/s/{sid}/offers", "marketing.manage"),
     ("POST", "/s/{sid}/offers", "marketing.manage"),
+    ("GET", "/members", "marketing.manage"),
+    ("GET", "/api/members", "marketing.manage"),
 ]
 FILL = {"{staff_id}": "cashier-jingan", "{station_id}": "hot", "{ticket_id}": "k-hot", "{session_id}": "no-session",
         "{call_id}": "no-call"}

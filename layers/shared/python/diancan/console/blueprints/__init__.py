@@ -8,6 +8,7 @@ from diancan.console.blueprints import (
               delivery,
               kitchen,
               marketing,
+              members,
               menu,
               orders,
               reports,
@@ -19,4 +20,4 @@ from diancan.console.blueprints import (
 
 BLUEPRINTS = [auth.bp, chain.bp, dashboard.bp, orders.bp, delivery.bp, kitchen.bp, tables.bp, menu.bp, stock.bp,
               stores.bp, reports.bp, audit.bp, staff.bp,
-              marketing.bp]
+              marketing.bp, members.bp]
