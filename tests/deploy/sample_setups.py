@@ -193,7 +193,19 @@ def courier_dispatch(scene: Scene) -> None:
     scene.simulators.world.simulators["dada"].add_faults({"fail_calls": 1})
 
 
+def coupon_rules(scene: Scene) -> None:
+    """The demo offers' automatic coupons, and a guest whose birthday is today (told through orders)."""
+    from diancan.domain.clock import business_day, utcnow
+
+    _load("demo_offers")
+    event = scene.world.event("orders/post_birthday")
+    event["body"] = json.dumps({"birthday": business_day(utcnow()).replace(year=1990).isoformat()})
+    answer = scene.invoke("orders", event)
+    assert answer["statusCode"] == 200, answer
+
+
 SETUPS: dict[str, Callable[[Scene], None]] = {
+    "coupon_rules": coupon_rules,
     "orders": orders,
     "print_check": print_check,
     "courier_dispatch": courier_dispatch,
