@@ -85,9 +85,10 @@ def _throughput_section(results: Results) -> list[str]:
         return lines
     base = results.throughput[0].per_second
     stages = sorted({s for t in results.throughput for s in t.stage_ms})
-    lines += ["| guests | orders | orders/s | vs 1 guest | " + " | ".join(stages) + " |",
-              "|---" * (4 + len(stages)) + "|"]
-    lines += [f"| {t.guests} | {t.orders} | {t.per_second:.2f} | {t.per_second / base:.2f} | "
+    lines += ["| guests | orders | drained | orders/s | vs 1 guest | " + " | ".join(stages) + " |",
+              "|---" * (5 + len(stages)) + "|"]
+    lines += [f"| {t.guests} | {t.orders} | {'yes' if t.drained else 'NO (120 s)'} | {t.per_second:.2f} | "
+              f"{t.per_second / base:.2f} | "
               + " | ".join(f"{t.stage_ms.get(s, 0):.0f}" for s in stages) + " |" for t in results.throughput]
     return lines
 

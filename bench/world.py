@@ -83,7 +83,7 @@ class Bench:
     def place(self, guest: str, **extra) -> dict:
         answer = self.invoke("place_order", self.place_event(guest, **extra))
         order = json.loads(answer["body"])
-        if answer["statusCode"] != 201:
+        if answer["statusCode"] not in (200, 201):  # 200: a botocore retry found its own first attempt
             raise RuntimeError(f"placing an order failed: {order}")
         return order
 
