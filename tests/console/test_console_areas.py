@@ -87,3 +87,34 @@ def test_the_member_list_shows_a_days_guests_with_spend_visits_and_points(make_a
     older = client.get(f"/api/members?day={listing['older']}", base_url=BASE).get_json()
     assert older["members"] == []
     assert "普通会员" in client.get("/members", base_url=BASE).get_data(as_text=True)
+
+
+def _open_now() -> bool:
+    from tests.conftest import http_call
+
+    status, menu = http_call("menu", "menu/get_menu", path=f"/stores/{OWN}/menu")
+    assert status == 200
+    return menu["store"]["open_now"]
+
+
+def test_a_manager_edits_the_profile_and_hours_the_next_menu_read_follows_and_a_stale_form_is_refused(make_app,
+                                                                                                       console):
+    client = make_app().test_client()
+    csrf = login(client, "jingan")
+    read = client.get(f"/s/{OWN}/store/profile", headers={"X-Requested-With": "fetch"}, base_url=BASE).get_json()
+    around_the_clock = _post(client, csrf, f"/s/{OWN}/store/profile", {
+        "updated_at": read["updated_at"], "name": "静安店", "accepting_orders": "on", "packing_fee_yuan": "1.5",
+        "hours": "一二三四五六日 00:00-00:00"})
+    opened = _open_now()
+    closed = _post(client, csrf, f"/s/{OWN}/store/profile", {
+        "updated_at": around_the_clock.get_json()["updated_at"], "hours": []})
+    stale = _post(client, csrf, f"/s/{OWN}/store/profile", {"updated_at": read["updated_at"], "name": "旧表单"})
+
+    assert around_the_clock.status_code == 200 and closed.status_code == 200
+    assert (opened, _open_now()) == (True, False)
+    assert stale.status_code == 409 and stale.get_json()["code"] == "STORE_CHANGED"
+    store = console.repository.load_menu(OWN).store
+    assert (store.name, store.packing_fee_fen, store.hours) == ("静安店", 150, [])
+    assert "delivery" in store.settings  # settings are kept
+    assert [e.action for e in console.audit.recent(OWN)].count("store.profile") == 2
+

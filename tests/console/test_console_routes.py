@@ -80,6 +80,8 @@ ROUTES = [
     ("POST", "/s/{sid}/offers", "marketing.manage"),
     ("GET", "/members", "marketing.manage"),
     ("GET", "/api/members", "marketing.manage"),
+    ("GET", "/s/{sid}/store/profile", "store.edit"),
+    ("POST", "/s/{sid}/store/profile", "store.edit"),
 ]
 FILL = {"{staff_id}": "cashier-jingan", "{station_id}": "hot", "{ticket_id}": "k-hot", "{session_id}": "no-session",
         "{call_id}": "no-call"}

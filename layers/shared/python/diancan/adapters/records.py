@@ -64,6 +64,7 @@ class Record(Model):
 class StoreRecord(Record, discriminator="store"):
     store_id = UnicodeAttribute()
     doc = JSONAttribute()
+    updated_at = UnicodeAttribute(null=True)  # stamped on every write; the console's optimistic lock
 
 
 class CategoryRecord(Record, discriminator="category"):

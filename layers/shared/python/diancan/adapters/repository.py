@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -35,6 +36,7 @@ from diancan.adapters.records import (
 )
 from diancan.adapters.transactions import ConditionFailed, Transaction, raise_for_cancellation
 from diancan.domain.cart import DishUnavailable, InsufficientPortions
+from diancan.domain.clock import iso, utcnow
 from diancan.domain.errors import Conflict, InvalidRequest, NotFound
 from diancan.domain.menu import Category, Dish, Store
 from diancan.domain.order import Order, StatusChange
@@ -94,9 +96,16 @@ def _order(record: OrderRecord) -> Order:
     })
 
 
-def _store_record(store: Store) -> StoreRecord:
+def _store_stamp() -> str:
+    """``<utc iso>#<random>``: when the profile was written, unique even for two writes in one millisecond."""
+    return f"{iso(utcnow())}#{secrets.token_hex(4)}"
+
+
+def _store_record(store: Store, updated_at: str | None = None) -> StoreRecord:
+    """Every write of a profile stamps ``updated_at`` (top level): the token ``update_store`` conditions on."""
     return StoreRecord(keys.store(store.store_id), keys.PROFILE, store_id=store.store_id, GSI1PK=keys.STORES,
-                       GSI1SK=keys.store_listing(store.city, store.store_id), doc=store.model_dump(mode="json"))
+                       GSI1SK=keys.store_listing(store.city, store.store_id), doc=store.model_dump(mode="json"),
+                       updated_at=updated_at or _store_stamp())
 
 
 def _category_record(category: Category) -> CategoryRecord:
@@ -435,3 +444,28 @@ class Repository:
             except UpdateError as error:
                 if error.cause_response_code != "ConditionalCheckFailedException":
                     raise
+
+    # ---- store profile under an optimistic lock (console) ----------------------------------------------
+
+    def store_for_update(self, store_id: str) -> tuple[Store, str | None]:
+        """A store's profile and its ``updated_at`` token (one GetItem); None for a profile never stamped."""
+        try:
+            record = StoreRecord.get(keys.store(store_id), keys.PROFILE, consistent_read=True)
+        except DoesNotExist:
+            raise NotFound("no such store", "门店不存在", code="STORE_NOT_FOUND") from None
+        return Store.model_validate(record.doc), record.updated_at
+
+    def update_store(self, store: Store, expected_updated_at: str | None) -> str:
+        """Replace the profile only if it is still the one read (``updated_at`` unchanged), so a concurrent edit
+        is refused (409 STORE_CHANGED) instead of silently lost. Returns the new token."""
+        stamped = _store_stamp()
+        still = (StoreRecord.updated_at == expected_updated_at if expected_updated_at
+                 else StoreRecord.updated_at.does_not_exist())
+        try:
+            _store_record(store, stamped).save(condition=StoreRecord.PK.exists() & still)
+        except PutError as error:
+            if error.cause_response_code != "ConditionalCheckFailedException":
+                raise
+            raise Conflict("the store was changed meanwhile; reload and edit again", "门店信息刚被他人修改，请刷新后重试",
+                           code="STORE_CHANGED", details={"store_id": store.store_id}) from None
+        return stamped

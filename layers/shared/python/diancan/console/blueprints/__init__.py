@@ -14,10 +14,11 @@ from diancan.console.blueprints import (
               reports,
               staff,
               stock,
+              store_profile,
               stores,
               tables,
 )
 
 BLUEPRINTS = [auth.bp, chain.bp, dashboard.bp, orders.bp, delivery.bp, kitchen.bp, tables.bp, menu.bp, stock.bp,
               stores.bp, reports.bp, audit.bp, staff.bp,
-              marketing.bp, members.bp]
+              marketing.bp, members.bp, store_profile.bp]
