@@ -118,3 +118,29 @@ def test_a_manager_edits_the_profile_and_hours_the_next_menu_read_follows_and_a_
     assert "delivery" in store.settings  # settings are kept
     assert [e.action for e in console.audit.recent(OWN)].count("store.profile") == 2
 
+
+def test_a_manager_replies_to_a_review_of_the_month_and_the_reply_shows_on_the_dish(make_app, console):
+    from diancan import bootstrap
+    from diancan.domain.order_status import OrderAction
+    from tests.conftest import http_call
+    from tests.console.conftest import make_paid_order
+
+    order = make_paid_order(console)
+    for action in (OrderAction.START, OrderAction.MARK_READY, OrderAction.COMPLETE):
+        console.repository.transition(order.order_id, order.mode, action, at=order.created_at)
+    bootstrap.review_store().add(console.repository.get_order(order.order_id, consistent=True), {"d-gongbao": 2},
+                                 "有点咸", [], order.created_at)
+    client = make_app().test_client()
+    csrf = login(client, "jingan")
+    month = client.get(f"/s/{OWN}/reviews?month={order.created_at[:7]}", headers={"X-Requested-With": "fetch"},
+                       base_url=BASE).get_json()
+    [shown] = month["reviews"]
+    replied = _post(client, csrf, f"/s/{OWN}/reviews/reply", {"dish_id": shown["dish_id"],
+                    "review_key": shown["review_key"], "text": "感谢反馈，已调整"})
+
+    assert replied.status_code == 200 and shown["dish_id"] == "d-gongbao"
+    status, dish = http_call("menu", "menu/get_dish", path=f"/stores/{OWN}/dishes/d-gongbao")
+    assert status == 200 and dish["reviews"][0]["reply"] == "感谢反馈，已调整"
+    assert "reviews.reply" in {e.action for e in console.audit.recent(OWN)}
+    assert "感谢反馈，已调整" in client.get(f"/s/{OWN}/reviews?month={order.created_at[:7]}",
+                                           base_url=BASE).get_data(as_text=True)

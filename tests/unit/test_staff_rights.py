@@ -52,6 +52,13 @@ def test_the_owner_acts_in_every_store_and_chain_wide(action):
     assert allowed(person(Role.OWNER), action, CHAIN, amount_fen=10**7)
 
 
+def test_managers_reply_to_their_stores_reviews_owners_to_all_and_cashiers_and_cooks_to_none():
+    assert allowed(person(Role.MANAGER), Action.REVIEWS_REPLY, "s1")
+    assert not allowed(person(Role.MANAGER), Action.REVIEWS_REPLY, "s2")
+    assert allowed(person(Role.OWNER), Action.REVIEWS_REPLY, "s2")
+    assert not any(allowed(person(role), Action.REVIEWS_REPLY, "s1") for role in (Role.CASHIER, Role.KITCHEN))
+
+
 def test_a_cashier_refunds_up_to_their_limit_and_no_further():
     cashier = person(Role.CASHIER)
     assert allowed(cashier, Action.ORDERS_REFUND, "s1", amount_fen=5000)

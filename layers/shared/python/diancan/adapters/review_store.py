@@ -29,6 +29,7 @@ class DishReview:
     pictures: list[str]
     at: str
     reply: str | None
+    dish_id: str  # from the partition key: the console's month list replies with it
 
     def view(self) -> dict:
         return {"review_key": self.review_key, "stars": self.stars, "text": self.text, "pictures": self.pictures,
@@ -37,7 +38,7 @@ class DishReview:
 
 def _review(record: DishReviewRecord) -> DishReview:
     return DishReview(record.SK, int(record.stars), record.text or "", list(record.pictures or []), record.at,
-                      record.reply)
+                      record.reply, record.PK.split("#", 2)[2])
 
 
 class ReviewStore:

@@ -50,6 +50,7 @@ class Action(StrEnum):
     STAFF_MANAGE = "staff.manage"      # every account of the chain (owners)
     STAFF_STORE = "staff.store"        # cashiers and cooks of one's own stores (managers)
     CHAIN_VERIFY = "chain.verify"      # walk a store's voucher hash chain (owners)
+    REVIEWS_REPLY = "reviews.reply"    # read a store's reviews and answer them (managers, owners)
 
 
 A = Action

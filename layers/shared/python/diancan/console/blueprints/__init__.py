@@ -12,6 +12,7 @@ from diancan.console.blueprints import (
               menu,
               orders,
               reports,
+              reviews,
               staff,
               stock,
               store_profile,
@@ -21,4 +22,4 @@ from diancan.console.blueprints import (
 
 BLUEPRINTS = [auth.bp, chain.bp, dashboard.bp, orders.bp, delivery.bp, kitchen.bp, tables.bp, menu.bp, stock.bp,
               stores.bp, reports.bp, audit.bp, staff.bp,
-              marketing.bp, members.bp, store_profile.bp]
+              marketing.bp, members.bp, store_profile.bp, reviews.bp]
