@@ -9,13 +9,14 @@ pytestmark = pytest.mark.unit
 
 EXPECTED = {
     Role.OWNER: {a.value for a in Action},
-    Role.MANAGER: {a.value for a in Action} - {"chain.dashboard.view", "marketing.manage", "staff.manage"},
+    Role.MANAGER: {a.value for a in Action} - {"chain.dashboard.view", "marketing.manage", "staff.manage",
+                                               "chain.verify"},
     Role.CASHIER: {"dashboard.view", "orders.view", "orders.accept", "orders.ready", "orders.complete",
-                   "orders.refund", "orders.reprint", "orders.counter_pay", "tables.view", "kitchen.view",
-                   "menu.view"},
+                   "orders.refund", "orders.reprint", "orders.counter_pay", "tables.view", "tables.serve",
+                   "kitchen.view", "menu.view"},
     Role.KITCHEN: {"kitchen.view", "orders.ready"},
 }
-CHAIN_WIDE = {"chain.dashboard.view", "marketing.manage", "staff.manage"}
+CHAIN_WIDE = {"chain.dashboard.view", "marketing.manage", "staff.manage", "chain.verify"}
 
 
 def person(role: Role, **overrides) -> Staff:
