@@ -172,21 +172,6 @@ def coupon_uses(store_id: str, day: str) -> str:
     return f"COUPONUSE#{store_id}#{day}"
 
 
-# ---- reports (adapters/report_index.py, adapters/report_sources.py) -------------------------------------
-USER_PROFILE = "PROFILE"  # SK of a guest's user item (USER#<openid>), written by repository.record_login
-CHAIN_SCOPE = "chain"
-
-
-def reports(scope: str) -> str:
-    """Partition of a scope's report index (a store id or ``chain``): one item per built report."""
-    return f"REPORTS#{scope}"
-
-
-def report_entry(period: str, first_day: str) -> str:
-    """``<day|week|month>#<first day of the period>``: sorts by period kind, then by date."""
-    return f"{period}#{first_day}"
-
-
 def coupon_claims_in(template_id: str, period: str) -> str:
     """Claims of an automatic template within one period (a birthday's year, a win-back's absence)."""
     return f"CLAIM#{template_id}#{period}"
@@ -274,6 +259,21 @@ def service_call(call_id: str) -> str:
 def open_calls(store_id: str) -> str:
     """GSI2PK of a service call until it is answered (sparse): the console's open calls of a store."""
     return f"CALLS#{store_id}"
+
+
+# ---- reports (adapters/report_index.py, adapters/report_sources.py) -------------------------------------
+USER_PROFILE = "PROFILE"  # SK of a guest's user item (USER#<openid>), written by repository.record_login
+CHAIN_SCOPE = "chain"
+
+
+def reports(scope: str) -> str:
+    """Partition of a scope's report index (a store id or ``chain``): one item per built report."""
+    return f"REPORTS#{scope}"
+
+
+def report_entry(period: str, first_day: str) -> str:
+    """``<day|week|month>#<first day of the period>``: sorts by period kind, then by date."""
+    return f"{period}#{first_day}"
 
 
 # ---- sold-out events (adapters/sold_out_log.py) ----------------------------------------------------------

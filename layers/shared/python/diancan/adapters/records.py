@@ -289,17 +289,6 @@ class PointsEntryRecord(Record, discriminator="points_entry"):
     note = UnicodeAttribute(default="")
 
 
-# ---- reports --------------------------------------------------------------------------------------------
-
-
-class ReportIndexRecord(Record, discriminator="report_index"):
-    """``REPORTS#<store id|chain>`` / ``<period>#<first day>``: a built report's S3 keys and headline figures;
-    a store's daily entry also keeps the day's profile (forecasts) and its voucher-chain checkpoint."""
-
-    built_at = UnicodeAttribute()
-    doc = JSONAttribute()
-
-
 # ---- loyalty activity, reviews, recommendations ------------------------------------------------------------
 
 
@@ -412,6 +401,17 @@ class ServiceCallRecord(Record, discriminator="service_call"):
     ``CALLS#<sid>`` / ``<at>#<call id>`` until answered (sparse: answering removes the GSI2 keys)."""
 
     status = UnicodeAttribute()  # open | answered
+    doc = JSONAttribute()
+
+
+# ---- reports --------------------------------------------------------------------------------------------
+
+
+class ReportIndexRecord(Record, discriminator="report_index"):
+    """``REPORTS#<store id|chain>`` / ``<period>#<first day>``: a built report's S3 keys and headline figures;
+    a store's daily entry also keeps the day's profile (forecasts) and its voucher-chain checkpoint."""
+
+    built_at = UnicodeAttribute()
     doc = JSONAttribute()
 
 

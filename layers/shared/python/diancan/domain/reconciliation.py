@@ -104,7 +104,7 @@ def _mismatch(kind: str, problem: str, reference: str, order_id: str, ours: Fen 
             "our_fen": ours, "other_fen": theirs}
 
 
-def reconcile(day: date, vouchers: Iterable[Voucher], bill: Iterable[BillLine], *,
+def reconcile(day: date, vouchers: Iterable[Voucher], bill: Iterable[BillLine] | None, *,
               orders: Mapping[str, OrderMoney], paid_on_day: Iterable[OrderMoney],
               refunds: Mapping[str, OrderMoney], chains: Mapping[str, ChainCheck]) -> dict:
     """Every voucher of ``day`` (all stores: the bill is the merchant's) against our records and the bill.
@@ -113,13 +113,16 @@ def reconcile(day: date, vouchers: Iterable[Voucher], bill: Iterable[BillLine], 
     ``refunds``: refund id → what our refund record says. Problems: ``missing_in_bill``,
     ``missing_voucher`` (in the bill or an order, not in our vouchers), ``unknown_order``,
     ``amount_differs_from_bill``, ``amount_differs_from_order``, ``missing_refund_record``,
-    ``amount_differs_from_refund``. ``chains``: each store's chain check, already fed."""
+    ``amount_differs_from_refund``. ``bill`` None: the bill could not be had; only our own records are
+    compared and the result is not balanced. ``chains``: each store's chain check, already fed."""
     ours = {v.reference: v for v in vouchers}
-    theirs = {line.reference: line for line in bill}
+    theirs = {line.reference: line for line in bill or ()}
     found: list[dict] = []
-    for ref, voucher in sorted(ours.items(), key=lambda item: item[1].seq):
+    for ref, voucher in sorted(ours.items(), key=lambda item: (item[1].store_id, item[1].seq)):
         line = theirs.get(ref)
-        if line is None:
+        if bill is None:
+            pass
+        elif line is None:
             found.append(_mismatch(voucher.kind, "missing_in_bill", ref, voucher.order_id, voucher.amount_fen, None))
         elif line.amount_fen != voucher.amount_fen:
             found.append(_mismatch(voucher.kind, "amount_differs_from_bill", ref, voucher.order_id,
@@ -150,5 +153,6 @@ def reconcile(day: date, vouchers: Iterable[Voucher], bill: Iterable[BillLine], 
         "bill": {"payments": len(bill_payments), "payment_fen": sum(line.amount_fen for line in bill_payments),
                  "refunds": len(bill_refunds), "refund_fen": sum(line.amount_fen for line in bill_refunds)},
         "chains": {store_id: check.as_json() for store_id, check in sorted(chains.items())}, "mismatches": found,
-        "balanced": not found and all(check.first_broken is None for check in chains.values()),
+        "bill_available": bill is not None,
+        "balanced": bill is not None and not found and all(check.first_broken is None for check in chains.values()),
     }
