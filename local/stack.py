@@ -174,13 +174,12 @@ def _put_layers_on_path() -> None:
 
 
 def _reset_product_caches() -> None:
-    """Functions build settings and clients once per container; a new environment means new ones."""
-    bootstrap = sys.modules.get("diancan.bootstrap")
-    settings = sys.modules.get("diancan.settings")
-    if bootstrap is not None:
-        bootstrap.reset()
-    elif settings is not None:
-        settings.get_settings.cache_clear()
+    """Functions build settings and clients once per container; a new environment means new ones. The
+    record classes read the table name when first imported (maybe by a test, under another environment),
+    so they are re-pointed too: ``bootstrap.reset`` does both."""
+    from diancan import bootstrap
+
+    bootstrap.reset()
 
 
 def main() -> None:

@@ -217,3 +217,17 @@ def guest_token():
         return bootstrap.token_signer().issue(f"openid-{name}")
 
     return issue
+
+
+@pytest.fixture(scope="session")
+def local_stack():
+    """The local stack for e2e tests: one per test session (the e2e suite runs in its own process), on free
+    ports, with demo data: ``.base_url``, ``.resources``, ``.pump.drain()``, ``.simulators[name]``.
+
+    It reads no overrides from the test process's environment (``overrides={}``), so the handler tests'
+    variables cannot point it elsewhere; while it runs, ``os.environ`` holds the stack's settings.
+    """
+    from local.stack import LocalStack
+
+    with LocalStack(port=0, moto_port=0, with_demo_data=True, overrides={}) as stack:
+        yield stack

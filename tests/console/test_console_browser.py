@@ -30,17 +30,17 @@ def _why_no_browser() -> str | None:
 
 
 @pytest.fixture(scope="module")
-def stack():
-    from local.stack import LocalStack
+def stack(local_stack):
+    """The e2e session's local stack, with the demo staff (cheap hashes: a test does not need slow scrypt)."""
+    from diancan import bootstrap
+    from diancan.console.config import ConsoleSettings
+    from diancan.console.wiring import build
+    from local import demo_staff
+    from tests.console.conftest import FAST
 
-    with LocalStack(port=0, overrides={}) as running:
-        from diancan.console.config import ConsoleSettings
-        from diancan.console.wiring import build
-        from local import demo_staff
-        from tests.console.conftest import FAST
-
-        demo_staff.load(build(ConsoleSettings(), cost=FAST).accounts, cost=FAST)
-        yield running
+    bootstrap.reset()
+    demo_staff.load(build(ConsoleSettings(), cost=FAST).accounts, cost=FAST)
+    return local_stack
 
 
 @pytest.fixture(scope="module")
