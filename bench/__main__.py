@@ -32,6 +32,28 @@ def scaling_table() -> str:
     return "\n".join(line for line in out.stdout.splitlines() if line.startswith("|"))
 
 
+def measure_part(part: str, results: report.Results, iterations: int) -> None:
+    if part == "calls":
+        from bench.world import still_stack
+
+        with still_stack() as bench:
+            results.calls = count_all(bench)
+            counted, results.report_orders = count_report(bench)
+            results.calls.append(counted)
+    elif part == "overhead":
+        from bench.world import still_stack
+
+        with still_stack() as bench:
+            results.overhead = overhead.measure_all(bench, iterations)
+    elif part == "cold":
+        results.cold = coldstart.measure_all()
+        results.cold_imports = {f: coldstart.import_profile(f, 6) for f in coldstart.GUEST_FACING}
+    elif part == "throughput":
+        results.throughput = throughput.measure_all()
+    elif part == "scaling":
+        results.scaling = scaling_table()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default=",".join(PARTS))
@@ -49,24 +71,11 @@ def main() -> None:
         with still_stack() as bench:
             print(overhead.profile(bench, args.profile, lambda: http_event(samples[args.profile])))
         return
-    if parts & {"calls", "overhead"}:
-        from bench.world import still_stack
-
-        with still_stack() as bench:
-            if "calls" in parts:
-                results.calls = count_all(bench)
-                counted, orders = count_report(bench)
-                results.calls.append(counted)
-                results.report_orders = orders
-            if "overhead" in parts:
-                results.overhead = overhead.measure_all(bench, args.iterations)
-    if "cold" in parts:
-        results.cold = coldstart.measure_all()
-        results.cold_imports = {f: coldstart.import_profile(f, 6) for f in coldstart.GUEST_FACING}
-    if "throughput" in parts:
-        results.throughput = throughput.measure_all()
-    if "scaling" in parts:
-        results.scaling = scaling_table()
+    for part in [p for p in PARTS if p in parts]:
+        try:
+            measure_part(part, results, args.iterations)
+        except Exception as error:  # a part that breaks (e.g. a stack overloaded) must not lose the others
+            results.failures.append((part, f"{type(error).__name__}: {str(error)[:300]}"))
     results.seconds = time.monotonic() - started
     text = report.render(results)
     print(text)

@@ -25,6 +25,7 @@ class Results:
     throughput: list = field(default_factory=list)
     scaling: str = ""
     seconds: float = 0.0
+    failures: list = field(default_factory=list)  # (part, error) of parts that could not finish
 
 
 def _calls(counts) -> str:
@@ -85,9 +86,9 @@ def _throughput_section(results: Results) -> list[str]:
         return lines
     base = results.throughput[0].per_second
     stages = sorted({s for t in results.throughput for s in t.stage_ms})
-    lines += ["| guests | orders | drained | orders/s | vs 1 guest | " + " | ".join(stages) + " |",
-              "|---" * (5 + len(stages)) + "|"]
-    lines += [f"| {t.guests} | {t.orders} | {'yes' if t.drained else 'NO (120 s)'} | {t.per_second:.2f} | "
+    lines += ["| guests | orders | failed | drained | orders/s | vs 1 guest | " + " | ".join(stages) + " |",
+              "|---" * (6 + len(stages)) + "|"]
+    lines += [f"| {t.guests} | {t.orders} | {t.failed} | {'yes' if t.drained else 'NO (120 s)'} | {t.per_second:.2f} | "
               f"{t.per_second / base:.2f} | "
               + " | ".join(f"{t.stage_ms.get(s, 0):.0f}" for s in stages) + " |" for t in results.throughput]
     return lines
@@ -109,6 +110,7 @@ def render(results: Results) -> str:
         lines += ["### Report scaling (bench/report_scale.py)", "",
                   "Run as `python -m bench.report_scale` (its own benchmark, included as printed):", "",
                   results.scaling, ""]
+    lines += [f"**{part} could not finish**: `{error}`" for part, error in results.failures]
     lines.append(END)
     return "\n".join(lines)
 

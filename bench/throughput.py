@@ -10,6 +10,7 @@ import io
 import json
 import threading
 import time
+import urllib.error
 import urllib.request
 import uuid
 from collections import defaultdict
@@ -29,6 +30,7 @@ class Throughput:
     seconds: float
     stage_ms: dict[str, float]  # time inside each function (and the guest's own HTTP calls) per order
     drained: bool = True  # False: the queues were still busy at the deadline (orders/s is then an upper bound)
+    failed: int = 0  # journeys refused or broken (HTTP error from place or pay)
 
     @property
     def per_second(self) -> float:
@@ -77,13 +79,20 @@ def run(stack: LocalStack, timed: TimedRuntime, guests: int, orders_each: int) -
     client_spent = defaultdict(float)
     lock = threading.Lock()
 
+    failed = []
+
     def guest(token: str) -> None:
         for _ in range(orders_each):
             started = time.perf_counter()
-            order = _post(f"{base}/place_order/orders", {"store_id": "sh-jingan", "mode": "takeout", "items": ITEMS},
-                          {"Authorization": f"Bearer {token}", "Idempotency-Key": str(uuid.uuid4())})
-            placed = time.perf_counter()
-            _post(f"{base}/sim/wxpay/pay", {"prepay_id": order["pay_params"]["package"].removeprefix("prepay_id=")})
+            try:
+                order = _post(f"{base}/place_order/orders", {"store_id": "sh-jingan", "mode": "takeout",
+                                                             "items": ITEMS},
+                              {"Authorization": f"Bearer {token}", "Idempotency-Key": str(uuid.uuid4())})
+                placed = time.perf_counter()
+                _post(f"{base}/sim/wxpay/pay", {"prepay_id": order["pay_params"]["package"].removeprefix("prepay_id=")})
+            except (urllib.error.URLError, KeyError) as error:
+                failed.append(error)
+                continue
             with lock:
                 client_spent["guest: place (HTTP)"] += placed - started
                 client_spent["guest: pay in simulator (HTTP)"] += time.perf_counter() - placed
@@ -91,7 +100,7 @@ def run(stack: LocalStack, timed: TimedRuntime, guests: int, orders_each: int) -
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=guests) as pool:
         list(pool.map(guest, tokens))
-    total = guests * orders_each
+    total = guests * orders_each - len(failed)
     deadline = time.monotonic() + 120
     while timed.calls["pay_notify"] < total and time.monotonic() < deadline:
         time.sleep(0.02)
@@ -102,7 +111,8 @@ def run(stack: LocalStack, timed: TimedRuntime, guests: int, orders_each: int) -
         drained = False
     seconds = time.perf_counter() - started
     stages = {**client_spent, **{f"fn: {name}": spent for name, spent in timed.spent.items()}}
-    return Throughput(guests, total, seconds, {k: v * 1000 / total for k, v in sorted(stages.items())}, drained)
+    return Throughput(guests, total, seconds, {k: v * 1000 / total for k, v in sorted(stages.items())}, drained,
+                      len(failed))
 
 
 def measure_all(concurrency=(1, 4, 8), orders_each: int = 4) -> list[Throughput]:
