@@ -58,7 +58,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default=",".join(PARTS))
     parser.add_argument("--iterations", type=int, default=30)
-    parser.add_argument("--profile", metavar="FUNCTION")
+    parser.add_argument("--profile", choices=("place_order", "menu"), help="pyinstrument profile of warm quotes or menu reads")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/performance.md alone")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "layers" / "shared" / "python"))  # Lambda's layer path, as local.stack does
