@@ -164,3 +164,25 @@ def test_a_combo_reserves_and_releases_its_parts_portions(demo_chain, guest_toke
     http_call("orders", "orders/post_cancel", path=f"/orders/{order['order_id']}/cancel",
               headers={"authorization": f"Bearer {token}"})
     assert repository.get_dish("sh-jingan", "d-hongshao").portions_left == 20
+
+
+def test_a_retried_transaction_that_had_committed_returns_the_order_with_its_payment_intact(live, guest_token,
+                                                                                           monkeypatch):
+    """botocore may retry a TransactWriteItems whose first attempt committed: the retry finds the key taken by
+    this very order, which must be answered as created, with a prepay that was not closed."""
+    from diancan import bootstrap
+    from diancan.adapters.repository import OrderKeyTaken, Repository
+
+    original = Repository.create_order
+
+    def commits_then_reports_the_key_taken(self, order, **kwargs):
+        original(self, order, **kwargs)
+        raise OrderKeyTaken(order.order_id, kwargs["request_hash"])
+
+    monkeypatch.setattr(Repository, "create_order", commits_then_reports_the_key_taken)
+    status, order = place(guest_token(), order_body(), key="retried-commit-1")
+    assert status == 201 and order["pay_params"]
+    prepay_id = order["pay_params"]["package"].removeprefix("prepay_id=")
+    assert bootstrap.repository().get_order(order["order_id"]).prepay_id == prepay_id
+    state = next(t for t in live.wxpay.state()["transactions"] if t["out_trade_no"] == order["order_id"])
+    assert state["trade_state"] == "NOTPAY"  # still payable, not closed

@@ -121,7 +121,10 @@ class OrderingService:
                 expires_at_epoch=int(now.timestamp()), prepay_id=prepay_id,
                 sweep_minute=minute_of(now + self._expiry), steps=self._marketing_steps(openid, order, plan))
         except OrderKeyTaken as taken:
-            self._payments.close_quietly(order.order_id)
+            if taken.order_id == order.order_id:  # our own write committed and botocore retried it: keep it
+                order = order.model_copy(update={"prepay_id": prepay_id})
+                return Placed(order, created=True, pay_params=self._payments.pay_params(order))
+            self._payments.close_quietly(order.order_id)  # this attempt's prepay was never handed out
             if taken.request_hash != fingerprint:
                 raise Conflict("this Idempotency-Key was used for a different order", "该请求标识已用于另一笔订单",
                                code="IDEMPOTENCY_KEY_REUSED") from None
