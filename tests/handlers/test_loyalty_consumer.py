@@ -130,3 +130,35 @@ def test_completing_an_order_publishes_order_completed_once(offers_chain, guest_
         result = complete_order(bootstrap.repository(), bus, ready, at=AT, by="staff:test")
         assert result.status == OrderStatus.COMPLETED
     assert [(e.name, e.detail["order_id"]) for e in bus.published] == [("OrderCompleted", order["order_id"])]
+
+
+def test_partial_refunds_take_back_earned_points_in_proportion_once_each_and_the_ledger_adds_up(offers_chain,
+                                                                                                guest_token):
+    from diancan import bootstrap
+    from diancan.adapters import keys
+    from diancan.adapters.records import OrderRecord
+    from diancan.services.completion import complete_order
+
+    marketing, repository = bootstrap.marketing_store(), bootstrap.repository()
+    order = place(guest_token("part"), HONGSHAO, "key-part-points")
+    current = move(order["order_id"], OrderAction.PAY, OrderAction.START, OrderAction.MARK_READY)
+    OrderRecord(keys.order(order["order_id"]), keys.ORDER).update(
+        actions=[OrderRecord.paid_fen.set(order["total_fen"])])
+    complete_order(repository, bootstrap.event_bus(), current, at=AT, by="staff:test")
+    deliver(bus_event("OrderCompleted", order["order_id"]))
+    earned = marketing.standing("openid-part").points
+    assert earned == order["total_fen"] // 100 > 0
+
+    quarter = order["total_fen"] // 4
+    first = bus_event("OrderRefunded", order["order_id"], full=False, refund_no="R1", amount_fen=quarter)
+    assert deliver(first, first) == {"batchItemFailures": []}  # a replay takes nothing more
+    after_part = marketing.standing("openid-part").points
+    assert after_part == earned - earned * quarter // order["total_fen"]
+
+    repository.transition(order["order_id"], "takeout", OrderAction.REFUND, at=AT)
+    rest = bus_event("OrderRefunded", order["order_id"], full=True, refund_no="R2",
+                     amount_fen=order["total_fen"] - quarter)
+    assert deliver(rest) == {"batchItemFailures": []}
+    standing, ledger = marketing.standing("openid-part"), marketing.ledger("openid-part")
+    assert standing.points == sum(e.delta for e in ledger) == 0
+    assert standing.completed_orders == 0

@@ -35,19 +35,37 @@ class Loyalty:
         self._give_back(order, at)
 
     def order_completed(self, order: Order, store: Store, at: str) -> int:
-        """Earn points on what was paid; returns the points (0 on a replay)."""
+        """Earn points on what was paid and not refunded; returns the points (0 on a replay)."""
+        kept = max(0, order.total_fen - order.refunded_fen)
         standing = self._store.standing(order.openid)
-        points = points_earned(order.total_fen, StoreOffers.of(store.settings), level_for(standing.spend_fen))
+        points = points_earned(kept, StoreOffers.of(store.settings), level_for(standing.spend_fen))
         applied = self._store.post_points(order.openid, f"{order.order_id}#earn", points, at=at,
-                                          spend_delta=order.total_fen, completed_delta=1, note="order completed")
+                                          spend_delta=kept, completed_delta=1, note="order completed")
         return points if applied else 0
 
-    def order_refunded(self, order: Order, at: str) -> None:
-        self._give_back(order, at)
-        earned = next((e for e in self._store.ledger(order.openid) if e.ref == f"{order.order_id}#earn"), None)
-        if earned is not None:
-            self._store.post_points(order.openid, f"{order.order_id}#reverse", -earned.delta, at=at,
-                                    spend_delta=-earned.spend_delta, completed_delta=-1, note="order refunded")
+    def order_refunded(self, order: Order, at: str, *, full: bool = True, refund_no: str = "",
+                       amount_fen: int = 0) -> None:
+        """A full refund gives back the coupon and the redeemed points and takes back what is left of the earned
+        points; a partial refund takes back earned points in proportion to its amount, once per refund."""
+        if full:
+            self._give_back(order, at)
+        ledger = self._store.ledger(order.openid)
+        earned = next((e for e in ledger if e.ref == f"{order.order_id}#earn"), None)
+        if earned is None:
+            return
+        reversal = f"{order.order_id}#reverse"
+        taken = [e for e in ledger if e.ref.startswith(reversal)]
+        points_left = earned.delta + sum(e.delta for e in taken)
+        spend_left = earned.spend_delta + sum(e.spend_delta for e in taken)
+        if full:
+            points, spend, completed, ref = points_left, spend_left, -1, reversal
+        else:
+            paid = order.paid_fen or order.total_fen
+            points = min(points_left, earned.delta * amount_fen // paid) if paid else 0
+            spend, completed, ref = min(spend_left, amount_fen), 0, f"{reversal}#{refund_no}"
+        if points or spend or completed:
+            self._store.post_points(order.openid, ref, -points, at=at, spend_delta=-spend,
+                                    completed_delta=completed, note="order refunded" if full else "part refunded")
 
     def _give_back(self, order: Order, at: str) -> None:
         coupon_id = _coupon_id(order)

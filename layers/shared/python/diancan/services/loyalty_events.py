@@ -39,9 +39,8 @@ class LoyaltyEvents:
             store, _, _ = self._repository.load_for_order(order.store_id, [], None)
             self._loyalty.order_completed(order, store, at)
         elif detail_type == ORDER_REFUNDED:
-            if not (detail.get("full") or order.status == OrderStatus.REFUNDED):
-                logger.info("partial refund: coupon and points stay", extra={"amount_fen": detail.get("amount_fen")})
-                return
-            self._loyalty.order_refunded(order, at)
+            full = bool(detail.get("full")) or order.status == OrderStatus.REFUNDED
+            self._loyalty.order_refunded(order, at, full=full, refund_no=str(detail.get("refund_no", "")),
+                                         amount_fen=int(detail.get("amount_fen", 0)))
         else:
             logger.warning("event not for loyalty", extra={"detail_type": detail_type})
