@@ -28,6 +28,11 @@ class RoundRequest(BaseModel):
     version: int = Field(ge=0, description="the cart version the guest is looking at")
 
 
+class CheckoutRequest(BaseModel):
+    coupon_id: str | None = Field(None, max_length=64, description="a coupon from the payer's wallet")
+    use_points: int = Field(0, ge=0, description="points the payer redeems (at most the balance)")
+
+
 class CallRequest(BaseModel):
     kind: CallKind = CallKind.WAITER
 
@@ -79,7 +84,9 @@ def bill(session_id: str) -> dict:
 @app.post("/tables/sessions/<session_id>/checkout")
 def checkout(session_id: str) -> dict:
     logger.append_keys(session_id=session_id)
-    return bootstrap.tables().checkout(current_guest(app), session_id)
+    body = parse_body(app, CheckoutRequest) if app.current_event.decoded_body else CheckoutRequest()
+    return bootstrap.tables().checkout(current_guest(app), session_id, coupon_id=body.coupon_id,
+                                       use_points=body.use_points)
 
 
 @app.post("/tables/sessions/<session_id>/calls")

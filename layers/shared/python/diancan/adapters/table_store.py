@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
@@ -248,9 +248,10 @@ class TableStore:
         self._transact(build, {"table": CartChanged(), "tab": _not_open(), "dish": DISH_REFUSED})
 
     def fix_bill(self, session: TableSession, seen_version: int, *, tab_order_id: str, changes: dict,
-                 payer: str | None) -> None:
+                 payer: str | None, steps: Sequence[TransactionStep] = ()) -> None:
         """TP10: checkout: the tab's final lines, discounts and total (and payer), and the session SETTLING
-        (no more rounds), atomically and only if no round came in since the bill was priced."""
+        (no more rounds), atomically and only if no round came in since the bill was priced. ``steps``: the
+        payer's coupon reserved and points redeemed in the same transaction, or the checkout fails."""
         doc = {**OrderRecord.get(keys.order(tab_order_id), keys.ORDER, consistent_read=True).doc, **changes}
         actions = [OrderRecord.doc.set(doc), OrderRecord.version.add(1)]
         if payer:
@@ -263,8 +264,11 @@ class TableStore:
                       [TableSessionRecord.status.set(SessionStatus.SETTLING.value), TableSessionRecord.version.add(1)],
                       condition=(TableSessionRecord.version == seen_version)
                       & (TableSessionRecord.status == SessionStatus.OPEN.value))
+            for step in steps:
+                step.write(tx)
 
-        self._transact(build, {"tab": _not_open(), "session": CartChanged()})
+        self._transact(build, {"tab": _not_open(), "session": CartChanged(),
+                               **{step.label: step.refusal for step in steps}})
 
     def flag_tab(self, order_id: str, flag: str) -> None:
         OrderRecord(keys.order(order_id), keys.ORDER).update(actions=[OrderRecord.flags.add({flag})])

@@ -168,11 +168,14 @@ def tab_after_round(tab_lines: Sequence[OrderLine], new_lines: Sequence[OrderLin
     return changes, list(range(len(tab_lines), len(lines)))
 
 
-def price_bill(lines: Sequence[OrderLine], store: Store, now: datetime, shopper: Shopper | None = None) -> Quote:
-    """The table's bill: every round's lines priced together, the store's offers applied once to the whole."""
+def price_bill(lines: Sequence[OrderLine], store: Store, now: datetime, shopper: Shopper | None = None, *,
+               coupon_id: str | None = None, use_points: int = 0) -> Quote:
+    """The table's bill: every round's lines priced together, the store's offers and the paying guest's own
+    (a chosen coupon, points, member level) applied once to the whole."""
     offers = StoreOffers.of(store.settings)
     plan = best_plan(lines, Setting(store.store_id, now, store.timezone), shopper or Shopper(),
-                     full_reductions=offers.full_reductions, points=offers.points)
+                     full_reductions=offers.full_reductions, points=offers.points, coupon_id=coupon_id,
+                     use_points=use_points)
     return price_order(list(lines), mode="dine_in", store=store, discounts=plan.discounts)
 
 

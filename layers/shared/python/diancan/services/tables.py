@@ -25,6 +25,8 @@ from diancan.domain.errors import Conflict, Unprocessable
 from diancan.domain.events import ORDER_PAID, DomainEvent, order_event
 from diancan.domain.order import Order, OrderRequest, StatusChange
 from diancan.domain.order_status import OrderAction, OrderStatus, TransitionRefused
+from diancan.domain.pricing import Discount
+from diancan.domain.promotions import Plan
 from diancan.domain.table_codes import TableRef
 from diancan.domain.tables import (
     STAFF_PREFIX,
@@ -188,10 +190,11 @@ class TableService:
 
     # ---- the bill ----------------------------------------------------------------------------------------
 
-    def checkout(self, who: str, session_id: str) -> dict:
-        """One guest pays the whole tab: offers priced once over every round, then a WeChat Pay prepay."""
+    def checkout(self, who: str, session_id: str, *, coupon_id: str | None = None, use_points: int = 0) -> dict:
+        """One guest pays the whole tab: the store's offers and the payer's own (a coupon, points, member level)
+        priced once over every round, then a WeChat Pay prepay."""
         session = self._member_session(who, session_id)
-        tab = self._fix_bill(session, who)
+        tab = self._fix_bill(session, who, coupon_id=coupon_id, use_points=use_points)
         if tab.status != OrderStatus.PENDING_PAYMENT:
             return {"order_id": tab.order_id, "bill": _bill_view(tab), "paid": True, "pay_params": None}
         if tab.openid != who:
@@ -203,21 +206,32 @@ class TableService:
         return {"order_id": tab.order_id, "bill": _bill_view(tab), "paid": False,
                 "pay_params": self._payments.pay_params(tab)}
 
-    def _fix_bill(self, session: TableSession, who: str) -> Order:
+    def _fix_bill(self, session: TableSession, who: str, *, coupon_id: str | None = None,
+                  use_points: int = 0) -> Order:
+        """Price the tab once (the paying guest's offers with the store's) and fix it, the payer's coupon
+        reserved and points redeemed in the same transaction. Staff pay with the store's offers only."""
         if session.tab_order_id is None:
             raise Unprocessable("nothing to pay on this table's bill", "本桌没有待结账的菜品", code="NOTHING_TO_PAY")
         if session.status == SessionStatus.OPEN:
             tab = self._repository.get_order(session.tab_order_id, consistent=True)
             store, _, _ = self._repository.load_for_order(session.store_id, [], None)
             now = self._clock()
-            bill = price_bill(tab.lines, store, now)
+            payer = None if who.startswith(STAFF_PREFIX) else who
+            bill = price_bill(tab.lines, store, now, self._ordering._shopper(payer, now), coupon_id=coupon_id,
+                              use_points=use_points)
+            if bill.total_fen < 1:
+                raise Unprocessable("the order total must be at least 0.01", "订单金额至少0.01元", code="TOTAL_TOO_LOW")
             changes = {"discounts": [d.model_dump(mode="json") for d in bill.discounts],
                        "discount_fen": bill.discount_fen, "total_fen": bill.total_fen, "items_fen": bill.items_fen,
                        "pay_expires_at": iso(now + self._expiry)}
-            payer = None if who.startswith(STAFF_PREFIX) else who
+            steps = []
             if payer:
                 changes["openid"] = payer
-            self._tables.fix_bill(session, session.version, tab_order_id=tab.order_id, changes=changes, payer=payer)
+                # the reservation is checked against now (the tab itself may be hours old)
+                steps = self._ordering._marketing_steps(payer, tab.model_copy(update={"created_at": iso(now)}),
+                                                        _claimed(bill.discounts))
+            self._tables.fix_bill(session, session.version, tab_order_id=tab.order_id, changes=changes, payer=payer,
+                                  steps=steps)
         return self._repository.get_order(session.tab_order_id, consistent=True)
 
     def bill(self, who: str, session_id: str) -> dict:
@@ -317,6 +331,12 @@ class TableService:
 
     def answer_call(self, session_id: str, call_id: str, staff_id: str) -> bool:
         return self._tables.answer_call(session_id, call_id, staff(staff_id), iso(self._clock()))
+
+
+def _claimed(discounts: list[Discount]) -> Plan:
+    """What the bill takes from the payer's wallet: the coupon it applies and the points it redeems."""
+    return Plan(discounts=discounts, coupon_id=next((d.ref for d in discounts if d.kind == "coupon"), None),
+                points_used=sum(d.points for d in discounts if d.kind == "points"))
 
 
 def _round_view(entry: Round) -> dict:
