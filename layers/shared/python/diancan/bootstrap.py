@@ -143,7 +143,7 @@ def ordering():
     from diancan.services.ordering import OrderingService
 
     return OrderingService(repository(), pii_cipher(), payments(), expiry_minutes=settings().order_expiry_minutes,
-                           marketing=marketing_store())
+                           marketing=marketing_store(), platform_fees=platform_delivery_fees)
 
 
 @component
@@ -327,6 +327,15 @@ def courier():
     return DadaCourier(dada["app_key"], dada["app_secret"], dada["source_id"], dada["shop_no"],
                        settings().dada_api_base, settings().http_timeout_seconds,
                        callback_secret=dada.get("callback_secret", ""))
+
+
+@component
+def platform_delivery_fees():
+    """The courier's own fee quote for stores that charge it when higher (built, with the Dada secret, only
+    when such a store is quoted)."""
+    from diancan.services.delivery_fee import CourierFeeQuotes
+
+    return CourierFeeQuotes(courier(), settings().public_base_url)
 
 
 @component

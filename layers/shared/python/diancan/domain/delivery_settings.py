@@ -25,6 +25,14 @@ class CourierChoice(StrEnum):
     OWN_STAFF = "own_staff"  # the store's own people deliver: every delivery waits for a manual dispatch
 
 
+class FeeSource(StrEnum):
+    """Where the guest's delivery fee comes from: the store's own tiers, or the courier platform's quote when
+    that is higher (so a store does not pay the difference on long or busy runs)."""
+
+    TIERS = "tiers"
+    PLATFORM_IF_HIGHER = "platform_if_higher"
+
+
 class DeliveryNotOffered(Unprocessable):
     code, message_zh, message_en = "DELIVERY_NOT_CONFIGURED", "该门店暂未开通外卖配送", "This store has no delivery set up"
 
@@ -38,6 +46,7 @@ class StoreDelivery(BaseModel):
     fees: DeliveryFeeRules
     courier: CourierChoice = CourierChoice.DADA
     dispatch_when: DispatchWhen = DispatchWhen.PAYMENT
+    fee_source: FeeSource = FeeSource.TIERS
     dada_shop_no: str = Field("", description="the store's shop number on Dada (门店编号)")
     city_code: str = Field("021", description="Dada city code (021 = Shanghai)")
 
@@ -62,3 +71,13 @@ def price_delivery(store: Store, address_point: GeoPoint, items_fen: Fen) -> Del
     """The guest's delivery fee for ``items_fen`` of goods, or OutOfDeliveryRange / BelowDeliveryMinimum."""
     settings = StoreDelivery.of(store)
     return quote_delivery(GeoPoint(store.lat, store.lng), settings.area, settings.fees, address_point, items_fen)
+
+
+def with_platform_fee(fees: DeliveryFeeRules, quote: DeliveryQuote, items_fen: Fen,
+                      platform_fee_fen: Fen | None) -> Fen:
+    """The guest's fee when the store charges the platform's quote if higher: free delivery (满免) still wins,
+    and without a platform quote (platform unreachable) the tier fee stands."""
+    ships_free = fees.free_from_fen is not None and items_fen >= fees.free_from_fen
+    if ships_free or platform_fee_fen is None:
+        return quote.fee_fen
+    return max(quote.fee_fen, platform_fee_fen)

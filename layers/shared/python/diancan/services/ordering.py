@@ -10,6 +10,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from diancan.adapters.marketing_store import MarketingStore
 from diancan.adapters.pii import PiiCipher
@@ -17,12 +18,12 @@ from diancan.adapters.repository import OrderKeyTaken, Repository
 from diancan.domain.cart import OrderLine, build_lines, combo_parts_missing, portions_needed
 from diancan.domain.clock import business_day, iso, local, utcnow
 from diancan.domain.delivery import GeoPoint
-from diancan.domain.delivery_settings import price_delivery
+from diancan.domain.delivery_settings import FeeSource, StoreDelivery, price_delivery, with_platform_fee
 from diancan.domain.errors import Conflict, DomainError, InvalidRequest, Unprocessable
 from diancan.domain.membership import StoreOffers, benefit_of, level_for
 from diancan.domain.menu import Store
 from diancan.domain.money import Fen
-from diancan.domain.order import Order, OrderRequest, StatusChange, validate_request
+from diancan.domain.order import DeliveryAddress, Order, OrderRequest, StatusChange, validate_request
 from diancan.domain.order_status import OrderStatus
 from diancan.domain.pricing import Quote, price_order
 from diancan.domain.promotions import Plan, Setting, Shopper, best_plan
@@ -41,6 +42,13 @@ def request_fingerprint(request: OrderRequest) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+class PlatformDeliveryFees(Protocol):
+    """The courier platform's fee for delivering ``cargo_fen`` of goods to ``address``; None when it cannot say."""
+
+    def fee_fen(self, store_id: str, settings: StoreDelivery, address: DeliveryAddress,
+                cargo_fen: Fen) -> Fen | None: ...
+
+
 @dataclass(frozen=True)
 class Placed:
     order: Order
@@ -51,8 +59,10 @@ class Placed:
 class OrderingService:
     def __init__(self, repository: Repository, pii: PiiCipher | None, payments: PaymentService, *,
                  expiry_minutes: int, clock: Callable[[], datetime] = utcnow,
-                 marketing: MarketingStore | None = None) -> None:
+                 marketing: MarketingStore | None = None,
+                 platform_fees: Callable[[], PlatformDeliveryFees] | None = None) -> None:
         self._repository = repository
+        self._platform_fees = platform_fees  # built on first use: only stores that ask for it need the courier
         self._payments = payments
         self._marketing = marketing
         self._pii = pii
@@ -81,7 +91,7 @@ class OrderingService:
         plan = best_plan(lines, Setting(store.store_id, now, store.timezone), self._shopper(openid, now),
                          full_reductions=offers.full_reductions, points=offers.points,
                          use_points=request.use_points, coupon_id=request.coupon_id)
-        quote = price_order(lines, mode=request.mode, store=store, delivery_fee_fen=_delivery_fee(request, store, lines),
+        quote = price_order(lines, mode=request.mode, store=store, delivery_fee_fen=self._delivery_fee(request, store, lines),
                             discounts=plan.discounts)
         if quote.total_fen < 1:
             raise Unprocessable("the order total must be at least 0.01", "订单金额至少0.01元", code="TOTAL_TOO_LOW")
@@ -153,14 +163,19 @@ class OrderingService:
             steps.append(self._marketing.redeem_points(openid, order.order_id, plan.points_used, order.created_at))
         return steps
 
-
-def _delivery_fee(request: OrderRequest, store: Store, lines: list[OrderLine]) -> Fen:
-    """The store's fee for this address and these items (before discounts); refuses an address outside the
-    area (with its distance) and an order below the store's delivery minimum."""
-    if request.mode != "delivery" or request.address is None:
-        return 0
-    items_fen = sum(line.line_total_fen for line in lines)
-    return price_delivery(store, GeoPoint(request.address.lat, request.address.lng), items_fen).fee_fen
+    def _delivery_fee(self, request: OrderRequest, store: Store, lines: list[OrderLine]) -> Fen:
+        """The store's fee for this address and these items (before discounts); refuses an address outside the
+        area (with its distance) and an order below the store's delivery minimum. A store set to
+        ``platform_if_higher`` charges the courier platform's quote when it is higher (free delivery still wins)."""
+        if request.mode != "delivery" or request.address is None:
+            return 0
+        items_fen = sum(line.line_total_fen for line in lines)
+        quote = price_delivery(store, GeoPoint(request.address.lat, request.address.lng), items_fen)
+        settings = StoreDelivery.of(store)
+        if settings.fee_source != FeeSource.PLATFORM_IF_HIGHER or self._platform_fees is None:
+            return quote.fee_fen
+        platform_fee = self._platform_fees().fee_fen(store.store_id, settings, request.address, items_fen)
+        return with_platform_fee(settings.fees, quote, items_fen, platform_fee)
 
 
 def _description(store_name: str, lines) -> str:
