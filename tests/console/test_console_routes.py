@@ -82,6 +82,8 @@ ROUTES = [
     ("GET", "/api/members", "marketing.manage"),
     ("GET", "/s/{sid}/store/profile", "store.edit"),
     ("POST", "/s/{sid}/store/profile", "store.edit"),
+    ("GET", "/s/{sid}/store/settings", "store.edit"),
+    ("POST", "/s/{sid}/store/settings", "store.edit"),
     ("GET", "/s/{sid}/reviews", "reviews.reply"),
     ("POST", "/s/{sid}/reviews/reply", "reviews.reply"),
 ]

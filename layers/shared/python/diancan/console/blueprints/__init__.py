@@ -16,10 +16,12 @@ from diancan.console.blueprints import (
               staff,
               stock,
               store_profile,
+              store_settings,
               stores,
               tables,
 )
 
 BLUEPRINTS = [auth.bp, chain.bp, dashboard.bp, orders.bp, delivery.bp, kitchen.bp, tables.bp, menu.bp, stock.bp,
               stores.bp, reports.bp, audit.bp, staff.bp,
-              marketing.bp, members.bp, store_profile.bp, reviews.bp]
+              marketing.bp, members.bp, store_profile.bp, reviews.bp,
+              store_settings.bp]

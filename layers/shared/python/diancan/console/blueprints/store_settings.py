@@ -1,0 +1,134 @@
+"""Store delivery and device settings (``Store.settings["delivery"]`` and ``["print_when"]``), the ones the
+quote, courier and printing services read with the profile. Checked by the domain's ``StoreDelivery`` and
+``PrintWhen``, written with ``Repository.update_store`` under the ``updated_at`` token read with the form (a
+concurrent edit is 409 STORE_CHANGED); every other setting and profile field is kept. A field the request
+does not carry keeps its current value, so a script may change only the radius.
+
+Form text: the polygon is one ``lat,lng`` point a line; fee tiers are ``up_to_m-fee_fen`` separated by commas
+or new lines (``1000-300, 3000-500``: ¥3 up to 1 km, ¥5 up to 3 km)."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, render_template, url_for
+from pydantic import ValidationError
+
+from diancan.console.blueprints.common import answer, console, fen_field, form_or_json, store_of
+from diancan.console.security import audit, requires, wants_json
+from diancan.domain.delivery_settings import CourierChoice, DispatchWhen, StoreDelivery
+from diancan.domain.errors import InvalidRequest
+from diancan.domain.menu import Store
+from diancan.domain.printing import PrintWhen
+from diancan.domain.staff import Action
+
+bp = Blueprint("store_settings", __name__)
+TIER = re.compile(r"^\s*(\d+)\s*-\s*(\d+)\s*$")
+POINT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[,，]\s*(-?\d+(?:\.\d+)?)\s*$")
+PLAIN = ("courier", "dispatch_when", "dada_shop_no", "city_code")
+
+
+def _bad(field: str, zh: str) -> InvalidRequest:
+    return InvalidRequest(f"{field} is not valid", zh, code="INVALID_STORE_SETTINGS", details={"field": field})
+
+
+def _tiers(raw) -> list:
+    """JSON ``[[up_to_m, fee_fen], ...]`` or the form's ``3000-300, 5000-500``."""
+    if isinstance(raw, list):
+        return raw
+    tiers = []
+    for part in re.split(r"[,，\n]", str(raw or "")):
+        if part.strip():
+            found = TIER.match(part)
+            if not found:
+                raise _bad("tiers", "配送费格式：距离米数-费用分，如 3000-300, 5000-500")
+            tiers.append([int(found[1]), int(found[2])])
+    return tiers
+
+
+def _polygon(raw) -> list | None:
+    """JSON ``[[lat, lng], ...]`` or the form's one ``lat,lng`` a line; None when empty."""
+    if isinstance(raw, list):
+        return raw or None
+    points = []
+    for line in str(raw or "").splitlines():
+        if line.strip():
+            found = POINT.match(line)
+            if not found:
+                raise _bad("polygon", "配送范围多边形：每行一个点“纬度,经度”")
+            points.append([float(found[1]), float(found[2])])
+    return points or None
+
+
+def _area(data: dict, current: dict) -> dict:
+    if "radius_m" not in data and "polygon" not in data:
+        return current.get("area", {})
+    radius = str(data.get("radius_m") or "").strip()
+    if radius and not radius.isdigit():
+        raise _bad("radius_m", "配送半径请填写整数米数")
+    return {"radius_m": int(radius) if radius else None, "polygon": _polygon(data.get("polygon"))}
+
+
+def _fees(data: dict, current: dict) -> dict:
+    fees = dict(current.get("fees", {}))
+    if "tiers" in data:
+        fees["tiers"] = _tiers(data["tiers"])
+    for name in ("free_from", "minimum_order"):
+        if f"{name}_fen" in data or f"{name}_yuan" in data:
+            amount = fen_field(data, name)  # empty: never free / no minimum
+            fees[f"{name}_fen"] = 0 if amount is None and name == "minimum_order" else amount
+    return fees
+
+
+def settings_from(data: dict, store: Store) -> dict:
+    """The store's settings with the form's delivery and printing over them, checked by the domain models."""
+    current = store.settings.get("delivery") or {}
+    delivery = {**current, "area": _area(data, current), "fees": _fees(data, current),
+                **{f: str(data[f]).strip() for f in PLAIN if f in data}}
+    try:
+        checked = StoreDelivery.model_validate(delivery)
+    except ValidationError as error:
+        raise InvalidRequest("delivery settings", "配送设置有误：" + "；".join(e["msg"] for e in error.errors()),
+                             code="INVALID_STORE_SETTINGS",
+                             details={"fields": sorted({".".join(map(str, e["loc"][:2])) for e in error.errors()})}
+                             ) from None
+    print_when = str(data.get("print_when", store.settings.get("print_when", PrintWhen.PAYMENT)))
+    if print_when not in set(PrintWhen):
+        raise _bad("print_when", "打印时机只能是 付款后 / 接单后 / 手动")
+    return {**store.settings, "delivery": checked.model_dump(mode="json"), "print_when": print_when}
+
+
+def _form_text(delivery: dict) -> dict:
+    area, fees = delivery.get("area", {}), delivery.get("fees", {})
+    return {"radius_m": area.get("radius_m") or "",
+            "polygon": "\n".join(f"{lat},{lng}" for lat, lng in area.get("polygon") or ()),
+            "tiers": ", ".join(f"{up_to}-{fee}" for up_to, fee in fees.get("tiers", ())),
+            "free_from_fen": fees.get("free_from_fen"), "minimum_order_fen": fees.get("minimum_order_fen", 0)}
+
+
+@bp.get("/s/<store_id>/store/settings")
+@requires(Action.STORE_EDIT)
+def page(store_id: str):
+    store, updated_at = console().repository.store_for_update(store_of(store_id).store_id)
+    delivery = store.settings.get("delivery") or {}
+    print_when = store.settings.get("print_when", PrintWhen.PAYMENT)
+    if wants_json():
+        return {"delivery": delivery, "print_when": print_when, "updated_at": updated_at}
+    return render_template("store_settings.html", store=store, updated_at=updated_at or "", delivery=delivery,
+                           text=_form_text(delivery), print_when=print_when, couriers=list(CourierChoice),
+                           dispatch=list(DispatchWhen), print_whens=list(PrintWhen))
+
+
+@bp.post("/s/<store_id>/store/settings")
+@requires(Action.STORE_EDIT)
+def save(store_id: str):
+    data = form_or_json()
+    current, _ = console().repository.store_for_update(store_of(store_id).store_id)
+    settings = settings_from(data, current)
+    updated_at = console().repository.update_store(current.model_copy(update={"settings": settings}),
+                                                   str(data.get("updated_at") or "") or None)
+    changed = [k for k in ("delivery", "print_when") if current.settings.get(k) != settings[k]]
+    audit("store.settings", store_id, "settings", changed=changed, area=settings["delivery"]["area"],
+          print_when=settings["print_when"])
+    return answer({"store_id": store_id, "changed": changed, "updated_at": updated_at},
+                  url_for("store_settings.page", store_id=store_id))
