@@ -47,3 +47,15 @@ def test_a_smaller_radius_saved_in_the_console_refuses_an_address_now_outside_it
     assert (settings["delivery"]["area"]["radius_m"], settings["delivery"]["dispatch_when"]) == (2000, "accept")
     assert (settings["print_when"], settings["note"]) == ("accept", "kept")
     assert [e.action for e in console.audit.recent(OWN)].count("store.settings") == 1
+
+
+
+def test_the_fee_source_can_be_switched_to_the_platform_quote(make_app, console):
+    client = make_app().test_client()
+    csrf = login(client, "jingan")
+    token = client.get(f"/s/{OWN}/store/settings", headers={"X-Requested-With": "fetch"},
+                       base_url=BASE).get_json()["updated_at"]
+    saved = client.post(f"/s/{OWN}/store/settings", json={"updated_at": token, "fee_source": "platform_if_higher"},
+                        headers={"X-CSRF-Token": csrf}, base_url=BASE)
+    assert saved.status_code == 200
+    assert console.repository.load_menu(OWN).store.settings["delivery"]["fee_source"] == "platform_if_higher"

@@ -25,7 +25,7 @@ from diancan.domain.staff import Action
 bp = Blueprint("store_settings", __name__)
 TIER = re.compile(r"^\s*(\d+)\s*-\s*(\d+)\s*$")
 POINT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[,，]\s*(-?\d+(?:\.\d+)?)\s*$")
-PLAIN = ("courier", "dispatch_when", "dada_shop_no", "city_code")
+PLAIN = ("courier", "dispatch_when", "dada_shop_no", "city_code", "fee_source")
 
 
 def _bad(field: str, zh: str) -> InvalidRequest:
