@@ -39,6 +39,12 @@ ROUTES = [
     ("POST", "/s/{sid}/menu/combos", "menu.edit"),
     ("GET", "/s/{sid}/menu/dishes/d-cola", "menu.view"),
     ("POST", "/s/{sid}/menu/dishes/d-cola/recipe", "menu.edit"),
+    ("POST", "/s/{sid}/menu/dishes", "menu.edit"),
+    ("POST", "/s/{sid}/menu/dishes/d-cola/details", "menu.edit"),
+    ("POST", "/s/{sid}/menu/dishes/d-cola/portions", "menu.edit"),
+    ("GET", "/s/{sid}/menu/categories", "menu.view"),
+    ("POST", "/s/{sid}/menu/categories", "menu.edit"),
+    ("POST", "/s/{sid}/menu/categories/hot", "menu.edit"),
     ("GET", "/s/{sid}/stock", "stock.view"),
     ("POST", "/s/{sid}/stock/pork/count", "stock.adjust"),
     ("GET", "/s/{sid}/store", "store.view"),
@@ -112,7 +118,8 @@ def test_the_matrix_names_every_route_of_the_app(make_app):
     rules = {(m, re.sub(r"<(\w+)>", r"{\1}", r.rule)) for r in app.url_map.iter_rules()
              for m in r.methods & {"GET", "POST"} if r.endpoint not in ("static", "auth.login", "auth.health",
                                                                        "auth.logout")}
-    named = {(m, p.replace("d-cola", "{dish_id}").replace("/pork/", "/{ingredient_id}/")) for m, p, _ in ROUTES}
+    named = {(m, p.replace("d-cola", "{dish_id}").replace("/pork/", "/{ingredient_id}/")
+             .replace("/categories/hot", "/categories/{category_id}")) for m, p, _ in ROUTES}
     named = {(m, p.replace("{sid}", "{store_id}").replace("{oid}", "{order_id}")) for m, p in named}
     rules = {(m, p) for m, p in rules if not p.endswith("/{move}")}
     assert rules <= named | {("POST", "/s/{store_id}/orders/{order_id}/{move}")}

@@ -1,5 +1,5 @@
-"""Menu operations for the console: shelf, price, daily portions (and their morning reset), combos,
-recipes, restock and stock-take. Each change is one write the next menu read sees.
+"""Menu operations for the console: new dishes and their details, categories, shelf, price, daily portions
+(and their morning reset), combos, recipes, restock and stock-take. Each change is one write the next menu read sees.
 
 A price change applies to new orders only: an order keeps the priced snapshot it was placed with, and
 place_order's transaction checks the price it quoted, so an order quoted before the change is refused
@@ -14,12 +14,14 @@ from diancan.adapters.menu_store import MenuStore
 from diancan.adapters.repository import Repository
 from diancan.domain.combo import combo_recipe, combos_using, make_combo
 from diancan.domain.errors import InvalidRequest, NotFound
-from diancan.domain.menu import Dish
+from diancan.domain.menu import Category, Dish
 from diancan.domain.money import Fen
 from diancan.domain.stock import Ingredient
 from diancan.services.stock import StockService
 
 logger = logging.getLogger(__name__)
+DETAILS = {"category_id", "name", "description", "images", "tags", "nutrition", "allergens", "station_id",
+           "packing_fee_fen"}
 
 
 def _check_recipe(recipe: dict[str, int]) -> None:
@@ -49,6 +51,53 @@ class MenuAdmin:
             raise InvalidRequest("portions cannot be negative", "份数不能为负", code="INVALID_PORTIONS")
         self._menu.set_state(store_id, dish_id, daily_portions=daily, portions_left=daily)
         return self._repository.get_dish(store_id, dish_id)
+
+    def set_portions_left(self, store_id: str, dish_id: str, left: int) -> Dish:
+        """Today's portions left, now (a count after a mistake); the daily limit stays."""
+        if left < 0:
+            raise InvalidRequest("portions cannot be negative", "份数不能为负", code="INVALID_PORTIONS")
+        self._menu.set_state(store_id, dish_id, portions_left=left)
+        return self._repository.get_dish(store_id, dish_id)
+
+    def create_dish(self, dish: Dish) -> Dish:
+        """A new dish (combos: define_combo); today's portions start at its daily limit. Without a station its
+        tickets go to its category's station (printing.route)."""
+        if dish.combo_parts or dish.recipe:
+            raise InvalidRequest("combo parts and recipes have their own pages", "套餐与配方请在各自页面设置",
+                                 code="INVALID_DISH")
+        self._menu.create(dish)
+        return self._repository.get_dish(dish.store_id, dish.dish_id)
+
+    def save_dish_details(self, store_id: str, dish: Dish) -> Dish:
+        """Name, category, description, pictures, tags, allergens, station, packing fee, daily limit and spec
+        groups. Never touches what orders change concurrently (price, portions left, sold out, counters), the
+        dish's recipe or combo parts, nor the recipe of an option that keeps its id. A daily limit newly set
+        starts today's portions at it; a limit removed makes today unlimited; a changed limit applies tomorrow."""
+        current = self._repository.get_dish(store_id, dish.dish_id)
+
+        def change(doc: dict) -> dict:
+            recipes = {o["option_id"]: o.get("recipe", {}) for g in doc.get("option_groups", []) for o in g["options"]}
+            groups = [g.model_dump(mode="json") for g in dish.option_groups]
+            for option in (o for g in groups for o in g["options"]):
+                option["recipe"] = recipes.get(option["option_id"], {})
+            return {**doc, **dish.model_dump(mode="json", include=DETAILS), "option_groups": groups}
+
+        self._menu.edit_doc(store_id, dish.dish_id, change)
+        if dish.daily_portions != current.daily_portions:
+            starts_now = dish.daily_portions is None or current.daily_portions is None
+            today = {"portions_left": dish.daily_portions} if starts_now else {}
+            self._menu.set_state(store_id, dish.dish_id, daily_portions=dish.daily_portions, **today)
+        return self._repository.get_dish(store_id, dish.dish_id)
+
+    def save_category(self, category: Category, *, create: bool) -> Category:
+        """Create a category, or rename it, move it (``sort``) or change its default station."""
+        existing = self._menu.category(category.store_id, category.category_id)
+        if create and existing is not None:
+            raise InvalidRequest("a category with that id exists", "该分类编号已存在", code="CATEGORY_EXISTS")
+        if not create and existing is None:
+            raise NotFound("no such category", "分类不存在", code="CATEGORY_NOT_FOUND")
+        self._menu.save_category(category, existing)
+        return category
 
     def reset_daily_portions(self, store_id: str) -> list[str]:
         """Each morning: every limited dish starts the day with its daily portions (one update each)."""

@@ -1,23 +1,28 @@
-"""Menu of a store: dishes by category with price and shelf state, bulk price changes, combos and recipes
-(a dish's and each spec option's). Every change goes through the menu_admin service (``bootstrap.menu_admin()``:
-``set_price``, ``set_on_shelf``, ``define_combo``, ``edit_recipe``) and is audited here; the page reads the
+"""Menu of a store: dishes by category with price and shelf state, new dishes and their details (pictures,
+specs, station, packing fee, daily portions), categories, bulk price changes, combos and recipes (a dish's and
+each spec option's). Every change goes through the menu_admin service (``bootstrap.menu_admin()``) and is
+audited here; the page reads the
 menu straight from the table, so it shows a change at once. Prices apply to new orders only (menu_admin)."""
 
 from __future__ import annotations
 
+import json
 import re
+from urllib.parse import urlsplit
 
 from flask import Blueprint, render_template, request, url_for
+from pydantic import ValidationError
 
 from diancan.console.blueprints.common import answer, console, fen_field, form_or_json, store_of
 from diancan.console.security import audit, requires
-from diancan.domain.errors import InvalidRequest
-from diancan.domain.menu import Dish
+from diancan.domain.errors import InvalidRequest, NotFound
+from diancan.domain.menu import Category, Dish
 from diancan.domain.money import percent_of, yuan
 from diancan.domain.staff import Action
 
 bp = Blueprint("menu", __name__)
 PART_FIELD = "part_"
+SLUG = re.compile(r"[a-z0-9][a-z0-9_-]{1,39}")
 RECIPE_LINE = re.compile(r"^\s*([A-Za-z0-9_-]{1,40})\s*[=:]\s*(\d{1,7})\s*$")
 
 
@@ -170,3 +175,147 @@ def edit_recipe(store_id: str, dish_id: str):
     audit("menu.recipe", store_id, dish_id, option_id=option_id, recipe=recipe)
     return answer({"dish_id": dish_id, "option_id": option_id, "recipe": dish.recipe},
                   url_for("menu.dish", store_id=store_id, dish_id=dish_id))
+
+
+def _listed(raw) -> list[str]:
+    """A JSON list, or text split on commas and new lines (a form's field)."""
+    items = raw if isinstance(raw, list) else str(raw or "").replace("，", ",").replace("\n", ",").split(",")
+    return [str(i).strip() for i in items if str(i).strip()]
+
+
+def _whole_or_none(raw, code: str) -> int | None:
+    text = str("" if raw is None else raw).strip()
+    if not text:
+        return None
+    if not text.isdigit():
+        raise InvalidRequest("a whole number", "需为整数", code=code)
+    return int(text)
+
+
+def _dish_from(store_id: str, dish_id: str, data: dict, base: dict) -> Dish:
+    """The dish the form or JSON describes over ``base`` (the current dish, or a new one's id and price); pictures
+    must be https; option groups are JSON (a list of groups with their options)."""
+    fields = {**base, "store_id": store_id, "dish_id": dish_id}
+    for name in ("name", "category_id", "description"):
+        if name in data:
+            fields[name] = str(data[name] or "").strip()
+    for name in ("images", "tags", "allergens"):
+        if name in data:
+            fields[name] = _listed(data[name])
+    if "station_id" in data:
+        fields["station_id"] = str(data["station_id"] or "").strip() or None
+    if "daily_portions" in data:
+        fields["daily_portions"] = _whole_or_none(data["daily_portions"], "INVALID_PORTIONS")
+    packing = fen_field(data, "packing_fee")
+    if packing is not None:
+        fields["packing_fee_fen"] = packing
+    if "option_groups" in data:
+        groups = data["option_groups"]
+        try:
+            fields["option_groups"] = json.loads(groups or "[]") if isinstance(groups, str) else groups
+        except ValueError:
+            raise InvalidRequest("option_groups is JSON", "规格格式有误", code="INVALID_DISH") from None
+    insecure = [u for u in fields.get("images", []) if urlsplit(u).scheme != "https" or not urlsplit(u).netloc]
+    if insecure:
+        raise InvalidRequest("pictures are https URLs", "图片须为 https 地址", code="INVALID_IMAGE",
+                             details={"images": insecure[:5]})
+    try:
+        dish = Dish.model_validate(fields)
+    except ValidationError as error:
+        raise InvalidRequest("dish fields are invalid", "菜品信息有误", code="INVALID_DISH",
+                             details={"fields": sorted({".".join(map(str, e["loc"])) for e in error.errors()})}) from None
+    option_ids = [o.option_id for g in dish.option_groups for o in g.options]
+    group_ids = [g.group_id for g in dish.option_groups]
+    if not dish.name or not dish.category_id or len(set(option_ids)) < len(option_ids) \
+            or len(set(group_ids)) < len(group_ids):
+        raise InvalidRequest("name, category and unique spec ids", "请填写名称、分类，规格编号不可重复", code="INVALID_DISH")
+    return dish
+
+
+def _dish_answer(dish: Dish) -> dict:
+    return {"dish": dish.model_dump(mode="json")}
+
+
+@bp.post("/s/<store_id>/menu/dishes")
+@requires(Action.MENU_EDIT)
+def create_dish(store_id: str):
+    data = form_or_json()
+    dish_id, price = str(data.get("dish_id") or "").strip(), fen_field(data, "price")
+    if not SLUG.fullmatch(dish_id) or price is None:
+        raise InvalidRequest("dish_id (a-z 0-9 _ -) and price", "请填写菜品编号（小写字母数字）和价格", code="INVALID_DISH")
+    dish = _admin("新建菜品").create_dish(_dish_from(store_id, dish_id, data, {"price_fen": price}))
+    audit("menu.dish_create", store_id, dish_id, amount_fen=price, name=dish.name)
+    return answer(_dish_answer(dish), url_for("menu.dish", store_id=store_id, dish_id=dish_id))
+
+
+@bp.post("/s/<store_id>/menu/dishes/<dish_id>/details")
+@requires(Action.MENU_EDIT)
+def edit_dish(store_id: str, dish_id: str):
+    """Fields left out keep their value; price, shelf and portions left have their own routes."""
+    current = console().repository.get_dish(store_id, dish_id)
+    data = form_or_json()
+    dish = _admin("菜品信息").save_dish_details(store_id, _dish_from(store_id, dish_id, data, current.model_dump()))
+    audit("menu.dish_details", store_id, dish_id, fields=sorted(data))
+    return answer(_dish_answer(dish), url_for("menu.dish", store_id=store_id, dish_id=dish_id))
+
+
+@bp.post("/s/<store_id>/menu/dishes/<dish_id>/portions")
+@requires(Action.MENU_EDIT)
+def set_portions(store_id: str, dish_id: str):
+    """Set today's portions left now (the daily limit is a detail of the dish)."""
+    left = _whole_or_none(form_or_json().get("portions_left"), "INVALID_PORTIONS")
+    if left is None:
+        raise InvalidRequest("give portions_left", "请填写剩余份数", code="INVALID_PORTIONS")
+    dish = _admin("份数").set_portions_left(store_id, dish_id, left)
+    audit("menu.portions", store_id, dish_id, portions_left=left)
+    return answer({"dish_id": dish_id, "portions_left": dish.portions_left},
+                  url_for("menu.page", store_id=store_id))
+
+
+@bp.get("/s/<store_id>/menu/categories")
+@requires(Action.MENU_VIEW)
+def categories(store_id: str):
+    """The categories in menu order, with their default station (JSON)."""
+    return {"categories": [c.model_dump(mode="json") for c in console().repository.load_menu(store_id).categories]}
+
+
+def _category_change(store_id: str, category_id: str, data: dict, base: dict, *, create: bool) -> Category:
+    fields = {**base, "store_id": store_id, "category_id": category_id}
+    if "name" in data:
+        fields["name"] = str(data["name"] or "").strip()[:40]
+    if "sort" in data:
+        fields["sort"] = _whole_or_none(data["sort"], "INVALID_CATEGORY") or 0
+    if "station_id" in data:
+        fields["station_id"] = str(data["station_id"] or "").strip() or None
+    try:
+        category = Category.model_validate(fields)
+    except ValidationError:
+        raise InvalidRequest("category name and sort", "请填写分类名称和排序", code="INVALID_CATEGORY") from None
+    if not category.name or category.sort > 9999:
+        raise InvalidRequest("category name and sort (0-9999)", "请填写分类名称，排序为 0-9999", code="INVALID_CATEGORY")
+    saved = _admin("分类").save_category(category, create=create)
+    audit("menu.category", store_id, category_id, name=saved.name, sort=saved.sort, station_id=saved.station_id)
+    return saved
+
+
+@bp.post("/s/<store_id>/menu/categories")
+@requires(Action.MENU_EDIT)
+def create_category(store_id: str):
+    data = form_or_json()
+    category_id = str(data.get("category_id") or "").strip()
+    if not SLUG.fullmatch(category_id):
+        raise InvalidRequest("category_id (a-z 0-9 _ -)", "请填写分类编号（小写字母数字）", code="INVALID_CATEGORY")
+    category = _category_change(store_id, category_id, data, {}, create=True)
+    return answer({"category": category.model_dump(mode="json")}, url_for("menu.page", store_id=store_id))
+
+
+@bp.post("/s/<store_id>/menu/categories/<category_id>")
+@requires(Action.MENU_EDIT)
+def edit_category(store_id: str, category_id: str):
+    """Rename, reorder (``sort``) or change the default station; fields left out keep their value."""
+    current = next((c for c in console().repository.load_menu(store_id).categories if c.category_id == category_id),
+                   None)
+    if current is None:
+        raise NotFound("no such category", "分类不存在", code="CATEGORY_NOT_FOUND")
+    category = _category_change(store_id, category_id, form_or_json(), current.model_dump(), create=False)
+    return answer({"category": category.model_dump(mode="json")}, url_for("menu.page", store_id=store_id))
