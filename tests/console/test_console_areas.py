@@ -144,3 +144,17 @@ def test_a_manager_replies_to_a_review_of_the_month_and_the_reply_shows_on_the_d
     assert "reviews.reply" in {e.action for e in console.audit.recent(OWN)}
     assert "感谢反馈，已调整" in client.get(f"/s/{OWN}/reviews?month={order.created_at[:7]}",
                                            base_url=BASE).get_data(as_text=True)
+
+
+def test_a_built_report_is_listed_with_a_presigned_link(make_app, console):
+    from datetime import date
+
+    from diancan import bootstrap
+
+    bootstrap.reports().build("day", date(2026, 11, 23), OWN)
+    client = make_app().test_client()
+    login(client, "jingan")
+    page = client.get(f"/s/{OWN}/reports", base_url=BASE)
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "日报表 2026-11-23" in html and "Signature=" in html and "report.html" in html
