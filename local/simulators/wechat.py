@@ -145,16 +145,23 @@ class WeChatSimulator:
             self._tokens[token] = self.clock() + TOKEN_SECONDS
             return {"access_token": token, "expires_in": TOKEN_SECONDS}
 
+    def _refuse_token(self, token: str) -> dict[str, Any] | None:
+        """An injected failure, or the error WeChat gives an unknown (40001) or expired (42001) access token;
+        None when the token is good. Call with the lock held."""
+        if self._failures:
+            return _error(self._failures.pop(0))
+        expires = self._tokens.get(token)
+        if expires is None:
+            return _error(40001)
+        if expires <= self.clock():
+            return _error(42001)
+        return None
+
     def unlimited_code(self, token: str, body: dict[str, Any]) -> bytes | dict[str, Any]:
         """The PNG of a code for ``body["scene"]``, or the JSON error WeChat would answer."""
         with self._lock:
-            if self._failures:
-                return _error(self._failures.pop(0))
-            expires = self._tokens.get(token)
-            if expires is None:
-                return _error(40001)
-            if expires <= self.clock():
-                return _error(42001)
+            if refused := self._refuse_token(token):
+                return refused
             scene, page = str(body.get("scene", "")), str(body.get("page", ""))
             if not SCENE_CHARS.match(scene):
                 return _error(40129)
@@ -166,13 +173,8 @@ class WeChatSimulator:
 
     def phone_number(self, token: str, body: dict[str, Any]) -> dict[str, Any]:
         with self._lock:
-            if self._failures:
-                return _error(self._failures.pop(0))
-            expires = self._tokens.get(token)
-            if expires is None:
-                return _error(40001)
-            if expires <= self.clock():
-                return _error(42001)
+            if refused := self._refuse_token(token):
+                return refused
             code = str(body.get("code", ""))
             name = code.removeprefix("phone-") if code.startswith("phone-") else ""
             if not name or code in self._used_codes:
