@@ -71,11 +71,11 @@ def snapshot(order_id: str):
     from diancan.adapters import keys
     from diancan.adapters.payment_store import _refund
     from diancan.adapters.records import OrderRecord, Record, RefundRecord, VoucherRecord
-    from diancan.adapters.repository import _order
+    from diancan.adapters.repository import order_from_record
     from diancan.domain.payments import Voucher
 
     records = list(Record.query(keys.order(order_id), consistent_read=True))
-    order = next(_order(r) for r in records if isinstance(r, OrderRecord))
+    order = next(order_from_record(r) for r in records if isinstance(r, OrderRecord))
     vouchers = [Voucher.model_validate(r.doc) for r in records if isinstance(r, VoucherRecord)]
     return order, vouchers, sorted((_refund(r) for r in records if isinstance(r, RefundRecord)),
                                    key=lambda refund: refund.out_refund_no)

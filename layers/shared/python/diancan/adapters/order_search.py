@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from diancan.adapters import keys
 from diancan.adapters.records import OrderRecord
-from diancan.adapters.repository import _order
+from diancan.adapters.repository import order_from_record
 from diancan.domain.order import Order
 
 MAX_DAY_ORDERS = 3000
@@ -17,4 +17,4 @@ class DayOrders:
     def of_day(self, store_id: str, day: str, *, limit: int = MAX_DAY_ORDERS) -> list[tuple[Order, str | None]]:
         """(order, encrypted address or None), newest first, at most ``limit``."""
         results = OrderRecord.gsi2.query(keys.store_day(store_id, day), scan_index_forward=False, limit=limit)
-        return [(_order(r), r.doc.get("address_enc")) for r in results if isinstance(r, OrderRecord)]
+        return [(order_from_record(r), r.doc.get("address_enc")) for r in results if isinstance(r, OrderRecord)]

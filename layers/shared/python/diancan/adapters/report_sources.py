@@ -33,7 +33,7 @@ from diancan.adapters.records import (
     UserRecord,
     VoucherRecord,
 )
-from diancan.adapters.repository import Repository, _order
+from diancan.adapters.repository import Repository, order_from_record
 from diancan.adapters.sold_out_log import SoldOutLog
 from diancan.adapters.stock_store import StockStore
 from diancan.domain.clock import business_day, iso, parse_iso, zone
@@ -68,7 +68,7 @@ class ReportSources:
     def orders_of_day(self, store_id: str, day: date) -> Iterator[Order]:
         for record in OrderRecord.gsi2.query(keys.store_day(store_id, day.isoformat())):
             if isinstance(record, OrderRecord):
-                yield _order(record)
+                yield order_from_record(record)
 
     def order(self, order_id: str) -> Order | None:
         try:

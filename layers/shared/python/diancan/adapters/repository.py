@@ -84,7 +84,8 @@ def _dish(record: DishRecord) -> Dish:
     })
 
 
-def _order(record: OrderRecord) -> Order:
+def order_from_record(record: OrderRecord) -> Order:
+    """The domain order from its stored record (the shared path for every adapter that reads orders)."""
     return Order.model_validate({
         **record.doc, "status": record.status, "history": record.history or [], "paid_at": record.paid_at,
         "pickup_no": None if record.pickup_no is None else int(record.pickup_no),
@@ -356,7 +357,7 @@ class Repository:
             record = OrderRecord.get(keys.order(order_id), keys.ORDER, consistent_read=consistent)
         except (DoesNotExist, GetError):
             raise NotFound("no such order", "订单不存在", code="ORDER_NOT_FOUND") from None
-        return _order(record), record.doc.get("address_enc")
+        return order_from_record(record), record.doc.get("address_enc")
 
     def list_user_orders(self, openid: str, *, cursor: str | None, limit: int) -> tuple[list[Order], str | None]:
         """AP7: a guest's orders newest first (GSI1 ``USER#<openid>``), one query per page."""
@@ -364,7 +365,7 @@ class Repository:
             results = OrderRecord.gsi1.query(keys.user(openid), OrderRecord.GSI1SK.startswith("2"),
                                              scan_index_forward=False, limit=limit,
                                              last_evaluated_key=decode_cursor(cursor))
-            orders = [_order(r) for r in results]
+            orders = [order_from_record(r) for r in results]
         except QueryError as error:
             if "ValidationException" in str(error):
                 raise InvalidRequest("bad cursor", "分页参数有误", code="INVALID_CURSOR") from None
@@ -397,7 +398,7 @@ class Repository:
             raise TransitionRefused(f"cannot {action} an order that is {current.status}",
                                     details={"status": current.status.value, "action": action.value}) from None
         if self._on_transition:
-            written = _order(record)  # UpdateItem returned the whole new item: no read
+            written = order_from_record(record)  # UpdateItem returned the whole new item: no read
             old = written.history[-2].status if len(written.history) > 1 else sources[0]
             self._on_transition(written, OrderStatus(old).value, target.value)
         return TransitionResult(order_id, target, applied=True)

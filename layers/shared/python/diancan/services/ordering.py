@@ -69,7 +69,7 @@ class OrderingService:
         self._expiry = timedelta(minutes=expiry_minutes)
         self._clock = clock
 
-    def _shopper(self, openid: str | None, now: datetime) -> Shopper:
+    def shopper(self, openid: str | None, now: datetime) -> Shopper:
         """The signed-in guest's coupons, points and level (a Query and a GetItem); nobody's for a stranger."""
         if openid is None or self._marketing is None:
             return Shopper()
@@ -88,7 +88,7 @@ class OrderingService:
             dishes = {**dishes, **self._repository.load_dishes(request.store_id, missing)}
         lines = build_lines(dishes, request.items)
         offers = StoreOffers.of(store.settings)
-        plan = best_plan(lines, Setting(store.store_id, now, store.timezone), self._shopper(openid, now),
+        plan = best_plan(lines, Setting(store.store_id, now, store.timezone), self.shopper(openid, now),
                          full_reductions=offers.full_reductions, points=offers.points,
                          use_points=request.use_points, coupon_id=request.coupon_id)
         quote = price_order(lines, mode=request.mode, store=store, delivery_fee_fen=self._delivery_fee(request, store, lines),
@@ -129,7 +129,7 @@ class OrderingService:
                 order, encrypted_address=encrypted, idempotency_key=idempotency_key, request_hash=fingerprint,
                 prices={line.dish_id: line.base_price_fen for line in quote.lines},
                 expires_at_epoch=int(now.timestamp()), prepay_id=prepay_id,
-                sweep_minute=minute_of(now + self._expiry), steps=self._marketing_steps(openid, order, plan))
+                sweep_minute=minute_of(now + self._expiry), steps=self.marketing_steps(openid, order, plan))
         except OrderKeyTaken as taken:
             if taken.order_id == order.order_id:  # our own write committed and botocore retried it: keep it
                 order = order.model_copy(update={"prepay_id": prepay_id})
@@ -152,7 +152,7 @@ class OrderingService:
         except DomainError:
             return None
 
-    def _marketing_steps(self, openid: str, order: Order, plan: Plan) -> list:
+    def marketing_steps(self, openid: str, order: Order, plan: Plan) -> list:
         """The coupon and the points go with the order in its one transaction, or the order fails."""
         if self._marketing is None:
             return []

@@ -217,7 +217,7 @@ class TableService:
             store, _, _ = self._repository.load_for_order(session.store_id, [], None)
             now = self._clock()
             payer = None if who.startswith(STAFF_PREFIX) else who
-            bill = price_bill(tab.lines, store, now, self._ordering._shopper(payer, now), coupon_id=coupon_id,
+            bill = price_bill(tab.lines, store, now, self._ordering.shopper(payer, now), coupon_id=coupon_id,
                               use_points=use_points)
             if bill.total_fen < 1:
                 raise Unprocessable("the order total must be at least 0.01", "订单金额至少0.01元", code="TOTAL_TOO_LOW")
@@ -228,7 +228,7 @@ class TableService:
             if payer:
                 changes["openid"] = payer
                 # the reservation is checked against now (the tab itself may be hours old)
-                steps = self._ordering._marketing_steps(payer, tab.model_copy(update={"created_at": iso(now)}),
+                steps = self._ordering.marketing_steps(payer, tab.model_copy(update={"created_at": iso(now)}),
                                                         _claimed(bill.discounts))
             self._tables.fix_bill(session, session.version, tab_order_id=tab.order_id, changes=changes, payer=payer,
                                   steps=steps)
