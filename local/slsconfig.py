@@ -74,13 +74,20 @@ class ServerlessConfig:
             return [self.resolve(item) for item in value]
         if not isinstance(value, str):
             return value
+        whole = _VARIABLE.fullmatch(value)
+        if whole and isinstance(found := self._value_of(whole.group(1)), dict | list):
+            return self.resolve(found)  # `environment: ${self:custom.x}`: the object itself, as Serverless does
         previous = None
         while previous != value:
             previous, value = value, _VARIABLE.sub(self._substitute, value)
         return value
 
     def _substitute(self, match: re.Match[str]) -> str:
-        expression = match.group(1)
+        found = self._value_of(match.group(1))
+        return match.group(0) if found is None else str(found)
+
+    def _value_of(self, expression: str) -> Any:
+        """The value of one ``${...}`` expression (None when it is not one this resolver knows)."""
         source, _, default = expression.partition(",")
         default = default.strip().strip("'\"")
         kind, _, name = source.strip().partition(":")
@@ -95,7 +102,7 @@ class ServerlessConfig:
             found = self.params.get(name)
         if found is None and default:
             found = default
-        return match.group(0) if found is None else str(found)
+        return found
 
     @staticmethod
     def _lookup(tree: Any, dotted: str) -> Any:

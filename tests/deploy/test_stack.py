@@ -97,6 +97,16 @@ def test_every_function_gets_both_layers_log_retention_and_powertools_settings(t
         assert {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "POWERTOOLS_LOG_LEVEL"} <= set(variables)
 
 
+def test_every_function_is_traced_and_guest_facing_ones_skip_the_xray_sdk(template):
+    """Active tracing everywhere; the functions a guest waits on run without the SDK's cold-start cost."""
+    guest_facing = {"auth", "menu", "place_order", "orders", "tables", "pay_notify"}
+    for function in _of_type(template, "AWS::Lambda::Function").values():
+        properties = function["Properties"]
+        assert properties["TracingConfig"] == {"Mode": "Active"}, properties["FunctionName"]
+        sdk_off = properties["Environment"]["Variables"].get("POWERTOOLS_TRACE_DISABLED") == "true"
+        assert sdk_off == (properties["FunctionName"].split("-")[-1] in guest_facing), properties["FunctionName"]
+
+
 def test_alarms_watch_every_function_every_dead_letter_queue_and_place_order_latency(template):
     alarms = _of_type(template, "AWS::CloudWatch::Alarm")
     functions = _of_type(template, "AWS::Lambda::Function")
