@@ -6,8 +6,8 @@
 from aws_lambda_powertools.event_handler import Response
 
 from diancan import bootstrap
-from diancan.adapters.wechatpay import NotificationRejected
 from diancan.domain.errors import DomainError
+from diancan.domain.payments import NotificationRejected
 from diancan.http import json_response, make_resolver
 from diancan.observability import tools
 

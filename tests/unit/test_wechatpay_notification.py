@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from diancan.adapters.wechatpay import NotificationRejected, WeChatPayGateway
+from diancan.adapters.wechatpay import WeChatPayGateway
+from diancan.domain.payments import NotificationRejected
 from local.simulators.wxpay_crypto import load_private, sign_lines
 from tests.wxpay_fixtures import make_config, other_wxpay_keys, signed_notification, wxpay_keys
 

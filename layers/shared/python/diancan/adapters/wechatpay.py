@@ -28,6 +28,7 @@ from wechatpayv3.utils import aes_decrypt, load_public_key, rsa_verify
 from diancan.domain.clock import local, utcnow
 from diancan.domain.errors import UpstreamUnavailable
 from diancan.domain.money import Fen
+from diancan.domain.payments import NotificationRejected
 
 logger = logging.getLogger(__name__)
 
@@ -101,14 +102,6 @@ class UntrustedResponse(WeChatPayError):
 
 class WeChatPayUnavailable(UpstreamUnavailable):
     """Timeout, connection error, 5xx or rate limit: retry later (with the same out_trade_no / out_refund_no)."""
-
-
-class NotificationRejected(Exception):
-    """A notification that must be answered 4xx/5xx. ``reason_code`` says why, for logs and metrics."""
-
-    def __init__(self, reason_code: str, detail: str = "") -> None:
-        super().__init__(f"{reason_code}: {detail}" if detail else reason_code)
-        self.reason_code = reason_code
 
 
 class WeChatPayGateway:

@@ -53,6 +53,14 @@ def first_broken_link(vouchers: Sequence[Voucher]) -> int | None:
     return None
 
 
+class NotificationRejected(Exception):
+    """A notification that must be answered 4xx/5xx (so WeChat Pay retries it). ``reason_code`` says why, for logs and metrics."""
+
+    def __init__(self, reason_code: str, detail: str = "") -> None:
+        super().__init__(f"{reason_code}: {detail}" if detail else reason_code)
+        self.reason_code = reason_code
+
+
 class RefundTooLarge(Unprocessable):
     code, message_zh, message_en = "REFUND_EXCEEDS_PAID", "退款金额超过可退金额", "The refund exceeds what is left to refund"
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from diancan.adapters.repository import Repository
-from diancan.adapters.tokens import TokenSigner
-from diancan.adapters.wechat import WeChatLogin
+from typing import TYPE_CHECKING
+
 from diancan.domain.clock import business_day, iso, utcnow
+
+if TYPE_CHECKING:  # adapters arrive built (bootstrap); importing them here would load botocore at cold start
+    from diancan.adapters.repository import Repository
+    from diancan.adapters.tokens import TokenSigner
+    from diancan.adapters.wechat import WeChatLogin
 
 
 def login(code: str, *, wechat: WeChatLogin, repository: Repository, signer: TokenSigner,

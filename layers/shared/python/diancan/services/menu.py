@@ -3,15 +3,19 @@
 
 from __future__ import annotations
 
-from diancan.adapters.activity_store import ActivityStore
-from diancan.adapters.repository import Menu, Repository
-from diancan.adapters.review_store import ReviewStore
+from typing import TYPE_CHECKING
+
 from diancan.domain.clock import utcnow
 from diancan.domain.delivery import haversine_m
 from diancan.domain.errors import InvalidRequest, NotFound
 from diancan.domain.menu import Dish, Store
 from diancan.domain.recommend import recommend
 from diancan.domain.reviews import NEWEST_SHOWN
+
+if TYPE_CHECKING:  # adapters arrive built (bootstrap); importing them here would load botocore at cold start
+    from diancan.adapters.activity_store import ActivityStore
+    from diancan.adapters.repository import Menu, Repository
+    from diancan.adapters.review_store import ReviewStore
 
 SORTS = ("default", "popularity", "rating", "price", "price_desc")
 

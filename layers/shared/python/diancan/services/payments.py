@@ -18,7 +18,6 @@ from diancan.adapters.eventbus import EventBus
 from diancan.adapters.payment_store import NonceReused, OrderNotInState, PaymentStore, Refund
 from diancan.adapters.repository import Repository
 from diancan.adapters.wechatpay import (
-    NotificationRejected,
     OrderAlreadyPaid,
     WeChatPayError,
     WeChatPayGateway,
@@ -29,7 +28,7 @@ from diancan.domain.errors import Conflict, NotFound, UpstreamUnavailable
 from diancan.domain.events import ORDER_CANCELLED, ORDER_PAID, ORDER_REFUNDED, order_event
 from diancan.domain.order import Order
 from diancan.domain.order_status import OrderAction, OrderStatus
-from diancan.domain.payments import NotPaid, check_refund, first_broken_link, refund_no
+from diancan.domain.payments import NotificationRejected, NotPaid, check_refund, first_broken_link, refund_no
 
 logger = logging.getLogger(__name__)
 
