@@ -1,5 +1,6 @@
 """Record the outside calls the product makes in this thread: every botocore API call and every HTTP
-request sent through ``requests`` (WeChat, WeChat Pay, printers, couriers), each with its duration.
+request sent through ``requests`` (WeChat Pay, printers, couriers) or ``urllib`` (the WeChat adapters, which
+keep requests out of the guest functions' cold start), each with its duration.
 
 Why not a ``before-call.dynamodb.*`` event hook: a botocore client copies its session's event emitter
 when it is created, so a hook must be on every session before its clients exist — and pynamodb makes a
@@ -14,6 +15,8 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
+import urllib.parse
+import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -44,9 +47,10 @@ class CallLog(list[Call]):
 
 @contextlib.contextmanager
 def recorded_calls() -> Iterator[CallLog]:
-    """Every botocore and requests call made by this thread inside the block."""
+    """Every botocore, requests and urllib call made by this thread inside the block."""
     log, owner = CallLog(), threading.get_ident()
     original_api_call, original_send = botocore.client.BaseClient._make_api_call, requests.Session.send
+    original_open = urllib.request.OpenerDirector.open
 
     def timed(service: str, operation: str, call, what: str = ""):
         if threading.get_ident() != owner:
@@ -66,11 +70,19 @@ def recorded_calls() -> Iterator[CallLog]:
         return timed("http", f"{request.method} {request.path_url.split('?')[0]}",
                      lambda: original_send(session, request, **kwargs))
 
+    def open_url(opener, request, *args, **kwargs):
+        url = request if isinstance(request, str) else request.full_url
+        method = "GET" if isinstance(request, str) else request.get_method()
+        return timed("http", f"{method} {urllib.parse.urlsplit(url).path}",
+                     lambda: original_open(opener, request, *args, **kwargs))
+
     botocore.client.BaseClient._make_api_call, requests.Session.send = api_call, send
+    urllib.request.OpenerDirector.open = open_url
     try:
         yield log
     finally:
         botocore.client.BaseClient._make_api_call, requests.Session.send = original_api_call, original_send
+        urllib.request.OpenerDirector.open = original_open
 
 
 def _what(params: dict) -> str:
