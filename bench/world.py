@@ -90,6 +90,14 @@ class Bench:
                 return order
         raise RuntimeError(f"placing an order failed: {answer['statusCode']} {order}")
 
+    def join_table_event(self, guest: str, table_no: str = "A3") -> dict:
+        """A guest scans a table's code: open the table's session, or join the one that is open."""
+        from diancan import bootstrap
+
+        scene = bootstrap.table_codes().scene_for(STORE, table_no)
+        return http_event("tables/post_join", body={"scene": scene, "nickname": guest},
+                          headers={"authorization": f"Bearer {self.token(guest)}"})
+
     def pay(self, order: dict) -> dict:
         """The guest pays in the simulator; the notification it would send, as pay_notify's event."""
         self.stack.simulators["wxpay"].pay(order["pay_params"]["package"].removeprefix("prepay_id="))
