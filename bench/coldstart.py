@@ -1,18 +1,35 @@
 """Cold start: the import time of each function's handler module in a fresh interpreter, as a ratio to
-``import boto3`` alone in a fresh interpreter (median of several runs; .pyc files warmed first)."""
+``import boto3`` alone in a fresh interpreter (median of several runs; .pyc files warmed first).
+
+Second figure, for the guest-facing functions: the composition root builds adapters lazily, so a first
+request still imports modules (botocore, pynamodb, wechatpayv3 …) the guest waits for. Which ones is found
+by invoking the handler once in a subprocess with the still stack's environment; the figure is the time to
+import the handler and then those modules, in a fresh interpreter like the first one."""
 
 from __future__ import annotations
 
+import json
 import os
 import statistics
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bench.world import Bench
 
 ROOT = Path(__file__).resolve().parents[1]
+LAYERS = [str(ROOT / "layers" / "shared" / "python")]
 GUEST_FACING = ("auth", "menu", "place_order", "orders", "tables", "pay_notify")
 TARGET = 1.5
+RUNS = 7
+# The request of each guest-facing function whose first invocation is measured (bench.overhead's names).
+FIRST_REQUEST = {"auth": "auth POST /login", "menu": "menu GET menu", "place_order": "place_order POST /orders",
+                 "orders": "orders GET /orders/<id>", "tables": "tables POST /tables/sessions",
+                 "pay_notify": "pay_notify POST /notify"}
 
 _TIMED_IMPORT = """
 import importlib.util, sys, time
@@ -22,6 +39,42 @@ print(time.perf_counter() - started)
 """
 _HANDLER = """spec = importlib.util.spec_from_file_location("handler", sys.argv[1])
 spec.loader.exec_module(importlib.util.module_from_spec(spec))"""
+# A few entries are put in sys.modules by an extension module, not found by a finder (cryptography's
+# _openssl, Cython's _cython_3_3_0): tried again once the rest is loaded, then they must be there.
+_THEN_MODULES = """
+registered_by_others = []
+for name in filter(None, sys.argv[2].split(",")):
+    try:
+        importlib.import_module(name)
+    except ModuleNotFoundError:
+        registered_by_others.append(name)
+if [name for name in registered_by_others if name not in sys.modules]:
+    raise SystemExit(f"not loaded: {registered_by_others}")"""
+_HANDLER_THEN_MODULES = _HANDLER + _THEN_MODULES
+_HANDLER_IMPORTED = "bench: handler imported"
+# Import the handler, invoke it once with the event on stdin, print what the invocation added to sys.modules.
+# The context is a plain class here: importing local.lambda_runtime first would preload modules (boto3 …).
+_FIRST_INVOCATION = """
+import importlib.util, json, sys
+spec = importlib.util.spec_from_file_location("handler", sys.argv[1])
+module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
+event = json.loads(sys.stdin.read())
+
+class Context:
+    function_name = function_version = log_group_name = log_stream_name = sys.argv[3]
+    invoked_function_arn = "arn:aws:lambda:ap-east-1:123456789012:function:" + sys.argv[3]
+    memory_limit_in_mb, aws_request_id = "1024", "bench-first-request"
+
+    def get_remaining_time_in_millis(self):
+        return 6000
+
+before = set(sys.modules)
+answer = getattr(module, sys.argv[2])(event, Context())
+loaded = sorted(name for name, value in sys.modules.items() if name not in before and value is not None)
+print()
+print(json.dumps({"status": answer.get("statusCode"), "body": str(answer.get("body"))[:300], "modules": loaded}))
+"""
 
 
 @dataclass(frozen=True)
@@ -47,9 +100,8 @@ class ColdStart:
 
 def lambda_environment() -> dict[str, str]:
     """What Lambda gives a function: its layers on the path, region, Powertools settings; no AWS endpoint."""
-    layers = [str(ROOT / "layers" / "shared" / "python")]
     keep = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
-    return {**keep, "PYTHONPATH": os.pathsep.join(layers), "AWS_REGION": "ap-east-1",
+    return {**keep, "PYTHONPATH": os.pathsep.join(LAYERS), "AWS_REGION": "ap-east-1",
             "AWS_DEFAULT_REGION": "ap-east-1", "POWERTOOLS_SERVICE_NAME": "diancan",
             "POWERTOOLS_METRICS_NAMESPACE": "diancan", "POWERTOOLS_TRACE_DISABLED": "true",
             "DIANCAN_TABLE": "bench-main", "DIANCAN_BUS": "bench-bus", "DIANCAN_SECRET_PREFIX": "diancan/bench"}
@@ -71,22 +123,89 @@ def functions() -> list[str]:
     return sorted(p.parent.name for p in (ROOT / "functions").glob("*/handler.py"))
 
 
-def measure_all(runs: int = 7) -> list[ColdStart]:
+def measure_all(runs: int = RUNS) -> list[ColdStart]:
     boto3_alone = median_import("import boto3", runs=runs)
     return [ColdStart(name, median_import(_HANDLER, str(ROOT / "functions" / name / "handler.py"), runs=runs),
                       boto3_alone) for name in functions()]
 
 
-def import_profile(function: str, top: int = 15) -> list[tuple[float, str]]:
-    """The heaviest imports (cumulative µs) of one handler, from ``python -X importtime``."""
-    code = _TIMED_IMPORT.format(body=_HANDLER)
-    out = subprocess.run([sys.executable, "-X", "importtime", "-c", code,
-                          str(ROOT / "functions" / function / "handler.py")],
+def import_profile(function: str, top: int = 15, then_modules: Sequence[str] = ()) -> list[tuple[float, str]]:
+    """The heaviest top-level imports (cumulative seconds) of one handler, from ``python -X importtime``; given
+    ``then_modules``, those of importing them after the handler instead (the handler's own left out)."""
+    body, args = _HANDLER, [str(ROOT / "functions" / function / "handler.py")]
+    if then_modules:
+        body += f"\nprint({_HANDLER_IMPORTED!r}, file=sys.stderr)" + _THEN_MODULES
+        args.append(",".join(then_modules))
+    out = subprocess.run([sys.executable, "-X", "importtime", "-c", _TIMED_IMPORT.format(body=body), *args],
                          capture_output=True, text=True, check=True, env=lambda_environment(), cwd=ROOT)
+    lines = out.stderr.splitlines()
+    if then_modules:
+        lines = lines[lines.index(_HANDLER_IMPORTED) + 1:]
     rows = []
-    for line in out.stderr.splitlines():
+    for line in lines:
         if line.startswith("import time:") and "|" in line and "cumulative" not in line:
             _, cumulative, name = line.removeprefix("import time:").split("|")
             rows.append((int(cumulative) / 1e6, name.rstrip()))
     top_level = [(s, n.strip()) for s, n in rows if not n.startswith("   ")]
     return sorted(top_level, reverse=True)[:top]
+
+
+@dataclass(frozen=True)
+class FirstRequest:
+    """Import of the handler plus the modules its first invocation with ``request`` loaded."""
+
+    function: str
+    request: str
+    modules: tuple[str, ...]
+    seconds: float
+    boto3_seconds: float
+    heaviest: tuple[tuple[float, str], ...] = ()  # (cumulative seconds, top-level package) after the handler
+
+    @property
+    def ratio(self) -> float:
+        return self.seconds / self.boto3_seconds
+
+
+def by_package(rows: list[tuple[float, str]], top: int) -> tuple[tuple[float, str], ...]:
+    """Top-level import rows summed by their top-level package (each row includes what it pulled in)."""
+    sums: dict[str, float] = {}
+    for seconds, name in rows:
+        sums[name.split(".")[0]] = sums.get(name.split(".")[0], 0.0) + seconds
+    return tuple(sorted(((s, n) for n, s in sums.items()), reverse=True)[:top])
+
+
+def first_invocation_modules(bench: Bench, function: str, event: dict) -> list[str]:
+    """The modules one invocation of a freshly imported handler loads, in a subprocess that has the still
+    stack's environment (the process environment the stack set for its functions: moto endpoint, table,
+    secrets prefix, simulator URLs) and only the layers on the path, as Lambda has."""
+    spec = bench.stack.runtime.specs[function]
+    out = subprocess.run([sys.executable, "-c", _FIRST_INVOCATION, str(spec.handler_file), spec.handler_attr,
+                          function], input=json.dumps(event), capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": os.pathsep.join(LAYERS)}, cwd=ROOT, timeout=120)
+    if out.returncode:
+        raise RuntimeError(f"first {function} request failed: {out.stderr.strip()[-600:]}")
+    found = json.loads(out.stdout.strip().splitlines()[-1])
+    if not isinstance(found["status"], int) or found["status"] >= 400:
+        raise RuntimeError(f"first {function} request answered {found['status']}: {found['body']}")
+    return found["modules"]
+
+
+def first_request_modules(bench: Bench) -> dict[str, tuple[str, list[str]]]:
+    """Per guest-facing function: (request, modules its first invocation loads beyond the handler import)."""
+    from bench.overhead import guest_requests
+
+    builders = {name: make for name, _, make in guest_requests(bench)}
+    builders["tables POST /tables/sessions"] = lambda: bench.join_table_event("tina")
+    return {function: (request, first_invocation_modules(bench, function, builders[request]()))
+            for function, request in FIRST_REQUEST.items()}
+
+
+def measure_first_requests(loaded: dict[str, tuple[str, list[str]]], boto3_seconds: float,
+                           runs: int = RUNS) -> list[FirstRequest]:
+    """Fresh interpreter, plain ``lambda_environment()``: import the handler, then each module of its first
+    request (most already loaded by then as a dependency of another: each counts once)."""
+    return [FirstRequest(function, request, tuple(modules),
+                         median_import(_HANDLER_THEN_MODULES, str(ROOT / "functions" / function / "handler.py"),
+                                       ",".join(modules), runs=runs), boto3_seconds,
+                         by_package(import_profile(function, len(modules), modules), 6))
+            for function, (request, modules) in loaded.items()]

@@ -23,3 +23,24 @@ def test_a_second_run_replaces_only_the_section_between_the_markers(tmp_path):
     doc.write_text(f"before\n\n{START}\nold figures\n{END}\n\nhand-written reading\n", encoding="utf-8")
     write(doc, f"{START}\nnew figures\n{END}")
     assert doc.read_text(encoding="utf-8") == f"before\n\n{START}\nnew figures\n{END}\n\nhand-written reading\n"
+
+
+def test_the_cold_table_adds_the_first_request_imports_beside_the_defined_metric():
+    from bench.coldstart import ColdStart, FirstRequest
+    from bench.report import Results, render
+
+    first = FirstRequest("auth", "auth POST /login", ("botocore", "botocore.client"), 0.25, 0.1,
+                         ((0.04, "botocore"), (0.0001, "blinker")))
+    text = render(Results(cold=[ColdStart("admin", 0.3, 0.1), ColdStart("auth", 0.12, 0.1)], cold_first=[first]))
+    assert "| import + first request's imports (ms) | its ratio to boto3 |" in text
+    assert "| auth | yes | 120 | 1.20 | meets | POST /login | 250 | 2.50 |" in text  # verdict on import alone
+    assert "| admin |  | 300 | 3.00 | (no target) | | | |" in text
+    assert "the modules the first request still has to load" in text
+    assert "- auth (POST /login, 2 modules): botocore 40\n" in text  # under 0.5 ms left out
+
+
+def test_import_rows_are_summed_by_top_level_package():
+    from bench.coldstart import by_package
+
+    rows = [(0.02, "botocore.parsers"), (0.01, "botocore.waiter"), (0.015, "cryptography.x509"), (0.001, "six")]
+    assert by_package(rows, 2) == ((0.03, "botocore"), (0.015, "cryptography"))
