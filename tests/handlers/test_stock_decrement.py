@@ -132,6 +132,7 @@ def test_the_threshold_alert_fires_once_and_the_dish_turns_sold_out_then_comes_b
 
 
 def test_a_shortfall_deducts_nothing_and_waits_for_the_store_which_may_refund(stocked):
+    from bench.calls import recorded_calls
     from diancan import bootstrap
     from diancan.domain.stock import IssueStatus
     from diancan.services.stock import StockService
@@ -145,6 +146,12 @@ def test_a_shortfall_deducts_nothing_and_waits_for_the_store_which_may_refund(st
     assert [(i["order_id"], i["shortages"]) for i in issues] == [(order.order_id, {"crab": 40})]
     assert any(a["kind"] == "StockIssue" for a in alerts_sent(stocked))
     assert bootstrap.stock_store().issue_of(order.order_id).guest_notice()["status"] == "open"
+    with recorded_calls() as log:  # the guest's detail: the order and its issue in one Query
+        assert bootstrap.guest_orders().detail(order.openid, order.order_id)["stock_issue"]["status"] == "open"
+    assert log.dynamodb() == {"Query": 1}
+    with recorded_calls() as log:  # a replay finds the issue with the order and deducts nothing
+        assert run(bus_event("OrderPaid", order)) == {"batchItemFailures": []}
+    assert log.dynamodb() == {"Query": 1}
 
     refunds = FakeRefunds()
     service = StockService(repository, bootstrap.stock_store(), bootstrap.menu_store(), bootstrap.alerts(),

@@ -150,8 +150,7 @@ def ordering():
 def guest_orders():
     from diancan.services.orders import GuestOrders
 
-    return GuestOrders(repository(), event_bus(), pii_cipher(), payments(), stock=stock_store(),
-                       deliveries=delivery_store())
+    return GuestOrders(repository(), event_bus(), pii_cipher(), payments(), deliveries=delivery_store())
 
 
 @component

@@ -29,6 +29,7 @@ from diancan.adapters.records import (
     OrderKeyRecord,
     OrderRecord,
     Record,
+    StockIssueRecord,
     StoreRecord,
     SweepRecord,
     TableRecord,
@@ -41,6 +42,7 @@ from diancan.domain.errors import Conflict, InvalidRequest, NotFound
 from diancan.domain.menu import Category, Dish, Store
 from diancan.domain.order import Order, StatusChange
 from diancan.domain.order_status import TRANSITIONS, OrderAction, OrderStatus, TransitionRefused, sources_of
+from diancan.domain.stock import StockIssue
 
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600
 
@@ -65,6 +67,15 @@ class Menu:
     store: Store
     categories: list[Category]
     dishes: list[Dish]
+
+
+@dataclass(frozen=True)
+class OrderRead:
+    """An order as its guest and the stock consumer read it: with its encrypted address and its stock issue."""
+
+    order: Order
+    encrypted_address: str | None
+    stock_issue: StockIssue | None
 
 
 @dataclass(frozen=True)
@@ -358,6 +369,27 @@ class Repository:
         except (DoesNotExist, GetError):
             raise NotFound("no such order", "订单不存在", code="ORDER_NOT_FOUND") from None
         return order_from_record(record), record.doc.get("address_enc")
+
+    def order_with_issue(self, order_id: str) -> OrderRead:
+        """AP6: the order (with its encrypted address) and its stock issue, if any, in one strongly consistent
+        Query of the order's partition: SK between ``ORDER`` and ``STOCK_ISSUE``, filtered on ``kind`` (key
+        attributes cannot be filtered). The range also holds the order's print jobs, refunds, review and
+        deduction markers: a handful of small items, read but not returned."""
+        order_record, issue = None, None
+        try:
+            for record in Record.query(keys.order(order_id), Record.SK.between(keys.ORDER, keys.STOCK_ISSUE),
+                                       filter_condition=Record.kind.is_in(OrderRecord, StockIssueRecord),
+                                       consistent_read=True):
+                if isinstance(record, OrderRecord):
+                    order_record = record
+                elif isinstance(record, StockIssueRecord):
+                    issue = StockIssue.model_validate(record.doc)
+        except QueryError as error:
+            if "ValidationException" not in str(error):
+                raise
+        if order_record is None:
+            raise NotFound("no such order", "订单不存在", code="ORDER_NOT_FOUND")
+        return OrderRead(order_from_record(order_record), order_record.doc.get("address_enc"), issue)
 
     def list_user_orders(self, openid: str, *, cursor: str | None, limit: int) -> tuple[list[Order], str | None]:
         """AP7: a guest's orders newest first (GSI1 ``USER#<openid>``), one query per page."""

@@ -15,16 +15,9 @@ from diancan.domain.errors import NotFound
 from diancan.domain.events import order_event
 from diancan.domain.order import DeliveryAddress, Order, StatusChange
 from diancan.domain.order_status import OrderAction, OrderStatus
-from diancan.domain.stock import StockIssue
 from diancan.services.payments import PaymentService
 
 MAX_PAGE = 50
-
-
-class StockIssues(Protocol):
-    """What the order detail needs of stock: the order's issue awaiting the store, if any."""
-
-    def issue_of(self, order_id: str) -> StockIssue | None: ...
 
 
 class Deliveries(Protocol):
@@ -33,35 +26,35 @@ class Deliveries(Protocol):
     def get(self, order_id: str) -> Dispatch | None: ...
 
 
+def _guests(openid: str, order: Order) -> Order:
+    """The order if it is this guest's; another guest's order does not exist."""
+    if order.openid != openid:
+        raise NotFound("no such order", "订单不存在", code="ORDER_NOT_FOUND")
+    return order
+
+
 class GuestOrders:
     def __init__(self, repository: Repository, bus: EventBus, pii: PiiCipher | None, payments: PaymentService,
-                 clock: Callable[[], datetime] = utcnow, stock: StockIssues | None = None,
-                 deliveries: Deliveries | None = None) -> None:
+                 clock: Callable[[], datetime] = utcnow, deliveries: Deliveries | None = None) -> None:
         self._repository = repository
         self._deliveries = deliveries
-        self._stock = stock
         self._payments = payments
         self._bus = bus
         self._pii = pii
         self._clock = clock
 
-    def _own(self, openid: str, order_id: str) -> tuple[Order, str | None]:
-        order, encrypted_address = self._repository.get_order_and_address(order_id)
-        if order.openid != openid:
-            raise NotFound("no such order", "订单不存在", code="ORDER_NOT_FOUND")
-        return order, encrypted_address
-
     def own(self, openid: str, order_id: str) -> Order:
-        return self._own(openid, order_id)[0]
+        return _guests(openid, self._repository.get_order(order_id))
 
     def detail(self, openid: str, order_id: str) -> dict:
-        order, encrypted = self._own(openid, order_id)
+        """The order, its address, and its stock issue (one Query of the order's partition), then its delivery."""
+        read = self._repository.order_with_issue(order_id)
+        order = _guests(openid, read.order)
         view = order.guest_view()
-        if encrypted and self._pii is not None:
-            view["address"] = DeliveryAddress.model_validate_json(self._pii.decrypt(encrypted)).model_dump()
-        if self._stock is not None:
-            issue = self._stock.issue_of(order_id)
-            view["stock_issue"] = issue.guest_notice() if issue else None
+        if read.encrypted_address and self._pii is not None:
+            address = self._pii.decrypt(read.encrypted_address)
+            view["address"] = DeliveryAddress.model_validate_json(address).model_dump()
+        view["stock_issue"] = read.stock_issue.guest_notice() if read.stock_issue else None
         if self._deliveries is not None and order.mode == "delivery":
             dispatch = self._deliveries.get(order_id)
             view["delivery"] = dispatch.view() if dispatch else None

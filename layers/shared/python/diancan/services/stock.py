@@ -90,8 +90,9 @@ class StockService:
 
     def order_paid(self, order_id: str) -> DeductResult | None:
         """Deduct the order's ingredients once; a shortfall deducts nothing and goes to the store."""
-        order = self._repository.get_order(order_id, consistent=True)
-        if self._stock.issue_of(order_id) is not None:
+        read = self._repository.order_with_issue(order_id)
+        order = read.order
+        if read.stock_issue is not None:
             logger.info("order already awaits the store's decision", extra={"order_id": order_id})
             return None
         plan = tracked(deduction_plan(order.lines), self._stock.ingredients(order.store_id))
