@@ -77,6 +77,20 @@ def test_a_paid_order_deducts_its_recipe_once_however_often_the_event_comes(stoc
     assert_ledgers_add_up()
 
 
+def test_a_deduction_reads_the_order_with_its_issue_in_one_query_and_re_reads_the_store_in_two(stocked):
+    """Regression guard of the bench count: order + STOCK_ISSUE (one Query), ingredients, one transaction, then
+    menu with ingredients and open alerts (two Queries) — no GetItem."""
+    from bench.calls import recorded_calls
+    from diancan import bootstrap
+
+    order = place(bootstrap.repository(), XLB)
+    with recorded_calls() as log:
+        assert run(bus_event("OrderPaid", order)) == {"batchItemFailures": []}
+    calls = log.dynamodb()
+    assert (calls["Query"], calls["TransactWriteItems"], calls["GetItem"]) == (4, 1, 0)
+    assert crab() == 120 - 40
+
+
 def test_options_add_their_ingredients(stocked):
     from diancan import bootstrap
 

@@ -120,6 +120,10 @@ INGREDIENT_PREFIX = "INGREDIENT#"
 STOCK_ALERT_PREFIX = "STOCKALERT#"
 STOCK_DEDUCTED_PREFIX = "STOCK#DEDUCTED#"
 STOCK_ISSUE = "STOCK_ISSUE"
+# Menu and ingredients in one range read (stock's fresh read after a change): #PROFILE … INGREDIENT#~ holds the
+# menu items, CHAIN and the ingredients only. STOCKALERT# is not reachable the same way: LOG#AUDIT# (the
+# store's whole audit log) and STATS#<day> (one item a day) sort between INGREDIENT# and STOCKALERT#.
+MENU_AND_STOCK_LAST = f"{INGREDIENT_PREFIX}\uffff"
 
 
 def ingredient(ingredient_id: str) -> str:

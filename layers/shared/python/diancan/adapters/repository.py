@@ -108,6 +108,21 @@ def order_from_record(record: OrderRecord) -> Order:
     })
 
 
+def menu_from_records(records: Iterable[Record]) -> Menu:
+    """A store's menu from a range read of its partition (the shared path; other kinds of item are skipped)."""
+    store, categories, dishes = None, [], []
+    for record in records:
+        if isinstance(record, StoreRecord):
+            store = Store.model_validate(record.doc)
+        elif isinstance(record, CategoryRecord):
+            categories.append(Category.model_validate(record.doc))
+        elif isinstance(record, DishRecord):
+            dishes.append(_dish(record))
+    if store is None:
+        raise NotFound("no such store", "门店不存在", code="STORE_NOT_FOUND")
+    return Menu(store=store, categories=sorted(categories, key=lambda c: c.sort), dishes=dishes)
+
+
 def _store_stamp() -> str:
     """``<utc iso>#<random>``: when the profile was written, unique even for two writes in one millisecond."""
     return f"{iso(utcnow())}#{secrets.token_hex(4)}"
@@ -197,18 +212,7 @@ class Repository:
 
     def load_menu(self, store_id: str) -> Menu:
         """AP2: profile, categories and dishes of a store in one range query of its partition."""
-        store, categories, dishes = None, [], []
-        records = Record.query(keys.store(store_id), Record.SK.between(keys.MENU_FIRST, keys.MENU_LAST))
-        for record in records:
-            if isinstance(record, StoreRecord):
-                store = Store.model_validate(record.doc)
-            elif isinstance(record, CategoryRecord):
-                categories.append(Category.model_validate(record.doc))
-            elif isinstance(record, DishRecord):
-                dishes.append(_dish(record))
-        if store is None:
-            raise NotFound("no such store", "门店不存在", code="STORE_NOT_FOUND")
-        return Menu(store=store, categories=sorted(categories, key=lambda c: c.sort), dishes=dishes)
+        return menu_from_records(Record.query(keys.store(store_id), Record.SK.between(keys.MENU_FIRST, keys.MENU_LAST)))
 
     def get_dish(self, store_id: str, dish_id: str) -> Dish:
         """AP3: one dish."""

@@ -26,6 +26,7 @@ from diancan.adapters.records import (
     StockDeductionRecord,
     StockIssueRecord,
 )
+from diancan.adapters.repository import Menu, menu_from_records
 from diancan.adapters.transactions import ConditionFailed, Transaction, raise_for_cancellation
 from diancan.domain.errors import Conflict, NotFound
 from diancan.domain.order_status import OrderStatus
@@ -93,6 +94,14 @@ class StockStore:
         records = IngredientRecord.query(keys.store(store_id), IngredientRecord.SK.startswith(keys.INGREDIENT_PREFIX),
                                          consistent_read=True)
         return {i.ingredient_id: i for i in map(_ingredient, records)}
+
+    def menu_and_ingredients(self, store_id: str) -> tuple[Menu, dict[str, Ingredient]]:
+        """S1b: the menu (recipes, sold-out flags) and every ingredient of a store in one strongly consistent
+        range query of its partition, ``#PROFILE`` to ``INGREDIENT#\uffff`` (the fresh read after a change)."""
+        records = list(Record.query(keys.store(store_id), Record.SK.between(keys.MENU_FIRST, keys.MENU_AND_STOCK_LAST),
+                                    consistent_read=True))
+        stock = (_ingredient(r) for r in records if isinstance(r, IngredientRecord))
+        return menu_from_records(records), {i.ingredient_id: i for i in stock}
 
     def ingredient(self, store_id: str, ingredient_id: str) -> Ingredient:
         try:

@@ -127,10 +127,12 @@ class StockService:
         self._after_change(store_id, touched, iso(self._clock()))
 
     def _after_change(self, store_id: str, touched: Iterable[str], at: str) -> None:
-        """Thresholds and sold-out flags of the ingredients a change touched, from a fresh read."""
+        """Thresholds and sold-out flags of the ingredients a change touched, from a fresh read (two queries:
+        the menu with the ingredients, the open alerts) — not from what was read before the change, which a
+        concurrent deduction may have moved."""
         touched = sorted(touched)
-        stock = self._stock.ingredients(store_id)
-        dishes = self._repository.load_menu(store_id).dishes
+        menu, stock = self._stock.menu_and_ingredients(store_id)
+        dishes = menu.dishes
         alerts = self._stock.open_alerts(store_id)
         for ingredient_id in touched:
             ingredient = stock.get(ingredient_id)
