@@ -101,13 +101,16 @@ def test_rule_only_coupons_cannot_be_claimed(offers_chain, guest_token):
 
 
 def test_the_points_ledger_adds_up_through_earn_redeem_and_refund(offers_chain, guest_token):
+    from bench.calls import recorded_calls
     from diancan import bootstrap
 
     marketing, loyalty, repository = bootstrap.marketing_store(), bootstrap.loyalty(), bootstrap.repository()
     store = repository.list_stores()[0]
     marketing.post_points("openid-points", "seed#gift", 500, at=AT, note="welcome gift")
     token = guest_token("points")
-    order_id = place(token, order_body(use_points=300))[1]["order_id"]
+    with recorded_calls() as log:  # the member standing rides in the order's batch: no GetItem of its own
+        order_id = place(token, order_body(use_points=300))[1]["order_id"]
+    assert log.dynamodb() == {"BatchGetItem": 1, "Query": 1, "TransactWriteItems": 1}
     order = repository.get_order(order_id)
     assert order.discounts[-1].points == 300
     assert marketing.standing("openid-points").points == 200

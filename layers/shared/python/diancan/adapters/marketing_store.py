@@ -21,7 +21,7 @@ from diancan.adapters.records import (
     PointsEntryRecord,
     Record,
 )
-from diancan.adapters.repository import TransactionStep
+from diancan.adapters.repository import BatchRead, TransactionStep
 from diancan.adapters.transactions import ConditionFailed, Transaction, raise_for_cancellation
 from diancan.domain.clock import iso
 from diancan.domain.coupons import ClaimLimitReached, CouponsGone, CouponTemplate
@@ -50,6 +50,12 @@ class PointsEntry:
     spend_delta: int
     at: str
     note: str
+
+
+def _standing(record: Record | None) -> Standing:
+    if not isinstance(record, MemberRecord):
+        return Standing()
+    return Standing(int(record.points or 0), int(record.spend_fen or 0), int(record.completed_orders or 0))
 
 
 class NotEnoughPoints(Unprocessable):
@@ -157,10 +163,13 @@ class MarketingStore:
     def standing(self, openid: str) -> Standing:
         """Points, spend and completed orders (GetItem ``USER#<openid>/MEMBER``)."""
         try:
-            record = MemberRecord.get(keys.user(openid), keys.MEMBER)
+            return _standing(MemberRecord.get(keys.user(openid), keys.MEMBER))
         except DoesNotExist:
             return Standing()
-        return Standing(int(record.points or 0), int(record.spend_fen or 0), int(record.completed_orders or 0))
+
+    def standing_read(self, openid: str) -> BatchRead[Standing]:
+        """The same standing, read in the order's BatchGetItem (``Repository.load_for_order(extra=...)``)."""
+        return BatchRead((keys.user(openid), keys.MEMBER), _standing)
 
     def _post(self, tx: Transaction, openid: str, ref: str, delta: int, *, at: str, spend_delta: int = 0,
               completed_delta: int = 0, note: str = "") -> None:

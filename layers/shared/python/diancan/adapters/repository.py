@@ -11,6 +11,7 @@ import json
 import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import (
@@ -76,6 +77,30 @@ class OrderRead:
     order: Order
     encrypted_address: str | None
     stock_issue: StockIssue | None
+
+
+T = TypeVar("T")
+
+
+class BatchRead(Generic[T]):
+    """Another area's item fetched in the order's BatchGetItem (the guest's member standing), so it costs no
+    call of its own: the area gives the key and how it turns the record (None when there is none) into its
+    value; ``load_for_order`` fills ``value``."""
+
+    def __init__(self, key: tuple[str, str], decode: Callable[[Record | None], T]) -> None:
+        self.key = key
+        self._decode = decode
+        self._value: T | None = None
+        self._read = False
+
+    def found(self, record: Record | None) -> None:
+        self._value, self._read = self._decode(record), True
+
+    @property
+    def value(self) -> T:
+        if not self._read:
+            raise RuntimeError("BatchRead.value before load_for_order read it")
+        return self._value  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
@@ -226,16 +251,21 @@ class Repository:
         wanted = [(keys.store(store_id), keys.dish(d)) for d in sorted(set(dish_ids))]
         return {d.dish_id: d for d in (_dish(r) for r in DishRecord.batch_get(wanted))}
 
-    def load_for_order(self, store_id: str, dish_ids: Iterable[str], table_no: str | None
-                       ) -> tuple[Store, dict[str, Dish], bool]:
-        """AP4: the store profile, the dishes a cart names and its table, in one BatchGetItem."""
+    def load_for_order(self, store_id: str, dish_ids: Iterable[str], table_no: str | None,
+                       extra: Sequence[BatchRead] = ()) -> tuple[Store, dict[str, Dish], bool]:
+        """AP4: the store profile, the dishes a cart names, its table and the ``extra`` items other areas ask
+        for (the guest's member standing), in one BatchGetItem."""
         wanted = [(keys.store(store_id), keys.PROFILE)]
         wanted += [(keys.store(store_id), keys.dish(d)) for d in sorted(set(dish_ids))]
         if table_no:
             wanted.append((keys.store(store_id), keys.table(table_no)))
-        store, dishes, table_exists = None, {}, False
+        asked = {read.key: read for read in extra}
+        wanted += list(asked)
+        store, dishes, table_exists, found = None, {}, False, {}
         for record in Record.batch_get(wanted):
-            if isinstance(record, StoreRecord):
+            if (record.PK, record.SK) in asked:
+                found[record.PK, record.SK] = record
+            elif isinstance(record, StoreRecord):
                 store = Store.model_validate(record.doc)
             elif isinstance(record, DishRecord):
                 dish = _dish(record)
@@ -244,6 +274,8 @@ class Repository:
                 table_exists = bool(record.doc.get("active", True))
         if store is None:
             raise NotFound("no such store", "门店不存在", code="STORE_NOT_FOUND")
+        for key, read in asked.items():
+            read.found(found.get(key))
         return store, dishes, table_exists
 
     def put_store(self, store: Store) -> None:

@@ -1,5 +1,6 @@
 """Quote and place orders: validate against the store's own menu, price on the server, reserve
-portions and create the order in one transaction. Two DynamoDB calls: one BatchGet, one transaction."""
+portions and create the order in one transaction. Three DynamoDB calls: one BatchGet (store, dishes, table
+and the signed-in guest's member standing), the guest's coupon wallet Query, one transaction."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from diancan.adapters.marketing_store import MarketingStore
+from diancan.adapters.marketing_store import MarketingStore, Standing
 from diancan.adapters.pii import PiiCipher
 from diancan.adapters.repository import OrderKeyTaken, Repository
 from diancan.domain.cart import OrderLine, build_lines, combo_parts_missing, portions_needed
@@ -69,11 +70,13 @@ class OrderingService:
         self._expiry = timedelta(minutes=expiry_minutes)
         self._clock = clock
 
-    def shopper(self, openid: str | None, now: datetime) -> Shopper:
-        """The signed-in guest's coupons, points and level (a Query and a GetItem); nobody's for a stranger."""
+    def shopper(self, openid: str | None, now: datetime, standing: Standing | None = None) -> Shopper:
+        """The signed-in guest's coupons, points and level (a Query, and a GetItem unless ``standing`` was read
+        with the order's batch); nobody's for a stranger."""
         if openid is None or self._marketing is None:
             return Shopper()
-        standing = self._marketing.standing(openid)
+        if standing is None:
+            standing = self._marketing.standing(openid)
         coupons = tuple(e.coupon for e in self._marketing.wallet(openid)
                         if e.status == "available" and e.coupon.valid_until > now)
         return Shopper(first_order=standing.completed_orders == 0, member=benefit_of(level_for(standing.spend_fen)),
@@ -81,14 +84,17 @@ class OrderingService:
 
     def _prepare(self, request: OrderRequest, openid: str | None = None):
         now = self._clock()
+        member = self._marketing.standing_read(openid) if openid and self._marketing else None
         store, dishes, table_exists = self._repository.load_for_order(
-            request.store_id, [item.dish_id for item in request.items], request.table_no)
+            request.store_id, [item.dish_id for item in request.items], request.table_no,
+            extra=[member] if member else ())
         validate_request(request, store, now=now, table_exists=table_exists)
         if missing := combo_parts_missing(dishes):  # only when a combo is ordered: its parts' portions
             dishes = {**dishes, **self._repository.load_dishes(request.store_id, missing)}
         lines = build_lines(dishes, request.items)
         offers = StoreOffers.of(store.settings)
-        plan = best_plan(lines, Setting(store.store_id, now, store.timezone), self.shopper(openid, now),
+        shopper = self.shopper(openid, now, member.value if member else None)
+        plan = best_plan(lines, Setting(store.store_id, now, store.timezone), shopper,
                          full_reductions=offers.full_reductions, points=offers.points,
                          use_points=request.use_points, coupon_id=request.coupon_id)
         quote = price_order(lines, mode=request.mode, store=store, delivery_fee_fen=self._delivery_fee(request, store, lines),
