@@ -145,8 +145,7 @@ def order_sweeper(scene: Scene) -> None:
     from datetime import timedelta
 
     from diancan import bootstrap
-    from diancan.domain.clock import utcnow
-    from diancan.services.payments import minute_of
+    from diancan.domain.clock import minute_of, utcnow
 
     due = minute_of(utcnow() - timedelta(minutes=2))
     bootstrap.payment_store().add_sweep(due, "expire", scene.world.order_id, None, int(utcnow().timestamp()) + 3600)

@@ -21,6 +21,19 @@ def component(build: Callable[[], T]) -> Callable[[], T]:
     return cached
 
 
+class OnFirstUse:
+    """Stands in for a component until one of its attributes is used, then is that component.
+
+    WeChat Pay (wechatpayv3, cryptography, requests: ~40 ms of imports) is needed to pay, not to read an
+    order, quote or join a table; services that only sometimes pay get it this way (cold start)."""
+
+    def __init__(self, build: Callable[[], object]) -> None:
+        self._build = build
+
+    def __getattr__(self, name: str):
+        return getattr(self._build(), name)
+
+
 def settings() -> Settings:
     return get_settings()
 
@@ -142,7 +155,8 @@ def payments():
 def ordering():
     from diancan.services.ordering import OrderingService
 
-    return OrderingService(repository(), pii_cipher(), payments(), expiry_minutes=settings().order_expiry_minutes,
+    return OrderingService(repository(), pii_cipher(), OnFirstUse(payments),
+                           expiry_minutes=settings().order_expiry_minutes,
                            marketing=marketing_store(), platform_fees=platform_delivery_fees)
 
 
@@ -150,7 +164,7 @@ def ordering():
 def guest_orders():
     from diancan.services.orders import GuestOrders
 
-    return GuestOrders(repository(), event_bus(), pii_cipher(), payments(), deliveries=delivery_store())
+    return GuestOrders(repository(), event_bus(), pii_cipher(), OnFirstUse(payments), deliveries=delivery_store())
 
 
 @component
@@ -392,8 +406,8 @@ def table_codes():
 def tables():
     from diancan.services.tables import TableService
 
-    return TableService(table_store(), table_codes(), repository(), ordering(), payments(), payment_store(),
-                        event_bus(), expiry_minutes=settings().order_expiry_minutes,
+    return TableService(table_store(), table_codes(), repository(), ordering(), OnFirstUse(payments),
+                        payment_store(), event_bus(), expiry_minutes=settings().order_expiry_minutes,
                         business_tz=settings().business_tz)
 
 

@@ -38,3 +38,8 @@ def local(instant: datetime, tz: str = BUSINESS_TZ_DEFAULT) -> datetime:
 def business_day(instant: datetime, tz: str = BUSINESS_TZ_DEFAULT) -> date:
     """The local calendar day an instant belongs to (23:59 and 00:01 land on different days)."""
     return local(instant, tz).date()
+
+
+def minute_of(instant: datetime) -> str:
+    """The minute bucket (``YYYY-MM-DDTHH:MM``, UTC) that due work is filed under (the sweeper reads by minute)."""
+    return iso(instant)[:16]

@@ -11,13 +11,13 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from diancan.adapters.marketing_store import MarketingStore, Standing
 from diancan.adapters.pii import PiiCipher
 from diancan.adapters.repository import OrderKeyTaken, Repository
 from diancan.domain.cart import OrderLine, build_lines, combo_parts_missing, portions_needed
-from diancan.domain.clock import business_day, iso, local, utcnow
+from diancan.domain.clock import business_day, iso, local, minute_of, utcnow
 from diancan.domain.delivery import GeoPoint
 from diancan.domain.delivery_settings import FeeSource, StoreDelivery, price_delivery, with_platform_fee
 from diancan.domain.errors import Conflict, DomainError, InvalidRequest, Unprocessable
@@ -28,7 +28,9 @@ from diancan.domain.order import DeliveryAddress, Order, OrderRequest, StatusCha
 from diancan.domain.order_status import OrderStatus
 from diancan.domain.pricing import Quote, price_order
 from diancan.domain.promotions import Plan, Setting, Shopper, best_plan
-from diancan.services.payments import PaymentService, minute_of
+
+if TYPE_CHECKING:  # built on first use (bootstrap.OnFirstUse): reading or quoting must not load WeChat Pay
+    from diancan.services.payments import PaymentService
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_\-:.]{8,64}$")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from diancan.adapters.eventbus import EventBus
 from diancan.adapters.pii import PiiCipher
@@ -15,7 +15,9 @@ from diancan.domain.errors import NotFound
 from diancan.domain.events import order_event
 from diancan.domain.order import DeliveryAddress, Order, StatusChange
 from diancan.domain.order_status import OrderAction, OrderStatus
-from diancan.services.payments import PaymentService
+
+if TYPE_CHECKING:  # built on first use (bootstrap.OnFirstUse): reading or quoting must not load WeChat Pay
+    from diancan.services.payments import PaymentService
 
 MAX_PAGE = 50
 

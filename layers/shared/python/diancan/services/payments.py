@@ -23,7 +23,7 @@ from diancan.adapters.wechatpay import (
     WeChatPayGateway,
     WeChatPayUnavailable,
 )
-from diancan.domain.clock import business_day, iso, parse_iso, utcnow
+from diancan.domain.clock import business_day, iso, minute_of, parse_iso, utcnow
 from diancan.domain.errors import Conflict, NotFound, UpstreamUnavailable
 from diancan.domain.events import ORDER_CANCELLED, ORDER_PAID, ORDER_REFUNDED, order_event
 from diancan.domain.order import Order
@@ -45,10 +45,6 @@ class PaymentUnavailable(UpstreamUnavailable):
 
 class OrderExpired(Conflict):
     code, message_zh, message_en = "ORDER_EXPIRED", "订单已超时，请重新下单", "The order has expired; please order again"
-
-
-def minute_of(instant: datetime) -> str:
-    return iso(instant)[:16]
 
 
 def verify_chain(store: PaymentStore, store_id: str) -> dict:

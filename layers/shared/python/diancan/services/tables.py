@@ -14,6 +14,7 @@ import logging
 import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from diancan.adapters.eventbus import EventBus
 from diancan.adapters.payment_store import PaymentStore
@@ -46,8 +47,10 @@ from diancan.domain.tables import (
     tab_after_round,
 )
 from diancan.services.ordering import OrderingService, new_order_id
-from diancan.services.payments import PaymentService
 from diancan.services.table_codes import TableCodes
+
+if TYPE_CHECKING:  # built on first use (bootstrap.OnFirstUse): reading or quoting must not load WeChat Pay
+    from diancan.services.payments import PaymentService
 
 logger = logging.getLogger(__name__)
 
