@@ -407,7 +407,7 @@ class Repository:
         return order_from_record(record), record.doc.get("address_enc")
 
     def order_with_issue(self, order_id: str) -> OrderRead:
-        """AP6: the order (with its encrypted address) and its stock issue, if any, in one strongly consistent
+        """AP6b: the order (with its encrypted address) and its stock issue, if any, in one strongly consistent
         Query of the order's partition: SK between ``ORDER`` and ``STOCK_ISSUE``, filtered on ``kind`` (key
         attributes cannot be filtered). The range also holds the order's print jobs, refunds, review and
         deduction markers: a handful of small items, read but not returned."""
