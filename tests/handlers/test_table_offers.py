@@ -68,14 +68,18 @@ def test_a_guest_pays_the_tab_with_their_coupon_on_top_of_the_full_reduction(off
 
 
 def test_points_redeemed_at_checkout_leave_the_payers_balance_with_the_bill(offers_tables, guest_token):
+    from bench.calls import recorded_calls
     from diancan import bootstrap
 
     marketing = bootstrap.marketing_store()
     marketing.post_points("openid-bob", "seed#gift", 500, at=AT, note="welcome gift")
     session_id, _, _ = two_rounds(guest_token)
-    status, bill = checkout(session_id, "bob", guest_token, {"use_points": 300})
+    with recorded_calls() as log:
+        status, bill = checkout(session_id, "bob", guest_token, {"use_points": 300})
     assert status == 200, bill
     assert bill["bill"]["discounts"][-1]["points"] == 300
+    member = [c for c in log if c.operation == "GetItem" and c.what.endswith("/MEMBER")]
+    assert member == []  # the payer's standing rode in the store's BatchGetItem, no GetItem of its own
     assert marketing.standing("openid-bob").points == 200
 
 

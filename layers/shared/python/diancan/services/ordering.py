@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from diancan.adapters.marketing_store import MarketingStore, Standing
 from diancan.adapters.pii import PiiCipher
-from diancan.adapters.repository import OrderKeyTaken, Repository
+from diancan.adapters.repository import BatchRead, OrderKeyTaken, Repository
 from diancan.domain.cart import OrderLine, build_lines, combo_parts_missing, portions_needed
 from diancan.domain.clock import business_day, iso, local, minute_of, utcnow
 from diancan.domain.delivery import GeoPoint
@@ -84,9 +84,13 @@ class OrderingService:
         return Shopper(first_order=standing.completed_orders == 0, member=benefit_of(level_for(standing.spend_fen)),
                        coupons=coupons, points_balance=standing.points)
 
+    def standing_read(self, openid: str | None) -> BatchRead[Standing] | None:
+        """The signed-in guest's member standing, to ride in ``load_for_order``'s batch (then ``shopper``)."""
+        return self._marketing.standing_read(openid) if openid and self._marketing else None
+
     def _prepare(self, request: OrderRequest, openid: str | None = None):
         now = self._clock()
-        member = self._marketing.standing_read(openid) if openid and self._marketing else None
+        member = self.standing_read(openid)
         store, dishes, table_exists = self._repository.load_for_order(
             request.store_id, [item.dish_id for item in request.items], request.table_no,
             extra=[member] if member else ())

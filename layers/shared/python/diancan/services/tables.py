@@ -217,11 +217,13 @@ class TableService:
             raise Unprocessable("nothing to pay on this table's bill", "本桌没有待结账的菜品", code="NOTHING_TO_PAY")
         if session.status == SessionStatus.OPEN:
             tab = self._repository.get_order(session.tab_order_id, consistent=True)
-            store, _, _ = self._repository.load_for_order(session.store_id, [], None)
-            now = self._clock()
             payer = None if who.startswith(STAFF_PREFIX) else who
-            bill = price_bill(tab.lines, store, now, self._ordering.shopper(payer, now), coupon_id=coupon_id,
-                              use_points=use_points)
+            member = self._ordering.standing_read(payer)
+            store, _, _ = self._repository.load_for_order(session.store_id, [], None,
+                                                          extra=[member] if member else ())
+            now = self._clock()
+            shopper = self._ordering.shopper(payer, now, member.value if member else None)
+            bill = price_bill(tab.lines, store, now, shopper, coupon_id=coupon_id, use_points=use_points)
             if bill.total_fen < 1:
                 raise Unprocessable("the order total must be at least 0.01", "订单金额至少0.01元", code="TOTAL_TOO_LOW")
             changes = {"discounts": [d.model_dump(mode="json") for d in bill.discounts],
