@@ -51,6 +51,13 @@ SIMULATOR_ONLY = "_simulator_only"
 RESOURCE_VARIABLES = ("DIANCAN_TABLE", "DIANCAN_BUS", "DIANCAN_REPORTS_BUCKET", "DIANCAN_ALERT_TOPIC_ARN")
 
 WsgiApp = Callable[..., Any]
+LOCAL_READY_TEMPLATE = {  # as an operator would copy it from the WeChat admin (订阅消息 → 我的模板 → 详情)
+    "template_id": "rDyLocalTemplate-OrderReady-0000000000000000",
+    "fields": {"pickup_no": "character_string1", "store": "thing2", "dishes": "thing3", "time": "time4",
+               "note": "thing5"},
+    "page": "pages/index/index",
+    "state": "developer",
+}
 
 
 @dataclass(frozen=True)
@@ -64,7 +71,12 @@ class SimulatorMount:
 
 
 def _build_wechat(shared: dict[str, dict[str, Any]]) -> tuple[Any, WsgiApp]:
-    sim = wechat.WeChatSimulator(appid=shared["wechat"]["appid"], secret=shared["wechat"]["app_secret"])
+    """The mini-program of the ``wechat`` secret, with the subscribe template its ``ready_template`` names
+    (picked in the WeChat admin, so WeChat knows its keys)."""
+    ready = shared["wechat"].get("ready_template") or {}
+    templates = {ready["template_id"]: frozenset(ready["fields"].values())} if ready else {}
+    sim = wechat.WeChatSimulator(appid=shared["wechat"]["appid"], secret=shared["wechat"]["app_secret"],
+                                 templates=templates)
     return sim, wechat.create_app(sim)
 
 
@@ -102,7 +114,7 @@ SIMULATORS: list[SimulatorMount] = [
         "wechat",
         _build_wechat,
         setting="WECHAT_API_BASE",
-        dev_pages=(("WeChat login calls", "/_control/state"),),
+        dev_pages=(("WeChat login calls", "/_control/state"), ("WeChat subscribe messages", "/messages")),
     ),
     SimulatorMount("wxpay", _build_wxpay, setting="WECHATPAY_API_BASE",
                    dev_pages=(("WeChat Pay transactions", "/_control/state"),)),
@@ -116,7 +128,9 @@ def generate_secrets() -> dict[str, dict[str, Any]]:
     """Fresh values of every secret the product reads (``<prefix>/<name>``), shared with the simulators.
 
     ``app``: ``token_secret`` (signs guest tokens) and ``pii_key`` (base64 of a 32-byte AES-256 key).
-    ``wechat``: the mini-program ``appid`` (stable, so test openids are stable) and its ``app_secret``.
+    ``wechat``: the mini-program ``appid`` (stable, so test openids are stable) and its ``app_secret``;
+    ``ready_template`` (optional): the "order ready" subscribe template, its id and which of its keys carries
+    the pickup number, store, dishes, time and note (domain/guest_notices.py ``ReadyTemplate``).
     ``feieyun``: the printer account ``user`` and its ``ukey`` (those of the simulator's demo account).
     ``wxpay``: merchant id, API private key and serial, APIv3 key, WeChat Pay public key and its id.
     ``dada``: the Dada developer ``app_key``/``app_secret``, merchant ``source_id``, default ``shop_no``, and
@@ -141,6 +155,7 @@ def generate_secrets() -> dict[str, dict[str, Any]]:
         "wechat": {
             "appid": "wx" + hashlib.sha256(b"diancan-local-miniprogram").hexdigest()[:16],
             "app_secret": secrets.token_hex(16),
+            "ready_template": LOCAL_READY_TEMPLATE,
         },
         "feieyun": {"user": "demo@diancan.local", "ukey": "DEMOUKEY0000000000000001"},
         "dada": {"app_key": "dada" + secrets.token_hex(8), "app_secret": secrets.token_hex(16), "source_id": "73753",

@@ -19,9 +19,20 @@ valid as above; a code ``phone-<name>`` stands for what the getPhoneNumber butto
 allowed it, maps to the same mainland number every time (``phone_for``) and works once; any other or
 reused code → 40029.
 
+Subscribe messages (``POST /cgi-bin/message/subscribe/send?access_token=`` with ``{touser, template_id, page,
+miniprogram_state, lang, data}``): the token must be valid as above; ``template_id`` must be one of the
+mini-program's templates (``templates``: id → its keys, as picked in the WeChat admin; else 40037); ``touser``
+non-empty (else 40003); ``page``'s path one of the published ``pages`` (else 41030); ``data`` must give every
+key of the template as ``{"value": ...}`` and each value must fit its key's type (thing ≤ 20 characters,
+character_string ≤ 32 of digits/letters/symbols, number digits, phrase ≤ 5 Chinese characters, time/date
+``yyyy-mm-dd hh:mm``, no control characters; else 47003 naming the key). Every guest has subscribed unless
+``POST /_control/refuse`` ``{"touser": openid}`` says they did not (or used the one-time subscription up):
+then 43101. Accepted messages get a ``msgid`` and are listed by ``GET /messages?touser=`` (dev).
+
 Control routes (JSON, dev only): ``POST /_control/reset``, ``GET /_control/state`` (calls seen, without
 secrets), ``POST /_control/fail`` ``{"errcode": -1, "times": 1}`` to make the next calls fail (login,
-token and code calls alike), ``POST /_control/expire_tokens`` to expire every access token.
+token, code, phone and message calls alike; ``{"http_status": 502}`` answers that HTTP status instead),
+``POST /_control/expire_tokens`` to expire every access token.
 """
 
 from __future__ import annotations
@@ -56,10 +67,33 @@ ERRMSG = {
     42001: "access_token expired",
     40129: "invalid scene",
     41030: "invalid page",
+    40003: "invalid openid",
+    40037: "invalid template_id",
+    43101: "user refuse to accept the msg",
+    47003: "argument invalid!",
 }
 TOKEN_SECONDS = 7200
 SCENE_CHARS = re.compile(r"^[0-9A-Za-z!#$&'()*+,/:;=?@\-._~]{1,32}$")
 DEFAULT_PAGES = frozenset({"pages/index/index", "pages/table/index"})
+MESSAGE_STATES = frozenset({"formal", "trial", "developer"})
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_VALUE_RULES: dict[str, re.Pattern[str]] = {  # subscribe-message value types (the key's prefix) and their rules
+    "thing": re.compile(r"^.{1,20}$"),
+    "character_string": re.compile(r"^[0-9A-Za-z!-/:-@\[-`{-~]{1,32}$"),
+    "number": re.compile(r"^\d{1,32}(\.\d+)?$"),
+    "letter": re.compile(r"^[A-Za-z]{1,32}$"),
+    "phrase": re.compile(r"^[\u4e00-\u9fff]{1,5}$"),
+    "name": re.compile(r"^([\u4e00-\u9fff]{1,10}|[A-Za-z .·-]{1,20})$"),
+    "time": re.compile(r"^(\d{4}-\d{2}-\d{2} )?\d{2}:\d{2}(:\d{2})?$"),
+    "date": re.compile(r"^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}(:\d{2})?)?$"),
+}
+
+
+def message_value_error(key: str, value: Any) -> bool:
+    """True when WeChat would refuse ``value`` for template key ``key`` (47003)."""
+    kind = re.sub(r"\d+$", "", key)
+    rule = _VALUE_RULES.get(kind)
+    return not isinstance(value, str) or rule is None or bool(_CONTROL.search(value)) or not rule.match(value)
 
 
 def openid_for(name: str, appid: str) -> str:
@@ -96,6 +130,10 @@ class WeChatSimulator:
     clock: Callable[[], float] = time.time
     _tokens: dict[str, float] = field(default_factory=dict)
     _codes: list[dict[str, Any]] = field(default_factory=list)
+    templates: dict[str, frozenset[str]] = field(default_factory=dict)  # subscribe template id -> its keys
+    _messages: list[dict[str, Any]] = field(default_factory=list)
+    _refusing: set[str] = field(default_factory=set)  # openids without a (remaining) subscription
+    _http_failures: list[int] = field(default_factory=list)
 
     def code2session(self, params: dict[str, str]) -> dict[str, Any]:
         with self._lock:
@@ -185,6 +223,53 @@ class WeChatSimulator:
                 "phoneNumber": phone, "purePhoneNumber": phone, "countryCode": "86",
                 "watermark": {"timestamp": int(self.clock()), "appid": self.appid}}}
 
+    def send_message(self, token: str, body: dict[str, Any]) -> dict[str, Any]:
+        """subscribeMessage.send: the message is kept (``messages``) or the JSON error WeChat would answer."""
+        with self._lock:
+            if refused := self._refuse_token(token):
+                return refused
+            touser, template_id = str(body.get("touser") or ""), str(body.get("template_id") or "")
+            if not touser:
+                return _error(40003)
+            if template_id not in self.templates:
+                return _error(40037)
+            page = str(body.get("page") or "")
+            if page and page.split("?", 1)[0] not in self.pages:
+                return _error(41030)
+            if body.get("miniprogram_state", "formal") not in MESSAGE_STATES:
+                return _error(47003, "miniprogram_state")
+            data = body.get("data") if isinstance(body.get("data"), dict) else {}
+            for key in sorted(self.templates[template_id] | set(data)):
+                entry = data.get(key)
+                if key not in self.templates[template_id] or not isinstance(entry, dict) \
+                        or message_value_error(key, entry.get("value")):
+                    return _error(47003, f"data.{key}.value invalid")
+            if touser in self._refusing:
+                return _error(43101)
+            msgid = int(self.clock() * 1000) * 100 + len(self._messages)
+            self._messages.append({"msgid": msgid, "touser": touser, "template_id": template_id, "page": page,
+                                   "miniprogram_state": body.get("miniprogram_state", "formal"),
+                                   "lang": body.get("lang", "zh_CN"),
+                                   "data": {key: entry["value"] for key, entry in data.items()}})
+            return {"errcode": 0, "errmsg": "ok", "msgid": msgid}
+
+    def refuse_messages(self, touser: str) -> None:
+        """The guest did not subscribe (or used the one-time subscription up): their messages get 43101."""
+        with self._lock:
+            self._refusing.add(touser)
+
+    def messages(self, touser: str | None = None) -> list[dict[str, Any]]:
+        with self._lock:
+            return [dict(m) for m in self._messages if touser is None or m["touser"] == touser]
+
+    def fail_http(self, status: int, times: int = 1) -> None:
+        with self._lock:
+            self._http_failures.extend([status] * times)
+
+    def next_http_failure(self) -> int | None:
+        with self._lock:
+            return self._http_failures.pop(0) if self._http_failures else None
+
     def expire_tokens(self) -> None:
         with self._lock:
             self._tokens = dict.fromkeys(self._tokens, 0.0)
@@ -200,6 +285,9 @@ class WeChatSimulator:
             self._failures.clear()
             self._tokens.clear()
             self._codes.clear()
+            self._messages.clear()
+            self._refusing.clear()
+            self._http_failures.clear()
 
     def state(self) -> dict[str, Any]:
         with self._lock:
@@ -209,6 +297,7 @@ class WeChatSimulator:
                 "pending_failures": len(self._failures),
                 "tokens_issued": len(self._tokens),
                 "codes": list(self._codes),
+                "messages": len(self._messages),
             }
 
 
@@ -222,12 +311,19 @@ def _qr_png(scene: str, width: int) -> bytes:
     return buffer.getvalue()
 
 
-def _error(errcode: int) -> dict[str, Any]:
-    return {"errcode": errcode, "errmsg": f"{ERRMSG.get(errcode, 'error')}, rid: {uuid.uuid4().hex[:24]}"}
+def _error(errcode: int, hint: str = "") -> dict[str, Any]:
+    message = f"{ERRMSG.get(errcode, 'error')}{' ' + hint if hint else ''}"
+    return {"errcode": errcode, "errmsg": f"{message}, rid: {uuid.uuid4().hex[:24]}"}
 
 
 def create_app(sim: WeChatSimulator) -> Flask:
     app = Flask(__name__)
+
+    @app.before_request
+    def injected_http_failure():
+        if not request.path.startswith("/_control/") and (status := sim.next_http_failure()):
+            return Response("<html>bad gateway</html>", status=status, mimetype="text/html")
+        return None
 
     @app.get("/sns/jscode2session")
     def jscode2session():
@@ -249,6 +345,20 @@ def create_app(sim: WeChatSimulator) -> Flask:
         return jsonify(sim.phone_number(request.args.get("access_token", ""),
                                         request.get_json(force=True, silent=True) or {}))
 
+    @app.post("/cgi-bin/message/subscribe/send")
+    def subscribe_send():
+        return jsonify(sim.send_message(request.args.get("access_token", ""),
+                                        request.get_json(force=True, silent=True) or {}))
+
+    @app.get("/messages")
+    def messages():
+        return jsonify({"messages": sim.messages(request.args.get("touser") or None)})
+
+    @app.post("/_control/refuse")
+    def refuse():
+        sim.refuse_messages(str((request.get_json(silent=True) or {}).get("touser", "")))
+        return jsonify({"ok": True})
+
     @app.post("/_control/expire_tokens")
     def expire_tokens():
         sim.expire_tokens()
@@ -266,7 +376,10 @@ def create_app(sim: WeChatSimulator) -> Flask:
     @app.post("/_control/fail")
     def fail():
         body = request.get_json(silent=True) or {}
-        sim.fail_next(int(body.get("errcode", -1)), int(body.get("times", 1)))
+        if body.get("http_status"):
+            sim.fail_http(int(body["http_status"]), int(body.get("times", 1)))
+        else:
+            sim.fail_next(int(body.get("errcode", -1)), int(body.get("times", 1)))
         return jsonify({"ok": True})
 
     return app

@@ -140,6 +140,15 @@ def loyalty(scene: Scene) -> None:
     scene.staff_moves(order_id, "accept", "ready", "complete")
 
 
+def guest_notify(scene: Scene) -> None:
+    """The guest's paid takeout order is called at the counter (OrderReady); the batch delivers that event
+    twice, as SQS may: one message reaches WeChat."""
+    from diancan import bootstrap
+
+    order_id = scene.use_paid_order(mode="takeout", table_no=None)
+    bootstrap.kitchen().call_number(order_id, "staff:boss")
+
+
 def order_sweeper(scene: Scene) -> None:
     """The guest's unpaid order is past its payment window: its expiry task is due now."""
     from datetime import timedelta
@@ -213,5 +222,6 @@ SETUPS: dict[str, Callable[[Scene], None]] = {
     "print_dispatch": print_dispatch,
     "stock_decrement": stock_decrement,
     "loyalty": loyalty,
+    "guest_notify": guest_notify,
     "menu_daily": menu_daily,
 }

@@ -321,6 +321,21 @@ def wechat_access_token():
 
 
 @component
+def ready_notices():
+    """OrderReady → the guest's "ready for pickup" push; no ``ready_template`` in the wechat secret: none."""
+    from diancan.adapters.notice_store import NoticeStore
+    from diancan.adapters.wechat_messages import WeChatSubscribeMessages
+    from diancan.domain.guest_notices import ReadyTemplate
+    from diancan.services.guest_notices import ReadyNotices
+
+    raw = secrets().get("wechat").get("ready_template")
+    messages = WeChatSubscribeMessages(wechat_access_token(), settings().wechat_api_base,
+                                       settings().http_timeout_seconds)
+    return ReadyNotices(NoticeStore(), messages, ReadyTemplate.model_validate(raw) if raw else None,
+                        tz=settings().business_tz, count=_count_metric)
+
+
+@component
 def privacy():
     from diancan.adapters.wechat_phone import WeChatPhoneNumbers
     from diancan.services.privacy import Privacy

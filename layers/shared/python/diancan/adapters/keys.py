@@ -286,3 +286,9 @@ def report_entry(period: str, first_day: str) -> str:
 def sold_out_events(store_id: str, day: str) -> str:
     """Partition of a store's sold-out and back-in-stock moments of one business day (report operations)."""
     return f"SOLDOUT#{store_id}#{day}"
+
+
+def notice(kind: str) -> str:
+    """``NOTICE#READY``: a WeChat message to an order's guest (sorts before ``ORDER``, outside the order's
+    ``ORDER..STOCK_ISSUE`` read)."""
+    return f"NOTICE#{kind}"

@@ -426,3 +426,16 @@ class SoldOutEventRecord(Record, discriminator="sold_out_event"):
     name = UnicodeAttribute()
     sold_out = BooleanAttribute()
     at = UnicodeAttribute()
+
+
+# ---- guest notices (adapters/notice_store.py) --------------------------------------------------------------
+
+
+class GuestNoticeRecord(Record, discriminator="guest_notice"):
+    """``ORDER#<id>`` / ``NOTICE#<kind>``: a WeChat message to the order's guest, claimed (``SENDING``) before
+    it is sent and then settled (``SENT``, ``NOT_SUBSCRIBED``, ``REFUSED``), so a redelivered event never
+    pushes twice; ``RETRY`` when WeChat was unreachable (the next delivery claims it again)."""
+
+    state = UnicodeAttribute()
+    claimed_at = UnicodeAttribute()
+    doc = JSONAttribute(default=dict)  # msgid / errcode of the answer
