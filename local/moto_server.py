@@ -8,11 +8,18 @@ every other request back, so receives run beside the lock.
 The server runs in a child process (``MotoServer``): moto's state is global to a process and
 ``moto.mock_aws`` resets it, so an in-process server would be wiped by any test that uses ``mock_aws`` in
 the same pytest worker. Run ``python -m local.moto_server [--port N]`` to start one in the foreground.
+
+moto backs up a TransactWriteItems by deep-copying the whole table once per item of the transaction, so
+with the demo history every order and payment cost hundreds of milliseconds and, one request at a time,
+the local stack did not scale with guests (docs/performance.md). The server here journals instead: the
+items a transaction names are remembered before it runs and put back if it is cancelled — the same
+all-or-nothing outcome, since no other request runs meanwhile (``journaled_transactions``).
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import logging
 import os
 import subprocess
@@ -44,6 +51,54 @@ def _is_query_receive(environ: dict[str, Any]) -> bool:
     return "Action=ReceiveMessage" in environ.get("QUERY_STRING", "")
 
 
+def journaled_transactions() -> None:
+    """Make moto's TransactWriteItems roll back from a journal of the items it names, not a table copy.
+
+    moto's own code still checks the conditions and applies the writes; only its backup is replaced (its
+    ``copy.deepcopy`` of a ``Table`` returns the live table, so its own rollback changes nothing) and a
+    cancelled transaction puts the named items back as they were. Only valid while requests are serialised.
+    """
+    from moto.dynamodb import models
+    from moto.dynamodb.models.table import Table
+
+    class _TableKeptLive:
+        @staticmethod
+        def deepcopy(value: Any, memo: Any = None) -> Any:
+            return value if isinstance(value, Table) else copy.deepcopy(value, memo)
+
+    moto_transact = models.DynamoDBBackend.transact_write_items
+
+    def transact_write_items(backend: Any, transact_items: list[dict[str, Any]]) -> None:
+        journal = []
+        for entry in transact_items:
+            _, op = next(iter(entry.items()))
+            table = backend.tables.get(op.get("TableName"))
+            if table is None:
+                continue
+            key = op.get("Key") or {name: op["Item"][name] for name in (table.hash_key_attr, table.range_key_attr)
+                                    if name and name in op.get("Item", {})}
+            try:
+                before = backend.get_item(op["TableName"], key)
+            except Exception:  # an invalid key: moto's own validation answers it
+                continue
+            journal.append((op["TableName"], key, copy.deepcopy(before.to_json()["Attributes"]) if before else None))
+        models.copy = _TableKeptLive
+        try:
+            moto_transact(backend, transact_items)
+        except Exception:
+            for table_name, key, attributes in reversed(journal):
+                if attributes is None:
+                    if backend.get_item(table_name, key) is not None:
+                        backend.delete_item(table_name, key)
+                else:
+                    backend.put_item(table_name, attributes, overwrite=True)
+            raise
+        finally:
+            models.copy = copy
+
+    models.DynamoDBBackend.transact_write_items = transact_write_items
+
+
 def serve_forever(port: int, host: str = "127.0.0.1") -> None:
     """Run the serialised moto server in this process (blocking); print the ready line with the port."""
     from moto.moto_server.werkzeug_app import (
@@ -54,6 +109,7 @@ def serve_forever(port: int, host: str = "127.0.0.1") -> None:
     from werkzeug.serving import make_server
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    journaled_transactions()
     app = SerialisedApp(DomainDispatcherApplication(create_backend_app))
     server = make_server(host, port, app, threaded=True, request_handler=MotoRequestHandler)
     print(f"{READY_PREFIX}{server.server_address[1]}", flush=True)

@@ -99,6 +99,27 @@ def test_fifty_threads_doing_a_conditional_transaction_never_oversell(dynamodb):
     assert results.count(True) == STOCK // 2 and _stock(dynamodb, "combo") == 0
 
 
+def test_a_cancelled_transaction_leaves_every_item_as_it_was(dynamodb):
+    """The server journals the items a transaction names (not a copy of the table): a cancel puts back an
+    updated item, removes a created one and restores a deleted one, as DynamoDB's all-or-nothing would."""
+    client = boto3.client("dynamodb", region_name="us-east-1", endpoint_url=dynamodb)
+    _put_stock(dynamodb, "kept")
+    _put_stock(dynamodb, "doomed")
+    before = client.scan(TableName="stock")["Items"]
+    with pytest.raises(client.exceptions.TransactionCanceledException):
+        client.transact_write_items(TransactItems=[
+            {"Update": {"TableName": "stock", "Key": {"PK": {"S": "kept"}}, "UpdateExpression": "SET #left = :zero",
+                        "ExpressionAttributeNames": {"#left": "left"}, "ExpressionAttributeValues": {":zero": {"N": "0"}}}},
+            {"Put": {"TableName": "stock", "Item": {"PK": {"S": "fresh"}, "left": {"N": "1"}}}},
+            {"Delete": {"TableName": "stock", "Key": {"PK": {"S": "doomed"}}}},
+            {"ConditionCheck": {"TableName": "stock", "Key": {"PK": {"S": "absent"}},
+                                "ConditionExpression": "attribute_exists(PK)"}},
+        ])
+    after = client.scan(TableName="stock")["Items"]
+    assert sorted(after, key=str) == sorted(before, key=str)
+    assert _stock(dynamodb, "kept") == STOCK and _stock(dynamodb, "doomed") == STOCK
+
+
 def test_the_server_listens_on_loopback_only(dynamodb):
     assert dynamodb.startswith("http://127.0.0.1:")
     assert requests.get(f"{dynamodb}/moto-api/data.json", timeout=5).status_code == 200
