@@ -212,3 +212,22 @@ def test_a_forged_session_cookie_is_refused(make_app):
     client = make_app().test_client()
     client.set_cookie("dc_session", "abc.def", domain="console.test")
     assert client.get(f"/api/s/{OWN}/dashboard", base_url=BASE).status_code == 401
+
+
+def test_a_guest_token_opens_no_console_route(make_app, paid_order):
+    """The mini-program's session token is not a staff session, as a bearer header or in the cookie."""
+    from diancan import bootstrap
+
+    guest = bootstrap.token_signer().issue("openid-alice")
+    client = make_app().test_client()
+    client.set_cookie("dc_session", guest, domain="console.test")
+    for method, template, _action in ROUTES:
+        path = template
+        for name, value in FILL.items():
+            path = path.replace(name, value)
+        path = path.format(sid=OWN, oid=paid_order.order_id)
+        call = client.get if method == "GET" else client.post
+        answer = call(path, base_url=BASE, headers={"Authorization": f"Bearer {guest}"})
+        assert answer.status_code in (302, 401), (method, path, answer.status_code)
+        if answer.status_code == 302:
+            assert "/login" in answer.headers["Location"], (method, path)
