@@ -8,6 +8,7 @@ import copy
 import importlib.util
 import json
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -43,9 +44,10 @@ TEST_SECRETS = {
 }
 
 
-@pytest.fixture
-def aws(monkeypatch):
-    """A fresh moto account with every resource of serverless.yml created from infra/ and the secrets."""
+@contextmanager
+def aws_stack(monkeypatch):
+    """A fresh moto account with every resource of serverless.yml created from infra/ and the secrets; a
+    context manager so a module-scoped fixture can build its world once (with its own MonkeyPatch)."""
     from diancan import bootstrap
     from local.infra import create_stack
 
@@ -59,6 +61,12 @@ def aws(monkeypatch):
         bootstrap.reset()
         yield resources
     bootstrap.reset()
+
+
+@pytest.fixture
+def aws(monkeypatch):
+    with aws_stack(monkeypatch) as resources:
+        yield resources
 
 
 def use_stack_names(resources, monkeypatch) -> None:
@@ -100,6 +108,12 @@ def demo_chain(aws):
 
 @pytest.fixture
 def live(demo_chain, monkeypatch):
+    with live_gateway(demo_chain, monkeypatch) as running:
+        yield running
+
+
+@contextmanager
+def live_gateway(resources, monkeypatch):
     """The functions behind a loopback gateway (in this process, under the same moto) with the WeChat Pay
     WeChat login and Dada simulators mounted at /sim/wxpay, /sim/wechat and /sim/dada (riders step every
     0.2 s): the product reaches the simulators and their notifications and callbacks reach pay_notify and
@@ -127,8 +141,10 @@ def live(demo_chain, monkeypatch):
         monkeypatch.setenv(setting, f"{server.base_url}/sim/{name}")
     monkeypatch.setenv("DIANCAN_PUBLIC_BASE_URL", server.base_url)
     bootstrap.reset()
-    yield Live(server.base_url, simulator, riders, demo_chain)
-    server.stop()
+    try:
+        yield Live(server.base_url, simulator, riders, resources)
+    finally:
+        server.stop()
 
 
 class Live:
@@ -188,9 +204,13 @@ class FakeContext:
 
 
 def http_call(function: str, sample: str, *, body=None, path: str | None = None, query: dict | None = None,
-              headers: dict | None = None, raw_body: str | None = None) -> tuple[int, dict]:
-    """Invoke an HTTP function with a sample function-URL event, changed as asked; returns (status, json)."""
+              headers: dict | None = None, raw_body: str | None = None,
+              cookies: list[str] | None = None) -> tuple[int, dict]:
+    """Invoke an HTTP function with a sample function-URL event, changed as asked; returns (status, json).
+    ``cookies`` ("name=value") go where a function URL puts them: the event's cookies list."""
     event = load_event(sample)
+    if cookies is not None:
+        event["cookies"] = list(cookies)
     if path is not None:
         event["rawPath"] = event["requestContext"]["http"]["path"] = path
     if query is not None:
