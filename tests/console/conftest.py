@@ -10,7 +10,8 @@ from diancan.domain.passwords import ScryptCost
 
 FAST = ScryptCost(n=2**10, r=8, p=1)  # tests only: the real cost is diancan.domain.passwords.CURRENT
 PASSWORDS = {"boss": "boss-demo-2026", "jingan": "jingan-demo-2026", "xuhui": "xuhui-demo-2026",
-             "cashier": "cashier-demo-2026", "cook": "cook-demo-2026"}
+             "cashier": "cashier-demo-2026", "cook": "cook-demo-2026",
+             "cashier-xuhui": "cashier-xuhui-2026", "cook-xuhui": "cook-xuhui-2026"}
 BASE = "https://console.test"
 
 
@@ -80,12 +81,23 @@ def console(demo_chain, fakes):
     from diancan import bootstrap
     from diancan.console.config import ConsoleSettings
     from diancan.console.wiring import build
-    from local import demo_staff
 
     built = build(ConsoleSettings(), cost=FAST)
     built.optional = lambda name: fakes[name] if name in fakes else getattr(bootstrap, name, lambda: None)()
-    demo_staff.load(built.accounts, cost=FAST)
+    load_staff(built.accounts)
     return built
+
+
+def load_staff(accounts) -> None:
+    """The demo staff, and the other store's cashier and cook (the demo has those roles in store 1 only), so
+    the rights matrices hold every role of both stores."""
+    from diancan.domain.staff import Role, Staff
+    from local import demo_staff
+
+    demo_staff.load(accounts, cost=FAST)
+    for role, login in ((Role.CASHIER, "cashier-xuhui"), (Role.KITCHEN, "cook-xuhui")):
+        accounts.create(Staff(staff_id=login, login=login, name=login, role=role, store_ids=("sh-xuhui",),
+                              refund_limit_fen=5000 if role is Role.CASHIER else 0), PASSWORDS[login], cost=FAST)
 
 
 @pytest.fixture
