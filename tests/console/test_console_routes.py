@@ -9,7 +9,7 @@ import pytest
 
 from diancan.domain.errors import Forbidden
 from diancan.domain.staff import authorize
-from tests.console.conftest import BASE, login
+from tests.console.conftest import BASE, PASSWORDS, login
 
 pytestmark = pytest.mark.handlers
 
@@ -95,7 +95,7 @@ ROUTES = [
 ]
 FILL = {"{staff_id}": "cashier-jingan", "{station_id}": "hot", "{ticket_id}": "k-hot", "{session_id}": "no-session",
         "{call_id}": "no-call"}
-PEOPLE = ["boss", "jingan", "xuhui", "cashier", "cook"]
+PEOPLE = list(PASSWORDS)  # every role of store 1 (sh-jingan) and manager, cashier and cook of store 2
 
 
 def _may(staff, action: str, store_id: str | None) -> bool:
@@ -214,20 +214,33 @@ def test_a_forged_session_cookie_is_refused(make_app):
     assert client.get(f"/api/s/{OWN}/dashboard", base_url=BASE).status_code == 401
 
 
-def test_a_guest_token_opens_no_console_route(make_app, paid_order):
-    """The mini-program's session token is not a staff session, as a bearer header or in the cookie."""
+NOT_STAFF = ["anonymous", "guest token", "tampered session"]
+
+
+@pytest.mark.parametrize("who", NOT_STAFF)
+def test_no_one_but_staff_opens_a_console_route(make_app, paid_order, who):
+    """Without a live staff session every route is closed: pages send to the login page, scripts and posts get
+    401. A guest's mini-program token is not a staff session, as a bearer header or in the cookie."""
     from diancan import bootstrap
 
-    guest = bootstrap.token_signer().issue("openid-alice")
     client = make_app().test_client()
-    client.set_cookie("dc_session", guest, domain="console.test")
+    headers = {}
+    if who == "guest token":
+        guest = bootstrap.token_signer().issue("openid-alice")
+        client.set_cookie("dc_session", guest, domain="console.test")
+        headers = {"Authorization": f"Bearer {guest}"}
+    elif who == "tampered session":
+        login(client, "boss")
+        real = client.get_cookie("dc_session", domain="console.test").value
+        client.set_cookie("dc_session", real[:-2] + ("AA" if not real.endswith("AA") else "BB"), domain="console.test")
     for method, template, _action in ROUTES:
         path = template
         for name, value in FILL.items():
             path = path.replace(name, value)
         path = path.format(sid=OWN, oid=paid_order.order_id)
         call = client.get if method == "GET" else client.post
-        answer = call(path, base_url=BASE, headers={"Authorization": f"Bearer {guest}"})
-        assert answer.status_code in (302, 401), (method, path, answer.status_code)
-        if answer.status_code == 302:
+        answer = call(path, base_url=BASE, headers=headers)
+        page = method == "GET" and "/api/" not in path
+        assert answer.status_code == (302 if page else 401), (who, method, path, answer.status_code)
+        if page:
             assert "/login" in answer.headers["Location"], (method, path)
