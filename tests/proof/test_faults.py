@@ -167,12 +167,12 @@ def test_dynamodb_contention_or_throttling_while_ordering_is_a_clear_503_and_wri
 
     token = guest_token("carol")
     before = table_items()
-    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", raising(operation, code, times=10))
-    status, body = http_call("place_order", "place_order/post_orders",
-                             body={"store_id": "sh-jingan", "mode": "takeout",
-                                   "items": [{"dish_id": "d-cola", "qty": 1}]},
-                             headers={"authorization": f"Bearer {token}", "idempotency-key": "fault-key-001"})
-    monkeypatch.undo()
+    with monkeypatch.context() as faulty:  # undoes only this patch, not the fixtures' environment
+        faulty.setattr(botocore.client.BaseClient, "_make_api_call", raising(operation, code, times=10))
+        status, body = http_call("place_order", "place_order/post_orders",
+                                 body={"store_id": "sh-jingan", "mode": "takeout",
+                                       "items": [{"dish_id": "d-cola", "qty": 1}]},
+                                 headers={"authorization": f"Bearer {token}", "idempotency-key": "fault-key-001"})
     assert status == 503, body
     assert body["code"] in ("TABLE_BUSY", "BUSY_RETRY", "UPSTREAM_UNAVAILABLE") and body["message"]
     assert [i for i in table_items() if i not in before] == []

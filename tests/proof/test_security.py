@@ -71,19 +71,15 @@ def test_a_tampered_token_is_a_401_everywhere(demo_chain, guest_token, tamper):
 
 
 @pytest.mark.handlers
-def test_an_expired_token_is_a_401(demo_chain, monkeypatch):
+def test_an_expired_token_is_a_401(demo_chain):
     import time
 
     from diancan.adapters.tokens import TokenSigner
     from tests.conftest import TEST_SECRETS
 
-    signer = TokenSigner(TEST_SECRETS["app"]["token_secret"], 60)
-    issued = time.time() - 3600
-    monkeypatch.setattr(time, "time", lambda: issued)
-    token = signer.issue("openid-alice")
-    monkeypatch.undo()
+    token = TokenSigner(TEST_SECRETS["app"]["token_secret"], 60).issue("openid-alice", now=time.time() - 3600)
     status, body = http_call("orders", "orders/get_orders", headers=bearer(token))
-    assert status == 401, body
+    assert (status, body["code"]) == (401, "TOKEN_EXPIRED"), body
 
 
 @pytest.mark.handlers
