@@ -7,7 +7,7 @@ import secrets
 
 from diancan.adapters.repository import Repository
 from diancan.domain.cart import CartItem, build_lines, portions_needed
-from diancan.domain.clock import iso, utcnow
+from diancan.domain.clock import business_day, iso, utcnow
 from diancan.domain.order import Order
 from diancan.domain.order_status import OrderAction
 from tests.conftest import load_event
@@ -23,7 +23,7 @@ def place(repository: Repository, items: list[dict], *, store_id: str = STORE, p
     at, total = iso(now), sum(line.line_total_fen for line in lines)
     order = Order(order_id=secrets.token_hex(10).upper(), store_id=store_id, openid="openid-stock", mode="takeout",
                   lines=lines, items_fen=total, total_fen=total, reserved=portions_needed(lines, dishes),
-                  created_at=at, business_day=now.date().isoformat(), pay_expires_at=at)
+                  created_at=at, business_day=business_day(now).isoformat(), pay_expires_at=at)
     repository.create_order(order, encrypted_address=None, idempotency_key=f"key-{order.order_id}", request_hash="h",
                             prices={line.dish_id: line.base_price_fen for line in lines},
                             expires_at_epoch=int(now.timestamp()))

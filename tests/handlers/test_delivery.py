@@ -109,7 +109,7 @@ def paid_delivery_order(address: dict = PEOPLES_SQUARE) -> str:
     from diancan import bootstrap
     from diancan.adapters.records import OrderRecord
     from diancan.domain.cart import CartItem, build_lines
-    from diancan.domain.clock import iso, utcnow
+    from diancan.domain.clock import business_day, iso, utcnow
     from diancan.domain.order import DeliveryAddress, Order
     from diancan.domain.order_status import OrderAction
 
@@ -119,7 +119,7 @@ def paid_delivery_order(address: dict = PEOPLES_SQUARE) -> str:
     now, order_id = utcnow(), f"D{time.monotonic_ns()}"
     order = Order(order_id=order_id, store_id=STORE, openid="openid-alice", mode="delivery",
                   address=DeliveryAddress(**address), lines=lines, items_fen=3800, delivery_fee_fen=500,
-                  total_fen=4300, created_at=iso(now), business_day=now.date().isoformat(),
+                  total_fen=4300, created_at=iso(now), business_day=business_day(now).isoformat(),
                   pay_expires_at=iso(now + timedelta(minutes=15)))
     repository.create_order(order, encrypted_address=bootstrap.pii_cipher().encrypt(order.address.model_dump_json()),
                             idempotency_key=f"k-{order_id}", request_hash="h", prices={"d-gongbao": 3800},

@@ -69,7 +69,7 @@ def paid_order(items=CART, *, mode: str = "takeout", pickup_no: int = 17, table_
     from diancan import bootstrap
     from diancan.adapters.records import OrderRecord
     from diancan.domain.cart import CartItem, build_lines
-    from diancan.domain.clock import iso, utcnow
+    from diancan.domain.clock import business_day, iso, utcnow
     from diancan.domain.order import Order
     from diancan.domain.order_status import OrderAction
 
@@ -82,7 +82,7 @@ def paid_order(items=CART, *, mode: str = "takeout", pickup_no: int = 17, table_
     total = sum(line.line_total_fen for line in lines)
     order = Order(order_id=order_id, store_id=STORE, openid="openid-alice", mode=mode, table_no=table_no,
                   lines=lines, items_fen=total, total_fen=total, created_at=iso(now),
-                  business_day=now.astimezone().date().isoformat(), pay_expires_at=iso(now + timedelta(minutes=15)))
+                  business_day=business_day(now).isoformat(), pay_expires_at=iso(now + timedelta(minutes=15)))
     repository.create_order(order, encrypted_address=None, idempotency_key=f"k-{order_id}", request_hash="h",
                             prices={line.dish_id: line.base_price_fen for line in lines},
                             expires_at_epoch=int(now.timestamp()))
