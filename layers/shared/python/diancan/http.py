@@ -47,6 +47,8 @@ def make_resolver() -> LambdaFunctionUrlResolver:
 
     @app.exception_handler(RequestValidationError)
     def _invalid(error: RequestValidationError) -> Response:
+        if _too_large(app):  # Powertools validates a declared body before any middleware, so the size is checked here too
+            return error_response(_body_too_large())
         problems = error.errors()
         if any(p.get("type") == "json_invalid" for p in problems):
             return error_response(InvalidRequest("malformed JSON body", "请求格式错误", code="MALFORMED_JSON"))
@@ -81,9 +83,17 @@ def make_resolver() -> LambdaFunctionUrlResolver:
     return app
 
 
+def _body_too_large() -> InvalidRequest:
+    return InvalidRequest("request body too large", "请求内容过大", code="BODY_TOO_LARGE")
+
+
+def _too_large(app: LambdaFunctionUrlResolver) -> bool:
+    return len((app.current_event.body or "").encode("utf-8")) > MAX_BODY_BYTES
+
+
 def _limit_body_size(app: LambdaFunctionUrlResolver, next_middleware):
-    if len((app.current_event.body or "").encode("utf-8")) > MAX_BODY_BYTES:
-        return error_response(InvalidRequest("request body too large", "请求内容过大", code="BODY_TOO_LARGE"))
+    if _too_large(app):
+        return error_response(_body_too_large())
     return next_middleware(app)
 
 
@@ -95,7 +105,7 @@ def parse_body(app: LambdaFunctionUrlResolver, model: type[M]) -> M:
     """The request body as ``model``: malformed JSON and wrong fields are 400s with details."""
     raw = app.current_event.decoded_body or ""
     if len(raw.encode("utf-8")) > MAX_BODY_BYTES:
-        raise InvalidRequest("request body too large", "请求内容过大", code="BODY_TOO_LARGE")
+        raise _body_too_large()
     try:
         data = json.loads(raw) if raw else None
     except ValueError:
