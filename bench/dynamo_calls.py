@@ -60,7 +60,8 @@ TARGETS = {
         "the order and its STOCK_ISSUE (tells the guest when stock could not cover a paid order) in one "
         "consistent Query of ORDER#<id>, SK between ORDER and STOCK_ISSUE, filtered on kind (Repository."
         "order_with_issue); the range also holds the order's few print jobs, refunds, review and deduction "
-        "markers, read but not returned (a delivery order adds a GetItem of its DELIVERY, outside that range)"),
+        "markers, read but not returned; the guest's detail widens it down to DELIVERY, so a delivery order's "
+        "dispatch comes in the same Query (DeliveryStore.dispatch_read)"),
     "notify": Target(
         {"GetItem": 2, "TransactWriteItems": 1, "UpdateItem": 1},
         "GetItem order (status, amount to check); GetItem chain head STORE#/CHAIN (voucher sequence, hash, "

@@ -301,6 +301,7 @@ def test_a_failed_delivery_waits_for_the_store_which_may_refund(dada):
 
 
 def test_the_console_lists_active_deliveries_and_the_guest_sees_the_steps(dada, guest_token):
+    from bench.calls import recorded_calls
     from diancan import bootstrap
 
     order_id = paid_delivery_order()
@@ -308,8 +309,11 @@ def test_the_console_lists_active_deliveries_and_the_guest_sees_the_steps(dada, 
     callback(dada, order_id, 2, int(time.time()), **RIDER)
     active = bootstrap.delivery().active(STORE)
     assert [(d["order_id"], d["state"]) for d in active] == [(order_id, "BOOKED")]
-    status, detail = http_call("orders", "orders/get_order", path=f"/orders/{order_id}",
-                               headers={"authorization": f"Bearer {guest_token('alice')}"})
+    token = guest_token("alice")
+    with recorded_calls() as log:  # the order, its address and its DELIVERY in the order's one Query
+        status, detail = http_call("orders", "orders/get_order", path=f"/orders/{order_id}",
+                                   headers={"authorization": f"Bearer {token}"})
+    assert log.dynamodb() == {"Query": 1}
     assert status == 200
     assert [s["status"] for s in detail["delivery"]["steps"]] == ["RIDER_ASSIGNED"]
     assert detail["delivery"]["rider"]["phone"] == "139****5678"

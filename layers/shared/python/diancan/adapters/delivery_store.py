@@ -1,7 +1,8 @@
 """DynamoDB access of delivery: an order's dispatch record, the store's active deliveries, the order's flag.
 
 Access patterns (docs/table.md):
-- one dispatch: GetItem ``ORDER#<oid>`` / ``DELIVERY`` (consistent on the write paths)
+- one dispatch: GetItem ``ORDER#<oid>`` / ``DELIVERY`` (consistent on the write paths); the guest's order
+  detail takes it in the order's own Query instead (``dispatch_read``)
 - claim: PutItem ``ORDER#<oid>`` / ``DELIVERY`` with ``attribute_not_exists(PK)``
 - change: PutItem of the same key with ``version = <read version>`` (optimistic; the loser re-reads)
 - a store's active deliveries, oldest first: Query GSI1 ``DELIVERIES#<sid>`` (sparse: ended ones drop out)
@@ -14,6 +15,7 @@ from pynamodb.exceptions import DoesNotExist, PutError
 
 from diancan.adapters import keys
 from diancan.adapters.records import DeliveryRecord, OrderRecord
+from diancan.adapters.repository import BatchRead
 from diancan.domain.dispatch import Dispatch
 from diancan.domain.errors import Conflict
 
@@ -43,6 +45,11 @@ class DeliveryStore:
             return _dispatch(DeliveryRecord.get(keys.order(order_id), keys.DELIVERY, consistent_read=True))
         except DoesNotExist:
             return None
+
+    def dispatch_read(self, order_id: str) -> BatchRead[Dispatch | None]:
+        """The same dispatch, read in the order's Query (``Repository.order_with_issue(extra=...)``)."""
+        return BatchRead((keys.order(order_id), keys.DELIVERY), lambda record: record and _dispatch(record),
+                         kind=DeliveryRecord)
 
     def save(self, dispatch: Dispatch) -> Dispatch:
         """Write ``dispatch`` as the next version of what was read (version 0: the claim). Raises

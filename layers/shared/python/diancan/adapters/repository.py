@@ -87,8 +87,10 @@ class BatchRead(Generic[T]):
     call of its own: the area gives the key and how it turns the record (None when there is none) into its
     value; ``load_for_order`` fills ``value``."""
 
-    def __init__(self, key: tuple[str, str], decode: Callable[[Record | None], T]) -> None:
+    def __init__(self, key: tuple[str, str], decode: Callable[[Record | None], T],
+                 kind: type[Record] | None = None) -> None:
         self.key = key
+        self.kind = kind  # the record class, for reads that filter on ``kind`` (order_with_issue)
         self._decode = decode
         self._value: T | None = None
         self._read = False
@@ -406,25 +408,38 @@ class Repository:
             raise NotFound("no such order", "订单不存在", code="ORDER_NOT_FOUND") from None
         return order_from_record(record), record.doc.get("address_enc")
 
-    def order_with_issue(self, order_id: str) -> OrderRead:
+    def order_with_issue(self, order_id: str, extra: Sequence[BatchRead] = ()) -> OrderRead:
         """AP6b: the order (with its encrypted address) and its stock issue, if any, in one strongly consistent
         Query of the order's partition: SK between ``ORDER`` and ``STOCK_ISSUE``, filtered on ``kind`` (key
         attributes cannot be filtered). The range also holds the order's print jobs, refunds, review and
-        deduction markers: a handful of small items, read but not returned."""
+        deduction markers: a handful of small items, read but not returned. ``extra`` are other areas' items
+        of the same partition (a delivery order's ``DELIVERY``): the range widens to take them in, and each is
+        handed what was found (None when absent)."""
+        pk = keys.order(order_id)
+        if any(read.key[0] != pk or read.kind is None for read in extra):
+            raise ValueError("order_with_issue reads extra items of the order's own partition, by kind")
+        low = min([keys.ORDER, *(read.key[1] for read in extra)])
+        high = max([keys.STOCK_ISSUE, *(read.key[1] for read in extra)])
+        wanted = {read.key[1]: read for read in extra}
+        found: dict[str, Record] = {}
         order_record, issue = None, None
         try:
-            for record in Record.query(keys.order(order_id), Record.SK.between(keys.ORDER, keys.STOCK_ISSUE),
-                                       filter_condition=Record.kind.is_in(OrderRecord, StockIssueRecord),
-                                       consistent_read=True):
+            for record in Record.query(pk, Record.SK.between(low, high), consistent_read=True,
+                                       filter_condition=Record.kind.is_in(
+                                           OrderRecord, StockIssueRecord, *(read.kind for read in extra))):
                 if isinstance(record, OrderRecord):
                     order_record = record
                 elif isinstance(record, StockIssueRecord):
                     issue = StockIssue.model_validate(record.doc)
+                elif record.SK in wanted:
+                    found[record.SK] = record
         except QueryError as error:
             if "ValidationException" not in str(error):
                 raise
         if order_record is None:
             raise NotFound("no such order", "订单不存在", code="ORDER_NOT_FOUND")
+        for sk, read in wanted.items():
+            read.found(found.get(sk))
         return OrderRead(order_from_record(order_record), order_record.doc.get("address_enc"), issue)
 
     def list_user_orders(self, openid: str, *, cursor: str | None, limit: int) -> tuple[list[Order], str | None]:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from diancan.adapters.eventbus import EventBus
 from diancan.adapters.pii import PiiCipher
-from diancan.adapters.repository import Repository
+from diancan.adapters.repository import BatchRead, Repository
 from diancan.domain.clock import iso, utcnow
 from diancan.domain.dispatch import Dispatch
 from diancan.domain.errors import NotFound
@@ -23,9 +23,10 @@ MAX_PAGE = 50
 
 
 class Deliveries(Protocol):
-    """What the order detail needs of delivery: the order's dispatch (state, timed steps, masked rider)."""
+    """What the order detail needs of delivery: the order's dispatch (state, timed steps, masked rider), read
+    in the order's own Query."""
 
-    def get(self, order_id: str) -> Dispatch | None: ...
+    def dispatch_read(self, order_id: str) -> BatchRead[Dispatch | None]: ...
 
 
 def _guests(openid: str, order: Order) -> Order:
@@ -49,17 +50,17 @@ class GuestOrders:
         return _guests(openid, self._repository.get_order(order_id))
 
     def detail(self, openid: str, order_id: str) -> dict:
-        """The order, its address, and its stock issue (one Query of the order's partition), then its delivery."""
-        read = self._repository.order_with_issue(order_id)
+        """The order, its address, its stock issue and its delivery: one Query of the order's partition."""
+        delivery = self._deliveries.dispatch_read(order_id) if self._deliveries is not None else None
+        read = self._repository.order_with_issue(order_id, extra=[delivery] if delivery else ())
         order = _guests(openid, read.order)
         view = order.guest_view()
         if read.encrypted_address and self._pii is not None:
             address = self._pii.decrypt(read.encrypted_address)
             view["address"] = DeliveryAddress.model_validate_json(address).model_dump()
         view["stock_issue"] = read.stock_issue.guest_notice() if read.stock_issue else None
-        if self._deliveries is not None and order.mode == "delivery":
-            dispatch = self._deliveries.get(order_id)
-            view["delivery"] = dispatch.view() if dispatch else None
+        if delivery is not None and order.mode == "delivery":
+            view["delivery"] = delivery.value.view() if delivery.value else None
         return view
 
     def page(self, openid: str, cursor: str | None, limit: int) -> dict:
