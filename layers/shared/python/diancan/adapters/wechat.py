@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -18,6 +19,9 @@ _REFUSALS = {
     40163: ("CODE_USED", "登录凭证已使用，请重新进入小程序", "login code already used"),
     40226: ("LOGIN_BLOCKED", "当前账号存在风险，暂时无法登录", "login blocked for a high-risk user"),
 }
+# WeChat openids are 28 URL-safe base64 characters; anything else (a ``staff:`` principal, a path) is refused
+# before it can become a token's subject.
+OPENID_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,10 @@ class WeChatLogin:
             raise UpstreamUnavailable("WeChat login unavailable", "微信登录服务繁忙，请稍后再试") from error
         errcode = int(body.get("errcode") or 0)
         if errcode == 0 and body.get("openid"):
+            if not isinstance(body["openid"], str) or not OPENID_SHAPE.fullmatch(body["openid"]):
+                logger.warning("jscode2session answered an openid of an unknown shape")
+                raise Unauthorized("WeChat login failed (malformed openid)", "微信登录失败",
+                                   code="WECHAT_LOGIN_FAILED")
             return WeChatSession(body["openid"], body.get("unionid"), body.get("session_key", ""))
         if errcode in (-1, 45011):
             raise UpstreamUnavailable("WeChat is busy", "微信登录繁忙，请稍后再试", code="WECHAT_BUSY",
