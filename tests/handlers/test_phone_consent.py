@@ -56,3 +56,26 @@ def test_an_expired_access_token_is_fetched_again(wechat, guest_token):
     request = urllib.request.Request(f"{wechat}/_control/expire_tokens", data=b"{}", method="POST")
     json.loads(urllib.request.urlopen(request).read())
     assert share(guest_token("erin"), "phone-erin")[0] == 200
+
+
+def test_a_birthday_is_checked_against_shanghais_today_not_utcs():
+    """At 00:30 in Shanghai (16:30 UTC the day before) a guest born that day may say so; the next day may not."""
+    from datetime import UTC, date, datetime
+
+    from diancan.domain.errors import InvalidRequest
+    from diancan.services.privacy import Privacy
+
+    class Activity:
+        def __init__(self) -> None:
+            self.saved: list[date] = []
+
+        def set_birthday(self, openid: str, birthday: date) -> None:
+            self.saved.append(birthday)
+
+    activity = Activity()
+    privacy = Privacy(phones=None, cipher=None, activity=activity,
+                      clock=lambda: datetime(2026, 11, 24, 16, 30, tzinfo=UTC))
+    assert privacy.set_birthday("openid-x", date(2026, 11, 25)) == {"birthday": "2026-11-25"}
+    with pytest.raises(InvalidRequest) as refused:
+        privacy.set_birthday("openid-x", date(2026, 11, 26))
+    assert refused.value.code == "INVALID_BIRTHDAY" and activity.saved == [date(2026, 11, 25)]

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from diancan.adapters.activity_store import ActivityStore
 from diancan.adapters.pii import PiiCipher
-from diancan.domain.clock import iso, utcnow
+from diancan.domain.clock import business_day, iso, utcnow
 from diancan.domain.errors import InvalidRequest
 
 
@@ -46,7 +46,7 @@ class Privacy:
         return {"phone": masked(phone), "shared": True}
 
     def set_birthday(self, openid: str, birthday: date) -> dict:
-        if not date(1900, 1, 1) <= birthday <= self._clock().date():
+        if not date(1900, 1, 1) <= birthday <= business_day(self._clock()):  # a local date, as the guest's
             raise InvalidRequest("birthday out of range", "生日有误", code="INVALID_BIRTHDAY")
         self._activity.set_birthday(openid, birthday)
         return {"birthday": birthday.isoformat()}
