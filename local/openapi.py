@@ -68,6 +68,8 @@ Conventions, for every function:
 - Every refusal is a 4xx with `{"code", "message", "message_en", "details"?}`: `code` is stable and
   machine-readable (e.g. `DISH_UNAVAILABLE`, `INSUFFICIENT_PORTIONS`, `STORE_CLOSED`, `INVALID_TOKEN`),
   `message` is Chinese and `message_en` English for people. Outside-service trouble is a 503 the client may retry.
+- Bodies are JSON objects of at most 64 KiB: a larger one is `400 BODY_TOO_LARGE`, one that is not JSON
+  `400 MALFORMED_JSON` (not UTF-8: `MALFORMED_BODY`), wrong fields `400 INVALID_REQUEST` with `details.errors`.
 - WeChat Pay notifications (`pay_notify`) answer 204 when applied or already applied, and 4xx/5xx with
   `{"code": "FAIL", "message"}` otherwise, as WeChat Pay expects.
 """
