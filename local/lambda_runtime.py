@@ -9,6 +9,12 @@ set per function: the function's identity is on the ``LambdaContext`` (``context
 ``<stack>-<function>``, as Serverless names deployed functions). Powertools reads only the shared
 ``POWERTOOLS_*`` variables; its idempotency keys still differ per function because they include the
 handler's module name, which is unique here.
+
+Lambda also runs one invocation at a time per execution environment, and environments share no memory.
+Powertools' HTTP resolvers keep the request being handled on a class attribute that every resolver shares
+(``BaseRouter.current_event``), so two function-URL invocations running at once in this process would read
+each other's request (another guest's token or body). Function-URL invocations therefore take turns
+(``URL_INVOCATIONS``); SQS consumers and schedules still run alongside them.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ import time
 import traceback
 import uuid
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -30,6 +37,7 @@ from local.functions import FunctionSpec
 from local.infra import LOCAL_ACCOUNT_ID
 
 logger = logging.getLogger(__name__)
+URL_INVOCATIONS = threading.RLock()  # one function-URL invocation at a time in this process (see above)
 
 
 class FunctionUnavailable(Exception):
@@ -114,7 +122,8 @@ class LambdaRuntime:
         context = self.context_for(name)
         started = time.monotonic()
         try:
-            result = handler(json.loads(json.dumps(event)), context)
+            with URL_INVOCATIONS if self.specs[name].has_url else nullcontext():
+                result = handler(json.loads(json.dumps(event)), context)
         finally:
             elapsed_ms = int((time.monotonic() - started) * 1000)
             log_extra = {"function": name, "request_id": context.aws_request_id, "duration_ms": elapsed_ms}

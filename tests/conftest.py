@@ -28,6 +28,7 @@ os.environ.pop("AWS_ENDPOINT_URL", None)
 
 import moto  # noqa: E402  (must precede every botocore client)
 
+from local.lambda_runtime import URL_INVOCATIONS  # noqa: E402
 from local.world import LOCAL_READY_TEMPLATE  # noqa: E402
 from tests.wxpay_fixtures import APPID, MCHID, MERCHANT_SERIAL, PUBLIC_KEY_ID, wxpay_keys  # noqa: E402
 
@@ -225,7 +226,8 @@ def http_call(function: str, sample: str, *, body=None, path: str | None = None,
             event["headers"].pop(name.lower(), None)
         else:
             event["headers"][name.lower()] = value
-    answer = handler_of(function)(event, FakeContext())
+    with URL_INVOCATIONS:  # a live gateway may be invoking another function-URL handler meanwhile
+        answer = handler_of(function)(event, FakeContext())
     return answer["statusCode"], json.loads(answer["body"]) if answer.get("body") else {}
 
 

@@ -196,3 +196,16 @@ def test_the_developer_page_links_functions_and_simulator_pages(gateway):
     _, base = gateway
     page = requests.get(f"{base}/dev/", timeout=5).text
     assert "href='/echo/'" in page and "href='/sim/toy/where'" in page and "queue_only" in page
+
+
+def test_function_url_invocations_take_turns_and_queue_consumers_do_not(gateway):
+    """Powertools' resolvers share the request being handled (a class attribute), so two function-URL
+    invocations at once in one process would read each other's; Lambda never runs two in one environment."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    app, base = gateway
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        answers = list(pool.map(lambda _: requests.get(f"{base}/echo/overlap", timeout=10).json(), range(6)))
+        consumer = list(pool.map(lambda _: app.runtime.invoke("queue_only", {"rawPath": "/overlap"}), range(6)))
+    assert max(a["most_at_once"] for a in answers) == 1
+    assert max(a["most_at_once"] for a in consumer) > 1
