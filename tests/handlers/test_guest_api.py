@@ -39,34 +39,19 @@ def test_a_bad_or_reused_code_is_a_401_with_wechats_reason(live, code, expected)
 @pytest.mark.parametrize("openid", ["staff:mgr-jingan", "../USER#x", "o" * 65, "", 42])
 def test_an_openid_of_a_shape_wechat_never_gives_never_becomes_a_token_subject(openid):
     """A guest token's subject must not pass for a staff principal (``staff:`` table rounds) or a key."""
-    import json
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from flask import Flask
 
     from diancan.adapters.wechat import WeChatLogin
     from diancan.domain.errors import Unauthorized
+    from local.serve import serving
 
-    class Answer(BaseHTTPRequestHandler):
-        def do_GET(self):
-            body = json.dumps({"openid": openid, "session_key": "c2s="}).encode()
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *_args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Answer)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        login = WeChatLogin("wx-app", "secret", f"http://127.0.0.1:{server.server_port}", timeout=5)
+    stand_in = Flask("jscode2session")
+    stand_in.add_url_rule("/sns/jscode2session", "session", lambda: {"openid": openid, "session_key": "c2s="})
+    with serving(stand_in) as server:
+        login = WeChatLogin("wx-app", "secret", server.base_url, timeout=5)
         with pytest.raises(Unauthorized) as refused:
             login.code_to_session("a-code")
-        assert refused.value.code == "WECHAT_LOGIN_FAILED"
-    finally:
-        server.shutdown()
-        server.server_close()
+    assert refused.value.code == "WECHAT_LOGIN_FAILED"
 
 
 @pytest.mark.parametrize("body", [{}, {"code": ""}, {"code": 123}, {"code": "x" * 200}])
