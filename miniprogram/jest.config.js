@@ -4,6 +4,7 @@ const common = {
   transform: { '\\.js$': 'babel-jest' },
   transformIgnorePatterns: ['/node_modules/(?!tdesign-miniprogram)'],
   setupFiles: ['<rootDir>/tests/setup.js'],
+  setupFilesAfterEnv: ['<rootDir>/tests/after-env.js'],
 }
 
 module.exports = {

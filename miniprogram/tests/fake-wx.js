@@ -50,7 +50,7 @@ function createFakeWx() {
     vibrateShort: ok('vibrateShort'),
     getSetting: (args) => args.success({ authSetting: state.authSetting || {} }),
     authorize: ok('authorize'),
-    openSetting: ok('openSetting'),
+    openSetting: (args) => { record('openSetting', args); args.success({ authSetting: state.authSetting || {} }) },
     getLocation: (args) => {
       record('getLocation', args)
       if (state.location) args.success(state.location)

@@ -79,8 +79,14 @@ async function settle(rounds = 5) {
   for (let i = 0; i < rounds; i += 1) await new Promise((r) => setTimeout(r, 0))
 }
 
+/** The page's state-view part ('loading' | 'error' | 'empty'), or null. */
+function state(comp, which) {
+  const view = comp.querySelector('#state')
+  return view ? view.querySelector(`#state-${which}`) : null
+}
+
 function all(comp, selector) {
   return comp.querySelectorAll(selector)
 }
 
-module.exports = { load, render, waitFor, text, all, tap, settle, SRC, NPM, simulate }
+module.exports = { state, load, render, waitFor, text, all, tap, settle, SRC, NPM, simulate }
