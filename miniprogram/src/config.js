@@ -12,6 +12,9 @@ const ENVIRONMENTS = {
 // WeChat's own release channels pick the environment: DevTools/develop → local, 体验版 → staging, 正式版 → production
 const BY_ENV_VERSION = { develop: 'local', trial: 'staging', release: 'production' }
 
+// subscription message templates (mini-program admin → 订阅消息); "ready" = 取餐提醒
+const SUBSCRIBE_TEMPLATES = { ready: 'READY_TEMPLATE_ID_FROM_ADMIN' }
+
 let override = null
 
 function currentEnvironment() {
@@ -34,4 +37,4 @@ function useBase(base) {
   override = base ? { base } : null
 }
 
-module.exports = { ENVIRONMENTS, FUNCTIONS, functionUrl, useBase, currentEnvironment }
+module.exports = { SUBSCRIBE_TEMPLATES, ENVIRONMENTS, FUNCTIONS, functionUrl, useBase, currentEnvironment }

@@ -129,6 +129,8 @@ module.exports = {
     goMenu: '去点餐',
   },
   table: {
+    title: '桌上购物车',
+    addDishes: '加菜',
     joining: '正在进入 {table} 桌…',
     badCode: '这个桌码无法识别，请扫描桌上的二维码',
     guests: '同桌 {list}',
@@ -156,6 +158,16 @@ module.exports = {
     REFUNDING: '退款中',
     REFUNDED: '已退款',
   },
+  courier: {
+    WAITING_RIDER: '等待骑手接单',
+    RIDER_ASSIGNED: '骑手已接单',
+    RIDER_ARRIVED: '骑手已到店',
+    PICKED_UP: '骑手配送中',
+    FAILED_RETURNING: '配送异常，骑手返回门店',
+    DELIVERED: '已送达',
+    RETURNED: '已退回门店',
+    CANCELLED: '配送已取消',
+  },
   errors: {
     NETWORK: '网络不太好，请检查网络后重试',
     SERVER_BUSY: '服务繁忙，请稍后再试',
@@ -167,5 +179,6 @@ module.exports = {
     MALFORMED_JSON: '提交的信息有误，请检查后重试',
     BODY_TOO_LARGE: '提交的内容太多了，请精简后重试',
     RATE_LIMITED: '操作太频繁，请稍后再试',
+    PAY_FAILED: '支付没有完成，请稍后在订单中重新支付',
   },
 }
