@@ -20,7 +20,10 @@ function createFakeWx() {
     setStorageSync: (k, v) => { state.storage[k] = JSON.parse(JSON.stringify(v)) },
     removeStorageSync: (k) => { delete state.storage[k] },
     getAccountInfoSync: () => ({ miniProgram: { envVersion: 'develop' } }),
-    getSystemInfoSync: () => ({ fontSizeSetting: 16, windowHeight: 812, windowWidth: 375 }),
+    getSystemInfoSync: () => ({ SDKVersion: '3.3.0', fontSizeSetting: 16, windowHeight: 812, windowWidth: 375, pixelRatio: 2 }),
+    getAppBaseInfo: () => ({ SDKVersion: '3.3.0', fontSizeSetting: 16, language: 'zh_CN' }),
+    getWindowInfo: () => ({ windowHeight: 812, windowWidth: 375, pixelRatio: 2, statusBarHeight: 44 }),
+    nextTick: (fn) => setTimeout(fn, 0),
     login: (args) => { state.codes += 1; record('login', args); args.success({ code: `test-unit.${state.codes}` }) },
     request(args) {
       const url = new URL(args.url)
