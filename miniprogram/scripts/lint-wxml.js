@@ -8,12 +8,12 @@ const { spawnSync } = require('child_process')
 const SRC = path.join(__dirname, '..', 'src')
 const WCC = path.join(path.dirname(require.resolve('miniprogram-compiler/package.json')), 'bin', 'linux', 'wcc')
 
-function wxmlFiles(dir, files = []) {
+function wxmlFiles(root, dir = root, files = []) {
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     if (entry.name === 'miniprogram_npm') continue
     const full = path.join(dir, entry.name)
-    if (entry.isDirectory()) wxmlFiles(full, files)
-    else if (entry.name.endsWith('.wxml')) files.push(path.relative(SRC, full))
+    if (entry.isDirectory()) wxmlFiles(root, full, files)
+    else if (entry.name.endsWith('.wxml')) files.push(path.relative(root, full))
   }
   return files
 }
