@@ -28,7 +28,7 @@ miniprogram: $(STAMP)  ## the guest mini-program: install from its lockfile, bui
 	cd miniprogram && DIANCAN_PYTHON=$(abspath $(BIN)/python) npx --no-install jest --ci
 
 miniprogram-pictures: $(STAMP)  ## draw every page of the mini-program as a 375×812 PNG into docs/miniprogram/
-	cd miniprogram && npm run --silent build:npm && DIANCAN_PYTHON=$(abspath $(BIN)/python) node scripts/pictures.js
+	cd miniprogram && npm run --silent build:npm && DIANCAN_PYTHON=$(abspath $(BIN)/python) npm run --silent pictures
 
 demo: $(STAMP)  ## fresh local stack + the scripted guest journey over HTTP
 	$(BIN)/python -m local.demo

@@ -89,4 +89,4 @@ function all(comp, selector) {
   return comp.querySelectorAll(selector)
 }
 
-module.exports = { state, load, render, waitFor, text, all, tap, settle, SRC, NPM, simulate }
+module.exports = { LIBRARY, state, load, render, waitFor, text, all, tap, settle, SRC, NPM, simulate }

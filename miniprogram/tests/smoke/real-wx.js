@@ -26,6 +26,7 @@ function createRealWx(base, guest) {
   }
   wx.requestPayment = (args) => {
     state.calls.push({ name: 'requestPayment', args })
+    if (state.payment === 'cancel') { args.fail({ errMsg: 'requestPayment:fail cancel' }); return }
     const prepayId = args.package.replace(/^prepay_id=/, '')
     global.nodeFetch(`${base}/sim/wxpay/pay`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ prepay_id: prepayId }) })
       .then((res) => (res.status === 200 ? args.success({ errMsg: 'requestPayment:ok' }) : args.fail({ errMsg: `requestPayment:fail ${res.status}` })),

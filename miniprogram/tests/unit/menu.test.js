@@ -151,3 +151,22 @@ test('a closed store says so and shows its menu read-only', async () => {
   expect(page.querySelector('#add-d-cola')).toBeFalsy()
   expect(page.querySelector('#cart')).toBeFalsy()
 })
+
+test('the spec popup keeps the choice while the page re-renders and starts afresh when reopened', async () => {
+  wx.__route('POST /place_order/quote', { status: 200, data: quote(500) })
+  const page = await openMenu()
+  await waitFor(() => page.querySelector('#add-d-milktea'))
+  await tap(page, '#add-d-milktea')
+  const popup = page.querySelector('#spec')
+  await tap(popup, '#option-topping-pearl')
+  await tap(popup, '#spec-add')
+  expect(text(popup, '#spec-error')).toBe('请选择杯型')
+  await tap(page, '#add-d-cola') // the page re-renders (badges, quote) under the open popup
+  await settle()
+  expect(text(popup, '#spec-error')).toBe('请选择杯型')
+  expect(popup.querySelector('#option-topping-pearl').dom.className).toContain('checked')
+  await tap(popup, '#spec-close')
+  await tap(page, '#add-d-milktea')
+  expect(popup.querySelector('#spec-error')).toBeFalsy()
+  expect(popup.querySelector('#option-topping-pearl').dom.className).not.toContain('checked')
+})

@@ -26,8 +26,11 @@ Component({
   },
   data: { msg: section('spec'), groups: [], selected: {}, error: '', priceText: '', allergensText: '', nutrition: [] },
   observers: {
-    dish(dish) {
-      if (!dish) return
+    // a fresh choice each time the popup opens; a parent re-render while open keeps the guest's choice
+    'dish, show': function reset(dish, show) {
+      const opening = show && !this.shown
+      this.shown = show
+      if (!dish || !opening) return
       const selected = {}
       this.setData({
         selected,
