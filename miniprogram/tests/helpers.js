@@ -4,6 +4,22 @@ const path = require('path')
 const simulate = require('miniprogram-simulate')
 
 const SRC = path.join(__dirname, '..', 'src')
+
+/* simulate runs each component's JS with require() for every page that uses it, counting on the require
+ * cache being cleared; jest's module registry is not, so a component shared by two pages (state-view, the
+ * cart bar, TDesign's loading) would be defined for the first page only and render blank in the second.
+ * Run it again in an isolated registry instead (its helpers are pure: a fresh copy changes nothing). */
+const simulateUtils = require('miniprogram-simulate/src/utils')
+const ran = new Set()
+simulateUtils.runJs = (filePath) => {
+  const resolved = require.resolve(filePath)
+  if (!ran.has(resolved)) {
+    ran.add(resolved)
+    require(resolved)
+    return
+  }
+  jest.isolateModules(() => { require(resolved) })
+}
 const NPM = path.join(SRC, 'miniprogram_npm')
 const loaded = {}
 

@@ -57,7 +57,7 @@ Component({
     onLoad(query = {}) {
       this.storeId = query.store_id
       this.session = query.session || ''
-      if (this.session) this.setData({ table: { name: decodeURIComponent(query.table || ''), session: this.session } })
+      this.tableName = this.session ? decodeURIComponent(query.table || '') : ''
       this.load()
     },
     onShow() {
@@ -87,6 +87,7 @@ Component({
           const mode = this.session ? 'dine_in' : (modes.includes(saved.mode) ? saved.mode : (modes.includes('takeout') ? 'takeout' : modes[0]))
           this.cart = cartStore.setMode(saved, mode)
           this.setData({
+            table: this.session ? { banner: t('menu.tableBanner', { store: store.name, table: this.tableName }) } : null,
             store: { name: store.name, address: store.address, phone: store.phone },
             storeState,
             banner,

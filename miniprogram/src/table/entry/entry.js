@@ -105,7 +105,7 @@ Component({
     },
     onAddDishes() {
       const s = this.session
-      wx.navigateTo({ url: `/pages/menu/menu?store_id=${this.cart.store_id}&session=${s.session_id}&table=${encodeURIComponent(this.data.table.name)}` })
+      wx.navigateTo({ url: `/pages/menu/menu?store_id=${this.cart.store_id}&session=${s.session_id}&table=${encodeURIComponent(s.table_name || this.cart.table_no)}` })
     },
     /** Send the shared cart (as the guest sees it: its version) to the kitchen; pay it first if the store says so. */
     onSendRound() {
