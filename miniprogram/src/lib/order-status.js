@@ -1,6 +1,7 @@
 /* How an order's status reads to the guest, which steps it has passed, and whether it is still moving
  * (worth polling). Statuses: domain/order_status.py. */
 const { t } = require('./i18n')
+const { formatFen } = require('./money')
 
 const MOVING = ['PENDING_PAYMENT', 'PAID', 'PREPARING', 'READY', 'DELIVERING', 'REFUNDING']
 
@@ -45,4 +46,9 @@ function isMoving(order) {
   return MOVING.includes(order.status)
 }
 
-module.exports = { steps, label, isMoving, shortTime, MOVING }
+/** A priced line of a quote or an order as the guest reads it. */
+function lineView(line) {
+  return { name: line.name, qty: line.qty, options: (line.options || []).map((o) => o.name).join('/'), total: formatFen(line.line_total_fen) }
+}
+
+module.exports = { steps, label, isMoving, shortTime, lineView, MOVING }

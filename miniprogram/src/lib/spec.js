@@ -42,4 +42,17 @@ function flatten(dish, selected) {
   return { ids, names, surcharge }
 }
 
-module.exports = { check, toggle, flatten }
+/** "大杯/半糖" for option ids of a dish (a shared table cart holds ids only). */
+function optionNames(dish, ids) {
+  return flatten(dish || {}, groupsOf(dish, ids)).names.join('/')
+}
+
+function groupsOf(dish, ids) {
+  const selected = {}
+  for (const group of (dish && dish.option_groups) || []) {
+    selected[group.group_id] = group.options.map((o) => o.option_id).filter((id) => (ids || []).includes(id))
+  }
+  return selected
+}
+
+module.exports = { check, toggle, flatten, optionNames }

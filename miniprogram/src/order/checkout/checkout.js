@@ -7,6 +7,7 @@ const api = require('../../lib/api')
 const cartStore = require('../../lib/cart')
 const hours = require('../../lib/hours')
 const pay = require('../../lib/pay')
+const { lineView } = require('../../lib/order-status')
 const { section, t } = require('../../lib/i18n')
 const { formatFen } = require('../../lib/money')
 
@@ -104,7 +105,7 @@ Component({
             quoteError: '',
             addressError: '',
             quote: {
-              lines: q.lines.map((l) => ({ name: l.name, qty: l.qty, options: l.options.map((o) => o.name).join('/'), total: formatFen(l.line_total_fen) })),
+              lines: q.lines.map(lineView),
               items: formatFen(q.items_fen),
               packing: q.packing_fee_fen ? formatFen(q.packing_fee_fen) : '',
               delivery: q.delivery_fee_fen ? formatFen(q.delivery_fee_fen) : '',

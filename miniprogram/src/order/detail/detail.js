@@ -30,7 +30,7 @@ function present(o) {
     tableText: o.table_no ? t('order.table', { table: o.table_no }) : '',
     addressText: o.address ? `${o.address.text} ${o.address.contact} ${o.address.phone}` : '',
     remarkText: o.remark ? t('order.remark', { text: o.remark }) : '',
-    lines: o.lines.map((l) => ({ name: l.name, qty: l.qty, options: (l.options || []).map((x) => x.name).join('/'), total: formatFen(l.line_total_fen) })),
+    lines: o.lines.map(status.lineView),
     packing: o.packing_fee_fen ? formatFen(o.packing_fee_fen) : '',
     deliveryFee: o.delivery_fee_fen ? formatFen(o.delivery_fee_fen) : '',
     discounts: (o.discounts || []).map((d) => ({ label: d.label, amount: `-${formatFen(d.amount_fen)}` })),

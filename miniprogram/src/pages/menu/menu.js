@@ -4,6 +4,7 @@
 const api = require('../../lib/api')
 const cartStore = require('../../lib/cart')
 const hours = require('../../lib/hours')
+const spec = require('../../lib/spec')
 const { section, t } = require('../../lib/i18n')
 const { formatFen } = require('../../lib/money')
 
@@ -229,20 +230,13 @@ Component({
       const lines = cart.lines.map((l) => ({
         key: l.line_id,
         name: (this.dishes[l.dish_id] || { name: l.dish_id }).name,
-        option_names: this.optionNames(l.dish_id, l.options),
+        option_names: spec.optionNames(this.dishes[l.dish_id], l.options),
         by: t('table.addedBy', { who: l.added_by }),
         qty: l.qty,
       }))
       this.setData({ 'cart.count': lines.reduce((n, l) => n + l.qty, 0), 'cart.lines': lines, 'cart.actionText': t('table.sendRound') })
       this.paint()
       this.requote()
-    },
-    optionNames(dishId, ids) {
-      const dish = this.dishes[dishId]
-      if (!dish) return ''
-      const names = []
-      for (const g of dish.option_groups || []) for (const o of g.options) if ((ids || []).includes(o.option_id)) names.push(o.name)
-      return names.join('/')
     },
     quoteBody() {
       const items = this.tableCart

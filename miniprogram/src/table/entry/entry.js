@@ -5,6 +5,7 @@
 const api = require('../../lib/api')
 const pay = require('../../lib/pay')
 const status = require('../../lib/order-status')
+const spec = require('../../lib/spec')
 const { section, t } = require('../../lib/i18n')
 const { formatFen } = require('../../lib/money')
 
@@ -71,11 +72,6 @@ Component({
     show(cart, bill) {
       this.cart = cart
       const dish = (id) => this.dishes[id] || { name: id, option_groups: [] }
-      const optionNames = (id, ids) => {
-        const names = []
-        for (const g of dish(id).option_groups || []) for (const o of g.options) if ((ids || []).includes(o.option_id)) names.push(o.name)
-        return names.join('/')
-      }
       const orders = {}
       for (const o of bill.orders || []) orders[o.order_id] = o
       this.setData({
@@ -86,7 +82,7 @@ Component({
           modeText: cart.mode === 'pay_after' ? t('table.payAfter') : t('table.payFirst'),
           payAfter: cart.mode === 'pay_after',
         },
-        lines: cart.lines.map((l) => ({ line_id: l.line_id, name: dish(l.dish_id).name, options: optionNames(l.dish_id, l.options), qty: l.qty, by: t('table.addedBy', { who: l.added_by }) })),
+        lines: cart.lines.map((l) => ({ line_id: l.line_id, name: dish(l.dish_id).name, options: spec.optionNames(this.dishes[l.dish_id], l.options), qty: l.qty, by: t('table.addedBy', { who: l.added_by }) })),
         rounds: (bill.rounds || []).map((r) => {
           const order = orders[r.order_id] || {}
           return {
