@@ -25,7 +25,7 @@ test('renders the whole menu from one request: categories, sold out greyed, alle
   expect(page.querySelector('#dish-d-xiaolongbao').dom.className).toContain('sold-out')
   expect(text(page, '#dish-d-xiaolongbao')).toContain('已售罄')
   expect(page.querySelector('#add-d-xiaolongbao')).toBeFalsy()
-  expect(text(page, '#dish-d-set')).toContain('套餐含')
+  expect(text(page, '#dish-d-set')).toContain('套餐含：红烧肉×1、可乐×2')
   expect(text(page, '#recommendations')).toContain('猜你喜欢')
   expect(page.querySelector('#dish-d-gongbao .dish-img')).toBeTruthy()
 })

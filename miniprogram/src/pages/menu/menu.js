@@ -11,7 +11,7 @@ const { formatFen } = require('../../lib/money')
 const QUOTE_DELAY_MS = 250
 const ADDRESS_KEY = 'diancan.addresses'
 
-function dishView(d, qty) {
+function dishView(d, qty, names = {}) {
   const parts = Object.entries(d.combo_parts || {})
   return {
     dish_id: d.dish_id,
@@ -24,7 +24,7 @@ function dishView(d, qty) {
       ? t('menu.leftN', { n: d.portions_left }) : '',
     tags: d.tags || [],
     allergensText: (d.allergens || []).length ? t('menu.allergens', { list: d.allergens.join('、') }) : '',
-    comboText: parts.length ? t('menu.combo', { list: parts.map(([id, n]) => `${id}×${n}`).join('、') }) : '',
+    comboText: parts.length ? t('menu.combo', { list: parts.map(([id, n]) => `${names[id] || id}×${n}`).join('、') }) : '',
     hasSpecs: (d.option_groups || []).length > 0,
     qty: qty || 0,
   }
@@ -74,6 +74,7 @@ Component({
           this.menu = menu
           this.dishes = {}
           for (const c of menu.categories) for (const d of c.dishes) this.dishes[d.dish_id] = d
+          this.names = Object.fromEntries(Object.values(this.dishes).map((d) => [d.dish_id, d.name]))
           const store = menu.store
           wx.setStorageSync(`diancan.store.${store.store_id}`, store)
           wx.setNavigationBarTitle({ title: store.name })
@@ -110,9 +111,9 @@ Component({
         category_id: c.category_id,
         name: c.name,
         count: c.dishes.reduce((n, d) => n + (qty[d.dish_id] || 0), 0),
-        dishes: c.dishes.map((d) => dishView(d, qty[d.dish_id])),
+        dishes: c.dishes.map((d) => dishView(d, qty[d.dish_id], this.names)),
       }))
-      const recommendations = (this.menu.recommendations || []).map((d) => dishView(d, qty[d.dish_id]))
+      const recommendations = (this.menu.recommendations || []).map((d) => dishView(d, qty[d.dish_id], this.names))
       this.setData({ categories, recommendations, results: this.search(this.data.query, qty) })
     },
     search(query, qty) {
@@ -120,7 +121,7 @@ Component({
       if (!needle) return []
       return Object.values(this.dishes)
         .filter((d) => d.name.toLowerCase().includes(needle) || (d.tags || []).some((tag) => tag.toLowerCase().includes(needle)) || (d.description || '').toLowerCase().includes(needle))
-        .map((d) => dishView(d, qty[d.dish_id]))
+        .map((d) => dishView(d, qty[d.dish_id], this.names))
     },
     onSearch(e) {
       const query = e.detail.value
