@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: dev test demo lint unit bench clean
+.PHONY: dev test demo lint unit bench clean miniprogram miniprogram-pictures
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -16,10 +16,19 @@ $(STAMP): requirements.txt requirements-dev.txt
 dev: $(STAMP)  ## start the local stack with demo data on http://127.0.0.1:$${PORT:-8000}
 	$(BIN)/python -m local.stack
 
-test: $(STAMP) lint  ## lint, every test suite, then the scripted guest journey
+test: $(STAMP) lint  ## lint, every test suite, the scripted guest journey, then the mini-program's checks
 	$(BIN)/python -m pytest -n 2 -m "not e2e" $(PYTEST_ARGS)
 	$(BIN)/python -m pytest -m e2e $(PYTEST_ARGS)
 	$(BIN)/python -m local.demo
+	$(MAKE) miniprogram
+
+miniprogram: $(STAMP)  ## the guest mini-program: install from its lockfile, build miniprogram_npm, wcc lint, component tests, smoke journey on a local stack
+	cd miniprogram && npm ci --no-audit --no-fund --loglevel=error
+	cd miniprogram && npm run --silent build:npm && npm run --silent lint:wxml
+	cd miniprogram && DIANCAN_PYTHON=$(abspath $(BIN)/python) npx --no-install jest --ci
+
+miniprogram-pictures: $(STAMP)  ## draw every page of the mini-program as a 375×812 PNG into docs/miniprogram/
+	cd miniprogram && npm run --silent build:npm && DIANCAN_PYTHON=$(abspath $(BIN)/python) npm run --silent pictures
 
 demo: $(STAMP)  ## fresh local stack + the scripted guest journey over HTTP
 	$(BIN)/python -m local.demo
@@ -34,4 +43,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis artifacts
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis artifacts miniprogram/node_modules miniprogram/src/miniprogram_npm

@@ -1,0 +1,130 @@
+/* One order: its steps and times, the pickup number in large type, the queue position when the server gives
+ * one, the rider's steps for delivery, cancel while unpaid, pay again with a countdown to the deadline, refund
+ * status. Polls only while the order is still moving and the page is shown; pull to refresh. */
+const api = require('../../lib/api')
+const pay = require('../../lib/pay')
+const status = require('../../lib/order-status')
+const hours = require('../../lib/hours')
+const { section, t } = require('../../lib/i18n')
+const { formatFen } = require('../../lib/money')
+
+const POLL_MS = 5000
+
+function present(o) {
+  const delivery = o.delivery || null
+  return {
+    order_id: o.order_id,
+    status: o.status,
+    statusText: status.label(o.status, o.mode),
+    modeText: t(`modes.${o.mode}`),
+    pickupNo: o.pickup_no !== null && o.pickup_no !== undefined && o.mode !== 'delivery' ? String(o.pickup_no) : '',
+    queueText: o.queue_ahead !== undefined && o.queue_ahead !== null ? t('order.queue', { n: o.queue_ahead }) : '',
+    steps: ['CANCELLED', 'REFUNDING', 'REFUNDED'].includes(o.status) ? [] : status.steps(o),
+    courierSteps: delivery ? (delivery.steps || []).map((s) => ({ label: t(`courier.${s.status}`), time: status.shortTime(s.at) })) : [],
+    riderText: delivery && delivery.rider ? t('order.rider', { name: delivery.rider.name, phone: delivery.rider.phone }) : '',
+    riderPhone: delivery && delivery.rider ? delivery.rider.phone : '',
+    stockNotice: o.stock_issue ? o.stock_issue.message : '',
+    refundText: o.status === 'REFUNDING' ? t('order.refunding')
+      : o.refunded_fen ? t('order.refunded', { fee: formatFen(o.refunded_fen) }) : '',
+    preorderText: o.pickup_at ? t('order.preorderAt', { when: hours.describe(new Date(o.pickup_at)) }) : '',
+    tableText: o.table_no ? t('order.table', { table: o.table_no }) : '',
+    addressText: o.address ? `${o.address.text} ${o.address.contact} ${o.address.phone}` : '',
+    remarkText: o.remark ? t('order.remark', { text: o.remark }) : '',
+    lines: o.lines.map(status.lineView),
+    packing: o.packing_fee_fen ? formatFen(o.packing_fee_fen) : '',
+    deliveryFee: o.delivery_fee_fen ? formatFen(o.delivery_fee_fen) : '',
+    discounts: (o.discounts || []).map((d) => ({ label: d.label, amount: `-${formatFen(d.amount_fen)}` })),
+    total: formatFen(o.total_fen),
+    createdAt: status.shortTime(o.created_at),
+    payable: o.status === 'PENDING_PAYMENT',
+  }
+}
+
+Component({
+  data: { msg: section('order'), payMsg: section('pay'), checkoutMsg: section('checkout'), status: 'loading', error: '', order: null, countdown: '', paying: false },
+  methods: {
+    onLoad(query = {}) {
+      this.orderId = query.order_id
+      this.visible = true
+      this.load()
+    },
+    onShow() {
+      this.visible = true
+      if (this.order) this.load()
+    },
+    onHide() {
+      this.visible = false
+      this.stopTimers()
+    },
+    onUnload() {
+      this.visible = false
+      this.stopTimers()
+    },
+    onPullDownRefresh() {
+      this.load().then(() => wx.stopPullDownRefresh())
+    },
+    stopTimers() {
+      clearTimeout(this.pollTimer)
+      clearInterval(this.tickTimer)
+      this.pollTimer = null
+      this.tickTimer = null
+    },
+    load() {
+      return api.request('orders', 'GET', `/orders/${this.orderId}`)
+        .then((o) => this.show(o))
+        .catch((error) => {
+          if (!this.order) this.setData({ status: 'error', error: error.message })
+          else wx.showToast({ title: error.message, icon: 'none' })
+        })
+    },
+    show(o) {
+      this.order = o
+      this.setData({ status: 'ready', order: present(o) })
+      this.stopTimers()
+      if (!this.visible) return
+      if (o.status === 'PENDING_PAYMENT') {
+        this.tick()
+        this.tickTimer = setInterval(() => this.tick(), 1000)
+      }
+      if (status.isMoving(o)) this.pollTimer = setTimeout(() => this.load(), POLL_MS)
+    },
+    tick() {
+      const left = pay.countdown(this.order.pay_expires_at)
+      this.setData({ countdown: left ? t('pay.countdown', { mmss: left }) : t('pay.expired') })
+    },
+    onPayAgain() {
+      if (this.data.paying) return undefined
+      pay.askReadyNotice() // inside the tap, before any await
+      this.setData({ paying: true })
+      return api.request('orders', 'POST', `/orders/${this.orderId}/pay`)
+        .then((answer) => pay.requestPayment(answer.pay_params || answer))
+        .then((outcome) => {
+          if (outcome === 'cancelled') {
+            wx.showToast({ title: t('pay.cancelled'), icon: 'none' })
+            return this.load()
+          }
+          return api.request('orders', 'POST', `/orders/${this.orderId}/sync-payment`).then((o) => this.show(o), () => this.load())
+        })
+        .catch((error) => wx.showToast({ title: error.message, icon: 'none' }))
+        .then(() => this.setData({ paying: false }))
+    },
+    onCancel() {
+      wx.showModal({
+        content: t('order.cancelConfirm'),
+        success: ({ confirm }) => {
+          if (!confirm) return
+          api.request('orders', 'POST', `/orders/${this.orderId}/cancel`)
+            .then((o) => { wx.showToast({ title: t('order.cancelled'), icon: 'none' }); this.show(o) })
+            .catch((error) => wx.showToast({ title: error.message, icon: 'none' }))
+        },
+      })
+    },
+    onCallRider() {
+      wx.makePhoneCall({ phoneNumber: this.data.order.riderPhone })
+    },
+    onRetry() {
+      this.setData({ status: 'loading' })
+      this.load()
+    },
+  },
+})
