@@ -72,6 +72,28 @@ Conventions, for every function:
   `400 MALFORMED_JSON` (not UTF-8: `MALFORMED_BODY`), wrong fields `400 INVALID_REQUEST` with `details.errors`.
 - WeChat Pay notifications (`pay_notify`) answer 204 when applied or already applied, and 4xx/5xx with
   `{"code": "FAIL", "message"}` otherwise, as WeChat Pay expects.
+
+Offers (`/quote`, `/orders`, a table's bill): the server chooses the allowed combination of full reduction,
+coupon, member discount and points that saves the guest most, under two rules:
+- the order stays payable: the offers together leave at least 0.01 to pay after packing and delivery fees
+  (the later offers in that order give way first), so offers never cause `TOTAL_TOO_LOW`;
+- a coupon is spent automatically only for its whole face value (a fixed coupon's amount; a percent
+  coupon's percentage of its scope up to its cap): one that would save less (a ¥10 coupon on an ¥8 order)
+  stays in the wallet. A coupon the guest names (`coupon_id`) is spent anyway, for what the order allows.
+A coupon's `valid_until` (claim answer, `GET /me`) is its own expiry, set when it was issued.
+
+Store limits (`Store.settings.limits`, edited in the console's store settings): `max_line_qty` (default 50,
+1-99) portions of one dish with the same options, and `max_order_qty` (default 200) portions in one order
+or one table round. Past them, quote, order, the table cart and table rounds answer
+`422 LINE_QTY_TOO_HIGH` (`details`: `dish_id`, `qty`, `limit`) or `422 ORDER_QTY_TOO_HIGH` (`qty`, `limit`).
+
+Console (`admin`) money-moving actions (refund, reject, refund-and-close, courier tip, counter payment) need
+a request key, the `request_key` form field each form gets when the page renders (scripts: an
+`Idempotency-Key` header); the same key repeats the first answer and moves no money again. Refusals:
+`400 IDEMPOTENCY_KEY_REQUIRED` (none or malformed), `409 IDEMPOTENCY_KEY_REUSED` (the key with other fields),
+`409 REQUEST_IN_PROGRESS` (the first request still running). A cashier refunds at most their per-refund
+limit at a time (`403 REFUND_LIMIT`) and at most their limit per order per business day, all their refunds
+of it together (`403 REFUND_DAY_LIMIT`, `details`: `limit_fen`, `refunded_today_fen`, `amount_fen`).
 """
 
 

@@ -29,7 +29,8 @@ class FakePayments:
     def __init__(self) -> None:
         self.refunds: list[tuple] = []
 
-    def refund(self, order_id: str, amount_fen: int | None, *, reason: str, by: str) -> FakeRefund:
+    def refund(self, order_id: str, amount_fen: int | None, *, reason: str, by: str,
+               day_limit_fen: int | None = None) -> FakeRefund:
         self.refunds.append((order_id, amount_fen, reason, by))
         return FakeRefund(amount_fen or 0)
 
@@ -59,7 +60,8 @@ class FakeDelivery:
     def complete_own_staff(self, order_id: str, by: str) -> dict:
         return self._moved("delivered", order_id, by)
 
-    def close_with_refund(self, order_id: str, by: str, amount_fen: int | None = None) -> dict:
+    def close_with_refund(self, order_id: str, by: str, amount_fen: int | None = None, *,
+                          day_limit_fen: int | None = None) -> dict:
         return self._moved("refund_close", order_id, by)
 
     def tracking(self, order_id: str) -> dict | None:

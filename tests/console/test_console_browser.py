@@ -128,6 +128,9 @@ def _reprint_and_refund(stack, page, order_id: str) -> None:
     page.locator("button[data-action=reprint]").first.click()
     page.wait_for_selector("#action-result.good")
     page.screenshot(path=SHOTS / "06-reprinted.png", full_page=True)
+    # the reprint reloads the page 0.5 s after its answer: load it afresh first, or that reload lands while the
+    # refund is in flight and its answer is never shown (the refund itself happens)
+    page.goto(f"{stack.base_url}/admin/s/{STORE}/orders/{order_id}")
     page.on("dialog", lambda dialog: dialog.accept())
     page.locator("form.refund button").click()
     page.wait_for_selector("#action-result.good")

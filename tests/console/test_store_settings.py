@@ -59,3 +59,48 @@ def test_the_fee_source_can_be_switched_to_the_platform_quote(make_app, console)
                         headers={"X-CSRF-Token": csrf}, base_url=BASE)
     assert saved.status_code == 200
     assert console.repository.load_menu(OWN).store.settings["delivery"]["fee_source"] == "platform_if_higher"
+
+
+def _dine_in(qty: int, **extra) -> dict:
+    return {"store_id": OWN, "mode": "dine_in", "table_no": "A1",
+            "items": [{"dish_id": "d-cola", "qty": qty}], **extra}
+
+
+def test_order_limits_saved_in_the_console_refuse_quotes_orders_and_table_rounds_past_them(
+        make_app, console, guest_token):
+    from diancan import bootstrap
+    from diancan.domain.cart import CartItem
+
+    client = make_app().test_client()
+    csrf = login(client, "jingan")
+    page = client.get(f"/s/{OWN}/store/settings", base_url=BASE).get_data(as_text=True)
+    assert 'name="max_line_qty" inputmode="numeric" size="4" value="50"' in page  # the defaults, shown
+    token = client.get(f"/s/{OWN}/store/settings", headers={"X-Requested-With": "fetch"},
+                       base_url=BASE).get_json()["updated_at"]
+    assert http_call("place_order", "place_order/post_quote", body=_dine_in(12))[0] == 200
+
+    out_of_range = client.post(f"/s/{OWN}/store/settings", json={"updated_at": token, "max_line_qty": "100"},
+                               headers={"X-CSRF-Token": csrf}, base_url=BASE)
+    saved = client.post(f"/s/{OWN}/store/settings", json={"updated_at": token, "max_line_qty": "10",
+                                                           "max_order_qty": "15"},
+                        headers={"X-CSRF-Token": csrf}, base_url=BASE)
+
+    assert out_of_range.status_code == 400 and out_of_range.get_json()["code"] == "INVALID_STORE_SETTINGS"
+    assert saved.status_code == 200 and "limits" in saved.get_json()["changed"]
+    status, line = http_call("place_order", "place_order/post_quote", body=_dine_in(11))
+    assert (status, line["code"], line["details"]["limit"]) == (422, "LINE_QTY_TOO_HIGH", 10)
+    assert "10" in line["message"] and line["message_en"]
+    split = _dine_in(6)
+    split["items"] = [{"dish_id": "d-cola", "qty": 6}, {"dish_id": "d-cola", "qty": 5}]  # no way around it
+    assert http_call("place_order", "place_order/post_quote", body=split)[1]["code"] == "LINE_QTY_TOO_HIGH"
+    many = _dine_in(1)
+    many["items"] = [{"dish_id": "d-cola", "qty": 8}, {"dish_id": "d-rice", "qty": 8}]
+    status, order = http_call("place_order", "place_order/post_orders", body=many,
+                              headers={"authorization": f"Bearer {guest_token()}", "idempotency-key": "limits-key-1"})
+    assert (status, order["code"], order["details"]) == (422, "ORDER_QTY_TOO_HIGH", {"qty": 16, "limit": 15})
+    tables = bootstrap.tables()
+    session_id = tables.staff_open(OWN, "B2", "cashier")["session_id"]
+    with pytest.raises(Exception) as refused:
+        tables.staff_round(session_id, [CartItem(dish_id="d-cola", qty=11)], "cashier")
+    assert getattr(refused.value, "code", "") == "LINE_QTY_TOO_HIGH"
+    assert tables.staff_round(session_id, [CartItem(dish_id="d-cola", qty=10)], "cashier")["round"]

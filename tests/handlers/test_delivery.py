@@ -283,7 +283,7 @@ def test_a_failed_delivery_waits_for_the_store_which_may_refund(dada):
     refunds = []
 
     class Refunds:
-        def refund(self, order_id, amount_fen, *, reason, by, food_made=False):
+        def refund(self, order_id, amount_fen, *, reason, by, food_made=False, day_limit_fen=None):
             refunds.append((order_id, amount_fen, reason, food_made))
 
     order_id = paid_delivery_order()

@@ -165,3 +165,59 @@ def test_a_hundred_guests_racing_for_twenty_coupons_get_exactly_twenty(server_ma
     assert server_marketing.get_template("tpl-race").stock == 0
     winners = [n for n, w in enumerate(won) if w]
     assert all(len(server_marketing.wallet(f"openid-racer-{n}")) == 1 for n in winners)
+
+
+def test_a_ten_yuan_coupon_on_a_cheap_dine_in_dish_leaves_the_order_possible(offers_chain, guest_token):
+    """The reported failure: a new guest's ¥10 coupon took the whole ¥5 cola and /quote and /orders answered
+    TOTAL_TOO_LOW. The coupon is not spent below its face value; it waits for an order worth it."""
+    from diancan import bootstrap
+
+    token = guest_token("thirsty")
+    coupon_id = claim(token, "tpl-new-guest")[1]["coupon_id"]
+    cola = order_body(mode="dine_in", table_no="A1", items=[{"dish_id": "d-cola", "qty": 1}])
+    status, answer = quote(cola, token)
+    assert status == 200, answer
+    assert (answer["total_fen"], answer["discounts"]) == (500, [])
+    status, order = place(token, cola, key="key-cheap-cola-1")
+    assert status == 201, order
+    assert order["total_fen"] == 500
+    [entry] = bootstrap.marketing_store().wallet("openid-thirsty")
+    assert (entry.coupon.coupon_id, entry.status) == (coupon_id, "available")
+    status, named = quote({**cola, "coupon_id": coupon_id}, token)  # named by the guest: spent, 0.01 to pay
+    assert (status, named["total_fen"]) == (200, 1)
+
+
+def test_a_claimed_coupon_shows_its_own_expiry_on_claim_and_in_the_wallet(offers_chain, guest_token):
+    """tpl-new-guest has no end of its own (its rule's valid_until is empty): the coupon's expiry, 30 days
+    after the claim, is what the guest sees, never null."""
+    from diancan.domain.clock import parse_iso, utcnow
+
+    token = guest_token("expiry")
+    before = utcnow()
+    status, claimed = claim(token, "tpl-new-guest")
+    assert status == 200 and claimed["valid_until"] is not None
+    until = parse_iso(claimed["valid_until"])
+    assert 29.9 < (until - before).total_seconds() / 86400 <= 30.01
+    status, me = http_call("orders", "orders/get_me", headers={"authorization": f"Bearer {token}"})
+    assert status == 200
+    [shown] = [c for c in me["coupons"] if c["coupon_id"] == claimed["coupon_id"]]
+    assert shown["valid_until"] == claimed["valid_until"]
+
+
+def test_a_coupon_issued_before_its_templates_end_shows_its_own_earlier_expiry(offers_chain, guest_token):
+    from datetime import timedelta
+
+    from diancan import bootstrap
+    from diancan.domain.clock import parse_iso, utcnow
+
+    marketing = bootstrap.marketing_store()
+    template = marketing.get_template("tpl-new-guest")
+    ends = utcnow() + timedelta(days=300)
+    marketing.put_template(template.model_copy(update={
+        "template_id": "tpl-long", "rule": template.rule.model_copy(update={"valid_until": ends})}))
+    token = guest_token("early")
+    status, claimed = claim(token, "tpl-long")
+    assert status == 200, claimed
+    assert parse_iso(claimed["valid_until"]) < ends - timedelta(days=200)  # 30 days, not the template's 300
+    _, me = http_call("orders", "orders/get_me", headers={"authorization": f"Bearer {token}"})
+    assert [c["valid_until"] for c in me["coupons"]] == [claimed["valid_until"]]

@@ -294,20 +294,6 @@ def test_the_verify_chain_command_reports_an_intact_chain_and_exits_non_zero_on_
     assert '"first_broken_seq": 1' in capsys.readouterr().out
 
 
-def test_a_staff_refund_sent_twice_with_one_key_refunds_once(live, guest_token):
-    from diancan import bootstrap
-
-    order = paid_order(live, guest_token(), key="twice-refund-key-1")
-    payments = bootstrap.payments()
-    first = payments.refund_once("click-1", order["order_id"], 700, reason="cold soup", by="staff:mgr")
-    again = payments.refund_once("click-1", order["order_id"], 700, reason="cold soup", by="staff:mgr")
-    assert first["out_refund_no"] == again["out_refund_no"]
-    assert [r.amount_fen for r in bootstrap.payment_store().refunds(order["order_id"])] == [700]
-    with pytest.raises(Exception) as refused:
-        payments.refund_once("click-1", order["order_id"], 900, reason="cold soup", by="staff:mgr")
-    assert getattr(refused.value, "code", "") == "IDEMPOTENCY_KEY_REUSED"
-
-
 def test_a_full_refund_before_cooking_gives_the_portions_back(live, guest_token):
     from diancan import bootstrap
 

@@ -26,6 +26,7 @@ from diancan.domain.promotions import (
     allowed,
     best_plan,
     candidates,
+    coupon_face_fen,
     evaluate,
 )
 
@@ -130,6 +131,31 @@ def test_member_discount_applies_after_reductions_and_points_are_capped_by_share
     assert plan.points_used == 1520
 
 
+def test_a_ten_yuan_coupon_stays_in_the_wallet_on_an_eight_yuan_order_without_fees():
+    """The reported failure: the coupon took the whole 8.00 and the order came to 0 (TOTAL_TOO_LOW)."""
+    shopper = Shopper(coupons=(coupon(),))
+    assert best_plan([line("cola", 800)], SETTING, shopper, limit_fen=799).discounts == []
+    assert best_plan([line("cola", 1000)], SETTING, shopper, limit_fen=999).discounts == []  # 9.99 only
+    assert best_plan([line("cola", 1001)], SETTING, shopper, limit_fen=1000).discount_fen == 1000
+    assert best_plan([line("cola", 800)], SETTING, shopper, limit_fen=800 + 200 - 1).discounts == []  # below face
+    named = best_plan([line("cola", 800)], SETTING, shopper, limit_fen=799, coupon_id="c-1")
+    assert (named.coupon_id, named.discount_fen) == ("c-1", 799)  # the guest's choice: 0.01 left to pay
+
+
+def test_a_full_reduction_and_points_give_way_so_that_one_fen_is_left_to_pay():
+    everything = FullReduction(offer_id="fr-all", tiers=[Tier(threshold_fen=1000, off_fen=1000)])
+    plan = best_plan([line("a", 1000)], SETTING, Shopper(points_balance=5000), full_reductions=[everything],
+                     points=PointsPolicy(points_per_fen=1, max_share_percent=100), use_points=5000, limit_fen=999)
+    assert plan.discount_fen == 999 and plan.points_used == 0
+
+
+def test_a_coupon_is_not_spent_where_a_full_reduction_leaves_it_less_than_its_face():
+    big = FullReduction(offer_id="fr-big", tiers=[Tier(threshold_fen=3000, off_fen=2500)])
+    plan = best_plan([line("a", 3000)], SETTING, Shopper(coupons=(coupon(),)), full_reductions=[big],
+                     limit_fen=2999)
+    assert [d.kind for d in plan.discounts] == ["full_reduction"] and plan.coupon_id is None
+
+
 def test_points_never_exceed_the_balance():
     plan = best_plan([line("a", 10000)], SETTING, Shopper(points_balance=300),
                      points=PointsPolicy(points_per_fen=10, max_share_percent=100), use_points=5000)
@@ -163,13 +189,20 @@ offers_strategy = st.fixed_dictionaries({
                                              max_share_percent=st.integers(0, 100), combines_with=kind_sets)),
     "points_balance": st.integers(0, 50_000),
     "use_points": st.integers(0, 50_000),
+    "fees_fen": st.integers(0, 1500),  # packing and delivery: the offers never touch them
 })
 
 
-def plan_of(case: dict, lines=None):
+def limit_of(case: dict, lines=None) -> int:
+    """What the service passes: the offers may leave the guest 0.01 to pay, no less."""
+    return sum(line.line_total_fen for line in lines or case["lines"]) + case["fees_fen"] - 1
+
+
+def plan_of(case: dict, lines=None, coupon_id: str | None = None):
     shopper = Shopper(member=case["member"], coupons=tuple(case["coupons"]), points_balance=case["points_balance"])
     return best_plan(lines or case["lines"], SETTING, shopper, full_reductions=case["full_reductions"],
-                     points=case["points"], use_points=case["use_points"])
+                     points=case["points"], use_points=case["use_points"], coupon_id=coupon_id,
+                     limit_fen=limit_of(case, lines))
 
 
 @settings(max_examples=300, deadline=None)
@@ -191,8 +224,41 @@ def test_the_engine_finds_the_best_combination_brute_force_finds(case):
     found, _ = candidates(case["lines"], SETTING, shopper, full_reductions=case["full_reductions"],
                           points=case["points"], use_points=spendable)
     subsets = chain.from_iterable(combinations(found, size) for size in range(len(found) + 1))
-    best = max(evaluate(s, case["lines"], spendable).discount_fen for s in subsets if allowed(s))
+    plans = [evaluate(s, case["lines"], spendable, limit_of(case)) for s in subsets if allowed(s)]
+    best = max(p.discount_fen for p in plans if not p.coupon_short)  # a coupon only for its whole face value
     assert plan_of(case).discount_fen == best
+
+
+@settings(max_examples=300, deadline=None)
+@given(offers_strategy)
+def test_the_chosen_offers_never_make_the_order_unpayable(case):
+    """Items less the discount plus fees is at least 0.01, whatever the offers, coupons and points."""
+    items = sum(line.line_total_fen for line in case["lines"])
+    assert items - plan_of(case).discount_fen + case["fees_fen"] >= 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(offers_strategy)
+def test_an_automatically_chosen_coupon_always_saves_its_whole_face_value(case):
+    plan = plan_of(case)
+    if plan.coupon_id is None:
+        return
+    coupon_ = next(c for c in case["coupons"] if c.coupon_id == plan.coupon_id)
+    [saved] = [d.amount_fen for d in plan.discounts if d.kind == "coupon"]
+    assert saved == coupon_face_fen(coupon_, case["lines"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(offers_strategy)
+def test_a_coupon_the_guest_names_is_spent_and_still_leaves_the_order_payable(case):
+    items = sum(line.line_total_fen for line in case["lines"])
+    for named in case["coupons"]:
+        try:
+            plan = plan_of(case, coupon_id=named.coupon_id)
+        except CouponNotApplicable:
+            continue
+        assert plan.coupon_id == named.coupon_id
+        assert items - plan.discount_fen + case["fees_fen"] >= 1
 
 
 @settings(max_examples=200, deadline=None)

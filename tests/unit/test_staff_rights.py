@@ -69,6 +69,14 @@ def test_a_cashier_refunds_up_to_their_limit_and_no_further():
     assert not allowed(cashier, Action.ORDERS_REFUND, "s1")  # an amount is required
 
 
+def test_a_cashiers_refunds_of_one_order_in_one_day_are_capped_too_by_default_at_the_per_refund_limit():
+    assert person(Role.CASHIER).order_day_refund_limit() == 5000
+    assert person(Role.CASHIER, refund_day_limit_fen=8000).order_day_refund_limit() == 8000
+    assert person(Role.CASHIER, refund_day_limit_fen=0).order_day_refund_limit() == 0
+    assert person(Role.MANAGER, refund_day_limit_fen=100).order_day_refund_limit() is None
+    assert person(Role.OWNER).order_day_refund_limit() is None
+
+
 def test_a_manager_refunds_any_amount_in_their_store():
     assert allowed(person(Role.MANAGER), Action.ORDERS_REFUND, "s1", amount_fen=10**7)
 

@@ -141,14 +141,18 @@ def payment_store():
 def payments():
     from diancan.services.payments import PaymentService
 
-    def refund_idempotency():
-        from diancan.adapters.idempotency import idempotent
-
-        return idempotent("refund", settings().table_name, settings().region, key="[key, order_id]",
-                          validate="[amount_fen, food_made]")
-
     return PaymentService(repository(), payment_store(), wechatpay(), event_bus(), business_tz=settings().business_tz,
-                          idempotency=refund_idempotency, on_paid=_count_paid, on_refunded=_count_refund)
+                          on_paid=_count_paid, on_refunded=_count_refund)
+
+
+@component
+def staff_once():
+    """Money-moving console actions (refund, refund-and-close, courier tip, counter payment) run once per
+    staff member, action, store, target and request key; the form fields they act on must match."""
+    from diancan.adapters.idempotency import once
+
+    return once("staff", settings().table_name, settings().region, key="[staff, action, store_id, target, key]",
+                validate="payload")
 
 
 @component

@@ -55,6 +55,7 @@ def create_app(console: Console | None = None, settings: ConsoleSettings | None 
     app.wsgi_app = BasePath(app.wsgi_app, settings.base_path)
 
     from diancan.console.blueprints import BLUEPRINTS
+    from diancan.console.blueprints.common import new_request_key
 
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
@@ -63,7 +64,8 @@ def create_app(console: Console | None = None, settings: ConsoleSettings | None 
     app.register_error_handler(DomainError, _refused)
     app.jinja_env.filters.update(yuan=yuan, status_zh=lambda s: STATUS_ZH.get(s, s), mode_zh=lambda m: MODE_ZH.get(m, m),
                                  role_zh=lambda r: ROLE_ZH.get(r, r), hm=_hm)
-    app.jinja_env.globals.update(Action=Action, can=_can, store_ids=_store_ids, switch_url=_switch_url, STATUS_ZH=STATUS_ZH, MODE_ZH=MODE_ZH)
+    app.jinja_env.globals.update(Action=Action, can=_can, store_ids=_store_ids, switch_url=_switch_url, STATUS_ZH=STATUS_ZH, MODE_ZH=MODE_ZH,
+                                 new_request_key=new_request_key)
     return app
 
 

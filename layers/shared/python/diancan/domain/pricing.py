@@ -37,6 +37,16 @@ class Quote(BaseModel):
         return [f"{d.label} -{yuan(d.amount_fen)}" for d in self.discounts]
 
 
+MIN_TOTAL_FEN = 1  # WeChat Pay takes no payment of 0: an order costs at least 0.01
+
+
+def discount_limit(lines: list[OrderLine], mode: str, store: Store, delivery_fee_fen: Fen = 0) -> Fen:
+    """The most the offers together may take off these lines so that the order stays payable."""
+    items = sum(line.line_total_fen for line in lines)
+    fees = packing_fee(lines, mode, store) + (delivery_fee_fen if mode == "delivery" else 0)
+    return max(0, items + fees - MIN_TOTAL_FEN)
+
+
 def packing_fee(lines: list[OrderLine], mode: str, store: Store) -> Fen:
     """Takeout and delivery pay the per-dish packing fees plus the store's per-order fee."""
     if mode == "dine_in":

@@ -13,6 +13,14 @@ No offer takes more than what is left of the items, so the discount is never neg
 than the items. At most one offer of each kind; two offers combine only if each lists the other's
 kind in ``combines_with``. ``best_plan`` tries every allowed combination (a handful) and keeps the one
 that saves the guest most, preferring fewer points and fewer offers on a tie.
+
+Two rules keep an automatic choice from hurting the guest:
+
+* the order stays payable: the offers together take at most ``limit_fen`` (the caller passes items + fees
+  − 1 fen, so the total is at least 0.01), the later offers in the fixed order giving way first;
+* a coupon is spent only for its whole face value (a fixed coupon's amount, a percent coupon's percentage
+  of its scope up to its cap): a combination in which it would save less is not chosen, so a ¥10 coupon
+  stays in the wallet on an ¥8 order. A coupon the guest names is spent anyway, for what the order allows.
 """
 
 from __future__ import annotations
@@ -164,6 +172,7 @@ class Plan:
     coupon_id: str | None = None
     points_used: int = 0
     refused: dict[str, str] = field(default_factory=dict)  # coupon id → reason code
+    coupon_short: bool = False  # the coupon in it saves less than its face value
 
     @property
     def discount_fen(self) -> Fen:
@@ -204,12 +213,23 @@ def allowed(combination: Iterable[_Candidate]) -> bool:
                for i, a in enumerate(chosen) for b in chosen[i + 1:])
 
 
-def evaluate(combination: Iterable[_Candidate], lines: Sequence[OrderLine], use_points: int) -> Plan:
-    """The discount lines of one combination, applied in the fixed order of ``KINDS``."""
+def coupon_face_fen(coupon: Coupon, lines: Sequence[OrderLine]) -> Fen:
+    """What ``coupon`` is worth on these lines before anything else takes its share: a fixed amount, or its
+    percentage of its scope (rounded half up once) up to its cap."""
+    if coupon.rule.kind == "fixed":
+        return coupon.rule.amount_fen
+    amount = percent_of(coupon.rule.scope_fen(lines), coupon.rule.percent_off)
+    return min(amount, coupon.rule.cap_fen) if coupon.rule.cap_fen else amount
+
+
+def evaluate(combination: Iterable[_Candidate], lines: Sequence[OrderLine], use_points: int,
+             limit_fen: Fen | None = None) -> Plan:
+    """The discount lines of one combination, applied in the fixed order of ``KINDS``, together at most
+    ``limit_fen`` (None: at most the items)."""
     items = sum(line.line_total_fen for line in lines)
-    room = items
+    room = items if limit_fen is None else max(0, min(items, limit_fen))
     discounts: list[Discount] = []
-    coupon_id, points_used = None, 0
+    coupon_id, points_used, coupon_short = None, 0, False
     for candidate in sorted(combination, key=lambda c: KINDS.index(c.kind)):
         offer = candidate.offer
         label, amount, points = "", 0, 0
@@ -217,13 +237,9 @@ def evaluate(combination: Iterable[_Candidate], lines: Sequence[OrderLine], use_
             tier = offer.tier_for(items)
             label, amount = (tier.label, tier.off_fen) if tier else ("", 0)
         elif isinstance(offer, Coupon):
-            scope = offer.rule.scope_fen(lines)
-            if offer.rule.kind == "fixed":
-                amount = min(offer.rule.amount_fen, scope)
-            else:
-                amount = percent_of(scope, offer.rule.percent_off)
-                amount = min(amount, offer.rule.cap_fen) if offer.rule.cap_fen else amount
-            label, coupon_id = offer.rule.name, offer.coupon_id
+            face = coupon_face_fen(offer, lines)
+            amount = min(face, offer.rule.scope_fen(lines), room)  # a fixed coupon never takes more than its scope
+            label, coupon_id, coupon_short = offer.rule.name, offer.coupon_id, amount < face
         elif isinstance(offer, MemberBenefit):
             label, amount = f"{offer.name}{_zhe(offer.percent_off)}", percent_of(room, offer.percent_off)
         elif isinstance(offer, PointsPolicy):
@@ -238,7 +254,7 @@ def evaluate(combination: Iterable[_Candidate], lines: Sequence[OrderLine], use_
             room -= amount
             points_used += points
     return Plan(discounts=discounts, coupon_id=coupon_id if any(d.kind == "coupon" for d in discounts) else None,
-                points_used=points_used)
+                points_used=points_used, coupon_short=coupon_short)
 
 
 def _zhe(percent_off: int) -> str:
@@ -275,8 +291,10 @@ def candidates(lines: Sequence[OrderLine], setting: Setting, shopper: Shopper, *
 
 def best_plan(lines: Sequence[OrderLine], setting: Setting, shopper: Shopper, *,
               full_reductions: Sequence[FullReduction] = (), points: PointsPolicy | None = None,
-              use_points: int = 0, coupon_id: str | None = None) -> Plan:
-    """The allowed combination that saves the guest most. A named ``coupon_id`` must be part of it."""
+              use_points: int = 0, coupon_id: str | None = None, limit_fen: Fen | None = None) -> Plan:
+    """The allowed combination that saves the guest most, taking at most ``limit_fen`` off (pass items + fees
+    − 1 so that the order stays payable), with no coupon spent below its face value unless the guest named it.
+    A named ``coupon_id`` must be part of it."""
     if coupon_id is not None and all(c.coupon_id != coupon_id for c in shopper.coupons):
         raise CouponNotApplicable("no such coupon in your wallet", "优惠券不存在或已使用", code="COUPON_NOT_FOUND",
                                   details={"coupon_id": coupon_id})
@@ -293,7 +311,9 @@ def best_plan(lines: Sequence[OrderLine], setting: Setting, shopper: Shopper, *,
             continue
         if coupon_id is not None and all(c.ref != coupon_id for c in combination):
             continue
-        plan = evaluate(combination, lines, spendable)
+        plan = evaluate(combination, lines, spendable, limit_fen)
+        if plan.coupon_short and coupon_id is None:
+            continue
         rank = (plan.discount_fen, -plan.points_used, -len(plan.discounts))
         if best is None or rank > best[0]:
             best = (rank, plan)

@@ -80,7 +80,17 @@ class Staff(BaseModel):
     role: Role
     store_ids: tuple[str, ...] = ()
     refund_limit_fen: Fen = Field(0, ge=0, description="largest refund a cashier may make; others unlimited")
+    refund_day_limit_fen: Fen | None = Field(None, ge=0, description="most a cashier may refund on one order in "
+                                             "one business day, their refunds together; None = refund_limit_fen")
     active: bool = True
+
+    def order_day_refund_limit(self) -> Fen | None:
+        """What this person may refund on one order in one business day, all their refunds of it together
+        (None: no such limit). Without it a cashier could pay out a whole order in refunds each under their
+        per-refund limit; the payments service checks it in the refund's own conditional write."""
+        if self.role is not Role.CASHIER:
+            return None
+        return self.refund_limit_fen if self.refund_day_limit_fen is None else self.refund_day_limit_fen
 
     def can(self, action: Action, store_id: str | None = CHAIN) -> bool:
         try:

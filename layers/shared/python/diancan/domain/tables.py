@@ -30,7 +30,7 @@ from diancan.domain.cart import CartItem, OrderLine
 from diancan.domain.errors import Conflict, Forbidden, InvalidRequest, Unprocessable
 from diancan.domain.membership import StoreOffers
 from diancan.domain.menu import Store
-from diancan.domain.pricing import Quote, price_order
+from diancan.domain.pricing import Quote, discount_limit, price_order
 from diancan.domain.promotions import Setting, Shopper, best_plan
 
 MAX_CART_LINES = 40  # a round's transaction: lines deleted + round + session + tab + dishes stays under 100 items
@@ -175,7 +175,7 @@ def price_bill(lines: Sequence[OrderLine], store: Store, now: datetime, shopper:
     offers = StoreOffers.of(store.settings)
     plan = best_plan(lines, Setting(store.store_id, now, store.timezone), shopper or Shopper(),
                      full_reductions=offers.full_reductions, points=offers.points, coupon_id=coupon_id,
-                     use_points=use_points)
+                     use_points=use_points, limit_fen=discount_limit(list(lines), "dine_in", store))
     return price_order(list(lines), mode="dine_in", store=store, discounts=plan.discounts)
 
 

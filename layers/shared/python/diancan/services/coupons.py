@@ -23,8 +23,10 @@ logger = logging.getLogger(__name__)
 
 
 def coupon_view(coupon: Coupon, status: str) -> dict:
-    return {"coupon_id": coupon.coupon_id, "template_id": coupon.template_id, "status": status,
-            "valid_until": coupon.valid_until.isoformat(), **coupon.rule.model_dump(mode="json")}
+    """The coupon as the guest sees it: its terms, and its own expiry (set when it was issued, never past the
+    template's end), which wins over the terms' ``valid_until`` (empty when the template has no end)."""
+    return {**coupon.rule.model_dump(mode="json"), "coupon_id": coupon.coupon_id, "template_id": coupon.template_id,
+            "status": status, "valid_until": coupon.valid_until.isoformat()}
 
 
 class CouponService:

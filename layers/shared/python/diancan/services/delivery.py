@@ -230,12 +230,15 @@ class DeliveryService:
         self._complete(order_id, by=by)
         return self.tracking(order_id)
 
-    def close_with_refund(self, order_id: str, by: str, amount_fen: int | None = None) -> dict:
-        """The store's decision on a delivery that cannot be made: refund (the food was made) and close."""
+    def close_with_refund(self, order_id: str, by: str, amount_fen: int | None = None, *,
+                          day_limit_fen: int | None = None) -> dict:
+        """The store's decision on a delivery that cannot be made: refund (the food was made) and close.
+        ``day_limit_fen``: the refunding cashier's limit per order per day (see ``PaymentService.refund``)."""
         self._get(order_id).require(S.NEEDS_STAFF)
         if self._refunds is None:
             raise UpstreamUnavailable("refunds are not wired here", "退款暂不可用")
-        self._refunds().refund(order_id, amount_fen, reason="delivery_failed", by=by, food_made=True)
+        self._refunds().refund(order_id, amount_fen, reason="delivery_failed", by=by, food_made=True,
+                               day_limit_fen=day_limit_fen)
         self._update(order_id, lambda d: d.moved(self._clock(), state=S.CANCELLED, note=f"refunded by {by}")
                      if d.active else None)
         self._clear_flags(order_id)

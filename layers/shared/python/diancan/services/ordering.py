@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,19 +19,19 @@ from diancan.domain.cart import OrderLine, build_lines, combo_parts_missing, por
 from diancan.domain.clock import business_day, iso, local, minute_of, utcnow
 from diancan.domain.delivery import GeoPoint
 from diancan.domain.delivery_settings import FeeSource, StoreDelivery, price_delivery, with_platform_fee
-from diancan.domain.errors import Conflict, DomainError, InvalidRequest, Unprocessable
+from diancan.domain.errors import DomainError, Unprocessable
 from diancan.domain.membership import StoreOffers, benefit_of, level_for
 from diancan.domain.menu import Store
 from diancan.domain.money import Fen
 from diancan.domain.order import DeliveryAddress, Order, OrderRequest, StatusChange, validate_request
+from diancan.domain.order_limits import OrderLimits
 from diancan.domain.order_status import OrderStatus
-from diancan.domain.pricing import Quote, price_order
+from diancan.domain.pricing import MIN_TOTAL_FEN, Quote, discount_limit, price_order
 from diancan.domain.promotions import Plan, Setting, Shopper, best_plan
+from diancan.domain.request_keys import KeyReused, require_key
 
 if TYPE_CHECKING:  # built on first use (bootstrap.OnFirstUse): reading or quoting must not load WeChat Pay
     from diancan.services.payments import PaymentService
-
-IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_\-:.]{8,64}$")
 
 
 def new_order_id(now: datetime, tz: str) -> str:
@@ -95,17 +94,20 @@ class OrderingService:
             request.store_id, [item.dish_id for item in request.items], request.table_no,
             extra=[member] if member else ())
         validate_request(request, store, now=now, table_exists=table_exists)
+        OrderLimits.of(store).check(request.items)
         if missing := combo_parts_missing(dishes):  # only when a combo is ordered: its parts' portions
             dishes = {**dishes, **self._repository.load_dishes(request.store_id, missing)}
         lines = build_lines(dishes, request.items)
         offers = StoreOffers.of(store.settings)
         shopper = self.shopper(openid, now, member.value if member else None)
+        delivery_fee = self._delivery_fee(request, store, lines)
         plan = best_plan(lines, Setting(store.store_id, now, store.timezone), shopper,
                          full_reductions=offers.full_reductions, points=offers.points,
-                         use_points=request.use_points, coupon_id=request.coupon_id)
-        quote = price_order(lines, mode=request.mode, store=store, delivery_fee_fen=self._delivery_fee(request, store, lines),
+                         use_points=request.use_points, coupon_id=request.coupon_id,
+                         limit_fen=discount_limit(lines, request.mode, store, delivery_fee))
+        quote = price_order(lines, mode=request.mode, store=store, delivery_fee_fen=delivery_fee,
                             discounts=plan.discounts)
-        if quote.total_fen < 1:
+        if quote.total_fen < MIN_TOTAL_FEN:  # only an order whose items and fees are 0 (the offers leave 0.01)
             raise Unprocessable("the order total must be at least 0.01", "订单金额至少0.01元", code="TOTAL_TOO_LOW")
         return now, store, dishes, quote, plan
 
@@ -114,9 +116,7 @@ class OrderingService:
         return self._prepare(request, openid)[3]
 
     def place(self, openid: str, request: OrderRequest, idempotency_key: str | None) -> Placed:
-        if not idempotency_key or not IDEMPOTENCY_KEY.match(idempotency_key):
-            raise InvalidRequest("send an Idempotency-Key header of 8-64 letters, digits or -_:.",
-                                 "缺少或无效的 Idempotency-Key", code="IDEMPOTENCY_KEY_REQUIRED")
+        require_key(idempotency_key)
         now, store, dishes, quote, plan = self._prepare(request, openid)
         created_at = iso(now)
         order = Order(
@@ -148,8 +148,8 @@ class OrderingService:
                 return Placed(order, created=True, pay_params=self._payments.pay_params(order))
             self._payments.close_quietly(order.order_id)  # this attempt's prepay was never handed out
             if taken.request_hash != fingerprint:
-                raise Conflict("this Idempotency-Key was used for a different order", "该请求标识已用于另一笔订单",
-                               code="IDEMPOTENCY_KEY_REUSED") from None
+                raise KeyReused("this Idempotency-Key was used for a different order",
+                                "该请求标识已用于另一笔订单") from None
             existing = self._repository.get_order(taken.order_id, consistent=True)
             return Placed(existing, created=False, pay_params=self._pay_params_if_due(existing))
         except DomainError:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable
-from dataclasses import asdict
 from datetime import datetime, timedelta
 
 from diancan.adapters.eventbus import EventBus
@@ -24,7 +23,7 @@ from diancan.adapters.wechatpay import (
     WeChatPayUnavailable,
 )
 from diancan.domain.clock import business_day, iso, minute_of, parse_iso, utcnow
-from diancan.domain.errors import Conflict, NotFound, UpstreamUnavailable
+from diancan.domain.errors import Conflict, Forbidden, NotFound, UpstreamUnavailable
 from diancan.domain.events import ORDER_CANCELLED, ORDER_PAID, ORDER_REFUNDED, order_event
 from diancan.domain.order import Order
 from diancan.domain.order_status import OrderAction, OrderStatus
@@ -41,6 +40,11 @@ _REFUNDABLE = {OrderStatus.PAID, OrderStatus.PREPARING, OrderStatus.READY, Order
 
 class PaymentUnavailable(UpstreamUnavailable):
     code, message_zh, message_en = "PAYMENT_UNAVAILABLE", "微信支付暂时不可用，请稍后再试", "WeChat Pay is unavailable; please retry"
+
+
+class RefundDayLimit(Forbidden):
+    code, message_zh, message_en = "REFUND_DAY_LIMIT", "今日该订单退款已达您的上限，请联系店长", \
+        "Your refunds of this order today would pass your daily limit; ask a manager"
 
 
 class OrderExpired(Conflict):
@@ -60,8 +64,7 @@ def verify_chain(store: PaymentStore, store_id: str) -> dict:
 
 class PaymentService:
     def __init__(self, repository: Repository, store: PaymentStore, gateway: WeChatPayGateway, bus: EventBus, *,
-                 business_tz: str, clock: Callable[[], datetime] = utcnow, on_paid=None, on_refunded=None,
-                 idempotency: Callable[[], Callable] | None = None) -> None:
+                 business_tz: str, clock: Callable[[], datetime] = utcnow, on_paid=None, on_refunded=None) -> None:
         self._repository = repository
         self._store = store
         self._gateway = gateway
@@ -70,8 +73,6 @@ class PaymentService:
         self._clock = clock
         self._on_paid = on_paid  # dashboard counters: called once per applied payment
         self._on_refunded = on_refunded
-        self._idempotency = idempotency  # builds the Powertools decorator on first use (it imports boto3)
-        self._refund_once = None
 
     # ---- paying ------------------------------------------------------------------------------------------
 
@@ -195,17 +196,29 @@ class PaymentService:
     # ---- refunds -----------------------------------------------------------------------------------------
 
     def refund(self, order_id: str, amount_fen: int | None, *, reason: str, by: str,
-               food_made: bool = False) -> Refund:
-        """Refund all (``amount_fen=None``) or part of a paid order. The sum never exceeds what was paid."""
+               food_made: bool = False, day_limit_fen: int | None = None) -> Refund:
+        """Refund all (``amount_fen=None``) or part of a paid order. The sum never exceeds what was paid.
+
+        ``day_limit_fen``: the most ``by`` may refund on this order in this business day, their refunds
+        together (a cashier's limit). It is checked on the refunds read here, and the write below is
+        conditional on the order's refund count read with them, so two concurrent refunds cannot both pass."""
         order = self._repository.get_order(order_id, consistent=True)
         late = "LATE_PAYMENT" in order.flags
         if not order.paid_fen or (order.status not in _REFUNDABLE and not late):
             raise NotPaid(details={"status": order.status.value})
         amount = order.paid_fen - order.refund_committed_fen if amount_fen is None else amount_fen
         check_refund(amount, order.paid_fen, order.refund_committed_fen)
-        count = len(self._store.refunds(order_id))
+        earlier = self._store.refunds(order_id)
+        count = len(earlier)
         number = refund_no(order_id, count + 1)
         now = self._clock()
+        if day_limit_fen is not None:
+            today = business_day(now, self._tz)
+            mine = sum(r.amount_fen for r in earlier if r.requested_by == by and r.status != "FAILED"
+                       and business_day(parse_iso(r.created_at), self._tz) == today)
+            if mine + amount > day_limit_fen:
+                raise RefundDayLimit(details={"limit_fen": day_limit_fen, "refunded_today_fen": mine,
+                                              "amount_fen": amount})
         self._store.start_refund(order_id=order_id, out_refund_no=number, amount_fen=amount, reason=reason,
                                  requested_by=by, food_made=food_made, at=iso(now),
                                  expected_committed=order.refund_committed_fen, expected_count=count,
@@ -215,27 +228,6 @@ class PaymentService:
             self._repository.transition(order_id, order.mode, OrderAction.REFUND, at=iso(now), by=by, note=reason)
         self._submit(self._store.get_refund(order_id, number), order)
         return self._store.get_refund(order_id, number)
-
-    def refund_once(self, request_key: str, order_id: str, amount_fen: int | None, *, reason: str, by: str,
-                    food_made: bool = False) -> dict:
-        """A staff refund that may be sent twice (double click, retried request): one key, one refund.
-        The same key with another amount or order is refused (409), never applied."""
-        from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyValidationError
-
-        request = {"key": request_key, "order_id": order_id, "amount_fen": amount_fen, "reason": reason, "by": by,
-                   "food_made": food_made}
-        if self._refund_once is None:
-            self._refund_once = self._idempotency()(self._refund_request) if self._idempotency else self._refund_request
-        try:
-            return self._refund_once(request=request)
-        except IdempotencyValidationError:
-            raise Conflict("this request key was used for another refund", "该请求标识已用于另一笔退款",
-                           code="IDEMPOTENCY_KEY_REUSED") from None
-
-    def _refund_request(self, request: dict) -> dict:
-        refund = self.refund(request["order_id"], request["amount_fen"], reason=request["reason"], by=request["by"],
-                             food_made=request["food_made"])
-        return asdict(refund)
 
     def _submit(self, refund: Refund, order: Order) -> None:
         try:

@@ -25,6 +25,7 @@ from diancan.domain.clock import business_day, iso, utcnow
 from diancan.domain.errors import Conflict, Unprocessable
 from diancan.domain.events import ORDER_PAID, DomainEvent, order_event
 from diancan.domain.order import Order, OrderRequest, StatusChange
+from diancan.domain.order_limits import OrderLimits
 from diancan.domain.order_status import OrderAction, OrderStatus, TransitionRefused
 from diancan.domain.pricing import Discount
 from diancan.domain.promotions import Plan
@@ -115,8 +116,9 @@ class TableService:
     def add_line(self, who: str, session_id: str, item: CartItem) -> dict:
         session = self._member_session(who, session_id)
         session.check_open()
-        _, dishes, _ = self._repository.load_for_order(session.store_id, [item.dish_id], None)
+        store, dishes, _ = self._repository.load_for_order(session.store_id, [item.dish_id], None)
         build_lines(dishes, [item])  # the dish and its options exist and are on sale now
+        OrderLimits.of(store).check([item])  # early word; the round checks the whole cart
         check_cart_room(len(self._tables.session_items(session_id)[1]))
         line = CartLine(line_id=self._new_id(), dish_id=item.dish_id, qty=item.qty, options=item.options,
                         added_by=who, added_by_name=session.guests.get(who, who), added_at=iso(self._clock()))
@@ -162,6 +164,7 @@ class TableService:
                                                                       session.table_no)
         if not table_exists:
             self._codes.active_table(TableRef(session.store_id, session.table_no))
+        OrderLimits.of(store).check(items)  # per round, as an order (a round paid at once is checked by place)
         lines = build_lines(dishes, items)
         reserved = portions_needed(lines, dishes)
         prices = {line.dish_id: line.base_price_fen for line in lines}

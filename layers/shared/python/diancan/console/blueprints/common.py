@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Callable
 from datetime import date
 
 from flask import current_app, g, redirect, request
@@ -10,6 +12,7 @@ from diancan.console.security import wants_json
 from diancan.console.wiring import Console
 from diancan.domain.errors import InvalidRequest, NotFound
 from diancan.domain.menu import Store
+from diancan.domain.request_keys import require_key
 from diancan.domain.staff import stores_in_scope
 
 
@@ -65,3 +68,23 @@ def fen_field(data: dict, name: str) -> int | None:
     if not whole.isdigit() or not (cents.isdigit() or cents == "") or len(cents) > 2:
         raise InvalidRequest("amount as yuan with at most 2 decimals", "金额格式有误", code="INVALID_AMOUNT")
     return int(whole) * 100 + int(cents.ljust(2, "0"))
+
+
+REQUEST_KEY_FIELD = "request_key"
+
+
+def new_request_key() -> str:
+    """A page form's request key, minted when the form renders: one per intent (a reload is a new intent)."""
+    return secrets.token_urlsafe(18)
+
+
+def once(action: str, store_id: str, target: str, payload: dict, work: Callable[[], dict]) -> dict:
+    """A money-moving staff action: ``work`` (its reads, checks, service call and audit entry) runs once per
+    request key (the form's hidden ``request_key`` field, or an ``Idempotency-Key`` header for scripts).
+    A repeat (double click, browser retry) answers the first result; no key is 400 IDEMPOTENCY_KEY_REQUIRED
+    before anything is read; the key again with other ``payload`` fields (as sent) is 409."""
+    data = form_or_json()
+    key = require_key(str(data.get(REQUEST_KEY_FIELD) or request.headers.get("Idempotency-Key") or ""))
+    run = console().service("staff_once", "防重复提交")
+    return run({"key": key, "staff": g.staff.staff_id, "action": action, "store_id": store_id, "target": target,
+                "payload": payload}, work, request.environ.get("serverless.context"))  # set by serverless-wsgi

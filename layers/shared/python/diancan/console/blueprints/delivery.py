@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from flask import Blueprint, g, render_template, url_for
 
-from diancan.console.blueprints.common import answer, console, fen_field, form_or_json, store_of
+from diancan.console.blueprints.common import answer, console, fen_field, form_or_json, once, store_of
 from diancan.console.security import audit, requires
 from diancan.domain.errors import InvalidRequest
-from diancan.domain.staff import Action
+from diancan.domain.staff import Action, authorize
 
 bp = Blueprint("delivery", __name__)
 
@@ -30,11 +30,17 @@ def active(store_id: str):
     return {"deliveries": _service().active(store_id)}
 
 
-def _move(store_id: str, order_id: str, name: str, call, **detail):
-    console().orders.get(store_id, order_id)
-    result = call(f"staff:{g.staff.staff_id}")
-    audit(f"delivery.{name}", store_id, order_id, **detail)
-    return answer(result or {"order_id": order_id}, url_for("orders.detail", store_id=store_id, order_id=order_id))
+def _move(store_id: str, order_id: str, name: str, call, *, once_on: dict | None = None, **detail):
+    """One staff move on a delivery: the order is the store's, the call, its audit entry. A move that moves
+    money (``once_on``: the fields it acts on, as sent) runs once per request key."""
+    def work() -> dict:
+        console().orders.get(store_id, order_id)
+        result = call(f"staff:{g.staff.staff_id}")
+        audit(f"delivery.{name}", store_id, order_id, **detail)
+        return result or {"order_id": order_id}
+
+    result = work() if once_on is None else once(f"delivery.{name}", store_id, order_id, once_on, work)
+    return answer(result, url_for("orders.detail", store_id=store_id, order_id=order_id))
 
 
 @bp.post("/s/<store_id>/orders/<order_id>/redispatch")
@@ -49,7 +55,8 @@ def tip(store_id: str, order_id: str):
     tip_fen = fen_field(form_or_json(), "tip")
     if not tip_fen:
         raise InvalidRequest("give tip_yuan or tip_fen", "请填写小费金额", code="INVALID_TIP")
-    return _move(store_id, order_id, "tip", lambda by: _service().add_tip(order_id, tip_fen, by), tip_fen=tip_fen)
+    return _move(store_id, order_id, "tip", lambda by: _service().add_tip(order_id, tip_fen, by),
+                 once_on={"tip_fen": tip_fen}, tip_fen=tip_fen)
 
 
 @bp.post("/s/<store_id>/orders/<order_id>/delivery/cancel")
@@ -85,9 +92,11 @@ def own_delivered(store_id: str, order_id: str):
 @bp.post("/s/<store_id>/orders/<order_id>/delivery/refund-close")
 @requires(Action.ORDERS_REDISPATCH)
 def refund_and_close(store_id: str, order_id: str):
-    """Refunds the guest (food made, undeliverable): the refund right is checked as well."""
-    from diancan.domain.staff import authorize
+    """Refunds the guest (food made, undeliverable): the refund right is checked as well, inside the keyed
+    work so that a repeat answers the first result rather than a refusal on what is left."""
+    def refund_close(by: str) -> dict:
+        order = console().orders.get(store_id, order_id)
+        authorize(g.staff, Action.ORDERS_REFUND, store_id, amount_fen=order.total_fen - order.refunded_fen)
+        return _service().close_with_refund(order_id, by, day_limit_fen=g.staff.order_day_refund_limit())
 
-    order = console().orders.get(store_id, order_id)
-    authorize(g.staff, Action.ORDERS_REFUND, store_id, amount_fen=order.total_fen - order.refunded_fen)
-    return _move(store_id, order_id, "refund_close", lambda by: _service().close_with_refund(order_id, by))
+    return _move(store_id, order_id, "refund_close", refund_close, once_on={})

@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from flask import Blueprint, g, render_template, request, url_for
 
-from diancan.console.blueprints.common import answer, console, day_asked, fen_field, form_or_json, store_of
+from diancan.console.blueprints.common import (
+    answer,
+    console,
+    day_asked,
+    fen_field,
+    form_or_json,
+    once,
+    store_of,
+)
 from diancan.console.security import audit, requires
 from diancan.domain.errors import InvalidRequest
 from diancan.domain.staff import Action, authorize
@@ -95,20 +103,29 @@ def _refund_amount(order, data: dict) -> int:
 
 @bp.post("/s/<store_id>/orders/<order_id>/refund")
 def refund(store_id: str, order_id: str):
-    """Full, partial, by-line or reject refund through payments (``reason``; a reject names one of REJECT_REASONS)."""
+    """Full, partial, by-line or reject refund through payments (``reason``; a reject names one of REJECT_REASONS),
+    once per request key: the amount is worked out inside, so a repeat after the first refund answers it."""
     authorize(g.staff, Action.ORDERS_REFUND, store_id, amount_fen=0)  # role and store before any read
-    order = console().orders.get(store_id, order_id)
     data = form_or_json()
-    amount = _refund_amount(order, data)
-    reason = str(data.get("reason", ""))[:80]
-    if data.get("reject") and reason not in REJECT_REASONS:
-        raise InvalidRequest("a reject names its reason", "请选择拒单原因", code="REJECT_REASON")
-    authorize(g.staff, Action.ORDERS_REFUND, store_id, amount_fen=amount)
-    payments = console().service("payments", "退款")
-    refund = payments.refund(order_id, amount, reason=reason or "staff", by=f"staff:{g.staff.staff_id}")
-    audit("order.reject" if data.get("reject") else "order.refund", store_id, order_id, amount_fen=amount, reason=reason)
-    return answer({"order_id": order_id, "refund": dict(vars(refund))},  # payments.Refund is a dataclass
-                  url_for("orders.detail", store_id=store_id, order_id=order_id))
+    sent = {name: data.get(name) for name in ("amount_fen", "amount_yuan", "reason", "reject")}
+    sent["lines"] = request.form.getlist("line") if not request.is_json else data.get("lines")
+
+    def work() -> dict:
+        order = console().orders.get(store_id, order_id)
+        amount = _refund_amount(order, data)
+        reason = str(data.get("reason", ""))[:80]
+        if data.get("reject") and reason not in REJECT_REASONS:
+            raise InvalidRequest("a reject names its reason", "请选择拒单原因", code="REJECT_REASON")
+        authorize(g.staff, Action.ORDERS_REFUND, store_id, amount_fen=amount)
+        payments = console().service("payments", "退款")
+        refund = payments.refund(order_id, amount, reason=reason or "staff", by=f"staff:{g.staff.staff_id}",
+                                 day_limit_fen=g.staff.order_day_refund_limit())
+        audit("order.reject" if data.get("reject") else "order.refund", store_id, order_id, amount_fen=amount,
+              reason=reason)
+        return {"order_id": order_id, "refund": dict(vars(refund))}  # payments.Refund is a dataclass
+
+    result = once("order.refund", store_id, order_id, sent, work)
+    return answer(result, url_for("orders.detail", store_id=store_id, order_id=order_id))
 
 
 @bp.post("/s/<store_id>/orders/<order_id>/reprint")

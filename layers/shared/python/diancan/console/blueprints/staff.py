@@ -41,7 +41,8 @@ def create(store_id: str):
     try:
         staff = Staff(staff_id=re.sub(r"[^a-z0-9_-]", "-", login)[:32], login=login, name=str(data.get("name") or "")[:40],
                       role=Role(str(data.get("role") or "cashier")), store_ids=(store_id,),
-                      refund_limit_fen=fen_field(data, "refund_limit") or 0)
+                      refund_limit_fen=fen_field(data, "refund_limit") or 0,
+                      refund_day_limit_fen=fen_field(data, "refund_day_limit"))
     except (ValidationError, ValueError):
         raise InvalidRequest("login (a-z 0-9 . _ -), name and role", "请填写登录名（小写字母数字）、姓名和角色",
                              code="INVALID_STAFF") from None

@@ -1,6 +1,6 @@
-"""Store delivery and device settings (``Store.settings["delivery"]`` and ``["print_when"]``), the ones the
-quote, courier and printing services read with the profile. Checked by the domain's ``StoreDelivery`` and
-``PrintWhen``, written with ``Repository.update_store`` under the ``updated_at`` token read with the form (a
+"""Store delivery, device and order-limit settings (``Store.settings["delivery"]``, ``["print_when"]`` and
+``["limits"]``), the ones the quote, courier and printing services read with the profile. Checked by the
+domain's ``StoreDelivery``, ``PrintWhen`` and ``OrderLimits``, written with ``Repository.update_store`` under the ``updated_at`` token read with the form (a
 concurrent edit is 409 STORE_CHANGED); every other setting and profile field is kept. A field the request
 does not carry keeps its current value, so a script may change only the radius.
 
@@ -19,6 +19,7 @@ from diancan.console.security import audit, requires, wants_json
 from diancan.domain.delivery_settings import CourierChoice, DispatchWhen, StoreDelivery
 from diancan.domain.errors import InvalidRequest
 from diancan.domain.menu import Store
+from diancan.domain.order_limits import OrderLimits
 from diancan.domain.printing import PrintWhen
 from diancan.domain.staff import Action
 
@@ -95,7 +96,24 @@ def settings_from(data: dict, store: Store) -> dict:
     print_when = str(data.get("print_when", store.settings.get("print_when", PrintWhen.PAYMENT)))
     if print_when not in set(PrintWhen):
         raise _bad("print_when", "打印时机只能是 付款后 / 接单后 / 手动")
-    return {**store.settings, "delivery": checked.model_dump(mode="json"), "print_when": print_when}
+    return {**store.settings, "delivery": checked.model_dump(mode="json"), "print_when": print_when,
+            "limits": _limits(data, store).model_dump()}
+
+
+def _limits(data: dict, store: Store) -> OrderLimits:
+    """``max_line_qty`` and ``max_order_qty`` as typed (whole numbers); a field not sent keeps its value."""
+    limits = OrderLimits.of(store).model_dump()
+    for name in ("max_line_qty", "max_order_qty"):
+        raw = str(data.get(name, "")).strip()
+        if raw:
+            if not (raw.isascii() and raw.isdigit()):
+                raise _bad(name, "点单数量上限请填写整数")
+            limits[name] = int(raw)
+    try:
+        return OrderLimits.model_validate(limits)
+    except ValidationError:
+        raise InvalidRequest("order limits out of range", "点单数量上限超出范围（每个菜品1-99份，每单1-4950份）",
+                             code="INVALID_STORE_SETTINGS", details={"fields": ["limits"]}) from None
 
 
 def _form_text(delivery: dict) -> dict:
@@ -112,10 +130,11 @@ def page(store_id: str):
     store, updated_at = console().repository.store_for_update(store_of(store_id).store_id)
     delivery = store.settings.get("delivery") or {}
     print_when = store.settings.get("print_when", PrintWhen.PAYMENT)
+    limits = OrderLimits.of(store).model_dump()
     if wants_json():
-        return {"delivery": delivery, "print_when": print_when, "updated_at": updated_at}
+        return {"delivery": delivery, "print_when": print_when, "limits": limits, "updated_at": updated_at}
     return render_template("store_settings.html", store=store, updated_at=updated_at or "", delivery=delivery,
-                           text=_form_text(delivery), print_when=print_when, couriers=list(CourierChoice),
+                           text=_form_text(delivery), print_when=print_when, limits=limits, couriers=list(CourierChoice),
                            dispatch=list(DispatchWhen), print_whens=list(PrintWhen))
 
 
@@ -127,8 +146,8 @@ def save(store_id: str):
     settings = settings_from(data, current)
     updated_at = console().repository.update_store(current.model_copy(update={"settings": settings}),
                                                    str(data.get("updated_at") or "") or None)
-    changed = [k for k in ("delivery", "print_when") if current.settings.get(k) != settings[k]]
+    changed = [k for k in ("delivery", "print_when", "limits") if current.settings.get(k) != settings[k]]
     audit("store.settings", store_id, "settings", changed=changed, area=settings["delivery"]["area"],
-          print_when=settings["print_when"])
+          print_when=settings["print_when"], limits=settings["limits"])
     return answer({"store_id": store_id, "changed": changed, "updated_at": updated_at},
                   url_for("store_settings.page", store_id=store_id))

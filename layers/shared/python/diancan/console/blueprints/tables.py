@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, g, render_template, url_for
 
-from diancan.console.blueprints.common import answer, console, form_or_json, store_of
+from diancan.console.blueprints.common import answer, console, form_or_json, once, store_of
 from diancan.console.security import audit, requires
 from diancan.domain.errors import InvalidRequest
 from diancan.domain.staff import Action
@@ -76,16 +76,21 @@ def answer_call(store_id: str, session_id: str, call_id: str):
 @bp.post("/s/<store_id>/tables/<session_id>/pay")
 @requires(Action.COUNTER_PAY)
 def pay_at_counter(store_id: str, session_id: str):
-    """The tab paid at the counter (cash / card / other): a counter voucher in the chain, counted on the dashboard."""
+    """The tab paid at the counter (cash / card / other): a counter voucher in the chain, counted on the dashboard;
+    once per request key (the service would not charge twice, but the audit and the answer must not differ)."""
     from diancan.domain.tables import CounterMethod
 
-    _session_of_store(store_id, session_id)
     method = str(form_or_json().get("method") or "cash")
     if method not in {m.value for m in CounterMethod}:
         raise InvalidRequest("method is cash, card or other", "收款方式有误", code="INVALID_METHOD")
-    result = _tables().pay_at_counter(session_id, CounterMethod(method), g.staff.staff_id)
-    audit("table.pay", store_id, result["order_id"], amount_fen=result["bill"]["total_fen"], method=method)
-    return answer(result, _back(store_id))
+
+    def work() -> dict:
+        _session_of_store(store_id, session_id)
+        result = _tables().pay_at_counter(session_id, CounterMethod(method), g.staff.staff_id)
+        audit("table.pay", store_id, result["order_id"], amount_fen=result["bill"]["total_fen"], method=method)
+        return result
+
+    return answer(once("table.pay", store_id, session_id, {"method": method}, work), _back(store_id))
 
 
 @bp.post("/s/<store_id>/tables/<session_id>/close")

@@ -55,7 +55,9 @@
       const button = form.querySelector("button");
       button.disabled = true;
       try {
-        await post(`${base}/refund`, { amount_yuan: amount, reason: form.elements.reason.value });
+        // the key minted with the page: a second click or a retried request refunds once
+        await post(`${base}/refund`, { amount_yuan: amount, reason: form.elements.reason.value,
+                                       request_key: form.elements.request_key.value });
         say("退款已提交", true);
         setTimeout(() => window.location.reload(), 800);
       } catch (error) {
