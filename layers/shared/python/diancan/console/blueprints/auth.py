@@ -6,14 +6,11 @@ from flask import Blueprint, g, make_response, redirect, render_template, reques
 
 from diancan.console import security
 from diancan.console.blueprints.common import console, visible_stores
+from diancan.console.redirects import safe_next
 from diancan.domain.errors import DomainError
 from diancan.domain.staff import Action, Role
 
 bp = Blueprint("auth", __name__)
-
-
-def _safe_next(target: str | None) -> str | None:
-    return target if target and target.startswith("/") and not target.startswith("//") else None
 
 
 @bp.get("/healthz")
@@ -32,7 +29,7 @@ def login():
         except DomainError as refused:
             error, status = refused.message_zh, refused.status
         else:
-            target = _safe_next(request.args.get("next"))
+            target = safe_next(request.args.get("next"))
             response = redirect(request.script_root + target if target else url_for("auth.home"))
             response.set_cookie(security.SESSION_COOKIE, session.token, expires=session.expires_at,
                                 **security.cookie_options())
