@@ -1,0 +1,125 @@
+"""Throttles console logins per account and per client (domain.login_throttle), audits each lockout and alerts
+operators when an hour's lockouts reach the threshold.
+
+The client is the request's source address as the function URL saw it (``requestContext.http.sourceIp``,
+``REMOTE_ADDR`` in the console); a client cannot forge it, unlike ``X-Forwarded-For``, which the console
+ignores (see console.security.client_address). Counter keys are an HMAC of the login name or address, so
+the table holds neither what was typed into the login field (sometimes a password) nor addresses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from diancan.adapters import console_records as k
+from diancan.adapters.alerts import SnsAlerts
+from diancan.adapters.login_guard_store import LoginGuardStore
+from diancan.adapters.staff_store import AuditEntry, AuditLog
+from diancan.domain.clock import iso, utcnow
+from diancan.domain.login_throttle import (
+    ACCOUNT_RULE,
+    ALERT_LOCKOUTS_PER_HOUR,
+    CLIENT_RULE,
+    Failures,
+    LoginThrottled,
+    ThrottleRule,
+    still_counting,
+    waits_until,
+)
+
+logger = logging.getLogger(__name__)
+LOGIN_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,31}$")  # domain.staff.Staff.login: others cannot exist
+LOCKOUT_ACTION = "login.lockout"
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """What ``check`` found, handed back to ``failed`` / ``succeeded``."""
+
+    login: str
+    client: str
+    staff_id: str | None
+    account_key: str
+    client_key: str
+    account: Failures | None
+    client_failures: Failures | None
+
+
+class LoginGuard:
+    def __init__(self, store: LoginGuardStore, audit: AuditLog, alerts: SnsAlerts | None, *, key: bytes,
+                 clock: Callable[[], datetime] = utcnow, account_rule: ThrottleRule = ACCOUNT_RULE,
+                 client_rule: ThrottleRule = CLIENT_RULE, alert_after: int = ALERT_LOCKOUTS_PER_HOUR) -> None:
+        self._store, self._audit, self._alerts = store, audit, alerts
+        self._key = hmac.new(key, b"diancan-login-guard", hashlib.sha256).digest()
+        self._clock = clock
+        self._rules = {"account": account_rule, "client": client_rule}
+        self._alert_after = alert_after
+
+    def check(self, login: str, client: str) -> Attempt:
+        """One BatchGetItem: the login name's account and both counters. LoginThrottled while either waits
+        (the password is not looked at, so a right one is refused too)."""
+        now = self._now()
+        account_key, client_key = self._guard_key("account", login), self._guard_key("client", client)
+        read = self._store.read(login if LOGIN_NAME.match(login) else None, [account_key, client_key])
+        account = still_counting(self._rules["account"], read.counters.get(account_key), now)
+        from_client = still_counting(self._rules["client"], read.counters.get(client_key), now)
+        waits = [(until, rule.locks(f.count)) for rule, f in ((self._rules["account"], account),
+                                                              (self._rules["client"], from_client))
+                 if (until := waits_until(rule, f, now)) is not None]
+        if waits:
+            until, locked = max(waits)
+            logger.info("console login throttled", extra={"retry_after": until - now, "locked": locked})
+            raise LoginThrottled(until - now, locked)
+        return Attempt(login, client, read.staff_id, account_key, client_key, account, from_client)
+
+    def failed(self, attempt: Attempt) -> None:
+        """A wrong password: both counters go up (two UpdateItems); a counter that reaches its lock is audited."""
+        now = self._now()
+        for scope, key, before in (("account", attempt.account_key, attempt.account),
+                                   ("client", attempt.client_key, attempt.client_failures)):
+            rule = self._rules[scope]
+            count = self._store.add_failure(key, now, now + rule.forget_after, restart=before is None)
+            if rule.locks(count):
+                self._lockout(rule, attempt, count, now)
+
+    def succeeded(self, attempt: Attempt) -> None:
+        """A right password ends the account's earlier failures (the client's stay: one good login from an
+        address must not hide guessing at other accounts from it)."""
+        if attempt.account is not None:
+            self._store.clear(attempt.account_key)
+
+    def recent_lockouts(self, days: int = 7, limit: int = 20) -> list[AuditEntry]:
+        """The newest lockouts (audit partition ``_security``), for the owner's staff page. One Query."""
+        since = iso(self._clock() - timedelta(days=days))
+        return [e for e in self._audit.recent(k.SECURITY_PARTITION, limit=limit) if e.at >= since]
+
+    def _lockout(self, rule: ThrottleRule, attempt: Attempt, count: int, now: int) -> None:
+        at = self._clock()
+        until = iso(at + timedelta(seconds=rule.lock_seconds))
+        known = attempt.staff_id is not None
+        detail = {"scope": rule.scope, "failures": count, "until": until, "client": attempt.client,
+                  "login": attempt.login if known else None}
+        target = f"account:{attempt.login if known else '?'}" if rule.scope == "account" else f"client:{attempt.client}"
+        self._audit.append(AuditEntry(k.SECURITY_PARTITION, attempt.staff_id or "", LOCKOUT_ACTION, target, iso(at),
+                                      detail))
+        logger.warning("console login locked", extra={"scope": rule.scope, "failures": count,
+                                                      "staff_id": attempt.staff_id})
+        lockouts = self._store.count_lockout(at.strftime("%Y-%m-%dT%H"), now + 2 * 86400)
+        if lockouts == self._alert_after and self._alerts is not None:
+            try:
+                self._alerts.publish("ConsoleLoginLockouts", f"diancan console: {lockouts} login lockouts this hour",
+                                     {"hour": at.strftime("%Y-%m-%dT%H"), "lockouts": lockouts, "latest": detail})
+            except Exception:  # the lock holds whatever SNS does; the log and the audit say what happened
+                logger.exception("login lockout alert not sent")
+
+    def _guard_key(self, scope: str, value: str) -> str:
+        return k.login_guard(scope, hmac.new(self._key, value.encode("utf-8", "replace"), hashlib.sha256).hexdigest()[:40])
+
+    def _now(self) -> int:
+        return int(self._clock().timestamp())
