@@ -201,20 +201,53 @@ def test_a_lockout_is_audited_alerted_past_the_threshold_and_shown_to_the_owner(
     assert 'id="lockout-notice"' not in owner.get("/chain", base_url=BASE).get_data(as_text=True)
 
 
-def test_a_login_attempt_costs_few_dynamodb_calls(make_app, console):
-    from tests.deploy.aws_calls import recorded_needs
+def test_a_login_attempt_costs_few_dynamodb_calls(make_app, console, clock):
+    import botocore.client
 
     client = make_app().test_client()
-    _csrf(client)
-    calls = {}
-    for label, name, password in (("wrong", "jingan", "wrong-password"), ("unknown", "nobody-here", "x"),
-                                  ("right after a failure", "jingan", PASSWORDS["jingan"]),
-                                  ("right", "xuhui", PASSWORDS["xuhui"])):
-        token = _csrf(client)
-        with recorded_needs() as needs:
+    calls: list[str] = []
+    original = botocore.client.BaseClient._make_api_call
+
+    def recording(self, operation, params):
+        if self.meta.service_model.service_name == "dynamodb":
+            calls.append(operation)
+        return original(self, operation, params)
+
+    counted = {}
+    botocore.client.BaseClient._make_api_call = recording
+    try:
+        for label, name, password in (("wrong", "jingan", "wrong-password"), ("unknown name", "nobody-here", "x"),
+                                      ("refused while waiting", "jingan", "x"), ("right", "xuhui", PASSWORDS["xuhui"])):
+            if label == "refused while waiting":
+                for _ in range(3):
+                    _try(client, name, "wrong-password")
+            token = _csrf(client)
+            calls.clear()
             client.post("/login", data={"login": name, "password": password, "csrf_token": token}, base_url=BASE)
-        calls[label] = sorted(n.action.removeprefix("dynamodb:") for n in needs if n.action.startswith("dynamodb:"))
-    assert calls == {"wrong": ["BatchGetItem", "GetItem", "UpdateItem", "UpdateItem"],
-                     "unknown": ["BatchGetItem", "UpdateItem", "UpdateItem"],
-                     "right after a failure": ["BatchGetItem", "DeleteItem", "GetItem", "PutItem"],
-                     "right": ["BatchGetItem", "GetItem", "PutItem"]}
+            counted[label] = sorted(calls)
+    finally:
+        botocore.client.BaseClient._make_api_call = original
+    assert counted == {"wrong": ["BatchGetItem", "GetItem", "TransactWriteItems"],
+                       "unknown name": ["BatchGetItem", "TransactWriteItems"],
+                       "refused while waiting": ["BatchGetItem"],
+                       "right": ["BatchGetItem", "GetItem", "PutItem", "TransactWriteItems", "TransactWriteItems"]}
+
+
+def test_a_parallel_burst_guesses_one_password_at_a_time(make_app, console, clock):
+    """Twenty attempts that all read the counters before any of them counted (as a parallel burst does across
+    Lambda environments): the first to count is checked, every other one is refused without a password check."""
+    store = console.guard._store
+    real_read, first_read = store.read, []
+
+    def at_the_same_moment(login, keys):
+        first_read.append(first_read[0] if first_read else real_read(login, keys))
+        return first_read[-1]
+
+    store.read = at_the_same_moment
+    client = make_app().test_client()
+    answers = [_try(client, "jingan", PASSWORDS["jingan"] if n == 7 else f"guess-{n}", json=True) for n in range(20)]
+    assert [a.status_code for a in answers] == [401] + [429] * 19  # the right password (8th) was never checked
+    assert {a.headers["Retry-After"] for a in answers[1:]} == {"1"}
+    store.read = real_read
+    key = console.guard._guard_key("account", "jingan")
+    assert real_read("jingan", [key]).counters[key].count == 1  # one guess counted, one checked

@@ -19,14 +19,13 @@ from datetime import datetime, timedelta
 
 from diancan.adapters import console_records as k
 from diancan.adapters.alerts import SnsAlerts
-from diancan.adapters.login_guard_store import LoginGuardStore
+from diancan.adapters.login_guard_store import Claim, LoginGuardStore
 from diancan.adapters.staff_store import AuditEntry, AuditLog
 from diancan.domain.clock import iso, utcnow
 from diancan.domain.login_throttle import (
     ACCOUNT_RULE,
     ALERT_LOCKOUTS_PER_HOUR,
     CLIENT_RULE,
-    Failures,
     LoginThrottled,
     ThrottleRule,
     still_counting,
@@ -40,15 +39,15 @@ LOCKOUT_ACTION = "login.lockout"
 
 @dataclass(frozen=True)
 class Attempt:
-    """What ``check`` found, handed back to ``failed`` / ``succeeded``."""
+    """An attempt ``check`` let through and counted, handed back to ``failed`` / ``succeeded``."""
 
     login: str
     client: str
     staff_id: str | None
     account_key: str
     client_key: str
-    account: Failures | None
-    client_failures: Failures | None
+    account_count: int  # failures of the name, this attempt included
+    client_count: int
 
 
 class LoginGuard:
@@ -62,37 +61,40 @@ class LoginGuard:
         self._alert_after = alert_after
 
     def check(self, login: str, client: str) -> Attempt:
-        """One BatchGetItem: the login name's account and both counters. LoginThrottled while either waits
-        (the password is not looked at, so a right one is refused too)."""
+        """Let an attempt through, or refuse it with LoginThrottled while either counter waits (the password
+        is not looked at, so a right one is refused too). One BatchGetItem (the login name's account and both
+        counters), then one transaction that counts the attempt on both, as if it failed; an attempt made at
+        the same moment as another one is refused (one guess at a time, even from a parallel burst)."""
         now = self._now()
         account_key, client_key = self._guard_key("account", login), self._guard_key("client", client)
         read = self._store.read(login if LOGIN_NAME.match(login) else None, [account_key, client_key])
-        account = still_counting(self._rules["account"], read.counters.get(account_key), now)
-        from_client = still_counting(self._rules["client"], read.counters.get(client_key), now)
-        waits = [(until, rule.locks(f.count)) for rule, f in ((self._rules["account"], account),
-                                                              (self._rules["client"], from_client))
-                 if (until := waits_until(rule, f, now)) is not None]
+        claims, waits = [], []
+        for rule, key in ((self._rules["account"], account_key), (self._rules["client"], client_key)):
+            stored = read.counters.get(key)
+            counting = still_counting(rule, stored, now)
+            if (until := waits_until(rule, counting, now)) is not None:
+                waits.append((until, rule.locks(counting.count)))
+            claims.append(Claim(key, stored, counting.count + 1 if counting else 1, now, now + rule.forget_after))
         if waits:
             until, locked = max(waits)
             logger.info("console login throttled", extra={"retry_after": until - now, "locked": locked})
             raise LoginThrottled(until - now, locked)
-        return Attempt(login, client, read.staff_id, account_key, client_key, account, from_client)
+        if not self._store.claim(claims):
+            logger.info("console login throttled", extra={"retry_after": 1, "concurrent": True})
+            raise LoginThrottled(1, False)
+        return Attempt(login, client, read.staff_id, account_key, client_key, claims[0].count, claims[1].count)
 
     def failed(self, attempt: Attempt) -> None:
-        """A wrong password: both counters go up (two UpdateItems); a counter that reaches its lock is audited."""
+        """A wrong password (already counted by ``check``): a counter that reached its lock is audited."""
         now = self._now()
-        for scope, key, before in (("account", attempt.account_key, attempt.account),
-                                   ("client", attempt.client_key, attempt.client_failures)):
-            rule = self._rules[scope]
-            count = self._store.add_failure(key, now, now + rule.forget_after, restart=before is None)
-            if rule.locks(count):
-                self._lockout(rule, attempt, count, now)
+        for scope, count in (("account", attempt.account_count), ("client", attempt.client_count)):
+            if self._rules[scope].locks(count):
+                self._lockout(self._rules[scope], attempt, count, now)
 
     def succeeded(self, attempt: Attempt) -> None:
-        """A right password ends the account's earlier failures (the client's stay: one good login from an
-        address must not hide guessing at other accounts from it)."""
-        if attempt.account is not None:
-            self._store.clear(attempt.account_key)
+        """A right password takes the attempt back: the name's failures end; the address keeps its earlier ones
+        (one good login must not hide guessing at other accounts from it). One transaction."""
+        self._store.release(attempt.account_key, attempt.client_key)
 
     def recent_lockouts(self, days: int = 7, limit: int = 20) -> list[AuditEntry]:
         """The newest lockouts (audit partition ``_security``), for the owner's staff page. One Query."""

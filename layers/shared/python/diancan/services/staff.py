@@ -71,8 +71,9 @@ class StaffAccounts:
 
         Throttled per login name and per ``client`` (the source address): ``LoginThrottled`` (429) while
         either waits, before the password is looked at. DynamoDB: one BatchGetItem (login name and both
-        counters), the profile's GetItem, then two UpdateItems for a wrong password, or the session's PutItem
-        (and the account counter's DeleteItem after earlier failures) for a right one."""
+        counters), one TransactWriteItems counting the attempt, the profile's GetItem (a name with an
+        account); for a right password also a TransactWriteItems taking the count back and the session's
+        PutItem."""
         attempt = self._guard.check(login.strip().lower(), client)
         found = self._staff.get(attempt.staff_id) if attempt.staff_id else None
         if found is None:
