@@ -78,6 +78,10 @@ class LoginGuardStore:
                 "TableName": self._table, "Key": self._key(c.key), "ConditionExpression": condition,
                 "UpdateExpression": "SET failures = :count, last_at = :now, expires_at = :exp, #kind = :kind",
                 "ExpressionAttributeNames": {"#kind": "kind"}, "ExpressionAttributeValues": values}})
+        return self._transact(items)
+
+    def _transact(self, items: list[dict]) -> bool:
+        """One TransactWriteItems; False when DynamoDB cancelled it (a condition, or a concurrent transaction)."""
         try:
             client("dynamodb", self._region).transact_write_items(TransactItems=items)
         except ClientError as error:
@@ -86,9 +90,10 @@ class LoginGuardStore:
             raise
         return True
 
-    def release(self, account_key: str, client_key: str) -> None:
-        """A right password: the name's counter goes, the address's loses the attempt just counted."""
-        client("dynamodb", self._region).transact_write_items(TransactItems=[
+    def release(self, account_key: str, client_key: str) -> bool:
+        """A right password: the name's counter goes, the address's loses the attempt just counted. False when
+        another attempt's transaction on the same counter got in the way (the count then stays one higher)."""
+        return self._transact([
             {"Delete": {"TableName": self._table, "Key": self._key(account_key)}},
             {"Update": {"TableName": self._table, "Key": self._key(client_key),
                         "UpdateExpression": "SET failures = failures - :one",

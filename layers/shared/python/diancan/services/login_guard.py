@@ -94,7 +94,8 @@ class LoginGuard:
     def succeeded(self, attempt: Attempt) -> None:
         """A right password takes the attempt back: the name's failures end; the address keeps its earlier ones
         (one good login must not hide guessing at other accounts from it). One transaction."""
-        self._store.release(attempt.account_key, attempt.client_key)
+        if not self._store.release(attempt.account_key, attempt.client_key):
+            logger.warning("console login count not taken back", extra={"staff_id": attempt.staff_id})
 
     def recent_lockouts(self, days: int = 7, limit: int = 20) -> list[AuditEntry]:
         """The newest lockouts (audit partition ``_security``), for the owner's staff page. One Query."""
