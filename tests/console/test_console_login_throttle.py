@@ -21,7 +21,7 @@ class Clock:
     def __init__(self) -> None:
         from diancan.domain.clock import utcnow
 
-        self.now = utcnow()
+        self.now = utcnow().replace(minute=0, second=0, microsecond=0)  # tests stay inside one clock hour
 
     def __call__(self):
         return self.now
