@@ -251,3 +251,10 @@ def test_a_parallel_burst_guesses_one_password_at_a_time(make_app, console, cloc
     store.read = real_read
     key = console.guard._guard_key("account", "jingan")
     assert real_read("jingan", [key]).counters[key].count == 1  # one guess counted, one checked
+
+
+@pytest.mark.parametrize("body", [[1, 2], ["login", "boss"], 7, "boss"])
+def test_a_json_login_that_is_not_an_object_is_a_bad_login_not_a_500(make_app, body):
+    client = make_app().test_client()
+    answer = client.post("/login", json=body, headers={"X-CSRF-Token": _csrf(client)}, base_url=BASE)
+    assert answer.status_code == 401 and answer.get_json()["code"] == "BAD_LOGIN"

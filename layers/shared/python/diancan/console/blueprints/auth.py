@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask import Blueprint, g, make_response, redirect, render_template, request, url_for
 
 from diancan.console import security
-from diancan.console.blueprints.common import console, form_or_json, visible_stores
+from diancan.console.blueprints.common import console, visible_stores
 from diancan.console.redirects import safe_next
 from diancan.domain.errors import DomainError
 from diancan.domain.login_throttle import LoginThrottled
@@ -26,7 +28,8 @@ def login():
     token = security.login_csrf_token()
     error, status, retry_after = None, 200, None
     if request.method == "POST":
-        data = form_or_json()
+        data = request.get_json(silent=True) if request.is_json else request.form
+        data = data if isinstance(data, Mapping) else {}  # a JSON array or number: no credentials
         try:
             security.check_csrf(request.cookies.get(security.LOGIN_CSRF_COOKIE, ""))
             session = console().accounts.login(str(data.get("login") or ""), str(data.get("password") or ""),
