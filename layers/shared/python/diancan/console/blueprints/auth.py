@@ -48,7 +48,7 @@ def login():
             return response
     elif request.args.get("expired"):
         error = "登录已过期，请重新登录"
-    if error is not None and not isinstance(error, str) and security.wants_json():
+    if isinstance(error, DomainError) and security.wants_json():
         response = make_response(error.to_body(), status)
     else:
         message = error.message_zh if isinstance(error, DomainError) else error
