@@ -2,8 +2,8 @@
 operators when an hour's lockouts reach the threshold.
 
 The client is the request's source address as the function URL saw it (``requestContext.http.sourceIp``,
-``REMOTE_ADDR`` in the console); a client cannot forge it, unlike ``X-Forwarded-For``, which the console
-ignores (see console.security.client_address). Counter keys are an HMAC of the login name or address, so
+``REMOTE_ADDR`` in the console); a client cannot forge it, unlike ``X-Forwarded-For``, which counts only
+behind proxies of ours (console.security.client_address). Counter keys are an HMAC of the login name or address, so
 the table holds neither what was typed into the login field (sometimes a password) nor addresses.
 """
 
