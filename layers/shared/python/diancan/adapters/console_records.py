@@ -9,6 +9,8 @@ log. (Kept in their own module while records.py/keys.py are being edited by othe
 | session | ``STAFFSESSION#<sha256(id)>`` | ``SESSION`` | TTL ``expires_at``; the raw id never stored |
 | audit entry | ``STORE#<sid>`` | ``LOG#AUDIT#<iso>#<id>`` | newest first by a reverse range query |
 | day counters | ``STORE#<sid>`` | ``STATS#<yyyy-mm-dd>`` | atomic ADD (adapters.counters) |
+| login throttle | ``LOGINGUARD#<scope>#<hmac>`` (scope account or client) | ``GUARD`` | ``failures`` ADD, ``last_at``; TTL |
+| lockouts of an hour | ``LOGINGUARD#LOCKOUTS`` | ``<yyyy-mm-ddTHH>`` | ``lockouts`` ADD (alert threshold); TTL |
 
 Store-partition items sort after ``DISH#`` (keys.py rule) so the one-query menu read never sees them:
 hence ``LOG#AUDIT#`` rather than ``AUDIT#``. Chain-wide audit entries live under ``STORE#_chain``.
@@ -26,6 +28,9 @@ LOGIN_SK = "STAFF"
 SESSION_SK = "SESSION"
 AUDIT_PREFIX = "LOG#AUDIT#"
 CHAIN_PARTITION = "_chain"  # audit of chain-wide actions
+SECURITY_PARTITION = "_security"  # audit of login lockouts (the owner's staff page lists them)
+GUARD_SK = "GUARD"
+LOCKOUTS_PK = "LOGINGUARD#LOCKOUTS"
 
 
 def staff(staff_id: str) -> str:
@@ -38,6 +43,10 @@ def staff_login(login: str) -> str:
 
 def staff_session(session_hash: str) -> str:
     return f"STAFFSESSION#{session_hash}"
+
+
+def login_guard(scope: str, digest: str) -> str:
+    return f"LOGINGUARD#{scope}#{digest}"
 
 
 def audit(at_iso: str, entry_id: str) -> str:

@@ -73,14 +73,6 @@ class StaffStore:
             return None
         return StoredStaff(Staff.model_validate(record.doc), PasswordHash.model_validate(record.password))
 
-    def by_login(self, login: str) -> StoredStaff | None:
-        """Two GetItems: the login name, then the profile."""
-        try:
-            login_record = StaffLoginRecord.get(k.staff_login(login), k.LOGIN_SK)
-        except DoesNotExist:
-            return None
-        return self.get(login_record.staff_id)
-
     def set_password(self, staff_id: str, password: PasswordHash, at: str) -> None:
         StaffRecord(k.staff(staff_id), k.PROFILE).update(
             actions=[StaffRecord.password.set(password.model_dump()), StaffRecord.updated_at.set(at)],

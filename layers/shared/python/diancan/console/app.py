@@ -50,7 +50,8 @@ def create_app(console: Console | None = None, settings: ConsoleSettings | None 
     """The console. Without ``console`` the real one is built from diancan.bootstrap on first use."""
     settings = settings or console_settings()
     app = Flask(__name__)
-    app.config.update(MAX_CONTENT_LENGTH=256 * 1024, DIANCAN_POLL_SECONDS=settings.poll_seconds)
+    app.config.update(MAX_CONTENT_LENGTH=256 * 1024, DIANCAN_POLL_SECONDS=settings.poll_seconds,
+                      DIANCAN_TRUSTED_PROXIES=settings.trusted_proxies)
     app.extensions["diancan"] = (lambda: console) if console else lru_cache(maxsize=1)(lambda: build(settings))
     app.wsgi_app = BasePath(app.wsgi_app, settings.base_path)
 
@@ -63,7 +64,7 @@ def create_app(console: Console | None = None, settings: ConsoleSettings | None 
     app.after_request(_headers)
     app.register_error_handler(DomainError, _refused)
     app.jinja_env.filters.update(yuan=yuan, status_zh=lambda s: STATUS_ZH.get(s, s), mode_zh=lambda m: MODE_ZH.get(m, m),
-                                 role_zh=lambda r: ROLE_ZH.get(r, r), hm=_hm)
+                                 role_zh=lambda r: ROLE_ZH.get(r, r), hm=_hm, day_hm=_day_hm)
     app.jinja_env.globals.update(Action=Action, can=_can, store_ids=_store_ids, switch_url=_switch_url, STATUS_ZH=STATUS_ZH, MODE_ZH=MODE_ZH,
                                  new_request_key=new_request_key)
     return app
@@ -72,6 +73,11 @@ def create_app(console: Console | None = None, settings: ConsoleSettings | None 
 def _hm(instant: str | None) -> str:
     """An ISO instant as local HH:MM (business time zone)."""
     return local(parse_iso(instant)).strftime("%H:%M") if instant else ""
+
+
+def _day_hm(instant: str | None) -> str:
+    """An ISO instant as local MM-DD HH:MM (business time zone)."""
+    return local(parse_iso(instant)).strftime("%m-%d %H:%M") if instant else ""
 
 
 def _can(action: Action, store_id: str | None = None) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import hmac
+import ipaddress
 import secrets
 from collections.abc import Callable
 
@@ -76,6 +77,28 @@ def requires(action: Action) -> Callable:
         return checked
 
     return decorate
+
+
+def client_address() -> str:
+    """Who is knocking, for login throttling: the source address the function URL saw (``sourceIp``, which
+    serverless-wsgi hands over as REMOTE_ADDR). A client can write any X-Forwarded-For, so it counts only
+    when ``DIANCAN_CONSOLE_TRUSTED_PROXIES`` says that many proxies of ours in front append to it: then the
+    entry that many from the right is the client. An IPv6 client is its /64 (one host holds a whole /64)."""
+    address = request.remote_addr or ""
+    hops = current_app.config.get("DIANCAN_TRUSTED_PROXIES", 0)
+    if hops:
+        forwarded = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",") if part.strip()]
+        if len(forwarded) >= hops:
+            address = forwarded[-hops]
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address[:64]
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return str(parsed)
 
 
 def cookie_options() -> dict:

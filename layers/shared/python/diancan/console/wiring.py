@@ -18,6 +18,7 @@ from diancan.adapters.staff_store import AuditLog
 from diancan.console.config import ConsoleSettings
 from diancan.domain.errors import DomainError
 from diancan.domain.passwords import CURRENT, ScryptCost
+from diancan.services.login_guard import LoginGuard
 from diancan.services.staff import StaffAccounts
 from diancan.services.stats import StoreStats
 from diancan.services.store_orders import StoreOrders
@@ -34,6 +35,7 @@ class Console:
     stats: StoreStats
     audit: AuditLog
     repository: Repository
+    guard: LoginGuard | None = None  # login throttling; its lockouts show on the owner's staff page
     optional: Callable[[str], Any] = field(default=lambda name: None)
 
     def service(self, name: str, feature: str) -> Any:
@@ -61,13 +63,18 @@ def _from_bootstrap(name: str) -> Any:
 def build(settings: ConsoleSettings, cost: ScryptCost = CURRENT) -> Console:
     """The real console: adapters from diancan.bootstrap, plus the console's own."""
     from diancan import bootstrap
+    from diancan.adapters.login_guard_store import LoginGuardStore
     from diancan.adapters.order_search import DayOrders
     from diancan.adapters.staff_store import SessionStore, StaffStore
+    from diancan.services.login_guard import LoginGuard
 
     stats = bootstrap.stats()
     audit = AuditLog()
-    accounts = StaffAccounts(StaffStore(), SessionStore(), signing_key=session_key(bootstrap.secrets().get("app")),
+    key = session_key(bootstrap.secrets().get("app"))
+    guard = LoginGuard(LoginGuardStore(bootstrap.settings().table_name, bootstrap.settings().region), audit,
+                       bootstrap.alerts(), key=key)
+    accounts = StaffAccounts(StaffStore(), SessionStore(), guard, signing_key=key,
                              ttl_seconds=settings.session_seconds, cost=cost)
     orders = StoreOrders(bootstrap.repository(), DayOrders(), bootstrap.event_bus(), audit, bootstrap.pii_cipher())
     return Console(accounts=accounts, orders=orders, stats=stats, audit=audit, repository=bootstrap.repository(),
-                   optional=_from_bootstrap)
+                   guard=guard, optional=_from_bootstrap)

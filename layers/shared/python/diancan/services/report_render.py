@@ -1,17 +1,16 @@
 """A report's files: HTML with charts (inline SVG, drawn in pure Python by svg_charts), the JSON of every
-figure, CSV exports and one Excel workbook. openpyxl is imported here, lazily: only report_build renders,
-so no other function pays for it.
+figure, CSV exports and one Excel workbook (both written by services.spreadsheets, which keeps typed text from
+becoming a formula; openpyxl is imported there, lazily: only report_build renders, so no other function pays for it).
 """
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 import json
 from collections.abc import Iterable, Mapping
 
 from diancan.domain.money import yuan
+from diancan.services.spreadsheets import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, csv_text, xlsx_bytes
 from diancan.services.svg_charts import Point, bar_chart, hbar_chart, line_chart, scatter_chart
 
 
@@ -24,8 +23,8 @@ def render(report: dict) -> dict[str, tuple[bytes | str, str]]:
     }
     for name, rows in tables.items():
         if rows:
-            files[f"{name}.csv"] = ("\ufeff" + _csv(rows), "text/csv; charset=utf-8")  # BOM: Excel reads UTF-8
-    files["report.xlsx"] = (_xlsx(tables), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            files[f"{name}.csv"] = (csv_text(rows), CSV_MEDIA_TYPE)
+    files["report.xlsx"] = (xlsx_bytes(tables), XLSX_MEDIA_TYPE)
     return files
 
 
@@ -52,33 +51,6 @@ def _tables(report: dict) -> dict[str, list[dict]]:
     if "reconciliation" in report:
         tables["reconciliation"] = report["reconciliation"]["mismatches"]
     return tables
-
-
-def _csv(rows: list[dict]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]), extrasaction="ignore")
-    writer.writeheader()
-    writer.writerows({k: _cell(v) for k, v in row.items()} for row in rows)
-    return out.getvalue()
-
-
-def _cell(value):
-    return json.dumps(value, ensure_ascii=False) if isinstance(value, (list, dict)) else value
-
-
-def _xlsx(tables: Mapping[str, list[dict]]) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    for name, rows in tables.items():
-        sheet = book.create_sheet(name[:31])
-        if rows:
-            sheet.append(list(rows[0]))
-            for row in rows:
-                sheet.append([_cell(v) for v in row.values()])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 # ---- charts --------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from diancan.adapters.staff_store import SessionStore, StaffStore
 from diancan.domain.clock import iso, utcnow
@@ -26,6 +27,9 @@ from diancan.domain.passwords import (
     verify_password,
 )
 from diancan.domain.staff import Staff
+
+if TYPE_CHECKING:
+    from diancan.services.login_guard import LoginGuard
 
 logger = logging.getLogger(__name__)
 
@@ -47,10 +51,11 @@ class ConsoleSession:
 
 
 class StaffAccounts:
-    def __init__(self, staff: StaffStore, sessions: SessionStore, *, signing_key: bytes, ttl_seconds: int,
-                 cost: ScryptCost = CURRENT, clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(self, staff: StaffStore, sessions: SessionStore, guard: LoginGuard, *, signing_key: bytes,
+                 ttl_seconds: int, cost: ScryptCost = CURRENT, clock: Callable[[], datetime] = utcnow) -> None:
         self._staff = staff
         self._sessions = sessions
+        self._guard = guard
         self._key = signing_key
         self._ttl = ttl_seconds
         self._cost = cost
@@ -61,15 +66,25 @@ class StaffAccounts:
         """A new account; ``cost`` lowers the hashing cost for tests and demo data only."""
         self._staff.create(staff, hash_password(password, cost or self._cost), iso(self._clock()))
 
-    def login(self, login: str, password: str) -> ConsoleSession:
-        """A new session for valid credentials; the same refusal (and about the same time) otherwise."""
-        found = self._staff.by_login(login.strip().lower())
+    def login(self, login: str, password: str, client: str = "") -> ConsoleSession:
+        """A new session for valid credentials; the same refusal (and about the same time) otherwise.
+
+        Throttled per login name and per ``client`` (the source address): ``LoginThrottled`` (429) while
+        either waits, before the password is looked at. DynamoDB: one BatchGetItem (login name and both
+        counters), one TransactWriteItems counting the attempt, the profile's GetItem (a name with an
+        account); for a right password also a TransactWriteItems taking the count back and the session's
+        PutItem."""
+        attempt = self._guard.check(login.strip().lower(), client)
+        found = self._staff.get(attempt.staff_id) if attempt.staff_id else None
         if found is None:
             verify_password(password, self._decoy)
+            self._guard.failed(attempt)
             raise BadLogin()
         if not verify_password(password, found.password) or not found.staff.active:
             logger.info("console login refused", extra={"staff_id": found.staff.staff_id})
+            self._guard.failed(attempt)
             raise BadLogin()
+        self._guard.succeeded(attempt)
         if needs_rehash(found.password, self._cost):
             self._staff.set_password(found.staff.staff_id, hash_password(password, self._cost), iso(self._clock()))
         raw = secrets.token_urlsafe(32)

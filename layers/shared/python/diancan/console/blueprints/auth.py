@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask import Blueprint, g, make_response, redirect, render_template, request, url_for
 
 from diancan.console import security
 from diancan.console.blueprints.common import console, visible_stores
+from diancan.console.redirects import safe_next
 from diancan.domain.errors import DomainError
+from diancan.domain.login_throttle import LoginThrottled
 from diancan.domain.staff import Action, Role
 
 bp = Blueprint("auth", __name__)
-
-
-def _safe_next(target: str | None) -> str | None:
-    return target if target and target.startswith("/") and not target.startswith("//") else None
 
 
 @bp.get("/healthz")
@@ -23,24 +23,38 @@ def health():
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
+    """The login form (or a JSON post from a script: the same fields, errors in the error format). Too many
+    wrong passwords for the name or from the address: 429 with Retry-After, the same for any name."""
     token = security.login_csrf_token()
-    error, status = None, 200
+    error, status, retry_after = None, 200, None
     if request.method == "POST":
+        data = request.get_json(silent=True) if request.is_json else request.form
+        data = data if isinstance(data, Mapping) else {}  # a JSON array or number: no credentials
         try:
             security.check_csrf(request.cookies.get(security.LOGIN_CSRF_COOKIE, ""))
-            session = console().accounts.login(request.form.get("login", ""), request.form.get("password", ""))
+            session = console().accounts.login(str(data.get("login") or ""), str(data.get("password") or ""),
+                                               client=security.client_address())
         except DomainError as refused:
-            error, status = refused.message_zh, refused.status
+            error, status = refused, refused.status
+            retry_after = refused.retry_after if isinstance(refused, LoginThrottled) else None
         else:
-            target = _safe_next(request.args.get("next"))
-            response = redirect(request.script_root + target if target else url_for("auth.home"))
+            target = safe_next(request.args.get("next"))
+            location = request.script_root + target if target else url_for("auth.home")
+            response = (make_response({"staff_id": session.staff.staff_id, "next": location})
+                        if security.wants_json() else redirect(location))
             response.set_cookie(security.SESSION_COOKIE, session.token, expires=session.expires_at,
                                 **security.cookie_options())
             response.delete_cookie(security.LOGIN_CSRF_COOKIE, path=security.cookie_options()["path"])
             return response
     elif request.args.get("expired"):
         error = "登录已过期，请重新登录"
-    response = make_response(render_template("login.html", csrf=token, error=error), status)
+    if isinstance(error, DomainError) and security.wants_json():
+        response = make_response(error.to_body(), status)
+    else:
+        message = error.message_zh if isinstance(error, DomainError) else error
+        response = make_response(render_template("login.html", csrf=token, error=message), status)
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
     response.set_cookie(security.LOGIN_CSRF_COOKIE, token, max_age=3600, **security.cookie_options())
     return response
 

@@ -14,7 +14,10 @@ bp = Blueprint("chain", __name__)
 @bp.get("/chain")
 @requires(Action.CHAIN_DASHBOARD_VIEW)
 def page():
-    return render_template("dashboard.html", store=None, scope="chain", feed="/api/chain/dashboard")
+    """The chain's figures; above them, the last day's login lockouts, if any (details on the staff page)."""
+    guard = console().guard
+    return render_template("dashboard.html", store=None, scope="chain", feed="/api/chain/dashboard",
+                           lockouts=guard.recent_lockouts(days=1) if guard else [])
 
 
 @bp.get("/api/chain/dashboard")

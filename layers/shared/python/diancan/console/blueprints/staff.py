@@ -20,7 +20,10 @@ bp = Blueprint("staff", __name__)
 @bp.get("/staff")
 @requires(Action.STAFF_MANAGE)
 def page():
-    return render_template("staff.html", people=console().accounts.everyone(), store=None)
+    """Every account, and the login lockouts of the last 7 days (someone guessing passwords, or a forgotten one)."""
+    guard = console().guard
+    return render_template("staff.html", people=console().accounts.everyone(), store=None,
+                           lockouts=guard.recent_lockouts() if guard else [])
 
 
 @bp.get("/s/<store_id>/staff")
