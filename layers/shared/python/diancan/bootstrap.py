@@ -4,21 +4,38 @@ loads the adapters it actually uses (cold start)."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
-from functools import lru_cache
+from functools import lru_cache, wraps
 from typing import TypeVar
 
 from diancan.settings import Settings, get_settings
 
 T = TypeVar("T")
 _COMPONENTS: list = []
+_NESTING = threading.local()
 
 
 def component(build: Callable[[], T]) -> Callable[[], T]:
-    """Build once per container; ``reset()`` forgets it."""
+    """Build once per container; ``reset()`` forgets it. A handler's call (not one made while building
+    another component) first forgets every component when a secret was rotated (``_forget_if_rotated``), so
+    a handler sees either the old graph or the new one, never a mix."""
     cached = lru_cache(maxsize=1)(build)
     _COMPONENTS.append(cached)
-    return cached
+
+    @wraps(build)
+    def get() -> T:
+        depth = getattr(_NESTING, "depth", 0)
+        if depth == 0:
+            _forget_if_rotated()
+        _NESTING.depth = depth + 1
+        try:
+            return cached()
+        finally:
+            _NESTING.depth = depth
+
+    get.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
+    return get
 
 
 class OnFirstUse:
@@ -38,11 +55,20 @@ def settings() -> Settings:
     return get_settings()
 
 
-@component
+@lru_cache(maxsize=1)
 def secrets():
+    """Cached for ``DIANCAN_SECRETS_MAX_AGE_SECONDS``: a rotated secret takes effect without a redeploy."""
     from diancan.adapters.secrets import SecretStore
 
-    return SecretStore(settings().secret_prefix, settings().region)
+    return SecretStore(settings().secret_prefix, settings().region, settings().secrets_max_age_seconds)
+
+
+def _forget_if_rotated() -> None:
+    """Components hold what they read from secrets (keys, app secrets): once a stale secret re-read differs,
+    every component is built again from the new values."""
+    if secrets.cache_info().currsize and secrets().refresh_stale():
+        for cached in _COMPONENTS:
+            cached.cache_clear()
 
 
 @component
@@ -429,6 +455,7 @@ def tables():
 def reset() -> None:
     """Forget every built component and the settings (tests and the local stack change the environment)."""
     get_settings.cache_clear()
+    secrets.cache_clear()
     for cached in _COMPONENTS:
         cached.cache_clear()
     from diancan.adapters import aws, records

@@ -19,6 +19,7 @@ class Settings(BaseModel):
     reports_bucket: str = Field("diancan-local-reports", alias="DIANCAN_REPORTS_BUCKET")
     alert_topic_arn: str = Field("", alias="DIANCAN_ALERT_TOPIC_ARN")
     secret_prefix: str = Field("diancan/local", alias="DIANCAN_SECRET_PREFIX")
+    secrets_max_age_seconds: float = Field(300.0, ge=1, le=3600, alias="DIANCAN_SECRETS_MAX_AGE_SECONDS")
     public_base_url: str = Field("http://127.0.0.1:8000", alias="DIANCAN_PUBLIC_BASE_URL")
     wechat_api_base: str = Field("https://api.weixin.qq.com", alias="WECHAT_API_BASE")
     wechatpay_api_base: str = Field("https://api.mch.weixin.qq.com", alias="WECHATPAY_API_BASE")
