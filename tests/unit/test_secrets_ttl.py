@@ -71,7 +71,7 @@ def test_a_failed_re_read_keeps_the_cached_value_and_tries_again_later(aws, monk
 
 
 def test_the_first_read_of_a_missing_secret_fails_loudly(aws):
-    with pytest.raises(Exception, match="ResourceNotFound|can't find"):
+    with pytest.raises(Exception, match=r"ResourceNotFound|can.t find"):
         _store(Clock()).get("no-such-secret")
 
 
