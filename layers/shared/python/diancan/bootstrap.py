@@ -339,11 +339,15 @@ def reco_job():
 
 @component
 def wechat_access_token():
-    from diancan.adapters.wechat_token import WeChatAccessToken
+    """The one access token of every WeChat server API (codes, messages, phone numbers), shared through the
+    table so containers never knock each other's token out."""
+    from diancan.adapters.wechat_token import StableAccessToken
+    from diancan.adapters.wechat_token_table import TableTokenCache
 
     wechat = secrets().get("wechat")
-    return WeChatAccessToken(wechat["appid"], wechat["app_secret"], settings().wechat_api_base,
-                             settings().http_timeout_seconds)
+    return StableAccessToken(wechat["appid"], wechat["app_secret"], settings().wechat_api_base,
+                             settings().http_timeout_seconds,
+                             cache=TableTokenCache(settings().table_name, settings().region), count=_count_metric)
 
 
 @component
@@ -422,9 +426,7 @@ def table_store():
 def wechat_codes():
     from diancan.adapters.wechat_codes import WeChatCodes
 
-    wechat = secrets().get("wechat")
-    return WeChatCodes(wechat["appid"], wechat["app_secret"], settings().wechat_api_base,
-                       settings().http_timeout_seconds)
+    return WeChatCodes(wechat_access_token(), settings().wechat_api_base, settings().http_timeout_seconds)
 
 
 def _table_code_key() -> bytes:

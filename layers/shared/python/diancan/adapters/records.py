@@ -439,3 +439,16 @@ class GuestNoticeRecord(Record, discriminator="guest_notice"):
     state = UnicodeAttribute()
     claimed_at = UnicodeAttribute()
     doc = JSONAttribute(default=dict)  # msgid / errcode of the answer
+
+
+class WeChatTokenRecord(Record, discriminator="wechat_token"):
+    """``WECHAT#<appid>`` / ``ACCESS_TOKEN``: the stable access token every container shares, and the claim on
+    the latest forced refresh. Written by ``adapters/wechat_token_table.py`` (low-level, conditional updates);
+    declared here so a read through ``Record`` knows the kind."""
+
+    token = UnicodeAttribute(null=True)
+    valid_until = NumberAttribute(null=True)  # epoch seconds; not ``expires_at``: TTL must not drop the claim
+    force_claim = UnicodeAttribute(null=True)
+    forced_at = NumberAttribute(null=True)
+    forced_day = UnicodeAttribute(null=True)
+    forced_count = NumberAttribute(null=True)

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import logging
 
-from diancan.adapters.wechat_token import AccessTokenSource, WeChatServerApi
+from diancan.adapters.wechat_token import StableAccessToken, WeChatServerApi
 from diancan.domain.errors import InvalidRequest, UpstreamUnavailable
 
 logger = logging.getLogger(__name__)
 
 
 class WeChatPhoneNumbers:
-    def __init__(self, tokens: AccessTokenSource, api_base: str, timeout: float) -> None:
+    def __init__(self, tokens: StableAccessToken, api_base: str, timeout: float) -> None:
         self._api = WeChatServerApi(tokens, api_base, timeout)
 
     def phone_number(self, code: str) -> str:
