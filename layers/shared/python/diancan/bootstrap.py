@@ -152,6 +152,7 @@ def wechatpay():
 
     config = WeChatPayConfig(**secrets().get("wxpay"), appid=secrets().get("wechat")["appid"],
                              api_base=settings().wechatpay_api_base, notify_url=settings().pay_notify_url,
+                             connect_timeout_seconds=settings().http_connect_timeout_seconds,
                              timeout_seconds=settings().http_timeout_seconds)
     return WeChatPayGateway(config)
 
@@ -219,8 +220,7 @@ def printer():
     from diancan.adapters.printer import FeieyunPrinter
 
     feieyun = secrets().get("feieyun")
-    return FeieyunPrinter(feieyun["user"], feieyun["ukey"], settings().feieyun_api_base,
-                          settings().http_timeout_seconds)
+    return FeieyunPrinter(feieyun["user"], feieyun["ukey"], settings().feieyun_api_base, settings().http_timeouts)
 
 
 @component
@@ -360,7 +360,7 @@ def ready_notices():
 
     raw = secrets().get("wechat").get("ready_template")
     messages = WeChatSubscribeMessages(wechat_access_token(), settings().wechat_api_base,
-                                       settings().http_timeout_seconds)
+                                       settings().http_timeout_seconds, budget=settings().wechat_call_budget_seconds)
     return ReadyNotices(NoticeStore(), messages, ReadyTemplate.model_validate(raw) if raw else None,
                         tz=settings().business_tz, count=_count_metric)
 
@@ -370,7 +370,8 @@ def privacy():
     from diancan.adapters.wechat_phone import WeChatPhoneNumbers
     from diancan.services.privacy import Privacy
 
-    phones = WeChatPhoneNumbers(wechat_access_token(), settings().wechat_api_base, settings().http_timeout_seconds)
+    phones = WeChatPhoneNumbers(wechat_access_token(), settings().wechat_api_base, settings().http_timeout_seconds,
+                                budget=settings().wechat_call_budget_seconds)
     return Privacy(phones, pii_cipher(), activity_store())
 
 
@@ -383,7 +384,7 @@ def courier():
 
     dada = secrets().get("dada")
     return DadaCourier(dada["app_key"], dada["app_secret"], dada["source_id"], dada["shop_no"],
-                       settings().dada_api_base, settings().http_timeout_seconds,
+                       settings().dada_api_base, settings().http_timeouts,
                        callback_secret=dada.get("callback_secret", ""))
 
 
@@ -426,7 +427,8 @@ def table_store():
 def wechat_codes():
     from diancan.adapters.wechat_codes import WeChatCodes
 
-    return WeChatCodes(wechat_access_token(), settings().wechat_api_base, settings().http_timeout_seconds)
+    return WeChatCodes(wechat_access_token(), settings().wechat_api_base, settings().http_timeout_seconds,
+                       budget=settings().wechat_call_budget_seconds)
 
 
 def _table_code_key() -> bytes:

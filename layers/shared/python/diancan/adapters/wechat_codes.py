@@ -29,8 +29,8 @@ class WeChatCodeError(InvalidRequest):
 
 class WeChatCodes:
     def __init__(self, tokens: StableAccessToken, api_base: str, timeout: float, *,
-                 env_version: str = "release", check_path: bool = True) -> None:
-        self._api = WeChatServerApi(tokens, api_base, timeout)
+                 env_version: str = "release", check_path: bool = True, budget: float | None = None) -> None:
+        self._api = WeChatServerApi(tokens, api_base, timeout, budget=budget)
         self._env_version = env_version
         self._check_path = check_path
 

@@ -42,8 +42,9 @@ class SendResult:
 
 
 class WeChatSubscribeMessages:
-    def __init__(self, tokens: StableAccessToken, api_base: str, timeout: float) -> None:
-        self._api = WeChatServerApi(tokens, api_base, timeout)
+    def __init__(self, tokens: StableAccessToken, api_base: str, timeout: float, *,
+                 budget: float | None = None) -> None:
+        self._api = WeChatServerApi(tokens, api_base, timeout, budget=budget)
 
     def send(self, message: SubscribeMessage) -> SendResult:
         body = self._api.post(SEND_PATH, {

@@ -13,8 +13,9 @@ logger = logging.getLogger(__name__)
 
 
 class WeChatPhoneNumbers:
-    def __init__(self, tokens: StableAccessToken, api_base: str, timeout: float) -> None:
-        self._api = WeChatServerApi(tokens, api_base, timeout)
+    def __init__(self, tokens: StableAccessToken, api_base: str, timeout: float, *,
+                 budget: float | None = None) -> None:
+        self._api = WeChatServerApi(tokens, api_base, timeout, budget=budget)
 
     def phone_number(self, code: str) -> str:
         """The number without country code for mainland numbers, ``+<cc><number>`` otherwise."""

@@ -142,15 +142,16 @@ class StableAccessToken:
         self._lock = threading.Lock()
         self._held: HeldToken | None = None
 
-    def access_token(self) -> str:
+    def access_token(self, deadline: float | None = None) -> str:
+        """The token to call with; ``deadline`` (``time.monotonic``) bounds a call to WeChat for it."""
         with self._lock:
             now = self._clock()
             if self._held is None or not self._held.good(now):
                 stored = self._cache.read(self._appid)
-                self._held = stored if stored and stored.good(now) else self._save(self._fetch(force=False))
+                self._held = stored if stored and stored.good(now) else self._save(self._fetch(False, deadline))
             return self._held.token
 
-    def rejected(self, token: str) -> str:
+    def rejected(self, token: str, deadline: float | None = None) -> str:
         """WeChat refused ``token``: the token to retry with, refreshed once (the caller retries once)."""
         with self._lock:
             now = self._clock()
@@ -160,7 +161,7 @@ class StableAccessToken:
             if stored and stored.token != token and stored.good(now):
                 self._held = stored
                 return stored.token
-            fresh = self._fetch(force=False)
+            fresh = self._fetch(False, deadline)
             if fresh.token != token:  # WeChat's own answer wins over whatever the table holds
                 self._save(fresh)
                 self._held = fresh
@@ -178,17 +179,17 @@ class StableAccessToken:
                                           code="WECHAT_TOKEN_REFRESHING")
             logger.warning("access token rejected; forcing a refresh")
             self._count("WeChatTokenForced")
-            self._held = self._fetch(force=True)
+            self._held = self._fetch(True, deadline)
             self._save(self._held)
             return self._held.token
 
-    def _fetch(self, *, force: bool) -> HeldToken:
+    def _fetch(self, force: bool, deadline: float | None) -> HeldToken:
         body = json.dumps({"grant_type": "client_credential", "appid": self._appid, "secret": self._secret,
                            "force_refresh": force}).encode("utf-8")
         request = urllib.request.Request(f"{self._base}/cgi-bin/stable_token", data=body, method="POST",
                                          headers={"Content-Type": "application/json"})
         try:
-            with urllib.request.urlopen(request, timeout=self._timeout) as answer:
+            with urllib.request.urlopen(request, timeout=within(self._timeout, deadline)) as answer:
                 value = json.loads(answer.read().decode("utf-8"))
         except (urllib.error.URLError, TimeoutError, ValueError) as error:
             logger.warning("access token unreachable", extra={"error": str(error)})
@@ -217,38 +218,52 @@ class WeChatServerApi:
     whose ``errcode`` (absent or 0 on success) decides, or, for a few APIs, the content itself (an image). A
     rejected token is replaced once (``rejected``) and the call repeated once; rejected again →
     ``UpstreamUnavailable`` (retried later, never settled as the guest's refusal). Unreachable, an HTTP error
-    status or unreadable JSON → ``UpstreamUnavailable``."""
+    status or unreadable JSON → ``UpstreamUnavailable``. The requests of one call (token, call, refresh,
+    retry) share ``budget`` seconds, so the whole call fits the function's timeout (settings)."""
 
-    def __init__(self, tokens: StableAccessToken, api_base: str, timeout: float) -> None:
+    def __init__(self, tokens: StableAccessToken, api_base: str, timeout: float, *,
+                 budget: float | None = None) -> None:
         self._tokens = tokens
         self._base = api_base.rstrip("/")
         self._timeout = timeout
+        self._budget = budget
 
     def post(self, path: str, body: dict) -> dict:
         return json_of(self.post_raw(path, body)[1])
 
     def post_raw(self, path: str, body: dict) -> tuple[str, bytes]:
         """(Content-Type, body) of the answer; a JSON answer with a token errcode never comes back."""
-        token = self._tokens.access_token()
-        answer = self._send(path, body, token)
+        deadline = None if self._budget is None else time.monotonic() + self._budget
+        token = self._tokens.access_token(deadline)
+        answer = self._send(path, body, token, deadline)
         if _token_refused(answer):
-            answer = self._send(path, body, self._tokens.rejected(token))
+            answer = self._send(path, body, self._tokens.rejected(token, deadline), deadline)
             if errcode := _token_refused(answer):
                 logger.warning("access token rejected twice", extra={"path": path, "errcode": errcode})
                 raise UpstreamUnavailable("WeChat rejected a fresh access token", "微信服务繁忙，请稍后再试",
                                           code="WECHAT_TOKEN_REJECTED", details={"errcode": errcode})
         return answer
 
-    def _send(self, path: str, body: dict, token: str) -> tuple[str, bytes]:
+    def _send(self, path: str, body: dict, token: str, deadline: float | None) -> tuple[str, bytes]:
         request = urllib.request.Request(f"{self._base}{path}?access_token={token}", method="POST",
                                          data=json.dumps(body, ensure_ascii=False).encode("utf-8"),
                                          headers={"Content-Type": "application/json"})
         try:
-            with urllib.request.urlopen(request, timeout=self._timeout) as answer:
+            with urllib.request.urlopen(request, timeout=within(self._timeout, deadline)) as answer:
                 return answer.headers.get("Content-Type", ""), answer.read()
         except (urllib.error.URLError, TimeoutError) as error:  # HTTPError (5xx) is a URLError
             logger.warning("WeChat API unreachable", extra={"path": path, "error": str(error)})
             raise UpstreamUnavailable("WeChat unavailable", "微信服务繁忙，请稍后再试") from error
+
+
+def within(timeout: float, deadline: float | None) -> float:
+    """``timeout``, cut to what is left before ``deadline``; none left → ``UpstreamUnavailable``."""
+    if deadline is None:
+        return timeout
+    left = deadline - time.monotonic()
+    if left < 0.05:
+        raise UpstreamUnavailable("WeChat call out of time", "微信服务繁忙，请稍后再试", code="WECHAT_TIMEOUT")
+    return min(timeout, left)
 
 
 def _token_refused(answer: tuple[str, bytes]) -> int:
