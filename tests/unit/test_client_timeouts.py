@@ -113,3 +113,19 @@ def test_a_wechat_call_stops_at_its_budget(monkeypatch):
     with pytest.raises(UpstreamUnavailable) as spent:
         wechat_token.within(3.0, 102.0)
     assert spent.value.code == "WECHAT_TIMEOUT"
+
+
+def test_changed_settings_reach_the_models_and_connections_at_reset(aws, monkeypatch):
+    """The local stack loosens the AWS timeouts for its shared moto server after the models were imported."""
+    from diancan import bootstrap
+    from diancan.adapters.records import Record, table_connection
+
+    with monkeypatch.context() as patch:
+        patch.setenv("DIANCAN_AWS_READ_TIMEOUT_SECONDS", "7")
+        patch.setenv("DIANCAN_AWS_MAX_ATTEMPTS", "3")
+        bootstrap.reset()
+        assert (Record.Meta.read_timeout_seconds, Record.Meta.max_retry_attempts) == (7, 2)
+        connection = table_connection()
+        assert (connection._read_timeout_seconds, connection._max_retry_attempts_exception) == (7, 2)
+    bootstrap.reset()
+    assert Record.Meta.read_timeout_seconds == bootstrap.settings().aws_read_timeout_seconds

@@ -203,9 +203,14 @@ class PrintJobRecord(Record, discriminator="print_job"):
 
 
 def configure(table_name: str, region: str) -> None:
-    """Point every record class at ``table_name`` and drop cached connections (tests, local stack)."""
+    """Point every record class at ``table_name``, take the timeouts of the current settings and drop cached
+    connections (tests, local stack)."""
+    settings = get_settings()
     Record.Meta.table_name = table_name
     Record.Meta.region = region
+    Record.Meta.connect_timeout_seconds = settings.aws_connect_timeout_seconds
+    Record.Meta.read_timeout_seconds = settings.aws_read_timeout_seconds
+    Record.Meta.max_retry_attempts = settings.aws_max_attempts - 1
     pending = [Record]
     while pending:
         cls = pending.pop()
