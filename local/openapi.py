@@ -67,7 +67,9 @@ Conventions, for every function:
   `Idempotency-Key` header (8-64 of `A-Za-z0-9_-:.`): the same key from the same guest returns the same order.
 - Every refusal is a 4xx with `{"code", "message", "message_en", "details"?}`: `code` is stable and
   machine-readable (e.g. `DISH_UNAVAILABLE`, `INSUFFICIENT_PORTIONS`, `STORE_CLOSED`, `INVALID_TOKEN`),
-  `message` is Chinese and `message_en` English for people. Outside-service trouble is a 503 the client may retry.
+  `message` is Chinese and `message_en` English for people. Outside-service trouble is a 503 the client may retry
+  (`UPSTREAM_UNAVAILABLE`, `WECHAT_BUSY`, `WECHAT_TIMEOUT`, `WECHAT_TOKEN_REFRESHING`, `WECHAT_TOKEN_REJECTED`;
+  `WECHAT_CREDENTIALS_REJECTED` when WeChat refuses the deployment's appid, secret or IP: an operator's fix).
 - Bodies are JSON objects of at most 64 KiB: a larger one is `400 BODY_TOO_LARGE`, one that is not JSON
   `400 MALFORMED_JSON` (not UTF-8: `MALFORMED_BODY`), wrong fields `400 INVALID_REQUEST` with `details.errors`.
 - WeChat Pay notifications (`pay_notify`) answer 204 when applied or already applied, and 4xx/5xx with

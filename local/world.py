@@ -235,6 +235,10 @@ def function_environment(
         "DIANCAN_PUBLIC_BASE_URL": gateway_url,
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_METRICS_DISABLED": "true",
+        # One shared moto server answers every function at once, far slower under load than DynamoDB: the
+        # deployed budgets (settings, sized for a 10 s Lambda) would time out the local bench and e2e runs.
+        "DIANCAN_AWS_READ_TIMEOUT_SECONDS": "15",
+        "DIANCAN_AWS_MAX_ATTEMPTS": "3",
         **{setting: f"{gateway_url}/sim/{name}" for setting, name in world.settings.items()},
     }
     overridden = {key: environ[key] for key in defaults if key in environ}

@@ -22,6 +22,9 @@ TEST_ENV = {
     "DIANCAN_SECRET_PREFIX": f"diancan/{TEST_STACK}",
     "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_NAMESPACE": "diancan",
     "POWERTOOLS_SERVICE_NAME": "diancan", "POWERTOOLS_DEV": "false", "POWERTOOLS_LOG_LEVEL": "WARNING",
+    # as the local stack (local/world.py): a moto server answering 100 parallel orders one request at a time
+    # is far slower than DynamoDB; the deployed budgets are checked by tests/unit/test_client_timeouts.py
+    "DIANCAN_AWS_READ_TIMEOUT_SECONDS": "15", "DIANCAN_AWS_MAX_ATTEMPTS": "3",
 }
 os.environ.update(TEST_ENV)
 os.environ.pop("AWS_ENDPOINT_URL", None)

@@ -66,6 +66,19 @@ class AlarmsPlugin {
       });
     }
 
+    // Business metrics (Powertools: namespace diancan, dimension service = the function) that need someone now.
+    for (const [metric, settings] of Object.entries(config.metricAlarms || {})) {
+      for (const name of settings.services.filter((f) => service.getAllFunctions().includes(f))) {
+        resources[`${naming.getNormalizedFunctionName(name)}${metric}Alarm`] = alarm({
+          AlarmName: `${prefix}-${name}-${metric}`,
+          AlarmDescription: `${name}: ${settings.description}`,
+          Namespace: 'diancan', MetricName: metric, Dimensions: [{ Name: 'service', Value: name }],
+          Statistic: 'Sum', Period: settings.periodSeconds, EvaluationPeriods: 1,
+          ComparisonOperator: 'GreaterThanThreshold', Threshold: settings.threshold,
+        });
+      }
+    }
+
     // Who is told: e-mail addresses and phone numbers (SMS) of the stage, from params alertEmails / alertPhones.
     for (const [protocol, endpoints] of [['email', config.emails || []], ['sms', config.phones || []]]) {
       endpoints.filter(Boolean).forEach((endpoint, index) => {

@@ -7,8 +7,16 @@ would give user ``<name>``: it always maps to the same openid for that name and 
 each code works once (a second use → 40163), so a test that logs the same user in twice uses a suffix
 (``test-alice.1``, ``test-alice.2``). Any other code → 40029.
 
-Access tokens: ``client_credential`` with the right appid and secret gives a new token valid 7200 s; a
-new token leaves the previous one valid (real WeChat keeps the old one for 5 minutes). Codes: the token
+Access tokens, as WeChat's documentation describes them (getAccessToken, getStableAccessToken):
+``GET /cgi-bin/token`` (``client_credential``, right appid and secret) issues a new token valid 7200 s each
+call and the previous one stops working ``token_grace_seconds`` later (300 s, as real WeChat; tests set it and
+the clock, so nothing sleeps). ``POST /cgi-bin/stable_token`` (JSON ``{grant_type, appid, secret,
+force_refresh}``; a body that is not JSON → 47001) is a separate credential that ``/cgi-bin/token`` never
+touches: in normal mode every call returns the current token and what is left of its life, and only in its
+last 5 minutes (or once it ended) issues the next one, the old staying valid until it ends;
+``force_refresh: true`` revokes the current token at once and issues a new one, except within 30 s of the
+previous force (the current token comes back unchanged), and at most 20 times a Shanghai day (then 45009).
+Wrong appid → 40013, wrong secret → 40125, missing → 41002 / 41004. Codes: the token
 must be valid (else 40001 / 42001 once expired), ``scene`` at most 32 characters of WeChat's allowed set
 (else 40129), ``page`` without a leading ``/`` and, when ``check_path`` is true (the default), one of the
 published ``pages`` (else 41030); ``width`` is clamped to 280..1280. The answer is a real PNG whose QR
@@ -32,7 +40,10 @@ then 43101. Accepted messages get a ``msgid`` and are listed by ``GET /messages?
 Control routes (JSON, dev only): ``POST /_control/reset``, ``GET /_control/state`` (calls seen, without
 secrets), ``POST /_control/fail`` ``{"errcode": -1, "times": 1}`` to make the next calls fail (login,
 token, code, phone and message calls alike; ``{"http_status": 502}`` answers that HTTP status instead),
-``POST /_control/expire_tokens`` to expire every access token.
+``POST /_control/expire_tokens`` to expire every access token, ``POST /_control/revoke_token`` ``{}`` to
+block the current stable token (APIs answer 40001, normal mode still hands it out until a force) or
+``{"every": true|false}`` to make every API call answer 40001; ``state`` counts the token calls
+(``token_calls``: how many ``/cgi-bin/token``, ``stable_token_calls`` and ``forced_refreshes``).
 """
 
 from __future__ import annotations
@@ -64,6 +75,10 @@ ERRMSG = {
     41008: "missing code",
     45011: "api minute-quota reach limit mustslower retry next minute",
     40001: "invalid credential, access_token is invalid or not latest",
+    40014: "invalid access_token",
+    40164: "invalid ip, not in whitelist",
+    45009: "reach max api daily quota limit",
+    47001: "data format error",
     42001: "access_token expired",
     40129: "invalid scene",
     41030: "invalid page",
@@ -73,6 +88,9 @@ ERRMSG = {
     47003: "argument invalid!",
 }
 TOKEN_SECONDS = 7200
+STABLE_RENEW_SECONDS = 300  # the stable token's next one is handed out in the last 5 minutes
+FORCE_SPACING_SECONDS = 30
+FORCE_PER_DAY = 20
 SCENE_CHARS = re.compile(r"^[0-9A-Za-z!#$&'()*+,/:;=?@\-._~]{1,32}$")
 DEFAULT_PAGES = frozenset({"pages/index/index", "pages/table/index"})
 MESSAGE_STATES = frozenset({"formal", "trial", "developer"})
@@ -134,6 +152,14 @@ class WeChatSimulator:
     _messages: list[dict[str, Any]] = field(default_factory=list)
     _refusing: set[str] = field(default_factory=set)  # openids without a (remaining) subscription
     _http_failures: list[int] = field(default_factory=list)
+    token_grace_seconds: float = 300.0  # how long a /cgi-bin/token token works after the next one is issued
+    _classic: str | None = None  # the latest /cgi-bin/token token
+    _stable: str | None = None  # the current stable token
+    _forces: list[float] = field(default_factory=list)  # instants of forced stable refreshes
+    _token_calls: dict[str, int] = field(default_factory=dict)
+    _superseded: dict[str, float] = field(default_factory=dict)  # classic token -> when it stops working
+    _revoked: set[str] = field(default_factory=set)  # refused by the APIs, still handed out until a force
+    _reject_all: bool = False
 
     def code2session(self, params: dict[str, str]) -> dict[str, Any]:
         with self._lock:
@@ -170,18 +196,64 @@ class WeChatSimulator:
         return {"openid": openid_for(name, appid), "session_key": base64.b64encode(session_key).decode()}
 
     def access_token(self, params: dict[str, str]) -> dict[str, Any]:
+        """``GET /cgi-bin/token``: a new token; the previous one works ``token_grace_seconds`` more."""
         with self._lock:
-            if self._failures:
-                return _error(self._failures.pop(0))
-            if params.get("grant_type") != "client_credential":
-                return _error(40002)
-            if params.get("appid") != self.appid:
-                return _error(40013)
-            if params.get("secret") != self.secret:
-                return _error(40125)
-            token = secrets.token_urlsafe(48)
-            self._tokens[token] = self.clock() + TOKEN_SECONDS
-            return {"access_token": token, "expires_in": TOKEN_SECONDS}
+            self._count("token_calls")
+            if refused := self._refuse_credentials(params):
+                return refused
+            now = self.clock()
+            if self._classic in self._tokens:
+                self._superseded[self._classic] = now + self.token_grace_seconds
+            self._classic = self._issue(now)
+            return {"access_token": self._classic, "expires_in": TOKEN_SECONDS}
+
+    def stable_token(self, body: Any) -> dict[str, Any]:
+        """``POST /cgi-bin/stable_token``: the current stable token, renewed only near its end or by a force."""
+        with self._lock:
+            self._count("stable_token_calls")
+            if not isinstance(body, dict):
+                return _error(47001)
+            if refused := self._refuse_credentials(body):
+                return refused
+            now = self.clock()
+            expires = self._tokens.get(self._stable or "", 0.0)
+            if body.get("force_refresh") is True:
+                if self._forces and now - self._forces[-1] < FORCE_SPACING_SECONDS and expires > now:
+                    return {"access_token": self._stable, "expires_in": int(expires - now)}
+                today = _shanghai_day(now)
+                if sum(1 for at in self._forces if _shanghai_day(at) == today) >= FORCE_PER_DAY:
+                    return _error(45009)
+                self._forces.append(now)
+                self._count("forced_refreshes")
+                self._tokens.pop(self._stable or "", None)  # a force revokes the current token at once
+                self._revoked.discard(self._stable or "")
+            elif expires - now > STABLE_RENEW_SECONDS:
+                return {"access_token": self._stable, "expires_in": int(expires - now)}
+            self._stable = self._issue(now)
+            return {"access_token": self._stable, "expires_in": TOKEN_SECONDS}
+
+    def _refuse_credentials(self, params: dict[str, Any]) -> dict[str, Any] | None:
+        """An injected failure or the credential errors both token APIs give. Call with the lock held."""
+        if self._failures:
+            return _error(self._failures.pop(0))
+        for missing, errcode in ((params.get("appid"), 41002), (params.get("secret"), 41004)):
+            if not missing:
+                return _error(errcode)
+        if params.get("grant_type") != "client_credential":
+            return _error(40002)
+        if params.get("appid") != self.appid:
+            return _error(40013)
+        if params.get("secret") != self.secret:
+            return _error(40125)
+        return None
+
+    def _issue(self, now: float) -> str:
+        token = secrets.token_urlsafe(48)
+        self._tokens[token] = now + TOKEN_SECONDS
+        return token
+
+    def _count(self, name: str) -> None:
+        self._token_calls[name] = self._token_calls.get(name, 0) + 1
 
     def _refuse_token(self, token: str) -> dict[str, Any] | None:
         """An injected failure, or the error WeChat gives an unknown (40001) or expired (42001) access token;
@@ -189,8 +261,10 @@ class WeChatSimulator:
         if self._failures:
             return _error(self._failures.pop(0))
         expires = self._tokens.get(token)
-        if expires is None:
-            return _error(40001)
+        superseded = self._superseded.get(token)
+        if expires is None or self._reject_all or token in self._revoked or \
+                (superseded is not None and superseded <= self.clock()):
+            return _error(40001)  # "invalid credential, access_token is invalid or not latest"
         if expires <= self.clock():
             return _error(42001)
         return None
@@ -270,6 +344,18 @@ class WeChatSimulator:
         with self._lock:
             return self._http_failures.pop(0) if self._http_failures else None
 
+    def revoke_stable_token(self) -> None:
+        """WeChat blocks the current stable token (leaked): the APIs answer 40001 for it, yet stable_token in
+        normal mode still hands it out; only a forced refresh replaces it."""
+        with self._lock:
+            if self._stable:
+                self._revoked.add(self._stable)
+
+    def reject_every_token(self, reject: bool = True) -> None:
+        """Every API call answers 40001 whatever the token (a retry must not loop)."""
+        with self._lock:
+            self._reject_all = reject
+
     def expire_tokens(self) -> None:
         with self._lock:
             self._tokens = dict.fromkeys(self._tokens, 0.0)
@@ -288,6 +374,12 @@ class WeChatSimulator:
             self._messages.clear()
             self._refusing.clear()
             self._http_failures.clear()
+            self._classic = self._stable = None
+            self._forces.clear()
+            self._token_calls.clear()
+            self._revoked.clear()
+            self._superseded.clear()
+            self._reject_all = False
 
     def state(self) -> dict[str, Any]:
         with self._lock:
@@ -296,6 +388,9 @@ class WeChatSimulator:
                 "used_codes": len(self._used_codes),
                 "pending_failures": len(self._failures),
                 "tokens_issued": len(self._tokens),
+                "token_calls": self._token_calls.get("token_calls", 0),
+                "stable_token_calls": self._token_calls.get("stable_token_calls", 0),
+                "forced_refreshes": self._token_calls.get("forced_refreshes", 0),
                 "codes": list(self._codes),
                 "messages": len(self._messages),
             }
@@ -309,6 +404,10 @@ def _qr_png(scene: str, width: int) -> bytes:
     modules = code.symbol_size(scale=1, border=2)[0]
     code.save(buffer, kind="png", scale=max(width // modules, 1), border=2)
     return buffer.getvalue()
+
+
+def _shanghai_day(at: float) -> str:
+    return time.strftime("%Y-%m-%d", time.gmtime(at + 8 * 3600))
 
 
 def _error(errcode: int, hint: str = "") -> dict[str, Any]:
@@ -332,6 +431,10 @@ def create_app(sim: WeChatSimulator) -> Flask:
     @app.get("/cgi-bin/token")
     def token():
         return jsonify(sim.access_token(request.args.to_dict()))
+
+    @app.post("/cgi-bin/stable_token")
+    def stable_token():
+        return jsonify(sim.stable_token(request.get_json(force=True, silent=True)))
 
     @app.post("/wxa/getwxacodeunlimit")
     def unlimited_code():
@@ -357,6 +460,15 @@ def create_app(sim: WeChatSimulator) -> Flask:
     @app.post("/_control/refuse")
     def refuse():
         sim.refuse_messages(str((request.get_json(silent=True) or {}).get("touser", "")))
+        return jsonify({"ok": True})
+
+    @app.post("/_control/revoke_token")
+    def revoke_token():
+        body = request.get_json(silent=True) or {}
+        if "every" in body:
+            sim.reject_every_token(bool(body["every"]))
+        else:
+            sim.revoke_stable_token()
         return jsonify({"ok": True})
 
     @app.post("/_control/expire_tokens")

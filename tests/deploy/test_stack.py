@@ -123,6 +123,14 @@ def test_alarms_watch_every_function_every_dead_letter_queue_and_place_order_lat
     assert all(a["Properties"]["AlarmActions"] == [{"Ref": "AlertTopic"}] for a in alarms.values())
 
 
+def test_wechat_credential_failures_alarm_in_every_function_that_takes_an_access_token(template):
+    alarms = _of_type(template, "AWS::CloudWatch::Alarm")
+    for function in ("Orders", "GuestUnderscorenotify", "Admin"):
+        properties = alarms[f"{function}WeChatCredentialsRejectedAlarm"]["Properties"]
+        assert (properties["Namespace"], properties["MetricName"], properties["Threshold"]) == (
+            "diancan", "WeChatCredentialsRejected", 0)
+
+
 def test_the_template_holds_no_secret_value(template):
     for secret in _of_type(template, "AWS::SecretsManager::Secret").values():
         assert "SecretString" not in secret["Properties"]

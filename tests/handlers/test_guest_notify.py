@@ -155,6 +155,17 @@ def test_wechat_down_fails_the_record_alone_and_the_retry_sends_once(demo_chain,
     assert len(sim.messages("openid-alice")) == 1 and notice_state(order_id) == "SENT"
 
 
+def test_a_token_rejected_even_after_its_refresh_is_retried_later_not_settled_as_refused(demo_chain, wechat, sim):
+    order_id = paid_order(pickup_no=21)
+    control(wechat, "revoke_token", {"every": True})
+    answer = notify(ready_batch(order_id))
+    assert answer == {"batchItemFailures": [{"itemIdentifier": f"msg-{order_id}-0"}]}
+    assert notice_state(order_id) == "RETRY" and sim.messages() == []
+    control(wechat, "revoke_token", {"every": False})
+    assert notify(ready_batch(order_id, receive_counts=(2,))) == {"batchItemFailures": []}
+    assert len(sim.messages("openid-alice")) == 1 and notice_state(order_id) == "SENT"
+
+
 def test_a_guest_who_did_not_subscribe_is_settled_and_not_asked_again(demo_chain, wechat, sim):
     order_id = paid_order(pickup_no=19)
     control(wechat, "refuse", {"touser": "openid-alice"})

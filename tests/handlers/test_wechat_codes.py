@@ -28,10 +28,15 @@ def server(sim):
 
 @pytest.fixture
 def codes(sim, server):
-    from diancan.adapters.wechat_codes import WeChatCodes
-
     sim.reset()
-    return WeChatCodes(APPID, SECRET, server.base_url, 5.0)
+    return _codes(server.base_url)
+
+
+def _codes(base_url: str, secret: str = SECRET):
+    from diancan.adapters.wechat_codes import WeChatCodes
+    from diancan.adapters.wechat_token import StableAccessToken
+
+    return WeChatCodes(StableAccessToken(APPID, secret, base_url, 5.0), base_url, 5.0)
 
 
 def test_a_code_is_a_png_of_the_requested_size_and_the_token_is_fetched_once(codes, sim):
@@ -62,15 +67,18 @@ def test_wechat_refusals_are_reported_with_their_errcode(codes, scene, page, err
     assert refused.value.details["errcode"] == errcode
 
 
-def test_a_busy_wechat_is_a_retryable_error_and_a_wrong_secret_a_refusal(codes, sim, server):
-    from diancan.adapters.wechat_codes import WeChatCodeError, WeChatCodes
+def test_a_busy_wechat_is_a_retryable_error_and_a_wrong_secret_an_upstream_failure(codes, sim, server):
+    """Wrong credentials are this deployment's fault: 503 with its own code, not a 400 to the staff member."""
+    from diancan.adapters.wechat_token import WeChatCredentialsRejected
     from diancan.domain.errors import UpstreamUnavailable
 
     sim.fail_next(-1)
-    with pytest.raises(UpstreamUnavailable):
+    with pytest.raises(UpstreamUnavailable) as busy:
         codes.unlimited_code("ok", "pages/table/index")
-    with pytest.raises(WeChatCodeError) as refused:
-        WeChatCodes(APPID, "wrong", server.base_url, 5.0).unlimited_code("ok", "pages/table/index")
+    assert busy.value.code == "WECHAT_BUSY"
+    with pytest.raises(WeChatCredentialsRejected) as refused:
+        _codes(server.base_url, "wrong").unlimited_code("ok", "pages/table/index")
+    assert (refused.value.status, refused.value.code) == (503, "WECHAT_CREDENTIALS_REJECTED")
     assert refused.value.details["errcode"] == 40125
 
 

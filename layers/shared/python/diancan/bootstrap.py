@@ -4,21 +4,38 @@ loads the adapters it actually uses (cold start)."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
-from functools import lru_cache
+from functools import lru_cache, wraps
 from typing import TypeVar
 
 from diancan.settings import Settings, get_settings
 
 T = TypeVar("T")
 _COMPONENTS: list = []
+_NESTING = threading.local()
 
 
 def component(build: Callable[[], T]) -> Callable[[], T]:
-    """Build once per container; ``reset()`` forgets it."""
+    """Build once per container; ``reset()`` forgets it. A handler's call (not one made while building
+    another component) first forgets every component when a secret was rotated (``_forget_if_rotated``), so
+    a handler sees either the old graph or the new one, never a mix."""
     cached = lru_cache(maxsize=1)(build)
     _COMPONENTS.append(cached)
-    return cached
+
+    @wraps(build)
+    def get() -> T:
+        depth = getattr(_NESTING, "depth", 0)
+        if depth == 0:
+            _forget_if_rotated()
+        _NESTING.depth = depth + 1
+        try:
+            return cached()
+        finally:
+            _NESTING.depth = depth
+
+    get.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
+    return get
 
 
 class OnFirstUse:
@@ -38,11 +55,20 @@ def settings() -> Settings:
     return get_settings()
 
 
-@component
+@lru_cache(maxsize=1)
 def secrets():
+    """Cached for ``DIANCAN_SECRETS_MAX_AGE_SECONDS``: a rotated secret takes effect without a redeploy."""
     from diancan.adapters.secrets import SecretStore
 
-    return SecretStore(settings().secret_prefix, settings().region)
+    return SecretStore(settings().secret_prefix, settings().region, settings().secrets_max_age_seconds)
+
+
+def _forget_if_rotated() -> None:
+    """Components hold what they read from secrets (keys, app secrets): once a stale secret re-read differs,
+    every component is built again from the new values."""
+    if secrets.cache_info().currsize and secrets().refresh_stale():
+        for cached in _COMPONENTS:
+            cached.cache_clear()
 
 
 @component
@@ -126,6 +152,7 @@ def wechatpay():
 
     config = WeChatPayConfig(**secrets().get("wxpay"), appid=secrets().get("wechat")["appid"],
                              api_base=settings().wechatpay_api_base, notify_url=settings().pay_notify_url,
+                             connect_timeout_seconds=settings().http_connect_timeout_seconds,
                              timeout_seconds=settings().http_timeout_seconds)
     return WeChatPayGateway(config)
 
@@ -197,8 +224,7 @@ def printer():
     from diancan.adapters.printer import FeieyunPrinter
 
     feieyun = secrets().get("feieyun")
-    return FeieyunPrinter(feieyun["user"], feieyun["ukey"], settings().feieyun_api_base,
-                          settings().http_timeout_seconds)
+    return FeieyunPrinter(feieyun["user"], feieyun["ukey"], settings().feieyun_api_base, settings().http_timeouts)
 
 
 @component
@@ -317,11 +343,15 @@ def reco_job():
 
 @component
 def wechat_access_token():
-    from diancan.adapters.wechat_token import WeChatAccessToken
+    """The one access token of every WeChat server API (codes, messages, phone numbers), shared through the
+    table so containers never knock each other's token out."""
+    from diancan.adapters.wechat_token import StableAccessToken
+    from diancan.adapters.wechat_token_table import TableTokenCache
 
     wechat = secrets().get("wechat")
-    return WeChatAccessToken(wechat["appid"], wechat["app_secret"], settings().wechat_api_base,
-                             settings().http_timeout_seconds)
+    return StableAccessToken(wechat["appid"], wechat["app_secret"], settings().wechat_api_base,
+                             settings().http_timeout_seconds,
+                             cache=TableTokenCache(settings().table_name, settings().region), count=_count_metric)
 
 
 @component
@@ -334,7 +364,7 @@ def ready_notices():
 
     raw = secrets().get("wechat").get("ready_template")
     messages = WeChatSubscribeMessages(wechat_access_token(), settings().wechat_api_base,
-                                       settings().http_timeout_seconds)
+                                       settings().http_timeout_seconds, budget=settings().wechat_call_budget_seconds)
     return ReadyNotices(NoticeStore(), messages, ReadyTemplate.model_validate(raw) if raw else None,
                         tz=settings().business_tz, count=_count_metric)
 
@@ -344,7 +374,8 @@ def privacy():
     from diancan.adapters.wechat_phone import WeChatPhoneNumbers
     from diancan.services.privacy import Privacy
 
-    phones = WeChatPhoneNumbers(wechat_access_token(), settings().wechat_api_base, settings().http_timeout_seconds)
+    phones = WeChatPhoneNumbers(wechat_access_token(), settings().wechat_api_base, settings().http_timeout_seconds,
+                                budget=settings().wechat_call_budget_seconds)
     return Privacy(phones, pii_cipher(), activity_store())
 
 
@@ -357,7 +388,7 @@ def courier():
 
     dada = secrets().get("dada")
     return DadaCourier(dada["app_key"], dada["app_secret"], dada["source_id"], dada["shop_no"],
-                       settings().dada_api_base, settings().http_timeout_seconds,
+                       settings().dada_api_base, settings().http_timeouts,
                        callback_secret=dada.get("callback_secret", ""))
 
 
@@ -400,9 +431,8 @@ def table_store():
 def wechat_codes():
     from diancan.adapters.wechat_codes import WeChatCodes
 
-    wechat = secrets().get("wechat")
-    return WeChatCodes(wechat["appid"], wechat["app_secret"], settings().wechat_api_base,
-                       settings().http_timeout_seconds)
+    return WeChatCodes(wechat_access_token(), settings().wechat_api_base, settings().http_timeout_seconds,
+                       budget=settings().wechat_call_budget_seconds)
 
 
 def _table_code_key() -> bytes:
@@ -433,6 +463,7 @@ def tables():
 def reset() -> None:
     """Forget every built component and the settings (tests and the local stack change the environment)."""
     get_settings.cache_clear()
+    secrets.cache_clear()
     for cached in _COMPONENTS:
         cached.cache_clear()
     from diancan.adapters import aws, records

@@ -19,6 +19,7 @@ class Settings(BaseModel):
     reports_bucket: str = Field("diancan-local-reports", alias="DIANCAN_REPORTS_BUCKET")
     alert_topic_arn: str = Field("", alias="DIANCAN_ALERT_TOPIC_ARN")
     secret_prefix: str = Field("diancan/local", alias="DIANCAN_SECRET_PREFIX")
+    secrets_max_age_seconds: float = Field(300.0, ge=1, le=3600, alias="DIANCAN_SECRETS_MAX_AGE_SECONDS")
     public_base_url: str = Field("http://127.0.0.1:8000", alias="DIANCAN_PUBLIC_BASE_URL")
     wechat_api_base: str = Field("https://api.weixin.qq.com", alias="WECHAT_API_BASE")
     wechatpay_api_base: str = Field("https://api.mch.weixin.qq.com", alias="WECHATPAY_API_BASE")
@@ -27,13 +28,50 @@ class Settings(BaseModel):
     business_tz: str = Field("Asia/Shanghai", alias="DIANCAN_BUSINESS_TZ")
     order_expiry_minutes: int = Field(15, ge=1, le=120, alias="DIANCAN_ORDER_EXPIRY_MINUTES")
     token_ttl_seconds: int = Field(7 * 24 * 3600, ge=60, alias="DIANCAN_TOKEN_TTL_SECONDS")
-    http_timeout_seconds: float = Field(5.0, gt=0, le=30, alias="DIANCAN_HTTP_TIMEOUT_SECONDS")
+    # Timeouts and retries of every client, sized so a client's worst case (every attempt timing out, with
+    # the SDK's backoff between attempts) ends inside the shortest function timeout (serverless.yml: 10 s)
+    # with ``answer_room_seconds`` left to answer; tests/unit/test_client_timeouts.py checks each function.
+    aws_connect_timeout_seconds: float = Field(1.0, gt=0, le=10, alias="DIANCAN_AWS_CONNECT_TIMEOUT_SECONDS")
+    aws_read_timeout_seconds: float = Field(2.0, gt=0, le=60, alias="DIANCAN_AWS_READ_TIMEOUT_SECONDS")
+    aws_max_attempts: int = Field(2, ge=1, le=5, alias="DIANCAN_AWS_MAX_ATTEMPTS")
+    http_connect_timeout_seconds: float = Field(1.5, gt=0, le=10, alias="DIANCAN_HTTP_CONNECT_TIMEOUT_SECONDS")
+    http_timeout_seconds: float = Field(3.0, gt=0, le=30, alias="DIANCAN_HTTP_TIMEOUT_SECONDS")  # read
+    wechat_call_budget_seconds: float = Field(4.0, gt=0, le=60, alias="DIANCAN_WECHAT_CALL_BUDGET_SECONDS")
     pay_notify_url_override: str = Field("", alias="DIANCAN_PAY_NOTIFY_URL")
 
     @property
     def pay_notify_url(self) -> str:
         """Where WeChat Pay sends payment and refund notifications (the pay_notify function's URL)."""
         return self.pay_notify_url_override or f"{self.public_base_url.rstrip('/')}/pay_notify/notify"
+
+
+    @property
+    def http_timeouts(self) -> tuple[float, float]:
+        """(connect, read) for requests-based clients (WeChat Pay, Feieyun, Dada)."""
+        return self.http_connect_timeout_seconds, self.http_timeout_seconds
+
+    @property
+    def aws_worst_case_seconds(self) -> float:
+        """One AWS call whose every attempt times out: botocore's standard mode sleeps up to 2**(n-1) s
+        before retry n (random jitter below that)."""
+        backoff = sum(2 ** (n - 1) for n in range(1, self.aws_max_attempts))
+        return self.aws_max_attempts * (self.aws_connect_timeout_seconds + self.aws_read_timeout_seconds) + backoff
+
+    @property
+    def http_worst_case_seconds(self) -> float:
+        """One outside HTTP request (no client retries: callers retry through SQS or the guest)."""
+        return self.http_connect_timeout_seconds + self.http_timeout_seconds
+
+    @property
+    def wechat_worst_case_seconds(self) -> float:
+        """A WeChat server API call, token fetch and one refresh included: its requests share the budget, the
+        last one may overrun it by one connect and one read of what was left (urllib times each)."""
+        return 2 * self.wechat_call_budget_seconds
+
+
+def answer_room_seconds(function_timeout: float) -> float:
+    """What a function keeps, after a client's worst case, to log, count and answer."""
+    return max(1.0, 0.1 * function_timeout)
 
 
 @lru_cache(maxsize=1)

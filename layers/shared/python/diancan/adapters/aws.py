@@ -8,7 +8,14 @@ from functools import lru_cache
 import botocore.session
 from botocore.config import Config
 
-_CONFIG = Config(connect_timeout=2, read_timeout=5, retries={"max_attempts": 3, "mode": "standard"})
+from diancan.settings import get_settings
+
+
+def client_config() -> Config:
+    """Timeouts and attempts from settings: a call's worst case ends inside the function's timeout."""
+    settings = get_settings()
+    return Config(connect_timeout=settings.aws_connect_timeout_seconds, read_timeout=settings.aws_read_timeout_seconds,
+                  retries={"total_max_attempts": settings.aws_max_attempts, "mode": "standard"})
 
 
 @lru_cache(maxsize=1)
@@ -18,4 +25,4 @@ def _session() -> botocore.session.Session:
 
 @lru_cache(maxsize=16)
 def client(service: str, region: str):
-    return _session().create_client(service, region_name=region, config=_CONFIG)
+    return _session().create_client(service, region_name=region, config=client_config())

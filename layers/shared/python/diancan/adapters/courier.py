@@ -158,7 +158,7 @@ class DadaCourier:
     callback_ack: Mapping[str, Any] = MappingProxyType({"status": "ok"})
 
     def __init__(self, app_key: str, app_secret: str, source_id: str, shop_no: str,
-                 api_base: str = DADA_PRODUCTION, timeout: float = 5.0, *,
+                 api_base: str = DADA_PRODUCTION, timeout: float | tuple[float, float] = (1.5, 3.0), *,
                  callback_secret: str = "", session: requests.Session | None = None,
                  clock: Callable[[], float] = time.time) -> None:
         self._app_key, self._app_secret, self._source_id = app_key, app_secret, source_id

@@ -292,3 +292,13 @@ def notice(kind: str) -> str:
     """``NOTICE#READY``: a WeChat message to an order's guest (sorts before ``ORDER``, outside the order's
     ``ORDER..STOCK_ISSUE`` read)."""
     return f"NOTICE#{kind}"
+
+
+# ---- WeChat access token (adapters/wechat_token_table.py) ------------------------------------------------
+
+ACCESS_TOKEN = "ACCESS_TOKEN"
+
+
+def wechat_app(appid: str) -> str:
+    """Partition of what every container shares about one mini-program (its server access token)."""
+    return f"WECHAT#{appid}"

@@ -20,6 +20,7 @@ from diancan.adapters.records import (
     MemberRecord,
     PointsEntryRecord,
     Record,
+    table_connection,
 )
 from diancan.adapters.repository import BatchRead, TransactionStep
 from diancan.adapters.transactions import ConditionFailed, Transaction, raise_for_cancellation
@@ -64,7 +65,7 @@ class NotEnoughPoints(Unprocessable):
 
 class MarketingStore:
     def __init__(self, connection: Connection | None = None) -> None:
-        self._connection = connection or Connection(region=Record.Meta.region)
+        self._connection = connection or table_connection()
 
     # ---- templates and claims -----------------------------------------------------------------------
 

@@ -25,6 +25,7 @@ from diancan.adapters.records import (
     SweepCursorRecord,
     SweepRecord,
     VoucherRecord,
+    table_connection,
 )
 from diancan.adapters.transactions import ConditionFailed, Transaction, raise_for_cancellation
 from diancan.domain.errors import Conflict, UpstreamUnavailable
@@ -83,7 +84,7 @@ def _refund(record: RefundRecord) -> Refund:
 
 class PaymentStore:
     def __init__(self, connection: Connection | None = None) -> None:
-        self._connection = connection or Connection(region=ChainHeadRecord.Meta.region)
+        self._connection = connection or table_connection()
 
     # ---- ledger ------------------------------------------------------------------------------------------
 

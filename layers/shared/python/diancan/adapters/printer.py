@@ -57,7 +57,7 @@ class CloudPrinter(Protocol):
 class FeieyunPrinter:
     """Feieyun Open API: form POST to ``/Api/Open/`` signed with sig = sha1(user + ukey + stime)."""
 
-    def __init__(self, user: str, ukey: str, api_base: str = "https://api.feieyun.cn", timeout: float = 5.0, *,
+    def __init__(self, user: str, ukey: str, api_base: str = "https://api.feieyun.cn", timeout: float | tuple[float, float] = (1.5, 3.0), *,
                  session: requests.Session | None = None, clock: Callable[[], float] = time.time) -> None:
         self._user = user
         self._ukey = ukey  # the account UKEY from the console, not a printer key; never logged

@@ -15,6 +15,7 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UnicodeSetAttribute,
 )
+from pynamodb.connection import Connection
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
@@ -45,9 +46,9 @@ class Record(Model):
     class Meta:
         table_name = _settings.table_name
         region = _settings.region
-        connect_timeout_seconds = 2
-        read_timeout_seconds = 5
-        max_retry_attempts = 3
+        connect_timeout_seconds = _settings.aws_connect_timeout_seconds
+        read_timeout_seconds = _settings.aws_read_timeout_seconds
+        max_retry_attempts = _settings.aws_max_attempts - 1  # pynamodb counts retries after the first attempt
 
     PK = UnicodeAttribute(hash_key=True)
     SK = UnicodeAttribute(range_key=True)
@@ -59,6 +60,14 @@ class Record(Model):
     expires_at = NumberAttribute(null=True)
     gsi1 = _Gsi1()
     gsi2 = _Gsi2()
+
+
+def table_connection() -> Connection:
+    """A low-level pynamodb connection (transactions, batch reads) with the models' timeouts and retries,
+    not pynamodb's defaults (15 s connect, 30 s read): those outlast a 10 s function."""
+    meta = Record.Meta
+    return Connection(region=meta.region, connect_timeout_seconds=meta.connect_timeout_seconds,
+                      read_timeout_seconds=meta.read_timeout_seconds, max_retry_attempts=meta.max_retry_attempts)
 
 
 class StoreRecord(Record, discriminator="store"):
@@ -194,9 +203,14 @@ class PrintJobRecord(Record, discriminator="print_job"):
 
 
 def configure(table_name: str, region: str) -> None:
-    """Point every record class at ``table_name`` and drop cached connections (tests, local stack)."""
+    """Point every record class at ``table_name``, take the timeouts of the current settings and drop cached
+    connections (tests, local stack)."""
+    settings = get_settings()
     Record.Meta.table_name = table_name
     Record.Meta.region = region
+    Record.Meta.connect_timeout_seconds = settings.aws_connect_timeout_seconds
+    Record.Meta.read_timeout_seconds = settings.aws_read_timeout_seconds
+    Record.Meta.max_retry_attempts = settings.aws_max_attempts - 1
     pending = [Record]
     while pending:
         cls = pending.pop()
@@ -439,3 +453,16 @@ class GuestNoticeRecord(Record, discriminator="guest_notice"):
     state = UnicodeAttribute()
     claimed_at = UnicodeAttribute()
     doc = JSONAttribute(default=dict)  # msgid / errcode of the answer
+
+
+class WeChatTokenRecord(Record, discriminator="wechat_token"):
+    """``WECHAT#<appid>`` / ``ACCESS_TOKEN``: the stable access token every container shares, and the claim on
+    the latest forced refresh. Written by ``adapters/wechat_token_table.py`` (low-level, conditional updates);
+    declared here so a read through ``Record`` knows the kind."""
+
+    token = UnicodeAttribute(null=True)
+    valid_until = NumberAttribute(null=True)  # epoch seconds; not ``expires_at``: TTL must not drop the claim
+    force_claim = UnicodeAttribute(null=True)
+    forced_at = NumberAttribute(null=True)
+    forced_day = UnicodeAttribute(null=True)
+    forced_count = NumberAttribute(null=True)

@@ -35,6 +35,7 @@ from diancan.adapters.records import (
     SweepRecord,
     TableRecord,
     UserRecord,
+    table_connection,
 )
 from diancan.adapters.transactions import ConditionFailed, Transaction, raise_for_cancellation
 from diancan.domain.cart import DishUnavailable, InsufficientPortions
@@ -228,7 +229,7 @@ class Repository:
         """``on_transition(order, old_status, new_status)`` runs once per APPLIED ``transition`` (never on a
         replay) with the order as written: the one seam for everything that follows a status change
         (the dashboard's per-status counters)."""
-        self._connection = connection or Connection(region=Record.Meta.region)
+        self._connection = connection or table_connection()
         self._on_transition = on_transition
 
     # ---- stores and menu -------------------------------------------------------------------------------

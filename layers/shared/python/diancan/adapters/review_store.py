@@ -13,7 +13,13 @@ from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError, UpdateError
 
 from diancan.adapters import keys
-from diancan.adapters.records import DishRecord, DishReviewRecord, OrderRecord, OrderReviewRecord, Record
+from diancan.adapters.records import (
+    DishRecord,
+    DishReviewRecord,
+    OrderRecord,
+    OrderReviewRecord,
+    table_connection,
+)
 from diancan.adapters.transactions import ConditionFailed, Transaction, raise_for_cancellation
 from diancan.domain.errors import NotFound
 from diancan.domain.order import Order
@@ -43,7 +49,7 @@ def _review(record: DishReviewRecord) -> DishReview:
 
 class ReviewStore:
     def __init__(self, connection: Connection | None = None) -> None:
-        self._connection = connection or Connection(region=Record.Meta.region)
+        self._connection = connection or table_connection()
 
     def add(self, order: Order, stars: dict[str, int], text: str, pictures: list[str], at: str) -> None:
         tx = Transaction(self._connection)

@@ -19,7 +19,7 @@ from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 
 from diancan.adapters import keys
-from diancan.adapters.records import DishRecord, Record, SoldOutEventRecord
+from diancan.adapters.records import DishRecord, SoldOutEventRecord, table_connection
 from diancan.adapters.transactions import ConditionFailed, Transaction, raise_for_cancellation
 from diancan.domain.clock import business_day, parse_iso
 
@@ -35,7 +35,7 @@ class SoldOutEvent:
 class SoldOutLog:
     def __init__(self, tz: str, connection: Connection | None = None) -> None:
         self._tz = tz
-        self._connection = connection or Connection(region=Record.Meta.region)
+        self._connection = connection or table_connection()
 
     def mark(self, store_id: str, dish_id: str, name: str, sold_out: bool, at: str) -> bool:
         """Set the flag and log the change; False (nothing written) when the dish is already so, or gone."""

@@ -16,7 +16,7 @@ from pynamodb.transactions import TransactWrite
 from diancan.adapters import console_records as k
 from diancan.adapters import keys
 from diancan.adapters.console_records import AuditRecord, StaffLoginRecord, StaffRecord, StaffSessionRecord
-from diancan.adapters.records import Record
+from diancan.adapters.records import table_connection
 from diancan.domain.errors import Conflict, NotFound
 from diancan.domain.passwords import PasswordHash
 from diancan.domain.staff import Staff
@@ -51,7 +51,7 @@ class StaffStore:
     """Staff profiles and their login names."""
 
     def __init__(self, connection: Connection | None = None) -> None:
-        self._connection = connection or Connection(region=Record.Meta.region)
+        self._connection = connection or table_connection()
 
     def create(self, staff: Staff, password: PasswordHash, at: str) -> None:
         """Profile + login name, both conditional: a taken login or id is a Conflict, nothing written."""

@@ -25,6 +25,7 @@ from diancan.adapters.records import (
     StockAlertRecord,
     StockDeductionRecord,
     StockIssueRecord,
+    table_connection,
 )
 from diancan.adapters.repository import Menu, menu_from_records
 from diancan.adapters.transactions import ConditionFailed, Transaction, raise_for_cancellation
@@ -85,7 +86,7 @@ class StockStore:
     """Stock items of the one table (access patterns S1-S8, see each method)."""
 
     def __init__(self, connection: Connection | None = None) -> None:
-        self._connection = connection or Connection(region=Record.Meta.region)
+        self._connection = connection or table_connection()
 
     # ---- ingredients and the ledger ------------------------------------------------------------------
 

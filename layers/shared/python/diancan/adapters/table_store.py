@@ -27,6 +27,7 @@ from diancan.adapters.records import (
     TableRecord,
     TableRoundRecord,
     TableSessionRecord,
+    table_connection,
 )
 from diancan.adapters.repository import TransactionStep
 from diancan.adapters.transactions import ConditionFailed, Transaction, raise_for_cancellation
@@ -71,7 +72,7 @@ def _retrying(write: Callable[[], None]) -> None:
 
 class TableStore:
     def __init__(self, connection: Connection | None = None) -> None:
-        self._connection = connection or Connection(region=Record.Meta.region)
+        self._connection = connection or table_connection()
 
     def _transact(self, build: Write, refusals: dict[str, Exception]) -> None:
         """One labelled transaction; a failed condition becomes the refusal of its label's prefix."""

@@ -13,7 +13,8 @@ WeChat answers HTTP 200 and ``{"errcode": 0, "errmsg": "ok", "msgid": ...}`` on 
   cuts values to fit). 40003 (bad openid), 40037 (bad template_id) and 41030 (page not in the released
   mini-program) are refusals of the same kind: the same message fails again, so no retry, a log line and a
   metric for the deployment to be fixed.
-- 40001 / 42001 / 40014: the access token is invalid or expired: fetched again once (``WeChatServerApi``).
+- 40001 / 42001 / 40014: the access token is invalid or expired: replaced once and the message sent again
+  (``WeChatServerApi``); rejected again → ``UpstreamUnavailable``, so SQS retries it (never "refused").
 - -1 "system error" and 45009 (quota reached): WeChat is busy; like a network failure or an HTTP error
   status this raises ``UpstreamUnavailable`` so the SQS message is retried.
 """
@@ -23,7 +24,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from diancan.adapters.wechat_token import AccessTokenSource, WeChatServerApi
+from diancan.adapters.wechat_token import BUSY, StableAccessToken, WeChatServerApi
 from diancan.domain.errors import UpstreamUnavailable
 from diancan.domain.guest_notices import SubscribeMessage
 
@@ -31,7 +32,6 @@ logger = logging.getLogger(__name__)
 
 SEND_PATH = "/cgi-bin/message/subscribe/send"
 NOT_SUBSCRIBED = 43101
-BUSY = (-1, 45009)
 
 
 @dataclass(frozen=True)
@@ -42,8 +42,9 @@ class SendResult:
 
 
 class WeChatSubscribeMessages:
-    def __init__(self, tokens: AccessTokenSource, api_base: str, timeout: float) -> None:
-        self._api = WeChatServerApi(tokens, api_base, timeout)
+    def __init__(self, tokens: StableAccessToken, api_base: str, timeout: float, *,
+                 budget: float | None = None) -> None:
+        self._api = WeChatServerApi(tokens, api_base, timeout, budget=budget)
 
     def send(self, message: SubscribeMessage) -> SendResult:
         body = self._api.post(SEND_PATH, {

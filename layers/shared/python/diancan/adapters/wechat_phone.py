@@ -6,15 +6,16 @@ from __future__ import annotations
 
 import logging
 
-from diancan.adapters.wechat_token import AccessTokenSource, WeChatServerApi
+from diancan.adapters.wechat_token import StableAccessToken, WeChatServerApi
 from diancan.domain.errors import InvalidRequest, UpstreamUnavailable
 
 logger = logging.getLogger(__name__)
 
 
 class WeChatPhoneNumbers:
-    def __init__(self, tokens: AccessTokenSource, api_base: str, timeout: float) -> None:
-        self._api = WeChatServerApi(tokens, api_base, timeout)
+    def __init__(self, tokens: StableAccessToken, api_base: str, timeout: float, *,
+                 budget: float | None = None) -> None:
+        self._api = WeChatServerApi(tokens, api_base, timeout, budget=budget)
 
     def phone_number(self, code: str) -> str:
         """The number without country code for mainland numbers, ``+<cc><number>`` otherwise."""

@@ -55,7 +55,8 @@ class WeChatPayConfig(BaseModel):
     api_base: str = "https://api.mch.weixin.qq.com"
     notify_url: str
     refund_notify_url: str = ""
-    timeout_seconds: float = Field(5, gt=0)
+    connect_timeout_seconds: float = Field(1.5, gt=0)
+    timeout_seconds: float = Field(3, gt=0)  # read; the SDK hands (connect, read) to requests
 
     @model_validator(mode="before")
     @classmethod
@@ -113,7 +114,7 @@ class WeChatPayGateway:
         self._sdk = WeChatPay(
             wechatpay_type=WeChatPayType.MINIPROG, mchid=config.mchid, private_key=config.merchant_private_key,
             cert_serial_no=config.merchant_cert_serial, appid=config.appid, apiv3_key=config.apiv3_key,
-            notify_url=config.notify_url, timeout=config.timeout_seconds,
+            notify_url=config.notify_url, timeout=(config.connect_timeout_seconds, config.timeout_seconds),
             public_key=config.platform_public_key, public_key_id=config.platform_public_key_id,
         )
         # The SDK has no setting for either: it builds every URL as ``_gate_way + path`` and, on an

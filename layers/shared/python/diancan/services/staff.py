@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import logging
 import secrets
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,6 +22,7 @@ from diancan.domain.clock import iso, utcnow
 from diancan.domain.errors import NotFound, Unauthorized
 from diancan.domain.passwords import (
     CURRENT,
+    PasswordHash,
     ScryptCost,
     hash_password,
     needs_rehash,
@@ -60,7 +62,8 @@ class StaffAccounts:
         self._ttl = ttl_seconds
         self._cost = cost
         self._clock = clock
-        self._decoy = hash_password(secrets.token_urlsafe(12), cost)
+        self._decoy: PasswordHash | None = None  # made on the first unknown login, not at every cold start
+        self._decoy_lock = threading.Lock()
 
     def create(self, staff: Staff, password: str, *, cost: ScryptCost | None = None) -> None:
         """A new account; ``cost`` lowers the hashing cost for tests and demo data only."""
@@ -77,7 +80,7 @@ class StaffAccounts:
         attempt = self._guard.check(login.strip().lower(), client)
         found = self._staff.get(attempt.staff_id) if attempt.staff_id else None
         if found is None:
-            verify_password(password, self._decoy)
+            self._spend_like_a_check(password)
             self._guard.failed(attempt)
             raise BadLogin()
         if not verify_password(password, found.password) or not found.staff.active:
@@ -92,6 +95,16 @@ class StaffAccounts:
         stored = self._sessions.create(self._hash(raw), found.staff.staff_id, iso(now), int(now.timestamp()) + self._ttl)
         logger.info("console login", extra={"staff_id": found.staff.staff_id})
         return ConsoleSession(f"{raw}.{self._sign(raw)}", found.staff, stored.csrf_token, stored.expires_at)
+
+    def _spend_like_a_check(self, password: str) -> None:
+        """One scrypt at the current cost, as a known login's check takes, so an unknown login name is not
+        told apart by time. The first such login derives the decoy hash (that derivation is the one scrypt);
+        later ones check the password against it. Deferred from the constructor: 0.3-0.5 s per cold start."""
+        with self._decoy_lock:
+            if self._decoy is None:
+                self._decoy = hash_password(secrets.token_urlsafe(12), self._cost)
+                return
+        verify_password(password, self._decoy)
 
     def resume(self, token: str | None) -> ConsoleSession:
         """The session behind a cookie value, or Unauthorized (forged, logged out, expired, staff disabled)."""
