@@ -9,6 +9,7 @@ from diancan.adapters.staff_store import StoredStaff
 from diancan.domain import passwords
 from diancan.domain.passwords import ScryptCost, hash_password
 from diancan.domain.staff import Role, Staff
+from diancan.services.login_guard import Attempt
 from diancan.services.staff import BadLogin, StaffAccounts
 
 COST = ScryptCost(n=2**10, r=8, p=1)  # the rule, not the figure, is under test: keep it fast
@@ -19,8 +20,25 @@ class Staffs:
     def __init__(self, known: StoredStaff) -> None:
         self.known = known
 
-    def by_login(self, login: str) -> StoredStaff | None:
-        return self.known if login == self.known.staff.login else None
+    def get(self, staff_id: str) -> StoredStaff | None:
+        return self.known if staff_id == self.known.staff.staff_id else None
+
+
+class OpenGuard:
+    """The login throttle letting every attempt through (its rules have their own tests)."""
+
+    def __init__(self, known: StoredStaff) -> None:
+        self.known = known
+
+    def check(self, login: str, client: str) -> Attempt:
+        staff_id = self.known.staff.staff_id if login == self.known.staff.login else None
+        return Attempt(login, client, staff_id, "account", "client", 1, 1)
+
+    def failed(self, attempt: Attempt) -> None:
+        pass
+
+    def succeeded(self, attempt: Attempt) -> None:
+        pass
 
 
 @pytest.fixture
@@ -37,7 +55,8 @@ def derivations(monkeypatch) -> list[tuple[int, int, int]]:
 
 
 def _accounts() -> StaffAccounts:
-    return StaffAccounts(Staffs(ANN), sessions=None, signing_key=b"k" * 32, ttl_seconds=60, cost=COST)
+    return StaffAccounts(Staffs(ANN), sessions=None, guard=OpenGuard(ANN), signing_key=b"k" * 32, ttl_seconds=60,
+                         cost=COST)
 
 
 def test_building_the_service_derives_no_hash(derivations):
