@@ -22,8 +22,11 @@ def _of_type(template: dict, resource_type: str) -> dict[str, dict]:
 
 
 def _for_moto(template: dict) -> dict:
-    """The template without what moto skips, and without the outputs that point at those resources."""
+    """The template without what moto skips, the resources that point at those (the HTTP API's invoke
+    permissions), and the outputs that point at either."""
     skipped = {k for k, v in template["Resources"].items() if v["Type"] in SKIPPED_BY_MOTO}
+    skipped |= {k for k, v in template["Resources"].items()
+                if v["Type"] == "AWS::Lambda::Permission" and any(f'"{s}"' in json.dumps(v) for s in skipped)}
     outputs = {k: v for k, v in template.get("Outputs", {}).items()
                if not any(f'"{logical_id}"' in json.dumps(v) for logical_id in skipped)}
     resources = {k: v for k, v in template["Resources"].items() if k not in skipped}
