@@ -129,3 +129,13 @@ def test_alarms_watch_every_function_every_dead_letter_queue_and_place_order_lat
 def test_the_template_holds_no_secret_value(template):
     for secret in _of_type(template, "AWS::SecretsManager::Secret").values():
         assert "SecretString" not in secret["Properties"]
+
+
+def test_every_bucket_keeps_old_versions(template, stack):
+    """Reports (and the deployment bucket) are versioned: an overwritten or deleted object can be restored."""
+    buckets = _of_type(template, "AWS::S3::Bucket")
+    assert {"ReportBucket", "ServerlessDeploymentBucket"} <= set(buckets)
+    for logical_id, bucket in buckets.items():
+        assert bucket["Properties"].get("VersioningConfiguration") == {"Status": "Enabled"}, logical_id
+    s3 = boto3.client("s3", region_name="us-east-1")
+    assert s3.get_bucket_versioning(Bucket=stack["ReportBucket"]["PhysicalResourceId"]).get("Status") == "Enabled"
