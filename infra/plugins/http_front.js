@@ -31,6 +31,7 @@ class HttpFrontPlugin {
       properties: { httpFront: { type: 'object' } },
     });
     this.hooks = {
+      'before:package:initialize': () => this.config(),  // a wrong setting fails before anything is built
       'before:package:compileFunctions': () => this.prepareFunctions(),
       'after:aws:package:finalize:mergeCustomProviderResources': () => this.addHttpApi(),
     };

@@ -5,6 +5,7 @@ URLs there), no X-Ray, every ARN built with the partition, no SMS alerts; moto's
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -17,7 +18,7 @@ from local.functions import load_functions
 from local.slsconfig import load_yaml
 from tests.conftest import ROOT
 from tests.deploy.aws_calls import Need
-from tests.deploy.conftest import TEMPLATE_NAME
+from tests.deploy.conftest import TEMPLATE_NAME, layers_lock
 from tests.deploy.test_iam import FUNCTIONS, grants
 from tests.deploy.test_stack import _for_moto, _of_type
 
@@ -98,6 +99,8 @@ def test_prod_cn_serves_the_api_on_its_custom_domain_under_the_base_path(templat
                                                            else None)
         if name == "admin":  # the console's links carry the public prefix
             assert variables["DIANCAN_CONSOLE_BASE_PATH"] == f"/{params['httpBasePath']}/admin"
+        # WeChat Pay's notify URL and Dada's callback URL are <public base>/<function>/...: the same door
+        assert variables["DIANCAN_PUBLIC_BASE_URL"] == base_url
 
 
 def test_prod_cn_throttles_every_route_and_logs_every_request(template_cn):
@@ -173,3 +176,34 @@ def test_moto_creates_the_prod_cn_stack(template_cn):
         assert table["TableArn"].startswith("arn:aws-cn:dynamodb:cn-north-1:")
         for name in load_functions():
             boto3.client("lambda", region_name="cn-north-1").get_function(FunctionName=f"diancan-prod-cn-{name}")
+
+
+def _package_dev_with(into: Path, *params: str) -> subprocess.CompletedProcess:
+    """``serverless package --stage dev`` with stage params overridden (``--param``), offline."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
+    with layers_lock():
+        return subprocess.run(["npx", "--no-install", "serverless", "package", "--stage", "dev",
+                               *[f"--param={p}" for p in params], "--package", str(into)],
+                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False)
+
+
+def test_the_http_api_front_without_a_domain_serves_on_the_api_endpoint(packaged, tmp_path):
+    done = _package_dev_with(tmp_path, "httpFront=http_api")
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    template = json.loads((tmp_path / TEMPLATE_NAME).read_text(encoding="utf-8"))
+    assert not _of_type(template, "AWS::Lambda::Url") and not _of_type(template, "AWS::ApiGatewayV2::DomainName")
+    assert template["Resources"]["HttpApi"]["Properties"]["DisableExecuteApiEndpoint"] is False
+    assert template["Outputs"]["HttpApiEndpoint"]["Value"] == {"Fn::GetAtt": ["HttpApi", "ApiEndpoint"]}
+    assert len(_of_type(template, "AWS::ApiGatewayV2::Route")) == 2 * len(HTTP_FUNCTIONS)
+    admin = next(f for f in _of_type(template, "AWS::Lambda::Function").values()
+                 if f["Properties"]["FunctionName"].endswith("-admin"))
+    assert admin["Properties"]["Environment"]["Variables"]["DIANCAN_CONSOLE_BASE_PATH"] == "/admin"
+
+
+@pytest.mark.parametrize(("params", "message"), [
+    (["httpFront=api_gateway"], "one of function_url, http_api"),
+    (["httpFront=http_api", "httpDomain=api.example.cn"], "httpDomain and httpCertificateArn go together"),
+])
+def test_a_wrong_front_door_setting_stops_packaging_with_a_reason(packaged, tmp_path, params, message):
+    done = _package_dev_with(tmp_path, *params)
+    assert done.returncode != 0 and message in done.stdout + done.stderr
