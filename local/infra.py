@@ -31,6 +31,12 @@ SKIPPED_BY_MOTO = {
     "AWS::Lambda::Url",
     "AWS::Scheduler::Schedule",
     "AWS::S3::BucketPolicy",
+    "AWS::ApiGatewayV2::Api",  # the http_api front (infra/plugins/http_front.js): moto has no CloudFormation for it
+    "AWS::ApiGatewayV2::Integration",
+    "AWS::ApiGatewayV2::Route",
+    "AWS::ApiGatewayV2::Stage",
+    "AWS::ApiGatewayV2::DomainName",
+    "AWS::ApiGatewayV2::ApiMapping",
 }
 
 
@@ -38,7 +44,8 @@ def compose_template(config: ServerlessConfig | None = None) -> dict[str, Any]:
     """The CloudFormation template made of every ``resources:`` entry of serverless.yml.
 
     ``${file(infra/x.yml)}`` entries contribute that file's Resources and Outputs; inline mappings with
-    Resources/Outputs are taken as they are; an entry that cannot be resolved is skipped with a warning.
+    Resources/Outputs are taken as they are (one of only Parameters/Conditions adds nothing); an entry that
+    cannot be resolved is skipped with a warning.
     """
     config = config or load_config()
     entries = config.raw.get("resources") or []
@@ -62,6 +69,8 @@ def _resolve_entry(root: Path, entry: Any) -> dict[str, Any] | None:
         return load_yaml(path) if path.is_file() else None
     if isinstance(entry, dict) and ("Resources" in entry or "Outputs" in entry):
         return entry
+    if isinstance(entry, dict) and {"Parameters", "Conditions"} >= entry.keys():
+        return {}  # the deployed stack's switches (serverless.yml: RestoredTableName); nothing to create here
     return None
 
 

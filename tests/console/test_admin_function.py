@@ -58,3 +58,33 @@ def test_a_login_sets_the_session_and_clears_the_login_token_as_two_cookies(demo
     assert answer["statusCode"] == 302
     assert sorted(c.split("=")[0] for c in answer["cookies"]) == ["dc_login_csrf", "dc_session"]
     assert not any(name.lower() == "set-cookie" for name in answer["headers"])
+
+
+def _api_event(path: str, host: str = "api.diancan.example.cn") -> dict:
+    """The HTTP API front's event for ``path`` on the public URL (route ``ANY /admin/{proxy+}``)."""
+    event = _event(path)
+    event.update(routeKey="ANY /admin/{proxy+}", headers={**event["headers"], "host": host})
+    event["requestContext"].update(routeKey="ANY /admin/{proxy+}", domainName=host)
+    return event
+
+
+@pytest.mark.parametrize("mapping_key_in_path", ["/v1", ""])
+@pytest.mark.parametrize("host", ["api.diancan.example.cn", "a1b2c3d4e5.execute-api.cn-north-1.amazonaws.com.cn"])
+def test_behind_the_http_api_the_console_serves_under_its_public_prefix(make_app, host, mapping_key_in_path):
+    """The HTTP API passes /admin/... through, with or without the custom domain's mapping key (v1) in
+    front: the page is found and every link and redirect carries the public prefix /v1/admin; on the API's
+    own host serverless-wsgi's stage habit ("/$default" as SCRIPT_NAME) does not leak into the links."""
+    import serverless_wsgi
+
+    app = make_app("/v1/admin")
+
+    def _http_api_event(path: str, host: str) -> dict:
+        return _api_event(path.replace("/v1", mapping_key_in_path, 1), host)
+
+    page = serverless_wsgi.handle_request(app, _http_api_event("/v1/admin/login", host), FakeContext())
+    assert page["statusCode"] == 200, page["body"][:300]
+    assert 'href="/v1/admin/static/console.css"' in page["body"] and "$default" not in page["body"]
+    answer = serverless_wsgi.handle_request(app, _http_api_event("/v1/admin/s/sh-jingan/", host), FakeContext())
+    assert answer["statusCode"] == 302 and answer["headers"]["Location"].startswith("/v1/admin/login")
+    missing = serverless_wsgi.handle_request(app, _http_api_event("/v1/admin/admin/login", host), FakeContext())
+    assert missing["statusCode"] == 404

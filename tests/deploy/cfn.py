@@ -41,9 +41,30 @@ class Evaluator:
         if "Fn::Join" in node:
             separator, parts = node["Fn::Join"]
             return separator.join(str(self(part)) for part in parts)
+        if "Fn::If" in node:
+            condition, if_true, if_false = node["Fn::If"]
+            return self(if_true) if self.condition(condition) else self(if_false)
         if "Fn::Sub" in node:
             return _SUB.sub(lambda match: str(self._sub_name(match.group(1))), node["Fn::Sub"])
         return {key: self(value) for key, value in node.items()}
+
+    def condition(self, name: str) -> bool:
+        """A condition of the template's ``Conditions`` (Fn::Equals / Fn::Not / Fn::And / Fn::Or)."""
+        return self._truth(self.template["Conditions"][name])
+
+    def _truth(self, node: dict) -> bool:
+        (function, arguments), = node.items()
+        if function == "Condition":
+            return self.condition(arguments)
+        if function == "Fn::Equals":
+            return str(self(arguments[0])) == str(self(arguments[1]))
+        if function == "Fn::Not":
+            return not self._truth(arguments[0])
+        if function == "Fn::And":
+            return all(self._truth(argument) for argument in arguments)
+        if function == "Fn::Or":
+            return any(self._truth(argument) for argument in arguments)
+        raise ValueError(f"cannot evaluate condition {function}")
 
     def _pseudo(self, name: str) -> str | None:
         return {"AWS::StackName": self.stack_name, "AWS::Region": REGION, "AWS::AccountId": ACCOUNT,
@@ -69,6 +90,8 @@ class Evaluator:
         pseudo = self._pseudo(name)
         if pseudo is not None:
             return pseudo
+        if name in self.template.get("Parameters", {}):  # as deployed: serverless passes no parameter values
+            return str(self.template["Parameters"][name].get("Default", ""))
         return self._arn(name) if self._resource(name)["Type"] in _REF_IS_ARN else self._name(name)
 
     def _get_att(self, logical_id: str, attribute: str) -> str:

@@ -49,9 +49,8 @@ def layers_lock() -> Iterator[None]:
         yield
 
 
-@pytest.fixture(scope="session")
-def packaged(tmp_path_factory, worker_id) -> Path:
-    """The directory ``serverless package --stage dev`` wrote (template and zips), made once per test
+def packaged_stage(tmp_path_factory, worker_id, stage: str) -> Path:
+    """The directory ``serverless package --stage <stage>`` wrote (template and zips), made once per test
     session: the first xdist worker packages into the session's shared temporary directory, the others
     wait for it and read the same files."""
     if shutil.which("node") is None or shutil.which("npm") is None:
@@ -60,14 +59,27 @@ def packaged(tmp_path_factory, worker_id) -> Path:
     session_dir = tmp_path_factory.getbasetemp()
     if worker_id != "master":  # xdist: every worker's basetemp is a child of the session's
         session_dir = session_dir.parent
-    directory = session_dir / "serverless-dev"
+    directory = session_dir / f"serverless-{stage}"
     with (session_dir / "package.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (directory / TEMPLATE_NAME).is_file():
-            building = session_dir / f"serverless-dev.{os.getpid()}"
-            package(building)
+            building = session_dir / f"serverless-{stage}.{os.getpid()}"
+            package(building, stage)
             building.rename(directory)  # complete or absent, never half written
     return directory
+
+
+@pytest.fixture(scope="session")
+def packaged(tmp_path_factory, worker_id) -> Path:
+    return packaged_stage(tmp_path_factory, worker_id, "dev")
+
+
+@pytest.fixture(scope="session")
+def packaged_stages(tmp_path_factory, worker_id):
+    """``packaged_stages("prod-cn")``: that stage's package directory, made once per session."""
+    return lambda stage: packaged_stage(tmp_path_factory, worker_id, stage)
+
+
 @pytest.fixture(scope="session")
 def template(packaged) -> dict:
     return json.loads((packaged / TEMPLATE_NAME).read_text(encoding="utf-8"))

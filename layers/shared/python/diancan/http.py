@@ -8,13 +8,14 @@ from __future__ import annotations
 import binascii
 import json
 import logging
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from aws_lambda_powertools.event_handler import CORSConfig, LambdaFunctionUrlResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 
 from diancan.domain.errors import DomainError, InvalidRequest, Unauthorized, UpstreamUnavailable
+from diancan.front_door import as_function_url_event
 
 logger = logging.getLogger(__name__)
 # At DEBUG, Powertools logs every route's parsed arguments (bodies with phone numbers and addresses): never.
@@ -34,15 +35,24 @@ def error_response(error: DomainError) -> Response:
     return json_response(error.status, error.to_body())
 
 
+class FrontDoorResolver(LambdaFunctionUrlResolver):
+    """Routes the function's own paths whichever door the request came through: an HTTP API event (route
+    ``ANY /<function>/{proxy+}``, perhaps behind a custom domain's base path) is resolved as the function
+    URL event of the same request (diancan.front_door)."""
+
+    def resolve(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        return super().resolve(as_function_url_event(event), context)
+
+
 def make_resolver() -> LambdaFunctionUrlResolver:
-    """A function-URL resolver whose every failure answers in the one error format.
+    """A function-URL resolver (that also takes HTTP API events) whose every failure answers in the one
+    error format.
 
     Validation is on: a route that declares its body as ``Annotated[Model, Body()]`` (and typed query
     parameters) is validated by Powertools before it runs, and the same declarations generate the
     function's OpenAPI document (``local/openapi.py``)."""
-    app = LambdaFunctionUrlResolver(cors=CORSConfig(allow_origin="*", allow_headers=["Authorization",
-                                                                                       "Idempotency-Key"]),
-                                    enable_validation=True)
+    app = FrontDoorResolver(cors=CORSConfig(allow_origin="*", allow_headers=["Authorization", "Idempotency-Key"]),
+                            enable_validation=True)
     app.use(middlewares=[_limit_body_size])
 
     @app.exception_handler(RequestValidationError)

@@ -1,8 +1,9 @@
 """``create_app()``: the console's Flask app, its blueprints, error pages and base-path handling.
 
 The app may be served at ``/`` (its own function URL) or under a prefix (``/admin`` behind the local
-gateway, which strips it): ``BasePath`` sets SCRIPT_NAME so every generated URL carries the prefix, and
-strips it from the path when a proxy passes it through.
+gateway, which strips it; ``<base path>/admin`` behind the HTTP API front, whose route passes it through):
+``BasePath`` sets SCRIPT_NAME so every generated URL carries the prefix, and strips it from the path when a
+proxy passes it through.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from functools import lru_cache
+from urllib.parse import unquote
 
 from flask import Flask, g, render_template, request, url_for
 
@@ -20,6 +22,7 @@ from diancan.domain.clock import local, parse_iso
 from diancan.domain.errors import DomainError
 from diancan.domain.money import yuan
 from diancan.domain.staff import Action
+from diancan.front_door import as_function_url_event, route_prefix
 
 logger = logging.getLogger(__name__)
 
@@ -31,11 +34,15 @@ class BasePath:
         self.app, self.prefix = app, prefix
 
     def __call__(self, environ: dict, start_response: Callable):
+        event = environ.get("serverless.event")
+        if isinstance(event, dict) and route_prefix(event):  # HTTP API: the path under the route, unquoted
+            environ["PATH_INFO"] = unquote(as_function_url_event(event)["rawPath"])
         if self.prefix:
             path = environ.get("PATH_INFO", "")
             if path == self.prefix or path.startswith(self.prefix + "/"):
                 environ["PATH_INFO"] = path[len(self.prefix):] or "/"
-            environ["SCRIPT_NAME"] = self.prefix
+        # Always ours: serverless-wsgi would make it "/$default" on an execute-api host (its v1 stage habit)
+        environ["SCRIPT_NAME"] = self.prefix
         return self.app(environ, start_response)
 
 
