@@ -4,13 +4,13 @@
 from __future__ import annotations
 
 import functools
-import hmac
 import secrets
 from collections.abc import Callable
 
 from flask import Response, current_app, g, redirect, request, url_for
 
 from diancan.domain.errors import Forbidden, Unauthorized
+from diancan.domain.inputs import same_secret
 from diancan.domain.staff import Action, authorize
 
 SESSION_COOKIE = "dc_session"
@@ -34,7 +34,7 @@ def _sent_csrf() -> str:
 
 
 def check_csrf(expected: str) -> None:
-    if not expected or not hmac.compare_digest(_sent_csrf().encode(), expected.encode()):
+    if not expected or not same_secret(_sent_csrf(), expected):
         raise CsrfRefused()
 
 
