@@ -47,3 +47,15 @@ def test_a_form_number_in_ascii_digits_still_saves(manager, console):
                          headers={"X-CSRF-Token": csrf}, base_url=BASE)
     assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
     assert next(d for d in console.repository.load_menu(OWN).dishes if d.dish_id == "d-cola").portions_left == 12
+
+
+def test_a_script_gets_flasks_own_refusals_in_the_error_format_and_a_browser_the_page(manager):
+    client, csrf = manager
+    fetch = {"X-Requested-With": "fetch", "X-CSRF-Token": csrf}
+    missing = client.get(f"/s/{OWN}/no-such-page", headers=fetch, base_url=BASE)
+    wrong_method = client.delete(f"/s/{OWN}/orders", headers=fetch, base_url=BASE)
+    page = client.get(f"/s/{OWN}/no-such-page", base_url=BASE)
+    assert (missing.status_code, missing.get_json()["code"]) == (404, "NOT_FOUND")
+    assert set(missing.get_json()) == {"code", "message", "message_en"}
+    assert (wrong_method.status_code, wrong_method.get_json()["code"]) == (405, "METHOD_NOT_ALLOWED")
+    assert page.status_code == 404 and page.mimetype == "text/html"

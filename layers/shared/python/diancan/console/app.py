@@ -12,6 +12,7 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from flask import Flask, g, render_template, request, url_for
+from werkzeug.exceptions import HTTPException
 
 from diancan.console import security
 from diancan.console.config import ConsoleSettings, console_settings
@@ -61,6 +62,7 @@ def create_app(console: Console | None = None, settings: ConsoleSettings | None 
     app.before_request(security.load_session)
     app.after_request(_headers)
     app.register_error_handler(DomainError, _refused)
+    app.register_error_handler(HTTPException, _http_refused)
     app.jinja_env.filters.update(yuan=yuan, status_zh=lambda s: STATUS_ZH.get(s, s), mode_zh=lambda m: MODE_ZH.get(m, m),
                                  role_zh=lambda r: ROLE_ZH.get(r, r), hm=_hm)
     app.jinja_env.globals.update(Action=Action, can=_can, store_ids=_store_ids, switch_url=_switch_url, STATUS_ZH=STATUS_ZH, MODE_ZH=MODE_ZH)
@@ -98,6 +100,18 @@ def _headers(response):
     if request.endpoint != "static":
         response.headers.setdefault("Cache-Control", "no-store")
     return response
+
+
+_HTTP_ZH = {400: "请求有误", 404: "页面不存在", 405: "不支持该请求方式", 413: "请求内容过大"}
+
+
+def _http_refused(error: HTTPException):
+    """Flask's own refusals (no such route, wrong method, body over MAX_CONTENT_LENGTH, unreadable form) in
+    the one error format when a script asked for JSON; the default page otherwise."""
+    if not security.wants_json() or not error.code or error.code < 400:
+        return error
+    code = "BODY_TOO_LARGE" if error.code == 413 else (error.name or "Bad Request").upper().replace(" ", "_")
+    return {"code": code, "message": _HTTP_ZH.get(error.code, "请求有误"), "message_en": error.name}, error.code
 
 
 def _refused(error: DomainError):
