@@ -77,7 +77,8 @@ Conventions, for every function:
   32 deep, has an integer literal of more than 18 digits, `NaN`/`Infinity`, or a `\\uD800`-style unpaired
   surrogate escape.
 - Numbers in query strings (`limit`, `since`) are 1-15 ASCII digits: `²`, `١٢` or `１２` are refused like any
-  other non-number (`400 INVALID_LIMIT`, `400 INVALID_VERSION`), as are numbers typed into console forms.
+  other non-number (`400 INVALID_LIMIT`, `400 INVALID_VERSION`), as are numbers typed into console forms;
+  `lat`/`lng` are finite decimal numbers in ASCII within ±180 (`400 INVALID_LOCATION`).
 - Tokens, cookies and signatures with non-ASCII characters are refused as invalid (`401 INVALID_TOKEN`; a
   console session cookie is no session), never an error.
 - `GET /orders` pages with `next_cursor`: pass it back unchanged as `cursor`. Cursors are signed and bound to

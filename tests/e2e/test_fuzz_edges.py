@@ -35,7 +35,7 @@ pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = 20261204
-GUEST_REQUESTS_PER_ROUTE = 10
+GUEST_REQUESTS_PER_ROUTE = 16
 CONSOLE_REQUESTS_PER_ROUTE = 5
 ERROR_KEYS = {"code", "message", "message_en", "details"}
 STORE = "sh-jingan"

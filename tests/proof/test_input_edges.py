@@ -194,3 +194,13 @@ def test_a_tampered_or_borrowed_cursor_is_a_400(two_orders, guest_token, tamper)
                "truncate": cursor[:-5], "non-ascii": f"{payload}.é", "another guest's": cursor}[tamper]
     who = guest_token("bob") if tamper == "another guest's" else token
     refused(_orders(who, changed), 400, "INVALID_CURSOR")
+
+
+@pytest.mark.parametrize("lat", ["nan", "inf", "-inf", "١٢", "1e309", "181"])
+def test_a_location_that_is_no_finite_ascii_number_is_a_400(demo_chain, lat):
+    refused(http_call("menu", "menu/get_stores", query={"lat": lat, "lng": "121.47"}), 400, "INVALID_LOCATION")
+
+
+def test_a_location_in_ascii_digits_still_sorts_the_stores(demo_chain):
+    status, stores = http_call("menu", "menu/get_stores", query={"lat": "31.23", "lng": "121.47"})
+    assert status == 200 and stores["stores"], stores
