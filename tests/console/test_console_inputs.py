@@ -59,3 +59,21 @@ def test_a_script_gets_flasks_own_refusals_in_the_error_format_and_a_browser_the
     assert set(missing.get_json()) == {"code", "message", "message_en"}
     assert (wrong_method.status_code, wrong_method.get_json()["code"]) == (405, "METHOD_NOT_ALLOWED")
     assert page.status_code == 404 and page.mimetype == "text/html"
+
+
+@pytest.mark.parametrize("raw", ["[" * 20_000 + "]" * 20_000, '{"counted": ' + "7" * 5000 + "}",
+                                 '{"counted": "\\ud800"}'], ids=["nested 20,000 deep", "5000-digit integer",
+                                                                 "unpaired surrogate"])
+def test_a_json_body_the_parser_trips_on_is_a_400_in_the_console_too(manager, raw):
+    client, csrf = manager
+    answer = client.post(f"/s/{OWN}/stock/rice/count", data=raw, content_type="application/json",
+                         headers={"X-CSRF-Token": csrf}, base_url=BASE)
+    assert (answer.status_code, answer.get_json()["code"]) == (400, "MALFORMED_JSON"), answer.get_data(as_text=True)[:300]
+
+
+def test_option_groups_typed_as_json_too_deep_are_a_400(manager, console):
+    client, csrf = manager
+    answer = client.post(f"/s/{OWN}/menu/dishes/d-cola/details", data={"option_groups": "[" * 20_000 + "]" * 20_000,
+                                                                       "csrf_token": csrf},
+                         headers={"X-Requested-With": "fetch"}, base_url=BASE)
+    assert (answer.status_code, answer.get_json()["code"]) == (400, "MALFORMED_JSON"), answer.get_data(as_text=True)[:300]

@@ -43,7 +43,8 @@ CONSOLE_STAFF = {"jingan": "jingan-demo-2026", "boss": "boss-demo-2026"}  # loca
 # Text that Python's own parsers and comparisons trip on, and the usual injection shapes.
 NASTY = ["", "0", "-1", "²", "١٢", "１２", "٣٤٥", "9" * 5000, "1e309", "NaN", "-0.0", "null", "true", "é", "中文",
          "🍜", "\u202e", "%", "%E9", "%ZZ", "../../etc/passwd", "' OR '1'='1", "<script>x</script>", '{"$ne":1}',
-         "a" * 2000, "2026-02-30", "9999-99-99", "T1", "s-0000", " 12 "]
+         "a" * 2000, "2026-02-30", "9999-99-99", "T1", "s-0000", " 12 ", "[" * 3000 + "]" * 3000,
+         '[{"n": ' + "7" * 5000 + "}]", '"\\ud800"']
 HEADER_NASTY = ["", "0", "²", "١٢", "9" * 5000, "é", "中文", "🍜", "Bearer", "Bearer é.é", "Basic Zm9vOmJhcg==",
                 "x" * 4000, "a.b.c", "%00"]
 CONTENT_TYPES = ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data",
@@ -190,8 +191,14 @@ def console_probes(world: World, route: tuple[str, str, str], rng: random.Random
         data = None
         if method == "POST":
             token = csrf if (csrf and rng.random() < 0.8) else rng.choice(NASTY)
-            data = _form(rng, fields, {"csrf_token": token})
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            if fetch and rng.random() < 0.5:  # a script's JSON body, its CSRF token in the header
+                headers["X-CSRF-Token"] = token.strip().encode("utf-8")[:4000]
+                data = json.dumps({name: rng.choice(NASTY) for name in rng.sample(fields, 4)}, ensure_ascii=False) \
+                    if rng.random() < 0.7 else rng.choice(NASTY)  # or no JSON object at all
+                headers["Content-Type"] = "application/json"
+            else:
+                data = _form(rng, fields, {"csrf_token": token})
+                headers["Content-Type"] = "application/x-www-form-urlencoded"
         probes.append(Probe(method, f"{world.base}/admin{_path(rule, rng, world.known)}{_query(rng)}", headers, data,
                             json_api=fetch and endpoint not in HTML_ONLY, who=who))
     return probes

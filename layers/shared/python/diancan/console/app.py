@@ -12,6 +12,7 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from flask import Flask, g, render_template, request, url_for
+from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
 
 from diancan.console import security
@@ -19,6 +20,7 @@ from diancan.console.config import ConsoleSettings, console_settings
 from diancan.console.wiring import Console, build
 from diancan.domain.clock import local, parse_iso
 from diancan.domain.errors import DomainError
+from diancan.domain.inputs import strict_json
 from diancan.domain.money import yuan
 from diancan.domain.staff import Action
 
@@ -51,6 +53,7 @@ def create_app(console: Console | None = None, settings: ConsoleSettings | None 
     """The console. Without ``console`` the real one is built from diancan.bootstrap on first use."""
     settings = settings or console_settings()
     app = Flask(__name__)
+    app.json = StrictJSONProvider(app)
     app.config.update(MAX_CONTENT_LENGTH=256 * 1024, DIANCAN_POLL_SECONDS=settings.poll_seconds)
     app.extensions["diancan"] = (lambda: console) if console else lru_cache(maxsize=1)(lambda: build(settings))
     app.wsgi_app = BasePath(app.wsgi_app, settings.base_path)
@@ -100,6 +103,15 @@ def _headers(response):
     if request.endpoint != "static":
         response.headers.setdefault("Cache-Control", "no-store")
     return response
+
+
+class StrictJSONProvider(DefaultJSONProvider):
+    """Request bodies are read as the guest functions read them (``strict_json``): JSON nested too deep
+    (RecursionError), with integers too long for ``int()``, NaN or unpaired surrogates is a 400
+    MALFORMED_JSON, not a crash nor, with ``get_json(silent=True)``, a body silently taken as empty."""
+
+    def loads(self, s, **kwargs):
+        return strict_json(s)
 
 
 _HTTP_ZH = {400: "请求有误", 404: "页面不存在", 405: "不支持该请求方式", 413: "请求内容过大"}

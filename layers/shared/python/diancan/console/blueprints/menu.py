@@ -6,7 +6,6 @@ menu straight from the table, so it shows a change at once. Prices apply to new 
 
 from __future__ import annotations
 
-import json
 import re
 from urllib.parse import urlsplit
 
@@ -16,7 +15,7 @@ from pydantic import ValidationError
 from diancan.console.blueprints.common import answer, console, fen_field, form_or_json, store_of
 from diancan.console.security import audit, requires
 from diancan.domain.errors import InvalidRequest, NotFound
-from diancan.domain.inputs import whole_number
+from diancan.domain.inputs import strict_json, whole_number
 from diancan.domain.menu import Category, Dish
 from diancan.domain.money import percent_of, yuan
 from diancan.domain.staff import Action
@@ -215,7 +214,7 @@ def _dish_from(store_id: str, dish_id: str, data: dict, base: dict) -> Dish:
     if "option_groups" in data:
         groups = data["option_groups"]
         try:
-            fields["option_groups"] = json.loads(groups or "[]") if isinstance(groups, str) else groups
+            fields["option_groups"] = strict_json(groups or "[]") if isinstance(groups, str) else groups
         except ValueError:
             raise InvalidRequest("option_groups is JSON", "规格格式有误", code="INVALID_DISH") from None
     insecure = [u for u in fields.get("images", []) if urlsplit(u).scheme != "https" or not urlsplit(u).netloc]
