@@ -75,6 +75,19 @@ Conventions, for every function:
   `WECHAT_CREDENTIALS_REJECTED` when WeChat refuses the deployment's appid, secret or IP: an operator's fix).
 - Bodies are JSON objects of at most 64 KiB: a larger one is `400 BODY_TOO_LARGE`, one that is not JSON
   `400 MALFORMED_JSON` (not UTF-8: `MALFORMED_BODY`), wrong fields `400 INVALID_REQUEST` with `details.errors`.
+- A body is sent as `Content-Type: application/json` (any `charset`) or with no Content-Type, which is read
+  as JSON (`wx.request`'s default); any other type (a form, `text/plain`, multipart) is
+  `415 UNSUPPORTED_MEDIA_TYPE`. With curl, pass `-H 'Content-Type: application/json'` along with `-d`.
+- JSON is also `400 MALFORMED_JSON` (`details.problem` says which) when it nests objects and arrays more than
+  32 deep, has an integer literal of more than 18 digits, `NaN`/`Infinity`, or a `\\uD800`-style unpaired
+  surrogate escape.
+- Numbers in query strings (`limit`, `since`) are 1-15 ASCII digits: `²`, `١٢` or `１２` are refused like any
+  other non-number (`400 INVALID_LIMIT`, `400 INVALID_VERSION`), as are numbers typed into console forms;
+  `lat`/`lng` are finite decimal numbers in ASCII within ±180 (`400 INVALID_LOCATION`).
+- Tokens, cookies and signatures with non-ASCII characters are refused as invalid (`401 INVALID_TOKEN`; a
+  console session cookie is no session), never an error.
+- `GET /orders` pages with `next_cursor`: pass it back unchanged as `cursor`. Cursors are signed and bound to
+  the guest they were issued to: any other value, or another guest's cursor, is `400 INVALID_CURSOR`.
 - WeChat Pay notifications (`pay_notify`) answer 204 when applied or already applied, and 4xx/5xx with
   `{"code": "FAIL", "message"}` otherwise, as WeChat Pay expects.
 

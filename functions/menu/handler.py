@@ -1,6 +1,8 @@
 """menu: stores nearest first, a store's whole menu in one query ("guess you like" when a guest token comes
 along), one dish with its newest reviews."""
 
+import math
+
 from diancan import bootstrap
 from diancan.domain.errors import InvalidRequest, Unauthorized
 from diancan.guest import current_guest
@@ -17,9 +19,12 @@ def _coordinate(name: str) -> float | None:
     if raw in (None, ""):
         return None
     try:
-        return float(raw)
+        value = float(raw) if raw.isascii() else math.nan  # float() also reads '١٢' and 'inf'
     except ValueError:
-        raise InvalidRequest(f"{name} must be a number", "位置参数有误", code="INVALID_LOCATION") from None
+        value = math.nan
+    if not -180 <= value <= 180:  # NaN and infinities compare False
+        raise InvalidRequest(f"{name} must be a number", "位置参数有误", code="INVALID_LOCATION")
+    return value
 
 
 @app.get("/stores", summary="Stores of the chain, nearest first when lat/lng are given", tags=["menu"])

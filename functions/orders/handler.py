@@ -3,6 +3,7 @@ profile (GET /me), phone number with consent, birthday, and coupon claims."""
 
 from diancan import bootstrap
 from diancan.domain.errors import InvalidRequest
+from diancan.domain.inputs import whole_number
 from diancan.guest import current_guest
 from diancan.http import json_response, make_resolver, parse_body
 from diancan.observability import tools
@@ -14,10 +15,10 @@ app = make_resolver()
 @app.get("/orders", summary="The guest's own orders, newest first (cursor paging)", tags=["orders"])
 def list_orders() -> dict:
     openid = current_guest(app)
-    raw_limit = app.current_event.get_query_string_value("limit") or "10"
-    if not raw_limit.isdigit():
+    limit = whole_number(app.current_event.get_query_string_value("limit") or "10")
+    if limit is None:
         raise InvalidRequest("limit must be a positive integer", "分页参数有误", code="INVALID_LIMIT")
-    return bootstrap.guest_orders().page(openid, app.current_event.get_query_string_value("cursor"), int(raw_limit))
+    return bootstrap.guest_orders().page(openid, app.current_event.get_query_string_value("cursor"), limit)
 
 
 @app.get("/orders/<order_id>", summary="One of the guest's orders, with delivery tracking", tags=["orders"])

@@ -6,6 +6,7 @@ from pydantic import BaseModel, Field
 from diancan import bootstrap
 from diancan.domain.cart import CartItem
 from diancan.domain.errors import InvalidRequest
+from diancan.domain.inputs import whole_number
 from diancan.domain.tables import CallKind
 from diancan.guest import current_guest
 from diancan.http import make_resolver, parse_body
@@ -50,11 +51,12 @@ def join() -> dict:
 
 @app.get("/tables/sessions/<session_id>/cart")
 def cart(session_id: str) -> dict:
-    since = app.current_event.get_query_string_value("since")
-    if since is not None and not since.isdigit():
+    raw = app.current_event.get_query_string_value("since")
+    since = None if raw is None else whole_number(raw)
+    if raw is not None and since is None:
         raise InvalidRequest("since must be a cart version", "参数有误", code="INVALID_VERSION")
     logger.append_keys(session_id=session_id)
-    return bootstrap.tables().cart(current_guest(app), session_id, None if since is None else int(since))
+    return bootstrap.tables().cart(current_guest(app), session_id, since)
 
 
 @app.post("/tables/sessions/<session_id>/cart/lines")

@@ -217,7 +217,7 @@ def test_prepay_failure_leaves_no_payable_order(live, guest_token):
     from diancan import bootstrap
 
     assert bootstrap.repository().get_dish("sh-jingan", "d-hongshao").portions_left == 20
-    assert bootstrap.repository().list_user_orders("openid-alice", cursor=None, limit=10)[0] == []
+    assert bootstrap.repository().list_user_orders("openid-alice", start_key=None, limit=10)[0] == []
 
 
 def paid_order(live, token: str, key: str = "refund-key-1") -> dict:

@@ -176,4 +176,4 @@ def test_dynamodb_contention_or_throttling_while_ordering_is_a_clear_503_and_wri
     assert status == 503, body
     assert body["code"] in ("TABLE_BUSY", "BUSY_RETRY", "UPSTREAM_UNAVAILABLE") and body["message"]
     assert [i for i in table_items() if i not in before] == []
-    assert bootstrap.repository().list_user_orders("openid-carol", cursor=None, limit=5)[0] == []
+    assert bootstrap.repository().list_user_orders("openid-carol", start_key=None, limit=5)[0] == []

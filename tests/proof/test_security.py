@@ -140,3 +140,51 @@ def test_a_delivery_journey_logs_no_phone_number_or_address(live, guest_token, c
     assert logged  # the journey did log
     leaks = [line[:300] for line in logged.splitlines() if phone in line or street in line]
     assert leaks == []
+
+
+@pytest.mark.handlers
+def test_a_remark_and_a_review_text_reach_no_log_through_ordering_printing_and_reviewing(live, guest_token, caplog,
+                                                                                         capsys, monkeypatch):
+    """Guests write addresses and phone numbers in remarks and reviews: placing the order, printing its tickets
+    (print_dispatch) and reviewing it log their lengths at most, never the text."""
+    import logging
+
+    from diancan import bootstrap
+    from diancan.adapters.records import OrderRecord
+    from diancan.domain.clock import iso, utcnow
+    from diancan.domain.order_status import OrderAction
+    from local import demo_stations
+    from local.serve import serving
+    from local.simulators.feieyun import create_app, demo_simulator
+    from tests.conftest import FakeContext, handler_of
+    from tests.handlers.test_print_dispatch import sqs_event
+
+    remark, review = "送到静安区愚园路88弄5号 13912345678", "服务员态度好，我住在南京西路1266号恒隆广场"
+    monkeypatch.setenv("POWERTOOLS_LOG_LEVEL", "DEBUG")
+    caplog.set_level(logging.INFO)  # the SDKs' DEBUG wire logs (request bodies) are never on in Lambda
+    caplog.set_level(logging.DEBUG, logger="diancan")
+    token = guest_token("erin")
+    with serving(create_app(demo_simulator())) as printer:
+        monkeypatch.setenv("FEIEYUN_API_BASE", printer.base_url)
+        bootstrap.reset()
+        demo_stations.load()
+        status, order = http_call("place_order", "place_order/post_orders",
+                                  headers=bearer(token) | {"idempotency-key": "pii-remark-0001"},
+                                  body={"store_id": DELIVERY_STORE, "mode": "takeout", "items": DELIVERY_CART,
+                                        "remark": remark})
+        assert status == 201, order
+        order_id, now, repository = order["order_id"], iso(utcnow()), bootstrap.repository()
+        assert repository.transition(order_id, "takeout", OrderAction.PAY, at=now,
+                                     extra=[OrderRecord.pickup_no.set(7), OrderRecord.paid_at.set(now)]).applied
+        answer = handler_of("print_dispatch")(sqs_event(order_id), FakeContext())
+        assert answer["batchItemFailures"] == []
+        assert bootstrap.print_jobs().of_order(order_id), "the tickets were printed"
+    for action in (OrderAction.START, OrderAction.MARK_READY, OrderAction.COMPLETE):
+        repository.transition(order_id, "takeout", action, at=iso(utcnow()))
+    status, reviewed = http_call("orders", "orders/post_review", path=f"/orders/{order_id}/review", headers=bearer(token),
+                                 body={"dishes": [{"dish_id": "d-gongbao", "stars": 5}], "text": review})
+    assert status == 201, reviewed
+    logged = caplog.text + "".join(capsys.readouterr())
+    assert "event handled" in logged  # print_dispatch did log its outcome
+    leaks = [line[:300] for line in logged.splitlines() if "愚园路" in line or "13912345678" in line or "恒隆" in line]
+    assert leaks == []

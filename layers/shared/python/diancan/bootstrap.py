@@ -195,7 +195,15 @@ def ordering():
 def guest_orders():
     from diancan.services.orders import GuestOrders
 
-    return GuestOrders(repository(), event_bus(), pii_cipher(), OnFirstUse(payments), deliveries=delivery_store())
+    return GuestOrders(repository(), event_bus(), pii_cipher(), OnFirstUse(payments), deliveries=delivery_store(),
+                       cursors=cursor_sealer())
+
+
+@component
+def cursor_sealer():
+    from diancan.adapters.tokens import CursorSealer
+
+    return CursorSealer(secrets().get("app")["token_secret"])
 
 
 @component

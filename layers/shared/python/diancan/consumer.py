@@ -43,7 +43,20 @@ def consume(event: dict, context, logger: Logger, handle: Callable[[BusEvent], o
                 raise
             logger.error("event refused", extra={"code": error.code})
             return
-        logger.info("event handled", extra={"outcome": str(outcome)})
+        logger.info("event handled", extra={"outcome": outcome_for_log(outcome)})
 
     processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+
+
+def outcome_for_log(outcome: object) -> str:
+    """What a handler returned, as a log may show it: a short code as is (``"paid"``, ``True``), anything
+    else by kind and size only. Print jobs, notices and orders carry what guests typed (remarks with
+    addresses, names, review text), which never goes to logs."""
+    if outcome is None or isinstance(outcome, (bool, int)):
+        return str(outcome)
+    if isinstance(outcome, str):
+        return outcome if len(outcome) <= 32 and outcome.isascii() else f"str[{len(outcome)}]"
+    if isinstance(outcome, (list, tuple, set, dict)):
+        return f"{type(outcome).__name__}[{len(outcome)}]"
+    return type(outcome).__name__

@@ -1,6 +1,9 @@
 """What every HTTP function shares: the resolver with one error format, body parsing, guest auth.
 
-Every refusal is ``{"code", "message", "message_en"}`` with a 4xx status; nothing else leaks out.
+Every refusal is ``{"code", "message", "message_en"}`` with a 4xx status; nothing else leaks out. A body is
+JSON (``Content-Type: application/json``, or none: ``wx.request`` sends JSON by default) of at
+most ``MAX_BODY_BYTES``, ``MAX_JSON_DEPTH`` levels deep, with integers of at most ``MAX_INT_DIGITS`` digits
+and strings of well-formed Unicode; anything else is refused before a route runs.
 """
 
 from __future__ import annotations
@@ -11,10 +14,20 @@ import logging
 from typing import Any, TypeVar
 
 from aws_lambda_powertools.event_handler import CORSConfig, LambdaFunctionUrlResolver, Response
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 from pydantic import BaseModel, ValidationError
 
-from diancan.domain.errors import DomainError, InvalidRequest, Unauthorized, UpstreamUnavailable
+from diancan.domain.errors import (
+    DomainError,
+    InvalidRequest,
+    Unauthorized,
+    UnsupportedMediaType,
+    UpstreamUnavailable,
+)
+from diancan.domain.inputs import strict_json
 from diancan.front_door import as_function_url_event
 
 logger = logging.getLogger(__name__)
@@ -22,6 +35,7 @@ logger = logging.getLogger(__name__)
 logging.getLogger("aws_lambda_powertools.event_handler.api_gateway").setLevel(logging.INFO)
 M = TypeVar("M", bound=BaseModel)
 MAX_BODY_BYTES = 64 * 1024
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 TABLE_BUSY_CODES = frozenset({"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
                               "TransactionConflictException", "InternalServerError"})
 
@@ -52,13 +66,14 @@ def make_resolver() -> LambdaFunctionUrlResolver:
     parameters) is validated by Powertools before it runs, and the same declarations generate the
     function's OpenAPI document (``local/openapi.py``)."""
     app = FrontDoorResolver(cors=CORSConfig(allow_origin="*", allow_headers=["Authorization", "Idempotency-Key"]),
-                            enable_validation=True)
-    app.use(middlewares=[_limit_body_size])
+                            enable_validation=True, json_body_deserializer=strict_json)
+    app.use(middlewares=[_check_body])
 
     @app.exception_handler(RequestValidationError)
     def _invalid(error: RequestValidationError) -> Response:
-        if _too_large(app):  # Powertools validates a declared body before any middleware, so the size is checked here too
-            return error_response(_body_too_large())
+        refusal = _body_refusal(app)  # Powertools validates a declared body before any middleware: check here too
+        if refusal is not None:
+            return error_response(refusal)
         problems = error.errors()
         if any(p.get("type") == "json_invalid" for p in problems):
             return error_response(InvalidRequest("malformed JSON body", "请求格式错误", code="MALFORMED_JSON"))
@@ -66,12 +81,17 @@ def make_resolver() -> LambdaFunctionUrlResolver:
                     "problem": p.get("msg", "")} for p in problems]
         return error_response(InvalidRequest("invalid fields", "请求参数有误", details={"errors": details}))
 
+    @app.exception_handler(RequestUnsupportedContentType)  # a declared body sent as neither JSON nor a form
+    def _unsupported(_error: Exception) -> Response:
+        return error_response(_body_refusal(app) or _unsupported_media_type())
+
     @app.exception_handler([UnicodeDecodeError, binascii.Error])
     def _undecodable(_error: Exception) -> Response:
         return error_response(InvalidRequest("the body is not UTF-8 text", "请求格式错误", code="MALFORMED_BODY"))
 
     @app.exception_handler(DomainError)
     def _domain(error: DomainError) -> Response:
+        error = _body_refusal(app) or error  # the body's own refusal first, even if parsing it failed earlier
         log = logger.warning if error.status >= 500 else logger.info
         log("request refused", extra={"code": error.code, "status": error.status})
         return error_response(error)
@@ -82,6 +102,9 @@ def make_resolver() -> LambdaFunctionUrlResolver:
 
     @app.exception_handler(Exception)
     def _unexpected(error: Exception) -> Response:
+        refusal = _body_refusal(app)  # Powertools' own parsing of a body it should never have read (multipart)
+        if refusal is not None:
+            return error_response(refusal)
         if getattr(error, "cause_response_code", None) in TABLE_BUSY_CODES:  # pynamodb, after botocore's retries
             logger.warning("table busy", extra={"aws_code": error.cause_response_code})
             return error_response(UpstreamUnavailable("the table is busy; retry", "服务繁忙，请稍后再试",
@@ -97,13 +120,32 @@ def _body_too_large() -> InvalidRequest:
     return InvalidRequest("request body too large", "请求内容过大", code="BODY_TOO_LARGE")
 
 
-def _too_large(app: LambdaFunctionUrlResolver) -> bool:
-    return len((app.current_event.body or "").encode("utf-8")) > MAX_BODY_BYTES
+def _unsupported_media_type() -> UnsupportedMediaType:
+    return UnsupportedMediaType("the body must be JSON (Content-Type: application/json)", "请求内容须为 JSON 格式")
 
 
-def _limit_body_size(app: LambdaFunctionUrlResolver, next_middleware):
-    if _too_large(app):
-        return error_response(_body_too_large())
+def is_json_media_type(content_type: str | None) -> bool:
+    """``application/json`` (any charset parameter) or no Content-Type at all, which clients such as
+    ``wx.request`` treat as JSON; the same two Powertools parses as JSON before a typed route."""
+    return (content_type or "").split(";", 1)[0].strip() in ("", "application/json")
+
+
+def _body_refusal(app: LambdaFunctionUrlResolver) -> DomainError | None:
+    """Why the request's body is refused before any route sees it: too large, or not declared as JSON."""
+    event = app.current_event
+    body = event.body or ""
+    if len(body.encode("utf-8", "surrogatepass")) > MAX_BODY_BYTES:
+        return _body_too_large()
+    if body and event.request_context.http.method.upper() in BODY_METHODS \
+            and not is_json_media_type(event.get_header_value("content-type", default_value="")):
+        return _unsupported_media_type()
+    return None
+
+
+def _check_body(app: LambdaFunctionUrlResolver, next_middleware):
+    refusal = _body_refusal(app)
+    if refusal is not None:
+        return error_response(refusal)
     return next_middleware(app)
 
 
@@ -116,7 +158,7 @@ def parse_body(app: LambdaFunctionUrlResolver, model: type[M]) -> M:
     body never gets here: the resolver's middleware refused it, and the decoded body is never the larger)."""
     raw = app.current_event.decoded_body or ""
     try:
-        data = json.loads(raw) if raw else None
+        data = strict_json(raw) if raw else None
     except ValueError:
         raise InvalidRequest("malformed JSON body", "请求格式错误", code="MALFORMED_JSON") from None
     if not isinstance(data, dict):

@@ -22,6 +22,7 @@ import requests
 
 from diancan.domain.delivery import CourierStatus, CourierUpdate, GeoPoint, Rider
 from diancan.domain.errors import InvalidRequest, UpstreamUnavailable
+from diancan.domain.inputs import same_secret, strict_json
 from diancan.domain.money import Fen
 
 logger = logging.getLogger(__name__)
@@ -254,7 +255,7 @@ class DadaCourier:
     def verify_callback(self, body: str | bytes | Mapping[str, Any],
                         query: Mapping[str, str] | None = None) -> CourierUpdate:
         try:
-            payload = body if isinstance(body, Mapping) else json.loads(body)
+            payload = body if isinstance(body, Mapping) else strict_json(body)
         except ValueError:
             raise CallbackRejected("Callback body is not JSON") from None
         if not isinstance(payload, Mapping):
@@ -265,10 +266,10 @@ class DadaCourier:
             raise CallbackRejected(f"Callback lacks {', '.join(missing)}", details={"missing": missing})
         client_id, order_id, update_time = (_text(payload[k]) for k in ("client_id", "order_id", "update_time"))
         expected = dada_callback_signature(client_id, order_id, update_time)
-        if not hmac.compare_digest(expected, _text(payload["signature"]).lower()):
+        if not same_secret(_text(payload["signature"]).lower(), expected):
             raise CallbackRejected("Callback signature does not match")
-        if self._callback_secret and not hmac.compare_digest(
-                self._callback_token(order_id), str((query or {}).get("token", ""))):
+        if self._callback_secret and not same_secret(str((query or {}).get("token", "")),
+                                                     self._callback_token(order_id)):
             raise CallbackRejected("Callback URL token does not match the order")
         try:
             status = CourierStatus.from_dada(payload["order_status"])

@@ -6,8 +6,6 @@ nowhere else (``raise_for_cancellation``).
 
 from __future__ import annotations
 
-import base64
-import json
 import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -188,24 +186,6 @@ def _table_record(store_id: str, table_no: str, seats: int, name: str) -> TableR
 _ORDER_STATE_FIELDS = {"published", "status", "history", "paid_at", "pickup_no", "refunded_fen", "transaction_id", "paid_fen",
                        "prepay_id",
                        "refund_committed_fen", "flags"}
-
-
-def encode_cursor(last_key: dict | None) -> str | None:
-    if not last_key:
-        return None
-    return base64.urlsafe_b64encode(json.dumps(last_key, separators=(",", ":")).encode()).decode()
-
-
-def decode_cursor(cursor: str | None) -> dict | None:
-    if not cursor:
-        return None
-    try:
-        value = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        if not isinstance(value, dict):
-            raise ValueError
-        return value
-    except (ValueError, TypeError):
-        raise InvalidRequest("bad cursor", "分页参数有误", code="INVALID_CURSOR") from None
 
 
 @dataclass(frozen=True)
@@ -443,18 +423,19 @@ class Repository:
             read.found(found.get(sk))
         return OrderRead(order_from_record(order_record), order_record.doc.get("address_enc"), issue)
 
-    def list_user_orders(self, openid: str, *, cursor: str | None, limit: int) -> tuple[list[Order], str | None]:
-        """AP7: a guest's orders newest first (GSI1 ``USER#<openid>``), one query per page."""
+    def list_user_orders(self, openid: str, *, start_key: dict | None, limit: int) -> tuple[list[Order], dict | None]:
+        """AP7: a guest's orders newest first (GSI1 ``USER#<openid>``), one query per page: the page and the
+        key the next page starts after (None on the last page). ``start_key`` is one this method returned:
+        the service seals it in a signed cursor (adapters.tokens.CursorSealer) before a client sees it."""
         try:
             results = OrderRecord.gsi1.query(keys.user(openid), OrderRecord.GSI1SK.startswith("2"),
-                                             scan_index_forward=False, limit=limit,
-                                             last_evaluated_key=decode_cursor(cursor))
+                                             scan_index_forward=False, limit=limit, last_evaluated_key=start_key)
             orders = [order_from_record(r) for r in results]
         except QueryError as error:
             if "ValidationException" in str(error):
                 raise InvalidRequest("bad cursor", "分页参数有误", code="INVALID_CURSOR") from None
             raise
-        return orders, encode_cursor(results.last_evaluated_key) if len(orders) == limit else None
+        return orders, (results.last_evaluated_key or None) if len(orders) == limit else None
 
     def transition(self, order_id: str, mode: str, action: OrderAction, *, at: str, by: str = "system",
                    note: str = "", extra: list | None = None) -> TransitionResult:

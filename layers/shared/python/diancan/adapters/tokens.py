@@ -9,7 +9,8 @@ import hmac
 import json
 import time
 
-from diancan.domain.errors import Unauthorized
+from diancan.domain.errors import InvalidRequest, Unauthorized
+from diancan.domain.inputs import same_secret
 
 
 def _b64(data: bytes) -> str:
@@ -40,7 +41,7 @@ class TokenSigner:
     def verify(self, token: str, now: float | None = None) -> str:
         """The openid the token was issued to; ``Unauthorized`` if it is forged, tampered or expired."""
         payload, _, signature = token.partition(".")
-        if not payload or not signature or not hmac.compare_digest(signature, self._sign(payload)):
+        if not token.isascii() or not payload or not signature or not same_secret(signature, self._sign(payload)):
             raise Unauthorized("invalid token", "登录状态无效，请重新登录", code="INVALID_TOKEN")
         try:
             claims = json.loads(_unb64(payload))
@@ -53,3 +54,41 @@ class TokenSigner:
 
     def _sign(self, payload: str) -> str:
         return _b64(hmac.new(self._key, payload.encode(), hashlib.sha256).digest())
+
+
+class CursorSealer:
+    """Paging cursors a client hands back: the table's last evaluated key, bound to the list it pages (the
+    guest's openid) and signed with a key derived from the token secret. A cursor the server did not issue
+    for that list is a 400 INVALID_CURSOR, never a query that starts at a key of the client's choosing."""
+
+    def __init__(self, secret: str) -> None:
+        self._key = hmac.new(secret.encode(), b"diancan paging cursor v1", hashlib.sha256).digest()
+
+    def seal(self, last_key: dict | None, *, scope: str) -> str | None:
+        if not last_key:
+            return None
+        payload = _b64(json.dumps(last_key, separators=(",", ":"), sort_keys=True).encode())
+        return f"{payload}.{self._sign(payload, scope)}"
+
+    def open(self, cursor: str | None, *, scope: str) -> dict | None:
+        """The key a sealed cursor holds (None for no cursor); INVALID_CURSOR for anything else."""
+        if not cursor:
+            return None
+        payload, _, signature = cursor.partition(".")
+        if not cursor.isascii() or not payload or not same_secret(signature, self._sign(payload, scope)):
+            raise _bad_cursor()
+        try:
+            key = json.loads(_unb64(payload))
+        except ValueError:
+            raise _bad_cursor() from None
+        if not isinstance(key, dict):
+            raise _bad_cursor()
+        return key
+
+    def _sign(self, payload: str, scope: str) -> str:
+        message = f"{scope}\n{payload}".encode("utf-8", "surrogatepass")
+        return _b64(hmac.new(self._key, message, hashlib.sha256).digest())
+
+
+def _bad_cursor() -> InvalidRequest:
+    return InvalidRequest("bad cursor: pass back next_cursor as given", "分页参数有误", code="INVALID_CURSOR")

@@ -27,6 +27,7 @@ from wechatpayv3.utils import aes_decrypt, load_public_key, rsa_verify
 
 from diancan.domain.clock import local, utcnow
 from diancan.domain.errors import UpstreamUnavailable
+from diancan.domain.inputs import whole_number
 from diancan.domain.money import Fen
 from diancan.domain.payments import NotificationRejected
 
@@ -203,9 +204,12 @@ class WeChatPayGateway:
             raise NotificationRejected("UNSUPPORTED_SIGNATURE_TYPE", header["wechatpay-signature-type"])
         if header["wechatpay-serial"] != self._config.platform_public_key_id:
             raise NotificationRejected("UNKNOWN_SERIAL", header["wechatpay-serial"])
-        if not timestamp.isdigit():
+        if not (nonce.isascii() and signature.isascii()):
+            raise NotificationRejected("BAD_HEADER", "non-ASCII nonce or signature")
+        seconds = whole_number(timestamp)
+        if seconds is None:
             raise NotificationRejected("BAD_TIMESTAMP", timestamp)
-        if abs(now.timestamp() - int(timestamp)) > NOTIFICATION_WINDOW_SECONDS:
+        if abs(now.timestamp() - seconds) > NOTIFICATION_WINDOW_SECONDS:
             raise NotificationRejected("STALE_TIMESTAMP", timestamp)
         if not rsa_verify(timestamp, nonce, raw_body, signature, self._platform_key):
             raise NotificationRejected("BAD_SIGNATURE")

@@ -14,12 +14,15 @@ from functools import lru_cache
 from urllib.parse import unquote
 
 from flask import Flask, g, render_template, request, url_for
+from flask.json.provider import DefaultJSONProvider
+from werkzeug.exceptions import HTTPException
 
 from diancan.console import security
 from diancan.console.config import ConsoleSettings, console_settings
 from diancan.console.wiring import Console, build
 from diancan.domain.clock import local, parse_iso
 from diancan.domain.errors import DomainError
+from diancan.domain.inputs import strict_json
 from diancan.domain.money import yuan
 from diancan.domain.staff import Action
 from diancan.front_door import as_function_url_event, route_prefix
@@ -57,6 +60,7 @@ def create_app(console: Console | None = None, settings: ConsoleSettings | None 
     """The console. Without ``console`` the real one is built from diancan.bootstrap on first use."""
     settings = settings or console_settings()
     app = Flask(__name__)
+    app.json = StrictJSONProvider(app)
     app.config.update(MAX_CONTENT_LENGTH=256 * 1024, DIANCAN_POLL_SECONDS=settings.poll_seconds,
                       DIANCAN_TRUSTED_PROXIES=settings.trusted_proxies)
     app.extensions["diancan"] = (lambda: console) if console else lru_cache(maxsize=1)(lambda: build(settings))
@@ -70,6 +74,7 @@ def create_app(console: Console | None = None, settings: ConsoleSettings | None 
     app.before_request(security.load_session)
     app.after_request(_headers)
     app.register_error_handler(DomainError, _refused)
+    app.register_error_handler(HTTPException, _http_refused)
     app.jinja_env.filters.update(yuan=yuan, status_zh=lambda s: STATUS_ZH.get(s, s), mode_zh=lambda m: MODE_ZH.get(m, m),
                                  role_zh=lambda r: ROLE_ZH.get(r, r), hm=_hm, day_hm=_day_hm)
     app.jinja_env.globals.update(Action=Action, can=_can, store_ids=_store_ids, switch_url=_switch_url, STATUS_ZH=STATUS_ZH, MODE_ZH=MODE_ZH,
@@ -113,6 +118,27 @@ def _headers(response):
     if request.endpoint != "static":
         response.headers.setdefault("Cache-Control", "no-store")
     return response
+
+
+class StrictJSONProvider(DefaultJSONProvider):
+    """Request bodies are read as the guest functions read them (``strict_json``): JSON nested too deep
+    (RecursionError), with integers too long for ``int()``, NaN or unpaired surrogates is a 400
+    MALFORMED_JSON, not a crash nor, with ``get_json(silent=True)``, a body silently taken as empty."""
+
+    def loads(self, s, **kwargs):
+        return strict_json(s)
+
+
+_HTTP_ZH = {400: "请求有误", 404: "页面不存在", 405: "不支持该请求方式", 413: "请求内容过大"}
+
+
+def _http_refused(error: HTTPException):
+    """Flask's own refusals (no such route, wrong method, body over MAX_CONTENT_LENGTH, unreadable form) in
+    the one error format when a script asked for JSON; the default page otherwise."""
+    if not security.wants_json() or not error.code or error.code < 400:
+        return error
+    code = "BODY_TOO_LARGE" if error.code == 413 else (error.name or "Bad Request").upper().replace(" ", "_")
+    return {"code": code, "message": _HTTP_ZH.get(error.code, "请求有误"), "message_en": error.name}, error.code
 
 
 def _refused(error: DomainError):

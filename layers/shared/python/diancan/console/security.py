@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import functools
-import hmac
 import ipaddress
 import secrets
 from collections.abc import Callable
@@ -12,6 +11,7 @@ from collections.abc import Callable
 from flask import Response, current_app, g, redirect, request, url_for
 
 from diancan.domain.errors import Forbidden, Unauthorized
+from diancan.domain.inputs import same_secret
 from diancan.domain.staff import Action, authorize
 
 SESSION_COOKIE = "dc_session"
@@ -35,7 +35,7 @@ def _sent_csrf() -> str:
 
 
 def check_csrf(expected: str) -> None:
-    if not expected or not hmac.compare_digest(_sent_csrf().encode(), expected.encode()):
+    if not expected or not same_secret(_sent_csrf(), expected):
         raise CsrfRefused()
 
 

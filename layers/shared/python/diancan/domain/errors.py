@@ -46,6 +46,12 @@ class Conflict(DomainError):
     status, code, message_zh, message_en = 409, "CONFLICT", "状态已变化，请刷新后重试", "The state has changed; refresh and retry"
 
 
+class UnsupportedMediaType(DomainError):
+    """A body that is not JSON where JSON is the only language spoken."""
+
+    status, code, message_zh, message_en = 415, "UNSUPPORTED_MEDIA_TYPE", "请求内容须为 JSON 格式", "The body must be JSON"
+
+
 class Unprocessable(DomainError):
     """The request is well formed but the business rules refuse it (closed store, sold out, ...)."""
 

@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 
 from diancan.domain.errors import InvalidRequest, NotFound
+from diancan.domain.inputs import same_secret
 
 SCENE_MAX = 32
 MAC_CHARS = 11
@@ -78,6 +79,6 @@ def read_scene(key: bytes, scene: str) -> TableRef:
     if match is None or len(scene) > SCENE_MAX:
         raise ForgedTableCode()
     store_id, table_no, mac = match.groups()
-    if not hmac.compare_digest(mac, _mac(key, store_id, table_no)):
+    if not same_secret(mac, _mac(key, store_id, table_no)):
         raise ForgedTableCode()
     return TableRef(store_id, table_no)

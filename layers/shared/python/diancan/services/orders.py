@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Protocol
 from diancan.adapters.eventbus import EventBus
 from diancan.adapters.pii import PiiCipher
 from diancan.adapters.repository import BatchRead, Repository
+from diancan.adapters.tokens import CursorSealer
 from diancan.domain.clock import iso, utcnow
 from diancan.domain.dispatch import Dispatch
 from diancan.domain.errors import NotFound
@@ -38,8 +39,10 @@ def _guests(openid: str, order: Order) -> Order:
 
 class GuestOrders:
     def __init__(self, repository: Repository, bus: EventBus, pii: PiiCipher | None, payments: PaymentService,
-                 clock: Callable[[], datetime] = utcnow, deliveries: Deliveries | None = None) -> None:
+                 clock: Callable[[], datetime] = utcnow, deliveries: Deliveries | None = None, *,
+                 cursors: CursorSealer) -> None:
         self._repository = repository
+        self._cursors = cursors
         self._deliveries = deliveries
         self._payments = payments
         self._bus = bus
@@ -64,9 +67,10 @@ class GuestOrders:
         return view
 
     def page(self, openid: str, cursor: str | None, limit: int) -> dict:
-        orders, next_cursor = self._repository.list_user_orders(openid, cursor=cursor,
-                                                                limit=max(1, min(limit, MAX_PAGE)))
-        return {"orders": [o.guest_view() for o in orders], "next_cursor": next_cursor}
+        """One page of the guest's orders; ``cursor`` is a ``next_cursor`` this guest was given (else a 400)."""
+        orders, last_key = self._repository.list_user_orders(openid, start_key=self._cursors.open(cursor, scope=openid),
+                                                             limit=max(1, min(limit, MAX_PAGE)))
+        return {"orders": [o.guest_view() for o in orders], "next_cursor": self._cursors.seal(last_key, scope=openid)}
 
     def cancel(self, openid: str, order_id: str) -> dict:
         """Cancel an unpaid order: status and portions in one transaction, then tell the consumers."""

@@ -28,7 +28,7 @@ def profile(openid: str, marketing: MarketingStore, coupons: CouponService, repo
     standing = marketing.standing(openid)
     level = level_for(standing.spend_fen)
     upcoming = [lv for lv in LEVELS if lv.min_spend_fen > standing.spend_fen]
-    orders, _ = repository.list_user_orders(openid, cursor=None, limit=RECENT_ORDERS)
+    orders, _ = repository.list_user_orders(openid, start_key=None, limit=RECENT_ORDERS)
     return {
         "points": standing.points,
         "level": level.model_dump(),

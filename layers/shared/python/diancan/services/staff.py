@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from diancan.adapters.staff_store import SessionStore, StaffStore
 from diancan.domain.clock import iso, utcnow
 from diancan.domain.errors import NotFound, Unauthorized
+from diancan.domain.inputs import same_secret
 from diancan.domain.passwords import (
     CURRENT,
     PasswordHash,
@@ -109,7 +110,7 @@ class StaffAccounts:
     def resume(self, token: str | None) -> ConsoleSession:
         """The session behind a cookie value, or Unauthorized (forged, logged out, expired, staff disabled)."""
         raw, _, signature = (token or "").partition(".")
-        if not raw or not hmac.compare_digest(signature, self._sign(raw)):
+        if not raw or not raw.isascii() or not same_secret(signature, self._sign(raw)):
             raise Unauthorized()
         stored = self._sessions.get(self._hash(raw))
         if stored is None:
@@ -123,7 +124,7 @@ class StaffAccounts:
 
     def logout(self, token: str | None) -> None:
         raw, _, signature = (token or "").partition(".")
-        if raw and hmac.compare_digest(signature, self._sign(raw)):
+        if raw and raw.isascii() and same_secret(signature, self._sign(raw)):
             self._sessions.delete(self._hash(raw))
 
     def everyone(self) -> list[Staff]:

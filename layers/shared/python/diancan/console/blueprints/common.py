@@ -11,6 +11,7 @@ from flask import current_app, g, redirect, request
 from diancan.console.security import wants_json
 from diancan.console.wiring import Console
 from diancan.domain.errors import InvalidRequest, NotFound
+from diancan.domain.inputs import whole_number
 from diancan.domain.menu import Store
 from diancan.domain.request_keys import require_key
 from diancan.domain.staff import stores_in_scope
@@ -58,16 +59,18 @@ def fen_field(data: dict, name: str) -> int | None:
     """``<name>_fen`` (whole fen) or ``<name>_yuan`` as a person types it ("38", "38.5"); None when absent."""
     raw_fen = str(data.get(f"{name}_fen") or "").strip()
     if raw_fen:
-        if not raw_fen.isdigit():
+        fen = whole_number(raw_fen)
+        if fen is None:
             raise InvalidRequest(f"{name}_fen is whole fen", "金额格式有误", code="INVALID_AMOUNT")
-        return int(raw_fen)
+        return fen
     raw = str(data.get(f"{name}_yuan") or "").strip()
     if not raw:
         return None
     whole, _, cents = raw.partition(".")
-    if not whole.isdigit() or not (cents.isdigit() or cents == "") or len(cents) > 2:
+    yuan, fen = whole_number(whole), whole_number(cents.ljust(2, "0"))
+    if yuan is None or fen is None or len(cents) > 2 or cents.strip() != cents:
         raise InvalidRequest("amount as yuan with at most 2 decimals", "金额格式有误", code="INVALID_AMOUNT")
-    return int(whole) * 100 + int(cents.ljust(2, "0"))
+    return yuan * 100 + fen
 
 
 REQUEST_KEY_FIELD = "request_key"

@@ -8,6 +8,7 @@ from flask import Blueprint, g, render_template, url_for
 from diancan.console.blueprints.common import answer, console, fen_field, form_or_json, once, store_of
 from diancan.console.security import audit, requires
 from diancan.domain.errors import InvalidRequest
+from diancan.domain.inputs import whole_number
 from diancan.domain.staff import Action, authorize
 
 bp = Blueprint("delivery", __name__)
@@ -63,12 +64,12 @@ def tip(store_id: str, order_id: str):
 @requires(Action.ORDERS_REDISPATCH)
 def cancel(store_id: str, order_id: str):
     data = form_or_json()
-    raw = str(data.get("reason_id") or "10000")
-    if not raw.isdigit():
+    reason_id = whole_number(data.get("reason_id") or "10000")
+    if reason_id is None:
         raise InvalidRequest("reason_id is a number", "取消原因有误", code="INVALID_REASON")
     reason = str(data.get("reason") or "")[:60]
-    return _move(store_id, order_id, "cancel", lambda by: _service().cancel(order_id, int(raw), reason, by),
-                 reason_id=int(raw), reason=reason)
+    return _move(store_id, order_id, "cancel", lambda by: _service().cancel(order_id, reason_id, reason, by),
+                 reason_id=reason_id, reason=reason)
 
 
 @bp.post("/s/<store_id>/orders/<order_id>/delivery/own")
@@ -76,7 +77,7 @@ def cancel(store_id: str, order_id: str):
 def own_staff(store_id: str, order_id: str):
     data = form_or_json()
     name, phone = str(data.get("rider_name") or "").strip()[:20], str(data.get("rider_phone") or "").strip()
-    if not name or not (phone.isdigit() and len(phone) == 11):
+    if not name or not (len(phone) == 11 and whole_number(phone) is not None):
         raise InvalidRequest("rider_name and an 11-digit rider_phone", "请填写骑手姓名和11位手机号",
                              code="INVALID_RIDER")
     return _move(store_id, order_id, "own_staff", lambda by: _service().dispatch_own_staff(order_id, name, phone, by),

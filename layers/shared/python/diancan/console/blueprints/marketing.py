@@ -16,6 +16,7 @@ from diancan.console.blueprints.common import answer, console, fen_field, form_o
 from diancan.console.security import audit, requires
 from diancan.domain.coupons import CouponTemplate
 from diancan.domain.errors import Conflict, InvalidRequest, NotFound
+from diancan.domain.inputs import whole_number
 from diancan.domain.membership import StoreOffers
 from diancan.domain.promotions import CouponRule, FullReduction, PointsPolicy
 from diancan.domain.staff import Action
@@ -23,14 +24,14 @@ from diancan.domain.staff import Action
 bp = Blueprint("marketing", __name__)
 MAX_SEGMENT_DAYS = 90
 MAX_SEGMENT_GUESTS = 500  # one request's worth; a larger campaign belongs in a job
-TIER = re.compile(r"^\s*(\d+(?:\.\d{1,2})?)\s*[-/减]\s*(\d+(?:\.\d{1,2})?)\s*$")
+TIER = re.compile(r"^\s*(\d+(?:\.\d{1,2})?)\s*[-/减]\s*(\d+(?:\.\d{1,2})?)\s*$", re.ASCII)
 
 
 def _whole(data: dict, name: str, default: int) -> int:
-    raw = str(data.get(name) if data.get(name) is not None else default).strip()
-    if not raw.isdigit():
+    value = whole_number(data.get(name) if data.get(name) is not None else default)
+    if value is None:
         raise InvalidRequest(f"{name} is a whole number", "请填写整数", code="INVALID_NUMBER", details={"field": name})
-    return int(raw)
+    return value
 
 
 @bp.get("/marketing")

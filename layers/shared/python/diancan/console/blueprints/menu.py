@@ -6,7 +6,6 @@ menu straight from the table, so it shows a change at once. Prices apply to new 
 
 from __future__ import annotations
 
-import json
 import re
 from urllib.parse import urlsplit
 
@@ -16,6 +15,7 @@ from pydantic import ValidationError
 from diancan.console.blueprints.common import answer, console, fen_field, form_or_json, store_of
 from diancan.console.security import audit, requires
 from diancan.domain.errors import InvalidRequest, NotFound
+from diancan.domain.inputs import strict_json, whole_number
 from diancan.domain.menu import Category, Dish
 from diancan.domain.money import percent_of, yuan
 from diancan.domain.staff import Action
@@ -23,7 +23,7 @@ from diancan.domain.staff import Action
 bp = Blueprint("menu", __name__)
 PART_FIELD = "part_"
 SLUG = re.compile(r"[a-z0-9][a-z0-9_-]{1,39}")
-RECIPE_LINE = re.compile(r"^\s*([A-Za-z0-9_-]{1,40})\s*[=:]\s*(\d{1,7})\s*$")
+RECIPE_LINE = re.compile(r"^\s*([A-Za-z0-9_-]{1,40})\s*[=:]\s*(\d{1,7})\s*$", re.ASCII)
 
 
 def _admin(feature: str):
@@ -70,7 +70,7 @@ def bulk_prices(current: dict[str, int], data: dict) -> dict[str, int]:
         how = str(data.get("how") or "set")
         if how == "percent":
             raw = str(data.get("percent") or "").strip()
-            if not re.fullmatch(r"-?\d{1,3}", raw):
+            if not re.fullmatch(r"-?[0-9]{1,3}", raw):
                 raise InvalidRequest("percent is a whole number", "百分比格式有误", code="INVALID_PERCENT")
             wanted = {d: current.get(d, 0) + percent_of(current.get(d, 0), int(raw)) for d in chosen}
         else:
@@ -118,9 +118,10 @@ def _quantities(data: dict) -> dict[str, int]:
     """Combo parts: JSON ``{"parts": {dish_id: qty}}`` or form fields ``part_<dish_id>`` (empty or 0: not a part)."""
     raw = data["parts"] if isinstance(data.get("parts"), dict) else {
         k.removeprefix(PART_FIELD): v for k, v in data.items() if k.startswith(PART_FIELD) and str(v).strip()}
-    if not all(str(q).strip().isdigit() for q in raw.values()):
+    quantities = {d: whole_number(q) for d, q in raw.items()}
+    if any(q is None for q in quantities.values()):
         raise InvalidRequest("part quantities are whole numbers", "套餐数量有误", code="INVALID_COMBO")
-    return {d: int(q) for d, q in raw.items() if int(q) > 0}
+    return {d: q for d, q in quantities.items() if q}
 
 
 @bp.post("/s/<store_id>/menu/combos")
@@ -187,9 +188,10 @@ def _whole_or_none(raw, code: str) -> int | None:
     text = str("" if raw is None else raw).strip()
     if not text:
         return None
-    if not text.isdigit():
+    value = whole_number(text)
+    if value is None:
         raise InvalidRequest("a whole number", "需为整数", code=code)
-    return int(text)
+    return value
 
 
 def _dish_from(store_id: str, dish_id: str, data: dict, base: dict) -> Dish:
@@ -212,7 +214,7 @@ def _dish_from(store_id: str, dish_id: str, data: dict, base: dict) -> Dish:
     if "option_groups" in data:
         groups = data["option_groups"]
         try:
-            fields["option_groups"] = json.loads(groups or "[]") if isinstance(groups, str) else groups
+            fields["option_groups"] = strict_json(groups or "[]") if isinstance(groups, str) else groups
         except ValueError:
             raise InvalidRequest("option_groups is JSON", "规格格式有误", code="INVALID_DISH") from None
     insecure = [u for u in fields.get("images", []) if urlsplit(u).scheme != "https" or not urlsplit(u).netloc]

@@ -20,6 +20,7 @@ from diancan.console.blueprints.common import (
 )
 from diancan.console.security import audit, requires
 from diancan.domain.errors import InvalidRequest
+from diancan.domain.inputs import whole_number
 from diancan.domain.staff import Action, authorize
 from diancan.services.store_orders import MOVES, OrderFilter
 
@@ -79,9 +80,10 @@ REJECT_REASONS = ("菜品售罄", "门店繁忙", "超出配送范围", "即将�
 
 def _chosen_lines() -> list[int]:
     raw = request.form.getlist("line") if not request.is_json else (request.get_json(silent=True) or {}).get("lines", [])
-    if not isinstance(raw, list) or not all(str(i).isdigit() for i in raw):
+    lines = [whole_number(i) for i in raw] if isinstance(raw, list) else [None]
+    if None in lines:
         raise InvalidRequest("lines are line numbers", "退款菜品有误", code="INVALID_LINES")
-    return sorted({int(i) for i in raw})
+    return sorted(set(lines))
 
 
 def _refund_amount(order, data: dict) -> int:

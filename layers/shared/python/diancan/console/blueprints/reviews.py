@@ -14,12 +14,12 @@ from diancan.domain.errors import InvalidRequest
 from diancan.domain.staff import Action
 
 bp = Blueprint("reviews", __name__)
-MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
 
 
 def _month() -> str:
     month = request.args.get("month") or console().stats.today().isoformat()[:7]
-    if not MONTH.match(month):
+    if not MONTH.fullmatch(month):
         raise InvalidRequest("month is yyyy-mm", "月份格式有误", code="INVALID_MONTH")
     return month
 

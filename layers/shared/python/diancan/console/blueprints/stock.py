@@ -9,6 +9,7 @@ from diancan.console.blueprints.common import answer, console, form_or_json, sto
 from diancan.console.security import audit, requires
 from diancan.console.wiring import NotBuiltYet
 from diancan.domain.errors import InvalidRequest
+from diancan.domain.inputs import whole_number
 from diancan.domain.staff import Action
 
 bp = Blueprint("stock", __name__)
@@ -27,19 +28,19 @@ def page(store_id: str):
 @bp.post("/s/<store_id>/stock/<ingredient_id>/count")
 @requires(Action.STOCK_ADJUST)
 def stock_take(store_id: str, ingredient_id: str):
-    raw = str(form_or_json().get("counted", "")).strip()
-    if not raw.isdigit():
+    counted = whole_number(form_or_json().get("counted", ""))
+    if counted is None:
         raise InvalidRequest("counted is a whole number of base units", "盘点数量有误", code="INVALID_COUNT")
-    console().service("stock", "盘点").stock_take(store_id, ingredient_id, int(raw), by=f"staff:{g.staff.staff_id}")
-    audit("stock.take", store_id, ingredient_id, counted=int(raw))
-    return answer({"ingredient_id": ingredient_id, "counted": int(raw)}, url_for("stock.page", store_id=store_id))
+    console().service("stock", "盘点").stock_take(store_id, ingredient_id, counted, by=f"staff:{g.staff.staff_id}")
+    audit("stock.take", store_id, ingredient_id, counted=counted)
+    return answer({"ingredient_id": ingredient_id, "counted": counted}, url_for("stock.page", store_id=store_id))
 
 
 def _units(name: str, zh: str) -> int:
-    raw = str(form_or_json().get(name, "")).strip()
-    if not raw.isdigit() or int(raw) <= 0:
+    units = whole_number(form_or_json().get(name, ""))
+    if not units:
         raise InvalidRequest(f"{name} is a positive whole number of base units", zh, code="INVALID_COUNT")
-    return int(raw)
+    return units
 
 
 @bp.post("/s/<store_id>/stock/<ingredient_id>/restock")

@@ -14,12 +14,13 @@ from pydantic import ValidationError
 from diancan.console.blueprints.common import answer, console, fen_field, form_or_json, store_of
 from diancan.console.security import audit, requires, wants_json
 from diancan.domain.errors import InvalidRequest
+from diancan.domain.inputs import whole_number
 from diancan.domain.menu import OpeningPeriod, Store
 from diancan.domain.staff import Action
 
 bp = Blueprint("store_profile", __name__)
 WEEKDAYS = "一二三四五六日"
-PERIOD = re.compile(r"^\s*([一二三四五六日]+)\s+(\d{1,2}:\d{2})\s*[-–~]\s*(\d{1,2}:\d{2})\s*$")
+PERIOD = re.compile(r"^\s*([一二三四五六日]+)\s+([0-9]{1,2}:[0-9]{2})\s*[-–~]\s*([0-9]{1,2}:[0-9]{2})\s*$")
 EDITABLE = ("name", "phone", "address", "lat", "lng", "accepting_orders", "packing_fee_fen", "preorder_days", "hours")
 
 
@@ -61,8 +62,8 @@ def _coordinate(data: dict, name: str, limit: int, current: float | None) -> flo
 
 def profile_from(data: dict, current: Store) -> Store:
     """The edited profile: the form's fields over the current one, checked by the domain models."""
-    preorder = str(data.get("preorder_days", current.preorder_days)).strip()
-    if not preorder.isdigit():
+    preorder = whole_number(data.get("preorder_days", current.preorder_days))
+    if preorder is None:
         raise _bad("preorder_days", "预订天数请填写整数")
     packing = fen_field(data, "packing_fee")
     accepting = data.get("accepting_orders", current.accepting_orders)
@@ -71,7 +72,7 @@ def profile_from(data: dict, current: Store) -> Store:
         "address": str(data.get("address", current.address)).strip(),
         "lat": _coordinate(data, "lat", 90, current.lat), "lng": _coordinate(data, "lng", 180, current.lng),
         "accepting_orders": accepting if isinstance(accepting, bool) else str(accepting).lower() in ("1", "true", "on", "yes"),
-        "packing_fee_fen": current.packing_fee_fen if packing is None else packing, "preorder_days": int(preorder),
+        "packing_fee_fen": current.packing_fee_fen if packing is None else packing, "preorder_days": preorder,
         "hours": _hours(data["hours"]) if "hours" in data else current.model_dump(mode="json")["hours"]}
     if not changes["name"] or len(changes["name"]) > 40 or len(changes["phone"]) > 20 or len(changes["address"]) > 120:
         raise _bad("name", "请填写店名（40字内）、电话（20字内）和地址（120字内）")

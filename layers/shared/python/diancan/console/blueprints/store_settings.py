@@ -18,14 +18,15 @@ from diancan.console.blueprints.common import answer, console, fen_field, form_o
 from diancan.console.security import audit, requires, wants_json
 from diancan.domain.delivery_settings import CourierChoice, DispatchWhen, StoreDelivery
 from diancan.domain.errors import InvalidRequest
+from diancan.domain.inputs import whole_number
 from diancan.domain.menu import Store
 from diancan.domain.order_limits import OrderLimits
 from diancan.domain.printing import PrintWhen
 from diancan.domain.staff import Action
 
 bp = Blueprint("store_settings", __name__)
-TIER = re.compile(r"^\s*(\d+)\s*-\s*(\d+)\s*$")
-POINT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[,，]\s*(-?\d+(?:\.\d+)?)\s*$")
+TIER = re.compile(r"^\s*([0-9]{1,9})\s*-\s*([0-9]{1,9})\s*$")
+POINT = re.compile(r"^\s*(-?\d{1,3}(?:\.\d{1,12})?)\s*[,，]\s*(-?\d{1,3}(?:\.\d{1,12})?)\s*$", re.ASCII)
 PLAIN = ("courier", "dispatch_when", "dada_shop_no", "city_code", "fee_source")
 
 
@@ -65,9 +66,9 @@ def _area(data: dict, current: dict) -> dict:
     if "radius_m" not in data and "polygon" not in data:
         return current.get("area", {})
     radius = str(data.get("radius_m") or "").strip()
-    if radius and not radius.isdigit():
+    if radius and whole_number(radius) is None:
         raise _bad("radius_m", "配送半径请填写整数米数")
-    return {"radius_m": int(radius) if radius else None, "polygon": _polygon(data.get("polygon"))}
+    return {"radius_m": whole_number(radius), "polygon": _polygon(data.get("polygon"))}
 
 
 def _fees(data: dict, current: dict) -> dict:
@@ -106,9 +107,10 @@ def _limits(data: dict, store: Store) -> OrderLimits:
     for name in ("max_line_qty", "max_order_qty"):
         raw = str(data.get(name, "")).strip()
         if raw:
-            if not (raw.isascii() and raw.isdigit()):
+            number = whole_number(raw)
+            if number is None:
                 raise _bad(name, "点单数量上限请填写整数")
-            limits[name] = int(raw)
+            limits[name] = number
     try:
         return OrderLimits.model_validate(limits)
     except ValidationError:
