@@ -6,15 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache
-from typing import TypeVar
 
 from diancan.settings import Settings, get_settings
 
-T = TypeVar("T")
 _COMPONENTS: list = []
 
 
-def component(build: Callable[[], T]) -> Callable[[], T]:
+def component[T](build: Callable[[], T]) -> Callable[[], T]:
     """Build once per container; ``reset()`` forgets it."""
     cached = lru_cache(maxsize=1)(build)
     _COMPONENTS.append(cached)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import binascii
 import json
 import logging
-from typing import TypeVar
 
 from aws_lambda_powertools.event_handler import CORSConfig, LambdaFunctionUrlResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
@@ -19,7 +18,6 @@ from diancan.domain.errors import DomainError, InvalidRequest, Unauthorized, Ups
 logger = logging.getLogger(__name__)
 # At DEBUG, Powertools logs every route's parsed arguments (bodies with phone numbers and addresses): never.
 logging.getLogger("aws_lambda_powertools.event_handler.api_gateway").setLevel(logging.INFO)
-M = TypeVar("M", bound=BaseModel)
 MAX_BODY_BYTES = 64 * 1024
 TABLE_BUSY_CODES = frozenset({"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
                               "TransactionConflictException", "InternalServerError"})
@@ -101,7 +99,7 @@ def _validation_details(error: ValidationError) -> list[dict]:
     return [{"field": ".".join(str(p) for p in e["loc"]), "problem": e["msg"]} for e in error.errors()]
 
 
-def parse_body(app: LambdaFunctionUrlResolver, model: type[M]) -> M:
+def parse_body[M: BaseModel](app: LambdaFunctionUrlResolver, model: type[M]) -> M:
     """The request body as ``model``: malformed JSON and wrong fields are 400s with details (an oversized
     body never gets here: the resolver's middleware refused it, and the decoded body is never the larger)."""
     raw = app.current_event.decoded_body or ""
@@ -114,7 +112,7 @@ def parse_body(app: LambdaFunctionUrlResolver, model: type[M]) -> M:
     return parse_model(model, data)
 
 
-def parse_model(model: type[M], data: dict) -> M:
+def parse_model[M: BaseModel](model: type[M], data: dict) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as error:

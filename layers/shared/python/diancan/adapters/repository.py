@@ -11,7 +11,6 @@ import json
 import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import (
@@ -79,10 +78,9 @@ class OrderRead:
     stock_issue: StockIssue | None
 
 
-T = TypeVar("T")
 
 
-class BatchRead(Generic[T]):
+class BatchRead[T]:
     """Another area's item fetched in the order's BatchGetItem (the guest's member standing), so it costs no
     call of its own: the area gives the key and how it turns the record (None when there is none) into its
     value; ``load_for_order`` fills ``value``."""
