@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-.venv/bin/python}
 [[ -x $PYTHON ]] || PYTHON=python3
-SOURCE_ONLY=(jieba)
+SOURCE_ONLY=()
 WHEELS=artifacts/wheels
 # One build at a time, and none while `serverless package` zips the layers (tests/deploy/conftest.py takes
 # the same lock): a rebuild empties a layer directory before it fills it again.
