@@ -1,17 +1,27 @@
 # diancan — developer entry points. `make dev` runs the local stack, `make test` runs every check.
-PY ?= $(shell command -v python3.11 || command -v python3)
+# The functions run on Lambda's python3.13; so do the venv and the tests. pyenv keeps 3.13 outside PATH here.
+PYTHON_VERSION := 3.13
+PY ?= $(firstword $(foreach p,python$(PYTHON_VERSION) $(wildcard $(HOME)/.pyenv/versions/$(PYTHON_VERSION).*/bin/python$(PYTHON_VERSION)),\
+	$(if $(shell $(p) -c 'import sys; assert sys.version_info[:2] == ($(subst .,$(comma) ,$(PYTHON_VERSION)))' 2>/dev/null && echo ok),$(p))))
+comma := ,
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: dev test demo lint unit bench clean miniprogram miniprogram-pictures
+.PHONY: dev test demo lint unit bench clean lock miniprogram miniprogram-pictures
 
-$(STAMP): requirements.txt requirements-dev.txt
-	test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -r requirements-dev.txt
+# The venv installs exactly requirements-dev.lock (hashes required); a venv of another Python is made anew.
+$(STAMP): requirements-dev.lock
+	@test -n "$(PY)" || { echo "Python $(PYTHON_VERSION) not found: install it (pyenv install $(PYTHON_VERSION)) or pass PY=..."; exit 1; }
+	$(BIN)/python -c 'import sys; sys.exit(sys.version_info[:2] != ($(subst .,$(comma) ,$(PYTHON_VERSION))))' 2>/dev/null \
+		|| { rm -rf $(VENV); $(PY) -m venv $(VENV); }
+	$(BIN)/python -m pip install -q --require-hashes -r requirements-dev.lock
 	touch $(STAMP)
+
+lock: $(STAMP)  ## resolve requirements.lock and requirements-dev.lock again (newest versions in range), then install
+	$(BIN)/python infra/locks.py write
+	$(MAKE) $(STAMP)
 
 dev: $(STAMP)  ## start the local stack with demo data on http://127.0.0.1:$${PORT:-8000}
 	$(BIN)/python -m local.stack
@@ -35,6 +45,7 @@ demo: $(STAMP)  ## fresh local stack + the scripted guest journey over HTTP
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/python infra/locks.py check
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest -m unit $(PYTEST_ARGS)

@@ -3,8 +3,8 @@
     infra/build_layers.sh && npx serverless package --stage dev --package artifacts/measure
     .venv/bin/python infra/measure.py artifacts/measure
 
-Each function's zip and each layer zip are unpacked the way Lambda does (layers into one /opt, the
-function into the task directory, file times reset to 1980 as in the zips). Each handler module is then
+Each function's zip and the layer zips it lists in the packaged template are unpacked the way Lambda does
+(its layers into one /opt, the function into the task directory, file times reset to 1980 as in the zips). Each handler module is then
 imported in a fresh interpreter that sees only those folders plus the standard library (-S: no venv), with
 bytecode writing off (/opt is read-only on Lambda): CPU time (steadier than wall time on a busy machine), the median of five runs, next to `import boto3` alone
 measured the same way against the venv. Numbers are from this machine, not from Lambda.
@@ -12,6 +12,7 @@ measured the same way against the venv. Numbers are from this machine, not from 
 
 from __future__ import annotations
 
+import json
 import statistics
 import subprocess
 import sys
@@ -41,23 +42,34 @@ def median_seconds(command: list[str], env: dict[str, str]) -> float:
     return statistics.median(runs)
 
 
+def layers_of_functions(package_dir: Path) -> dict[str, list[str]]:
+    """Each function's layers (zip stems, in order) as the packaged template lists them."""
+    template = json.loads((package_dir / "cloudformation-template-update-stack.json").read_text())
+    resources = template["Resources"]
+    stems = {logical: resource["Properties"]["LayerName"].rsplit("-", 1)[-1]
+             for logical, resource in resources.items() if resource["Type"] == "AWS::Lambda::LayerVersion"}
+    return {resource["Properties"]["Handler"].split("/")[1]: [stems[ref["Ref"]] for ref in resource["Properties"]["Layers"]]
+            for resource in resources.values() if resource["Type"] == "AWS::Lambda::Function"}
+
+
 def main(package_dir: Path) -> None:
-    layers = sorted(p for p in package_dir.glob("*.zip") if p.stem in ("deps", "shared", "reports"))
-    functions = sorted(p for p in package_dir.glob("*.zip") if p not in layers)
+    function_layers = layers_of_functions(package_dir)
+    layer_stems = {stem for stems in function_layers.values() for stem in stems}
+    layers = sorted(p for p in package_dir.glob("*.zip") if p.stem in layer_stems)
+    functions = sorted(p for p in package_dir.glob("*.zip") if p.stem in function_layers)
     env = {"PATH": "/usr/bin:/bin", "AWS_REGION": "ap-east-1", "PYTHONDONTWRITEBYTECODE": "1",
            "POWERTOOLS_TRACE_DISABLED": "true"}
     with tempfile.TemporaryDirectory() as tmp:
-        opt = Path(tmp, "opt")
-        for layer in layers:
-            zipfile.ZipFile(layer).extractall(opt)
         boto3_s = median_seconds([sys.executable, "-c", BOTO3], env)
         print("| package | zip (KiB) | unzipped (MiB) | handler import (ms) |")
         print("|---|---:|---:|---:|")
         for layer in layers:
             print(f"| layer `{layer.stem}` | {layer.stat().st_size / 1024:,.0f} | {unzipped_size(layer) / 2**20:.1f} | |")
         for function in functions:
-            task = Path(tmp, "task", function.stem)
+            task, opt = Path(tmp, "task", function.stem), Path(tmp, "opt", function.stem)
             zipfile.ZipFile(function).extractall(task)
+            for stem in function_layers[function.stem]:
+                zipfile.ZipFile(package_dir / f"{stem}.zip").extractall(opt)
             handler = task / "functions" / function.stem / "handler.py"
             seconds = median_seconds([sys.executable, "-S", "-c", IMPORT, str(handler)],
                                      {**env, "PYTHONPATH": f"{task}:{opt / 'python'}"})

@@ -80,7 +80,7 @@ def test_every_function_of_serverless_yml_exists_with_its_handler_and_own_role(t
     for name, spec in load_functions().items():
         configuration = lambda_client.get_function(FunctionName=f"{STACK}-{name}")["Configuration"]
         assert configuration["Handler"] == f"functions/{name}/handler.{spec.handler_attr}"
-        assert configuration["Runtime"] == "python3.11"
+        assert configuration["Runtime"] == "python3.13"
         assert f"-{name}-" in configuration["Role"], f"{name} runs with a shared role"
     for function in _of_type(template, "AWS::Lambda::Function").values():  # moto does not keep tracing
         assert function["Properties"]["TracingConfig"] == {"Mode": "Active"}

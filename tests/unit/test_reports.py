@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 
@@ -20,7 +22,9 @@ from diancan.domain.report_facts import (
     order_fact,
 )
 from diancan.domain.reports import ReportBook, delivery_times
+from diancan.domain.review_keywords import KeywordCounter, tokens
 from diancan.domain.stock import Ingredient, Unit
+from local import demo_data, demo_history
 from local.demo_history import make_order
 
 pytestmark = pytest.mark.unit
@@ -178,3 +182,19 @@ def test_a_review_of_several_dishes_rates_each_and_counts_its_text_once_by_its_m
 def test_delivery_times_use_the_nearest_rank_percentiles():
     assert delivery_times({20: 1, 30: 2, 50: 1}) == {"count": 4, "mean_minutes": 32.5, "median_minutes": 30,
                                                      "p90_minutes": 50}
+
+
+def test_review_keywords_of_the_demo_history_are_exactly_those_jieba_gave():
+    """rjieba replaced jieba: every review text the demo history writes splits into the same keywords, and the
+    keyword ranking is the same (the snapshot was made with jieba 0.42.1 before the switch)."""
+    snapshot = json.loads((Path(__file__).parent / "snapshots" / "review_keywords_demo.json").read_text())
+    names = sorted({dish.name for store in demo_data.stores() for dish in demo_data.menu_of(store.store_id)[1]})
+    texts = [phrase.format(dish=name) for name in names
+             for phrase in demo_history.PRAISE + demo_history.COMPLAINTS + demo_history.SO_SO]
+    counter = KeywordCounter()
+    for text in texts:
+        counter.add(text)
+
+    assert len(texts) == snapshot["texts"]
+    assert {text: tokens(text) for text in texts} == snapshot["tokens"]
+    assert counter.top(40) == snapshot["top"]

@@ -7,16 +7,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from functools import lru_cache, wraps
-from typing import TypeVar
 
 from diancan.settings import Settings, get_settings
 
-T = TypeVar("T")
 _COMPONENTS: list = []
 _NESTING = threading.local()
 
 
-def component(build: Callable[[], T]) -> Callable[[], T]:
+def component[T](build: Callable[[], T]) -> Callable[[], T]:
     """Build once per container; ``reset()`` forgets it. A handler's call (not one made while building
     another component) first forgets every component when a secret was rotated (``_forget_if_rotated``), so
     a handler sees either the old graph or the new one, never a mix."""

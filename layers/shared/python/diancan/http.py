@@ -11,7 +11,7 @@ from __future__ import annotations
 import binascii
 import json
 import logging
-from typing import Any, TypeVar
+from typing import Any
 
 from aws_lambda_powertools.event_handler import CORSConfig, LambdaFunctionUrlResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import (
@@ -33,7 +33,6 @@ from diancan.front_door import as_function_url_event
 logger = logging.getLogger(__name__)
 # At DEBUG, Powertools logs every route's parsed arguments (bodies with phone numbers and addresses): never.
 logging.getLogger("aws_lambda_powertools.event_handler.api_gateway").setLevel(logging.INFO)
-M = TypeVar("M", bound=BaseModel)
 MAX_BODY_BYTES = 64 * 1024
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 TABLE_BUSY_CODES = frozenset({"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
@@ -153,7 +152,7 @@ def _validation_details(error: ValidationError) -> list[dict]:
     return [{"field": ".".join(str(p) for p in e["loc"]), "problem": e["msg"]} for e in error.errors()]
 
 
-def parse_body(app: LambdaFunctionUrlResolver, model: type[M]) -> M:
+def parse_body[M: BaseModel](app: LambdaFunctionUrlResolver, model: type[M]) -> M:
     """The request body as ``model``: malformed JSON and wrong fields are 400s with details (an oversized
     body never gets here: the resolver's middleware refused it, and the decoded body is never the larger)."""
     raw = app.current_event.decoded_body or ""
@@ -166,7 +165,7 @@ def parse_body(app: LambdaFunctionUrlResolver, model: type[M]) -> M:
     return parse_model(model, data)
 
 
-def parse_model(model: type[M], data: dict) -> M:
+def parse_model[M: BaseModel](model: type[M], data: dict) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as error:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import (
@@ -78,10 +77,9 @@ class OrderRead:
     stock_issue: StockIssue | None
 
 
-T = TypeVar("T")
 
 
-class BatchRead(Generic[T]):
+class BatchRead[T]:
     """Another area's item fetched in the order's BatchGetItem (the guest's member standing), so it costs no
     call of its own: the area gives the key and how it turns the record (None when there is none) into its
     value; ``load_for_order`` fills ``value``."""

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TypeAlias
-
-Fen: TypeAlias = int
+type Fen = int
 """An amount of money in fen. Always an ``int``."""
 
 
