@@ -121,6 +121,25 @@ def test_forged_and_replayed_notifications_pay_nothing(demo_chain, forgery):
     assert bootstrap.payment_store().order_vouchers(order.order_id) == []
 
 
+def _function_logs_to_capsys(monkeypatch, *functions: str) -> None:
+    """Point each function's Powertools logger (its own stdout handler and level, set when the handler module was
+    first imported, perhaps by an earlier test under another capture and log level) at this test's stdout at
+    DEBUG, so ``capsys`` reads every line the functions log, in whatever order the suite runs."""
+    import logging
+    import sys
+
+    from tests.conftest import handler_of
+
+    for function in functions:
+        handler_of(function)
+        logger = logging.getLogger(function)
+        logger.setLevel(logging.DEBUG)  # clears the logger's level cache; the undo below puts the level back
+        monkeypatch.setattr(logger, "level", logging.DEBUG)
+        for handler in logger.handlers:
+            if isinstance(handler, logging.StreamHandler):
+                monkeypatch.setattr(handler, "stream", sys.stdout)
+
+
 @pytest.mark.handlers
 def test_a_delivery_journey_logs_no_phone_number_or_address(live, guest_token, caplog, capsys, monkeypatch):
     import logging
@@ -128,6 +147,7 @@ def test_a_delivery_journey_logs_no_phone_number_or_address(live, guest_token, c
     phone, street = "13912345678", "人民大道120号"
     monkeypatch.setenv("POWERTOOLS_LOG_LEVEL", "DEBUG")
     caplog.set_level(logging.DEBUG)
+    _function_logs_to_capsys(monkeypatch, "place_order", "orders")
     token = guest_token("dora")
     body = {"store_id": DELIVERY_STORE, "mode": "delivery", "items": DELIVERY_CART,
             "address": {"contact": "王女士", "phone": phone, "text": f"黄浦区{street}", "lat": 31.2304, "lng": 121.4737}}
@@ -163,6 +183,7 @@ def test_a_remark_and_a_review_text_reach_no_log_through_ordering_printing_and_r
     monkeypatch.setenv("POWERTOOLS_LOG_LEVEL", "DEBUG")
     caplog.set_level(logging.INFO)  # the SDKs' DEBUG wire logs (request bodies) are never on in Lambda
     caplog.set_level(logging.DEBUG, logger="diancan")
+    _function_logs_to_capsys(monkeypatch, "place_order", "print_dispatch", "orders")
     token = guest_token("erin")
     with serving(create_app(demo_simulator())) as printer:
         monkeypatch.setenv("FEIEYUN_API_BASE", printer.base_url)
