@@ -8,14 +8,15 @@ const cartStore = require('../../lib/cart')
 const hours = require('../../lib/hours')
 const pay = require('../../lib/pay')
 const { lineView } = require('../../lib/order-status')
-const { section, t } = require('../../lib/i18n')
+const { t } = require('../../lib/i18n')
 const { formatFen } = require('../../lib/money')
+const { ui } = require('../../lib/ui')
 
 const ADDRESS_KEY = 'diancan.addresses'
 
 Component({
+  behaviors: [ui({ msg: 'checkout' })],
   data: {
-    msg: section('checkout'),
     status: 'loading',
     error: '',
     modes: [],
@@ -53,6 +54,7 @@ Component({
       this.loadWallet().then(() => this.requote())
     },
     onShow() {
+      if (this.refreshUi()) return
       if (this.store && this.cart && this.cart.lines.length && this.data.status !== 'loading') {
         this.pickAddress()
         this.requote()

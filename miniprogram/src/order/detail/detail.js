@@ -5,8 +5,9 @@ const api = require('../../lib/api')
 const pay = require('../../lib/pay')
 const status = require('../../lib/order-status')
 const hours = require('../../lib/hours')
-const { section, t } = require('../../lib/i18n')
+const { t } = require('../../lib/i18n')
 const { formatFen } = require('../../lib/money')
+const { ui } = require('../../lib/ui')
 
 const POLL_MS = 5000
 
@@ -41,7 +42,8 @@ function present(o) {
 }
 
 Component({
-  data: { msg: section('order'), payMsg: section('pay'), checkoutMsg: section('checkout'), status: 'loading', error: '', order: null, countdown: '', paying: false },
+  behaviors: [ui({ msg: 'order', payMsg: 'pay', checkoutMsg: 'checkout' })],
+  data: { status: 'loading', error: '', order: null, countdown: '', paying: false },
   methods: {
     onLoad(query = {}) {
       this.orderId = query.order_id
@@ -50,6 +52,7 @@ Component({
     },
     onShow() {
       this.visible = true
+      if (this.refreshUi()) return
       if (this.order) this.load()
     },
     onHide() {

@@ -1,8 +1,9 @@
 /* The guest's orders, newest first, a page at a time (the server's cursor); pull to refresh. */
 const api = require('../../lib/api')
 const status = require('../../lib/order-status')
-const { section, t } = require('../../lib/i18n')
+const { t } = require('../../lib/i18n')
 const { formatFen } = require('../../lib/money')
+const { ui } = require('../../lib/ui')
 
 const PAGE_SIZE = 10
 
@@ -20,8 +21,12 @@ function present(o) {
 }
 
 Component({
-  data: { msg: section('order'), status: 'loading', error: '', orders: [], more: false, loadingMore: false },
+  behaviors: [ui({ msg: 'order' })],
+  data: { status: 'loading', error: '', orders: [], more: false, loadingMore: false },
   methods: {
+    onShow() {
+      this.refreshUi()
+    },
     onLoad() {
       this.refresh()
     },

@@ -5,18 +5,22 @@ const api = require('../../lib/api')
 const cartStore = require('../../lib/cart')
 const hours = require('../../lib/hours')
 const spec = require('../../lib/spec')
-const { section, t } = require('../../lib/i18n')
+const { t, localized } = require('../../lib/i18n')
 const { formatFen } = require('../../lib/money')
+const { ui } = require('../../lib/ui')
 
 const QUOTE_DELAY_MS = 250
 const ADDRESS_KEY = 'diancan.addresses'
 
 function dishView(d, qty, names = {}) {
   const parts = Object.entries(d.combo_parts || {})
+  const name = localized(d)
   return {
     dish_id: d.dish_id,
-    name: d.name,
-    description: d.description,
+    name,
+    description: localized(d, 'description'),
+    imageLabel: t('a11y.dishImage', { name }),
+    addLabel: t((d.option_groups || []).length ? 'a11y.chooseSpec' : 'a11y.add', { name }),
     image: (d.images || [])[0] || '',
     priceText: formatFen(d.price_fen),
     soldOut: Boolean(d.sold_out),
@@ -31,9 +35,8 @@ function dishView(d, qty, names = {}) {
 }
 
 Component({
+  behaviors: [ui({ msg: 'menu', cartMsg: 'cart' })],
   data: {
-    msg: section('menu'),
-    cartMsg: section('cart'),
     status: 'loading',
     error: '',
     store: null,
@@ -62,6 +65,7 @@ Component({
       this.load()
     },
     onShow() {
+      if (this.refreshUi()) return
       if (this.menu) this.refreshCart()
     },
     onUnload() {
@@ -74,9 +78,10 @@ Component({
           this.menu = menu
           this.dishes = {}
           for (const c of menu.categories) for (const d of c.dishes) this.dishes[d.dish_id] = d
-          this.names = Object.fromEntries(Object.values(this.dishes).map((d) => [d.dish_id, d.name]))
+          this.names = Object.fromEntries(Object.values(this.dishes).map((d) => [d.dish_id, localized(d)]))
           const store = menu.store
           wx.setStorageSync(`diancan.store.${store.store_id}`, store)
+          wx.setStorageSync('diancan.lastStore', store.store_id) // 我的 shows this store's coupons to claim
           wx.setNavigationBarTitle({ title: store.name })
           let storeState = 'open'
           if (!store.accepting_orders) storeState = 'paused'
@@ -109,7 +114,7 @@ Component({
       const qty = this.tableCart ? this.tableQty() : cartStore.qtyByDish(this.cart)
       const categories = this.menu.categories.map((c) => ({
         category_id: c.category_id,
-        name: c.name,
+        name: localized(c),
         count: c.dishes.reduce((n, d) => n + (qty[d.dish_id] || 0), 0),
         dishes: c.dishes.map((d) => dishView(d, qty[d.dish_id], this.names)),
       }))
@@ -120,7 +125,7 @@ Component({
       const needle = (query || '').trim().toLowerCase()
       if (!needle) return []
       return Object.values(this.dishes)
-        .filter((d) => d.name.toLowerCase().includes(needle) || (d.tags || []).some((tag) => tag.toLowerCase().includes(needle)) || (d.description || '').toLowerCase().includes(needle))
+        .filter((d) => d.name.toLowerCase().includes(needle) || (d.name_en || '').toLowerCase().includes(needle) || (d.tags || []).some((tag) => tag.toLowerCase().includes(needle)) || (d.description || '').toLowerCase().includes(needle))
         .map((d) => dishView(d, qty[d.dish_id], this.names))
     },
     onSearch(e) {

@@ -6,13 +6,15 @@ const api = require('../../lib/api')
 const pay = require('../../lib/pay')
 const status = require('../../lib/order-status')
 const spec = require('../../lib/spec')
-const { section, t } = require('../../lib/i18n')
+const { t } = require('../../lib/i18n')
 const { formatFen } = require('../../lib/money')
+const { ui } = require('../../lib/ui')
 
 const POLL_MS = 4000
 
 Component({
-  data: { msg: section('table'), status: 'loading', error: '', table: null, lines: [], rounds: [], bill: null, busy: false },
+  behaviors: [ui({ msg: 'table' })],
+  data: { status: 'loading', error: '', table: null, lines: [], rounds: [], bill: null, busy: false },
   methods: {
     onLoad(query = {}) {
       this.visible = true
@@ -34,6 +36,7 @@ Component({
     },
     onShow() {
       this.visible = true
+      if (this.refreshUi()) return
       if (this.cart) this.refresh()
     },
     onHide() {
