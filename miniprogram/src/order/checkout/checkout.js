@@ -159,7 +159,7 @@ Component({
     },
     onPay() {
       if (this.data.paying || !this.data.quote) return undefined
-      pay.askReadyNotice() // inside the tap, before any await
+      pay.askNotices(this.data.mode) // inside the tap, before any await
       const body = this.body()
       const idempotencyKey = this.keyFor(body)
       this.setData({ paying: true })

@@ -97,7 +97,7 @@ Component({
     },
     onPayAgain() {
       if (this.data.paying) return undefined
-      pay.askReadyNotice() // inside the tap, before any await
+      pay.askNotices(this.order && this.order.mode) // inside the tap, before any await
       this.setData({ paying: true })
       return api.request('orders', 'POST', `/orders/${this.orderId}/pay`)
         .then((answer) => pay.requestPayment(answer.pay_params || answer))

@@ -109,7 +109,7 @@ Component({
     /** Send the shared cart (as the guest sees it: its version) to the kitchen; pay it first if the store says so. */
     onSendRound() {
       if (this.data.busy || !this.data.lines.length) return undefined
-      pay.askReadyNotice() // inside the tap, before any await
+      pay.askNotices('dine_in') // inside the tap, before any await
       this.setData({ busy: true })
       return api.request('tables', 'POST', `/tables/sessions/${this.session.session_id}/rounds`, { data: { version: this.cart.version } })
         .then((answer) => this.payIfAsked(answer.pay_params, answer.round && answer.round.order_id))
@@ -118,7 +118,7 @@ Component({
     },
     onCheckout() {
       if (this.data.busy) return undefined
-      pay.askReadyNotice()
+      pay.askNotices('dine_in')
       this.setData({ busy: true })
       return api.request('tables', 'POST', `/tables/sessions/${this.session.session_id}/checkout`, { data: {} })
         .then((answer) => this.payIfAsked(answer.pay_params, answer.order_id))
