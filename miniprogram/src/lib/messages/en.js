@@ -80,6 +80,7 @@ module.exports = {
   menu: {
     search: 'Search dishes',
     searchEmpty: 'No dish matches “{q}”',
+    favourites: 'Your usuals',
     recommend: 'You may like',
     soldOut: 'Sold out',
     leftN: 'Only {n} left',
@@ -137,7 +138,18 @@ module.exports = {
     total: 'To pay',
     pay: 'Place order and pay',
     paying: 'Paying…',
+    confirmTitle: 'Please check your order',
+    confirmPay: 'All correct, pay now',
+    confirmBack: 'Go back and change',
     outOfRange: 'This address is outside the delivery area',
+  },
+  confirm: {
+    store: 'You ordered from {store}:',
+    line: '{qty} × {name}{options}.',
+    options: ' ({options})',
+    how: 'How: {how}.',
+    address: ' To {address}.',
+    total: 'You will pay {total} in all.',
   },
   address: {
     title: 'Addresses',
@@ -179,6 +191,7 @@ module.exports = {
     listEmpty: 'No orders yet. Order something!',
     more: 'Load more',
     noMore: 'No more orders',
+    again: 'Order again',
     goMenu: 'Order now',
   },
   table: {

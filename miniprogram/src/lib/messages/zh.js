@@ -80,6 +80,7 @@ module.exports = {
   menu: {
     search: '搜索菜品',
     searchEmpty: '没有找到“{q}”相关的菜品',
+    favourites: '常点',
     recommend: '猜你喜欢',
     soldOut: '已售罄',
     leftN: '仅剩{n}份',
@@ -137,7 +138,18 @@ module.exports = {
     total: '实付',
     pay: '提交订单并支付',
     paying: '正在支付…',
+    confirmTitle: '请核对你的订单',
+    confirmPay: '没问题，去支付',
+    confirmBack: '返回修改',
     outOfRange: '该地址超出配送范围',
+  },
+  confirm: {
+    store: '你在{store}点了：',
+    line: '{name}，{qty}份{options}。',
+    options: '（{options}）',
+    how: '方式：{how}。',
+    address: '送到{address}。',
+    total: '一共要付{total}。',
   },
   address: {
     title: '收货地址',
@@ -179,6 +191,7 @@ module.exports = {
     listEmpty: '还没有订单，去点一份吧',
     more: '加载更多',
     noMore: '没有更多了',
+    again: '再来一单',
     goMenu: '去点餐',
   },
   table: {

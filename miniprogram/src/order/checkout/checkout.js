@@ -21,6 +21,8 @@ Component({
     error: '',
     modes: [],
     mode: '',
+    confirming: false, // elder mode: the read-back screen is shown
+    sentences: [],
     slots: [],
     slotIndex: 0, // 0 = now
     slotLabels: [],
@@ -157,8 +159,31 @@ Component({
       }
       return this.attempt.key
     },
+    /** Elder mode: before paying, the order read back in full sentences on one screen; paying is the
+     * confirmation's own button (its tap asks for the status messages). */
+    readBack() {
+      const q = this.data.quote
+      const lines = q.lines.map((l) => t('confirm.line', { name: l.name, qty: l.qty, options: l.options ? t('confirm.options', { options: l.options }) : '' }))
+      const address = this.data.mode === 'delivery' && this.data.address ? t('confirm.address', { address: this.data.address.text }) : ''
+      return [
+        t('confirm.store', { store: this.store.name }),
+        ...lines,
+        t('confirm.how', { how: this.data.slotLabels[this.data.slotIndex] || t(`modes.${this.data.mode}`) }) + address,
+        t('confirm.total', { total: q.total }),
+      ]
+    },
     onPay() {
       if (this.data.paying || !this.data.quote) return undefined
+      if (this.data.elder && !this.data.confirming) {
+        this.setData({ confirming: true, sentences: this.readBack() })
+        return undefined
+      }
+      return this.placeAndPay()
+    },
+    onBackToEdit() {
+      this.setData({ confirming: false })
+    },
+    placeAndPay() {
       pay.askNotices(this.data.mode) // inside the tap, before any await
       const body = this.body()
       const idempotencyKey = this.keyFor(body)

@@ -47,6 +47,7 @@ Component({
     mode: '',
     categories: [],
     recommendations: [],
+    favourites: [], // elder mode: the dishes this guest orders most, first
     activeCategory: '',
     intoView: '',
     query: '',
@@ -105,9 +106,19 @@ Component({
             status: menu.categories.some((c) => c.dishes.length) ? 'ready' : 'empty',
           })
           this.refreshCart()
+          if (this.data.elder) this.loadFavourites()
           wx.nextTick ? wx.nextTick(() => this.measure()) : this.measure()
         })
         .catch((error) => this.setData({ status: 'error', error: error.message }))
+    },
+    /** Elder mode's "常点": the guest's most ordered dishes (their profile), shown before everything else. */
+    loadFavourites() {
+      return api.request('orders', 'GET', '/me')
+        .then((me) => {
+          this.favouriteIds = (me.favourite_dishes || []).map((f) => f.dish_id)
+          this.paint()
+        })
+        .catch(() => { /* no favourites: the simplified menu works without them */ })
     },
     /** Dish lists with the cart's quantities as badges. */
     paint() {
@@ -119,7 +130,8 @@ Component({
         dishes: c.dishes.map((d) => dishView(d, qty[d.dish_id], this.names)),
       }))
       const recommendations = (this.menu.recommendations || []).map((d) => dishView(d, qty[d.dish_id], this.names))
-      this.setData({ categories, recommendations, results: this.search(this.data.query, qty) })
+      const favourites = (this.favouriteIds || []).filter((id) => this.dishes[id]).map((id) => dishView(this.dishes[id], qty[id], this.names))
+      this.setData({ categories, recommendations, favourites, results: this.search(this.data.query, qty) })
     },
     search(query, qty) {
       const needle = (query || '').trim().toLowerCase()
