@@ -65,6 +65,7 @@ const PAGES = [
   ['order/address/address', {}, '#address-0'],
   ['table/entry/entry', { scene: encodeURIComponent(SCENE) }, '#table-head'],
   ['member/mine/mine', {}, '#claim-centre'],
+  ['member/privacy/privacy', {}, '#remove'],
 ]
 
 /* Every literal piece of the Chinese message file (split at its {placeholders}), except the language names

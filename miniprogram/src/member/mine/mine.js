@@ -99,6 +99,9 @@ Component({
     onOrders() {
       wx.navigateTo({ url: '/order/list/list' })
     },
+    onPrivacy() {
+      wx.navigateTo({ url: '/member/privacy/privacy' })
+    },
     onAddresses() {
       wx.navigateTo({ url: '/order/address/address' })
     },
