@@ -66,6 +66,7 @@ const PAGES = [
   ['table/entry/entry', { scene: encodeURIComponent(SCENE) }, '#table-head'],
   ['member/mine/mine', {}, '#claim-centre'],
   ['member/privacy/privacy', {}, '#remove'],
+  ['order/review/review', { order_id: ORDER_ID }, '#star-d-milktea-5'],
 ]
 
 /* Every literal piece of the Chinese message file (split at its {placeholders}), except the language names

@@ -38,11 +38,12 @@ function present(o) {
     total: formatFen(o.total_fen),
     createdAt: status.shortTime(o.created_at),
     payable: o.status === 'PENDING_PAYMENT',
+    reviewable: o.status === 'COMPLETED',
   }
 }
 
 Component({
-  behaviors: [ui({ msg: 'order', payMsg: 'pay', checkoutMsg: 'checkout' })],
+  behaviors: [ui({ msg: 'order', payMsg: 'pay', checkoutMsg: 'checkout', reviewMsg: 'review' })],
   data: { status: 'loading', error: '', order: null, countdown: '', paying: false },
   methods: {
     onLoad(query = {}) {
@@ -110,6 +111,9 @@ Component({
         })
         .catch((error) => wx.showToast({ title: error.message, icon: 'none' }))
         .then(() => this.setData({ paying: false }))
+    },
+    onReview() {
+      wx.navigateTo({ url: `/order/review/review?order_id=${this.orderId}` })
     },
     onCancel() {
       wx.showModal({

@@ -29,6 +29,7 @@ function dishView(d, qty, names = {}) {
     tags: d.tags || [],
     allergensText: (d.allergens || []).length ? t('menu.allergens', { list: d.allergens.join('、') }) : '',
     comboText: parts.length ? t('menu.combo', { list: parts.map(([id, n]) => `${names[id] || id}×${n}`).join('、') }) : '',
+    ratingText: d.rating_count ? t('menu.rating', { rating: d.rating, n: d.rating_count }) : '',
     hasSpecs: (d.option_groups || []).length > 0,
     qty: qty || 0,
   }
