@@ -53,6 +53,8 @@ function routes(english) {
   wx.__route('POST /tables/tables/sessions', { status: 200, data: { session_id: SID, store_id: 'sh-jingan', table_no: 'A3', table_name: 'A3', store_name: english ? 'Xiaoguanzi Jing\'an' : '小馆子·静安店', mode: 'pay_first' } })
   wx.__route(`GET /tables/tables/sessions/${SID}/cart`, { status: 200, data: { session_id: SID, store_id: 'sh-jingan', table_no: 'A3', status: 'open', mode: 'pay_first', version: 3, round_count: 0,
     guests: ['erin', 'frank'], you: 'erin', lines: [{ line_id: 'l1', dish_id: 'd-gongbao', qty: 1, options: ['spicy-mild'], added_by: 'frank', mine: false }], rounds: [] } })
+  wx.__route('GET /menu/stores/sh-jingan/dishes/d-gongbao', { status: 200, data: en({ ...menu().categories[0].dishes[0], rating: 4.5, rating_count: 2,
+    reviews: [{ review_key: 'r1', stars: 5, text: english ? 'Great' : '很香', pictures: [], at: '2026-12-04T12:00:00Z', reply: english ? 'Thank you' : '谢谢' }] }) })
   wx.__route(`GET /tables/tables/sessions/${SID}/bill`, { status: 200, data: { rounds: [], orders: [], unpaid: false } })
 }
 
@@ -67,6 +69,7 @@ const PAGES = [
   ['member/mine/mine', {}, '#claim-centre'],
   ['member/privacy/privacy', {}, '#remove'],
   ['order/review/review', { order_id: ORDER_ID }, '#star-d-milktea-5'],
+  ['dish/detail/detail', { store_id: 'sh-jingan', dish_id: 'd-gongbao' }, '#reviews'],
 ]
 
 /* Every literal piece of the Chinese message file (split at its {placeholders}), except the language names

@@ -65,3 +65,23 @@ test('a completed order offers 评价; the menu shows a dish\'s rating', async (
   expect(text(page, '#dish-d-gongbao')).toContain('4.6分 · 12条评价')
   page.instance.onUnload()
 })
+
+test('a dish\'s detail: rating and the newest reviews with the store\'s replies; the menu picture opens it', async () => {
+  wx.__route('GET /menu/stores/sh-jingan/dishes/d-gongbao', { status: 200, data: { ...dish('d-gongbao', '宫保鸡丁', 3800, { rating: 4.5, rating_count: 2 }),
+    reviews: [{ review_key: 'r2', stars: 4, text: '有点咸', pictures: [], at: '2026-12-04T12:00:00Z', reply: '下次少放盐' },
+      { review_key: 'r1', stars: 5, text: '很香', pictures: [], at: '2026-12-03T12:00:00Z', reply: null }] } })
+  const page = render('dish/detail/detail')
+  page.instance.onLoad({ store_id: 'sh-jingan', dish_id: 'd-gongbao' })
+  await waitFor(() => page.querySelector('#reviews'))
+  expect(text(page, '#rating')).toBe('4.5分 · 2条评价')
+  expect(text(page, '#reviews')).toBe('最新评价★★★★☆ 2026-12-04有点咸商家回复：下次少放盐★★★★★ 2026-12-03很香')
+  expect(page.instance.data.dish.reviews[0].starsText).toBe('4星')
+
+  wx.__route('GET /menu/stores/sh-jingan/menu', { status: 200, data: menu() })
+  const menuPage = render('pages/menu/menu')
+  menuPage.instance.onLoad({ store_id: 'sh-jingan' })
+  await waitFor(() => menuPage.querySelector('#dish-d-gongbao'))
+  menuPage.instance.onDetail({ currentTarget: { dataset: { id: 'd-gongbao' } } })
+  expect(wx.__called('navigateTo').pop().args.url).toBe('/dish/detail/detail?store_id=sh-jingan&dish_id=d-gongbao')
+  menuPage.instance.onUnload()
+})

@@ -112,6 +112,14 @@ module.exports = {
     tableBanner: '{store} · table {table} · cart shared with your table',
     empty: 'The menu is not ready yet',
   },
+  dish: {
+    title: 'Dish',
+    reviews: 'Newest reviews',
+    noReviews: 'No reviews yet',
+    stars: '{n} stars',
+    reply: 'The store replied: {text}',
+    back: 'Back to the menu',
+  },
   spec: {
     required: 'Required',
     multi: 'Choose any',

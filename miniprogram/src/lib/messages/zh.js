@@ -112,6 +112,14 @@ module.exports = {
     tableBanner: '{store} · {table}桌 · 与同桌共享购物车',
     empty: '菜单暂未上架',
   },
+  dish: {
+    title: '菜品详情',
+    reviews: '最新评价',
+    noReviews: '还没有评价',
+    stars: '{n}星',
+    reply: '商家回复：{text}',
+    back: '返回点餐',
+  },
   spec: {
     required: '必选',
     multi: '可多选',

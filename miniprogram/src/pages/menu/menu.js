@@ -179,6 +179,10 @@ Component({
       for (const s of this.sectionTops) if (s.top <= top) current = s.id
       if (current !== this.data.activeCategory) this.setData({ activeCategory: current })
     },
+    /** The dish's picture: its detail with rating and the newest reviews. */
+    onDetail(e) {
+      wx.navigateTo({ url: `/dish/detail/detail?store_id=${this.storeId}&dish_id=${e.currentTarget.dataset.id}` })
+    },
     /* adding */
     onAdd(e) {
       if (this.data.readOnly) return
