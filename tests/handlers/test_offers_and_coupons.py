@@ -165,3 +165,16 @@ def test_a_hundred_guests_racing_for_twenty_coupons_get_exactly_twenty(server_ma
     assert server_marketing.get_template("tpl-race").stock == 0
     winners = [n for n, w in enumerate(won) if w]
     assert all(len(server_marketing.wallet(f"openid-racer-{n}")) == 1 for n in winners)
+
+
+def test_the_profile_lists_usable_coupons_and_the_history_of_used_ones(offers_chain, guest_token):
+    """GET /me: a coupon held by an order leaves the usable list for the history, with its status."""
+    token = guest_token("history")
+    coupon_id = claim(token, "tpl-new-guest")[1]["coupon_id"]
+    headers = {"authorization": f"Bearer {token}"}
+    status, me = http_call("orders", "orders/get_me", headers=headers)
+    assert status == 200 and [c["coupon_id"] for c in me["coupons"]] == [coupon_id] and me["past_coupons"] == []
+    assert place(token, order_body(coupon_id=coupon_id), key="key-history-1")[0] == 201
+    status, me = http_call("orders", "orders/get_me", headers=headers)
+    assert status == 200 and me["coupons"] == []
+    assert [(c["coupon_id"], c["status"]) for c in me["past_coupons"]] == [(coupon_id, "reserved")]
