@@ -28,6 +28,8 @@ module.exports = {
     coupons: 'My coupons',
     noCoupons: 'No coupons to use right now',
     validUntil: 'Valid until {date}',
+    pastCoupons: 'Used / expired',
+    couponStatus: { used: 'Used', reserved: 'Held by an unpaid order', expired: 'Expired' },
     claimTitle: 'Coupons to claim',
     claim: 'Claim',
     claimed: 'Claimed',

@@ -28,6 +28,8 @@ module.exports = {
     coupons: '我的优惠券',
     noCoupons: '暂无可用优惠券',
     validUntil: '有效期至 {date}',
+    pastCoupons: '已使用 / 已过期',
+    couponStatus: { used: '已使用', reserved: '待支付订单占用', expired: '已过期' },
     claimTitle: '领券中心',
     claim: '领取',
     claimed: '已领取',

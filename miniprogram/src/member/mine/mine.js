@@ -24,7 +24,7 @@ function levelName(level) {
 
 Component({
   behaviors: [ui({ msg: 'mine', languages: 'languages' })],
-  data: { today: '', status: 'loading', error: '', me: null, coupons: [], claimable: [], phone: '', birthday: '', languageChoices: [] },
+  data: { today: '', status: 'loading', error: '', me: null, coupons: [], past: [], claimable: [], phone: '', birthday: '', languageChoices: [] },
   methods: {
     onLoad() {
       this.load()
@@ -59,6 +59,8 @@ Component({
         },
         coupons: me.coupons.map((c) => ({ coupon_id: c.coupon_id, name: c.name, rule: ruleWords(c),
           until: t('mine.validUntil', { date: c.valid_until.slice(0, 10) }) })),
+        past: (me.past_coupons || []).map((c) => ({ coupon_id: c.coupon_id, name: c.name, rule: ruleWords(c),
+          status: t(`mine.couponStatus.${c.status}`) })),
         claimable: (offers.coupons || []).map((c) => ({ template_id: c.template_id, name: c.name, rule: ruleWords(c),
           claimed: held.has(c.template_id) })),
       })
