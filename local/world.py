@@ -58,6 +58,17 @@ LOCAL_READY_TEMPLATE = {  # as an operator would copy it from the WeChat admin (
     "page": "pages/index/index",
     "state": "developer",
 }
+LOCAL_NOTICE_TEMPLATES = {  # the other status messages, one template each (domain/guest_notices.py KINDS)
+    "ACCEPTED": {"template_id": "rDyLocalTemplate-OrderAccepted-00000000000000", "page": "pages/index/index",
+                 "state": "developer", "fields": {"store": "thing1", "status": "phrase2", "eta": "time3",
+                                                  "dishes": "thing4", "note": "thing5"}},
+    "DELIVERED": {"template_id": "rDyLocalTemplate-OrderDelivered-0000000000000", "page": "pages/index/index",
+                  "state": "developer", "fields": {"store": "thing1", "status": "phrase2", "time": "time3",
+                                                   "dishes": "thing4"}},
+    "REFUNDED": {"template_id": "rDyLocalTemplate-OrderRefunded-00000000000000", "page": "pages/index/index",
+                 "state": "developer", "fields": {"order_no": "character_string1", "amount": "amount2",
+                                                  "time": "time3", "note": "thing4"}},
+}
 
 
 @dataclass(frozen=True)
@@ -73,8 +84,8 @@ class SimulatorMount:
 def _build_wechat(shared: dict[str, dict[str, Any]]) -> tuple[Any, WsgiApp]:
     """The mini-program of the ``wechat`` secret, with the subscribe template its ``ready_template`` names
     (picked in the WeChat admin, so WeChat knows its keys)."""
-    ready = shared["wechat"].get("ready_template") or {}
-    templates = {ready["template_id"]: frozenset(ready["fields"].values())} if ready else {}
+    given = [shared["wechat"].get("ready_template") or {}, *(shared["wechat"].get("notice_templates") or {}).values()]
+    templates = {t["template_id"]: frozenset(t["fields"].values()) for t in given if t}
     sim = wechat.WeChatSimulator(appid=shared["wechat"]["appid"], secret=shared["wechat"]["app_secret"],
                                  templates=templates)
     return sim, wechat.create_app(sim)
@@ -130,7 +141,8 @@ def generate_secrets() -> dict[str, dict[str, Any]]:
     ``app``: ``token_secret`` (signs guest tokens) and ``pii_key`` (base64 of a 32-byte AES-256 key).
     ``wechat``: the mini-program ``appid`` (stable, so test openids are stable) and its ``app_secret``;
     ``ready_template`` (optional): the "order ready" subscribe template, its id and which of its keys carries
-    the pickup number, store, dishes, time and note (domain/guest_notices.py ``ReadyTemplate``).
+    the pickup number, store, dishes, time and note (domain/guest_notices.py ``NoticeTemplate``);
+    ``notice_templates`` (optional): the other status messages' templates by kind (ACCEPTED, DELIVERED, REFUNDED).
     ``feieyun``: the printer account ``user`` and its ``ukey`` (those of the simulator's demo account).
     ``wxpay``: merchant id, API private key and serial, APIv3 key, WeChat Pay public key and its id.
     ``dada``: the Dada developer ``app_key``/``app_secret``, merchant ``source_id``, default ``shop_no``, and
@@ -156,6 +168,7 @@ def generate_secrets() -> dict[str, dict[str, Any]]:
             "appid": "wx" + hashlib.sha256(b"diancan-local-miniprogram").hexdigest()[:16],
             "app_secret": secrets.token_hex(16),
             "ready_template": LOCAL_READY_TEMPLATE,
+            "notice_templates": LOCAL_NOTICE_TEMPLATES,
         },
         "feieyun": {"user": "demo@diancan.local", "ukey": "DEMOUKEY0000000000000001"},
         "dada": {"app_key": "dada" + secrets.token_hex(8), "app_secret": secrets.token_hex(16), "source_id": "73753",

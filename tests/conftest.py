@@ -32,13 +32,14 @@ os.environ.pop("AWS_ENDPOINT_URL", None)
 import moto  # noqa: E402  (must precede every botocore client)
 
 from local.lambda_runtime import URL_INVOCATIONS  # noqa: E402
-from local.world import LOCAL_READY_TEMPLATE  # noqa: E402
+from local.world import LOCAL_NOTICE_TEMPLATES, LOCAL_READY_TEMPLATE  # noqa: E402
 from tests.wxpay_fixtures import APPID, MCHID, MERCHANT_SERIAL, PUBLIC_KEY_ID, wxpay_keys  # noqa: E402
 
 TEST_SECRETS = {
     "app": {"token_secret": "test-token-secret-0123456789abcdefghijklmnop",
             "pii_key": base64.b64encode(b"k" * 32).decode()},
-    "wechat": {"appid": APPID, "app_secret": "test-app-secret", "ready_template": LOCAL_READY_TEMPLATE},
+    "wechat": {"appid": APPID, "app_secret": "test-app-secret", "ready_template": LOCAL_READY_TEMPLATE,
+               "notice_templates": LOCAL_NOTICE_TEMPLATES},
     "wxpay": {"mchid": MCHID, "merchant_private_key": wxpay_keys().merchant_private_pem,
               "merchant_cert_serial": MERCHANT_SERIAL, "apiv3_key": wxpay_keys().apiv3_key,
               "platform_public_key": wxpay_keys().platform_public_pem, "platform_public_key_id": PUBLIC_KEY_ID},

@@ -1,5 +1,5 @@
-"""guest_notify: GuestNotifyQueue (OrderReady from the bus) → the guest's WeChat "ready for pickup" message,
-once per order. WeChat unreachable or busy fails the record alone (SQS retries, then the DLQ)."""
+"""guest_notify: GuestNotifyQueue (OrderReady, OrderAccepted, OrderCompleted, OrderRefunded from the bus) → the
+guest's WeChat status message (ready, accepted, delivered, refunded), once per order and kind. WeChat unreachable or busy fails the record alone (SQS retries, then the DLQ)."""
 
 from diancan import bootstrap
 from diancan.consumer import consume

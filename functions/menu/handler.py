@@ -42,7 +42,12 @@ def _signed_in_guest() -> str | None:
         return None
 
 
-@app.get("/stores/<store_id>/menu", summary="A store's whole menu (filter by category, search, sort)", tags=["menu"])
+ENGLISH = ("Categories, dishes, option groups and options carry `name_en` (dishes also `description_en`): the "
+           "English the store entered, empty when it has none (show `name` then). Search `q` matches both.")
+
+
+@app.get("/stores/<store_id>/menu", summary="A store's whole menu (filter by category, search, sort)", tags=["menu"],
+         description=ENGLISH)
 def get_menu(store_id: str) -> dict:
     query = app.current_event.get_query_string_value
     openid = _signed_in_guest()
@@ -51,7 +56,7 @@ def get_menu(store_id: str) -> dict:
                            activity=bootstrap.activity_store() if openid else None)
 
 
-@app.get("/stores/<store_id>/dishes/<dish_id>", summary="One dish with its detail", tags=["menu"])
+@app.get("/stores/<store_id>/dishes/<dish_id>", summary="One dish with its detail", tags=["menu"], description=ENGLISH)
 def get_dish(store_id: str, dish_id: str) -> dict:
     return menu.dish_detail(bootstrap.repository(), store_id, dish_id, bootstrap.review_store())
 

@@ -68,6 +68,14 @@ def set_birthday() -> dict:
     return bootstrap.privacy().set_birthday(current_guest(app), parse_body(app, BirthdayGiven).birthday)
 
 
+@app.post("/me/erase", summary="Delete my data: phone, birthday and favourites now; orders kept by law")
+def erase_me() -> dict:
+    from diancan.services.privacy import ErasureRequest
+
+    parse_body(app, ErasureRequest)
+    return bootstrap.privacy().erase(current_guest(app))
+
+
 @app.get("/me")
 def get_me() -> dict:
     from diancan.services.profile import profile

@@ -101,6 +101,7 @@ _VALUE_RULES: dict[str, re.Pattern[str]] = {  # subscribe-message value types (t
     "number": re.compile(r"^\d{1,32}(\.\d+)?$"),
     "letter": re.compile(r"^[A-Za-z]{1,32}$"),
     "phrase": re.compile(r"^[\u4e00-\u9fff]{1,5}$"),
+    "amount": re.compile(r"^[¥￥$]?\d{1,10}(\.\d{1,2})?元?$"),
     "name": re.compile(r"^([\u4e00-\u9fff]{1,10}|[A-Za-z .·-]{1,20})$"),
     "time": re.compile(r"^(\d{4}-\d{2}-\d{2} )?\d{2}:\d{2}(:\d{2})?$"),
     "date": re.compile(r"^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}(:\d{2})?)?$"),

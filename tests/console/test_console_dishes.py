@@ -96,3 +96,43 @@ def test_categories_are_created_renamed_and_reordered_and_the_menu_follows(make_
     assert (listed[0]["category_id"], listed[0]["name"], listed[0]["station_id"]) == ("soup", "汤羹", "steam")
     assert sum(c["category_id"] == "soup" for c in listed) == 1
     assert [c.category_id for c in console.repository.load_menu(OWN).categories][:2] == ["soup", "hot"]
+
+
+def test_english_names_of_dishes_categories_and_option_groups_reach_the_guests_menu_read(make_app, console):
+    """Optional English names set in the console come back from the same menu read (no extra call), are
+    searchable, and a later edit of other fields keeps them."""
+    client = make_app().test_client()
+    csrf = login(client, "jingan")
+    groups = [{**SIZES[0], "name_en": "Size", "options": [{**SIZES[0]["options"][0], "name_en": "Small"},
+                                                         {**SIZES[0]["options"][1], "name_en": "Large"}]}]
+    created = _post(client, csrf, f"/s/{OWN}/menu/dishes", {
+        "dish_id": "d-huiguo", "name": "回锅肉", "name_en": "Twice-cooked pork", "category_id": "hot",
+        "price_yuan": "32", "description": "酸甜微辣", "description_en": "Sweet, sour and a little hot",
+        "option_groups": groups})
+    assert created.status_code == 200, created.get_json()
+    renamed = _post(client, csrf, f"/s/{OWN}/menu/categories/hot", {"name_en": "Hot dishes"})
+    assert renamed.status_code == 200, renamed.get_json()
+    assert _post(client, csrf, f"/s/{OWN}/menu/dishes/d-huiguo/details", {"tags": "招牌"}).status_code == 200
+
+    menu = _guest_menu()
+    hot = next(c for c in menu["categories"] if c["category_id"] == "hot")
+    assert (hot["name"], hot["name_en"]) == ("热菜", "Hot dishes")
+    dish = _dishes(menu)["d-huiguo"]
+    assert (dish["name_en"], dish["description_en"], dish["tags"]) == ("Twice-cooked pork", "Sweet, sour and a little hot", ["招牌"])
+    assert dish["option_groups"][0]["name_en"] == "Size"
+    assert [o["name_en"] for o in dish["option_groups"][0]["options"]] == ["Small", "Large"]
+    assert all(d["name_en"] == "" for d in _dishes(menu).values() if d["dish_id"] != "d-huiguo")
+    status, found = http_call("menu", "menu/get_menu", path=f"/stores/{OWN}/menu", query={"q": "twice"})
+    assert status == 200 and [d["dish_id"] for c in found["categories"] for d in c["dishes"]] == ["d-huiguo"]
+    page = client.get(f"/s/{OWN}/menu/dishes/d-huiguo", base_url=BASE).get_data(as_text=True)
+    assert 'value="Twice-cooked pork"' in page
+
+
+def test_an_english_name_longer_than_its_limit_is_refused_and_nothing_is_written(make_app, console):
+    client = make_app().test_client()
+    csrf = login(client, "jingan")
+    refused = _post(client, csrf, f"/s/{OWN}/menu/dishes", {
+        "dish_id": "d-long", "name": "长名", "name_en": "x" * 81, "category_id": "hot", "price_yuan": "10"})
+    assert refused.status_code == 400 and refused.get_json()["code"] == "INVALID_DISH"
+    assert refused.get_json()["details"]["fields"] == ["name_en"]
+    assert "d-long" not in _dishes(_guest_menu())

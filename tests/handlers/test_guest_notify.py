@@ -198,3 +198,99 @@ def test_calling_a_number_on_the_kitchen_board_publishes_what_the_consumer_needs
     assert notify(batch) == {"batchItemFailures": []}
     [sent] = sim.messages("openid-alice")
     assert sent["data"]["character_string1"] == "21"
+
+
+# ---- the other status messages: accepted, delivered, refunded ----------------------------------------------------
+
+
+def status_batch(detail_type: str, detail: dict, receive_counts=(1,)) -> dict:
+    """The sample SQS batch with another order event of the bus in it."""
+    event = load_event("guest_notify/sqs_order_ready")
+    template = event["Records"][0]
+    body = json.loads(template["body"])
+    body["detail-type"], body["detail"] = detail_type, {"store_id": "sh-jingan", **detail}
+    return {"Records": [{**template, "messageId": f"msg-{detail_type}-{n}", "body": json.dumps(body),
+                         "attributes": {**template["attributes"], "ApproximateReceiveCount": str(count)}}
+                        for n, count in enumerate(receive_counts)]}
+
+
+def kind_state(order_id: str, kind: str) -> str | None:
+    from diancan.adapters.notice_store import NoticeStore
+
+    return NoticeStore().read(order_id, "sh-jingan", kind).state
+
+
+def template_of(kind: str) -> str:
+    from local.world import LOCAL_NOTICE_TEMPLATES
+
+    return LOCAL_NOTICE_TEMPLATES[kind]["template_id"]
+
+
+@pytest.fixture
+def every_template(sim):
+    from local.world import LOCAL_NOTICE_TEMPLATES
+
+    sim.templates.update({t["template_id"]: frozenset(t["fields"].values()) for t in LOCAL_NOTICE_TEMPLATES.values()})
+    return sim
+
+
+def test_an_accepted_order_tells_the_guest_once_with_the_estimated_time(demo_chain, wechat, every_template):
+    sim = every_template
+    order_id = paid_order(mode="delivery", pickup_no=31)
+    batch = status_batch("OrderAccepted", {"order_id": order_id, "at": "2026-11-24T04:30:00Z", "by": "staff:boss"},
+                         receive_counts=(1, 2))
+    assert notify(batch) == {"batchItemFailures": []}
+    assert notify(batch) == {"batchItemFailures": []}
+    [sent] = sim.messages("openid-alice")
+    assert sent["template_id"] == template_of("ACCEPTED")
+    assert sent["data"]["phrase2"] == "商家已接单" and sent["data"]["thing1"] == "小馆子·静安店"
+    assert sent["data"]["time3"] == "2026-11-24 12:45"  # 12:30 Shanghai + 15 minutes of preparation
+    assert kind_state(order_id, "ACCEPTED") == "SENT" and kind_state(order_id, "READY") is None
+
+
+def test_a_delivered_order_is_told_once_and_a_collected_one_not_at_all(demo_chain, wechat, every_template):
+    sim = every_template
+    delivered = paid_order(mode="delivery", pickup_no=32)
+    collected = paid_order(mode="takeout", pickup_no=33)
+    assert notify(status_batch("OrderCompleted", {"order_id": delivered, "at": "2026-11-24T05:10:00Z",
+                                                  "mode": "delivery", "total_fen": 100, "by": "courier:dada"})) \
+        == {"batchItemFailures": []}
+    assert notify(status_batch("OrderCompleted", {"order_id": collected, "at": "2026-11-24T05:10:00Z",
+                                                  "mode": "takeout", "total_fen": 100, "by": "staff:boss"})) \
+        == {"batchItemFailures": []}
+    [sent] = sim.messages("openid-alice")
+    assert sent["template_id"] == template_of("DELIVERED") and sent["data"]["phrase2"] == "已送达"
+    assert sent["data"]["time3"] == "2026-11-24 13:10" and sent["page"].endswith(f"order_id={delivered}")
+    assert kind_state(delivered, "DELIVERED") == "SENT" and kind_state(collected, "DELIVERED") is None
+
+
+def test_a_refund_tells_the_amount_once_however_often_the_event_comes(demo_chain, wechat, every_template):
+    sim = every_template
+    order_id = paid_order(pickup_no=34)
+    detail = {"order_id": order_id, "at": "2026-11-24T06:00:00Z", "refund_no": "R1", "amount_fen": 1250,
+              "full": False, "food_made": True, "reason": "少了一份"}
+    assert notify(status_batch("OrderRefunded", detail, receive_counts=(1, 2))) == {"batchItemFailures": []}
+    [sent] = sim.messages("openid-alice")
+    assert sent["template_id"] == template_of("REFUNDED")
+    assert sent["data"] == {"character_string1": order_id, "amount2": "12.50元", "time3": "2026-11-24 14:00",
+                            "thing4": "退款已原路退回"}
+    assert kind_state(order_id, "REFUNDED") == "SENT"
+
+
+def test_a_kind_without_a_template_is_skipped_and_counted(demo_chain, wechat, sim):
+    """A deployment that configured only the ready template: the other kinds send nothing."""
+    from diancan.adapters.notice_store import NoticeStore
+    from diancan.domain.guest_notices import NoticeTemplate
+    from diancan.services.guest_notices import GuestNotices
+    from local.world import LOCAL_READY_TEMPLATE
+
+    counted = []
+    notices = GuestNotices(NoticeStore(), messages_adapter(), {"READY": NoticeTemplate.model_validate(LOCAL_READY_TEMPLATE)},
+                           count=counted.append)
+    order_id = paid_order(pickup_no=35)
+    assert notices.handle("OrderAccepted", {"order_id": order_id, "store_id": "sh-jingan"}) == "skipped:not_configured"
+    assert notices.handle("OrderPaid", {"order_id": order_id, "store_id": "sh-jingan"}) == "ignored"
+    assert counted == ["AcceptedNoticeNotConfigured"] and sim.messages() == []
+    assert notices.handle("OrderReady", {"order_id": order_id, "store_id": "sh-jingan", "at": "2026-11-24T04:42:10Z"}) == "sent"
+    assert counted[-1] == "ReadyNoticeSent"
+

@@ -221,3 +221,16 @@ def test_a_coupon_issued_before_its_templates_end_shows_its_own_earlier_expiry(o
     assert parse_iso(claimed["valid_until"]) < ends - timedelta(days=200)  # 30 days, not the template's 300
     _, me = http_call("orders", "orders/get_me", headers={"authorization": f"Bearer {token}"})
     assert [c["valid_until"] for c in me["coupons"]] == [claimed["valid_until"]]
+
+
+def test_the_profile_lists_usable_coupons_and_the_history_of_used_ones(offers_chain, guest_token):
+    """GET /me: a coupon held by an order leaves the usable list for the history, with its status."""
+    token = guest_token("history")
+    coupon_id = claim(token, "tpl-new-guest")[1]["coupon_id"]
+    headers = {"authorization": f"Bearer {token}"}
+    status, me = http_call("orders", "orders/get_me", headers=headers)
+    assert status == 200 and [c["coupon_id"] for c in me["coupons"]] == [coupon_id] and me["past_coupons"] == []
+    assert place(token, order_body(coupon_id=coupon_id), key="key-history-1")[0] == 201
+    status, me = http_call("orders", "orders/get_me", headers=headers)
+    assert status == 200 and me["coupons"] == []
+    assert [(c["coupon_id"], c["status"]) for c in me["past_coupons"]] == [(coupon_id, "reserved")]

@@ -79,3 +79,50 @@ def test_a_birthday_is_checked_against_shanghais_today_not_utcs():
     with pytest.raises(InvalidRequest) as refused:
         privacy.set_birthday("openid-x", date(2026, 11, 26))
     assert refused.value.code == "INVALID_BIRTHDAY" and activity.saved == [date(2026, 11, 25)]
+
+
+def erase(token: str, body: dict | None = None):
+    return http_call("orders", "orders/post_erase", body={"confirm": True} if body is None else body,
+                     headers={"authorization": f"Bearer {token}"})
+
+
+def test_delete_my_data_removes_phone_birthday_and_favourite_keeps_orders_and_can_be_repeated(wechat, guest_token):
+    from diancan import bootstrap
+    from diancan.adapters import keys
+    from diancan.adapters.records import MemberInfoRecord
+
+    token = guest_token("frank")
+    assert share(token, "phone-frank")[0] == 200
+    status, _ = http_call("orders", "orders/post_birthday", body={"birthday": "1950-03-08"},
+                          headers={"authorization": f"Bearer {token}"})
+    assert status == 200
+    assert "openid-frank" in list(bootstrap.activity_store().birthdays_on("03-08"))  # the birthday job finds him
+
+    status, answer = erase(token)
+    assert status == 200, answer
+    assert answer["erased"] == ["phone", "birthday", "favourite_dish"]
+    assert [k["what"] for k in answer["kept"]] == ["orders", "points"] and answer["requested_at"]
+    info = bootstrap.activity_store().member_info("openid-frank")
+    assert (info.phone_enc, info.birthday, info.favourite_dish) == (None, None, None)
+    assert "openid-frank" not in list(bootstrap.activity_store().birthdays_on("03-08"))  # and no longer
+    record = MemberInfoRecord.get(keys.user("openid-frank"), keys.MEMBER_INFO)
+    assert record.erasure_requested_at == answer["requested_at"]
+
+    assert erase(token)[0] == 200  # twice: still nothing stored, no error
+    assert bootstrap.activity_store().member_info("openid-frank").phone_enc is None
+
+
+@pytest.mark.parametrize("body", [{}, {"confirm": False}, {"confirm": True, "also": 1}])
+def test_delete_my_data_needs_the_confirmation_and_writes_nothing_without_it(wechat, guest_token, body):
+    from diancan import bootstrap
+
+    token = guest_token("gina")
+    assert share(token, "phone-gina")[0] == 200
+    status, error = erase(token, body)
+    assert (status, error["code"]) == (400, "INVALID_REQUEST")
+    assert bootstrap.activity_store().member_info("openid-gina").phone_enc is not None
+
+
+def test_delete_my_data_needs_a_guest_token(wechat):
+    status, error = http_call("orders", "orders/post_erase", body={"confirm": True})
+    assert status == 401 and error["code"] in ("MISSING_TOKEN", "INVALID_TOKEN")

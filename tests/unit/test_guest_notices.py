@@ -74,7 +74,7 @@ def test_values_fit_their_keys_type(key, value, expected):
 def test_keys_wechat_does_not_know_are_refused_when_the_template_is_configured():
     assert key_kind("character_string12") == "character_string"
     with pytest.raises(ValidationError):
-        ReadyTemplate(template_id="t", fields={"pickup_no": "amount1"})
+        ReadyTemplate(template_id="t", fields={"pickup_no": "money1"})  # amount is a type, money is not
     with pytest.raises(ValidationError):
         ReadyTemplate(template_id="t", fields={"table": "thing1"})
     with pytest.raises(ValidationError):
@@ -95,3 +95,24 @@ def test_only_takeout_guests_with_a_number_are_told(fields, reason):
 def test_the_note_says_where_to_go():
     template = TEMPLATE.model_copy(update={"fields": {"note": "thing5"}})
     assert ready_message(order(), "店", template, AT, "Asia/Shanghai").data == {"thing5": PICKUP_NOTE}
+
+
+def test_who_gets_which_status_message():
+    from diancan.domain.guest_notices import ACCEPTED, DELIVERED, READY, REFUNDED, skip_reason
+
+    takeout, delivery = order(mode="takeout"), order(mode="delivery")
+    assert skip_reason(takeout, ACCEPTED) is None and skip_reason(delivery, ACCEPTED) is None
+    assert skip_reason(takeout, REFUNDED) is None
+    assert skip_reason(delivery, DELIVERED) is None and skip_reason(takeout, DELIVERED) == "not_delivery"
+    assert skip_reason(delivery, READY) == "delivery" and skip_reason(takeout, READY) is None
+    staff = order(mode="takeout", openid="staff:boss")
+    assert {skip_reason(staff, kind) for kind in (READY, ACCEPTED, DELIVERED, REFUNDED)} == {"no_guest"}
+
+
+def test_an_accepted_order_is_estimated_from_its_queue_and_a_refund_reads_in_yuan():
+    from diancan.domain.guest_notices import estimated_ready, fit, yuan
+
+    at = datetime(2026, 11, 24, 4, 30, tzinfo=UTC)
+    assert estimated_ready(at) == datetime(2026, 11, 24, 4, 45, tzinfo=UTC)
+    assert estimated_ready(at, orders_ahead=5) == datetime(2026, 11, 24, 5, 0, tzinfo=UTC)
+    assert yuan(1250) == "12.50元" and yuan(5) == "0.05元" and fit("amount2", yuan(123456)) == "1234.56元"

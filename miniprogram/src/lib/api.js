@@ -5,7 +5,7 @@
  * - every refusal ({code, message, message_en, details}) and every network failure becomes one ApiError
  *   whose `message` a guest can read */
 const config = require('../config')
-const { t } = require('./i18n')
+const { t, language } = require('./i18n')
 
 const TOKEN_KEY = 'diancan.token'
 
@@ -20,12 +20,14 @@ class ApiError extends Error {
   }
 }
 
-/** Turn whatever came back into words for the guest. The server's `message` is already Chinese and meant
- * for people; codes whose text is about fields or machinery get friendlier words. */
+/** Turn whatever came back into words for the guest. The server's `message` (Chinese) and `message_en` are
+ * meant for people: the one in the guest's language is shown; codes whose text is about fields or machinery
+ * get friendlier words of our own. */
 function toError(status, body) {
   const code = (body && body.code) || (status >= 500 ? 'SERVER_BUSY' : 'UNKNOWN')
   const own = t(`errors.${code}`)
-  let message = own !== `errors.${code}` ? own : (body && body.message) || ''
+  const server = body ? (language() === 'en' && body.message_en) || body.message || '' : ''
+  let message = own !== `errors.${code}` ? own : server
   if (!message) message = status >= 500 ? t('errors.SERVER_BUSY') : t('errors.UNKNOWN')
   return new ApiError({ code, message, status, details: body && body.details, messageEn: (body && body.message_en) || '' })
 }

@@ -60,4 +60,14 @@ function qtyByDish(cart) {
   return out
 }
 
-module.exports = { load, save, add, setQty, clear, setMode, count, items, qtyByDish, lineKey }
+/** "再来一单": the cart of the order's store replaced by the order's lines (same dishes, options, quantities
+ * and mode); the server's quote then says what changed (a dish sold out, a new price). */
+function fromOrder(order) {
+  const lines = order.lines.map((l) => {
+    const options = (l.options || []).map((o) => o.option_id)
+    return { key: lineKey(l.dish_id, options), dish_id: l.dish_id, name: l.name, options, option_names: (l.options || []).map((o) => o.name).join('/'), qty: l.qty }
+  })
+  return save({ storeId: order.store_id, mode: order.mode, lines })
+}
+
+module.exports = { load, save, add, setQty, clear, setMode, count, items, qtyByDish, lineKey, fromOrder }

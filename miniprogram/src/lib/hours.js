@@ -49,16 +49,17 @@ function pad(n) {
   return String(n).padStart(2, '0')
 }
 
-/** "今天 17:00" / "明天 10:00" / "12月8日 10:00" for a local instant. */
-function describe(instant, now = new Date(), words = { today: '今天', tomorrow: '明天' }) {
+/** "今天 17:00" / "明天 10:00" / "12月8日 10:00" (in English "today 17:00", "12/8 10:00") for a local instant. */
+function describe(instant, now = new Date()) {
+  const { t } = require('./i18n')
   const a = localParts(instant)
   const b = localParts(now)
   const days = Math.round((a.midnight - b.midnight) / (24 * 3600 * 1000))
   const hm = `${pad(Math.floor(a.minute / 60))}:${pad(a.minute % 60)}`
-  if (days === 0) return `${words.today} ${hm}`
-  if (days === 1) return `${words.tomorrow} ${hm}`
+  if (days === 0) return t('time.today', { hm })
+  if (days === 1) return t('time.tomorrow', { hm })
   const shifted = new Date(instant.getTime() + OFFSET_MS)
-  return `${shifted.getUTCMonth() + 1}月${shifted.getUTCDate()}日 ${hm}`
+  return t('time.date', { month: shifted.getUTCMonth() + 1, day: shifted.getUTCDate(), hm })
 }
 
 /** ISO 8601 with the +08:00 offset the back end expects for pickup_at. */

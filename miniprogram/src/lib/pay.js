@@ -4,11 +4,24 @@ const config = require('../config')
 const { ApiError } = require('./api')
 const { t } = require('./i18n')
 
-/** Ask for the "order ready" subscription. Call it synchronously inside the tap handler, before any await:
- * WeChat allows it only straight after a user tap. */
-function askReadyNotice() {
+/* The status messages that fit an order, most useful first; WeChat takes at most 3 templates per request. */
+const NOTICES_BY_MODE = {
+  takeout: ['ready', 'accepted', 'refunded'],
+  delivery: ['accepted', 'delivered', 'refunded'],
+  dine_in: ['accepted', 'refunded'],
+}
+const MAX_PER_REQUEST = 3
+
+/** Template ids to ask for an order of `mode` (unknown mode: the pickup reminder). */
+function noticeTemplates(mode) {
+  return (NOTICES_BY_MODE[mode] || ['ready']).map((kind) => config.SUBSCRIBE_TEMPLATES[kind]).filter(Boolean).slice(0, MAX_PER_REQUEST)
+}
+
+/** Ask for the status messages that fit the order. Call it synchronously inside the tap handler, before any
+ * await: WeChat allows it only straight after a user tap. */
+function askNotices(mode) {
   try {
-    wx.requestSubscribeMessage({ tmplIds: [config.SUBSCRIBE_TEMPLATES.ready], fail: () => {}, complete: () => {} })
+    wx.requestSubscribeMessage({ tmplIds: noticeTemplates(mode), fail: () => {}, complete: () => {} })
   } catch (e) { /* old base library: no subscription */ }
 }
 
@@ -38,4 +51,4 @@ function countdown(deadlineIso, now = Date.now()) {
   return `${String(Math.floor(left / 60)).padStart(2, '0')}:${String(left % 60).padStart(2, '0')}`
 }
 
-module.exports = { askReadyNotice, requestPayment, countdown }
+module.exports = { askNotices, noticeTemplates, requestPayment, countdown }

@@ -55,4 +55,14 @@ function groupsOf(dish, ids) {
   return selected
 }
 
-module.exports = { check, toggle, flatten, optionNames }
+/** The preselected choice of elder mode: the first option of every required group (the cheapest way to a
+ * dish the rules accept; the guest can still change it on the same screen). */
+function defaults(dish) {
+  const selected = {}
+  for (const group of dish.option_groups || []) {
+    if (group.required && group.options.length) selected[group.group_id] = [group.options[0].option_id]
+  }
+  return selected
+}
+
+module.exports = { check, toggle, flatten, optionNames, defaults }

@@ -108,9 +108,20 @@ test('a cancelled payment sheet is not an error: the order waits in its detail p
   const paying = page.instance.onPay()
   // synchronously inside the tap: the subscription is asked before anything is awaited
   expect(wx.__called('requestSubscribeMessage')).toHaveLength(1)
+  // a takeout order: the pickup reminder, accepted and refunded (WeChat takes at most 3 per request)
+  const { SUBSCRIBE_TEMPLATES } = require('../../src/config')
+  expect(wx.__called('requestSubscribeMessage')[0].args.tmplIds).toEqual([SUBSCRIBE_TEMPLATES.ready, SUBSCRIBE_TEMPLATES.accepted, SUBSCRIBE_TEMPLATES.refunded])
   expect(wx.__state.requests.filter((r) => r.key === 'POST /place_order/orders')).toHaveLength(0)
   await paying
   await waitFor(() => wx.__called('redirectTo').length)
   expect(wx.__called('showToast').pop().args.title).toBe('已取消支付，可在订单中继续支付')
   expect(wx.__state.requests.some((r) => r.key.endsWith('/sync-payment'))).toBe(false)
+})
+
+test('the status messages asked for fit the order: a delivery order asks accepted, delivered and refunded', () => {
+  const pay = require('../../src/lib/pay')
+  const { SUBSCRIBE_TEMPLATES } = require('../../src/config')
+  expect(pay.noticeTemplates('delivery')).toEqual([SUBSCRIBE_TEMPLATES.accepted, SUBSCRIBE_TEMPLATES.delivered, SUBSCRIBE_TEMPLATES.refunded])
+  expect(pay.noticeTemplates('dine_in')).toEqual([SUBSCRIBE_TEMPLATES.accepted, SUBSCRIBE_TEMPLATES.refunded])
+  for (const mode of ['takeout', 'delivery', 'dine_in', undefined]) expect(pay.noticeTemplates(mode).length).toBeLessThanOrEqual(3)
 })

@@ -362,17 +362,22 @@ def wechat_access_token():
 
 @component
 def ready_notices():
-    """OrderReady → the guest's "ready for pickup" push; no ``ready_template`` in the wechat secret: none."""
+    """Order events → the guest's status pushes, one template per kind from the wechat secret's
+    ``notice_templates`` ({"ACCEPTED": {...}, ...}; "READY" may come as ``ready_template``). A kind without
+    a template: none."""
     from diancan.adapters.notice_store import NoticeStore
     from diancan.adapters.wechat_messages import WeChatSubscribeMessages
-    from diancan.domain.guest_notices import ReadyTemplate
-    from diancan.services.guest_notices import ReadyNotices
+    from diancan.domain.guest_notices import READY, NoticeTemplate
+    from diancan.services.guest_notices import GuestNotices
 
-    raw = secrets().get("wechat").get("ready_template")
+    wechat = secrets().get("wechat")
+    raw = dict(wechat.get("notice_templates") or {})
+    if wechat.get("ready_template") and READY not in raw:
+        raw[READY] = wechat["ready_template"]
+    templates = {kind: NoticeTemplate.model_validate(template) for kind, template in raw.items()}
     messages = WeChatSubscribeMessages(wechat_access_token(), settings().wechat_api_base,
                                        settings().http_timeout_seconds, budget=settings().wechat_call_budget_seconds)
-    return ReadyNotices(NoticeStore(), messages, ReadyTemplate.model_validate(raw) if raw else None,
-                        tz=settings().business_tz, count=_count_metric)
+    return GuestNotices(NoticeStore(), messages, templates, tz=settings().business_tz, count=_count_metric)
 
 
 @component

@@ -2,17 +2,18 @@
  * surcharges; "add" is refused with the group's name until the rules hold. The price shown is the menu
  * price plus surcharges, for orientation only: the cart's total comes from the server's quote. */
 const spec = require('../../lib/spec')
-const { section, t } = require('../../lib/i18n')
+const { t, localized } = require('../../lib/i18n')
 const { formatFen } = require('../../lib/money')
+const { ui } = require('../../lib/ui')
 
 function view(dish, selected) {
   return (dish.option_groups || []).map((g) => ({
     group_id: g.group_id,
-    name: g.name,
+    name: localized(g),
     rule: [g.required ? t('spec.required') : '', g.multi ? (g.max_select ? t('spec.maxSelect', { n: g.max_select }) : t('spec.multi')) : ''].filter(Boolean).join(' · '),
     options: g.options.map((o) => ({
       option_id: o.option_id,
-      name: o.name,
+      name: localized(o),
       surcharge: o.price_fen ? t('spec.surcharge', { fee: formatFen(o.price_fen) }) : '',
       checked: (selected[g.group_id] || []).includes(o.option_id),
     })),
@@ -20,23 +21,28 @@ function view(dish, selected) {
 }
 
 Component({
+  behaviors: [ui({ msg: 'spec' })],
   properties: {
     dish: { type: Object, value: null },
     show: { type: Boolean, value: false },
   },
-  data: { msg: section('spec'), groups: [], selected: {}, error: '', priceText: '', allergensText: '', nutrition: [] },
+  data: { title: '', description: '', groups: [], selected: {}, error: '', priceText: '', allergensText: '', nutrition: [] },
   observers: {
     // a fresh choice each time the popup opens; a parent re-render while open keeps the guest's choice
     'dish, show': function reset(dish, show) {
       const opening = show && !this.shown
       this.shown = show
       if (!dish || !opening) return
-      const selected = {}
+      // elder mode: the required groups come with their first choice already made, so one tap adds the dish
+      const selected = this.data.elder ? spec.defaults(dish) : {}
+      const { surcharge } = spec.flatten(dish, selected)
       this.setData({
         selected,
+        title: localized(dish),
+        description: localized(dish, 'description'),
         error: '',
         groups: view(dish, selected),
-        priceText: formatFen(dish.price_fen),
+        priceText: formatFen(dish.price_fen + surcharge),
         allergensText: (dish.allergens || []).length ? t('menu.allergens', { list: dish.allergens.join('、') }) : '',
         nutrition: Object.entries(dish.nutrition || {}).map(([k, v]) => `${k} ${v}`),
       })
@@ -54,8 +60,8 @@ Component({
       const problem = spec.check(dish, this.data.selected)
       if (problem) {
         const error = problem.reason === 'max'
-          ? t('spec.tooMany', { group: problem.group.name, n: problem.group.max_select })
-          : t('spec.missing', { group: problem.group.name })
+          ? t('spec.tooMany', { group: localized(problem.group), n: problem.group.max_select })
+          : t('spec.missing', { group: localized(problem.group) })
         this.setData({ error })
         return
       }

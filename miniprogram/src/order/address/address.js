@@ -1,13 +1,18 @@
 /* The address book (kept on the phone): pick one for delivery or add one; the position comes from the map
  * (wx.chooseLocation) so the server can measure the distance. The first address is the one in use. */
-const { section, t } = require('../../lib/i18n')
+const { t } = require('../../lib/i18n')
+const { ui } = require('../../lib/ui')
 
 const KEY = 'diancan.addresses'
 const MAX = 20
 
 Component({
-  data: { msg: section('address'), addresses: [], form: { contact: '', phone: '', text: '', lat: null, lng: null }, adding: false, error: '' },
+  behaviors: [ui({ msg: 'address' })],
+  data: { addresses: [], form: { contact: '', phone: '', text: '', lat: null, lng: null }, adding: false, error: '' },
   methods: {
+    onShow() {
+      this.refreshUi()
+    },
     onLoad() {
       const addresses = wx.getStorageSync(KEY) || []
       this.setData({ addresses, adding: addresses.length === 0 })

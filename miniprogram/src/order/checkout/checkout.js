@@ -8,18 +8,21 @@ const cartStore = require('../../lib/cart')
 const hours = require('../../lib/hours')
 const pay = require('../../lib/pay')
 const { lineView } = require('../../lib/order-status')
-const { section, t } = require('../../lib/i18n')
+const { t } = require('../../lib/i18n')
 const { formatFen } = require('../../lib/money')
+const { ui } = require('../../lib/ui')
 
 const ADDRESS_KEY = 'diancan.addresses'
 
 Component({
+  behaviors: [ui({ msg: 'checkout' })],
   data: {
-    msg: section('checkout'),
     status: 'loading',
     error: '',
     modes: [],
     mode: '',
+    confirming: false, // elder mode: the read-back screen is shown
+    sentences: [],
     slots: [],
     slotIndex: 0, // 0 = now
     slotLabels: [],
@@ -53,6 +56,7 @@ Component({
       this.loadWallet().then(() => this.requote())
     },
     onShow() {
+      if (this.refreshUi()) return
       if (this.store && this.cart && this.cart.lines.length && this.data.status !== 'loading') {
         this.pickAddress()
         this.requote()
@@ -155,9 +159,32 @@ Component({
       }
       return this.attempt.key
     },
+    /** Elder mode: before paying, the order read back in full sentences on one screen; paying is the
+     * confirmation's own button (its tap asks for the status messages). */
+    readBack() {
+      const q = this.data.quote
+      const lines = q.lines.map((l) => t('confirm.line', { name: l.name, qty: l.qty, options: l.options ? t('confirm.options', { options: l.options }) : '' }))
+      const address = this.data.mode === 'delivery' && this.data.address ? t('confirm.address', { address: this.data.address.text }) : ''
+      return [
+        t('confirm.store', { store: this.store.name }),
+        ...lines,
+        t('confirm.how', { how: this.data.slotLabels[this.data.slotIndex] || t(`modes.${this.data.mode}`) }) + address,
+        t('confirm.total', { total: q.total }),
+      ]
+    },
     onPay() {
       if (this.data.paying || !this.data.quote) return undefined
-      pay.askReadyNotice() // inside the tap, before any await
+      if (this.data.elder && !this.data.confirming) {
+        this.setData({ confirming: true, sentences: this.readBack() })
+        return undefined
+      }
+      return this.placeAndPay()
+    },
+    onBackToEdit() {
+      this.setData({ confirming: false })
+    },
+    placeAndPay() {
+      pay.askNotices(this.data.mode) // inside the tap, before any await
       const body = this.body()
       const idempotencyKey = this.keyFor(body)
       this.setData({ paying: true })

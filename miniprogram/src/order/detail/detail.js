@@ -5,8 +5,9 @@ const api = require('../../lib/api')
 const pay = require('../../lib/pay')
 const status = require('../../lib/order-status')
 const hours = require('../../lib/hours')
-const { section, t } = require('../../lib/i18n')
+const { t } = require('../../lib/i18n')
 const { formatFen } = require('../../lib/money')
+const { ui } = require('../../lib/ui')
 
 const POLL_MS = 5000
 
@@ -37,11 +38,13 @@ function present(o) {
     total: formatFen(o.total_fen),
     createdAt: status.shortTime(o.created_at),
     payable: o.status === 'PENDING_PAYMENT',
+    reviewable: o.status === 'COMPLETED',
   }
 }
 
 Component({
-  data: { msg: section('order'), payMsg: section('pay'), checkoutMsg: section('checkout'), status: 'loading', error: '', order: null, countdown: '', paying: false },
+  behaviors: [ui({ msg: 'order', payMsg: 'pay', checkoutMsg: 'checkout', reviewMsg: 'review' })],
+  data: { status: 'loading', error: '', order: null, countdown: '', paying: false },
   methods: {
     onLoad(query = {}) {
       this.orderId = query.order_id
@@ -50,6 +53,7 @@ Component({
     },
     onShow() {
       this.visible = true
+      if (this.refreshUi()) return
       if (this.order) this.load()
     },
     onHide() {
@@ -94,7 +98,7 @@ Component({
     },
     onPayAgain() {
       if (this.data.paying) return undefined
-      pay.askReadyNotice() // inside the tap, before any await
+      pay.askNotices(this.order && this.order.mode) // inside the tap, before any await
       this.setData({ paying: true })
       return api.request('orders', 'POST', `/orders/${this.orderId}/pay`)
         .then((answer) => pay.requestPayment(answer.pay_params || answer))
@@ -107,6 +111,9 @@ Component({
         })
         .catch((error) => wx.showToast({ title: error.message, icon: 'none' }))
         .then(() => this.setData({ paying: false }))
+    },
+    onReview() {
+      wx.navigateTo({ url: `/order/review/review?order_id=${this.orderId}` })
     },
     onCancel() {
       wx.showModal({

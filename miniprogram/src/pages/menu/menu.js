@@ -5,18 +5,22 @@ const api = require('../../lib/api')
 const cartStore = require('../../lib/cart')
 const hours = require('../../lib/hours')
 const spec = require('../../lib/spec')
-const { section, t } = require('../../lib/i18n')
+const { t, localized } = require('../../lib/i18n')
 const { formatFen } = require('../../lib/money')
+const { ui } = require('../../lib/ui')
 
 const QUOTE_DELAY_MS = 250
 const ADDRESS_KEY = 'diancan.addresses'
 
 function dishView(d, qty, names = {}) {
   const parts = Object.entries(d.combo_parts || {})
+  const name = localized(d)
   return {
     dish_id: d.dish_id,
-    name: d.name,
-    description: d.description,
+    name,
+    description: localized(d, 'description'),
+    imageLabel: t('a11y.dishImage', { name }),
+    addLabel: t((d.option_groups || []).length ? 'a11y.chooseSpec' : 'a11y.add', { name }),
     image: (d.images || [])[0] || '',
     priceText: formatFen(d.price_fen),
     soldOut: Boolean(d.sold_out),
@@ -25,15 +29,15 @@ function dishView(d, qty, names = {}) {
     tags: d.tags || [],
     allergensText: (d.allergens || []).length ? t('menu.allergens', { list: d.allergens.join('、') }) : '',
     comboText: parts.length ? t('menu.combo', { list: parts.map(([id, n]) => `${names[id] || id}×${n}`).join('、') }) : '',
+    ratingText: d.rating_count ? t('menu.rating', { rating: d.rating, n: d.rating_count }) : '',
     hasSpecs: (d.option_groups || []).length > 0,
     qty: qty || 0,
   }
 }
 
 Component({
+  behaviors: [ui({ msg: 'menu', cartMsg: 'cart' })],
   data: {
-    msg: section('menu'),
-    cartMsg: section('cart'),
     status: 'loading',
     error: '',
     store: null,
@@ -44,6 +48,7 @@ Component({
     mode: '',
     categories: [],
     recommendations: [],
+    favourites: [], // elder mode: the dishes this guest orders most, first
     activeCategory: '',
     intoView: '',
     query: '',
@@ -62,6 +67,7 @@ Component({
       this.load()
     },
     onShow() {
+      if (this.refreshUi()) return
       if (this.menu) this.refreshCart()
     },
     onUnload() {
@@ -74,9 +80,10 @@ Component({
           this.menu = menu
           this.dishes = {}
           for (const c of menu.categories) for (const d of c.dishes) this.dishes[d.dish_id] = d
-          this.names = Object.fromEntries(Object.values(this.dishes).map((d) => [d.dish_id, d.name]))
+          this.names = Object.fromEntries(Object.values(this.dishes).map((d) => [d.dish_id, localized(d)]))
           const store = menu.store
           wx.setStorageSync(`diancan.store.${store.store_id}`, store)
+          wx.setStorageSync('diancan.lastStore', store.store_id) // 我的 shows this store's coupons to claim
           wx.setNavigationBarTitle({ title: store.name })
           let storeState = 'open'
           if (!store.accepting_orders) storeState = 'paused'
@@ -100,27 +107,38 @@ Component({
             status: menu.categories.some((c) => c.dishes.length) ? 'ready' : 'empty',
           })
           this.refreshCart()
+          if (this.data.elder) this.loadFavourites()
           wx.nextTick ? wx.nextTick(() => this.measure()) : this.measure()
         })
         .catch((error) => this.setData({ status: 'error', error: error.message }))
+    },
+    /** Elder mode's "常点": the guest's most ordered dishes (their profile), shown before everything else. */
+    loadFavourites() {
+      return api.request('orders', 'GET', '/me')
+        .then((me) => {
+          this.favouriteIds = (me.favourite_dishes || []).map((f) => f.dish_id)
+          this.paint()
+        })
+        .catch(() => { /* no favourites: the simplified menu works without them */ })
     },
     /** Dish lists with the cart's quantities as badges. */
     paint() {
       const qty = this.tableCart ? this.tableQty() : cartStore.qtyByDish(this.cart)
       const categories = this.menu.categories.map((c) => ({
         category_id: c.category_id,
-        name: c.name,
+        name: localized(c),
         count: c.dishes.reduce((n, d) => n + (qty[d.dish_id] || 0), 0),
         dishes: c.dishes.map((d) => dishView(d, qty[d.dish_id], this.names)),
       }))
       const recommendations = (this.menu.recommendations || []).map((d) => dishView(d, qty[d.dish_id], this.names))
-      this.setData({ categories, recommendations, results: this.search(this.data.query, qty) })
+      const favourites = (this.favouriteIds || []).filter((id) => this.dishes[id]).map((id) => dishView(this.dishes[id], qty[id], this.names))
+      this.setData({ categories, recommendations, favourites, results: this.search(this.data.query, qty) })
     },
     search(query, qty) {
       const needle = (query || '').trim().toLowerCase()
       if (!needle) return []
       return Object.values(this.dishes)
-        .filter((d) => d.name.toLowerCase().includes(needle) || (d.tags || []).some((tag) => tag.toLowerCase().includes(needle)) || (d.description || '').toLowerCase().includes(needle))
+        .filter((d) => d.name.toLowerCase().includes(needle) || (d.name_en || '').toLowerCase().includes(needle) || (d.tags || []).some((tag) => tag.toLowerCase().includes(needle)) || (d.description || '').toLowerCase().includes(needle))
         .map((d) => dishView(d, qty[d.dish_id], this.names))
     },
     onSearch(e) {
@@ -160,6 +178,10 @@ Component({
       let current = this.sectionTops[0].id
       for (const s of this.sectionTops) if (s.top <= top) current = s.id
       if (current !== this.data.activeCategory) this.setData({ activeCategory: current })
+    },
+    /** The dish's picture: its detail with rating and the newest reviews. */
+    onDetail(e) {
+      wx.navigateTo({ url: `/dish/detail/detail?store_id=${this.storeId}&dish_id=${e.currentTarget.dataset.id}` })
     },
     /* adding */
     onAdd(e) {

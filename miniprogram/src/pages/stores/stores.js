@@ -2,9 +2,10 @@
  * politely (a banner explains why, the system prompt comes only on a tap); without it the stores are listed
  * by city. Each store says open / closed / paused and when it opens next. */
 const api = require('../../lib/api')
-const { section, t } = require('../../lib/i18n')
+const { t } = require('../../lib/i18n')
 const { formatFen } = require('../../lib/money')
 const hours = require('../../lib/hours')
+const { ui } = require('../../lib/ui')
 
 function distanceText(m) {
   if (m === null || m === undefined) return ''
@@ -42,8 +43,8 @@ function byCity(stores) {
 }
 
 Component({
+  behaviors: [ui({ msg: 'stores', mine: 'mine' })],
   data: {
-    msg: section('stores'),
     status: 'loading',
     error: '',
     located: false,
@@ -51,6 +52,9 @@ Component({
     groups: [],
   },
   methods: {
+    onShow() {
+      this.refreshUi()
+    },
     onLoad() {
       this.start()
     },
@@ -107,6 +111,9 @@ Component({
     },
     onMyOrders() {
       wx.navigateTo({ url: '/order/list/list' })
+    },
+    onMine() {
+      wx.navigateTo({ url: '/member/mine/mine' })
     },
   },
 })

@@ -6,13 +6,15 @@ const api = require('../../lib/api')
 const pay = require('../../lib/pay')
 const status = require('../../lib/order-status')
 const spec = require('../../lib/spec')
-const { section, t } = require('../../lib/i18n')
+const { t } = require('../../lib/i18n')
 const { formatFen } = require('../../lib/money')
+const { ui } = require('../../lib/ui')
 
 const POLL_MS = 4000
 
 Component({
-  data: { msg: section('table'), status: 'loading', error: '', table: null, lines: [], rounds: [], bill: null, busy: false },
+  behaviors: [ui({ msg: 'table' })],
+  data: { status: 'loading', error: '', table: null, lines: [], rounds: [], bill: null, busy: false },
   methods: {
     onLoad(query = {}) {
       this.visible = true
@@ -34,6 +36,7 @@ Component({
     },
     onShow() {
       this.visible = true
+      if (this.refreshUi()) return
       if (this.cart) this.refresh()
     },
     onHide() {
@@ -106,7 +109,7 @@ Component({
     /** Send the shared cart (as the guest sees it: its version) to the kitchen; pay it first if the store says so. */
     onSendRound() {
       if (this.data.busy || !this.data.lines.length) return undefined
-      pay.askReadyNotice() // inside the tap, before any await
+      pay.askNotices('dine_in') // inside the tap, before any await
       this.setData({ busy: true })
       return api.request('tables', 'POST', `/tables/sessions/${this.session.session_id}/rounds`, { data: { version: this.cart.version } })
         .then((answer) => this.payIfAsked(answer.pay_params, answer.round && answer.round.order_id))
@@ -115,7 +118,7 @@ Component({
     },
     onCheckout() {
       if (this.data.busy) return undefined
-      pay.askReadyNotice()
+      pay.askNotices('dine_in')
       this.setData({ busy: true })
       return api.request('tables', 'POST', `/tables/sessions/${this.session.session_id}/checkout`, { data: {} })
         .then((answer) => this.payIfAsked(answer.pay_params, answer.order_id))

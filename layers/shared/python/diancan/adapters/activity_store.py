@@ -120,6 +120,15 @@ class ActivityStore:
             MemberInfoRecord.kind.set(MemberInfoRecord), MemberInfoRecord.openid.set(openid), MemberInfoRecord.phone_enc.set(phone_enc),
             MemberInfoRecord.phone_consented_at.set(at)])
 
+    def forget(self, openid: str, at: str) -> None:
+        """The guest's "delete my data": phone, birthday (and its index entry) and favourite dish removed and
+        the request's time kept, in one UpdateItem (repeating it changes nothing but the time)."""
+        MemberInfoRecord(keys.user(openid), keys.MEMBER_INFO).update(actions=[
+            MemberInfoRecord.kind.set(MemberInfoRecord), MemberInfoRecord.openid.set(openid),
+            MemberInfoRecord.phone_enc.remove(), MemberInfoRecord.phone_consented_at.remove(),
+            MemberInfoRecord.birthday.remove(), MemberInfoRecord.GSI1PK.remove(), MemberInfoRecord.GSI1SK.remove(),
+            MemberInfoRecord.favourite_dish.remove(), MemberInfoRecord.erasure_requested_at.set(at)])
+
     def member_info(self, openid: str) -> MemberInfo:
         """GetItem ``USER#<openid>/MEMBERINFO``."""
         try:

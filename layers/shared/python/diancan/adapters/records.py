@@ -317,6 +317,7 @@ class MemberInfoRecord(Record, discriminator="member_info"):
     birthday = UnicodeAttribute(null=True)  # yyyy-mm-dd, given by the guest
     phone_enc = UnicodeAttribute(null=True)  # PiiCipher ciphertext, only with the guest's consent
     phone_consented_at = UnicodeAttribute(null=True)
+    erasure_requested_at = UnicodeAttribute(null=True)  # the guest asked to delete their data (我的 → 隐私)
 
 
 class GuestRecoRecord(Record, discriminator="guest_reco"):

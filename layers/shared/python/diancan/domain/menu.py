@@ -12,9 +12,13 @@ from diancan.domain.money import Fen
 MODES = ("dine_in", "takeout", "delivery")
 
 
+EN = "English, shown to guests who read English; empty = the Chinese one"
+
+
 class Option(BaseModel):
     option_id: str
     name: str
+    name_en: str = Field("", max_length=60, description=EN)
     price_fen: Fen = Field(0, ge=0)
     recipe: dict[str, int] = Field(default_factory=dict, description="ingredient id → base units used")
 
@@ -24,6 +28,7 @@ class OptionGroup(BaseModel):
 
     group_id: str
     name: str
+    name_en: str = Field("", max_length=60, description=EN)
     required: bool = False
     multi: bool = False
     max_select: int | None = Field(None, ge=1)
@@ -38,8 +43,10 @@ class Dish(BaseModel):
     store_id: str
     category_id: str
     name: str
+    name_en: str = Field("", max_length=80, description=EN)
     price_fen: Fen = Field(ge=0)
     description: str = ""
+    description_en: str = Field("", max_length=500, description=EN)
     images: list[str] = Field(default_factory=list)
     option_groups: list[OptionGroup] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
@@ -77,6 +84,7 @@ class Category(BaseModel):
     category_id: str
     store_id: str
     name: str
+    name_en: str = Field("", max_length=60, description=EN)
     sort: int = 0
     station_id: str | None = None
 

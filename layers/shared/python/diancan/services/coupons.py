@@ -22,6 +22,9 @@ from diancan.domain.promotions import Coupon
 logger = logging.getLogger(__name__)
 
 
+PAST_SHOWN = 20
+
+
 def coupon_view(coupon: Coupon, status: str) -> dict:
     """The coupon as the guest sees it: its terms, and its own expiry (set when it was issued, never past the
     template's end), which wins over the terms' ``valid_until`` (empty when the template has no end)."""
@@ -47,9 +50,17 @@ class CouponService:
 
     def wallet(self, openid: str) -> list[dict]:
         """Unexpired coupons first by expiry; used and expired ones are left out."""
+        return self.wallet_and_past(openid)[0]
+
+    def wallet_and_past(self, openid: str, past_shown: int = PAST_SHOWN) -> tuple[list[dict], list[dict]]:
+        """The usable coupons (first to expire first) and, from the same query, the latest used, reserved
+        (held by an unpaid order) and expired ones for the guest's history."""
         now = self._clock()
-        usable = [e for e in self._store.wallet(openid) if e.status == "available" and e.coupon.valid_until > now]
-        return [coupon_view(e.coupon, e.status) for e in sorted(usable, key=lambda e: e.coupon.valid_until)]
+        entries = self._store.wallet(openid)
+        usable = [e for e in entries if e.status == "available" and e.coupon.valid_until > now]
+        past = sorted((e for e in entries if e not in usable), key=lambda e: e.coupon.valid_until, reverse=True)
+        return ([coupon_view(e.coupon, e.status) for e in sorted(usable, key=lambda e: e.coupon.valid_until)],
+                [coupon_view(e.coupon, "expired" if e.status == "available" else e.status) for e in past[:past_shown]])
 
     def automatic_templates(self) -> list[CouponTemplate]:
         return [t for t in self._store.list_templates() if t.auto_rule]

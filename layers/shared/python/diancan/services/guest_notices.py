@@ -1,6 +1,8 @@
-"""Telling the guest their order is ready for pickup (guest_notify, on ``OrderReady``).
+"""Telling the guest how their order goes (guest_notify): ready for pickup (``OrderReady``), accepted with an
+estimated time (``OrderAccepted``), delivered (``OrderCompleted`` of a delivery order), refund completed
+(``OrderRefunded``). Each kind has its own template; one not configured is skipped and counted.
 
-At most one push per order, however often SQS delivers the event: the order's ``NOTICE#READY`` record is
+At most one push per order and kind, however often SQS delivers the event: the order's ``NOTICE#<KIND>`` record is
 read with the order, claimed with a conditional put before WeChat is called and settled with WeChat's
 answer. WeChat unreachable or busy frees the claim and fails the record (SQS retries, then the DLQ);
 "not subscribed" (43101) and refusals are settled outcomes, counted as metrics. Which guests are told and
@@ -15,7 +17,17 @@ from typing import TYPE_CHECKING
 
 from diancan.domain.clock import BUSINESS_TZ_DEFAULT, parse_iso, utcnow
 from diancan.domain.errors import UpstreamUnavailable
-from diancan.domain.guest_notices import ReadyTemplate, ready_message, skip_reason
+from diancan.domain.events import ORDER_ACCEPTED, ORDER_REFUNDED
+from diancan.domain.guest_notices import (
+    ACCEPTED,
+    DELIVERED,
+    READY,
+    REFUNDED,
+    NoticeTemplate,
+    notice_message,
+    skip_reason,
+)
+from diancan.services.completion import ORDER_COMPLETED
 from diancan.services.kitchen import ORDER_READY
 
 if TYPE_CHECKING:
@@ -24,45 +36,57 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-READY = "READY"
-METRICS = {"sent": "ReadyNoticeSent", "not_subscribed": "ReadyNoticeNotSubscribed",
-           "refused": "ReadyNoticeRefused"}
+KIND_OF_EVENT = {ORDER_READY: READY, ORDER_ACCEPTED: ACCEPTED, ORDER_COMPLETED: DELIVERED, ORDER_REFUNDED: REFUNDED}
+METRICS = {"sent": "NoticeSent", "not_subscribed": "NoticeNotSubscribed", "refused": "NoticeRefused"}
 SETTLED = {"sent": "SENT", "not_subscribed": "NOT_SUBSCRIBED", "refused": "REFUSED"}
 
 
-class ReadyNotices:
-    def __init__(self, notices: NoticeStore, messages: WeChatSubscribeMessages, template: ReadyTemplate | None, *,
-                 tz: str = BUSINESS_TZ_DEFAULT, count: Callable[[str], None] = lambda name: None,
-                 clock: Callable[[], datetime] = utcnow) -> None:
+def metric(kind: str, name: str) -> str:
+    """``ReadyNoticeSent``, ``AcceptedNoticeRefused``, …"""
+    return kind.title() + name
+
+
+class GuestNotices:
+    def __init__(self, notices: NoticeStore, messages: WeChatSubscribeMessages,
+                 templates: dict[str, NoticeTemplate], *, tz: str = BUSINESS_TZ_DEFAULT,
+                 count: Callable[[str], None] = lambda name: None, clock: Callable[[], datetime] = utcnow) -> None:
         self._notices = notices
         self._messages = messages
-        self._template = template
+        self._templates = templates
         self._tz = tz
         self._count = count
         self._clock = clock
 
     def handle(self, detail_type: str, detail: dict) -> str:
         """What happened to this event's notice (for the consumer's log line)."""
-        if detail_type != ORDER_READY:
+        kind = KIND_OF_EVENT.get(detail_type)
+        if kind is None:
             return "ignored"
-        read = self._notices.read(detail["order_id"], detail["store_id"], READY)
+        if kind == DELIVERED and detail.get("mode") not in (None, "delivery"):
+            return "skipped:not_delivery"  # the event says so: no read needed
+        template = self._templates.get(kind)
+        if template is None:
+            logger.warning("no %s template in the wechat secret: guests are not told", kind)
+            self._count(metric(kind, "NoticeNotConfigured"))
+            return "skipped:not_configured"
+        read = self._notices.read(detail["order_id"], detail["store_id"], kind)
         if read.state in SETTLED.values():  # SENDING: claimed by a delivery that may have died; claim decides
             return f"already:{read.state}"
-        if reason := skip_reason(read.order):
+        if reason := skip_reason(read.order, kind):
             return f"skipped:{reason}"
-        if self._template is None:
-            logger.warning("no ready_template in the wechat secret: guests are not told their order is ready")
-            self._count("ReadyNoticeNotConfigured")
-            return "skipped:not_configured"
         at = parse_iso(detail["at"]) if detail.get("at") else self._clock()
-        message = ready_message(read.order, read.store_name, self._template, at, self._tz)
-        self._notices.claim(read.order.order_id, READY, self._clock())
+        message = notice_message(kind, read.order, read.store_name, template, at, self._tz,
+                                 amount_fen=detail.get("amount_fen"))
+        self._notices.claim(read.order.order_id, kind, self._clock())
         try:
             result = self._messages.send(message)
         except UpstreamUnavailable:
-            self._notices.settle(read.order.order_id, READY, "RETRY")
+            self._notices.settle(read.order.order_id, kind, "RETRY")
             raise
-        self._notices.settle(read.order.order_id, READY, SETTLED[result.outcome], errcode=result.errcode,
+        self._notices.settle(read.order.order_id, kind, SETTLED[result.outcome], errcode=result.errcode,
                              msgid=result.msgid)
-        self._count(METRICS[result.outcome])
+        self._count(metric(kind, METRICS[result.outcome]))
         return result.outcome
+
+
+ReadyNotices = GuestNotices  # the name from when "ready" was the only kind

@@ -82,11 +82,12 @@ def store_menu(repository: Repository, store_id: str, *, category: str | None, q
             continue
         dishes = [d for d in menu.dishes if d.category_id == cat.category_id and d.on_shelf]
         if needle:
-            dishes = [d for d in dishes if needle in d.name.lower() or any(needle in t.lower() for t in d.tags)]
+            dishes = [d for d in dishes if needle in d.name.lower() or needle in d.name_en.lower()
+                      or any(needle in t.lower() for t in d.tags)]
         if key:
             dishes.sort(key=key)
         if dishes or not (needle or category):
-            categories.append({"category_id": cat.category_id, "name": cat.name,
+            categories.append({"category_id": cat.category_id, "name": cat.name, "name_en": cat.name_en,
                                "dishes": [dish_view(d) for d in dishes]})
     if category and not categories and all(c.category_id != category for c in menu.categories):
         raise NotFound("no such category", "分类不存在", code="CATEGORY_NOT_FOUND")

@@ -20,8 +20,8 @@ from diancan.domain.stock import Ingredient
 from diancan.services.stock import StockService
 
 logger = logging.getLogger(__name__)
-DETAILS = {"category_id", "name", "description", "images", "tags", "nutrition", "allergens", "station_id",
-           "packing_fee_fen"}
+DETAILS = {"category_id", "name", "name_en", "description", "description_en", "images", "tags", "nutrition",
+           "allergens", "station_id", "packing_fee_fen"}
 
 
 def _check_recipe(recipe: dict[str, int]) -> None:

@@ -1,11 +1,11 @@
 """What the guest chooses to share beyond ordering: a phone number (only through WeChat's consent code,
-stored encrypted) and a birthday (for the birthday coupon)."""
+stored encrypted) and a birthday (for the birthday coupon); and their request to delete it again."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Protocol
+from typing import Literal, Protocol
 
 from pydantic import BaseModel, Field
 
@@ -25,6 +25,19 @@ class PhoneConsent(BaseModel):
 
 class BirthdayGiven(BaseModel):
     birthday: date
+
+
+class ErasureRequest(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    confirm: Literal[True] = Field(description="the guest confirmed on the privacy page")
+
+
+ERASED = ("phone", "birthday", "favourite_dish")
+KEPT = {"orders": "订单与支付记录依法保留，到期后由留存任务删除",
+        "points": "积分与优惠券保留，以便你继续使用"}
+KEPT_EN = {"orders": "orders and payments are kept as the law requires and deleted by the retention job",
+           "points": "points and coupons are kept so you can still use them"}
 
 
 def masked(phone: str) -> str:
@@ -50,3 +63,11 @@ class Privacy:
             raise InvalidRequest("birthday out of range", "生日有误", code="INVALID_BIRTHDAY")
         self._activity.set_birthday(openid, birthday)
         return {"birthday": birthday.isoformat()}
+
+    def erase(self, openid: str) -> dict:
+        """"Delete my data": what the guest shared is removed now; what the law or their balance needs is
+        kept, and said so. Safe to repeat."""
+        at = iso(self._clock())
+        self._activity.forget(openid, at)
+        return {"erased": list(ERASED), "kept": [{"what": k, "why": KEPT[k], "why_en": KEPT_EN[k]} for k in KEPT],
+                "requested_at": at}

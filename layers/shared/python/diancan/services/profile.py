@@ -1,4 +1,5 @@
-"""A guest's profile page: points, level and the next one, usable coupons, recent orders, favourite dishes.
+"""A guest's profile page: points, level and the next one, usable and past coupons, recent orders, favourite
+dishes.
 Three DynamoDB calls: the member item, the wallet and one page of orders."""
 
 from __future__ import annotations
@@ -29,13 +30,15 @@ def profile(openid: str, marketing: MarketingStore, coupons: CouponService, repo
     level = level_for(standing.spend_fen)
     upcoming = [lv for lv in LEVELS if lv.min_spend_fen > standing.spend_fen]
     orders, _ = repository.list_user_orders(openid, start_key=None, limit=RECENT_ORDERS)
+    usable, past = coupons.wallet_and_past(openid)
     return {
         "points": standing.points,
         "level": level.model_dump(),
         "next_level": ({**upcoming[0].model_dump(), "spend_needed_fen": upcoming[0].min_spend_fen - standing.spend_fen}
                        if upcoming else None),
         "completed_orders": standing.completed_orders,
-        "coupons": coupons.wallet(openid),
+        "coupons": usable,
+        "past_coupons": past,  # used, reserved by an unpaid order, or expired: the guest's coupon history
         "recent_orders": [{"order_id": o.order_id, "store_id": o.store_id, "status": o.status.value,
                            "total_fen": o.total_fen, "created_at": o.created_at} for o in orders[:5]],
         "favourite_dishes": favourite_dishes(orders),

@@ -198,7 +198,7 @@ def _dish_from(store_id: str, dish_id: str, data: dict, base: dict) -> Dish:
     """The dish the form or JSON describes over ``base`` (the current dish, or a new one's id and price); pictures
     must be https; option groups are JSON (a list of groups with their options)."""
     fields = {**base, "store_id": store_id, "dish_id": dish_id}
-    for name in ("name", "category_id", "description"):
+    for name in ("name", "name_en", "category_id", "description", "description_en"):
         if name in data:
             fields[name] = str(data[name] or "").strip()
     for name in ("images", "tags", "allergens"):
@@ -283,8 +283,9 @@ def categories(store_id: str):
 
 def _category_change(store_id: str, category_id: str, data: dict, base: dict, *, create: bool) -> Category:
     fields = {**base, "store_id": store_id, "category_id": category_id}
-    if "name" in data:
-        fields["name"] = str(data["name"] or "").strip()[:40]
+    for name in ("name", "name_en"):
+        if name in data:
+            fields[name] = str(data[name] or "").strip()[:40]
     if "sort" in data:
         fields["sort"] = _whole_or_none(data["sort"], "INVALID_CATEGORY") or 0
     if "station_id" in data:
