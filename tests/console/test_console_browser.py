@@ -5,6 +5,7 @@ Screenshots go to artifacts/console/."""
 from __future__ import annotations
 
 import shutil
+import time
 import uuid
 from pathlib import Path
 
@@ -119,25 +120,33 @@ def _see_a_new_order_arrive(stack, page) -> str:
 
 
 def _reprint_and_refund(stack, page, order_id: str) -> None:
-    page.goto(f"{stack.base_url}/admin/s/{STORE}/orders/{order_id}")
-    for _ in range(40):  # tickets are printed by print_dispatch once OrderPaid went through the queue
-        if page.locator("button[data-ticket]").count():
-            break
-        page.wait_for_timeout(500)
+    """Each action is judged by the answer to the request the page sends and by the order afterwards, never by
+    a message the page shows for half a second before it reloads itself (on a busy machine the reload can come
+    first). Every wait is on a condition with a generous ceiling."""
+    from playwright.sync_api import expect
+
+    detail = f"{stack.base_url}/admin/s/{STORE}/orders/{order_id}"
+    page.goto(detail)
+    deadline = time.monotonic() + 90  # tickets are printed by print_dispatch once OrderPaid went through the queue
+    while not page.locator("button[data-ticket]").count():
+        assert time.monotonic() < deadline, "the order's tickets never appeared"
+        page.wait_for_timeout(500)  # poll interval, not a wait for the outcome
         page.reload()
-    page.locator("button[data-action=reprint]").first.click()
-    page.wait_for_selector("#action-result.good")
+    with page.expect_response(lambda r: r.url.endswith("/reprint") and r.request.method == "POST",
+                              timeout=60_000) as reprinted:
+        page.locator("button[data-action=reprint]").first.click()
+    assert reprinted.value.ok, reprinted.value.text()
     page.screenshot(path=SHOTS / "06-reprinted.png", full_page=True)
-    # the reprint reloads the page 0.5 s after its answer: load it afresh first, or that reload lands while the
-    # refund is in flight and its answer is never shown (the refund itself happens)
-    page.goto(f"{stack.base_url}/admin/s/{STORE}/orders/{order_id}")
+    # the reprint reloads the page after its answer: load it afresh first, so that reload cannot land while the
+    # refund is in flight
+    page.goto(detail)
     page.on("dialog", lambda dialog: dialog.accept())
-    page.locator("form.refund button").click()
-    page.wait_for_selector("#action-result.good")
-    page.wait_for_timeout(1500)  # the page reloads itself after a successful refund
-    page.goto(f"{stack.base_url}/admin/s/{STORE}/orders/{order_id}")
-    status = page.locator("#order-status").inner_text()
-    assert "退款" in status, status
+    with page.expect_response(lambda r: r.url.endswith("/refund") and r.request.method == "POST",
+                              timeout=60_000) as refunded:
+        page.locator("form.refund button").click()
+    assert refunded.value.ok, refunded.value.text()
+    page.goto(detail)
+    expect(page.locator("#order-status")).to_contain_text("退款", timeout=30_000)
     page.screenshot(path=SHOTS / "07-refunded.png", full_page=True)
 
 
