@@ -67,6 +67,7 @@ ROWS: dict[tuple[str, str, str], Row] = {
     ("orders", "POST", "/coupons/<template_id>/claim"): Row(GUEST, "orders/post_coupon_claim",
                                                             "/coupons/tpl-new-guest/claim", 200),
     ("orders", "POST", "/me/birthday"): Row(GUEST, "orders/post_birthday", "/me/birthday", 200),
+    ("orders", "POST", "/me/erase"): Row(GUEST, "orders/post_erase", "/me/erase", 200, body={"confirm": True}),
     ("orders", "POST", "/me/phone"): Row(GUEST, "orders/post_phone", "/me/phone", 200, body=PHONE),
     ("orders", "GET", "/orders/<order_id>"): Row(OWNER, "orders/get_order", "/orders/{target}", 200),
     ("orders", "POST", "/orders/<order_id>/cancel"): Row(OWNER, "orders/post_cancel", "/orders/{target}/cancel", 200),
