@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from bench import coldstart, overhead
+from bench import coldstart, cost, overhead
 
 START, END = "<!-- bench:start (written by `make bench`; edit bench/, not this section) -->", "<!-- bench:end -->"
 
@@ -21,6 +21,7 @@ class Results:
     report_orders: int = 0
     overhead: list = field(default_factory=list)
     cold: list = field(default_factory=list)
+    cost: cost.CostResult | None = None
     cold_imports: dict = field(default_factory=dict)
     cold_first: list = field(default_factory=list)  # coldstart.FirstRequest of the guest-facing functions
     throughput: list = field(default_factory=list)
@@ -47,6 +48,53 @@ def _calls_section(results: Results) -> list[str]:
         lines.append(f"- **{c.operation}** — target: {c.target.why}.")
         if c.total > c.target.total:
             lines.append(f"  Above: {c.target.above}.")
+    return lines
+
+
+def _money(amount: float) -> str:
+    return f"{amount:.4f}" if amount >= 0.001 else f"{amount:.6f}" if amount else "0"
+
+
+def _cost_section(results: Results) -> list[str]:
+    c = results.cost
+    regions = list(cost.PRICES)
+    lines = ["### Cost per 1,000 orders on AWS", "",
+             "Formula, per region r: cost = Σ over functions f [ invocations_f × ⌈duration_f ms⌉ / 1000 × "
+             "memory_f GB × price_r(GB-s) + invocations_f × price_r(request) ] + RRU × price_r(RRU) + WRU × "
+             "price_r(WRU) + events × price_r(event) + SQS requests × price_r(request) + S3 puts × price_r(put). "
+             f"Measured: {c.orders} takeout journeys (menu, quote, place, one order read, pay, then every consumer "
+             "of the queues the events reach, run until every queue is empty), scaled to 1,000; the day report "
+             f"of a store per 1,000 orders (the report build above); the schedules that run every minute, as a "
+             f"fixed cost per day spread over {cost.ORDERS_PER_DAY:,} orders a day. Request units from the item "
+             "sizes of every call (bench/capacity.py: moto reports no consumed capacity); durations are the median "
+             "warm handler time here, against moto on a shared machine, so GB-seconds are an estimate; cold "
+             "starts are not in them. bench/cost.py says what each unit counts.", "",
+             "Usage per 1,000 orders, by function:", "",
+             "| function | memory MB | ms per invocation | " + " | ".join(cost.UNITS) + " |",
+             "|---" * (3 + len(cost.UNITS)) + "|"]
+    for part, label in ((c.per_thousand, ""), (c.fixed_day.scaled(1000 / cost.ORDERS_PER_DAY), " (schedule)")):
+        for function, units in sorted(part.by_function.items()):
+            lines.append(f"| {function}{label} | {c.memory_mb.get(function, '')} | {c.durations_ms.get(function, 0):.0f} | "
+                         + " | ".join(f"{units.get(u, 0):.4g}" for u in cost.UNITS) + " |")
+    total = c.combined()
+    lines.append("| **total** | | | " + " | ".join(f"**{total.get(u, 0):.4g}**" for u in cost.UNITS) + " |")
+    lines += ["", "Priced (per 1,000 orders):", "",
+              "| region | " + " | ".join(cost.UNITS) + " | total | of which fixed (schedules) |",
+              "|---" * (3 + len(cost.UNITS)) + "|"]
+    fixed = c.fixed_day.scaled(1000 / cost.ORDERS_PER_DAY).total()
+    for region in regions:
+        priced, fixed_priced = cost.price(total, region), cost.price(fixed, region)
+        lines.append(f"| {region} | " + " | ".join(_money(priced[u]) for u in cost.UNITS)
+                     + f" | **{_money(sum(priced.values()))}** | {_money(sum(fixed_priced.values()))} |")
+    lines += ["", "Prices (on-demand, x86_64, no free tier; read 2026-12-04; ✓ = seen in the stored copy of the "
+              "page, ? = the published figure as last known, not in the stored copy: check before relying on it):", "",
+              "| unit | " + " | ".join(regions) + " |", "|---" * (1 + len(regions)) + "|"]
+    for unit in cost.UNITS:
+        cells = []
+        for region in regions:
+            p = cost.PRICES[region][unit]
+            cells.append(f"{p.amount:g} per {p.per:,} {'✓' if p.verified else '?'} ({p.source})")
+        lines.append(f"| {unit} | " + " | ".join(cells) + " |")
     return lines
 
 
@@ -128,9 +176,10 @@ def render(results: Results) -> str:
     lines = [START, "", "## Benchmarks (`make bench`)", "",
              f"Measured {datetime.now().astimezone():%Y-%m-%d %H:%M %z} on {machine}; the run took "
              f"{results.seconds:.0f} s. Command: `make bench` (= `python -m bench`; parts: "
-             "`python -m bench --only calls,overhead,cold,throughput,scaling`). Every figure is a count or a "
+             "`python -m bench --only calls,cost,overhead,cold,throughput,scaling`). Every figure is a count or a "
              "ratio measured in the same run, because absolute times on a shared machine are noisy.", ""]
-    for section, present in ((_calls_section, results.calls), (_overhead_section, results.overhead),
+    for section, present in ((_calls_section, results.calls), (_cost_section, results.cost),
+                             (_overhead_section, results.overhead),
                              (_cold_section, results.cold), (_throughput_section, results.throughput)):
         if present:
             lines += [*section(results), ""]
