@@ -2,7 +2,7 @@
 and rewrite the bench section of that file (between its markers; the rest of the file is kept).
 
     python -m bench                     # everything
-    python -m bench --only calls,cold   # some parts (calls, cost, overhead, cold, throughput, scaling)
+    python -m bench --only calls,cold   # some parts (calls, cost, chain, overhead, cold, throughput, scaling)
     python -m bench --profile place_order   # pyinstrument profile of a warm handler
 """
 
@@ -15,11 +15,11 @@ import sys
 import time
 from pathlib import Path
 
-from bench import coldstart, cost, overhead, report, throughput
+from bench import chain, coldstart, cost, overhead, report, throughput
 from bench.dynamo_calls import count_all, count_report
 
 ROOT = Path(__file__).resolve().parents[1]
-PARTS = ("calls", "cost", "overhead", "cold", "throughput", "scaling")
+PARTS = ("calls", "cost", "chain", "overhead", "cold", "throughput", "scaling")
 
 
 def scaling_table() -> str:
@@ -47,6 +47,11 @@ def measure_part(part: str, results: report.Results, iterations: int) -> None:
         with still_stack() as bench:
             results.cost = cost.measure(bench, built.log if built else None, built.seconds if built else 0.0,
                                         results.report_orders)
+    elif part == "chain":
+        from bench.world import still_stack
+
+        with still_stack() as bench:
+            results.chain = chain.measure(bench)
     elif part == "overhead":
         from bench.world import still_stack
 

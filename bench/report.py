@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from bench import coldstart, cost, overhead
+from bench import chain, coldstart, cost, overhead
 
 START, END = "<!-- bench:start (written by `make bench`; edit bench/, not this section) -->", "<!-- bench:end -->"
 
@@ -22,6 +22,7 @@ class Results:
     overhead: list = field(default_factory=list)
     cold: list = field(default_factory=list)
     cost: cost.CostResult | None = None
+    chain: chain.ChainResult | None = None
     cold_imports: dict = field(default_factory=dict)
     cold_first: list = field(default_factory=list)  # coldstart.FirstRequest of the guest-facing functions
     throughput: list = field(default_factory=list)
@@ -51,6 +52,10 @@ def _calls_section(results: Results) -> list[str]:
     return lines
 
 
+def _qty(value: float) -> str:
+    return f"{value:,.0f}" if value >= 1000 else f"{value:.4g}"
+
+
 def _money(amount: float) -> str:
     return f"{amount:.4f}" if amount >= 0.001 else f"{amount:.6f}" if amount else "0"
 
@@ -75,9 +80,9 @@ def _cost_section(results: Results) -> list[str]:
     for part, label in ((c.per_thousand, ""), (c.fixed_day.scaled(1000 / cost.ORDERS_PER_DAY), " (schedule)")):
         for function, units in sorted(part.by_function.items()):
             lines.append(f"| {function}{label} | {c.memory_mb.get(function, '')} | {c.durations_ms.get(function, 0):.0f} | "
-                         + " | ".join(f"{units.get(u, 0):.4g}" for u in cost.UNITS) + " |")
+                         + " | ".join(_qty(units.get(u, 0)) for u in cost.UNITS) + " |")
     total = c.combined()
-    lines.append("| **total** | | | " + " | ".join(f"**{total.get(u, 0):.4g}**" for u in cost.UNITS) + " |")
+    lines.append("| **total** | | | " + " | ".join(f"**{_qty(total.get(u, 0))}**" for u in cost.UNITS) + " |")
     lines += ["", "Priced (per 1,000 orders):", "",
               "| region | " + " | ".join(cost.UNITS) + " | total | of which fixed (schedules) |",
               "|---" * (3 + len(cost.UNITS)) + "|"]
@@ -95,6 +100,28 @@ def _cost_section(results: Results) -> list[str]:
             p = cost.PRICES[region][unit]
             cells.append(f"{p.amount:g} per {p.per:,} {'✓' if p.verified else '?'} ({p.source})")
         lines.append(f"| {unit} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def _chain_section(results: Results) -> list[str]:
+    c = results.chain
+    here = 1000 / c.cycle_ms
+    lunch = chain.LUNCH_PER_SECOND * c.cycle_ms / 1000
+    lines = ["### Capacity of one store's voucher chain", "",
+             "Every payment of a store writes its chain head STORE#<sid>/CHAIN in the payment's transaction, "
+             "on the condition that it is still the head it read; a lost race backs off and retries (bench/"
+             "chain.py). Payments through PaymentStore.mark_paid, each in its own thread, against the moto "
+             f"server. One uncontended payment (read the head + the transaction): **{c.cycle_ms:.0f} ms** here, "
+             f"so at most **{here:.0f} payments/s** per store here (the head admits one writer at a time).", "",
+             "| arrivals | payments | lost races | races per payment | conflict rate (of attempts) | failed | "
+             "drained in s | p95 ms to paid |", "|---" * 8 + "|"]
+    for run in [*c.bursts, *c.steady]:
+        lines.append(f"| {run.label} | {run.payments} | {run.lost_races} | {run.races_per_payment:.2f} | "
+                     f"{run.conflict_rate:.0%} | {run.failed} | {run.seconds:.2f} | {run.p95_ms:.0f} |")
+    verdict = "below the ceiling" if lunch < 1 else "AT OR ABOVE the ceiling"
+    lines += ["", f"Lunch peak ({chain.LUNCH_PER_SECOND:g} payments/s of one store for 10 minutes) on this "
+              f"server: ρ = {lunch:.2f} — {verdict} (target: ρ < 1 here; in DynamoDB the cycle is shorter, so "
+              "ρ is lower still)."]
     return lines
 
 
@@ -176,9 +203,10 @@ def render(results: Results) -> str:
     lines = [START, "", "## Benchmarks (`make bench`)", "",
              f"Measured {datetime.now().astimezone():%Y-%m-%d %H:%M %z} on {machine}; the run took "
              f"{results.seconds:.0f} s. Command: `make bench` (= `python -m bench`; parts: "
-             "`python -m bench --only calls,cost,overhead,cold,throughput,scaling`). Every figure is a count or a "
+             "`python -m bench --only calls,cost,chain,overhead,cold,throughput,scaling`). Every figure is a count or a "
              "ratio measured in the same run, because absolute times on a shared machine are noisy.", ""]
     for section, present in ((_calls_section, results.calls), (_cost_section, results.cost),
+                             (_chain_section, results.chain),
                              (_overhead_section, results.overhead),
                              (_cold_section, results.cold), (_throughput_section, results.throughput)):
         if present:

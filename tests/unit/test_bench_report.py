@@ -44,3 +44,29 @@ def test_import_rows_are_summed_by_top_level_package():
 
     rows = [(0.02, "botocore.parsers"), (0.01, "botocore.waiter"), (0.015, "cryptography.x509"), (0.001, "six")]
     assert by_package(rows, 2) == ((0.03, "botocore"), (0.015, "cryptography"))
+
+
+def test_the_cost_table_prices_the_units_and_spreads_the_schedules_over_a_days_orders():
+    from collections import Counter
+
+    from bench.cost import ORDERS_PER_DAY, PRICES, CostResult, Usage
+    from bench.report import Results, render
+
+    per_thousand = Usage("1,000 orders", {"place_order": Counter({"Lambda requests": 1000, "WRU": 2_000_000})})
+    fixed = Usage("day", {"order_sweeper": Counter({"Lambda requests": ORDERS_PER_DAY})})
+    text = render(Results(cost=CostResult(per_thousand, fixed, {"place_order": 40.0}, 5, {"place_order": 512})))
+    wru = PRICES["us-east-1 (USD)"]["WRU"]
+    # 2 M WRU; 1,000 requests of orders + the day's 1,000 schedule runs spread over ORDERS_PER_DAY orders
+    assert f"| us-east-1 (USD) | 0 | 0.000400 | 0 | {2 * wru.amount:.4f} |" in text
+    assert "| order_sweeper (schedule) |" in text and "| **total** | | | **0** | **2,000** |" in text
+
+
+def test_the_chain_section_says_whether_the_lunch_peak_fits_under_the_ceiling():
+    from bench.chain import ChainResult, Run
+    from bench.report import Results, render
+
+    text = render(Results(chain=ChainResult(50.0, [Run("4 at once", 4, 6, 0, 0.3, 250.0)], [])))
+    assert "at most **20 payments/s** per store here" in text
+    assert "| 4 at once | 4 | 6 | 1.50 | 60% | 0 | 0.30 | 250 |" in text
+    assert "ρ = 0.25 — below the ceiling" in text
+    assert "AT OR ABOVE" in render(Results(chain=ChainResult(250.0, [], [])))
