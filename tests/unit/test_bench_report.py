@@ -32,9 +32,9 @@ def test_the_cold_table_adds_the_first_request_imports_beside_the_defined_metric
     first = FirstRequest("auth", "auth POST /login", ("botocore", "botocore.client"), 0.25, 0.1,
                          ((0.04, "botocore"), (0.0001, "blinker")))
     text = render(Results(cold=[ColdStart("admin", 0.3, 0.1), ColdStart("auth", 0.12, 0.1)], cold_first=[first]))
-    assert "| import + first request's imports (ms) | its ratio to boto3 |" in text
-    assert "| auth | yes | 120 | 1.20 | meets | POST /login | 250 | 2.50 |" in text  # verdict on import alone
-    assert "| admin |  | 300 | 3.00 | (no target) | | | |" in text
+    assert "| import + first request's imports (ms) | its ratio to boto3 | first-request verdict (≤ 1.5) |" in text
+    assert "| auth | yes | 120 | 1.20 | meets | POST /login | 250 | 2.50 | above |" in text  # each its verdict
+    assert "| admin |  | 300 | 3.00 | (no target) | | | | |" in text
     assert "the modules the first request still has to load" in text
     assert "- auth (POST /login, 2 modules): botocore 40\n" in text  # under 0.5 ms left out
 
