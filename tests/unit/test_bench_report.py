@@ -61,12 +61,14 @@ def test_the_cost_table_prices_the_units_and_spreads_the_schedules_over_a_days_o
     assert "| order_sweeper (schedule) |" in text and "| **total** | | | **0** | **2,000** |" in text
 
 
-def test_the_chain_section_says_whether_the_lunch_peak_fits_under_the_ceiling():
+def test_the_chain_section_says_whether_the_lunch_peak_fits_under_the_usable_load():
     from bench.chain import ChainResult, Run
     from bench.report import Results, render
 
-    text = render(Results(chain=ChainResult(50.0, [Run("4 at once", 4, 6, 0, 0.3, 250.0)], [])))
+    steady = [Run("ρ = 0.1", 10, 0, 0, 1.0, 50.0, 0.1), Run("ρ = 0.3", 30, 9, 0, 1.0, 80.0, 0.3),
+              Run("ρ = 0.6", 60, 300, 0, 9.0, 9000.0, 0.6)]
+    text = render(Results(chain=ChainResult(50.0, [Run("4 at once", 4, 6, 0, 0.3, 250.0)], steady)))
     assert "at most **20 payments/s** per store here" in text
     assert "| 4 at once | 4 | 6 | 1.50 | 60% | 0 | 0.30 | 250 |" in text
-    assert "ρ = 0.25 — below the ceiling" in text
-    assert "AT OR ABOVE" in render(Results(chain=ChainResult(250.0, [], [])))
+    assert "**ρ = 0.3**, i.e. 6 payments/s per store here" in text and "ρ = 0.25 — meets" in text
+    assert "ABOVE" in render(Results(chain=ChainResult(100.0, [], steady)))  # 5/s × 0.1 s = 0.5 > 0.3
