@@ -2,7 +2,7 @@
 and rewrite the bench section of that file (between its markers; the rest of the file is kept).
 
     python -m bench                     # everything
-    python -m bench --only calls,cold   # some parts (calls, overhead, cold, throughput, scaling)
+    python -m bench --only calls,cold   # some parts (calls, cost, chain, overhead, cold, throughput, scaling)
     python -m bench --profile place_order   # pyinstrument profile of a warm handler
 """
 
@@ -15,11 +15,11 @@ import sys
 import time
 from pathlib import Path
 
-from bench import coldstart, overhead, report, throughput
+from bench import chain, coldstart, cost, overhead, report, throughput
 from bench.dynamo_calls import count_all, count_report
 
 ROOT = Path(__file__).resolve().parents[1]
-PARTS = ("calls", "overhead", "cold", "throughput", "scaling")
+PARTS = ("calls", "cost", "chain", "overhead", "cold", "throughput", "scaling")
 
 
 def scaling_table() -> str:
@@ -40,6 +40,18 @@ def measure_part(part: str, results: report.Results, iterations: int) -> None:
             results.calls = count_all(bench)
             counted, results.report_orders = count_report(bench)
             results.calls.append(counted)
+    elif part == "cost":
+        from bench.world import still_stack
+
+        built = next((c for c in results.calls if c.operation == "report build"), None)
+        with still_stack() as bench:
+            results.cost = cost.measure(bench, built.log if built else None, built.seconds if built else 0.0,
+                                        results.report_orders)
+    elif part == "chain":
+        from bench.world import still_stack
+
+        with still_stack() as bench:
+            results.chain = chain.measure(bench)
     elif part == "overhead":
         from bench.world import still_stack
 

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 import botocore.client
 import requests
 
+from bench import capacity
+
 
 @dataclass(frozen=True)
 class Call:
@@ -33,6 +35,7 @@ class Call:
     operation: str
     seconds: float
     what: str = ""  # the item or index a DynamoDB call touches (for explaining a count)
+    units: tuple[tuple[str, float], ...] = ()  # what it is billed on (bench/capacity.py): RRU, WRU, events …
 
 
 class CallLog(list[Call]):
@@ -44,27 +47,41 @@ class CallLog(list[Call]):
     def seconds(self) -> float:
         return sum(call.seconds for call in self)
 
+    def units(self) -> Counter[str]:
+        """Billed units of every call: DynamoDB RRU/WRU, EventBridge events, SQS requests, S3 puts."""
+        total: Counter[str] = Counter()
+        for call in self:
+            total.update(dict(call.units))
+        return total
+
 
 @contextlib.contextmanager
-def recorded_calls() -> Iterator[CallLog]:
-    """Every botocore, requests and urllib call made by this thread inside the block."""
+def recorded_calls(billing: bool = False) -> Iterator[CallLog]:
+    """Every botocore, requests and urllib call made by this thread inside the block; with ``billing``, each
+    with the units it is billed on (a DynamoDB write then reads its items before and after, unrecorded but
+    inside its time: never time calls with ``billing``)."""
     log, owner = CallLog(), threading.get_ident()
     original_api_call, original_send = botocore.client.BaseClient._make_api_call, requests.Session.send
     original_open = urllib.request.OpenerDirector.open
 
-    def timed(service: str, operation: str, call, what: str = ""):
+    def timed(service: str, operation: str, call, what: str = "", billed=None):
         if threading.get_ident() != owner:
             return call()
-        started = time.perf_counter()
+        started, units = time.perf_counter(), {}
         try:
-            return call()
+            if billed is None:
+                return call()
+            answer, units = billed()
+            return answer
         finally:
-            log.append(Call(service, operation, time.perf_counter() - started, what))
+            log.append(Call(service, operation, time.perf_counter() - started, what, tuple(units.items())))
 
     def api_call(client, operation_name, api_params):
-        return timed(client.meta.service_model.service_name, operation_name,
-                     lambda: original_api_call(client, operation_name, api_params),
-                     _what(api_params) if client.meta.service_model.service_name == "dynamodb" else "")
+        service = client.meta.service_model.service_name
+        call = lambda: original_api_call(client, operation_name, api_params)  # noqa: E731
+        return timed(service, operation_name, call, _what(api_params) if service == "dynamodb" else "",
+                     (lambda: _billed(client, service, operation_name, api_params, call, original_api_call))
+                     if billing else None)
 
     def send(session, request, **kwargs):
         return timed("http", f"{request.method} {request.path_url.split('?')[0]}",
@@ -83,6 +100,27 @@ def recorded_calls() -> Iterator[CallLog]:
     finally:
         botocore.client.BaseClient._make_api_call, requests.Session.send = original_api_call, original_send
         urllib.request.OpenerDirector.open = original_open
+
+
+def _billed(client, service: str, operation: str, params: dict, call, original) -> tuple[dict, dict[str, float]]:
+    """Make the call; return its answer and the units it is billed on (the time of the unrecorded reads that
+    size a DynamoDB write is inside the call's figure: the overhead section does not use these units)."""
+    if service == "dynamodb" and operation in capacity.WRITES:
+        def fetch(table: str, key: dict) -> dict | None:
+            return original(client, "GetItem", {"TableName": table, "Key": key, "ConsistentRead": True}).get("Item")
+
+        answer, wru = capacity.write_units(operation, params, call, fetch)
+        return answer, {"WRU": wru}
+    answer = call()
+    if service == "dynamodb" and operation in capacity.READS:
+        return answer, {"RRU": capacity.read_units(operation, params, answer)}
+    if service == "events" and operation == "PutEvents":
+        return answer, {"EventBridge events": float(len(params["Entries"]))}
+    if service == "sqs" and operation.startswith(("SendMessage", "ReceiveMessage", "DeleteMessage")):
+        return answer, {"SQS requests": 1.0}
+    if service == "s3" and operation in ("PutObject", "CopyObject", "CompleteMultipartUpload"):
+        return answer, {"S3 puts": 1.0}
+    return answer, {}
 
 
 def _what(params: dict) -> str:

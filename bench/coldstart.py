@@ -165,6 +165,11 @@ class FirstRequest:
     def ratio(self) -> float:
         return self.seconds / self.boto3_seconds
 
+    @property
+    def verdict(self) -> str:
+        """Issue 20's target: what the guest waits for on a cold Lambda, imports included, ≤ TARGET × boto3."""
+        return "meets" if self.ratio <= TARGET else "above"
+
 
 def by_package(rows: list[tuple[float, str]], top: int) -> tuple[tuple[float, str], ...]:
     """Top-level import rows summed by their top-level package (each row includes what it pulled in)."""

@@ -162,7 +162,7 @@ class Live:
         self.resources = resources
 
 
-def wait_for(predicate, timeout: float = 10.0):
+def wait_for(predicate, timeout: float = 60.0):
     """Poll until ``predicate`` returns something truthy (asynchronous notifications and callbacks)."""
     import time
 

@@ -17,7 +17,7 @@ import requests
 from local.demo_delivery import DADA_SHOPS
 from local.serve import serving
 from local.simulators.dada import DadaSimulator, create_app, sign_callback, sign_envelope
-from tests.conftest import TEST_SECRETS, FakeContext, handler_of, http_call, load_event
+from tests.conftest import TEST_SECRETS, FakeContext, handler_of, http_call, load_event, wait_for
 
 pytestmark = pytest.mark.handlers
 
@@ -205,7 +205,7 @@ def test_a_timed_out_dispatch_is_retried_by_sqs_and_still_books_one_rider(dada, 
     order_id = paid_delivery_order()
     dada.add_faults({"slow_calls": 1, "slow_seconds": 0.6})  # the order lands, the answer comes too late
     assert len(dispatch(order_id)) == 1  # failed record: SQS retries after the visibility timeout
-    time.sleep(0.4)  # let the slow answer finish on the simulator's side
+    wait_for(lambda: order_id in dada.orders)  # the slow call landed on the simulator's side, however busy the machine
     assert order_and_delivery(order_id)[1]["state"] == "BOOKING"
     assert dispatch(order_id, receive_count=2) == []
     assert list(dada.orders) == [order_id] and order_and_delivery(order_id)[1]["state"] == "BOOKED"

@@ -63,7 +63,7 @@ def test_every_queue_has_its_dead_letter_queue_with_max_receive_count(created, t
 
 
 def _routed_to(template: dict, detail_type: str) -> set[str]:
-    """The queues whose rule's pattern names the detail type (infra's patterns match on source and type only)."""
+    """The queues whose rule's pattern names the detail type (on source and type; a detail filter is tested below)."""
     return {target["Arn"]["Fn::GetAtt"][0] for rule in _of_type(template, "AWS::Events::Rule").values()
             if detail_type in rule["Properties"]["EventPattern"]["detail-type"]
             and "diancan.orders" in rule["Properties"]["EventPattern"]["source"]
@@ -94,6 +94,33 @@ def test_the_rules_route_domain_events_from_the_bus_to_the_consumer_queues(creat
         for queue in created.dlq_of
     }
     assert depths == {queue: int(queue in expected) for queue in created.dlq_of}
+
+
+def _depths(created) -> dict[str, int]:
+    return {queue: int(_client("sqs").get_queue_attributes(
+        QueueUrl=created.queue_urls[queue], AttributeNames=["ApproximateNumberOfMessages"]
+    )["Attributes"]["ApproximateNumberOfMessages"]) for queue in created.dlq_of}
+
+
+def test_only_a_delivery_orders_payment_reaches_the_courier_queue(created):
+    """OrderPaid is every order's; courier_dispatch skips a non-delivery one, so delivering it there is a Lambda
+    invocation and three SQS requests an order that buy nothing (docs/performance.md, cost per 1,000 orders)."""
+    def paid(mode: str) -> None:
+        _client("events").put_events(Entries=[{
+            "EventBusName": created.bus_name, "Source": "diancan.orders", "DetailType": "OrderPaid",
+            "Detail": json.dumps({"order_id": f"o-{mode}", "store_id": "s1", "mode": mode})}])
+
+    for mode in ("takeout", "dine_in"):
+        paid(mode)
+    after_others = _depths(created)
+    assert after_others["CourierQueue"] == 0
+    assert after_others["StockQueue"] == after_others["PrintQueue"] == after_others["LoyaltyQueue"] == 2
+    paid("delivery")
+    assert _depths(created)["CourierQueue"] == 1
+    _client("events").put_events(Entries=[{  # the store's other triggers still reach it (no mode in them)
+        "EventBusName": created.bus_name, "Source": "diancan.orders", "DetailType": "OrderAccepted",
+        "Detail": json.dumps({"order_id": "o-takeout", "store_id": "s1"})}])
+    assert _depths(created)["CourierQueue"] == 2
 
 
 def test_the_bucket_and_the_alert_topic_exist(created):

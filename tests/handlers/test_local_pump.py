@@ -73,7 +73,7 @@ def _dlq_bodies(pump: Pump) -> list[dict]:
 
 def test_the_consumer_gets_the_event_lambda_sends_and_successes_are_deleted(pump, consumer):
     _send(pump, {"id": "ok"})
-    pump.drain(timeout=10)
+    pump.drain(timeout=60)
     [record] = _deliveries_of(consumer, "ok")
     SqsModel.model_validate({"Records": [record]})  # the shape Powertools' parser requires
     assert record["eventSource"] == "aws:sqs" and record["awsRegion"] == "us-east-1"
@@ -95,7 +95,7 @@ def test_the_consumer_gets_the_event_lambda_sends_and_successes_are_deleted(pump
 
 def test_a_reported_failure_comes_back_and_the_rest_of_the_batch_is_not_redelivered(pump, consumer):
     _send(pump, {"id": "fine"}, {"id": "flaky", "fail_times": 2})
-    pump.drain(timeout=10)
+    pump.drain(timeout=60)
     assert len(_deliveries_of(consumer, "fine")) == 1
     assert [r["attributes"]["ApproximateReceiveCount"] for r in _deliveries_of(consumer, "flaky")] == [
         "1",
@@ -107,7 +107,7 @@ def test_a_reported_failure_comes_back_and_the_rest_of_the_batch_is_not_redelive
 
 def test_when_the_handler_raises_nothing_of_the_batch_is_deleted(pump, consumer):
     _send(pump, {"id": "bystander"}, {"id": "crasher", "raise_times": 1})
-    pump.drain(timeout=10)
+    pump.drain(timeout=60)
     first_crash = _deliveries_of(consumer, "crasher")[0]["messageId"]
     failed_batch = next(batch for batch in consumer["BATCHES"] if first_crash in batch)
     later = [i for batch in consumer["BATCHES"][consumer["BATCHES"].index(failed_batch) + 1 :] for i in batch]
@@ -117,7 +117,7 @@ def test_when_the_handler_raises_nothing_of_the_batch_is_deleted(pump, consumer)
 
 def test_a_poison_message_ends_in_the_dlq_after_max_receive_count(pump, consumer):
     _send(pump, {"id": "poison", "fail_times": 99})
-    pump.drain(timeout=10)
+    pump.drain(timeout=60)
     assert (
         len(_deliveries_of(consumer, "poison")) == 5
     )  # maxReceiveCount of StockQueue in infra/messaging.yml

@@ -181,7 +181,7 @@ def test_the_sweeper_recovers_a_payment_whose_notification_was_dropped(live, gue
     order = place(guest_token())
     live.wxpay.set_faults({"drop": True})
     live.wxpay.pay(prepay_of(live, order["order_id"]))
-    time.sleep(0.3)
+    wait_for(lambda: [d for d in live.wxpay.outbox.deliveries() if d["status"] == "dropped"])  # not just "a while"
     assert order_state(order["order_id"]).status == "PENDING_PAYMENT"
     counts = bootstrap.payments().sweep(now=_after(order_state(order["order_id"]).pay_expires_at, minutes=2))
     assert counts == {"paid": 1}

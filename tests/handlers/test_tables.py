@@ -40,7 +40,7 @@ def published(tables, monkeypatch) -> list:
     return events
 
 
-def wait_for(predicate, timeout: float = 10.0):
+def wait_for(predicate, timeout: float = 60.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():

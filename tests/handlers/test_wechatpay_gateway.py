@@ -85,7 +85,7 @@ def paid_order(gateway, simulator, receiver, out_trade_no: str = "ORD20261124001
     return gateway.verify_notification(arrival.headers, arrival.body, now())
 
 
-def wait_for(condition, timeout: float = 5.0):
+def wait_for(condition, timeout: float = 60.0):
     deadline = time.monotonic() + timeout
     while not (result := condition()):
         if time.monotonic() > deadline:

@@ -32,9 +32,9 @@ def test_the_cold_table_adds_the_first_request_imports_beside_the_defined_metric
     first = FirstRequest("auth", "auth POST /login", ("botocore", "botocore.client"), 0.25, 0.1,
                          ((0.04, "botocore"), (0.0001, "blinker")))
     text = render(Results(cold=[ColdStart("admin", 0.3, 0.1), ColdStart("auth", 0.12, 0.1)], cold_first=[first]))
-    assert "| import + first request's imports (ms) | its ratio to boto3 |" in text
-    assert "| auth | yes | 120 | 1.20 | meets | POST /login | 250 | 2.50 |" in text  # verdict on import alone
-    assert "| admin |  | 300 | 3.00 | (no target) | | | |" in text
+    assert "| import + first request's imports (ms) | its ratio to boto3 | first-request verdict (≤ 1.5) |" in text
+    assert "| auth | yes | 120 | 1.20 | meets | POST /login | 250 | 2.50 | above |" in text  # each its verdict
+    assert "| admin |  | 300 | 3.00 | (no target) | | | | |" in text
     assert "the modules the first request still has to load" in text
     assert "- auth (POST /login, 2 modules): botocore 40\n" in text  # under 0.5 ms left out
 
@@ -44,3 +44,31 @@ def test_import_rows_are_summed_by_top_level_package():
 
     rows = [(0.02, "botocore.parsers"), (0.01, "botocore.waiter"), (0.015, "cryptography.x509"), (0.001, "six")]
     assert by_package(rows, 2) == ((0.03, "botocore"), (0.015, "cryptography"))
+
+
+def test_the_cost_table_prices_the_units_and_spreads_the_schedules_over_a_days_orders():
+    from collections import Counter
+
+    from bench.cost import ORDERS_PER_DAY, PRICES, CostResult, Usage
+    from bench.report import Results, render
+
+    per_thousand = Usage("1,000 orders", {"place_order": Counter({"Lambda requests": 1000, "WRU": 2_000_000})})
+    fixed = Usage("day", {"order_sweeper": Counter({"Lambda requests": ORDERS_PER_DAY})})
+    text = render(Results(cost=CostResult(per_thousand, fixed, {"place_order": 40.0}, 5, {"place_order": 512})))
+    wru = PRICES["us-east-1 (USD)"]["WRU"]
+    # 2 M WRU; 1,000 requests of orders + the day's 1,000 schedule runs spread over ORDERS_PER_DAY orders
+    assert f"| us-east-1 (USD) | 0 | 0.000400 | 0 | {2 * wru.amount:.4f} |" in text
+    assert "| order_sweeper (schedule) |" in text and "| **total** | | | **0** | **2,000** |" in text
+
+
+def test_the_chain_section_says_whether_the_lunch_peak_fits_under_the_usable_load():
+    from bench.chain import ChainResult, Run
+    from bench.report import Results, render
+
+    steady = [Run("ρ = 0.1", 10, 0, 0, 1.0, 50.0, 0.1), Run("ρ = 0.3", 30, 9, 0, 1.0, 80.0, 0.3),
+              Run("ρ = 0.6", 60, 300, 0, 9.0, 9000.0, 0.6)]
+    text = render(Results(chain=ChainResult(50.0, [Run("4 at once", 4, 6, 0, 0.3, 250.0)], steady)))
+    assert "at most **20 payments/s** per store here" in text
+    assert "| 4 at once | 4 | 6 | 1.50 | 60% | 0 | 0.30 | 250 |" in text
+    assert "**ρ = 0.3**, i.e. 6 payments/s per store here" in text and "ρ = 0.25 — meets" in text
+    assert "ABOVE" in render(Results(chain=ChainResult(100.0, [], steady)))  # 5/s × 0.1 s = 0.5 > 0.3

@@ -128,3 +128,14 @@ def test_refund_notifications_go_to_the_payment_notify_url_unless_configured():
 def test_an_apiv3_key_that_is_not_32_bytes_is_refused():
     with pytest.raises(ValueError, match="32 bytes"):
         make_config(apiv3_key="too-short")
+
+
+def test_verifying_a_notification_never_builds_the_sdk_client_and_its_http_stack():
+    """pay_notify's first request verifies and decrypts only: the SDK's core (requests, charset_normalizer) waits
+    for the first call that goes out (docs/performance.md, cold start)."""
+    fresh = WeChatPayGateway(make_config())
+    headers, body = signed_notification(TRANSACTION, timestamp=SENT_AT)
+    fresh.verify_notification(headers, body, NOW)
+    assert fresh._client is None
+    assert fresh.payment_params("wx201410272009395522657a690389285100")["package"].startswith("prepay_id=")
+    assert fresh._client is not None  # signing the payment parameters needs it, and builds it once

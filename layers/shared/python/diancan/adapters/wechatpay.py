@@ -15,14 +15,13 @@ import hashlib
 import json
 import logging
 import secrets
+import threading
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote
 
-import requests
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-from wechatpayv3 import WeChatPay, WeChatPayType
 from wechatpayv3.utils import aes_decrypt, load_public_key, rsa_verify
 
 from diancan.domain.clock import local, utcnow
@@ -112,17 +111,33 @@ class WeChatPayGateway:
     def __init__(self, config: WeChatPayConfig, clock: Callable[[], datetime] = utcnow) -> None:
         self._config = config
         self._clock = clock
-        self._sdk = WeChatPay(
-            wechatpay_type=WeChatPayType.MINIPROG, mchid=config.mchid, private_key=config.merchant_private_key,
-            cert_serial_no=config.merchant_cert_serial, appid=config.appid, apiv3_key=config.apiv3_key,
-            notify_url=config.notify_url, timeout=(config.connect_timeout_seconds, config.timeout_seconds),
-            public_key=config.platform_public_key, public_key_id=config.platform_public_key_id,
-        )
-        # The SDK has no setting for either: it builds every URL as ``_gate_way + path`` and, on an
-        # unknown serial, calls ``_update_certificates`` (a network fetch). Public-key mode needs neither.
-        self._sdk._core._gate_way = config.api_base
-        self._sdk._core._update_certificates = _never_download_certificates
+        self._client = None
+        self._client_lock = threading.Lock()
         self._platform_key = load_public_key(config.platform_public_key)
+
+    @property
+    def _sdk(self):
+        """The SDK's client, built on the first call that goes out: a notification is verified and decrypted
+        without it, so pay_notify's first request never imports the SDK's core and its HTTP stack (requests,
+        charset_normalizer: docs/performance.md, cold start)."""
+        with self._client_lock:
+            if self._client is None:
+                from wechatpayv3 import WeChatPay, WeChatPayType
+
+                config = self._config
+                client = WeChatPay(
+                    wechatpay_type=WeChatPayType.MINIPROG, mchid=config.mchid,
+                    private_key=config.merchant_private_key, cert_serial_no=config.merchant_cert_serial,
+                    appid=config.appid, apiv3_key=config.apiv3_key, notify_url=config.notify_url,
+                    timeout=(config.connect_timeout_seconds, config.timeout_seconds),
+                    public_key=config.platform_public_key, public_key_id=config.platform_public_key_id,
+                )
+                # The SDK has no setting for either: it builds every URL as ``_gate_way + path`` and, on an
+                # unknown serial, calls ``_update_certificates`` (a network fetch). Public-key mode needs neither.
+                client._core._gate_way = config.api_base
+                client._core._update_certificates = _never_download_certificates
+                self._client = client
+            return self._client
 
     @property
     def config(self) -> WeChatPayConfig:
@@ -240,6 +255,8 @@ class WeChatPayGateway:
     def _call(self, operation: str, reference: str, sdk_method: Callable[..., tuple[int, str | bytes]],
               **arguments: Any) -> Any:
         """Run one SDK call and turn its outcome into a body or one of our exceptions."""
+        import requests  # loaded by the SDK's core already (the caller built it to name ``sdk_method``)
+
         log = {"operation": operation, "reference": reference}
         try:
             status, body = sdk_method(**arguments)
