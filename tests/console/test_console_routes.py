@@ -17,6 +17,8 @@ OWN, OTHER = "sh-jingan", "sh-xuhui"
 # (method, path, action or None for "any signed-in person")
 ROUTES = [
     ("GET", "/", None),
+    ("GET", "/password", None),
+    ("POST", "/password", None),
     ("GET", "/chain", "chain.dashboard.view"),
     ("GET", "/api/chain/dashboard", "chain.dashboard.view"),
     ("GET", "/s/{sid}/", "dashboard.view"),
@@ -117,7 +119,7 @@ def test_the_matrix_names_every_route_of_the_app(make_app):
     app = make_app()
     rules = {(m, re.sub(r"<(\w+)>", r"{\1}", r.rule)) for r in app.url_map.iter_rules()
              for m in r.methods & {"GET", "POST"} if r.endpoint not in ("static", "auth.login", "auth.health",
-                                                                       "auth.logout")}
+                                                                       "auth.logout", "auth.api_session")}
     named = {(m, p.replace("d-cola", "{dish_id}").replace("/pork/", "/{ingredient_id}/")
              .replace("/categories/hot", "/categories/{category_id}")) for m, p, _ in ROUTES}
     named = {(m, p.replace("{sid}", "{store_id}").replace("{oid}", "{order_id}")) for m, p in named}
