@@ -298,6 +298,15 @@ def stock():
 
 
 @component
+def store_setup():
+    """Setting stores up (the console and its management API)."""
+    from diancan.adapters.setup_store import SetupStore
+    from diancan.services.store_setup import StoreSetup
+
+    return StoreSetup(repository(), SetupStore(), print_jobs(), stock_store(), menu_admin(), stock(), printer)
+
+
+@component
 def menu_admin():
     from diancan.services.menu_admin import MenuAdmin
 
