@@ -114,6 +114,18 @@ ROUTES = [
     ("POST", "/api/s/{sid}/setup/ingredients/{ingredient_id}", "stock.adjust"),
     ("POST", "/api/s/{sid}/setup/ingredients/{ingredient_id}/count", "stock.adjust"),
     ("POST", "/api/s/{sid}/staff", "staff.store"),
+    ("GET", "/stores", "store.edit"),
+    ("POST", "/stores", "store.edit"),
+    ("POST", "/s/{sid}/store/retire", "store.edit@chain"),
+    ("GET", "/s/{sid}/setup", "store.view"),
+    ("POST", "/s/{sid}/setup/tables", "store.edit"),
+    ("POST", "/s/{sid}/setup/tables/{table_no}", "store.edit"),
+    ("POST", "/s/{sid}/setup/printers", "devices.manage"),
+    ("POST", "/s/{sid}/setup/printers/{sn}/test", "devices.manage"),
+    ("POST", "/s/{sid}/setup/printers/{sn}/remove", "devices.manage"),
+    ("POST", "/s/{sid}/setup/stations", "devices.manage"),
+    ("POST", "/s/{sid}/setup/ingredients", "stock.adjust"),
+    ("POST", "/s/{sid}/setup/ingredients/{ingredient_id}", "stock.adjust"),
 ]
 FILL = {"{staff_id}": "cashier-jingan", "{sn}": "920000001", "{table_no}": "A1", "{ingredient_id}": "pork", "{station_id}": "hot", "{ticket_id}": "k-hot", "{session_id}": "no-session",
         "{call_id}": "no-call"}

@@ -93,11 +93,18 @@ class StationSave(_Body):
     name: str = Field(min_length=1, max_length=20)
     printer_sn: str = Field(pattern=r"^[0-9]{9}$", description="one of the store's printers")
     fallback_printer_sn: str | None = Field(None, pattern=r"^[0-9]{9}$")
-    paper_columns: Literal[32, 48] = 32
+    paper_columns: int = Field(32, description="characters a line: 32 (58 mm paper) or 48 (80 mm)")
     receipt: bool = Field(False, description="prints the guest's receipt (the front desk)")
     sort: int = Field(0, ge=0, le=999)
     category_ids: list[str] = Field(default_factory=list, max_length=50, description="categories whose dishes "
                                     "print here (a dish's own station wins)")
+
+    @field_validator("paper_columns")
+    @classmethod
+    def _paper(cls, value: int) -> int:
+        if value not in (32, 48):
+            raise ValueError("32 (58 mm) or 48 (80 mm)")
+        return value
 
 
 class IngredientCreate(_Body):

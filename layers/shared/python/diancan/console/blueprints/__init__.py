@@ -14,6 +14,7 @@ from diancan.console.blueprints import (
               reports,
               reviews,
               setup,
+              setup_pages,
               staff,
               stock,
               store_profile,
@@ -25,4 +26,4 @@ from diancan.console.blueprints import (
 BLUEPRINTS = [auth.bp, chain.bp, dashboard.bp, orders.bp, delivery.bp, kitchen.bp, tables.bp, menu.bp, stock.bp,
               stores.bp, reports.bp, audit.bp, staff.bp,
               marketing.bp, members.bp, store_profile.bp, reviews.bp,
-              store_settings.bp, setup.bp]
+              store_settings.bp, setup.bp, setup_pages.bp]

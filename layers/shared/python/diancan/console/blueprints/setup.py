@@ -72,15 +72,35 @@ def body_of(model: type[BaseModel], code: str):
     """The request's JSON (or form) as ``model``; every refusal names its fields: 400 ``code``."""
     if request.mimetype not in ("application/json", "application/x-www-form-urlencoded", "multipart/form-data"):
         raise InvalidRequest("send JSON", "请以JSON提交", code="UNSUPPORTED_MEDIA_TYPE")
-    data = request.get_json(silent=True) if request.is_json else request.form.to_dict()
+    data = request.get_json(silent=True) if request.is_json else form_fields(model)
     if not isinstance(data, dict):
         raise InvalidRequest("a JSON object", "请求内容应为JSON对象", code=code)
+    return validated(model, data, code)
+
+
+def validated(model: type[BaseModel], data: dict, code: str):
     try:
         return model.model_validate(data)
     except ValidationError as error:
         fields = sorted({".".join(str(p) for p in e["loc"]) or "body" for e in error.errors()})
         raise InvalidRequest("invalid fields: " + ", ".join(fields), "以下内容有误：" + "、".join(fields),
                              code=code, details={"fields": fields}) from None
+
+
+def form_fields(model: type[BaseModel]) -> dict:
+    """A console form as the model's fields: empty inputs left out (not sent), list fields from repeated
+    inputs or comma-separated text, inputs the model does not have (the CSRF token, the URL's id) dropped."""
+    data: dict = {}
+    for name in request.form:
+        if name not in model.model_fields:
+            continue
+        values = [v.strip() for v in request.form.getlist(name) if v.strip()]
+        field = model.model_fields.get(name)
+        if field is not None and "list" in str(field.annotation):
+            data[name] = [part.strip() for v in values for part in v.replace("，", ",").split(",") if part.strip()]
+        elif values:
+            data[name] = values[-1]
+    return data
 
 
 def setup():
