@@ -114,6 +114,7 @@ ROUTES = [
     ("POST", "/api/s/{sid}/setup/ingredients/{ingredient_id}", "stock.adjust"),
     ("POST", "/api/s/{sid}/setup/ingredients/{ingredient_id}/count", "stock.adjust"),
     ("POST", "/api/s/{sid}/staff", "staff.store"),
+    ("POST", "/s/{sid}/orders/{oid}/stock-decision", "orders.refund"),
     ("GET", "/stores", "store.edit"),
     ("POST", "/stores", "store.edit"),
     ("POST", "/s/{sid}/store/retire", "store.edit@chain"),
