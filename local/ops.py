@@ -99,9 +99,19 @@ def redrive(sqs, pair: QueuePair, limit: int | None = None) -> int:
     return moved
 
 
+def _product_on_path(stack: str) -> None:
+    """The product's layer importable (as Lambda puts it on the path) and pointed at ``<stack>-main``."""
+    from local.functions import layer_python_paths
+
+    for path in map(str, layer_python_paths()):
+        if path not in sys.path:
+            sys.path.insert(0, path)
+    os.environ.setdefault("DIANCAN_TABLE", f"{stack}-main")
+
+
 def verify_store_chain(stack: str, store_id: str) -> dict:
     """The product's own chain check, pointed at ``<stack>-main``."""
-    os.environ.setdefault("DIANCAN_TABLE", f"{stack}-main")
+    _product_on_path(stack)
     from diancan import bootstrap
     from diancan.services.payments import verify_chain
 
@@ -112,7 +122,7 @@ def verify_store_chain(stack: str, store_id: str) -> dict:
 def first_owner(stack: str, login: str, name: str) -> tuple[str, str]:
     """The deployment's first owner in ``<stack>-main``: (staff id, one-time password). A second run is
     refused (FIRST_OWNER_EXISTS) and writes nothing."""
-    os.environ.setdefault("DIANCAN_TABLE", f"{stack}-main")
+    _product_on_path(stack)
     from diancan import bootstrap
     from diancan.adapters.staff_store import StaffStore
     from diancan.services.staff import create_first_owner
@@ -139,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     owner.add_argument("--name", required=True, help="the owner's name as the console shows it")
     args = parser.parse_args(argv)
     if args.command == "first-owner":
+        _product_on_path(args.stack)
         from diancan.domain.errors import DomainError
 
         try:
