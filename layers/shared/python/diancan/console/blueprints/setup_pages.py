@@ -12,7 +12,7 @@ from flask import Blueprint, g, redirect, render_template, request, url_for
 from diancan.console.blueprints import setup as api
 from diancan.console.blueprints.common import console, store_of, visible_stores
 from diancan.console.blueprints.store_profile import _hours
-from diancan.console.security import audit, requires
+from diancan.console.security import audit, requires, wants_json
 from diancan.domain.errors import DomainError
 from diancan.domain.setup import StoreCreate
 from diancan.domain.staff import Action, authorize
@@ -45,6 +45,8 @@ def create_store():
         body = api.validated(StoreCreate, {k: v for k, v in data.items() if v is not None}, "INVALID_STORE")
         store, _ = api.setup().create_store(body)
     except DomainError as refused:
+        if wants_json():
+            raise
         return _stores_page(refused, form)
     audit("store.create", store.store_id, store.store_id, name=store.name)
     return redirect(url_for("setup_pages.page", store_id=store.store_id))
@@ -57,6 +59,8 @@ def retire_store(store_id: str):
     try:
         api.retire_store(store_id=store_id)
     except DomainError as refused:
+        if wants_json():
+            raise
         return _stores_page(refused)
     return redirect(url_for("setup_pages.stores"))
 
@@ -90,6 +94,8 @@ def _form(store_id: str, view: Callable, **kwargs):
     try:
         view(store_id=store_id, **kwargs)
     except DomainError as refused:
+        if wants_json():  # a script posting the form: the error format, not the page
+            raise
         return _page(store_id, refused)
     return redirect(url_for("setup_pages.page", store_id=store_id))
 
