@@ -67,3 +67,25 @@ def test_a_cashier_sees_the_setup_page_without_forms_and_cannot_post(client):  #
     assert client.get("/s/sh-jingan/setup", base_url=BASE).status_code == 403  # no store.view for cashiers
     assert post(client, csrf, "/s/sh-jingan/setup/tables", {"tables": "Z1"}).status_code == 403
     assert client.get("/stores", base_url=BASE).status_code == 403
+
+
+def test_the_delivery_area_is_drawn_around_the_store_north_up():
+    from diancan.domain.setup import area_preview
+
+    assert area_preview(None, None, 3000, None) is None and area_preview(31.2, 121.4, None, None) is None
+    circle = area_preview(31.2, 121.4, 3000, None)
+    assert circle["radius"] == 94.0 and circle["points"] == ""
+    square = area_preview(31.2, 121.4, None, [(31.21, 121.4), (31.2, 121.41), (31.19, 121.4)])
+    north, east, south = (tuple(map(float, p.split(","))) for p in square["points"].split())
+    assert north[1] < 100 < south[1] and north[0] == south[0] == 100 and east[0] > 100  # north is up, east right
+
+
+def test_the_settings_page_shows_the_saved_area(client):  # noqa: F811
+    csrf = login(client, "jingan")
+    page = client.get("/s/sh-jingan/store/settings", base_url=BASE).get_data(as_text=True)
+    form = re.search(r'name="updated_at" value="([^"]*)"', page).group(1)
+    saved = post(client, csrf, "/s/sh-jingan/store/settings", {"updated_at": form, "radius_m": "",
+                                                               "polygon": "31.23,121.45\n31.24,121.47\n31.22,121.48"})
+    assert saved.status_code == 302, saved.get_data(as_text=True)[:300]
+    shown = client.get("/s/sh-jingan/store/settings", base_url=BASE).get_data(as_text=True)
+    assert re.search(r'<polygon points="[0-9., ]+"', shown)

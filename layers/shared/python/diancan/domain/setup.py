@@ -3,6 +3,7 @@ and the one rule of its own: table ranges ("A1-A20"). Pure: no I/O."""
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date
 from typing import Literal
@@ -154,3 +155,28 @@ def table_numbers(spec: str) -> list[str]:
 def _bad_range(part: str) -> InvalidRequest:
     return InvalidRequest(f"not a table number or range: {part[:20]}", f"桌号格式有误：{part[:20]}（如 A1-A20）",
                           code="TABLE_RANGE", details={"part": part[:20]})
+
+
+def area_preview(lat: float | None, lng: float | None, radius_m: int | None,
+                 polygon: list[tuple[float, float]] | None, size: int = 200) -> dict | None:
+    """The delivery area drawn in a ``size``-wide square around the store (SVG coordinates, north up): the
+    polygon's points (``"x,y x,y ..."``), or the radius as a circle; None without a location or an area.
+    Metres from the store by an equirectangular projection: at a city's scale it is off by far less than a
+    pixel."""
+    if lat is None or lng is None or not (radius_m or polygon):
+        return None
+    east = 111_320 * math.cos(math.radians(lat))
+
+    def metres(point: tuple[float, float]) -> tuple[float, float]:
+        return (point[1] - lng) * east, (lat - point[0]) * 110_540
+
+    shape = [metres(p) for p in polygon or ()]
+    reach = max([abs(v) for xy in shape for v in xy] + [radius_m or 0, 1.0])
+    scale = (size / 2 - 6) / reach
+    centre = size / 2
+
+    def at(xy: tuple[float, float]) -> str:
+        return f"{centre + xy[0] * scale:.1f},{centre + xy[1] * scale:.1f}"
+
+    return {"size": size, "centre": centre, "points": " ".join(at(xy) for xy in shape) if shape else "",
+            "radius": round((radius_m or 0) * scale, 1) if not shape else 0, "reach_m": round(reach)}
