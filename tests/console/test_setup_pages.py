@@ -52,7 +52,7 @@ def test_an_owner_creates_a_store_from_the_form_and_sets_it_up(client, feieyun):
                                                      "quantity": "5000", "threshold": "1000",
                                                      "cost_fen_per_unit": "3000"}).status_code == 302
     bad_cost = post(client, csrf, f"{page}/ingredients/pork", {"cost_fen_per_unit": "three"})
-    assert bad_cost.status_code == 400 and "cost_fen_per_unit" in bad_cost.get_data(as_text=True)
+    assert bad_cost.status_code == 400 and "以下内容有误：成本" in bad_cost.get_data(as_text=True)
     shown = client.get(page, base_url=BASE).get_data(as_text=True)
     assert all(text in shown for text in ("A3", "920000001", "在线", "猪肉", "热菜"))
     assert re.search(r"A1</td><td>大厅</td><td>4</td><td>在用", shown)

@@ -78,12 +78,23 @@ def body_of(model: type[BaseModel], code: str):
     return validated(model, data, code)
 
 
+FIELD_ZH = {"store_id": "门店编号", "name": "名称", "city": "城市", "address": "地址", "phone": "电话", "lat": "纬度",
+            "lng": "经度", "hours": "营业时间", "closed_dates": "休息日", "modes": "就餐方式", "preorder_days": "预订天数",
+            "accepting_orders": "接单开关", "timezone": "时区", "packing_fee_fen": "打包费", "tables": "桌号",
+            "seats": "座位", "area": "区域", "active": "启用", "sn": "打印机编号", "key": "识别码",
+            "printer_sn": "打印机", "fallback_printer_sn": "备用打印机", "paper_columns": "纸宽", "receipt": "前台小票",
+            "sort": "排序", "category_ids": "分类", "ingredient_id": "食材编号", "unit": "单位", "quantity": "库存",
+            "threshold": "预警线", "cost_fen_per_unit": "成本", "counted": "盘点数量", "updated_at": "版本"}
+
+
 def validated(model: type[BaseModel], data: dict, code: str):
+    """``data`` as ``model``; a refusal names each wrong field (in Chinese for the page, as sent for scripts)."""
     try:
         return model.model_validate(data)
     except ValidationError as error:
         fields = sorted({".".join(str(p) for p in e["loc"]) or "body" for e in error.errors()})
-        raise InvalidRequest("invalid fields: " + ", ".join(fields), "以下内容有误：" + "、".join(fields),
+        named = [FIELD_ZH.get(f.split(".")[0], "未知字段 " + f.split(".")[0]) for f in fields]
+        raise InvalidRequest("invalid fields: " + ", ".join(fields), "以下内容有误：" + "、".join(dict.fromkeys(named)),
                              code=code, details={"fields": fields}) from None
 
 
