@@ -89,3 +89,18 @@ def test_the_settings_page_shows_the_saved_area(client):  # noqa: F811
     assert saved.status_code == 302, saved.get_data(as_text=True)[:300]
     shown = client.get("/s/sh-jingan/store/settings", base_url=BASE).get_data(as_text=True)
     assert re.search(r'<polygon points="[0-9., ]+"', shown)
+
+
+def test_holiday_closures_are_edited_on_the_profile_page(client):  # noqa: F811
+    from diancan import bootstrap
+
+    csrf = login(client, "jingan")
+    page = client.get("/s/sh-jingan/store/profile", base_url=BASE).get_data(as_text=True)
+    token = re.search(r'name="updated_at" value="([^"]*)"', page).group(1)
+    bad = post(client, csrf, "/s/sh-jingan/store/profile", {"updated_at": token, "closed_dates": "2027-13-40"})
+    assert bad.status_code == 400
+    saved = post(client, csrf, "/s/sh-jingan/store/profile", {"updated_at": token,
+                                                              "closed_dates": "2027-02-17 2027-02-16\n2027-02-17"})
+    assert saved.status_code == 302
+    store, _ = bootstrap.repository().store_for_update("sh-jingan")
+    assert [d.isoformat() for d in store.closed_dates] == ["2027-02-16", "2027-02-17"]
