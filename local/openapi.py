@@ -48,7 +48,46 @@ def documents() -> dict[str, dict]:
                         "is a 4xx with the Error body."))
         document.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
         found[name] = document
+    found["admin"] = admin_document()
     return found
+
+
+def admin_document() -> dict:
+    """The console's management API (``diancan.console.blueprints.setup.API``): each route, its body model
+    and the right it needs, under the console's path (``/admin`` locally and behind the front door)."""
+    import re
+
+    from diancan.console.blueprints.setup import API
+
+    schemas: dict[str, dict] = {"Error": ERROR_SCHEMA}
+    paths: dict[str, dict] = {}
+    refusals = {"400": "bad input (nothing written)", "401": "no session", "403": "not your right or store",
+                "404": "not found", "409": "exists or changed meanwhile"}
+    for route in API:
+        path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route.path)
+        who = "owners only (chain-wide)" if route.chain else (
+            f"right `{route.action.value}` in the store" if route.action else "any staff member")
+        operation: dict = {
+            "summary": route.summary, "description": f"Needs {who}. Audited when it writes.",
+            "parameters": [{"name": n, "in": "path", "required": True, "schema": {"type": "string"}}
+                           for n in re.findall(r"{(\w+)}", path)],
+            "responses": {"200": {"description": "done"},
+                          **{code: {"description": what, "content": {"application/json": {
+                              "schema": {"$ref": "#/components/schemas/Error"}}}} for code, what in refusals.items()}},
+        }
+        if route.body is not None:
+            schema = route.body.model_json_schema(ref_template="#/components/schemas/{model}")
+            schemas.update(schema.pop("$defs", {}))
+            schemas[route.body.__name__] = schema
+            operation["requestBody"] = {"required": True, "content": {"application/json": {
+                "schema": {"$ref": f"#/components/schemas/{route.body.__name__}"}}}}
+        paths.setdefault(path, {})[route.method.lower()] = operation
+    return {"openapi": "3.0.3", "info": {"title": "diancan admin (management API)", "version": VERSION,
+            "description": "The console's JSON API under `/admin`: `POST /admin/api/session` {login, password} → "
+                           "{token}; send `Authorization: Bearer <token>` (or use the console's session cookie "
+                           "and its `X-CSRF-Token`). Money is integer fen. Every refusal is a 4xx with the "
+                           "Error body, nothing written."},
+            "servers": [{"url": "/admin"}], "paths": paths, "components": {"schemas": schemas}}
 
 
 def render(document: dict) -> str:
@@ -112,6 +151,18 @@ a request key, the `request_key` form field each form gets when the page renders
 `409 REQUEST_IN_PROGRESS` (the first request still running). A cashier refunds at most their per-refund
 limit at a time (`403 REFUND_LIMIT`) and at most their limit per order per business day, all their refunds
 of it together (`403 REFUND_DAY_LIMIT`, `details`: `limit_fen`, `refunded_today_fen`, `amount_fen`).
+
+Console management API (`admin`, `docs/openapi/admin.json`): scripts sign in with `POST /admin/api/session`
+`{"login", "password"}` → `{"token", "expires_at"}` and send `Authorization: Bearer <token>` (no CSRF token;
+the console's own pages use the session cookie and `X-CSRF-Token`). A person on a one-time password gets
+`403 PASSWORD_CHANGE_REQUIRED` until `POST /admin/password` sets a new one. Bodies are JSON objects whose
+fields are checked strictly (an unknown field is refused): `400 INVALID_STORE` / `INVALID_TABLES` /
+`INVALID_TABLE` / `INVALID_PRINTER` / `INVALID_STATION` / `INVALID_INGREDIENT` / `INVALID_QUANTITY` with
+`details.fields`, `400 TABLE_RANGE` (a table range that is not `A1-A20`), `400 TOO_MANY_TABLES` (over 100 at
+once), `400 PRINTER_REFUSED` (Feieyun refused the SN and key), `400 PRINTER_NOT_FOUND`, `409 STORE_EXISTS`,
+`409 STORE_CHANGED`, `409 TABLE_EXISTS` (`details.tables`; none added), `409 PRINTER_EXISTS`,
+`409 PRINTER_IN_USE` (`details.stations`), `409 INGREDIENT_CHANGED`. Creating and retiring stores is for
+owners (`403` for anyone else); every other write needs the right in that store.
 """
 
 

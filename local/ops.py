@@ -4,6 +4,7 @@
     python -m local.ops peek print --stack diancan-prod          # what the print DLQ holds (not removed)
     python -m local.ops redrive print --stack diancan-prod       # move print's dead letters back to print
     python -m local.ops verify-chain sh-jingan --stack diancan-prod  # a store's voucher hash chain
+    python -m local.ops first-owner --login boss --name 王老板 --stack diancan-prod  # once per deployment
 
 A queue is named by its short name (``print`` for ``<stack>-print``); its dead-letter queue is read from
 its redrive policy. Re-driving is receive, send to the source queue, then delete: a message is never lost,
@@ -98,14 +99,37 @@ def redrive(sqs, pair: QueuePair, limit: int | None = None) -> int:
     return moved
 
 
+def _product_on_path(stack: str) -> None:
+    """The product's layer importable (as Lambda puts it on the path) and pointed at ``<stack>-main``."""
+    from local.functions import layer_python_paths
+
+    for path in map(str, layer_python_paths()):
+        if path not in sys.path:
+            sys.path.insert(0, path)
+    os.environ.setdefault("DIANCAN_TABLE", f"{stack}-main")
+
+
 def verify_store_chain(stack: str, store_id: str) -> dict:
     """The product's own chain check, pointed at ``<stack>-main``."""
-    os.environ.setdefault("DIANCAN_TABLE", f"{stack}-main")
+    _product_on_path(stack)
     from diancan import bootstrap
     from diancan.services.payments import verify_chain
 
     bootstrap.reset()
     return verify_chain(bootstrap.payment_store(), store_id)
+
+
+def first_owner(stack: str, login: str, name: str) -> tuple[str, str]:
+    """The deployment's first owner in ``<stack>-main``: (staff id, one-time password). A second run is
+    refused (FIRST_OWNER_EXISTS) and writes nothing."""
+    _product_on_path(stack)
+    from diancan import bootstrap
+    from diancan.adapters.staff_store import StaffStore
+    from diancan.services.staff import create_first_owner
+
+    bootstrap.reset()
+    owner, password = create_first_owner(StaffStore(), login, name)
+    return owner.staff_id, password
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -120,7 +144,22 @@ def main(argv: list[str] | None = None) -> int:
         command.add_argument("--max", type=int, default=None, help="at most this many messages")
     chain = commands.add_parser("verify-chain", help="verify a store's payment voucher hash chain")
     chain.add_argument("store_id")
+    owner = commands.add_parser("first-owner", help="create the deployment's first owner (once), print a one-time password")
+    owner.add_argument("--login", required=True, help="login name: 2-32 of a-z 0-9 . _ -")
+    owner.add_argument("--name", required=True, help="the owner's name as the console shows it")
     args = parser.parse_args(argv)
+    if args.command == "first-owner":
+        _product_on_path(args.stack)
+        from diancan.domain.errors import DomainError
+
+        try:
+            staff_id, password = first_owner(args.stack, args.login, args.name)
+        except DomainError as refused:
+            print(f"refused: {refused.code}: {refused.message_en}", file=sys.stderr)
+            return 1
+        print(f"first owner {staff_id} created. One-time password (shown once; the console asks for a new one "
+              f"at the first login):\n{password}")
+        return 0
     if args.command == "verify-chain":
         report = verify_store_chain(args.stack, args.store_id)
         print(json.dumps(report, ensure_ascii=False, indent=2))

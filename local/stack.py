@@ -31,7 +31,8 @@ class LocalStack:
     """Everything of the local stack in this process (moto runs in a child process).
 
     ``port=None`` → ``PORT`` or 8000; ``moto_port=None`` → ``MOTO_PORT`` or a free port; 0 = a free port.
-    ``extra_functions`` adds functions that are not in serverless.yml (test fixtures). ``overrides`` is the
+    ``with_demo_data=None`` → the demo chain unless ``DIANCAN_DEMO=off`` (an empty start: no stores, staff
+    or dishes; create the first owner with ``python -m local.ops first-owner``). ``extra_functions`` adds functions that are not in serverless.yml (test fixtures). ``overrides`` is the
     environment the settings of ``local.world`` are read from (default ``os.environ``; tests pass ``{}`` so
     that their own process environment does not leak into the stack).
     """
@@ -40,7 +41,7 @@ class LocalStack:
         self,
         port: int | None = None,
         moto_port: int | None = None,
-        with_demo_data: bool = True,
+        with_demo_data: bool | None = None,
         *,
         extra_functions: Iterable[FunctionSpec] = (),
         retry_backoff_seconds: int | None = None,
@@ -112,6 +113,8 @@ class LocalStack:
             )
         )
         _reset_product_caches()
+        if self.with_demo_data is None:
+            self.with_demo_data = demo_wanted(environ)
         if self.with_demo_data:
             from local.demo_data import load_all
 
@@ -164,6 +167,11 @@ class LocalStack:
 
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
+
+
+def demo_wanted(environ: Mapping[str, str]) -> bool:
+    """``DIANCAN_DEMO`` off/0/false/no → start empty; anything else (or unset) → the demo chain."""
+    return environ.get("DIANCAN_DEMO", "on").strip().lower() not in ("off", "0", "false", "no")
 
 
 def _put_layers_on_path() -> None:

@@ -4,8 +4,9 @@ It checks what the real service checks: a registered user, sig = sha1(user + UKE
 hex, stime within ±5 minutes, the printer bound to that user, content at most 5000 bytes. Answers are
 HTTP 200 with ``{"msg", "ret", "data", "serverExecutedTime"}``. Print ids look like the real ones
 (``<sn>_<yyyyMMddHHmmss>_<digits>``) and flip to printed ``print_delay_seconds`` after the printer can
-print them, one after the other. Only Open_printMsg, Open_queryOrderState and Open_queryPrinterStatus
-are implemented.
+print them, one after the other. Open_printMsg, Open_queryOrderState, Open_queryPrinterStatus,
+Open_printerAddlist and Open_printerDelList are implemented. A printer is added with its key: the factory
+key of each known device (``devices``, sn → key), or any 8-character key for an sn of 9 digits not known.
 """
 
 from __future__ import annotations
@@ -43,6 +44,11 @@ UNKNOWN_ORDER = (-2, "参数错误 : 订单编号不存在.")
 TOO_LONG = (-2, "参数错误 : 打印内容不能超过5000字节.")
 BAD_TIMES = (-2, "参数错误 : times 必须是正整数.")
 SIMULATED_FAULT = (-1, "打印机故障 (simulated failing printer)")
+# Reasons in the "no" list of Open_printerAddlist / Open_printerDelList [unverified wording]
+ADD_BOUND = "被添加过"
+ADD_BAD_KEY = "错误：识别码不正确"
+ADD_BAD_LINE = "错误：格式不正确"
+DEL_NOT_YOURS = "错误：打印机编号和用户不匹配"
 
 
 class Refusal(Exception):
@@ -82,8 +88,10 @@ class FeieyunSimulator:
     """State of the simulated Feieyun cloud: accounts, printers and their print queues. Thread-safe."""
 
     def __init__(self, users: dict[str, str], printers: Iterable[SimPrinter], *, print_delay_seconds: float = 2.0,
-                 skew_seconds: int = 300, slow_seconds: float = 3.0, clock: Callable[[], float] = time.time) -> None:
+                 skew_seconds: int = 300, slow_seconds: float = 3.0, clock: Callable[[], float] = time.time,
+                 devices: dict[str, str] | None = None) -> None:
         self._users = dict(users)
+        self._devices = dict(devices or {})
         self._printer_config = [SimPrinter(p.sn, p.user, p.name, p.columns) for p in printers]
         self.print_delay_seconds = print_delay_seconds
         self.skew_seconds = skew_seconds
@@ -153,7 +161,8 @@ class FeieyunSimulator:
         if not stime.isdigit() or abs(now - int(stime)) > self.skew_seconds:
             raise Refusal(STALE_STIME)
         handlers = {"Open_printMsg": self._print, "Open_queryOrderState": self._query_order,
-                    "Open_queryPrinterStatus": self._status}
+                    "Open_queryPrinterStatus": self._status, "Open_printerAddlist": self._add,
+                    "Open_printerDelList": self._delete}
         if apiname not in handlers:
             raise Refusal(UNKNOWN_API)
         return handlers[apiname](user, form, now)
@@ -172,6 +181,41 @@ class FeieyunSimulator:
         printer.jobs.append(job)
         self._jobs[order_id] = (printer, job)
         return order_id
+
+    def _add(self, user: str, form: dict[str, str], now: float) -> dict:
+        """``printerContent``: lines ``sn#key#remark#carnum`` (at most 100); each bound or refused."""
+        lines = [line for line in form.get("printerContent", "").split("\n") if line.strip()]
+        if not lines or len(lines) > 100:
+            raise Refusal(EMPTY_PARAM)
+        ok, no = [], []
+        for line in lines:
+            sn, key, remark, *_ = [*line.split("#"), "", "", ""][:4]
+            known = self._devices.get(sn)
+            if not sn.isdigit() or len(sn) != 9:
+                no.append(f"{line} ({ADD_BAD_LINE})")
+            elif sn in self._printers:
+                no.append(f"{sn}#{key} ({ADD_BOUND})")
+            elif (known is not None and not hmac.compare_digest(key.encode(), known.encode())) or len(key) != 8:
+                no.append(f"{sn}#{key} ({ADD_BAD_KEY})")
+            else:
+                self._printers[sn] = SimPrinter(sn, user, remark, 32)
+                ok.append(f"{sn}#{key}#{remark}")
+        return {"ok": ok, "no": no}
+
+    def _delete(self, user: str, form: dict[str, str], now: float) -> dict:
+        """``snlist``: sns joined by ``-``; each unbound (its queue dropped) or refused."""
+        sns = [sn for sn in form.get("snlist", "").split("-") if sn]
+        if not sns:
+            raise Refusal(EMPTY_PARAM)
+        ok, no = [], []
+        for sn in sns:
+            printer = self._printers.get(sn)
+            if printer is None or printer.user != user:
+                no.append(f"{sn} ({DEL_NOT_YOURS})")
+                continue
+            del self._printers[sn]
+            ok.append(sn)
+        return {"ok": ok, "no": no}
 
     def _query_order(self, user: str, form: dict[str, str], now: float) -> bool:
         found = self._jobs.get(form.get("orderid", ""))

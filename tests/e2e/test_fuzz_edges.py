@@ -55,7 +55,7 @@ QUERY_NAMES = ["limit", "cursor", "since", "scene", "lat", "lng", "q", "token", 
 KNOWN = {"store_id": [STORE, "sh-xuhui"], "dish_id": ["d-gongbao", "d-cola"], "template_id": ["tpl-new-guest"],
          "line_id": ["1"], "category_id": ["hot"], "ingredient_id": ["pork", "rice"], "move": ["accept", "ready"]}
 SKIP_WITH_SESSION = {"auth.logout"}  # would end the session the other requests use
-WRITES_ON_REFUSAL = {"auth.login"}  # a refused console login may record the attempt (throttling)
+WRITES_ON_REFUSAL = {"auth.login", "auth.api_session"}  # a refused console login records the attempt (throttling)
 HTML_ONLY = {"auth.login"}  # the login form answers with the form again, whatever the client asked for
 
 

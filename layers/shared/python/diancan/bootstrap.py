@@ -295,6 +295,39 @@ def stock():
                         sold_out_log=SoldOutLog(settings().business_tz))
 
 
+class _FullRefunds:
+    """The stock service's refund port for the console: the store's decision "refund" refunds the whole
+    order through payments (which keeps a refund idempotent per order and never above what was paid)."""
+
+    def __init__(self, by: str) -> None:
+        self.by = by
+
+    def request_full_refund(self, order_id: str, reason: str) -> None:
+        payments().refund(order_id, None, reason=reason, by=self.by)
+
+
+def stock_decisions():
+    """Stock use cases with refunds (the console's decision on a shortfall): ``stock_decisions()(by)``
+    refunds as staff member ``by``."""
+    from diancan.adapters.sold_out_log import SoldOutLog
+    from diancan.services.stock import StockService
+
+    def as_staff(by: str) -> StockService:
+        return StockService(repository(), stock_store(), menu_store(), alerts(), refunds=_FullRefunds(by),
+                            sold_out_log=SoldOutLog(settings().business_tz))
+
+    return as_staff
+
+
+@component
+def store_setup():
+    """Setting stores up (the console and its management API)."""
+    from diancan.adapters.setup_store import SetupStore
+    from diancan.services.store_setup import StoreSetup
+
+    return StoreSetup(repository(), SetupStore(), print_jobs(), stock_store(), menu_admin(), stock(), printer)
+
+
 @component
 def menu_admin():
     from diancan.services.menu_admin import MenuAdmin

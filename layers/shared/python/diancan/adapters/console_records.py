@@ -10,6 +10,7 @@ log. (Kept in their own module while records.py/keys.py are being edited by othe
 | audit entry | ``STORE#<sid>`` | ``LOG#AUDIT#<iso>#<id>`` | newest first by a reverse range query |
 | day counters | ``STORE#<sid>`` | ``STATS#<yyyy-mm-dd>`` | atomic ADD (adapters.counters) |
 | login throttle | ``LOGINGUARD#<scope>#<hmac>`` (scope account or client) | ``GUARD`` | ``failures`` ADD, ``last_at``; TTL |
+| first owner claim | ``DEPLOYMENT`` | ``FIRST_OWNER`` | written once, with the first owner (``python -m local.ops first-owner``) |
 | lockouts of an hour | ``LOGINGUARD#LOCKOUTS`` | ``<yyyy-mm-ddTHH>`` | ``lockouts`` ADD (alert threshold); TTL |
 
 Store-partition items sort after ``DISH#`` (keys.py rule) so the one-query menu read never sees them:
@@ -31,6 +32,8 @@ CHAIN_PARTITION = "_chain"  # audit of chain-wide actions
 SECURITY_PARTITION = "_security"  # audit of login lockouts (the owner's staff page lists them)
 GUARD_SK = "GUARD"
 LOCKOUTS_PK = "LOGINGUARD#LOCKOUTS"
+DEPLOYMENT_PK = "DEPLOYMENT"
+FIRST_OWNER_SK = "FIRST_OWNER"
 
 
 def staff(staff_id: str) -> str:
@@ -66,6 +69,13 @@ class StaffRecord(Record, discriminator="staff"):
 
 class StaffLoginRecord(Record, discriminator="staff_login"):
     staff_id = UnicodeAttribute()
+
+
+class FirstOwnerRecord(Record, discriminator="first_owner"):
+    """The deployment's first owner was created (and by whom): the claim that makes the command run once."""
+
+    staff_id = UnicodeAttribute()
+    created_at = UnicodeAttribute()
 
 
 class StaffSessionRecord(Record, discriminator="staff_session"):

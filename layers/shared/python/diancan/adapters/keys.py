@@ -95,6 +95,11 @@ def station(station_id: str) -> str:
     return f"STATION#{station_id}"
 
 
+def printer(sn: str) -> str:
+    """A cloud printer the store registered at its vendor (``PRINTER#`` sorts after ``DISH#``)."""
+    return f"PRINTER#{sn}"
+
+
 def print_job(ticket_id: str) -> str:
     """A ticket's print job in its order's partition (``ORDER#<id>``)."""
     return f"PRINT#{ticket_id}"

@@ -83,6 +83,25 @@ class FeieyunPrinter:
     def printer_status(self, printer_sn: str) -> PrinterStatus:
         return status_from_text(self._call("Open_queryPrinterStatus", printer_sn, sn=printer_sn))
 
+    def add_printer(self, printer_sn: str, printer_key: str, name: str = "") -> None:
+        """Bind a printer to the account (``Open_printerAddlist``, one ``sn#key#remark`` line). Feieyun
+        answers ok with the refused lines in ``data.no`` (wrong key, bound elsewhere): a PrinterError."""
+        remark = name.replace("#", " ").replace("\n", " ")
+        self._listed("Open_printerAddlist", printer_sn, printerContent=f"{printer_sn}#{printer_key}#{remark}")
+
+    def delete_printer(self, printer_sn: str) -> None:
+        """Unbind a printer from the account (``Open_printerDelList``)."""
+        self._listed("Open_printerDelList", printer_sn, snlist=printer_sn)
+
+    def _listed(self, apiname: str, printer_sn: str, **params: str) -> None:
+        answer = self._call(apiname, printer_sn, **params)
+        refused = answer.get("no") if isinstance(answer, dict) else None
+        if refused:
+            raise PrinterError(0, str(refused[0]))
+        if not isinstance(answer, dict) or printer_sn not in " ".join(map(str, answer.get("ok") or [])):
+            raise PrinterUnavailable("printer service answered without the printer", "打印服务应答异常",
+                                     details={"apiname": apiname})
+
     def _call(self, apiname: str, printer_sn: str | None, **params: str) -> Any:
         stime = str(int(self._clock()))
         form = {"user": self._user, "stime": stime, "sig": self._sign(stime), "apiname": apiname, **params}

@@ -191,6 +191,12 @@ class StationRecord(Record, discriminator="station"):
     doc = JSONAttribute()
 
 
+class PrinterRecord(Record, discriminator="printer"):
+    """A printer a store registered at Feieyun (``STORE#<sid>/PRINTER#<sn>``): sn, name, when; never its key."""
+
+    doc = JSONAttribute()
+
+
 class PrintJobRecord(Record, discriminator="print_job"):
     """One ticket's print job (``ORDER#<oid>/PRINT#<ticket_id>``). Every write is a put conditioned on
     ``version`` (absent for the first), so a replay or a concurrent retry never sends a ticket twice.

@@ -15,7 +15,13 @@ from pynamodb.transactions import TransactWrite
 
 from diancan.adapters import console_records as k
 from diancan.adapters import keys
-from diancan.adapters.console_records import AuditRecord, StaffLoginRecord, StaffRecord, StaffSessionRecord
+from diancan.adapters.console_records import (
+    AuditRecord,
+    FirstOwnerRecord,
+    StaffLoginRecord,
+    StaffRecord,
+    StaffSessionRecord,
+)
 from diancan.adapters.records import table_connection
 from diancan.domain.errors import Conflict, NotFound
 from diancan.domain.passwords import PasswordHash
@@ -53,8 +59,10 @@ class StaffStore:
     def __init__(self, connection: Connection | None = None) -> None:
         self._connection = connection or table_connection()
 
-    def create(self, staff: Staff, password: PasswordHash, at: str) -> None:
-        """Profile + login name, both conditional: a taken login or id is a Conflict, nothing written."""
+    def create(self, staff: Staff, password: PasswordHash, at: str, *, first_owner: bool = False) -> None:
+        """Profile + login name, both conditional: a taken login or id is a Conflict, nothing written.
+        ``first_owner`` also claims the deployment's one ``DEPLOYMENT``/``FIRST_OWNER`` item in the same
+        transaction: a second first owner is FIRST_OWNER_EXISTS, nothing written."""
         profile = StaffRecord(k.staff(staff.staff_id), k.PROFILE, staff_id=staff.staff_id,
                               doc=staff.model_dump(mode="json"), password=password.model_dump(), updated_at=at,
                               GSI1PK=k.STAFF_LIST, GSI1SK=staff.login)
@@ -63,8 +71,21 @@ class StaffStore:
             with TransactWrite(connection=self._connection) as tx:
                 tx.save(profile, condition=StaffRecord.PK.does_not_exist())
                 tx.save(login, condition=StaffLoginRecord.PK.does_not_exist())
+                if first_owner:
+                    tx.save(FirstOwnerRecord(k.DEPLOYMENT_PK, k.FIRST_OWNER_SK, staff_id=staff.staff_id, created_at=at),
+                            condition=FirstOwnerRecord.PK.does_not_exist())
         except TransactWriteError:
+            if first_owner and self.first_owner() is not None:
+                raise Conflict("this deployment already has its first owner", "本系统已创建过首个老板账号",
+                               code="FIRST_OWNER_EXISTS") from None
             raise Conflict("login name or staff id taken", "登录名或员工编号已存在", code="STAFF_EXISTS") from None
+
+    def first_owner(self) -> str | None:
+        """The staff id of the deployment's first owner, if one was created."""
+        try:
+            return FirstOwnerRecord.get(k.DEPLOYMENT_PK, k.FIRST_OWNER_SK, consistent_read=True).staff_id
+        except DoesNotExist:
+            return None
 
     def get(self, staff_id: str) -> StoredStaff | None:
         try:
@@ -73,10 +94,12 @@ class StaffStore:
             return None
         return StoredStaff(Staff.model_validate(record.doc), PasswordHash.model_validate(record.password))
 
-    def set_password(self, staff_id: str, password: PasswordHash, at: str) -> None:
-        StaffRecord(k.staff(staff_id), k.PROFILE).update(
-            actions=[StaffRecord.password.set(password.model_dump()), StaffRecord.updated_at.set(at)],
-            condition=StaffRecord.PK.exists())
+    def set_password(self, staff_id: str, password: PasswordHash, at: str, *, changed: Staff | None = None) -> None:
+        """A new hash; ``changed`` also writes the profile (a one-time password replaced: the flag cleared)."""
+        actions = [StaffRecord.password.set(password.model_dump()), StaffRecord.updated_at.set(at)]
+        if changed is not None:
+            actions.append(StaffRecord.doc.set(changed.model_dump(mode="json")))
+        StaffRecord(k.staff(staff_id), k.PROFILE).update(actions=actions, condition=StaffRecord.PK.exists())
 
     def set_active(self, staff_id: str, active: bool, at: str) -> Staff:
         """Enable or disable an account (its sessions end at their next request: ``resume`` checks ``active``)."""

@@ -18,7 +18,8 @@ SESSION_COOKIE = "dc_session"
 LOGIN_CSRF_COOKIE = "dc_login_csrf"
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
-PUBLIC_ENDPOINTS = {"auth.login", "static", "auth.health"}
+PUBLIC_ENDPOINTS = {"auth.login", "static", "auth.health", "auth.api_session"}
+PASSWORD_ENDPOINTS = {"auth.password", "auth.logout"}  # all a person with a one-time password may open
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 
@@ -39,13 +40,22 @@ def check_csrf(expected: str) -> None:
         raise CsrfRefused()
 
 
+def bearer_token() -> str | None:
+    """A script's session token (``POST /api/session``) from ``Authorization: Bearer``, or None."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
 def load_session() -> Response | None:
-    """before_request: every endpoint but the login page needs a live session; unsafe ones a CSRF token."""
+    """before_request: every endpoint but the login page needs a live session; unsafe ones a CSRF token.
+    A session sent as a bearer token needs none: a browser never adds that header on its own, so a forged
+    cross-site form cannot carry it. A person still on a one-time password reaches only the change form."""
     if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
         return None
     console = current_app.extensions["diancan"]()
+    bearer = bearer_token()
     try:
-        session = console.accounts.resume(request.cookies.get(SESSION_COOKIE))
+        session = console.accounts.resume(bearer or request.cookies.get(SESSION_COOKIE))
     except Unauthorized as refused:
         if wants_json() or request.method in UNSAFE:
             raise
@@ -53,8 +63,14 @@ def load_session() -> Response | None:
                          expired=1 if refused.code == "SESSION_EXPIRED" else None)
         return redirect(target)
     g.session, g.staff = session, session.staff
-    if request.method in UNSAFE:
+    if request.method in UNSAFE and not bearer:
         check_csrf(session.csrf_token)
+    if session.staff.must_change_password and request.endpoint not in PASSWORD_ENDPOINTS:
+        from diancan.services.staff import PasswordChangeRequired
+
+        if wants_json() or request.method in UNSAFE:
+            raise PasswordChangeRequired()
+        return redirect(url_for("auth.password"))
     return None
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from pydantic import BaseModel, Field, field_validator
 
@@ -131,10 +131,15 @@ class Store(BaseModel):
     delivery_fee_fen: Fen = Field(0, ge=0, description="flat delivery fee until delivery tiers are set")
     preorder_days: int = Field(7, ge=0, le=30)
     accepting_orders: bool = True
+    closed_dates: list[date] = Field(default_factory=list, max_length=366,
+                                     description="local dates the store is closed all day (holidays)")
+    retired: bool = Field(False, description="closed for good: hidden from guests, its orders and history kept")
     settings: dict = Field(default_factory=dict)
 
     def is_open_at(self, instant: datetime) -> bool:
-        if not self.accepting_orders:
+        if not self.accepting_orders or self.retired:
             return False
         moment = local(instant, self.timezone)
+        if self.closed_dates and moment.date() in self.closed_dates:
+            return False
         return any(period.covers(moment) for period in self.hours)

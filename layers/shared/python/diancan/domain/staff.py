@@ -83,6 +83,8 @@ class Staff(BaseModel):
     refund_day_limit_fen: Fen | None = Field(None, ge=0, description="most a cashier may refund on one order in "
                                              "one business day, their refunds together; None = refund_limit_fen")
     active: bool = True
+    must_change_password: bool = Field(False, description="a one-time password (the first owner's): the console "
+                                       "shows only the password change until a new one is set")
 
     def order_day_refund_limit(self) -> Fen | None:
         """What this person may refund on one order in one business day, all their refunds of it together

@@ -40,7 +40,7 @@ def dish_view(dish: Dish) -> dict:
 
 def list_stores(repository: Repository, lat: float | None, lng: float | None) -> dict:
     now = utcnow()
-    stores = repository.list_stores()
+    stores = [s for s in repository.list_stores() if not s.retired]
     if lat is None or lng is None:
         return {"stores": [store_view(s, now) for s in stores]}
     if not (-90 <= lat <= 90 and -180 <= lng <= 180):

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from diancan.adapters.staff_store import SessionStore, StaffStore
 from diancan.domain.clock import iso, utcnow
-from diancan.domain.errors import NotFound, Unauthorized
+from diancan.domain.errors import Forbidden, InvalidRequest, NotFound, Unauthorized
 from diancan.domain.inputs import same_secret
 from diancan.domain.passwords import (
     CURRENT,
@@ -29,7 +29,7 @@ from diancan.domain.passwords import (
     needs_rehash,
     verify_password,
 )
-from diancan.domain.staff import Staff
+from diancan.domain.staff import Role, Staff
 
 if TYPE_CHECKING:
     from diancan.services.login_guard import LoginGuard
@@ -43,6 +43,41 @@ class BadLogin(Unauthorized):
 
 class SessionExpired(Unauthorized):
     code, message_zh, message_en = "SESSION_EXPIRED", "登录已过期，请重新登录", "Your session has ended; log in again"
+
+
+class PasswordChangeRequired(Forbidden):
+    code = "PASSWORD_CHANGE_REQUIRED"
+    message_zh, message_en = "请先修改初始密码", "Change your one-time password first"
+
+
+MIN_PASSWORD = 10
+
+
+def check_new_password(password: str, old: str = "") -> None:
+    """The rule every password a person chooses meets: at least 10 characters, not the one it replaces."""
+    if len(password) < MIN_PASSWORD:
+        raise InvalidRequest("a password has at least 10 characters", "密码至少10位", code="WEAK_PASSWORD")
+    if old and same_secret(password, old):
+        raise InvalidRequest("the new password must differ from the old one", "新密码不能与原密码相同",
+                             code="SAME_PASSWORD")
+
+
+def create_first_owner(staff: StaffStore, login: str, name: str, *, cost: ScryptCost = CURRENT,
+                       clock: Callable[[], datetime] = utcnow) -> tuple[Staff, str]:
+    """The deployment's first owner with a one-time password (returned, to be printed once): the console
+    asks for a new one at the first login. Runs once per deployment: the account and the ``FIRST_OWNER``
+    claim are one conditional transaction, so a second run is FIRST_OWNER_EXISTS and writes nothing."""
+    login = login.strip().lower()
+    try:
+        owner = Staff(staff_id=login.replace(".", "-")[:32], login=login, name=name.strip(), role=Role.OWNER,
+                      must_change_password=True)
+    except ValueError:
+        raise InvalidRequest("login: 2-32 of a-z 0-9 . _ - ; name: 1-40 characters", "登录名为2-32位小写字母、数字或 . _ -，"
+                             "姓名1-40字", code="INVALID_STAFF") from None
+    password = secrets.token_urlsafe(12)
+    staff.create(owner, hash_password(password, cost), iso(clock()), first_owner=True)
+    logger.info("first owner created", extra={"staff_id": owner.staff_id})
+    return owner, password
 
 
 @dataclass(frozen=True)
@@ -138,6 +173,18 @@ class StaffAccounts:
 
     def set_active(self, staff_id: str, active: bool) -> Staff:
         return self._staff.set_active(staff_id, active, iso(self._clock()))
+
+    def change_password(self, staff_id: str, old: str, new: str) -> Staff:
+        """The person's own new password: the old one must be right (a one-time password included); clears
+        ``must_change_password``. Sessions stay: the person changing it is the one signed in."""
+        found = self._staff.get(staff_id)
+        if found is None or not verify_password(old, found.password):
+            raise InvalidRequest("the current password is wrong", "原密码不正确", code="WRONG_PASSWORD")
+        check_new_password(new, old)
+        changed = found.staff.model_copy(update={"must_change_password": False})
+        self._staff.set_password(staff_id, hash_password(new, self._cost), iso(self._clock()), changed=changed)
+        logger.info("console password changed", extra={"staff_id": staff_id})
+        return changed
 
     def reset_password(self, staff_id: str) -> str:
         """A new random password (shown once to the person who reset it); the old one stops working at once."""

@@ -7,9 +7,9 @@ from collections.abc import Mapping
 from flask import Blueprint, g, make_response, redirect, render_template, request, url_for
 
 from diancan.console import security
-from diancan.console.blueprints.common import console, visible_stores
+from diancan.console.blueprints.common import answer, console, form_or_json, visible_stores
 from diancan.console.redirects import safe_next
-from diancan.domain.errors import DomainError
+from diancan.domain.errors import DomainError, InvalidRequest
 from diancan.domain.login_throttle import LoginThrottled
 from diancan.domain.staff import Action, Role
 
@@ -57,6 +57,40 @@ def login():
         response.headers["Retry-After"] = str(retry_after)
     response.set_cookie(security.LOGIN_CSRF_COOKIE, token, max_age=3600, **security.cookie_options())
     return response
+
+
+@bp.post("/api/session")
+def api_session():
+    """A script's login: ``{login, password}`` → ``{token, staff_id, expires_at}``, the token to send as
+    ``Authorization: Bearer``. No cookie is set, so no login CSRF token is needed; the same throttling."""
+    data = request.get_json(silent=True) if request.is_json else None
+    if not isinstance(data, Mapping):
+        raise InvalidRequest("a JSON object {login, password}", "请以JSON提交登录名和密码", code="INVALID_LOGIN")
+    session = console().accounts.login(str(data.get("login") or ""), str(data.get("password") or ""),
+                                       client=security.client_address())
+    return {"token": session.token, "staff_id": session.staff.staff_id, "expires_at": session.expires_at,
+            "must_change_password": session.staff.must_change_password}
+
+
+@bp.route("/password", methods=["GET", "POST"])
+def password():
+    """The signed-in person's own password. Someone on a one-time password (the first owner) is sent here
+    by every page until they have chosen one."""
+    error = None
+    if request.method == "POST":
+        data = form_or_json()
+        try:
+            console().accounts.change_password(g.staff.staff_id, str(data.get("old_password") or ""),
+                                               str(data.get("new_password") or ""))
+        except DomainError as refused:
+            if security.wants_json():
+                raise
+            error = refused
+        else:
+            security.audit("staff.password_change", None, g.staff.staff_id)
+            return answer({"staff_id": g.staff.staff_id, "changed": True}, url_for("auth.home"))
+    return render_template("password.html", error=error, forced=g.staff.must_change_password,
+                           store=None), 400 if error else 200
 
 
 @bp.post("/logout")

@@ -52,7 +52,15 @@ def answer(result: dict, back: str):
 
 
 def form_or_json() -> dict:
-    return dict(request.get_json(silent=True) or {}) if request.is_json else request.form.to_dict()
+    """The form's fields, or a JSON body's; JSON that is not an object (a number, a list) is 400."""
+    if not request.is_json:
+        return request.form.to_dict()
+    data = request.get_json(silent=True)
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise InvalidRequest("a JSON object", "请求内容应为JSON对象", code="INVALID_REQUEST")
+    return dict(data)
 
 
 def fen_field(data: dict, name: str) -> int | None:

@@ -59,8 +59,10 @@ def detail(store_id: str, order_id: str):
     refunds = [vars(r) for r in payments.refunds(order_id)] if payments else []
     delivery = console().optional("delivery")
     tracking = delivery.tracking(order_id) if delivery and order["mode"] == "delivery" else None
+    stock = console().optional("stock_store")
+    issue = stock.issue_of(order_id) if stock else None
     return render_template("order_detail.html", store=store_of(store_id), order=order, tickets=tickets,
-                           refunds=refunds, tracking=tracking, reject_reasons=REJECT_REASONS)
+                           refunds=refunds, tracking=tracking, reject_reasons=REJECT_REASONS, issue=issue)
 
 
 _MOVE_RIGHTS = {"accept": Action.ORDERS_ACCEPT, "ready": Action.ORDERS_READY, "complete": Action.ORDERS_COMPLETE}
@@ -127,6 +129,35 @@ def refund(store_id: str, order_id: str):
         return {"order_id": order_id, "refund": dict(vars(refund))}  # payments.Refund is a dataclass
 
     result = once("order.refund", store_id, order_id, sent, work)
+    return answer(result, url_for("orders.detail", store_id=store_id, order_id=order_id))
+
+
+@bp.post("/s/<store_id>/orders/<order_id>/stock-decision")
+def stock_decision(store_id: str, order_id: str):
+    """The store's answer to a stock shortfall on a paid order: ``substituted`` (made with a substitute) or
+    ``refund_requested`` (the whole order refunded). Moves money, so once per request key; the refund is
+    the full order, so a cashier needs a refund limit covering it."""
+    from diancan.domain.stock import IssueStatus
+
+    authorize(g.staff, Action.ORDERS_REFUND, store_id, amount_fen=0)  # role and store before any read
+    data = form_or_json()
+    decision = str(data.get("decision") or "")
+    if decision not in (IssueStatus.SUBSTITUTED.value, IssueStatus.REFUND_REQUESTED.value):
+        raise InvalidRequest("decision is substituted or refund_requested", "请选择换料或整单退款",
+                             code="INVALID_DECISION")
+    note = str(data.get("note") or "")[:80]
+
+    def work() -> dict:
+        order = console().orders.get(store_id, order_id)
+        if decision == IssueStatus.REFUND_REQUESTED.value:
+            authorize(g.staff, Action.ORDERS_REFUND, store_id, amount_fen=order.total_fen)
+        stock = console().service("stock_decisions", "缺料处理")(g.staff.staff_id)
+        issue = stock.decide(order_id, IssueStatus(decision), by=g.staff.staff_id, note=note)
+        audit("order.stock_decision", store_id, order_id, decision=decision,
+              amount_fen=order.total_fen if decision == IssueStatus.REFUND_REQUESTED.value else None)
+        return {"order_id": order_id, "decision": issue.status.value}
+
+    result = once("order.stock_decision", store_id, order_id, {"decision": decision, "note": note}, work)
     return answer(result, url_for("orders.detail", store_id=store_id, order_id=order_id))
 
 

@@ -21,7 +21,8 @@ from diancan.domain.staff import Action
 bp = Blueprint("store_profile", __name__)
 WEEKDAYS = "一二三四五六日"
 PERIOD = re.compile(r"^\s*([一二三四五六日]+)\s+([0-9]{1,2}:[0-9]{2})\s*[-–~]\s*([0-9]{1,2}:[0-9]{2})\s*$")
-EDITABLE = ("name", "phone", "address", "lat", "lng", "accepting_orders", "packing_fee_fen", "preorder_days", "hours")
+EDITABLE = ("name", "phone", "address", "lat", "lng", "accepting_orders", "packing_fee_fen", "preorder_days", "hours",
+            "closed_dates")
 
 
 def hours_text(hours: list[OpeningPeriod]) -> str:
@@ -45,6 +46,11 @@ def _hours(raw) -> list[dict]:
             periods.append({"days": sorted({WEEKDAYS.index(c) for c in found[1]}), "open": found[2],
                             "close": found[3]})
     return periods
+
+
+def _dates(raw) -> list:
+    """Holiday closures: a JSON list of dates, or the form's dates separated by spaces, commas or lines."""
+    return raw if isinstance(raw, list) else sorted(set(re.split(r"[\s,，]+", str(raw or "").strip())) - {""})
 
 
 def _coordinate(data: dict, name: str, limit: int, current: float | None) -> float | None:
@@ -73,7 +79,9 @@ def profile_from(data: dict, current: Store) -> Store:
         "lat": _coordinate(data, "lat", 90, current.lat), "lng": _coordinate(data, "lng", 180, current.lng),
         "accepting_orders": accepting if isinstance(accepting, bool) else str(accepting).lower() in ("1", "true", "on", "yes"),
         "packing_fee_fen": current.packing_fee_fen if packing is None else packing, "preorder_days": preorder,
-        "hours": _hours(data["hours"]) if "hours" in data else current.model_dump(mode="json")["hours"]}
+        "hours": _hours(data["hours"]) if "hours" in data else current.model_dump(mode="json")["hours"],
+        "closed_dates": _dates(data["closed_dates"]) if "closed_dates" in data else current.model_dump(mode="json")[
+            "closed_dates"]}
     if not changes["name"] or len(changes["name"]) > 40 or len(changes["phone"]) > 20 or len(changes["address"]) > 120:
         raise _bad("name", "请填写店名（40字内）、电话（20字内）和地址（120字内）")
     try:

@@ -22,6 +22,7 @@ from diancan.domain.inputs import whole_number
 from diancan.domain.menu import Store
 from diancan.domain.order_limits import OrderLimits
 from diancan.domain.printing import PrintWhen
+from diancan.domain.setup import area_preview
 from diancan.domain.staff import Action
 
 bp = Blueprint("store_settings", __name__)
@@ -135,8 +136,10 @@ def page(store_id: str):
     limits = OrderLimits.of(store).model_dump()
     if wants_json():
         return {"delivery": delivery, "print_when": print_when, "limits": limits, "updated_at": updated_at}
+    area = delivery.get("area", {})
+    preview = area_preview(store.lat, store.lng, area.get("radius_m"), area.get("polygon"))
     return render_template("store_settings.html", store=store, updated_at=updated_at or "", delivery=delivery,
-                           text=_form_text(delivery), print_when=print_when, limits=limits, couriers=list(CourierChoice),
+                           text=_form_text(delivery), preview=preview, print_when=print_when, limits=limits, couriers=list(CourierChoice),
                            dispatch=list(DispatchWhen), print_whens=list(PrintWhen))
 
 
