@@ -11,21 +11,19 @@ Used to record the move from python3.11 to python3.13 in docs/performance.md.
 
 from __future__ import annotations
 
+import importlib.util
 import statistics
 import subprocess
 import sys
 from pathlib import Path
 
+_MEASURE = importlib.util.spec_from_file_location("measure", Path(__file__).resolve().parent.parent / "infra" / "measure.py")
+_measure = importlib.util.module_from_spec(_MEASURE)
+_MEASURE.loader.exec_module(_measure)
+IMPORT, BOTO3 = _measure.IMPORT, _measure.BOTO3  # the same timed snippets as the package measurement
+
 GUEST_FUNCTIONS = ("auth", "menu", "place_order", "orders", "tables", "pay_notify")
 RUNS = 9
-IMPORT = """
-import importlib.util, sys, time
-start = time.process_time()
-spec = importlib.util.spec_from_file_location("handler", sys.argv[1])
-spec.loader.exec_module(importlib.util.module_from_spec(spec))
-print(time.process_time() - start)
-"""
-BOTO3 = "import time; start = time.process_time(); import boto3; print(time.process_time() - start)"
 ENV = {"PATH": "/usr/bin:/bin", "AWS_REGION": "ap-east-1", "POWERTOOLS_TRACE_DISABLED": "true",
        "DIANCAN_TABLE": "bench", "DIANCAN_BUS": "bench"}
 
