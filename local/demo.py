@@ -24,6 +24,7 @@ class StepFailed(AssertionError):
 class Client:
     base_url: str
     token: str | None = None
+    timeout: float = 30.0
 
     def call(self, method: str, path: str, body: dict | None = None, headers: dict | None = None) -> tuple[int, dict]:
         data = None if body is None else json.dumps(body, ensure_ascii=False).encode()
@@ -34,12 +35,15 @@ class Client:
         for name, value in (headers or {}).items():
             request.add_header(name, value)
         try:
-            with urllib.request.urlopen(request, timeout=30) as answer:
+            with urllib.request.urlopen(request, timeout=self.timeout) as answer:
                 raw = answer.read()
                 return answer.status, json.loads(raw) if raw else {}
         except urllib.error.HTTPError as error:
             raw = error.read()
-            return error.code, json.loads(raw) if raw else {}
+            try:
+                return error.code, json.loads(raw) if raw else {}
+            except ValueError:  # a refusal that is not JSON (a gateway's own page)
+                return error.code, {"raw": raw[:200].decode(errors="replace")}
 
 
 @dataclass

@@ -7,19 +7,19 @@ orders, pays, and the kitchen tickets print on the new printers."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import signal
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
+import urllib.parse
 import uuid
 from pathlib import Path
 
 import pytest
+
+from local.demo import Client
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,29 +27,9 @@ STORE = "gz-tianhe"
 PRINTERS = {"930000001": "热菜", "930000002": "吧台"}
 
 
-class Http:
-    def __init__(self, base: str, token: str | None = None) -> None:
-        self.base, self.token = base, token
-
-    def __call__(self, method: str, path: str, body=None, headers: dict | None = None) -> tuple[int, dict]:
-        data = None if body is None else json.dumps(body, ensure_ascii=False).encode()
-        request = urllib.request.Request(self.base + path, data=data, method=method)
-        if data is not None:
-            request.add_header("Content-Type", "application/json")
-        if self.token:
-            request.add_header("Authorization", f"Bearer {self.token}")
-        for name, value in (headers or {}).items():
-            request.add_header(name, value)
-        try:
-            with urllib.request.urlopen(request, timeout=60) as answer:
-                raw = answer.read()
-                return answer.status, json.loads(raw) if raw else {}
-        except urllib.error.HTTPError as error:
-            raw = error.read()
-            try:
-                return error.code, json.loads(raw) if raw else {}
-            except ValueError:
-                return error.code, {"raw": raw[:200].decode(errors="replace")}
+def Http(base: str, token: str | None = None):
+    """``(method, path, body=None, headers=None) -> (status, json)`` as the demo journey's client calls."""
+    return Client(base, token, timeout=60).call
 
 
 def wait_for(predicate, what: str, timeout: float = 60.0):
@@ -175,7 +155,7 @@ def test_a_restaurant_opens_from_an_empty_deployment_and_serves_its_first_table(
         "hot": ["d-chicken"], "drinks": ["d-lemon-tea"]}
 
     scene = anyone("GET", f"/dev/table-codes/{STORE}")[1]["scenes"]["A2"]
-    status, table = anyone("GET", f"/tables/tables/resolve?scene={urllib.request.quote(scene)}")
+    status, table = anyone("GET", f"/tables/tables/resolve?scene={urllib.parse.quote(scene)}")
     assert status == 200 and (table["store_id"], table["table_no"]) == (STORE, "A2"), table
     status, login = anyone("POST", "/auth/login", {"code": f"test-guest.{uuid.uuid4().hex[:6]}"})
     guest = Http(base, login["token"])
