@@ -162,8 +162,9 @@ class Live:
         self.resources = resources
 
 
-def wait_for(predicate, timeout: float = 60.0):
-    """Poll until ``predicate`` returns something truthy (asynchronous notifications and callbacks)."""
+def wait_for(predicate, what: str = "the condition", timeout: float = 60.0):
+    """Poll until ``predicate`` returns something truthy (asynchronous notifications and callbacks); ``what``
+    names it in the failure."""
     import time
 
     deadline = time.monotonic() + timeout
@@ -172,7 +173,7 @@ def wait_for(predicate, timeout: float = 60.0):
         if value:
             return value
         time.sleep(0.05)
-    raise AssertionError("condition not reached in time")
+    raise AssertionError(f"timed out waiting for {what}")
 
 
 def load_event(name: str) -> dict:

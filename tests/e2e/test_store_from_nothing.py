@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from local.demo import Client
+from tests.conftest import wait_for
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,16 +31,6 @@ PRINTERS = {"930000001": "热菜", "930000002": "吧台"}
 def Http(base: str, token: str | None = None):
     """``(method, path, body=None, headers=None) -> (status, json)`` as the demo journey's client calls."""
     return Client(base, token, timeout=60).call
-
-
-def wait_for(predicate, what: str, timeout: float = 60.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.3)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @pytest.fixture(scope="module")
