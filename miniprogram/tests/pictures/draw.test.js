@@ -1,23 +1,13 @@
 /* Every page in the states that matter, drawn against a real local stack (see camera.js). */
 const { render, waitFor, text, tap, state } = require('../helpers')
-const { startStack } = require('../smoke/stack')
+const { useLocalStack } = require('../smoke/stack')
 const { createRealWx } = require('../smoke/real-wx')
 const config = require('../../src/config')
 const { snap, count } = require('./camera')
 
-let stack
-const open = []
+const stack = useLocalStack(config)
+const open = stack.pages
 const WAIT = { timeout: 60000 }
-
-beforeAll(async () => {
-  stack = await startStack()
-  config.useBase(stack.base)
-}, 240000)
-
-afterAll(async () => {
-  for (const page of open) page.instance.onUnload && page.instance.onUnload()
-  if (stack) await stack.stop()
-})
 
 function show(relative, query = {}) {
   const page = render(relative)

@@ -2,24 +2,14 @@
  * (every function, moto, the WeChat login and WeChat Pay simulators). Nothing here calls the API itself
  * except to read what a printed table QR code carries. */
 const { render, waitFor, text, tap } = require('../helpers')
-const { startStack } = require('./stack')
+const { useLocalStack } = require('./stack')
 const { createRealWx } = require('./real-wx')
 const config = require('../../src/config')
 
 jest.setTimeout(240000)
 
-let stack
-const open = []
-
-beforeAll(async () => {
-  stack = await startStack()
-  config.useBase(stack.base)
-}, 240000)
-
-afterAll(async () => {
-  for (const page of open) page.instance.onUnload && page.instance.onUnload()
-  if (stack) await stack.stop()
-})
+const stack = useLocalStack(config)
+const open = stack.pages
 
 function query(url) {
   const [path, qs = ''] = url.split('?')

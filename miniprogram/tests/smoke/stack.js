@@ -68,4 +68,22 @@ async function startStack() {
   return { base, stop, log: () => log }
 }
 
-module.exports = { startStack }
+/** For a jest file that drives pages against the stack: starts it before the file's tests and points the
+ * client's config at it; afterwards unloads every page the file pushed on `pages` (their polling stops) and
+ * stops the stack. `base` is set once the stack is up. */
+function useLocalStack(config) {
+  const session = { base: null, pages: [] }
+  let running
+  beforeAll(async () => {
+    running = await startStack()
+    session.base = running.base
+    config.useBase(running.base)
+  }, 240000)
+  afterAll(async () => {
+    for (const page of session.pages) page.instance.onUnload && page.instance.onUnload()
+    if (running) await running.stop()
+  })
+  return session
+}
+
+module.exports = { startStack, useLocalStack }
