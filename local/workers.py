@@ -28,7 +28,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -46,6 +46,7 @@ PRELOADED = (  # imported once in the zygote; every worker forks with them loade
     "aws_lambda_powertools.utilities.batch",
 )
 _ROOT = Path(__file__).resolve().parents[1]
+CallObserver = Callable[[str, list[tuple[str, str]]], None]  # (function, its AWS calls that succeeded)
 
 
 class FunctionError(Exception):
@@ -114,6 +115,7 @@ class WorkerPool:
         self._starting = 0
         self._changed = threading.Condition()
         self._stopped = False
+        self.observers: list[CallObserver] = []  # shared with the runtime's list
 
     @property
     def started(self) -> int:
@@ -131,6 +133,8 @@ class WorkerPool:
             raise WorkerDied(f"{self.spec.name}: worker {worker.pid} exited during the invocation") from error
         finally:
             self._give_back(worker, healthy)
+        for observer in list(self.observers):
+            observer(self.spec.name, [tuple(call) for call in answer.get("calls", [])])
         if "error" in answer:
             failure = answer["error"]
             raise FunctionError(failure["errorType"], failure["errorMessage"], failure.get("stackTrace", ""))
@@ -196,7 +200,9 @@ class ProcessRuntime(LambdaRuntime):
     """``LambdaRuntime`` whose ``invoke`` runs each function in its pool of worker processes.
 
     ``handler``/``context_for`` still load a handler in this process for callers that time a warm handler
-    directly (the bench). ``pool_size`` is the most workers one function gets (its concurrency).
+    directly (the bench). ``pool_size`` is the most workers one function gets (its concurrency). Each
+    ``observers`` callable is called, in the invoking thread, with the function's name and the AWS calls
+    (service, operation) that succeeded during the invocation (tests check that a refusal wrote nothing).
     """
 
     def __init__(self, specs: dict[str, FunctionSpec], *, stack_name: str, region: str = "us-east-1",
@@ -207,6 +213,7 @@ class ProcessRuntime(LambdaRuntime):
         self._zygote: Zygote | None = None
         self._pools: dict[str, WorkerPool] = {}
         self._pools_lock = threading.Lock()
+        self.observers: list[CallObserver] = []
 
     def start(self) -> ProcessRuntime:
         """Start the zygote now (it imports while the stack loads its data); workers start on demand."""
@@ -222,6 +229,7 @@ class ProcessRuntime(LambdaRuntime):
             if name not in self._pools:
                 assert self._zygote is not None
                 self._pools[name] = WorkerPool(spec, self._zygote, self.pool_size, os.environ)
+                self._pools[name].observers = self.observers
             return self._pools[name]
 
     def workers(self) -> dict[str, int]:
@@ -264,13 +272,12 @@ def _context_fields(context: Any) -> dict[str, Any]:
 
 def _zygote_main(control_fd: int) -> None:
     """Import the heavy modules, then fork a worker per request until the control socket closes."""
+    import contextlib
     import importlib
 
     for module in PRELOADED:
-        try:
+        with contextlib.suppress(ImportError):  # one a later version dropped: workers import what they need
             importlib.import_module(module)
-        except ImportError:  # a module a later version dropped: workers import what they need themselves
-            pass
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped as they exit
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the stack, which closes our sockets
     control = socket.socket(fileno=control_fd)
@@ -304,6 +311,7 @@ def _serve(settings: dict[str, Any], connection: Connection) -> None:
     except FunctionUnavailable as error:
         connection.send_bytes(json.dumps({"unavailable": error.detail}).encode())
         return
+    calls = _record_calls()
     connection.send_bytes(json.dumps({"pid": os.getpid()}).encode())
     while True:
         try:
@@ -311,6 +319,7 @@ def _serve(settings: dict[str, Any], connection: Connection) -> None:
         except (EOFError, OSError):
             return
         context = LambdaContext(**request["context"])
+        calls.clear()
         try:
             result = handler(request["event"], context)
         except Exception as error:
@@ -318,12 +327,29 @@ def _serve(settings: dict[str, Any], connection: Connection) -> None:
                                                 "stackTrace": traceback.format_exc()}}
         else:
             answer = {"result": result}
+        answer["calls"] = calls
         sys.stdout.flush()
         try:
             payload = json.dumps(answer).encode()
         except (TypeError, ValueError) as error:
             payload = json.dumps({"marshal": f"Unable to marshal response: {error}"}).encode()
         connection.send_bytes(payload)
+
+
+def _record_calls() -> list[list[str]]:
+    """The AWS calls of this worker that succeed, appended to the list returned (every client: pynamodb too)."""
+    import botocore.client
+
+    calls: list[list[str]] = []
+    original = botocore.client.BaseClient._make_api_call
+
+    def recording(client: Any, operation_name: str, api_params: Any) -> Any:
+        answer = original(client, operation_name, api_params)
+        calls.append([client.meta.service_model.service_name, operation_name])
+        return answer
+
+    botocore.client.BaseClient._make_api_call = recording  # type: ignore[method-assign]
+    return calls
 
 
 def main() -> None:
