@@ -115,8 +115,10 @@ def run(stack: LocalStack, timed: TimedRuntime, guests: int, orders_each: int) -
                       len(failed))
 
 
-def measure_all(concurrency=(1, 4, 8), orders_each: int = 4) -> list[Throughput]:
-    with LocalStack(port=0, moto_port=0, with_demo_data=True, overrides={}) as stack:
+def measure_all(concurrency=(1, 4, 8), orders_each: int = 4, workers: int | None = None) -> list[Throughput]:
+    """``workers``: the most worker processes per function (``None``: the stack's default; 0: every function
+    in the stack's own process, function-URL invocations one at a time, as before issue 20's item 2)."""
+    with LocalStack(port=0, moto_port=0, with_demo_data=True, overrides={}, workers=workers, quiet=True) as stack:
         stack.simulators["dada"].step_seconds = None
         restock()
         timed = TimedRuntime(stack)
