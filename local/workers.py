@@ -46,7 +46,8 @@ PRELOADED = (  # imported once in the zygote; every worker forks with them loade
     "aws_lambda_powertools.utilities.batch",
 )
 _ROOT = Path(__file__).resolve().parents[1]
-CallObserver = Callable[[str, list[tuple[str, str]]], None]  # (function, its AWS calls that succeeded)
+Call = tuple[str, str, str]  # an AWS call of an invocation: service, operation, error code ("" if it succeeded)
+CallObserver = Callable[[str, list[Call]], None]  # (function, the AWS calls of one of its invocations)
 
 
 class FunctionError(Exception):
@@ -134,7 +135,7 @@ class WorkerPool:
         finally:
             self._give_back(worker, healthy)
         for observer in list(self.observers):
-            observer(self.spec.name, [tuple(call) for call in answer.get("calls", [])])
+            observer(self.spec.name, [(service, operation, error) for service, operation, error in answer["calls"]])
         if "error" in answer:
             failure = answer["error"]
             raise FunctionError(failure["errorType"], failure["errorMessage"], failure.get("stackTrace", ""))
@@ -201,8 +202,8 @@ class ProcessRuntime(LambdaRuntime):
 
     ``handler``/``context_for`` still load a handler in this process for callers that time a warm handler
     directly (the bench). ``pool_size`` is the most workers one function gets (its concurrency). Each
-    ``observers`` callable is called, in the invoking thread, with the function's name and the AWS calls
-    (service, operation) that succeeded during the invocation (tests check that a refusal wrote nothing).
+    ``observers`` callable is called, in the invoking thread, with the function's name and the AWS calls the
+    invocation made (tests check that a refusal wrote nothing; the bench counts lost races).
     """
 
     def __init__(self, specs: dict[str, FunctionSpec], *, stack_name: str, region: str = "us-east-1",
@@ -332,20 +333,27 @@ def _serve(settings: dict[str, Any], connection: Connection) -> None:
         try:
             payload = json.dumps(answer).encode()
         except (TypeError, ValueError) as error:
-            payload = json.dumps({"marshal": f"Unable to marshal response: {error}"}).encode()
+            payload = json.dumps({"marshal": f"Unable to marshal response: {error}", "calls": calls}).encode()
         connection.send_bytes(payload)
 
 
 def _record_calls() -> list[list[str]]:
-    """The AWS calls of this worker that succeed, appended to the list returned (every client: pynamodb too)."""
+    """The AWS calls of this worker, appended to the list returned as (service, operation, error code or "")
+    (every client: pynamodb's too)."""
     import botocore.client
+    from botocore.exceptions import ClientError
 
     calls: list[list[str]] = []
     original = botocore.client.BaseClient._make_api_call
 
     def recording(client: Any, operation_name: str, api_params: Any) -> Any:
-        answer = original(client, operation_name, api_params)
-        calls.append([client.meta.service_model.service_name, operation_name])
+        service = client.meta.service_model.service_name
+        try:
+            answer = original(client, operation_name, api_params)
+        except ClientError as error:
+            calls.append([service, operation_name, error.response.get("Error", {}).get("Code", "?")])
+            raise
+        calls.append([service, operation_name, ""])
         return answer
 
     botocore.client.BaseClient._make_api_call = recording  # type: ignore[method-assign]

@@ -58,10 +58,10 @@ class WriteRecorder:
 
     @contextmanager
     def installed(self) -> Iterator[WriteRecorder]:
-        def recording(_function: str, calls: list[tuple[str, str]]) -> None:
+        def recording(_function: str, calls: list[tuple[str, str, str]]) -> None:
             if "process_request" in threading.current_thread().name:
                 with self._lock:
-                    self.calls.extend(operation for _, operation in calls if operation in WRITES)
+                    self.calls.extend(operation for _, operation, error in calls if operation in WRITES and not error)
 
         self.runtime.observers.append(recording)
         try:
