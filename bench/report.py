@@ -201,9 +201,9 @@ def _throughput_section(results: Results) -> list[str]:
         return lines
     base = {t.runtime: t.per_second for t in reversed(results.throughput)}  # each runtime's first run: 1 guest
     stages = sorted({s for t in results.throughput for s in t.stage_ms})
-    lines += ["| functions run in | guests | orders | failed | drained | orders/s | vs 1 guest | "
-              + " | ".join(stages) + " |", "|---" * (7 + len(stages)) + "|"]
-    lines += [f"| {t.runtime} | {t.guests} | {t.orders} | {t.failed} | {'yes' if t.drained else 'NO (120 s)'} | "
+    lines += ["| functions run in | stack start s | guests | orders | failed | drained | orders/s | vs 1 guest | "
+              + " | ".join(stages) + " |", "|---" * (8 + len(stages)) + "|"]
+    lines += [f"| {t.runtime} | {t.start_seconds:.1f} | {t.guests} | {t.orders} | {t.failed} | {'yes' if t.drained else 'NO (120 s)'} | "
               f"{t.per_second:.2f} | {t.per_second / base[t.runtime]:.2f} | "
               + " | ".join(f"{t.stage_ms.get(s, 0):.0f}" for s in stages) + " |" for t in results.throughput]
     return lines

@@ -81,5 +81,5 @@ def test_the_throughput_section_compares_each_runtime_with_its_own_one_guest_run
     runs = [Throughput(1, 4, 4.0, {}, runtime="1 process"), Throughput(8, 32, 40.0, {}, runtime="1 process"),
             Throughput(1, 4, 2.0, {}, runtime="4 workers"), Throughput(8, 32, 8.0, {}, runtime="4 workers")]
     rows = [line for line in render(Results(throughput=runs)).splitlines() if line.startswith(("| 1 process", "| 4 w"))]
-    assert [row.split(" | ")[5:7] for row in rows] == [["1.00", "1.00"], ["0.80", "0.80"], ["2.00", "1.00"],
+    assert [row.split(" | ")[6:8] for row in rows] == [["1.00", "1.00"], ["0.80", "0.80"], ["2.00", "1.00"],
                                                         ["4.00", "2.00"]]
