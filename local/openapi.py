@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -179,6 +180,10 @@ def api_markdown(found: dict[str, dict]) -> str:
 
 def main() -> int:
     sys.path.insert(0, str(ROOT / "layers" / "shared" / "python"))
+    from diancan.settings import REQUIRED_VARIABLES
+
+    for name in REQUIRED_VARIABLES:  # the handlers read settings when imported; nothing here calls out
+        os.environ.setdefault(name, "us-east-1" if name == "AWS_REGION" else "unused-by-local.openapi")
     OUT.mkdir(parents=True, exist_ok=True)
     found = documents()
     for name, document in found.items():
