@@ -49,7 +49,7 @@ lint: $(STAMP)
 
 # Where the unit-marked tests live: collecting only these files (not the whole tree's 2,100 tests, whose imports
 # take ~15 s) is what keeps the inner loop short. tests/unit/test_unit_paths.py fails if a unit test lives elsewhere.
-UNIT_PATHS := tests/unit tests/handlers/test_local_functions.py tests/handlers/test_local_scheduler.py tests/proof/test_security.py
+UNIT_PATHS := tests/unit tests/local tests/proof/test_security.py
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest -m unit $(UNIT_PATHS) $(PYTEST_ARGS)

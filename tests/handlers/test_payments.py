@@ -282,7 +282,7 @@ def _after(iso_text: str, minutes: int):
 def test_the_verify_chain_command_reports_an_intact_chain_and_exits_non_zero_on_tampering(live, guest_token, capsys):
     from diancan.adapters import keys
     from diancan.adapters.records import VoucherRecord
-    from local.ops import main
+    from tools.ops import main
 
     order = paid_order(live, guest_token("alice"), key="ops-chain-key-1")
     assert main(["--stack", "diancan-test", "verify-chain", "sh-jingan"]) == 0

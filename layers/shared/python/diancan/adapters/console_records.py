@@ -10,7 +10,7 @@ log. (Kept in their own module while records.py/keys.py are being edited by othe
 | audit entry | ``STORE#<sid>`` | ``LOG#AUDIT#<iso>#<id>`` | newest first by a reverse range query |
 | day counters | ``STORE#<sid>`` | ``STATS#<yyyy-mm-dd>`` | atomic ADD (adapters.counters) |
 | login throttle | ``LOGINGUARD#<scope>#<hmac>`` (scope account or client) | ``GUARD`` | ``failures`` ADD, ``last_at``; TTL |
-| first owner claim | ``DEPLOYMENT`` | ``FIRST_OWNER`` | written once, with the first owner (``python -m local.ops first-owner``) |
+| first owner claim | ``DEPLOYMENT`` | ``FIRST_OWNER`` | written once, with the first owner (``python -m tools.ops first-owner``) |
 | lockouts of an hour | ``LOGINGUARD#LOCKOUTS`` | ``<yyyy-mm-ddTHH>`` | ``lockouts`` ADD (alert threshold); TTL |
 
 Store-partition items sort after ``DISH#`` (keys.py rule) so the one-query menu read never sees them:

@@ -54,7 +54,7 @@ class OrderExpired(Conflict):
 def verify_chain(store: PaymentStore, store_id: str) -> dict:
     """Walk a store's voucher chain (one paged GSI2 query) and report the first broken link, if any.
 
-    Used by the console, by the daily reconciliation and by ``python -m local.ops verify-chain``."""
+    Used by the console, by the daily reconciliation and by ``python -m tools.ops verify-chain``."""
     vouchers = list(store.vouchers(store_id))
     broken = first_broken_link(vouchers)
     return {"store_id": store_id, "vouchers": len(vouchers), "intact": broken is None, "first_broken_seq": broken,
