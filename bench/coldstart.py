@@ -167,7 +167,7 @@ class FirstRequest:
 
     @property
     def verdict(self) -> str:
-        """Issue 20's target: what the guest waits for on a cold Lambda, imports included, ≤ TARGET × boto3."""
+        """The target: what the guest waits for on a cold Lambda, imports included, ≤ TARGET × boto3."""
         return "meets" if self.ratio <= TARGET else "above"
 
 

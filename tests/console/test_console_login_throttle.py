@@ -84,7 +84,7 @@ def _wrong_until_locked(client, clock, name: str, address: str) -> list[tuple[in
 
 
 def test_dozens_of_wrong_passwords_in_a_row_are_not_all_answered(make_app):
-    """The probe of issue 16, at the real clock: wrong passwords as fast as the client can send them."""
+    """A password-guessing probe at the real clock: wrong passwords as fast as the client can send them."""
     client = make_app().test_client()
     statuses = [_try(client, "boss", f"guess-{n}", json=True).status_code for n in range(24)]
     assert statuses[:4] == [401] * 4  # typos cost nothing

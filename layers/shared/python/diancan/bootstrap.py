@@ -335,7 +335,7 @@ def menu_admin():
     return MenuAdmin(repository(), menu_store(), stock())
 
 
-# ---- members and marketing: loyalty events, reviews, recommendations, automatic coupons, privacy (issue 8) --
+# ---- members and marketing: loyalty events, reviews, recommendations, automatic coupons, privacy ---------
 
 
 @component

@@ -4,7 +4,7 @@ automatic-coupon job reads guests through (never a scan):
 
 * GSI2 ``LASTORDER#<day>`` / openid — member info, moved on every paid order (win-back, after N orders);
 * GSI1 ``BIRTHDAY#<MM-DD>`` / openid — member info of guests who gave a birthday;
-* GSI1 ``JOINED#<day>`` / openid — the user profile item written at first login (see the issue 8 report).
+* GSI1 ``JOINED#<day>`` / openid — the user profile item written at first login (docs/table.md, AP-M1).
 """
 
 from __future__ import annotations

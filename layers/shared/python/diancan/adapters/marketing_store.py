@@ -1,4 +1,4 @@
-"""DynamoDB access for coupons, member points and the points ledger (docs: the report of issue 8).
+"""DynamoDB access for coupons, member points and the points ledger (docs/table.md: AP21-AP23).
 
 Every change is conditional: a template's stock never goes below zero, a guest's claims never pass the
 limit, a coupon serves one order, and a points balance only moves together with a ledger line whose key
