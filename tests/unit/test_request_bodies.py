@@ -32,10 +32,15 @@ def add(line: Annotated[Line, Body()]) -> dict:
     return line.model_dump()
 
 
-def _post(body: str | None) -> tuple[int, dict]:
-    event = {"version": "2.0", "rawPath": "/lines", "rawQueryString": "",
-             "headers": {"host": "x", "content-type": "application/json"},
-             "requestContext": {"http": {"method": "POST", "path": "/lines", "sourceIp": "203.0.113.1"},
+@app.post("/choices")
+def choose(line: Annotated[Line | None, Body()] = None) -> dict:
+    return {"qty": line.qty if line else None}
+
+
+def _post(body: str | None, path: str = "/lines", content_type: str = "application/json") -> tuple[int, dict]:
+    event = {"version": "2.0", "rawPath": path, "rawQueryString": "",
+             "headers": {"host": "x", "content-type": content_type},
+             "requestContext": {"http": {"method": "POST", "path": path, "sourceIp": "203.0.113.1"},
                                 "requestId": "r-1", "stage": "$default"},
              "body": body, "isBase64Encoded": False}
     answer = app.resolve(event, None)
@@ -60,6 +65,17 @@ def test_a_wrong_field_is_invalid_request_naming_the_field(body, problem):
 
 def test_a_valid_body_reaches_the_route():
     assert _post('{"qty": 3}') == (200, {"qty": 3})
+
+
+def test_a_body_that_may_be_left_out_is_none_when_it_is():
+    assert _post("", "/choices") == (200, {"qty": None})
+    assert _post('{"qty": 2}', "/choices") == (200, {"qty": 2})
+
+
+@pytest.mark.parametrize("path", ["/lines", "/choices"])
+def test_an_empty_body_declared_as_multipart_without_a_boundary_is_a_415_not_a_500(path):
+    status, error = _post("", path, "multipart/form-data")
+    assert (status, error["code"]) == (415, "UNSUPPORTED_MEDIA_TYPE")
 
 
 def test_no_handler_but_the_signed_callbacks_reads_the_raw_body():

@@ -108,6 +108,9 @@ def make_resolver() -> LambdaFunctionUrlResolver:
     @app.exception_handler(Exception)
     def _unexpected(error: Exception) -> Response:
         refusal = _body_refusal(app)  # Powertools' own parsing of a body it should never have read (multipart)
+        if refusal is None and isinstance(error, ValueError) and not is_json_media_type(
+                app.current_event.get_header_value("content-type", default_value="")):
+            refusal = _unsupported_media_type()  # an empty body declared as multipart without a boundary
         if refusal is not None:
             return error_response(refusal)
         if getattr(error, "cause_response_code", None) in TABLE_BUSY_CODES:  # pynamodb, after botocore's retries
