@@ -113,8 +113,9 @@ Conventions, for every function:
   `message` is Chinese and `message_en` English for people. Outside-service trouble is a 503 the client may retry
   (`UPSTREAM_UNAVAILABLE`, `WECHAT_BUSY`, `WECHAT_TIMEOUT`, `WECHAT_TOKEN_REFRESHING`, `WECHAT_TOKEN_REJECTED`;
   `WECHAT_CREDENTIALS_REJECTED` when WeChat refuses the deployment's appid, secret or IP: an operator's fix).
-- Bodies are JSON objects of at most 64 KiB: a larger one is `400 BODY_TOO_LARGE`, one that is not JSON
-  `400 MALFORMED_JSON` (not UTF-8: `MALFORMED_BODY`), wrong fields `400 INVALID_REQUEST` with `details.errors`.
+- Bodies are JSON objects of at most 64 KiB: a larger one is `400 BODY_TOO_LARGE`, one that is not JSON, a
+  missing body where one is required, or JSON that is no object (`[1]`, `7`, `null`) `400 MALFORMED_JSON`
+  (not UTF-8: `MALFORMED_BODY`), wrong fields `400 INVALID_REQUEST` with `details.errors`.
 - A body is sent as `Content-Type: application/json` (any `charset`) or with no Content-Type, which is read
   as JSON (`wx.request`'s default); any other type (a form, `text/plain`, multipart) is
   `415 UNSUPPORTED_MEDIA_TYPE`. With curl, pass `-H 'Content-Type: application/json'` along with `-d`.

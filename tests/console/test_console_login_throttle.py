@@ -173,7 +173,7 @@ def test_the_counters_hold_across_lambda_environments(make_app, console, clock, 
 
 
 def test_a_lockout_is_audited_alerted_past_the_threshold_and_shown_to_the_owner(make_app, console, clock, alerts):
-    from diancan.adapters import console_records as k
+    from diancan.adapters import keys
 
     client = make_app().test_client()
     for name, address in (("jingan", HOME), ("cook", AWAY), ("nobody-here", "192.0.2.1")):
@@ -182,7 +182,7 @@ def test_a_lockout_is_audited_alerted_past_the_threshold_and_shown_to_the_owner(
             clock.advance(60)
         if name == "cook":
             assert alerts.sent == []  # two lockouts this hour: under the threshold
-    entries = console.audit.recent(k.SECURITY_PARTITION)
+    entries = console.audit.recent(keys.SECURITY_PARTITION)
     assert [(e.action, e.target, e.detail["scope"]) for e in entries] == [
         ("login.lockout", "account:?", "account"), ("login.lockout", "account:cook", "account"),
         ("login.lockout", "account:jingan", "account")]

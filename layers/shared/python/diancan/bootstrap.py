@@ -70,48 +70,27 @@ def _forget_if_rotated() -> None:
 
 
 @component
+def counters():
+    """The dashboard's per-store per-day counters: the repository moves them on each applied status change,
+    payments on each applied payment and settled refund (``stats``)."""
+    from diancan.adapters.counters import Counters
+
+    return Counters(settings().table_name, settings().region)
+
+
+@component
 def repository():
     from diancan.adapters.repository import Repository
 
-    return Repository(on_transition=_count_transition)
+    return Repository(counters=counters())
 
 
 @component
 def stats():
-    """The dashboard's per-store per-day counters (built on the first counted payment, refund or move)."""
-    from diancan.adapters.counters import Counters
+    """The dashboard's figures, and the counting of payments and refunds."""
     from diancan.services.stats import StoreStats
 
-    return StoreStats(Counters(settings().table_name, settings().region), tz=settings().business_tz)
-
-
-def _counted(record: Callable[..., None]) -> Callable[..., None]:
-    """Counters are derived figures: a failed ADD is logged, never allowed to undo or fail the order's move."""
-    def count(*args) -> None:
-        try:
-            record(*args)
-        except Exception:  # any failure of the counter write: the move itself already applied
-            import logging
-
-            logging.getLogger(__name__).exception("dashboard counter not updated", extra={"counter": record.__name__})
-
-    count.__name__ = record.__name__
-    return count
-
-
-@_counted
-def _count_transition(order, old_status: str, new_status: str) -> None:
-    stats().record_transition(order, old_status, new_status)
-
-
-@_counted
-def _count_paid(order) -> None:
-    stats().record_paid(order)
-
-
-@_counted
-def _count_refund(order, amount_fen: int) -> None:
-    stats().record_refund(order, amount_fen)
+    return StoreStats(counters(), tz=settings().business_tz)
 
 
 @component
@@ -167,7 +146,7 @@ def payments():
     from diancan.services.payments import PaymentService
 
     return PaymentService(repository(), payment_store(), wechatpay(), event_bus(), business_tz=settings().business_tz,
-                          on_paid=_count_paid, on_refunded=_count_refund)
+                          stats=stats())
 
 
 @component

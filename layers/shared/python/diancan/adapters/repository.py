@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import (
@@ -35,6 +36,7 @@ from diancan.adapters.records import (
     table_connection,
 )
 from diancan.adapters.transactions import ConditionFailed, Transaction, raise_for_cancellation
+from diancan.domain import stats
 from diancan.domain.cart import DishUnavailable, InsufficientPortions
 from diancan.domain.clock import iso, utcnow
 from diancan.domain.errors import Conflict, InvalidRequest, NotFound
@@ -42,6 +44,9 @@ from diancan.domain.menu import Category, Dish, Store
 from diancan.domain.order import Order, StatusChange
 from diancan.domain.order_status import TRANSITIONS, OrderAction, OrderStatus, TransitionRefused, sources_of
 from diancan.domain.stock import StockIssue
+
+if TYPE_CHECKING:
+    from diancan.adapters.counters import Counters
 
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600
 
@@ -202,13 +207,11 @@ class TransactionStep:
 class Repository:
     """All table access of the functions. Methods say which access pattern they serve (docs/table.md)."""
 
-    def __init__(self, connection: Connection | None = None, *,
-                 on_transition: Callable[[Order, str, str], None] | None = None) -> None:
-        """``on_transition(order, old_status, new_status)`` runs once per APPLIED ``transition`` (never on a
-        replay) with the order as written: the one seam for everything that follows a status change
-        (the dashboard's per-status counters)."""
+    def __init__(self, connection: Connection | None = None, *, counters: Counters | None = None) -> None:
+        """``counters``: the dashboard's per-day counters, moved by ``transition`` once per APPLIED status
+        change (never on a replay); without them (tools, tests) nothing is counted."""
         self._connection = connection or table_connection()
-        self._on_transition = on_transition
+        self._counters = counters
 
     # ---- stores and menu -------------------------------------------------------------------------------
 
@@ -460,10 +463,12 @@ class Repository:
                 return TransitionResult(order_id, target, applied=False)
             raise TransitionRefused(f"cannot {action} an order that is {current.status}",
                                     details={"status": current.status.value, "action": action.value}) from None
-        if self._on_transition:
+        if self._counters is not None:
             written = order_from_record(record)  # UpdateItem returned the whole new item: no read
             old = written.history[-2].status if len(written.history) > 1 else sources[0]
-            self._on_transition(written, OrderStatus(old).value, target.value)
+            moved = stats.transition(OrderStatus(old).value, target.value)
+            if moved is not None:
+                self._counters.count(written.store_id, written.business_day, moved)
         return TransitionResult(order_id, target, applied=True)
 
     def release_order(self, order: Order, action: OrderAction, *, at: str, by: str) -> TransitionResult:

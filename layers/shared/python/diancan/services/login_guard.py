@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from diancan.adapters import console_records as k
+from diancan.adapters import keys
 from diancan.adapters.alerts import SnsAlerts
 from diancan.adapters.login_guard_store import Claim, LoginGuardStore
 from diancan.adapters.staff_store import AuditEntry, AuditLog
@@ -100,7 +100,7 @@ class LoginGuard:
     def recent_lockouts(self, days: int = 7, limit: int = 20) -> list[AuditEntry]:
         """The newest lockouts (audit partition ``_security``), for the owner's staff page. One Query."""
         since = iso(self._clock() - timedelta(days=days))
-        return [e for e in self._audit.recent(k.SECURITY_PARTITION, limit=limit) if e.at >= since]
+        return [e for e in self._audit.recent(keys.SECURITY_PARTITION, limit=limit) if e.at >= since]
 
     def _lockout(self, rule: ThrottleRule, attempt: Attempt, count: int, now: int) -> None:
         at = self._clock()
@@ -109,7 +109,7 @@ class LoginGuard:
         detail = {"scope": rule.scope, "failures": count, "until": until, "client": attempt.client,
                   "login": attempt.login if known else None}
         target = f"account:{attempt.login if known else '?'}" if rule.scope == "account" else f"client:{attempt.client}"
-        self._audit.append(AuditEntry(k.SECURITY_PARTITION, attempt.staff_id or "", LOCKOUT_ACTION, target, iso(at),
+        self._audit.append(AuditEntry(keys.SECURITY_PARTITION, attempt.staff_id or "", LOCKOUT_ACTION, target, iso(at),
                                       detail))
         logger.warning("console login locked", extra={"scope": rule.scope, "failures": count,
                                                       "staff_id": attempt.staff_id})
@@ -122,7 +122,7 @@ class LoginGuard:
                 logger.exception("login lockout alert not sent")
 
     def _guard_key(self, scope: str, value: str) -> str:
-        return k.login_guard(scope, hmac.new(self._key, value.encode("utf-8", "replace"), hashlib.sha256).hexdigest()[:40])
+        return keys.login_guard(scope, hmac.new(self._key, value.encode("utf-8", "replace"), hashlib.sha256).hexdigest()[:40])
 
     def _now(self) -> int:
         return int(self._clock().timestamp())

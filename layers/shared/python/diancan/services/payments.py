@@ -12,6 +12,7 @@ import hashlib
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from diancan.adapters.eventbus import EventBus
 from diancan.adapters.payment_store import NonceReused, OrderNotInState, PaymentStore, Refund
@@ -28,6 +29,9 @@ from diancan.domain.events import ORDER_CANCELLED, ORDER_PAID, ORDER_REFUNDED, o
 from diancan.domain.order import Order
 from diancan.domain.order_status import OrderAction, OrderStatus
 from diancan.domain.payments import NotificationRejected, NotPaid, check_refund, first_broken_link, refund_no
+
+if TYPE_CHECKING:
+    from diancan.services.stats import StoreStats
 
 logger = logging.getLogger(__name__)
 
@@ -64,15 +68,14 @@ def verify_chain(store: PaymentStore, store_id: str) -> dict:
 
 class PaymentService:
     def __init__(self, repository: Repository, store: PaymentStore, gateway: WeChatPayGateway, bus: EventBus, *,
-                 business_tz: str, clock: Callable[[], datetime] = utcnow, on_paid=None, on_refunded=None) -> None:
+                 business_tz: str, clock: Callable[[], datetime] = utcnow, stats: StoreStats | None = None) -> None:
         self._repository = repository
         self._store = store
         self._gateway = gateway
         self._bus = bus
         self._tz = business_tz
         self._clock = clock
-        self._on_paid = on_paid  # dashboard counters: called once per applied payment
-        self._on_refunded = on_refunded
+        self._stats = stats  # the dashboard's counters: once per applied payment or settled refund (none: not counted)
 
     # ---- paying ------------------------------------------------------------------------------------------
 
@@ -157,8 +160,8 @@ class PaymentService:
             else:
                 paid = order.model_copy(update={"status": OrderStatus.PAID, "pickup_no": pickup, "paid_at": iso(now),
                                                 "transaction_id": resource["transaction_id"], "paid_fen": amount})
-                if self._on_paid:
-                    self._on_paid(paid)
+                if self._stats:
+                    self._stats.record_paid(paid)
                 self._publish_paid(paid)
                 return "paid"
         if order.transaction_id == resource["transaction_id"]:
@@ -177,9 +180,9 @@ class PaymentService:
 
     def paid_elsewhere(self, order: Order) -> None:
         """A payment applied outside WeChat Pay (a tab paid at the counter, ``order`` as paid): the same
-        once-per-applied-payment hook, so the dashboard counts it. Call it only when your PAID write applied."""
-        if self._on_paid:
-            self._on_paid(order)
+        once-per-applied-payment count, so the dashboard counts it. Call it only when your PAID write applied."""
+        if self._stats:
+            self._stats.record_paid(order)
 
     def _publish_paid(self, order: Order) -> None:
         self._bus.publish([order_event(ORDER_PAID, order.order_id, order.store_id, order.paid_at or iso(self._clock()),
@@ -273,8 +276,8 @@ class PaymentService:
         except OrderNotInState:
             return "replay"
         if status == "SUCCESS":
-            if self._on_refunded:
-                self._on_refunded(order, refund.amount_fen)
+            if self._stats:
+                self._stats.record_refund(order, refund.amount_fen)
             if full and not refund.food_made and order.business_day == business_day(now, self._tz).isoformat():
                 self._repository.restore_portions(order)  # today's portions; tomorrow starts from its own limit
             self._publish_refunded(order, refund)

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Literal, Protocol
-
-from pydantic import BaseModel, Field
+from typing import Protocol
 
 from diancan.adapters.activity_store import ActivityStore
 from diancan.adapters.pii import PiiCipher
@@ -17,20 +15,6 @@ from diancan.domain.errors import InvalidRequest
 
 class PhoneNumberSource(Protocol):
     def phone_number(self, code: str) -> str: ...
-
-
-class PhoneConsent(BaseModel):
-    code: str = Field(min_length=1, max_length=128, description="from the getPhoneNumber button")
-
-
-class BirthdayGiven(BaseModel):
-    birthday: date
-
-
-class ErasureRequest(BaseModel):
-    model_config = {"extra": "forbid"}
-
-    confirm: Literal[True] = Field(description="the guest confirmed on the privacy page")
 
 
 ERASED = ("phone", "birthday", "favourite_dish")

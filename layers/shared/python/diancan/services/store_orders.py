@@ -1,6 +1,6 @@
 """The store side of orders: find a store's orders of a day, read one with its history, and move it
 along (accept, ready, complete) with the audit trail. The status counters follow every applied transition
-through the repository's ``on_transition`` seam (diancan.bootstrap), not here."""
+by ``Repository.transition`` itself (its ``counters``), not here."""
 
 from __future__ import annotations
 
