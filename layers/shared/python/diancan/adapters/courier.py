@@ -1,6 +1,6 @@
 """Same-city courier platforms behind one port; Dada (达达 / 京东秒送) speaks its public open API.
 
-Another platform (SF 同城) is one more file with a class that satisfies ``CourierPlatform``.
+Another platform (SF 同城) is one more file with a class that satisfies ``diancan.services.ports.Courier``.
 """
 
 from __future__ import annotations
@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from types import MappingProxyType
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import urlencode
 
 import requests
 
 from diancan.domain.delivery import CourierStatus, CourierUpdate, GeoPoint, Rider
-from diancan.domain.errors import InvalidRequest, UpstreamUnavailable
+from diancan.domain.errors import InvalidRequest
+from diancan.domain.exceptions import CourierError, CourierUnavailable
 from diancan.domain.inputs import same_secret, strict_json
 from diancan.domain.money import Fen
 
@@ -30,20 +31,6 @@ logger = logging.getLogger(__name__)
 DADA_PRODUCTION = "https://newopen.imdada.cn"
 DADA_SANDBOX = "http://newopen.qa.imdada.cn"
 DADA_CANCEL_OTHER = 10000  # the reason id that needs a written reason
-
-
-class CourierError(Exception):
-    """The platform refused the call (its own business code and message). Retrying will not help."""
-
-    def __init__(self, code: int | str, msg: str) -> None:
-        self.code, self.msg = code, msg
-        super().__init__(f"courier error {code}: {msg}")
-
-
-class CourierUnavailable(UpstreamUnavailable):
-    """Timeout, connection failure, 5xx or an unreadable answer: the call may be retried."""
-
-    code = "COURIER_UNAVAILABLE"
 
 
 class CallbackRejected(InvalidRequest):
@@ -97,24 +84,6 @@ class CourierTracking:
     tip_fen: Fen
     distance_m: int
     rider_point: GeoPoint | None = None
-
-
-class CourierPlatform(Protocol):
-    """The courier port. Money in fen, distances in metres, times aware; origin_id is our order id."""
-
-    name: str
-    callback_ack: Mapping[str, Any]  # the body to answer a callback with once it is accepted
-
-    def callback_url(self, base_url: str, origin_id: str) -> str: ...
-    def quote(self, order: CourierOrder) -> CourierQuote: ...
-    def place(self, quote_or_order: CourierQuote | CourierOrder) -> CourierBooking: ...
-    def add_order(self, order: CourierOrder) -> CourierBooking: ...
-    def re_add(self, order: CourierOrder) -> CourierBooking: ...
-    def status(self, origin_id: str) -> CourierTracking: ...
-    def cancel(self, origin_id: str, reason_id: int, reason: str = "") -> Fen: ...
-    def add_tip(self, origin_id: str, tip_fen: Fen, city_code: str, info: str = "") -> None: ...
-    def verify_callback(self, body: str | bytes | Mapping[str, Any],
-                        query: Mapping[str, str] | None = None) -> CourierUpdate: ...
 
 
 def fen_to_yuan(fen: Fen) -> Decimal:

@@ -38,23 +38,20 @@ from diancan.adapters.transactions import ConditionFailed, Transaction, raise_fo
 from diancan.domain.cart import DishUnavailable, InsufficientPortions
 from diancan.domain.clock import iso, utcnow
 from diancan.domain.errors import Conflict, InvalidRequest, NotFound
+from diancan.domain.exceptions import OrderKeyTaken
 from diancan.domain.menu import Category, Dish, Store
 from diancan.domain.order import Order, StatusChange
-from diancan.domain.order_status import TRANSITIONS, OrderAction, OrderStatus, TransitionRefused, sources_of
+from diancan.domain.order_status import (
+    TRANSITIONS,
+    OrderAction,
+    OrderStatus,
+    TransitionRefused,
+    TransitionResult,
+    sources_of,
+)
 from diancan.domain.stock import StockIssue
 
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600
-
-
-class OrderKeyTaken(Conflict):
-    """The guest already placed an order with this Idempotency-Key (carries the existing order id)."""
-
-    code = "IDEMPOTENCY_KEY_USED"
-
-    def __init__(self, order_id: str, request_hash: str) -> None:
-        super().__init__("this Idempotency-Key was already used", "该请求已提交")
-        self.order_id = order_id
-        self.request_hash = request_hash
 
 
 class PriceChanged(Conflict):
@@ -75,8 +72,6 @@ class OrderRead:
     order: Order
     encrypted_address: str | None
     stock_issue: StockIssue | None
-
-
 
 
 class BatchRead[T]:
@@ -100,13 +95,6 @@ class BatchRead[T]:
         if not self._read:
             raise RuntimeError("BatchRead.value before load_for_order read it")
         return self._value  # type: ignore[return-value]
-
-
-@dataclass(frozen=True)
-class TransitionResult:
-    order_id: str
-    status: OrderStatus
-    applied: bool  # False when the order was already in the target status (a replay)
 
 
 def _dish(record: DishRecord) -> Dish:
