@@ -1,0 +1,421 @@
+"""In-memory fakes of the ports (diancan/services/ports.py), as cosmicpython's FakeRepository.
+
+They share one ``World`` (the table, so to speak): a payment written through the ledger is seen by the
+order repository, as it would be in DynamoDB. Each fake keeps its adapter's conditions and raises the
+same domain exception when one fails (a status that is not the expected one, a nonce seen on another
+body, an Idempotency-Key used before), so a service cannot pass here and fail on the real adapter for a
+reason the fake hides. They import no boto3, no pynamodb, no moto.
+
+A fake implements only the port methods the service tests need; the others are named in its
+``UNFAKED`` (tests/services/test_ports.py checks that the rest have the port's exact signatures).
+Helpers that set a scene up start with ``given_``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from diancan.domain.errors import Conflict, NotFound
+from diancan.domain.events import DomainEvent
+from diancan.domain.exceptions import (
+    JobChanged,
+    NonceReused,
+    OrderKeyTaken,
+    OrderNotInState,
+    PrinterUnavailable,
+    WeChatPayError,
+    WeChatPayUnavailable,
+)
+from diancan.domain.order import Order, StatusChange
+from diancan.domain.order_status import (
+    TRANSITIONS,
+    OrderAction,
+    OrderStatus,
+    TransitionRefused,
+    TransitionResult,
+    sources_of,
+)
+from diancan.domain.payments import GENESIS, OPEN_REFUND, NotificationRejected, Refund, RefundStatus, Voucher
+from diancan.domain.printing import PrintJob, PrintSetup
+
+if TYPE_CHECKING:
+    from diancan.adapters.repository import TransactionStep
+
+
+@dataclass
+class World:
+    """What the table would hold, as plain dicts."""
+
+    orders: dict[str, Order] = field(default_factory=dict)
+    addresses: dict[str, str | None] = field(default_factory=dict)
+    order_keys: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)  # (openid, key) → (order, hash)
+    portions: dict[tuple[str, str], int] = field(default_factory=dict)  # (store, dish) → portions left (limited)
+    refunds: dict[tuple[str, str], Refund] = field(default_factory=dict)
+    vouchers: list[Voucher] = field(default_factory=list)
+    nonces: dict[str, str | None] = field(default_factory=dict)
+    pickup: dict[str, tuple[str, int]] = field(default_factory=dict)  # store → (day, last number)
+    sweeps: list[tuple[str, str, str, str | None]] = field(default_factory=list)
+    jobs: dict[tuple[str, str], PrintJob] = field(default_factory=dict)
+    events: list[DomainEvent] = field(default_factory=list)
+
+    def order(self, order_id: str) -> Order:
+        try:
+            return self.orders[order_id]
+        except KeyError:
+            raise NotFound("no such order", "订单不存在", code="ORDER_NOT_FOUND") from None
+
+    def event_names(self) -> list[str]:
+        return [e.name for e in self.events]
+
+
+def _changed(order: Order, target: OrderStatus, at: str, by: str, note: str = "", **fields: Any) -> Order:
+    history = [*order.history, StatusChange(status=target, at=at, by=by, note=note)]
+    return order.model_copy(update={"status": target, "history": history, **fields})
+
+
+class FakeOrderRepository:
+    """repository.Repository: orders by id, status moves through the state machine, conditionally."""
+
+    UNFAKED: ClassVar[frozenset[str]] = frozenset({
+        "get_dish", "list_stores", "list_user_orders", "load_dishes", "load_for_order", "load_menu",
+        "order_with_issue", "put_dish", "record_login", "store_for_update", "update_store"})
+
+    def __init__(self, world: World) -> None:
+        self._world = world
+
+    def given_order(self, order: Order, *, address: str | None = None) -> Order:
+        self._world.orders[order.order_id] = order
+        self._world.addresses[order.order_id] = address
+        return order
+
+    def create_order(self, order: Order, *, encrypted_address: str | None, idempotency_key: str, request_hash: str,
+                     prices: dict[str, int], expires_at_epoch: int, prepay_id: str | None = None,
+                     sweep_minute: str | None = None, steps: Sequence[TransactionStep] = ()) -> None:
+        taken = self._world.order_keys.get((order.openid, idempotency_key))
+        if taken is not None:
+            raise OrderKeyTaken(*taken)
+        for dish_id, qty in order.reserved.items():
+            left = self._world.portions.get((order.store_id, dish_id))
+            if left is not None and left < qty:
+                raise Conflict("sold out meanwhile", code="INSUFFICIENT_PORTIONS")
+        for dish_id, qty in order.reserved.items():
+            if (order.store_id, dish_id) in self._world.portions:
+                self._world.portions[(order.store_id, dish_id)] -= qty
+        self._world.order_keys[(order.openid, idempotency_key)] = (order.order_id, request_hash)
+        self.given_order(order.model_copy(update={"prepay_id": prepay_id}), address=encrypted_address)
+
+    def get_order(self, order_id: str, *, consistent: bool = False) -> Order:
+        return self._world.order(order_id)
+
+    def get_order_and_address(self, order_id: str, *, consistent: bool = False) -> tuple[Order, str | None]:
+        return self._world.order(order_id), self._world.addresses.get(order_id)
+
+    def transition(self, order_id: str, mode: str, action: OrderAction, *, at: str, by: str = "system",
+                   note: str = "", extra: list | None = None) -> TransitionResult:
+        sources = sources_of(mode, action)
+        target = TRANSITIONS[mode][(sources[0], action)]
+        current = self._world.order(order_id)
+        if current.status not in sources:
+            if current.status == target:
+                return TransitionResult(order_id, target, applied=False)
+            raise TransitionRefused(f"cannot {action} an order that is {current.status}",
+                                    details={"status": current.status.value, "action": action.value})
+        self._world.orders[order_id] = _changed(current, target, at, by, note)
+        return TransitionResult(order_id, target, applied=True)
+
+    def release_order(self, order: Order, action: OrderAction, *, at: str, by: str) -> TransitionResult:
+        result = self.transition(order.order_id, order.mode, action, at=at, by=by)
+        if result.applied:
+            self.restore_portions(order)
+        return result
+
+    def mark_published(self, order_id: str, event_name: str) -> None:
+        order = self._world.order(order_id)
+        if event_name not in order.published:
+            self._world.orders[order_id] = order.model_copy(update={"published": [*order.published, event_name]})
+
+    def restore_portions(self, order: Order) -> None:
+        for dish_id, qty in order.reserved.items():
+            if (order.store_id, dish_id) in self._world.portions:  # a dish that lost its limit is left alone
+                self._world.portions[(order.store_id, dish_id)] += qty
+
+
+class FakePaymentLedger:
+    """payment_store.PaymentStore: each method is one all-or-nothing write with the adapter's conditions."""
+
+    UNFAKED: ClassVar[frozenset[str]] = frozenset({"due", "done", "set_sweep_cursor", "sweep_cursor"})
+
+    def __init__(self, world: World) -> None:
+        self._world = world
+
+    def _check_nonce(self, nonce: str | None, body_hash: str | None) -> None:
+        if nonce and nonce in self._world.nonces and self._world.nonces[nonce] != body_hash:
+            raise NonceReused("nonce seen on another body")
+
+    def _chain(self, fields: dict) -> Voucher:
+        mine = [v for v in self._world.vouchers if v.store_id == fields["store_id"]]
+        if any(v.order_id == fields["order_id"] and v.reference == fields["reference"] for v in mine):
+            raise OrderNotInState("voucher")
+        voucher = Voucher(**fields, seq=len(mine) + 1, prev_hash=mine[-1].hash if mine else GENESIS).sealed()
+        return voucher
+
+    def _commit(self, voucher: Voucher | None, nonce: str | None, body_hash: str | None) -> None:
+        if voucher is not None:
+            self._world.vouchers.append(voucher)
+        if nonce:
+            self._world.nonces[nonce] = body_hash
+
+    def mark_paid(self, *, order_id: str, store_id: str, day: str, voucher_fields: dict, at: str, by: str,
+                  nonce: str | None, body_hash: str | None, now_epoch: int) -> tuple[Voucher, int]:
+        self._check_nonce(nonce, body_hash)
+        order = self._world.order(order_id)
+        if order.status != OrderStatus.PENDING_PAYMENT:
+            raise OrderNotInState("order")
+        voucher = self._chain(voucher_fields)
+        last_day, last = self._world.pickup.get(store_id, (None, 0))
+        pickup = last + 1 if last_day == day else 1
+        self._world.pickup[store_id] = (day, pickup)
+        self._world.orders[order_id] = _changed(order, OrderStatus.PAID, at, by, paid_at=at, paid_fen=voucher.amount_fen,
+                                                transaction_id=voucher.reference, pickup_no=pickup)
+        self._commit(voucher, nonce, body_hash)
+        return voucher, pickup
+
+    def mark_paid_at_counter(self, *, order_id: str, store_id: str, day: str, amount_fen: int, method: str,
+                             at: str, by: str) -> tuple[Voucher, int]:
+        fields = {"store_id": store_id, "kind": "payment", "order_id": order_id, "reference": f"COUNTER-{order_id}",
+                  "amount_fen": amount_fen, "method": f"counter:{method}", "payer": by, "occurred_at": at}
+        return self.mark_paid(order_id=order_id, store_id=store_id, day=day, voucher_fields=fields, at=at, by=by,
+                              nonce=None, body_hash=None, now_epoch=0)
+
+    def record_late_payment(self, *, order_id: str, store_id: str, voucher_fields: dict, nonce: str | None,
+                            body_hash: str | None, now_epoch: int) -> Voucher:
+        self._check_nonce(nonce, body_hash)
+        order = self._world.order(order_id)
+        if order.status != OrderStatus.CANCELLED or order.transaction_id is not None:
+            raise OrderNotInState("order")
+        voucher = self._chain(voucher_fields)
+        self._world.orders[order_id] = order.model_copy(update={
+            "paid_fen": voucher.amount_fen, "transaction_id": voucher.reference,
+            "flags": [*order.flags, "LATE_PAYMENT"]})
+        self._commit(voucher, nonce, body_hash)
+        return voucher
+
+    def vouchers(self, store_id: str) -> list[Voucher]:
+        return [v for v in self._world.vouchers if v.store_id == store_id]
+
+    def start_refund(self, *, order_id: str, out_refund_no: str, amount_fen: int, reason: str, requested_by: str,
+                     food_made: bool, at: str, expected_committed: int, expected_count: int,
+                     follow_up_minute: str, follow_up_expiry: int) -> None:
+        order = self._world.order(order_id)
+        if (order.refund_committed_fen != expected_committed or len(self.refunds(order_id)) != expected_count
+                or (order_id, out_refund_no) in self._world.refunds):
+            raise Conflict("another refund of this order is in progress; retry", "订单正在退款，请稍后重试",
+                           code="REFUND_IN_PROGRESS")
+        self._world.orders[order_id] = order.model_copy(
+            update={"refund_committed_fen": order.refund_committed_fen + amount_fen})
+        self._world.refunds[(order_id, out_refund_no)] = Refund(order_id, out_refund_no, RefundStatus.SUBMITTING,
+                                                                amount_fen, reason, requested_by, food_made, at, None)
+        self._world.sweeps.append((follow_up_minute, "refund", order_id, out_refund_no))
+
+    def get_refund(self, order_id: str, out_refund_no: str) -> Refund | None:
+        return self._world.refunds.get((order_id, out_refund_no))
+
+    def refunds(self, order_id: str) -> list[Refund]:
+        return [r for (oid, _), r in sorted(self._world.refunds.items()) if oid == order_id]
+
+    def set_refund_status(self, order_id: str, out_refund_no: str, *, status: RefundStatus,
+                          expected: tuple[RefundStatus, ...], refund_id: str | None = None) -> bool:
+        refund = self._world.refunds.get((order_id, out_refund_no))
+        if refund is None or refund.status not in expected:
+            return False
+        self._world.refunds[(order_id, out_refund_no)] = _refund_with(refund, status=status,
+                                                                      refund_id=refund_id or refund.refund_id)
+        return True
+
+    def fail_refund(self, refund: Refund) -> None:
+        current = self._world.refunds[(refund.order_id, refund.out_refund_no)]
+        if current.status != RefundStatus.SUBMITTING:
+            return  # already settled by another path
+        self._world.refunds[(refund.order_id, refund.out_refund_no)] = _refund_with(current, status=RefundStatus.FAILED)
+        order = self._world.order(refund.order_id)
+        self._world.orders[refund.order_id] = order.model_copy(update={
+            "refund_committed_fen": order.refund_committed_fen - refund.amount_fen,
+            "flags": [*order.flags, "REFUND_FAILED"]})
+
+    def settle_refund(self, *, refund: Refund, store_id: str, voucher_fields: dict, status: RefundStatus, at: str,
+                      nonce: str | None, body_hash: str | None, now_epoch: int, full: bool) -> Voucher | None:
+        self._check_nonce(nonce, body_hash)
+        key = (refund.order_id, refund.out_refund_no)
+        if self._world.refunds[key].status not in OPEN_REFUND:
+            raise OrderNotInState("refund")
+        order = self._world.order(refund.order_id)
+        if status != RefundStatus.SUCCESS:
+            self._world.refunds[key] = _refund_with(self._world.refunds[key], status=status)
+            self._world.orders[refund.order_id] = order.model_copy(update={"flags": [*order.flags, f"REFUND_{status}"]})
+            self._commit(None, nonce, body_hash)
+            return None
+        if full and order.status != OrderStatus.REFUNDING:
+            raise OrderNotInState("order")
+        voucher = self._chain(voucher_fields)
+        self._world.refunds[key] = _refund_with(self._world.refunds[key], status=RefundStatus.SUCCESS)
+        updated = order.model_copy(update={"refunded_fen": order.refunded_fen + refund.amount_fen})
+        self._world.orders[refund.order_id] = _changed(updated, OrderStatus.REFUNDED, at, "wechatpay") if full else updated
+        self._commit(voucher, nonce, body_hash)
+        return voucher
+
+    def add_sweep(self, minute: str, task: str, order_id: str, ref: str | None, expires_at: int) -> None:
+        self._world.sweeps.append((minute, task, order_id, ref))
+
+
+def _refund_with(refund: Refund, **changes: Any) -> Refund:
+    return replace(refund, **changes)
+
+
+@dataclass(frozen=True)
+class FakePayConfig:
+    mchid: str = "1900000001"
+    appid: str = "wx-test-app"
+
+
+class FakeWeChatPay:
+    """wechatpay.WeChatPayGateway: notifications are JSON bodies whose ``signed`` says whether they verify;
+    refunds answer PROCESSING, or the scripted refusal / outage."""
+
+    UNFAKED: ClassVar[frozenset[str]] = frozenset({"payment_params", "prepay_jsapi"})
+
+    def __init__(self, config: FakePayConfig | None = None) -> None:
+        self._config = config or FakePayConfig()
+        self.refund_calls: list[tuple[str, str, int]] = []
+        self.refund_failure: Exception | None = None
+        self.closed: list[str] = []
+        self.transactions: dict[str, dict] = {}
+        self.refund_answers: dict[str, dict] = {}
+        self._ids = itertools.count(1)
+
+    @property
+    def config(self) -> FakePayConfig:
+        return self._config
+
+    @staticmethod
+    def given_notification(event_type: str, resource: dict, *, signed: bool = True) -> str:
+        return json.dumps({"event_type": event_type, "resource": resource, "signed": signed})
+
+    def verify_notification(self, headers: Mapping[str, str], raw_body: str, now: datetime) -> dict:
+        body = json.loads(raw_body)
+        if not body.get("signed"):
+            raise NotificationRejected("BAD_SIGNATURE")
+        return {"id": None, "event_type": body["event_type"], "resource_type": "encrypt-resource", "summary": "",
+                "create_time": None, "nonce": headers["Wechatpay-Nonce"], "resource": body["resource"]}
+
+    def refund(self, out_trade_no: str, out_refund_no: str, refund_fen: int, total_fen: int, reason: str) -> dict:
+        if self.refund_failure is not None:
+            raise self.refund_failure
+        self.refund_calls.append((out_trade_no, out_refund_no, refund_fen))
+        answer = self.refund_answers.setdefault(out_refund_no, {
+            "refund_id": f"RF{next(self._ids)}", "out_refund_no": out_refund_no, "status": "PROCESSING"})
+        return dict(answer)
+
+    def query_refund(self, out_refund_no: str) -> dict:
+        if out_refund_no not in self.refund_answers:
+            raise WeChatPayError("RESOURCE_NOT_EXISTS", "no such refund", 404)
+        return dict(self.refund_answers[out_refund_no])
+
+    def query_by_out_trade_no(self, out_trade_no: str) -> dict:
+        return dict(self.transactions.get(out_trade_no, {"trade_state": "NOTPAY", "out_trade_no": out_trade_no}))
+
+    def close(self, out_trade_no: str) -> None:
+        self.closed.append(out_trade_no)
+
+
+class FakeEventPublisher:
+    """eventbus.EventBus: every published event, in order (``World.events``)."""
+
+    def __init__(self, world: World) -> None:
+        self._world = world
+
+    def publish(self, events: Sequence[DomainEvent]) -> None:
+        self._world.events.extend(events)
+
+
+class FakePrintJobQueue:
+    """print_jobs.PrintJobs: jobs by (order, ticket) with the adapter's version check on every save."""
+
+    UNFAKED: ClassVar[frozenset[str]] = frozenset({
+        "open_kitchen_tickets", "orders_of_day", "put_station", "sent", "stations"})
+
+    def __init__(self, world: World) -> None:
+        self._world = world
+        self._setups: dict[str, PrintSetup] = {}
+
+    def given_setup(self, setup: PrintSetup) -> None:
+        self._setups[setup.store.store_id] = setup
+
+    def given_job(self, job: PrintJob) -> PrintJob:
+        self._world.jobs[(job.order_id, job.ticket_id)] = job
+        return job
+
+    def print_setup(self, store_id: str) -> PrintSetup:
+        try:
+            return self._setups[store_id]
+        except KeyError:
+            raise NotFound("no such store", "门店不存在", code="STORE_NOT_FOUND") from None
+
+    def claim(self, job: PrintJob) -> tuple[PrintJob, bool]:
+        stored = self._world.jobs.get((job.order_id, job.ticket_id))
+        if stored is not None:
+            return stored, False
+        return self.given_job(job.model_copy(update={"version": 1})), True
+
+    def save(self, job: PrintJob) -> PrintJob:
+        stored = self._world.jobs.get((job.order_id, job.ticket_id))
+        if stored is not None and stored.version != job.version:
+            raise JobChanged("print job changed meanwhile", "出单任务已变化", details={"ticket_id": job.ticket_id})
+        return self.given_job(job.model_copy(update={"version": job.version + 1}))
+
+    def get(self, order_id: str, ticket_id: str) -> PrintJob:
+        try:
+            return self._world.jobs[(order_id, ticket_id)]
+        except KeyError:
+            raise NotFound("no such ticket", "小票不存在", code="TICKET_NOT_FOUND") from None
+
+    def of_order(self, order_id: str) -> list[PrintJob]:
+        return [job for (oid, _), job in sorted(self._world.jobs.items()) if oid == order_id]
+
+    def flag_not_printed(self, order_id: str, flagged: bool) -> None:
+        order = self._world.order(order_id)
+        flags = [f for f in order.flags if f != "NOT_PRINTED"] + (["NOT_PRINTED"] if flagged else [])
+        self._world.orders[order_id] = order.model_copy(update={"flags": flags})
+
+
+class FakePrinter:
+    """printer.FeieyunPrinter: what was printed on which printer; a printer in ``offline`` is unreachable."""
+
+    def __init__(self) -> None:
+        self.printed: list[tuple[str, str, int]] = []
+        self.offline: set[str] = set()
+        self._ids = itertools.count(1)
+
+    def print_ticket(self, printer_sn: str, content: str, copies: int = 1) -> str:
+        if printer_sn in self.offline:
+            raise PrinterUnavailable("printer service unavailable", "打印服务暂不可用")
+        self.printed.append((printer_sn, content, copies))
+        return f"P{next(self._ids)}"
+
+    def query_print(self, print_id: str) -> bool | None:
+        return True
+
+    def printer_status(self, printer_sn: str) -> str:
+        return "offline" if printer_sn in self.offline else "online"
+
+
+FAKES: dict[str, type] = {
+    "OrderRepository": FakeOrderRepository, "PaymentLedger": FakePaymentLedger, "WeChatPayClient": FakeWeChatPay,
+    "EventPublisher": FakeEventPublisher, "PrintJobQueue": FakePrintJobQueue, "Printer": FakePrinter,
+}
+
+__all__ = ["FAKES", "WeChatPayUnavailable", "World"]
