@@ -15,22 +15,28 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from diancan.domain.cart import InsufficientPortions
+from diancan.domain.clock import iso
 from diancan.domain.errors import Conflict, NotFound
 from diancan.domain.events import DomainEvent
 from diancan.domain.exceptions import (
     JobChanged,
     NonceReused,
+    NotEnoughPoints,
     OrderKeyTaken,
     OrderNotInState,
+    PriceChanged,
     PrinterUnavailable,
     WeChatPayError,
     WeChatPayUnavailable,
 )
+from diancan.domain.membership import Standing
+from diancan.domain.menu import Dish, Store
 from diancan.domain.order import Order, StatusChange
 from diancan.domain.order_status import (
     TRANSITIONS,
@@ -42,9 +48,10 @@ from diancan.domain.order_status import (
 )
 from diancan.domain.payments import GENESIS, OPEN_REFUND, NotificationRejected, Refund, RefundStatus, Voucher
 from diancan.domain.printing import PrintJob, PrintSetup
+from diancan.domain.promotions import Coupon, CouponNotApplicable, WalletCoupon
 
 if TYPE_CHECKING:
-    from diancan.adapters.repository import TransactionStep
+    from diancan.adapters.repository import BatchRead, TransactionStep
 
 
 @dataclass
@@ -62,6 +69,11 @@ class World:
     sweeps: list[tuple[str, str, str, str | None]] = field(default_factory=list)
     jobs: dict[tuple[str, str], PrintJob] = field(default_factory=dict)
     events: list[DomainEvent] = field(default_factory=list)
+    stores: dict[str, Store] = field(default_factory=dict)
+    dishes: dict[tuple[str, str], Dish] = field(default_factory=dict)
+    tables: set[tuple[str, str]] = field(default_factory=set)
+    wallets: dict[str, dict[str, WalletCoupon]] = field(default_factory=dict)  # openid → coupon id → coupon
+    standings: dict[str, Standing] = field(default_factory=dict)
 
     def order(self, order_id: str) -> Order:
         try:
@@ -82,8 +94,8 @@ class FakeOrderRepository:
     """repository.Repository: orders by id, status moves through the state machine, conditionally."""
 
     UNFAKED: ClassVar[frozenset[str]] = frozenset({
-        "get_dish", "list_stores", "list_user_orders", "load_dishes", "load_for_order", "load_menu",
-        "order_with_issue", "put_dish", "record_login", "store_for_update", "update_store"})
+        "get_dish", "list_stores", "list_user_orders", "load_menu", "order_with_issue", "put_dish", "record_login",
+        "store_for_update", "update_store"})
 
     def __init__(self, world: World) -> None:
         self._world = world
@@ -93,16 +105,56 @@ class FakeOrderRepository:
         self._world.addresses[order.order_id] = address
         return order
 
+    def given_store(self, store: Store, *tables: str) -> Store:
+        self._world.stores[store.store_id] = store
+        self._world.tables.update((store.store_id, table_no) for table_no in tables)
+        return store
+
+    def given_dish(self, dish: Dish) -> Dish:
+        self._world.dishes[(dish.store_id, dish.dish_id)] = dish
+        if dish.portions_left is not None:
+            self._world.portions[(dish.store_id, dish.dish_id)] = dish.portions_left
+        return dish
+
+    def _dish(self, store_id: str, dish_id: str) -> Dish | None:
+        dish = self._world.dishes.get((store_id, dish_id))
+        if dish is None or (store_id, dish_id) not in self._world.portions:
+            return dish
+        return dish.model_copy(update={"portions_left": self._world.portions[(store_id, dish_id)]})
+
+    def load_for_order(self, store_id: str, dish_ids: Iterable[str], table_no: str | None,
+                       extra: Sequence[BatchRead] = ()) -> tuple[Store, dict[str, Dish], bool]:
+        if store_id not in self._world.stores:
+            raise NotFound("no such store", "门店不存在", code="STORE_NOT_FOUND")
+        for read in extra:
+            read.found(None)
+        return (self._world.stores[store_id], self.load_dishes(store_id, dish_ids),
+                table_no is not None and (store_id, table_no) in self._world.tables)
+
+    def load_dishes(self, store_id: str, dish_ids: Iterable[str]) -> dict[str, Dish]:
+        found = {dish_id: self._dish(store_id, dish_id) for dish_id in dish_ids}
+        return {dish_id: dish for dish_id, dish in found.items() if dish is not None}
+
     def create_order(self, order: Order, *, encrypted_address: str | None, idempotency_key: str, request_hash: str,
                      prices: dict[str, int], expires_at_epoch: int, prepay_id: str | None = None,
                      sweep_minute: str | None = None, steps: Sequence[TransactionStep] = ()) -> None:
+        """One transaction: the key, every reserved dish's portions, the prices, the other areas' steps."""
         taken = self._world.order_keys.get((order.openid, idempotency_key))
         if taken is not None:
             raise OrderKeyTaken(*taken)
         for dish_id, qty in order.reserved.items():
             left = self._world.portions.get((order.store_id, dish_id))
             if left is not None and left < qty:
-                raise Conflict("sold out meanwhile", code="INSUFFICIENT_PORTIONS")
+                raise InsufficientPortions(details={"dish_id": dish_id, "portions_left": left})
+        for dish_id, price in prices.items():
+            dish = self._world.dishes.get((order.store_id, dish_id))
+            if dish is None or dish.price_fen != price:
+                raise PriceChanged(details={"dish_id": dish_id})
+        for step in steps:
+            if not step.holds():
+                raise step.refusal
+        for step in steps:
+            step.apply()
         for dish_id, qty in order.reserved.items():
             if (order.store_id, dish_id) in self._world.portions:
                 self._world.portions[(order.store_id, dish_id)] -= qty
@@ -286,7 +338,7 @@ class FakeWeChatPay:
     """wechatpay.WeChatPayGateway: notifications are JSON bodies whose ``signed`` says whether they verify;
     refunds answer PROCESSING, or the scripted refusal / outage."""
 
-    UNFAKED: ClassVar[frozenset[str]] = frozenset({"payment_params", "prepay_jsapi"})
+    UNFAKED: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, config: FakePayConfig | None = None) -> None:
         self._config = config or FakePayConfig()
@@ -295,6 +347,8 @@ class FakeWeChatPay:
         self.closed: list[str] = []
         self.transactions: dict[str, dict] = {}
         self.refund_answers: dict[str, dict] = {}
+        self.prepaid: dict[str, tuple[int, str]] = {}
+        self.prepay_failure: Exception | None = None
         self._ids = itertools.count(1)
 
     @property
@@ -311,6 +365,16 @@ class FakeWeChatPay:
             raise NotificationRejected("BAD_SIGNATURE")
         return {"id": None, "event_type": body["event_type"], "resource_type": "encrypt-resource", "summary": "",
                 "create_time": None, "nonce": headers["Wechatpay-Nonce"], "resource": body["resource"]}
+
+    def prepay_jsapi(self, out_trade_no: str, amount_fen: int, payer_openid: str, description: str,
+                     time_expire: datetime, attach: str | None = None) -> str:
+        if self.prepay_failure is not None:
+            raise self.prepay_failure
+        self.prepaid.setdefault(out_trade_no, (amount_fen, description))  # idempotent per out_trade_no
+        return f"wx-prepay-{out_trade_no}"
+
+    def payment_params(self, prepay_id: str) -> dict[str, str]:
+        return {"appId": self._config.appid, "package": f"prepay_id={prepay_id}", "signType": "RSA"}
 
     def refund(self, out_trade_no: str, out_refund_no: str, refund_fen: int, total_fen: int, reason: str) -> dict:
         if self.refund_failure is not None:
@@ -330,6 +394,69 @@ class FakeWeChatPay:
 
     def close(self, out_trade_no: str) -> None:
         self.closed.append(out_trade_no)
+
+
+@dataclass
+class FakeRead:
+    """A read that rides along in ``load_for_order`` (the adapter's BatchRead): the fake reads the World."""
+
+    read: Callable[[], Any]
+    value: Any = None
+
+    def found(self, record: None) -> None:
+        self.value = self.read()
+
+
+@dataclass
+class FakeStep:
+    """Another area's write in the order's transaction (the adapter's TransactionStep)."""
+
+    holds: Callable[[], bool]
+    apply: Callable[[], None]
+    refusal: Exception
+
+
+class FakeMarketing:
+    """marketing_store.MarketingStore: wallets and standings; a coupon is reserved only while available."""
+
+    UNFAKED: ClassVar[frozenset[str]] = frozenset({
+        "claim", "get_template", "ledger", "list_templates", "mark_coupon_used", "post_points", "return_coupon"})
+
+    def __init__(self, world: World) -> None:
+        self._world = world
+
+    def given_coupon(self, openid: str, coupon: Coupon) -> None:
+        self._world.wallets.setdefault(openid, {})[coupon.coupon_id] = WalletCoupon(coupon, "available", None)
+
+    def standing(self, openid: str) -> Standing:
+        return self._world.standings.get(openid, Standing())
+
+    def standing_read(self, openid: str) -> FakeRead:
+        return FakeRead(lambda: self.standing(openid))
+
+    def wallet(self, openid: str) -> list[WalletCoupon]:
+        return list(self._world.wallets.get(openid, {}).values())
+
+    def reserve_coupon(self, openid: str, coupon_id: str, order_id: str, at: str) -> FakeStep:
+        wallet = self._world.wallets.setdefault(openid, {})
+
+        def holds() -> bool:
+            held = wallet.get(coupon_id)
+            return held is not None and held.status == "available" and iso(held.coupon.valid_until) > at
+
+        def apply() -> None:
+            wallet[coupon_id] = replace(wallet[coupon_id], status="reserved", order_id=order_id)
+
+        return FakeStep(holds, apply, CouponNotApplicable("the coupon was used or expired meanwhile",
+                                                          "优惠券已被使用或已过期", code="COUPON_TAKEN",
+                                                          details={"coupon_id": coupon_id}))
+
+    def redeem_points(self, openid: str, order_id: str, points: int, at: str) -> FakeStep:
+        def apply() -> None:
+            was = self.standing(openid)
+            self._world.standings[openid] = replace(was, points=was.points - points)
+
+        return FakeStep(lambda: self.standing(openid).points >= points, apply, NotEnoughPoints(details={"points": points}))
 
 
 class FakeEventPublisher:
@@ -414,6 +541,7 @@ class FakePrinter:
 
 
 FAKES: dict[str, type] = {
+    "Marketing": FakeMarketing,
     "OrderRepository": FakeOrderRepository, "PaymentLedger": FakePaymentLedger, "WeChatPayClient": FakeWeChatPay,
     "EventPublisher": FakeEventPublisher, "PrintJobQueue": FakePrintJobQueue, "Printer": FakePrinter,
 }

@@ -38,7 +38,7 @@ from diancan.adapters.transactions import ConditionFailed, Transaction, raise_fo
 from diancan.domain.cart import DishUnavailable, InsufficientPortions
 from diancan.domain.clock import iso, utcnow
 from diancan.domain.errors import Conflict, InvalidRequest, NotFound
-from diancan.domain.exceptions import OrderKeyTaken
+from diancan.domain.exceptions import OrderKeyTaken, PriceChanged
 from diancan.domain.menu import Category, Dish, Store
 from diancan.domain.order import Order, StatusChange
 from diancan.domain.order_status import (
@@ -52,10 +52,6 @@ from diancan.domain.order_status import (
 from diancan.domain.stock import StockIssue
 
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600
-
-
-class PriceChanged(Conflict):
-    code, message_zh, message_en = "MENU_CHANGED", "菜单刚刚更新，请确认后重新下单", "The menu just changed; please review and order again"
 
 
 @dataclass(frozen=True)

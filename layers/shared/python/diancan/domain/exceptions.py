@@ -8,7 +8,7 @@ adapter modules re-export them under the old names.
 
 from __future__ import annotations
 
-from diancan.domain.errors import Conflict, UpstreamUnavailable
+from diancan.domain.errors import Conflict, Unprocessable, UpstreamUnavailable
 
 
 class ConditionFailed(Exception):
@@ -32,10 +32,22 @@ class OrderKeyTaken(Conflict):
         self.request_hash = request_hash
 
 
+class PriceChanged(Conflict):
+    """A dish's price changed between the quote and the order's write: the guest reviews and orders again."""
+
+    code, message_zh, message_en = "MENU_CHANGED", "菜单刚刚更新，请确认后重新下单", "The menu just changed; please review and order again"
+
+
 class OrderNotInState(Conflict):
     """The order's status was not the one the write expected (the caller re-reads and decides)."""
 
     code = "ORDER_STATE_CHANGED"
+
+
+class NotEnoughPoints(Unprocessable):
+    """The guest's points balance no longer covers the points the order redeems."""
+
+    code, message_zh, message_en = "NOT_ENOUGH_POINTS", "积分不足", "Not enough points"
 
 
 # ---- payments ----------------------------------------------------------------------------------------------

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
-from diancan.adapters.repository import BatchRead
 from diancan.domain.clock import iso, utcnow
 from diancan.domain.dispatch import Dispatch
 from diancan.domain.errors import NotFound
@@ -16,6 +15,7 @@ from diancan.domain.order_status import OrderAction, OrderStatus
 from diancan.services.ports import Cipher, CursorSeal, EventPublisher, OrderRepository
 
 if TYPE_CHECKING:  # built on first use (bootstrap.OnFirstUse): reading or quoting must not load WeChat Pay
+    from diancan.adapters.repository import BatchRead  # the one adapter value still passed through a port
     from diancan.services.payments import PaymentService
 
 MAX_PAGE = 50

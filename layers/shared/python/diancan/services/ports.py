@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from diancan.adapters.courier import CourierBooking, CourierOrder, CourierQuote, CourierTracking
     from diancan.adapters.login_guard_store import Claim, GuardRead
-    from diancan.adapters.marketing_store import PointsEntry, Standing, WalletCoupon
+    from diancan.adapters.marketing_store import PointsEntry
     from diancan.adapters.notice_store import NoticeRead
     from diancan.adapters.print_jobs import BoardOrder
     from diancan.adapters.printer import PrinterStatus
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from diancan.domain.dispatch import Dispatch
     from diancan.domain.events import DomainEvent
     from diancan.domain.guest_notices import SubscribeMessage
+    from diancan.domain.membership import Standing
     from diancan.domain.menu import Category, Dish, Store
     from diancan.domain.money import Fen
     from diancan.domain.order import Order
@@ -47,7 +48,7 @@ if TYPE_CHECKING:
     from diancan.domain.passwords import PasswordHash
     from diancan.domain.payments import Refund, RefundStatus, Voucher
     from diancan.domain.printing import PrintJob, PrintSetup
-    from diancan.domain.promotions import Coupon
+    from diancan.domain.promotions import Coupon, WalletCoupon
     from diancan.domain.recommend import StoreReco
     from diancan.domain.staff import Staff
     from diancan.domain.stats import CounterUpdate
