@@ -18,13 +18,18 @@ import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from diancan.domain.cart import InsufficientPortions
 from diancan.domain.clock import iso
+from diancan.domain.delivery import CourierBooking, CourierOrder, CourierStatus, CourierUpdate
+from diancan.domain.dispatch import Dispatch
 from diancan.domain.errors import Conflict, NotFound
 from diancan.domain.events import DomainEvent
 from diancan.domain.exceptions import (
+    CallbackRejected,
+    DispatchChanged,
     JobChanged,
     NonceReused,
     NotEnoughPoints,
@@ -74,6 +79,7 @@ class World:
     tables: set[tuple[str, str]] = field(default_factory=set)
     wallets: dict[str, dict[str, WalletCoupon]] = field(default_factory=dict)  # openid → coupon id → coupon
     standings: dict[str, Standing] = field(default_factory=dict)
+    dispatches: dict[str, Dispatch] = field(default_factory=dict)
 
     def order(self, order_id: str) -> Order:
         try:
@@ -459,6 +465,75 @@ class FakeMarketing:
         return FakeStep(lambda: self.standing(openid).points >= points, apply, NotEnoughPoints(details={"points": points}))
 
 
+class FakeDispatches:
+    """delivery_store.DeliveryStore: one dispatch per order, each save conditioned on the version read."""
+
+    def __init__(self, world: World) -> None:
+        self._world = world
+
+    def get(self, order_id: str) -> Dispatch | None:
+        return self._world.dispatches.get(order_id)
+
+    def save(self, dispatch: Dispatch) -> Dispatch:
+        stored = self._world.dispatches.get(dispatch.order_id)
+        if (stored is not None) if dispatch.version == 0 else (stored is None or stored.version != dispatch.version):
+            raise DispatchChanged(details={"order_id": dispatch.order_id})
+        saved = dispatch.model_copy(update={"version": dispatch.version + 1})
+        self._world.dispatches[dispatch.order_id] = saved
+        return saved
+
+    def active(self, store_id: str, limit: int = 200) -> list[Dispatch]:
+        return [d for d in self._world.dispatches.values() if d.store_id == store_id and d.active][:limit]
+
+    def flag(self, order_id: str, flag: str, on: bool) -> None:
+        order = self._world.order(order_id)
+        flags = [f for f in order.flags if f != flag] + ([flag] if on else [])
+        self._world.orders[order_id] = order.model_copy(update={"flags": flags})
+
+
+class FakeCourier:
+    """courier.DadaCourier: bookings by origin id; callbacks are JSON ``{origin_id, status, at}``, and one
+    marked ``forged`` is refused as the adapter refuses a bad signature."""
+
+    UNFAKED: ClassVar[frozenset[str]] = frozenset({"add_tip", "cancel", "place", "quote", "status"})
+    name = "dada"
+    callback_ack: Mapping[str, Any] = MappingProxyType({"status": "ok"})
+
+    def __init__(self) -> None:
+        self.booked: list[CourierOrder] = []
+        self.failure: Exception | None = None
+
+    def callback_url(self, base_url: str, origin_id: str) -> str:
+        return f"{base_url}?origin_id={origin_id}"
+
+    def add_order(self, order: CourierOrder) -> CourierBooking:
+        if self.failure is not None:
+            raise self.failure
+        self.booked.append(order)
+        return CourierBooking(origin_id=order.origin_id, fee_fen=800, distance_m=1200, platform_order_no="DD1")
+
+    def re_add(self, order: CourierOrder) -> CourierBooking:
+        return self.add_order(order)
+
+    def verify_callback(self, body: str | bytes | Mapping[str, Any],
+                        query: Mapping[str, str] | None = None) -> CourierUpdate:
+        fields = json.loads(body)
+        if fields.get("forged"):
+            raise CallbackRejected("bad signature")
+        return CourierUpdate(origin_id=fields["origin_id"], status=CourierStatus(fields["status"]),
+                             at=datetime.fromisoformat(fields["at"]), platform_status=0)
+
+
+class FakeCipher:
+    """pii.PiiCipher: reversible and visibly not plaintext."""
+
+    def encrypt(self, plaintext: str) -> str:
+        return "enc:" + plaintext[::-1]
+
+    def decrypt(self, token: str) -> str:
+        return token.removeprefix("enc:")[::-1]
+
+
 class FakeEventPublisher:
     """eventbus.EventBus: every published event, in order (``World.events``)."""
 
@@ -541,6 +616,7 @@ class FakePrinter:
 
 
 FAKES: dict[str, type] = {
+    "Dispatches": FakeDispatches, "Courier": FakeCourier, "Cipher": FakeCipher,
     "Marketing": FakeMarketing,
     "OrderRepository": FakeOrderRepository, "PaymentLedger": FakePaymentLedger, "WeChatPayClient": FakeWeChatPay,
     "EventPublisher": FakeEventPublisher, "PrintJobQueue": FakePrintJobQueue, "Printer": FakePrinter,

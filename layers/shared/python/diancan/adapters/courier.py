@@ -11,7 +11,6 @@ import json
 import logging
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from types import MappingProxyType
@@ -20,9 +19,17 @@ from urllib.parse import urlencode
 
 import requests
 
-from diancan.domain.delivery import CourierStatus, CourierUpdate, GeoPoint, Rider
-from diancan.domain.errors import InvalidRequest
-from diancan.domain.exceptions import CourierError, CourierUnavailable
+from diancan.domain.delivery import (
+    CourierBooking,
+    CourierOrder,
+    CourierQuote,
+    CourierStatus,
+    CourierTracking,
+    CourierUpdate,
+    GeoPoint,
+    Rider,
+)
+from diancan.domain.exceptions import CallbackRejected, CourierError, CourierUnavailable
 from diancan.domain.inputs import same_secret, strict_json
 from diancan.domain.money import Fen
 
@@ -31,59 +38,6 @@ logger = logging.getLogger(__name__)
 DADA_PRODUCTION = "https://newopen.imdada.cn"
 DADA_SANDBOX = "http://newopen.qa.imdada.cn"
 DADA_CANCEL_OTHER = 10000  # the reason id that needs a written reason
-
-
-class CallbackRejected(InvalidRequest):
-    """A status callback that is not provably from the platform; answer 4xx and change nothing."""
-
-    code = "COURIER_CALLBACK_REJECTED"
-
-
-@dataclass(frozen=True)
-class CourierOrder:
-    """What a courier needs to deliver one order. ``shop_no`` overrides the adapter's default shop."""
-
-    origin_id: str
-    city_code: str
-    cargo_fen: Fen
-    receiver_name: str
-    receiver_address: str
-    receiver_phone: str
-    receiver_point: GeoPoint
-    callback_url: str
-    shop_no: str | None = None
-    info: str = ""
-    pickup_mark: str = ""  # our pickup number, shown to the rider (Dada origin_mark_no, e.g. "A012")
-    cargo_weight_kg: Decimal = Decimal("1")
-    tip_fen: Fen = 0
-
-
-@dataclass(frozen=True)
-class CourierQuote:
-    origin_id: str
-    platform_order_no: str
-    fee_fen: Fen
-    distance_m: int
-    expires_at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class CourierBooking:
-    origin_id: str
-    fee_fen: Fen
-    distance_m: int
-    platform_order_no: str = ""
-
-
-@dataclass(frozen=True)
-class CourierTracking:
-    """A status query's answer: the update to apply plus what only a query tells."""
-
-    update: CourierUpdate
-    fee_fen: Fen
-    tip_fen: Fen
-    distance_m: int
-    rider_point: GeoPoint | None = None
 
 
 def fen_to_yuan(fen: Fen) -> Decimal:

@@ -8,7 +8,7 @@ adapter modules re-export them under the old names.
 
 from __future__ import annotations
 
-from diancan.domain.errors import Conflict, Unprocessable, UpstreamUnavailable
+from diancan.domain.errors import Conflict, InvalidRequest, Unprocessable, UpstreamUnavailable
 
 
 class ConditionFailed(Exception):
@@ -92,6 +92,12 @@ class CourierError(Exception):
     def __init__(self, code: int | str, msg: str) -> None:
         self.code, self.msg = code, msg
         super().__init__(f"courier error {code}: {msg}")
+
+
+class CallbackRejected(InvalidRequest):
+    """A status callback that is not provably from the platform; answer 4xx and change nothing."""
+
+    code = "COURIER_CALLBACK_REJECTED"
 
 
 class CourierUnavailable(UpstreamUnavailable):

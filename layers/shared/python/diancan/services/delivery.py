@@ -18,10 +18,11 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, Protocol
 
-from diancan.adapters.courier import CourierBooking, CourierOrder
 from diancan.domain.clock import iso, utcnow
 from diancan.domain.delivery import (
     REDISPATCHABLE,
+    CourierBooking,
+    CourierOrder,
     CourierStatus,
     CourierUpdate,
     GeoPoint,

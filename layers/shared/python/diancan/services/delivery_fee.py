@@ -6,8 +6,7 @@ from __future__ import annotations
 import logging
 import secrets
 
-from diancan.adapters.courier import CourierOrder
-from diancan.domain.delivery import GeoPoint
+from diancan.domain.delivery import CourierOrder, GeoPoint
 from diancan.domain.delivery_settings import StoreDelivery
 from diancan.domain.errors import UpstreamUnavailable
 from diancan.domain.exceptions import CourierError

@@ -19,7 +19,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from diancan.adapters.courier import CourierBooking, CourierOrder, CourierQuote, CourierTracking
+
     from diancan.adapters.login_guard_store import Claim, GuardRead
     from diancan.adapters.marketing_store import PointsEntry
     from diancan.adapters.notice_store import NoticeRead
@@ -36,7 +36,13 @@ if TYPE_CHECKING:
     from diancan.adapters.wechatpay import WeChatPayConfig
     from diancan.domain.cart import OrderLine
     from diancan.domain.coupons import CouponTemplate, GuestFacts
-    from diancan.domain.delivery import CourierUpdate
+    from diancan.domain.delivery import (
+        CourierBooking,
+        CourierOrder,
+        CourierQuote,
+        CourierTracking,
+        CourierUpdate,
+    )
     from diancan.domain.dispatch import Dispatch
     from diancan.domain.events import DomainEvent
     from diancan.domain.guest_notices import SubscribeMessage
