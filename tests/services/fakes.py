@@ -29,6 +29,7 @@ from diancan.domain.errors import Conflict, NotFound
 from diancan.domain.events import DomainEvent
 from diancan.domain.exceptions import (
     CallbackRejected,
+    CartChanged,
     DispatchChanged,
     JobChanged,
     NonceReused,
@@ -37,6 +38,7 @@ from diancan.domain.exceptions import (
     OrderNotInState,
     PriceChanged,
     PrinterUnavailable,
+    SessionNotFound,
     WeChatPayError,
     WeChatPayUnavailable,
 )
@@ -54,6 +56,7 @@ from diancan.domain.order_status import (
 from diancan.domain.payments import GENESIS, OPEN_REFUND, NotificationRejected, Refund, RefundStatus, Voucher
 from diancan.domain.printing import PrintJob, PrintSetup
 from diancan.domain.promotions import Coupon, CouponNotApplicable, WalletCoupon
+from diancan.domain.tables import CartLine, Round, SessionStatus, TableSession
 
 if TYPE_CHECKING:
     from diancan.adapters.repository import BatchRead, TransactionStep
@@ -80,6 +83,10 @@ class World:
     wallets: dict[str, dict[str, WalletCoupon]] = field(default_factory=dict)  # openid → coupon id → coupon
     standings: dict[str, Standing] = field(default_factory=dict)
     dispatches: dict[str, Dispatch] = field(default_factory=dict)
+    sessions: dict[str, TableSession] = field(default_factory=dict)
+    open_tables: dict[tuple[str, str], str] = field(default_factory=dict)  # (store, table) → open session
+    cart: dict[str, dict[str, CartLine]] = field(default_factory=dict)  # session → line id → line
+    rounds: dict[str, dict[int, Round]] = field(default_factory=dict)  # session → round no → round
 
     def order(self, order_id: str) -> Order:
         try:
@@ -534,6 +541,81 @@ class FakeCipher:
         return token.removeprefix("enc:")[::-1]
 
 
+class FakeTables:
+    """table_store.TableStore for rounds paid one by one: the shared cart bumps the session's version, and a
+    round commits only if the cart is still the version its sender saw (else CartChanged, nothing written)."""
+
+    UNFAKED: ClassVar[frozenset[str]] = frozenset({
+        "add_call", "answer_call", "append_to_tab", "close", "fix_bill", "flag_tab", "open_calls", "open_sessions",
+        "round_step", "save_prepay", "table", "tables"})
+
+    def __init__(self, world: World) -> None:
+        self._world = world
+
+    def open_or_join(self, fresh: TableSession, who: str, name: str) -> TableSession:
+        session_id = self._world.open_tables.setdefault((fresh.store_id, fresh.table_no), fresh.session_id)
+        session = self._world.sessions.get(session_id, fresh)
+        session = session.model_copy(update={"guests": {**session.guests, who: name}})
+        self._world.sessions[session_id] = session
+        return session
+
+    def session(self, session_id: str) -> TableSession:
+        try:
+            return self._world.sessions[session_id]
+        except KeyError:
+            raise SessionNotFound() from None
+
+    def session_items(self, session_id: str) -> tuple[TableSession, list[CartLine], list[Round]]:
+        session = self.session(session_id)
+        lines = sorted(self._world.cart.get(session_id, {}).values(), key=lambda line: line.added_at)
+        return session, lines, list(self._world.rounds.get(session_id, {}).values())
+
+    def _bump(self, session_id: str) -> None:
+        session = self.session(session_id)
+        if session.status != SessionStatus.OPEN:
+            raise Conflict("this table is not taking orders now", "本桌当前无法点餐（已结账或已结束）",
+                           code="TABLE_NOT_OPEN")
+        self._world.sessions[session_id] = session.model_copy(update={"version": session.version + 1})
+
+    def add_line(self, session_id: str, line: CartLine) -> None:
+        cart = self._world.cart.setdefault(session_id, {})
+        if line.line_id in cart:
+            raise CartChanged()
+        self._bump(session_id)
+        cart[line.line_id] = line
+
+    def set_qty(self, session_id: str, line_id: str, qty: int) -> None:
+        cart = self._world.cart.setdefault(session_id, {})
+        if line_id not in cart:
+            raise NotFound("no such line in the cart", "该菜品已不在购物车中", code="CART_LINE_NOT_FOUND")
+        self._bump(session_id)
+        if qty == 0:
+            del cart[line_id]
+        else:
+            cart[line_id] = cart[line_id].model_copy(update={"qty": qty})
+
+    def round_writes(self, session: TableSession, seen_version: int, entry: Round, line_ids: list[str],
+                     *, tab_order_id: str | None = None) -> Callable[[], None]:
+        session_id = session.session_id
+
+        def write() -> None:
+            current = self.session(session_id)
+            rounds = self._world.rounds.setdefault(session_id, {})
+            if current.version != seen_version or current.status != SessionStatus.OPEN or entry.round_no in rounds:
+                raise CartChanged()
+            for line_id in line_ids:
+                self._world.cart.get(session_id, {}).pop(line_id, None)
+            rounds[entry.round_no] = entry
+            self._world.sessions[session_id] = current.model_copy(update={
+                "version": current.version + 1, "round_count": entry.round_no,
+                "tab_order_id": tab_order_id or current.tab_order_id})
+
+        return write
+
+    def commit_round(self, write: Callable[[], None]) -> None:
+        write()
+
+
 class FakeEventPublisher:
     """eventbus.EventBus: every published event, in order (``World.events``)."""
 
@@ -616,6 +698,7 @@ class FakePrinter:
 
 
 FAKES: dict[str, type] = {
+    "Tables": FakeTables,
     "Dispatches": FakeDispatches, "Courier": FakeCourier, "Cipher": FakeCipher,
     "Marketing": FakeMarketing,
     "OrderRepository": FakeOrderRepository, "PaymentLedger": FakePaymentLedger, "WeChatPayClient": FakeWeChatPay,

@@ -170,7 +170,7 @@ def test_the_tier_and_the_services_it_runs_load_no_aws_library():
     """The fakes stand in for DynamoDB, EventBridge, WeChat Pay and Feieyun: no boto3, pynamodb or moto needed."""
     code = ("import sys, tests.services.fakes, tests.services.scene, diancan.services.payments, "
             "diancan.services.printing, diancan.services.kitchen, diancan.services.completion, "
-            "diancan.services.ordering, diancan.services.delivery; "
+            "diancan.services.ordering, diancan.services.delivery, diancan.services.tables; "
             "print(' '.join(sorted(sys.modules)))")
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT,
                             env={"PATH": "/usr/bin:/bin", "PYTHONPATH": f"{ROOT / 'layers/shared/python'}:{ROOT}"},

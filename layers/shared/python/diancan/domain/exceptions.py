@@ -8,7 +8,7 @@ adapter modules re-export them under the old names.
 
 from __future__ import annotations
 
-from diancan.domain.errors import Conflict, InvalidRequest, Unprocessable, UpstreamUnavailable
+from diancan.domain.errors import Conflict, InvalidRequest, NotFound, Unprocessable, UpstreamUnavailable
 
 
 class ConditionFailed(Exception):
@@ -48,6 +48,18 @@ class NotEnoughPoints(Unprocessable):
     """The guest's points balance no longer covers the points the order redeems."""
 
     code, message_zh, message_en = "NOT_ENOUGH_POINTS", "积分不足", "Not enough points"
+
+
+# ---- tables ------------------------------------------------------------------------------------------------
+
+class CartChanged(Conflict):
+    """The table's shared cart moved on since the sender saw it (another guest added or sent a round)."""
+
+    code, message_zh, message_en = "CART_CHANGED", "购物车刚被同桌修改，请确认后再提交", "The table's cart just changed; review it and submit again"
+
+
+class SessionNotFound(NotFound):
+    code, message_zh, message_en = "TABLE_SESSION_NOT_FOUND", "本桌点餐已结束，请重新扫码", "No such table session; scan the table again"
 
 
 # ---- payments ----------------------------------------------------------------------------------------------
