@@ -199,7 +199,8 @@ class PaymentStore:
                     OrderRecord.version.add(1),
                 ], condition=(OrderRecord.refund_committed_fen == expected_committed)
                              & (OrderRecord.refund_count == expected_count))
-                tx.put("refund", RefundRecord(keys.order(order_id), keys.refund(out_refund_no), status=RefundStatus.SUBMITTING,
+                tx.put("refund", RefundRecord(keys.order(order_id), keys.refund(out_refund_no),
+                                              status=RefundStatus.SUBMITTING,
                                               amount_fen=amount_fen, reason=reason, requested_by=requested_by,
                                               food_made=food_made, created_at=at),
                        condition=RefundRecord.PK.does_not_exist())
@@ -222,7 +223,8 @@ class PaymentStore:
     def refunds(self, order_id: str) -> list[Refund]:
         return [_refund(r) for r in RefundRecord.query(keys.order(order_id), RefundRecord.SK.startswith("REFUND#"))]
 
-    def set_refund_status(self, order_id: str, out_refund_no: str, *, status: RefundStatus, expected: tuple[RefundStatus, ...],
+    def set_refund_status(self, order_id: str, out_refund_no: str, *, status: RefundStatus,
+                          expected: tuple[RefundStatus, ...],
                           refund_id: str | None = None) -> bool:
         """Conditional status change of a refund record; False when it was not in an expected status."""
         actions = [RefundRecord.status.set(status)]
@@ -244,7 +246,8 @@ class PaymentStore:
         try:
             with tx:
                 tx.update("refund", RefundRecord(keys.order(refund.order_id), keys.refund(refund.out_refund_no)),
-                          [RefundRecord.status.set(RefundStatus.FAILED)], condition=RefundRecord.status == RefundStatus.SUBMITTING)
+                          [RefundRecord.status.set(RefundStatus.FAILED)],
+                          condition=RefundRecord.status == RefundStatus.SUBMITTING)
                 tx.update("order", OrderRecord(keys.order(refund.order_id), keys.ORDER),
                           [OrderRecord.refund_committed_fen.add(-refund.amount_fen),
                            OrderRecord.flags.add({"REFUND_FAILED"})])

@@ -15,7 +15,8 @@ from diancan.services.ports import EventPublisher, OrderRepository
 ORDER_COMPLETED = "OrderCompleted"  # order_id, store_id, at, mode, total_fen, by (sample: events/bus/OrderCompleted.json)
 
 
-def complete_order(repository: OrderRepository, bus: EventPublisher, order: Order, *, at: str, by: str) -> TransitionResult:
+def complete_order(repository: OrderRepository, bus: EventPublisher, order: Order, *, at: str,
+                   by: str) -> TransitionResult:
     """Complete ``order`` and publish ``OrderCompleted`` once.
 
     A replay (the order is already COMPLETED) publishes only if the first attempt died between the

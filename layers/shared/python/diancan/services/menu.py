@@ -96,7 +96,8 @@ def store_menu(repository: OrderRepository, store_id: str, *, category: str | No
     return answer
 
 
-def dish_detail(repository: OrderRepository, store_id: str, dish_id: str, reviews: ReviewRepository | None = None) -> dict:
+def dish_detail(repository: OrderRepository, store_id: str, dish_id: str,
+                reviews: ReviewRepository | None = None) -> dict:
     dish = repository.get_dish(store_id, dish_id)
     if not dish.on_shelf:
         raise NotFound("no such dish", "菜品不存在或已下架", code="DISH_NOT_FOUND")

@@ -72,7 +72,8 @@ def verify_chain(store: PaymentLedger, store_id: str) -> dict:
 
 
 class PaymentService:
-    def __init__(self, repository: OrderRepository, store: PaymentLedger, gateway: WeChatPayClient, bus: EventPublisher, *,
+    def __init__(self, repository: OrderRepository, store: PaymentLedger, gateway: WeChatPayClient,
+                 bus: EventPublisher, *,
                  business_tz: str, clock: Callable[[], datetime] = utcnow, on_paid=None, on_refunded=None) -> None:
         self._repository = repository
         self._store = store

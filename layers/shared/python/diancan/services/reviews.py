@@ -19,7 +19,8 @@ class StaffMember(Protocol):
 
 
 class Reviews:
-    def __init__(self, repository: OrderRepository, store: ReviewRepository, clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(self, repository: OrderRepository, store: ReviewRepository,
+                 clock: Callable[[], datetime] = utcnow) -> None:
         self._repository = repository
         self._store = store
         self._clock = clock

@@ -44,7 +44,8 @@ logger = logging.getLogger(__name__)
 
 
 class StoreSetup:
-    def __init__(self, repository: OrderRepository, setup: SetupRepository, print_jobs: PrintJobQueue, stock_store: StockLedger,
+    def __init__(self, repository: OrderRepository, setup: SetupRepository, print_jobs: PrintJobQueue,
+                 stock_store: StockLedger,
                  menu_admin: MenuAdmin, stock: StockService, printer: Callable[[], PrinterAccount], *,
                  clock: Callable[[], datetime] = utcnow) -> None:
         self._repository = repository
