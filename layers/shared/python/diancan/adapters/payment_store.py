@@ -29,9 +29,10 @@ from diancan.adapters.records import (
 )
 from diancan.adapters.transactions import ConditionFailed, Transaction, raise_for_cancellation
 from diancan.domain.errors import Conflict, UpstreamUnavailable
+from diancan.domain.exceptions import NonceReused, OrderNotInState
 from diancan.domain.order import StatusChange
 from diancan.domain.order_status import OrderStatus
-from diancan.domain.payments import GENESIS, Voucher
+from diancan.domain.payments import GENESIS, OPEN_REFUND, Refund, RefundStatus, Voucher
 
 MAX_LEDGER_RACES = 25
 NONCE_TTL_SECONDS = 2 * 24 * 3600
@@ -40,16 +41,6 @@ NONCE_TTL_SECONDS = 2 * 24 * 3600
 def _backoff(attempt: int) -> float:
     """Full-jitter exponential backoff, capped at 0.25 s: lost races on the chain head spread out fast."""
     return random.uniform(0, min(0.25, 0.005 * 2 ** attempt))
-
-
-class NonceReused(Conflict):
-    code = "NONCE_REUSED"
-
-
-class OrderNotInState(Conflict):
-    """The order's status was not the one the write expected (the caller re-reads and decides)."""
-
-    code = "ORDER_STATE_CHANGED"
 
 
 @dataclass(frozen=True)
@@ -63,21 +54,8 @@ class Ledger:
         return self.pickup_no + 1 if self.pickup_day == day else 1
 
 
-@dataclass(frozen=True)
-class Refund:
-    order_id: str
-    out_refund_no: str
-    status: str
-    amount_fen: int
-    reason: str
-    requested_by: str
-    food_made: bool
-    created_at: str
-    refund_id: str | None
-
-
 def _refund(record: RefundRecord) -> Refund:
-    return Refund(record.PK.removeprefix("ORDER#"), record.SK.removeprefix("REFUND#"), record.status,
+    return Refund(record.PK.removeprefix("ORDER#"), record.SK.removeprefix("REFUND#"), RefundStatus(record.status),
                   int(record.amount_fen), record.reason, record.requested_by, bool(record.food_made),
                   record.created_at, record.refund_id)
 
@@ -221,7 +199,8 @@ class PaymentStore:
                     OrderRecord.version.add(1),
                 ], condition=(OrderRecord.refund_committed_fen == expected_committed)
                              & (OrderRecord.refund_count == expected_count))
-                tx.put("refund", RefundRecord(keys.order(order_id), keys.refund(out_refund_no), status="SUBMITTING",
+                tx.put("refund", RefundRecord(keys.order(order_id), keys.refund(out_refund_no),
+                                              status=RefundStatus.SUBMITTING,
                                               amount_fen=amount_fen, reason=reason, requested_by=requested_by,
                                               food_made=food_made, created_at=at),
                        condition=RefundRecord.PK.does_not_exist())
@@ -244,7 +223,8 @@ class PaymentStore:
     def refunds(self, order_id: str) -> list[Refund]:
         return [_refund(r) for r in RefundRecord.query(keys.order(order_id), RefundRecord.SK.startswith("REFUND#"))]
 
-    def set_refund_status(self, order_id: str, out_refund_no: str, *, status: str, expected: tuple[str, ...],
+    def set_refund_status(self, order_id: str, out_refund_no: str, *, status: RefundStatus,
+                          expected: tuple[RefundStatus, ...],
                           refund_id: str | None = None) -> bool:
         """Conditional status change of a refund record; False when it was not in an expected status."""
         actions = [RefundRecord.status.set(status)]
@@ -266,7 +246,8 @@ class PaymentStore:
         try:
             with tx:
                 tx.update("refund", RefundRecord(keys.order(refund.order_id), keys.refund(refund.out_refund_no)),
-                          [RefundRecord.status.set("FAILED")], condition=RefundRecord.status == "SUBMITTING")
+                          [RefundRecord.status.set(RefundStatus.FAILED)],
+                          condition=RefundRecord.status == RefundStatus.SUBMITTING)
                 tx.update("order", OrderRecord(keys.order(refund.order_id), keys.ORDER),
                           [OrderRecord.refund_committed_fen.add(-refund.amount_fen),
                            OrderRecord.flags.add({"REFUND_FAILED"})])
@@ -276,19 +257,19 @@ class PaymentStore:
             except ConditionFailed:
                 return  # already settled by another path
 
-    def settle_refund(self, *, refund: Refund, store_id: str, voucher_fields: dict, status: str, at: str,
+    def settle_refund(self, *, refund: Refund, store_id: str, voucher_fields: dict, status: RefundStatus, at: str,
                       nonce: str | None, body_hash: str | None, now_epoch: int, full: bool) -> Voucher | None:
         """SUCCESS: refund record, refund voucher, refunded sum (and REFUNDED when full) in one transaction.
 
         Other final statuses (ABNORMAL, CLOSED) only mark the refund and flag the order for staff."""
-        if status != "SUCCESS":
+        if status != RefundStatus.SUCCESS:
             tx = Transaction(self._connection)
             try:
                 with tx:
                     self._put_nonce(tx, nonce, body_hash, now_epoch)
                     tx.update("refund", RefundRecord(keys.order(refund.order_id), keys.refund(refund.out_refund_no)),
                               [RefundRecord.status.set(status), RefundRecord.settled_at.set(at)],
-                              condition=RefundRecord.status.is_in("SUBMITTING", "PROCESSING"))
+                              condition=RefundRecord.status.is_in(*OPEN_REFUND))
                     tx.update("order", OrderRecord(keys.order(refund.order_id), keys.ORDER),
                               [OrderRecord.flags.add({f"REFUND_{status}"}), OrderRecord.version.add(1)])
             except TransactWriteError as error:
@@ -306,8 +287,8 @@ class PaymentStore:
         def write(tx: Transaction, ledger: Ledger, voucher: Voucher) -> None:
             self._put_nonce(tx, nonce, body_hash, now_epoch)
             tx.update("refund", RefundRecord(keys.order(refund.order_id), keys.refund(refund.out_refund_no)),
-                      [RefundRecord.status.set("SUCCESS"), RefundRecord.settled_at.set(at)],
-                      condition=RefundRecord.status.is_in("SUBMITTING", "PROCESSING"))
+                      [RefundRecord.status.set(RefundStatus.SUCCESS), RefundRecord.settled_at.set(at)],
+                      condition=RefundRecord.status.is_in(*OPEN_REFUND))
             actions = [OrderRecord.refunded_fen.add(refund.amount_fen), OrderRecord.version.add(1)]
             condition = None
             if full:

@@ -40,30 +40,23 @@ from diancan.domain import stats
 from diancan.domain.cart import DishUnavailable, InsufficientPortions
 from diancan.domain.clock import iso, utcnow
 from diancan.domain.errors import Conflict, InvalidRequest, NotFound
+from diancan.domain.exceptions import OrderKeyTaken, PriceChanged
 from diancan.domain.menu import Category, Dish, Store
 from diancan.domain.order import Order, StatusChange
-from diancan.domain.order_status import TRANSITIONS, OrderAction, OrderStatus, TransitionRefused, sources_of
+from diancan.domain.order_status import (
+    TRANSITIONS,
+    OrderAction,
+    OrderStatus,
+    TransitionRefused,
+    TransitionResult,
+    sources_of,
+)
 from diancan.domain.stock import StockIssue
 
 if TYPE_CHECKING:
     from diancan.adapters.counters import Counters
 
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600
-
-
-class OrderKeyTaken(Conflict):
-    """The guest already placed an order with this Idempotency-Key (carries the existing order id)."""
-
-    code = "IDEMPOTENCY_KEY_USED"
-
-    def __init__(self, order_id: str, request_hash: str) -> None:
-        super().__init__("this Idempotency-Key was already used", "该请求已提交")
-        self.order_id = order_id
-        self.request_hash = request_hash
-
-
-class PriceChanged(Conflict):
-    code, message_zh, message_en = "MENU_CHANGED", "菜单刚刚更新，请确认后重新下单", "The menu just changed; please review and order again"
 
 
 @dataclass(frozen=True)
@@ -80,8 +73,6 @@ class OrderRead:
     order: Order
     encrypted_address: str | None
     stock_issue: StockIssue | None
-
-
 
 
 class BatchRead[T]:
@@ -105,13 +96,6 @@ class BatchRead[T]:
         if not self._read:
             raise RuntimeError("BatchRead.value before load_for_order read it")
         return self._value  # type: ignore[return-value]
-
-
-@dataclass(frozen=True)
-class TransitionResult:
-    order_id: str
-    status: OrderStatus
-    applied: bool  # False when the order was already in the target status (a replay)
 
 
 def _dish(record: DishRecord) -> Dish:

@@ -6,6 +6,7 @@ status, so a refused or replayed action never changes an order.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 from diancan.domain.errors import Conflict
@@ -33,6 +34,15 @@ class OrderAction(StrEnum):
     COMPLETE = "complete"        # served / collected / delivered
     REFUND = "refund"            # a full refund was requested
     REFUND_DONE = "refund_done"  # WeChat Pay confirmed the refund
+
+
+@dataclass(frozen=True)
+class TransitionResult:
+    """What a conditional status change did: the status the order is in now, and whether this call moved it."""
+
+    order_id: str
+    status: OrderStatus
+    applied: bool  # False when the order was already in the target status (a replay)
 
 
 S, A = OrderStatus, OrderAction

@@ -5,6 +5,7 @@ order snapshot its tickets print. Pure; the dispatch policy that talks to printe
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 
 from pydantic import BaseModel, Field
@@ -27,6 +28,15 @@ class PrintWhen(StrEnum):
 
 
 _TRIGGER = {"OrderPaid": PrintWhen.PAYMENT, "OrderAccepted": PrintWhen.ACCEPT}
+
+
+@dataclass(frozen=True)
+class PrintSetup:
+    """What printing an order needs of its store: the profile (when it prints), stations, category → station."""
+
+    store: Store
+    stations: list[Station]
+    category_stations: dict[str, str | None]
 
 
 def prints_on(store: Store, detail_type: str) -> bool:

@@ -2,26 +2,21 @@
 courier): the transition and the ``OrderCompleted`` event together, so points are earned whoever completes it.
 
 Callers: the console's "complete" move, the courier callback (delivered), table service. They call
-``complete_order`` instead of ``Repository.transition(..., OrderAction.COMPLETE)``.
+``complete_order`` instead of ``OrderRepository.transition(..., OrderAction.COMPLETE)``.
 """
 
 from __future__ import annotations
 
-from typing import Protocol
-
-from diancan.adapters.repository import Repository, TransitionResult
-from diancan.domain.events import DomainEvent, order_event
+from diancan.domain.events import order_event
 from diancan.domain.order import Order
-from diancan.domain.order_status import OrderAction, OrderStatus
+from diancan.domain.order_status import OrderAction, OrderStatus, TransitionResult
+from diancan.services.ports import EventPublisher, OrderRepository
 
 ORDER_COMPLETED = "OrderCompleted"  # order_id, store_id, at, mode, total_fen, by (sample: events/bus/OrderCompleted.json)
 
 
-class EventPublisher(Protocol):
-    def publish(self, events: list[DomainEvent]) -> None: ...
-
-
-def complete_order(repository: Repository, bus: EventPublisher, order: Order, *, at: str, by: str) -> TransitionResult:
+def complete_order(repository: OrderRepository, bus: EventPublisher, order: Order, *, at: str,
+                   by: str) -> TransitionResult:
     """Complete ``order`` and publish ``OrderCompleted`` once.
 
     A replay (the order is already COMPLETED) publishes only if the first attempt died between the

@@ -18,19 +18,11 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, Protocol
 
-from diancan.adapters.courier import (
-    CourierBooking,
-    CourierError,
-    CourierOrder,
-    CourierPlatform,
-    CourierUnavailable,
-)
-from diancan.adapters.delivery_store import DeliveryStore, DispatchChanged
-from diancan.adapters.pii import PiiCipher
-from diancan.adapters.repository import Repository
 from diancan.domain.clock import iso, utcnow
 from diancan.domain.delivery import (
     REDISPATCHABLE,
+    CourierBooking,
+    CourierOrder,
     CourierStatus,
     CourierUpdate,
     GeoPoint,
@@ -41,9 +33,11 @@ from diancan.domain.delivery import OrderAction as CourierAsks
 from diancan.domain.delivery_settings import CourierChoice, StoreDelivery
 from diancan.domain.dispatch import Dispatch, DispatchState, Problem, masked
 from diancan.domain.errors import NotFound, Unprocessable, UpstreamUnavailable
+from diancan.domain.exceptions import CourierError, CourierUnavailable, DispatchChanged
 from diancan.domain.order import DeliveryAddress, Order
 from diancan.domain.order_status import OrderAction, OrderStatus, TransitionRefused
 from diancan.services.completion import EventPublisher, complete_order
+from diancan.services.ports import Cipher, Courier, Dispatches, OrderRepository
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +59,7 @@ class CourierRefused(Unprocessable):
 
 
 class DeliveryService:
-    def __init__(self, repository: Repository, store: DeliveryStore, courier: CourierPlatform, pii: PiiCipher,
+    def __init__(self, repository: OrderRepository, store: Dispatches, courier: Courier, pii: Cipher,
                  alerts: Alerts, bus: EventPublisher, *, public_base_url: str,
                  refunds: Callable[[], Refunds] | None = None,
                  count: Callable[[str], None] = lambda name: None, clock: Callable[[], datetime] = utcnow,

@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from diancan.domain.clock import BUSINESS_TZ_DEFAULT, parse_iso, utcnow
 from diancan.domain.errors import UpstreamUnavailable
@@ -29,10 +28,7 @@ from diancan.domain.guest_notices import (
 )
 from diancan.services.completion import ORDER_COMPLETED
 from diancan.services.kitchen import ORDER_READY
-
-if TYPE_CHECKING:
-    from diancan.adapters.notice_store import NoticeStore
-    from diancan.adapters.wechat_messages import WeChatSubscribeMessages
+from diancan.services.ports import NoticeLedger, SubscribeMessages
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +43,7 @@ def metric(kind: str, name: str) -> str:
 
 
 class GuestNotices:
-    def __init__(self, notices: NoticeStore, messages: WeChatSubscribeMessages,
+    def __init__(self, notices: NoticeLedger, messages: SubscribeMessages,
                  templates: dict[str, NoticeTemplate], *, tz: str = BUSINESS_TZ_DEFAULT,
                  count: Callable[[str], None] = lambda name: None, clock: Callable[[], datetime] = utcnow) -> None:
         self._notices = notices

@@ -6,15 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from diancan.adapters.eventbus import EventBus
-from diancan.adapters.print_jobs import PrintJobs
-from diancan.adapters.repository import Repository
 from diancan.domain.clock import business_day, iso, utcnow
 from diancan.domain.errors import Conflict
 from diancan.domain.events import order_event
 from diancan.domain.order import Order
 from diancan.domain.order_status import OrderAction, OrderStatus, TransitionRefused
 from diancan.domain.printing import PrintJob
+from diancan.services.ports import EventPublisher, OrderRepository, PrintJobQueue
 
 ORDER_READY = "OrderReady"  # order_id, store_id, at, pickup_no, by: the guest is told to come
 BOARD_READY_LIMIT = 12
@@ -37,7 +35,7 @@ def call_speech(pickup_no: int | None, table_no: str | None) -> str:
 
 
 class KitchenBoard:
-    def __init__(self, repository: Repository, jobs: PrintJobs, bus: EventBus, *,
+    def __init__(self, repository: OrderRepository, jobs: PrintJobQueue, bus: EventPublisher, *,
                  clock: Callable[[], datetime] = utcnow) -> None:
         self._repository = repository
         self._jobs = jobs

@@ -18,9 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from diancan.adapters import keys
-from diancan.adapters.alerts import SnsAlerts
-from diancan.adapters.login_guard_store import Claim, LoginGuardStore
-from diancan.adapters.staff_store import AuditEntry, AuditLog
+from diancan.adapters.login_guard_store import Claim
+from diancan.adapters.staff_store import AuditEntry
 from diancan.domain.clock import iso, utcnow
 from diancan.domain.login_throttle import (
     ACCOUNT_RULE,
@@ -31,6 +30,7 @@ from diancan.domain.login_throttle import (
     still_counting,
     waits_until,
 )
+from diancan.services.ports import AlertPublisher, AuditTrail, LoginAttempts
 
 logger = logging.getLogger(__name__)
 LOGIN_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,31}$")  # domain.staff.Staff.login: others cannot exist
@@ -51,7 +51,7 @@ class Attempt:
 
 
 class LoginGuard:
-    def __init__(self, store: LoginGuardStore, audit: AuditLog, alerts: SnsAlerts | None, *, key: bytes,
+    def __init__(self, store: LoginAttempts, audit: AuditTrail, alerts: AlertPublisher | None, *, key: bytes,
                  clock: Callable[[], datetime] = utcnow, account_rule: ThrottleRule = ACCOUNT_RULE,
                  client_rule: ThrottleRule = CLIENT_RULE, alert_after: int = ALERT_LOCKOUTS_PER_HOUR) -> None:
         self._store, self._audit, self._alerts = store, audit, alerts

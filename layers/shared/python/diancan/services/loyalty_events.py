@@ -8,18 +8,17 @@ from __future__ import annotations
 
 import logging
 
-from diancan.adapters.activity_store import ActivityStore
-from diancan.adapters.repository import Repository
 from diancan.domain.events import ORDER_CANCELLED, ORDER_PAID, ORDER_REFUNDED
 from diancan.domain.order_status import OrderStatus
 from diancan.services.completion import ORDER_COMPLETED
 from diancan.services.loyalty import Loyalty
+from diancan.services.ports import Activity, OrderRepository
 
 logger = logging.getLogger(__name__)
 
 
 class LoyaltyEvents:
-    def __init__(self, repository: Repository, loyalty: Loyalty, activity: ActivityStore) -> None:
+    def __init__(self, repository: OrderRepository, loyalty: Loyalty, activity: Activity) -> None:
         self._repository = repository
         self._loyalty = loyalty
         self._activity = activity

@@ -14,21 +14,30 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from diancan.adapters.eventbus import EventBus
-from diancan.adapters.payment_store import NonceReused, OrderNotInState, PaymentStore, Refund
-from diancan.adapters.repository import Repository
-from diancan.adapters.wechatpay import (
-    OrderAlreadyPaid,
-    WeChatPayError,
-    WeChatPayGateway,
-    WeChatPayUnavailable,
-)
 from diancan.domain.clock import business_day, iso, minute_of, parse_iso, utcnow
 from diancan.domain.errors import Conflict, Forbidden, NotFound, UpstreamUnavailable
 from diancan.domain.events import ORDER_CANCELLED, ORDER_PAID, ORDER_REFUNDED, order_event
+from diancan.domain.exceptions import (
+    NonceReused,
+    OrderAlreadyPaid,
+    OrderNotInState,
+    WeChatPayError,
+    WeChatPayUnavailable,
+)
 from diancan.domain.order import Order
 from diancan.domain.order_status import OrderAction, OrderStatus
-from diancan.domain.payments import NotificationRejected, NotPaid, check_refund, first_broken_link, refund_no
+from diancan.domain.payments import (
+    OPEN_REFUND,
+    SETTLED_REFUND,
+    NotificationRejected,
+    NotPaid,
+    Refund,
+    RefundStatus,
+    check_refund,
+    first_broken_link,
+    refund_no,
+)
+from diancan.services.ports import EventPublisher, OrderRepository, PaymentLedger, WeChatPayClient
 
 if TYPE_CHECKING:
     from diancan.services.stats import StoreStats
@@ -55,7 +64,7 @@ class OrderExpired(Conflict):
     code, message_zh, message_en = "ORDER_EXPIRED", "订单已超时，请重新下单", "The order has expired; please order again"
 
 
-def verify_chain(store: PaymentStore, store_id: str) -> dict:
+def verify_chain(store: PaymentLedger, store_id: str) -> dict:
     """Walk a store's voucher chain (one paged GSI2 query) and report the first broken link, if any.
 
     Used by the console, by the daily reconciliation and by ``python -m tools.ops verify-chain``."""
@@ -67,7 +76,8 @@ def verify_chain(store: PaymentStore, store_id: str) -> dict:
 
 
 class PaymentService:
-    def __init__(self, repository: Repository, store: PaymentStore, gateway: WeChatPayGateway, bus: EventBus, *,
+    def __init__(self, repository: OrderRepository, store: PaymentLedger, gateway: WeChatPayClient,
+                 bus: EventPublisher, *,
                  business_tz: str, clock: Callable[[], datetime] = utcnow, stats: StoreStats | None = None) -> None:
         self._repository = repository
         self._store = store
@@ -217,7 +227,7 @@ class PaymentService:
         now = self._clock()
         if day_limit_fen is not None:
             today = business_day(now, self._tz)
-            mine = sum(r.amount_fen for r in earlier if r.requested_by == by and r.status != "FAILED"
+            mine = sum(r.amount_fen for r in earlier if r.requested_by == by and r.status != RefundStatus.FAILED
                        and business_day(parse_iso(r.created_at), self._tz) == today)
             if mine + amount > day_limit_fen:
                 raise RefundDayLimit(details={"limit_fen": day_limit_fen, "refunded_today_fen": mine,
@@ -243,9 +253,9 @@ class PaymentService:
             self._store.fail_refund(refund)
             raise Conflict(f"WeChat Pay refused the refund: {error}", "微信支付拒绝退款", code="REFUND_REFUSED",
                            details={"wechatpay_code": error.code}) from error
-        self._store.set_refund_status(order.order_id, refund.out_refund_no, status="PROCESSING",
-                                      expected=("SUBMITTING",), refund_id=answer.get("refund_id"))
-        if answer.get("status") in ("SUCCESS", "ABNORMAL", "CLOSED"):
+        self._store.set_refund_status(order.order_id, refund.out_refund_no, status=RefundStatus.PROCESSING,
+                                      expected=(RefundStatus.SUBMITTING,), refund_id=answer.get("refund_id"))
+        if answer.get("status") in SETTLED_REFUND:
             self.apply_refund_result({**answer, "refund_status": answer["status"],
                                       "out_trade_no": order.order_id, "mchid": self._gateway.config.mchid})
 
@@ -257,12 +267,13 @@ class PaymentService:
         refund = self._store.get_refund(order_id, number)
         if refund is None:
             raise NotificationRejected("UNKNOWN_REFUND", number)
-        if refund.status in ("SUCCESS", "ABNORMAL", "CLOSED", "FAILED"):
-            if refund.status == "SUCCESS":
+        if refund.status not in OPEN_REFUND:
+            if refund.status == RefundStatus.SUCCESS:
                 self._publish_refunded(self._repository.get_order(order_id, consistent=True), refund)
             return "replay"
-        if status not in ("SUCCESS", "ABNORMAL", "CLOSED"):
+        if status not in SETTLED_REFUND:
             return "pending"
+        status = RefundStatus(status)
         order = self._repository.get_order(order_id, consistent=True)
         now = self._clock()
         full = order.refunded_fen + refund.amount_fen >= (order.paid_fen or 0) and order.status == OrderStatus.REFUNDING
@@ -275,7 +286,7 @@ class PaymentService:
                                 "occurred_at": resource.get("success_time") or iso(now), "raw": resource})
         except OrderNotInState:
             return "replay"
-        if status == "SUCCESS":
+        if status == RefundStatus.SUCCESS:
             if self._stats:
                 self._stats.record_refund(order, refund.amount_fen)
             if full and not refund.food_made and order.business_day == business_day(now, self._tz).isoformat():
@@ -318,15 +329,15 @@ class PaymentService:
 
     def follow_up_refund(self, order_id: str, out_refund_no: str) -> str:
         refund = self._store.get_refund(order_id, out_refund_no)
-        if refund is None or refund.status not in ("SUBMITTING", "PROCESSING"):
+        if refund is None or refund.status not in OPEN_REFUND:
             return "settled"
         order = self._repository.get_order(order_id, consistent=True)
-        if refund.status == "SUBMITTING":
+        if refund.status == RefundStatus.SUBMITTING:
             self._submit(refund, order)
             refund = self._store.get_refund(order_id, out_refund_no)
-            if refund.status == "SUBMITTING":  # WeChat Pay still unreachable: keep the follow-up
+            if refund.status == RefundStatus.SUBMITTING:  # WeChat Pay still unreachable: keep the follow-up
                 raise UpstreamUnavailable("refund not yet submitted")
-            if refund.status != "PROCESSING":
+            if refund.status != RefundStatus.PROCESSING:
                 return refund.status.lower()
         answer = self._gateway.query_refund(out_refund_no)
         return self.apply_refund_result({**answer, "refund_status": answer.get("status"),

@@ -20,11 +20,9 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
-from diancan.adapters.print_jobs import PrintJobs
-from diancan.adapters.printer import CloudPrinter, PrinterError, PrinterUnavailable
-from diancan.adapters.repository import Repository
 from diancan.domain.clock import BUSINESS_TZ_DEFAULT, iso, parse_iso, utcnow
 from diancan.domain.errors import Unprocessable
+from diancan.domain.exceptions import PrinterError, PrinterUnavailable
 from diancan.domain.order import Order
 from diancan.domain.order_status import OrderAction, OrderStatus, TransitionRefused
 from diancan.domain.printing import (
@@ -40,6 +38,7 @@ from diancan.domain.printing import (
 from diancan.domain.tables import TAB_FLAG
 from diancan.domain.ticket_render import render_feieyun, split_for_limit
 from diancan.domain.tickets import Station, Ticket
+from diancan.services.ports import OrderRepository, Printer, PrintJobQueue
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +53,7 @@ class PrinterRefused(Unprocessable):
 
 
 class PrintingService:
-    def __init__(self, repository: Repository, jobs: PrintJobs, printer: CloudPrinter, *, public_base_url: str = "",
+    def __init__(self, repository: OrderRepository, jobs: PrintJobQueue, printer: Printer, *, public_base_url: str = "",
                  tz: str = BUSINESS_TZ_DEFAULT, count: Callable[[str], None] = lambda name: None,
                  clock: Callable[[], datetime] = utcnow, max_receives: int = 5, fallback_after: int = 3,
                  confirm_within: timedelta = timedelta(minutes=2)) -> None:

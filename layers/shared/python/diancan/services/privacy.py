@@ -7,10 +7,9 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Protocol
 
-from diancan.adapters.activity_store import ActivityStore
-from diancan.adapters.pii import PiiCipher
 from diancan.domain.clock import business_day, iso, utcnow
 from diancan.domain.errors import InvalidRequest
+from diancan.services.ports import Activity, Cipher
 
 
 class PhoneNumberSource(Protocol):
@@ -29,7 +28,7 @@ def masked(phone: str) -> str:
 
 
 class Privacy:
-    def __init__(self, phones: PhoneNumberSource, cipher: PiiCipher, activity: ActivityStore,
+    def __init__(self, phones: PhoneNumberSource, cipher: Cipher, activity: Activity,
                  clock: Callable[[], datetime] = utcnow) -> None:
         self._phones = phones
         self._cipher = cipher

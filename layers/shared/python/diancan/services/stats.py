@@ -6,16 +6,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
-from diancan.adapters.counters import Counters
 from diancan.domain import stats
 from diancan.domain.clock import business_day, parse_iso, utcnow
 from diancan.domain.money import Fen
 from diancan.domain.order import Order
 from diancan.domain.stats import CounterUpdate
+from diancan.services.ports import DashboardCounters
 
 
 class StoreStats:
-    def __init__(self, counters: Counters, *, tz: str = "Asia/Shanghai",
+    def __init__(self, counters: DashboardCounters, *, tz: str = "Asia/Shanghai",
                  clock: Callable[[], datetime] = utcnow) -> None:
         self._counters = counters
         self._tz = tz

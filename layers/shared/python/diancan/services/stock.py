@@ -14,9 +14,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Protocol
 
-from diancan.adapters.menu_store import MenuStore
-from diancan.adapters.repository import Repository
-from diancan.adapters.stock_store import DeductResult, StockStore
+from diancan.adapters.stock_store import DeductResult
 from diancan.domain.clock import iso, utcnow
 from diancan.domain.errors import Conflict, InvalidRequest, NotFound, UpstreamUnavailable
 from diancan.domain.events import ORDER_CANCELLED, ORDER_PAID, ORDER_REFUNDED
@@ -36,6 +34,7 @@ from diancan.domain.stock import (
     threshold_change,
     tracked,
 )
+from diancan.services.ports import MenuRepository, OrderRepository, StockLedger
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +61,7 @@ class SoldOutFlags(Protocol):
 
 
 class StockService:
-    def __init__(self, repository: Repository, stock: StockStore, menu: MenuStore, alerts: Alerts, *,
+    def __init__(self, repository: OrderRepository, stock: StockLedger, menu: MenuRepository, alerts: Alerts, *,
                  refunds: RefundRequester | None = None, sold_out_log: SoldOutFlags | None = None,
                  clock: Callable[[], datetime] = utcnow) -> None:
         """Without ``sold_out_log`` the flags are set on the menu alone (no events for the reports)."""

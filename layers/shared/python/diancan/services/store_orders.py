@@ -9,17 +9,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from diancan.adapters.order_search import DayOrders
-from diancan.adapters.pii import PiiCipher
-from diancan.adapters.repository import Repository, TransitionResult
-from diancan.adapters.staff_store import AuditEntry, AuditLog
+from diancan.adapters.staff_store import AuditEntry
 from diancan.domain.clock import iso, utcnow
 from diancan.domain.errors import NotFound
 from diancan.domain.events import ORDER_ACCEPTED, order_event
 from diancan.domain.order import DeliveryAddress, Order
-from diancan.domain.order_status import OrderAction
+from diancan.domain.order_status import OrderAction, TransitionResult
 from diancan.domain.staff import Staff
 from diancan.services.completion import EventPublisher, complete_order
+from diancan.services.ports import AuditTrail, Cipher, DayOrderIndex, OrderRepository
 
 
 class NumberCaller(Protocol):
@@ -57,8 +55,8 @@ def staff_view(order: Order, phone: str | None = None) -> dict:
 
 
 class StoreOrders:
-    def __init__(self, repository: Repository, day_orders: DayOrders, bus: EventPublisher, audit: AuditLog,
-                 pii: PiiCipher | None, clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(self, repository: OrderRepository, day_orders: DayOrderIndex, bus: EventPublisher, audit: AuditTrail,
+                 pii: Cipher | None, clock: Callable[[], datetime] = utcnow) -> None:
         self._repository = repository
         self._day_orders = day_orders
         self._bus = bus

@@ -2,7 +2,7 @@
 staff side (代客下单, counter payment, closing a table). Rules live in ``diancan.domain.tables``.
 
 The tab (pay-after bill) is an ordinary order: created by the table's first tab round through
-``Repository.create_order`` (portions reserved, the round's cart items in the same transaction), its
+``OrderRepository.create_order`` (portions reserved, the round's cart items in the same transaction), its
 lines appended by later rounds (portions reserved per round), priced with the store's offers once at
 checkout, then paid through ``PaymentService`` (WeChat Pay) or at the counter (a chained voucher).
 """
@@ -16,10 +16,6 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from diancan.adapters.eventbus import EventBus
-from diancan.adapters.payment_store import PaymentStore
-from diancan.adapters.repository import Repository
-from diancan.adapters.table_store import TableStore
 from diancan.domain.cart import CartItem, build_lines, portions_needed
 from diancan.domain.clock import business_day, iso, utcnow
 from diancan.domain.errors import Conflict, Unprocessable
@@ -48,6 +44,7 @@ from diancan.domain.tables import (
     tab_after_round,
 )
 from diancan.services.ordering import OrderingService, new_order_id
+from diancan.services.ports import EventPublisher, OrderRepository, PaymentLedger, Tables
 from diancan.services.table_codes import TableCodes
 
 if TYPE_CHECKING:  # built on first use (bootstrap.OnFirstUse): reading or quoting must not load WeChat Pay
@@ -64,8 +61,8 @@ def staff(staff_id: str) -> str:
 
 
 class TableService:
-    def __init__(self, tables: TableStore, codes: TableCodes, repository: Repository, ordering: OrderingService,
-                 payments: PaymentService, payment_store: PaymentStore, bus: EventBus, *, expiry_minutes: int,
+    def __init__(self, tables: Tables, codes: TableCodes, repository: OrderRepository, ordering: OrderingService,
+                 payments: PaymentService, payment_store: PaymentLedger, bus: EventPublisher, *, expiry_minutes: int,
                  business_tz: str,
                  clock: Callable[[], datetime] = utcnow, new_id: Callable[[], str] = lambda: secrets.token_hex(8)) -> None:
         self._tables = tables
