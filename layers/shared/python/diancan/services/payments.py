@@ -26,7 +26,7 @@ from diancan.domain.clock import business_day, iso, minute_of, parse_iso, utcnow
 from diancan.domain.errors import Conflict, Forbidden, NotFound, UpstreamUnavailable
 from diancan.domain.events import ORDER_CANCELLED, ORDER_PAID, ORDER_REFUNDED, order_event
 from diancan.domain.order import Order
-from diancan.domain.order_status import OrderAction, OrderStatus
+from diancan.domain.order_status import REFUNDABLE, OrderAction, OrderStatus
 from diancan.domain.payments import NotificationRejected, NotPaid, check_refund, first_broken_link, refund_no
 
 logger = logging.getLogger(__name__)
@@ -34,8 +34,6 @@ logger = logging.getLogger(__name__)
 REFUND_FOLLOW_UP = timedelta(minutes=2)
 SWEEP_LOOKBACK = timedelta(hours=2)
 MAX_MINUTES_PER_SWEEP = 180
-_REFUNDABLE = {OrderStatus.PAID, OrderStatus.PREPARING, OrderStatus.READY, OrderStatus.DELIVERING,
-               OrderStatus.COMPLETED, OrderStatus.REFUNDING}
 
 
 class PaymentUnavailable(UpstreamUnavailable):
@@ -204,7 +202,7 @@ class PaymentService:
         conditional on the order's refund count read with them, so two concurrent refunds cannot both pass."""
         order = self._repository.get_order(order_id, consistent=True)
         late = "LATE_PAYMENT" in order.flags
-        if not order.paid_fen or (order.status not in _REFUNDABLE and not late):
+        if not order.paid_fen or (order.status not in REFUNDABLE and not late):
             raise NotPaid(details={"status": order.status.value})
         amount = order.paid_fen - order.refund_committed_fen if amount_fen is None else amount_fen
         check_refund(amount, order.paid_fen, order.refund_committed_fen)
