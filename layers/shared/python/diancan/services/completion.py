@@ -10,15 +10,13 @@ from __future__ import annotations
 from typing import Protocol
 
 from diancan.adapters.repository import Repository, TransitionResult
-from diancan.domain.events import DomainEvent, order_event
+from diancan.domain.events import ORDER_COMPLETED, OrderCompleted, OrderEvent
 from diancan.domain.order import Order
 from diancan.domain.order_status import OrderAction, OrderStatus
 
-ORDER_COMPLETED = "OrderCompleted"  # order_id, store_id, at, mode, total_fen, by (sample: events/bus/OrderCompleted.json)
-
 
 class EventPublisher(Protocol):
-    def publish(self, events: list[DomainEvent]) -> None: ...
+    def publish(self, events: list[OrderEvent]) -> None: ...
 
 
 def complete_order(repository: Repository, bus: EventPublisher, order: Order, *, at: str, by: str) -> TransitionResult:
@@ -32,7 +30,7 @@ def complete_order(repository: Repository, bus: EventPublisher, order: Order, *,
         current = repository.get_order(order.order_id, consistent=True)
         if current.status != OrderStatus.COMPLETED or ORDER_COMPLETED in current.published:
             return result
-    bus.publish([order_event(ORDER_COMPLETED, order.order_id, order.store_id, at, mode=order.mode,
-                             total_fen=order.total_fen, by=by)])
+    bus.publish([OrderCompleted(order_id=order.order_id, store_id=order.store_id, at=at, mode=order.mode,
+                                total_fen=order.total_fen, by=by)])
     repository.mark_published(order.order_id, ORDER_COMPLETED)
     return result

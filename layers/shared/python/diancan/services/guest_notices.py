@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from diancan.domain.clock import BUSINESS_TZ_DEFAULT, parse_iso, utcnow
 from diancan.domain.errors import UpstreamUnavailable
-from diancan.domain.events import ORDER_ACCEPTED, ORDER_REFUNDED
+from diancan.domain.events import ORDER_ACCEPTED, ORDER_COMPLETED, ORDER_READY, ORDER_REFUNDED
 from diancan.domain.guest_notices import (
     ACCEPTED,
     DELIVERED,
@@ -27,8 +27,6 @@ from diancan.domain.guest_notices import (
     notice_message,
     skip_reason,
 )
-from diancan.services.completion import ORDER_COMPLETED
-from diancan.services.kitchen import ORDER_READY
 
 if TYPE_CHECKING:
     from diancan.adapters.notice_store import NoticeStore
