@@ -103,6 +103,8 @@ class CourierDispatchRequested(OrderEvent):
     rule routes it to courier_dispatch for operators who put it on the bus by hand."""
 
     name: ClassVar[str] = "CourierDispatchRequested"
+    store_id: str | None = None  # courier_dispatch reads the order: the order id is all an operator must send
+    at: str | None = None
 
 
 EVENTS: dict[str, type[OrderEvent]] = {model.name: model for model in (
