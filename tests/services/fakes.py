@@ -26,7 +26,7 @@ from diancan.domain.clock import iso
 from diancan.domain.delivery import CourierBooking, CourierOrder, CourierStatus, CourierUpdate
 from diancan.domain.dispatch import Dispatch
 from diancan.domain.errors import Conflict, NotFound
-from diancan.domain.events import DomainEvent
+from diancan.domain.events import OrderEvent
 from diancan.domain.exceptions import (
     CallbackRejected,
     CartChanged,
@@ -76,7 +76,7 @@ class World:
     pickup: dict[str, tuple[str, int]] = field(default_factory=dict)  # store → (day, last number)
     sweeps: list[tuple[str, str, str, str | None]] = field(default_factory=list)
     jobs: dict[tuple[str, str], PrintJob] = field(default_factory=dict)
-    events: list[DomainEvent] = field(default_factory=list)
+    events: list[OrderEvent] = field(default_factory=list)
     stores: dict[str, Store] = field(default_factory=dict)
     dishes: dict[tuple[str, str], Dish] = field(default_factory=dict)
     tables: set[tuple[str, str]] = field(default_factory=set)
@@ -622,7 +622,7 @@ class FakeEventPublisher:
     def __init__(self, world: World) -> None:
         self._world = world
 
-    def publish(self, events: Sequence[DomainEvent]) -> None:
+    def publish(self, events: Sequence[OrderEvent]) -> None:
         self._world.events.extend(events)
 
 

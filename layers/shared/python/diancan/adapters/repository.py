@@ -21,7 +21,7 @@ from pynamodb.exceptions import (
     UpdateError,
 )
 
-from diancan.adapters import keys
+from diancan.adapters import keys, order_writer
 from diancan.adapters.records import (
     CategoryRecord,
     DishRecord,
@@ -42,15 +42,8 @@ from diancan.domain.clock import iso, utcnow
 from diancan.domain.errors import Conflict, InvalidRequest, NotFound
 from diancan.domain.exceptions import OrderKeyTaken, PriceChanged
 from diancan.domain.menu import Category, Dish, Store
-from diancan.domain.order import Order, StatusChange
-from diancan.domain.order_status import (
-    TRANSITIONS,
-    OrderAction,
-    OrderStatus,
-    TransitionRefused,
-    TransitionResult,
-    sources_of,
-)
+from diancan.domain.order import Order
+from diancan.domain.order_status import OrderAction, OrderStatus, TransitionRefused, TransitionResult, decide
 from diancan.domain.stock import StockIssue
 
 if TYPE_CHECKING:
@@ -301,14 +294,7 @@ class Repository:
         """
         doc = order.model_dump(mode="json", exclude=_ORDER_STATE_FIELDS | {"address"})
         doc["address_enc"] = encrypted_address
-        record = OrderRecord(
-            keys.order(order.order_id), keys.ORDER, store_id=order.store_id, openid=order.openid,
-            status=order.status.value, doc=doc, history=[h.model_dump(mode="json") for h in order.history],
-            prepay_id=prepay_id,
-            GSI1PK=keys.user(order.openid), GSI1SK=keys.timed(order.created_at, order.order_id),
-            GSI2PK=keys.store_day(order.store_id, order.business_day),
-            GSI2SK=keys.timed(order.created_at, order.order_id),
-        )
+        record = order_writer.created(order, doc=doc, prepay_id=prepay_id)
         tx = Transaction(self._connection)
         try:
             with tx:
@@ -429,16 +415,10 @@ class Repository:
         The condition is "status is one the action is allowed from"; when it fails the order is read to
         tell a replay (already in the target status) from a refusal.
         """
-        sources = sources_of(mode, action)
-        target = TRANSITIONS[mode][(sources[0], action)]
-        change = StatusChange(status=target, at=at, by=by, note=note).model_dump(mode="json")
-        record = OrderRecord(keys.order(order_id), keys.ORDER)
+        move = decide(mode, action, at=at, by=by, note=note)
+        sources, target = move.sources, move.target
         try:
-            record.update(
-                actions=[OrderRecord.status.set(target.value), OrderRecord.history.set(OrderRecord.history.append([change])),
-                         OrderRecord.version.add(1), *(extra or [])],
-                condition=OrderRecord.status.is_in(*[s.value for s in sources]),
-            )
+            record = order_writer.move_now(order_id, move, extra or [])
         except UpdateError as error:
             if error.cause_response_code != "ConditionalCheckFailedException":
                 raise
@@ -457,16 +437,12 @@ class Repository:
 
     def release_order(self, order: Order, action: OrderAction, *, at: str, by: str) -> TransitionResult:
         """Cancel or expire an unpaid order and give its reserved portions back, in one transaction."""
-        sources = sources_of(order.mode, action)
-        target = TRANSITIONS[order.mode][(sources[0], action)]
-        change = StatusChange(status=target, at=at, by=by).model_dump(mode="json")
+        move = decide(order.mode, action, at=at, by=by)
+        target = move.target
         tx = Transaction(self._connection)
         try:
             with tx:
-                tx.update("order", OrderRecord(keys.order(order.order_id), keys.ORDER),
-                          [OrderRecord.status.set(target.value), OrderRecord.history.set(OrderRecord.history.append([change])),
-                           OrderRecord.version.add(1)],
-                          condition=OrderRecord.status.is_in(*[s.value for s in sources]))
+                order_writer.move_in(tx, order.order_id, move)
                 for dish_id, qty in sorted(order.reserved.items()):
                     tx.update(f"dish:{dish_id}", DishRecord(keys.store(order.store_id), keys.dish(dish_id)),
                               [DishRecord.portions_left.add(qty)], condition=DishRecord.portions_left.exists())
@@ -474,7 +450,7 @@ class Repository:
             try:
                 raise_for_cancellation(error, tx.labels)
             except ConditionFailed as failed:
-                if failed.label != "order":  # the dish lost its limit meanwhile: release the order alone
+                if failed.label != order_writer.ORDER_LABEL:  # the dish lost its limit meanwhile: release the order alone
                     return self.transition(order.order_id, order.mode, action, at=at, by=by)
                 current = self.get_order(order.order_id, consistent=True)
                 if current.status == target:

@@ -7,12 +7,10 @@ Callers: the console's "complete" move, the courier callback (delivered), table 
 
 from __future__ import annotations
 
-from diancan.domain.events import order_event
+from diancan.domain.events import ORDER_COMPLETED, OrderCompleted
 from diancan.domain.order import Order
 from diancan.domain.order_status import OrderAction, OrderStatus, TransitionResult
 from diancan.services.ports import EventPublisher, OrderRepository
-
-ORDER_COMPLETED = "OrderCompleted"  # order_id, store_id, at, mode, total_fen, by (sample: events/bus/OrderCompleted.json)
 
 
 def complete_order(repository: OrderRepository, bus: EventPublisher, order: Order, *, at: str,
@@ -27,7 +25,7 @@ def complete_order(repository: OrderRepository, bus: EventPublisher, order: Orde
         current = repository.get_order(order.order_id, consistent=True)
         if current.status != OrderStatus.COMPLETED or ORDER_COMPLETED in current.published:
             return result
-    bus.publish([order_event(ORDER_COMPLETED, order.order_id, order.store_id, at, mode=order.mode,
-                             total_fen=order.total_fen, by=by)])
+    bus.publish([OrderCompleted(order_id=order.order_id, store_id=order.store_id, at=at, mode=order.mode,
+                                total_fen=order.total_fen, by=by)])
     repository.mark_published(order.order_id, ORDER_COMPLETED)
     return result

@@ -8,13 +8,12 @@ from datetime import datetime
 
 from diancan.domain.clock import business_day, iso, utcnow
 from diancan.domain.errors import Conflict
-from diancan.domain.events import order_event
+from diancan.domain.events import OrderReady
 from diancan.domain.order import Order
 from diancan.domain.order_status import OrderAction, OrderStatus, TransitionRefused
 from diancan.domain.printing import PrintJob
 from diancan.services.ports import EventPublisher, OrderRepository, PrintJobQueue
 
-ORDER_READY = "OrderReady"  # order_id, store_id, at, pickup_no, by: the guest is told to come
 BOARD_READY_LIMIT = 12
 
 
@@ -89,6 +88,6 @@ class KitchenBoard:
         except TransitionRefused:
             return self._repository.get_order(order.order_id, consistent=True).status.value
         if result.applied:
-            self._bus.publish([order_event(ORDER_READY, order.order_id, order.store_id, at,
-                                           pickup_no=order.pickup_no, table_no=order.table_no, by=by)])
+            self._bus.publish([OrderReady(order_id=order.order_id, store_id=order.store_id, at=at,
+                                          pickup_no=order.pickup_no, table_no=order.table_no, by=by)])
         return result.status.value

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Protocol
 from diancan.domain.clock import iso, utcnow
 from diancan.domain.dispatch import Dispatch
 from diancan.domain.errors import NotFound
-from diancan.domain.events import order_event
+from diancan.domain.events import OrderCancelled
 from diancan.domain.order import DeliveryAddress, Order, StatusChange
 from diancan.domain.order_status import OrderAction, OrderStatus
 from diancan.services.ports import Cipher, CursorSeal, EventPublisher, OrderRepository
@@ -76,8 +76,8 @@ class GuestOrders:
         at = iso(self._clock())
         result = self._repository.release_order(order, OrderAction.CANCEL, at=at, by=f"guest:{openid}")
         if result.applied:
-            self._bus.publish([order_event("OrderCancelled", order.order_id, order.store_id, at,
-                                           reason="guest", paid=False)])
+            self._bus.publish([OrderCancelled(order_id=order.order_id, store_id=order.store_id, at=at,
+                                              reason="guest", paid=False)])
             change = StatusChange(status=result.status, at=at, by=f"guest:{openid}")
             order = order.model_copy(update={"status": result.status, "history": [*order.history, change]})
         return order.guest_view()

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from diancan.domain.clock import business_day, iso, minute_of, parse_iso, utcnow
 from diancan.domain.errors import Conflict, Forbidden, NotFound, UpstreamUnavailable
-from diancan.domain.events import ORDER_CANCELLED, ORDER_PAID, ORDER_REFUNDED, order_event
+from diancan.domain.events import ORDER_PAID, OrderCancelled, OrderPaid, OrderRefunded
 from diancan.domain.exceptions import (
     NonceReused,
     OrderAlreadyPaid,
@@ -25,7 +25,7 @@ from diancan.domain.exceptions import (
     WeChatPayUnavailable,
 )
 from diancan.domain.order import Order
-from diancan.domain.order_status import OrderAction, OrderStatus
+from diancan.domain.order_status import REFUNDABLE, OrderAction, OrderStatus
 from diancan.domain.payments import (
     OPEN_REFUND,
     SETTLED_REFUND,
@@ -47,8 +47,6 @@ logger = logging.getLogger(__name__)
 REFUND_FOLLOW_UP = timedelta(minutes=2)
 SWEEP_LOOKBACK = timedelta(hours=2)
 MAX_MINUTES_PER_SWEEP = 180
-_REFUNDABLE = {OrderStatus.PAID, OrderStatus.PREPARING, OrderStatus.READY, OrderStatus.DELIVERING,
-               OrderStatus.COMPLETED, OrderStatus.REFUNDING}
 
 
 class PaymentUnavailable(UpstreamUnavailable):
@@ -195,9 +193,10 @@ class PaymentService:
             self._stats.record_paid(order)
 
     def _publish_paid(self, order: Order) -> None:
-        self._bus.publish([order_event(ORDER_PAID, order.order_id, order.store_id, order.paid_at or iso(self._clock()),
-                                       mode=order.mode, total_fen=order.total_fen,
-                                       transaction_id=order.transaction_id, pickup_no=order.pickup_no)])
+        self._bus.publish([OrderPaid(order_id=order.order_id, store_id=order.store_id,
+                                     at=order.paid_at or iso(self._clock()), mode=order.mode,
+                                     total_fen=order.total_fen, transaction_id=order.transaction_id,
+                                     pickup_no=order.pickup_no)])
         self._repository.mark_published(order.order_id, ORDER_PAID)
 
     def _compensate(self, order: Order) -> None:
@@ -217,7 +216,7 @@ class PaymentService:
         conditional on the order's refund count read with them, so two concurrent refunds cannot both pass."""
         order = self._repository.get_order(order_id, consistent=True)
         late = "LATE_PAYMENT" in order.flags
-        if not order.paid_fen or (order.status not in _REFUNDABLE and not late):
+        if not order.paid_fen or (order.status not in REFUNDABLE and not late):
             raise NotPaid(details={"status": order.status.value})
         amount = order.paid_fen - order.refund_committed_fen if amount_fen is None else amount_fen
         check_refund(amount, order.paid_fen, order.refund_committed_fen)
@@ -298,9 +297,9 @@ class PaymentService:
 
     def _publish_refunded(self, order: Order, refund: Refund) -> None:
         full = order.refunded_fen + refund.amount_fen >= (order.paid_fen or 0) or order.status == OrderStatus.REFUNDED
-        self._bus.publish([order_event(ORDER_REFUNDED, order.order_id, order.store_id, iso(self._clock()),
-                                       refund_no=refund.out_refund_no, amount_fen=refund.amount_fen, full=full,
-                                       food_made=refund.food_made, reason=refund.reason)])
+        self._bus.publish([OrderRefunded(order_id=order.order_id, store_id=order.store_id, at=iso(self._clock()),
+                                         refund_no=refund.out_refund_no, amount_fen=refund.amount_fen, full=full,
+                                         food_made=refund.food_made, reason=refund.reason)])
 
     # ---- lost notifications and expiry -------------------------------------------------------------------
 
@@ -323,8 +322,8 @@ class PaymentService:
             return self.sync(order_id)
         result = self._repository.release_order(order, OrderAction.EXPIRE, at=iso(self._clock()), by="system:expiry")
         if result.applied:
-            self._bus.publish([order_event(ORDER_CANCELLED, order.order_id, order.store_id, iso(self._clock()),
-                                           reason="expired", paid=False)])
+            self._bus.publish([OrderCancelled(order_id=order.order_id, store_id=order.store_id,
+                                              at=iso(self._clock()), reason="expired", paid=False)])
         return "expired"
 
     def follow_up_refund(self, order_id: str, out_refund_no: str) -> str:

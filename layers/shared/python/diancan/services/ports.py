@@ -44,7 +44,7 @@ if TYPE_CHECKING:
         CourierUpdate,
     )
     from diancan.domain.dispatch import Dispatch
-    from diancan.domain.events import DomainEvent
+    from diancan.domain.events import OrderEvent
     from diancan.domain.guest_notices import SubscribeMessage
     from diancan.domain.membership import Standing
     from diancan.domain.menu import Category, Dish, Store
@@ -445,7 +445,7 @@ class WeChatPayClient(Protocol):
 class EventPublisher(Protocol):
     """Publishes domain events (EventBridge: ``adapters/eventbus.py``; raises EventPublishFailed)."""
 
-    def publish(self, events: Sequence[DomainEvent]) -> None: ...
+    def publish(self, events: Sequence[OrderEvent]) -> None: ...
 
 
 class Activity(Protocol):

@@ -12,7 +12,7 @@ from typing import Protocol
 from diancan.adapters.staff_store import AuditEntry
 from diancan.domain.clock import iso, utcnow
 from diancan.domain.errors import NotFound
-from diancan.domain.events import ORDER_ACCEPTED, order_event
+from diancan.domain.events import ORDER_ACCEPTED, OrderAccepted
 from diancan.domain.order import DeliveryAddress, Order
 from diancan.domain.order_status import OrderAction, TransitionResult
 from diancan.domain.staff import Staff
@@ -119,5 +119,5 @@ class StoreOrders:
         """``OrderAccepted`` once: a replay publishes only if the first attempt died before publishing."""
         if not result.applied and ORDER_ACCEPTED in self._repository.get_order(order.order_id, consistent=True).published:
             return
-        self._bus.publish([order_event(ORDER_ACCEPTED, order.order_id, order.store_id, at, by=by)])
+        self._bus.publish([OrderAccepted(order_id=order.order_id, store_id=order.store_id, at=at, by=by)])
         self._repository.mark_published(order.order_id, ORDER_ACCEPTED)
