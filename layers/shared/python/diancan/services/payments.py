@@ -14,9 +14,10 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from diancan.domain import lifecycle
 from diancan.domain.clock import business_day, iso, minute_of, parse_iso, utcnow
 from diancan.domain.errors import Conflict, Forbidden, NotFound, UpstreamUnavailable
-from diancan.domain.events import ORDER_PAID, OrderCancelled, OrderPaid, OrderRefunded
+from diancan.domain.events import ORDER_PAID
 from diancan.domain.exceptions import (
     NonceReused,
     OrderAlreadyPaid,
@@ -193,10 +194,7 @@ class PaymentService:
             self._stats.record_paid(order)
 
     def _publish_paid(self, order: Order) -> None:
-        self._bus.publish([OrderPaid(order_id=order.order_id, store_id=order.store_id,
-                                     at=order.paid_at or iso(self._clock()), mode=order.mode,
-                                     total_fen=order.total_fen, transaction_id=order.transaction_id,
-                                     pickup_no=order.pickup_no)])
+        self._bus.publish([lifecycle.paid(order, at=iso(self._clock()))])
         self._repository.mark_published(order.order_id, ORDER_PAID)
 
     def _compensate(self, order: Order) -> None:
@@ -296,10 +294,7 @@ class PaymentService:
         return f"refund_{status.lower()}"
 
     def _publish_refunded(self, order: Order, refund: Refund) -> None:
-        full = order.refunded_fen + refund.amount_fen >= (order.paid_fen or 0) or order.status == OrderStatus.REFUNDED
-        self._bus.publish([OrderRefunded(order_id=order.order_id, store_id=order.store_id, at=iso(self._clock()),
-                                         refund_no=refund.out_refund_no, amount_fen=refund.amount_fen, full=full,
-                                         food_made=refund.food_made, reason=refund.reason)])
+        self._bus.publish([lifecycle.refunded(order, refund, at=iso(self._clock()))])
 
     # ---- lost notifications and expiry -------------------------------------------------------------------
 
@@ -320,10 +315,10 @@ class PaymentService:
             self._gateway.close(order_id)
         except OrderAlreadyPaid:
             return self.sync(order_id)
-        result = self._repository.release_order(order, OrderAction.EXPIRE, at=iso(self._clock()), by="system:expiry")
-        if result.applied:
-            self._bus.publish([OrderCancelled(order_id=order.order_id, store_id=order.store_id,
-                                              at=iso(self._clock()), reason="expired", paid=False)])
+        decision = lifecycle.release(order, OrderAction.EXPIRE, at=iso(self._clock()), by="system:expiry",
+                                     reason="expired")
+        if self._repository.release_order(order, decision.move).applied:
+            self._bus.publish(list(decision.events))
         return "expired"
 
     def follow_up_refund(self, order_id: str, out_refund_no: str) -> str:
