@@ -307,3 +307,16 @@ ACCESS_TOKEN = "ACCESS_TOKEN"
 def wechat_app(appid: str) -> str:
     """Partition of what every container shares about one mini-program (its server access token)."""
     return f"WECHAT#{appid}"
+
+
+# ---- daily settlement (adapters/settlement_store.py) -----------------------------------------------------
+BILL_WAIT = "BILLWAIT"
+
+
+def settlement(scope: str) -> str:
+    """Partition of a scope's daily settlements (a store id or ``chain``): one item per settled day."""
+    return f"SETTLEMENT#{scope}"
+
+
+def settlement_day(day: str) -> str:
+    return f"DAY#{day}"

@@ -473,3 +473,25 @@ class WeChatTokenRecord(Record, discriminator="wechat_token"):
     forced_at = NumberAttribute(null=True)
     forced_day = UnicodeAttribute(null=True)
     forced_count = NumberAttribute(null=True)
+
+
+# ---- daily settlement (adapters/settlement_store.py) -----------------------------------------------------
+
+
+class SettlementRecord(Record, discriminator="settlement"):
+    """``SETTLEMENT#<store id|chain>`` / ``DAY#<yyyy-mm-dd>``: a day's settlement (status, figures' headline,
+    closing checkpoint, the vouchers it counted) and, once the day is closed, its seal (never changed after)."""
+
+    status = UnicodeAttribute()
+    built_at = UnicodeAttribute()
+    doc = JSONAttribute()
+    seal = JSONAttribute(null=True)
+
+
+class BillWaitRecord(Record, discriminator="bill_wait"):
+    """``BILLWAIT`` / ``<yyyy-mm-dd>``: a day whose WeChat Pay trade bill is still awaited by the hourly
+    reconciliation; deleted when the bill arrives and the day is settled again."""
+
+    since = UnicodeAttribute()
+    attempts = NumberAttribute(default=0)
+    last_code = UnicodeAttribute(null=True)
