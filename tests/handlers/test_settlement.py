@@ -148,6 +148,25 @@ def test_the_hourly_schedule_retries_a_missing_bill_and_settles_the_day_when_it_
     assert bootstrap.reports().list_reports("chain")[0].start == day.isoformat()  # its reports built again
 
 
+def test_money_after_a_day_is_closed_is_an_adjustment_on_the_next_day_and_both_days_balance(day_of_money, live,
+                                                                                            guest_token):
+    from diancan import bootstrap
+
+    day, service = _today(), bootstrap.settlement()
+    sealed = bootstrap.settlement_desk().close(STORE, day, "staff:mgr")
+    late = paid_order(live, guest_token("bob"), key="settle-late-1")  # paid after the day was closed
+
+    service.settle(day, now=service.bill_ready_at(day) + timedelta(minutes=5))  # the bill came: day settled again
+    following = day + timedelta(days=1)
+    service.settle(following, now=service.bill_ready_at(following) + timedelta(minutes=5))
+
+    closed, after = service.view(STORE, day), service.view(STORE, following)
+    assert closed["net_fen"] == sealed["net_fen"] and closed["seal"]["seq"] == sealed["seal"]["seq"]
+    assert closed["status"] == "balanced", closed["differences"]  # the late payment is in the day's bill: matched
+    assert after["net_fen"] == late["total_fen"] and after["status"] == "balanced", after["differences"]
+    assert [(a["order_id"], a["belongs_to"]) for a in after["adjustments"]] == [(late["order_id"], day.isoformat())]
+
+
 def test_closing_a_day_anchors_its_checkpoint_and_verify_chain_finds_a_resealed_chain(day_of_money, live, capsys):
     from diancan import bootstrap
     from diancan.adapters import keys

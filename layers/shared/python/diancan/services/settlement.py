@@ -60,6 +60,14 @@ class _Gathered:
     paid_on_day: list[OrderMoney] = field(default_factory=list)
     refunds: dict[str, OrderMoney] = field(default_factory=dict)
     chains: dict[str, ChainCheck] = field(default_factory=dict)
+    adjusted: set[str] = field(default_factory=set)  # references of vouchers counted as adjustments
+
+
+def _bill_differences(recon: dict, adjusted: set[str]) -> dict:
+    """An adjustment belongs to an earlier day: WeChat Pay lists it in that day's bill, not in this one's."""
+    recon["mismatches"] = [m for m in recon["mismatches"]
+                           if not (m["problem"] == "missing_in_bill" and m["reference"] in adjusted)]
+    return recon
 
 
 @dataclass(frozen=True)
@@ -134,8 +142,9 @@ class SettlementService:
         for store in self._sources.stores():
             book = self._settle_store(store.store_id, day, bill, gathered, now)
             chain.merge(book)
-        recon = reconcile(day, gathered.vouchers, bill.lines, orders=gathered.orders,
-                          paid_on_day=gathered.paid_on_day, refunds=gathered.refunds, chains=gathered.chains)
+        recon = _bill_differences(reconcile(day, gathered.vouchers, bill.lines, orders=gathered.orders,
+                                            paid_on_day=gathered.paid_on_day, refunds=gathered.refunds,
+                                            chains=gathered.chains), gathered.adjusted)
         doc = self._doc(chain, recon, bill, intact=all(c.first_broken is None for c in gathered.chains.values()))
         self._save(CHAIN, day, doc, now, sealed=False)
         if bill.lines is None:
@@ -145,15 +154,23 @@ class SettlementService:
         return doc
 
     def settle_store(self, store_id: str, day: date) -> dict:
-        """One store's settlement without the bill (the console, before closing the day)."""
-        return self._settle_store(store_id, day, BillOutcome(None, "BILL_NOT_READY"), _Gathered(), self._clock(),
-                                  return_doc=True)
+        """One store's settlement without the bill (the console, before closing the day); the day waits for the
+        bill again, so the hourly job brings its WeChat Pay reconciliation back."""
+        now = self._clock()
+        doc = self._settle_store(store_id, day, BillOutcome(None, "BILL_NOT_READY"), _Gathered(), now,
+                                 return_doc=True)
+        self._store.await_bill(day, iso(now))
+        return doc
 
     def _settle_store(self, store_id: str, day: date, bill: BillOutcome, gathered: _Gathered, now: datetime, *,
                       return_doc: bool = False):
         existing = self._store.get(store_id, day)
         sealed = bool(existing and existing.seal)
-        frozen = sealed or bool(existing and self._store.settled_after(store_id, day))
+        later = self._store.settled_after(store_id, day)
+        if later and existing is None:  # its vouchers were already counted there, as adjustments
+            raise Conflict("a later day is settled already; settle days in order", "之后的营业日已结算，请按日期顺序结算",
+                           code="LATER_DAY_SETTLED", details={"store_id": store_id, "day": day.isoformat()})
+        frozen = sealed or later
         previous = self._store.latest_before(store_id, day)
         start = Checkpoint.from_json(previous.doc["checkpoint"]) if previous else GENESIS_CHECKPOINT
         skip = set(previous.doc.get("counted_beyond", [])) if previous else set()
@@ -163,8 +180,6 @@ class SettlementService:
         mine = _Gathered()
         end, advancing, counted = start, True, []
         for voucher in self._sources.vouchers_after(store_id, start.seq):
-            if cap is not None and voucher.seq > cap:
-                break
             check.add(voucher)
             voucher_day = business_day(parse_iso(voucher.occurred_at), self._tz)
             advancing = advancing and voucher_day <= day and check.first_broken is None
@@ -175,9 +190,16 @@ class SettlementService:
             if voucher_day > day or voucher.seq in skip:
                 continue
             order = orders.get(voucher.order_id) or self._order(voucher.order_id, orders)
-            courier = self._couriers(order.order_id) if order and order.mode == "delivery" else None
-            book.add(voucher, order, courier, belongs_to=voucher_day if voucher_day < day else None)
-            counted.append(voucher.seq)
+            if cap is None or voucher.seq <= cap:
+                courier = self._couriers(order.order_id) if order and order.mode == "delivery" else None
+                book.add(voucher, order, courier, belongs_to=voucher_day if voucher_day < day else None)
+                counted.append(voucher.seq)
+                if voucher_day < day:
+                    mine.adjusted.add(voucher.reference)
+            elif voucher_day < day:
+                continue
+            # past the cap, a voucher of the day is counted on a later day (an adjustment there) but is still
+            # this day's money for the bill: WeChat Pay lists it on this day
             self._explain(voucher, order, mine)
         for order in orders.values():
             if order.transaction_id and order.paid_at and business_day(parse_iso(order.paid_at), self._tz) == day:
@@ -189,6 +211,7 @@ class SettlementService:
         lines = None if bill.lines is None else [line for line in bill.lines if line.out_trade_no in ours]
         recon = reconcile(day, mine.vouchers, lines, orders=mine.orders, paid_on_day=mine.paid_on_day,
                           refunds=mine.refunds, chains=mine.chains)
+        recon = _bill_differences(recon, mine.adjusted)
         doc = self._doc(book, recon, BillOutcome(lines, bill.code), intact=check.first_broken is None)
         if frozen:
             doc.update(checkpoint=existing.doc["checkpoint"], counted_to_seq=existing.doc["counted_to_seq"],
@@ -197,10 +220,12 @@ class SettlementService:
             doc.update(checkpoint=end.as_json(), counted_to_seq=max(counted, default=start.seq),
                        counted_beyond=[seq for seq in counted if seq > end.seq])
         doc["start_checkpoint"] = start.as_json()
+        if self._render is None and existing is not None:  # the console writes no files: keep report_build's
+            doc["files"] = existing.doc.get("files", {})
         self._save(store_id, day, doc, now, sealed=sealed)
         for name in ("vouchers", "paid_on_day"):
             getattr(gathered, name).extend(getattr(mine, name))
-        for name in ("orders", "refunds", "chains"):
+        for name in ("orders", "refunds", "chains", "adjusted"):
             getattr(gathered, name).update(getattr(mine, name))
         return doc if return_doc else book
 
@@ -237,7 +262,7 @@ class SettlementService:
         doc["built_at"] = built_at
         if self._render is not None:
             prefix = report_prefix(scope, "day", day)
-            doc["files"] = {}
+            doc["files"] = {}  # written below: the file list is not part of the rendered JSON
             for name, (body, content_type) in self._render(doc).items():
                 self._files.put(prefix + name, body, content_type)
                 doc["files"][name] = prefix + name
