@@ -84,6 +84,7 @@ def test_a_day_of_wechat_pay_cash_and_card_with_two_refunds_balances_to_the_fen(
     assert reconciled["wechatpay"] == {**reconciled["wechatpay"], "against": "trade_bill", "status": "balanced"}
     assert {reconciled[m]["against"] for m in ("cash", "card")} == {"voucher_chain"}
     assert chain["bill"]["payments"] == 1 and chain["bill"]["refund_fen"] == 500  # WeChat Pay saw only its own
+    assert store["platform_fees"]["wechatpay_fen"] == (wx.total_fen * 6 + 500) // 1000 - 3  # 0.6 %, half up
     bucket = bootstrap.settings().reports_bucket
     assert _s3_json(bucket, f"reports/{STORE}/day/{day}/settlement.json")["net_fen"] == net
     assert {"settlement.xlsx", "settlement_methods.csv", "settlement_differences.csv"} <= set(store["files"])

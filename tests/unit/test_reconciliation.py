@@ -26,8 +26,8 @@ def test_the_trade_bill_parses_payments_and_refunds_and_skips_the_summary():
 
     lines = parse_trade_bill(text)
 
-    assert [(line.kind, line.reference, line.out_trade_no, line.amount_fen) for line in lines] == [
-        ("payment", "t1", "o1", 1234), ("refund", "r1", "o1", 234)]
+    assert [(line.kind, line.reference, line.out_trade_no, line.amount_fen, line.fee_fen) for line in lines] == [
+        ("payment", "t1", "o1", 1234, 7), ("refund", "r1", "o1", 234, -1)]  # 0.6 %, given back on a refund
     assert (fen_of("12.30"), fen_of("-0.05"), fen_of("7")) == (1230, -5, 700)
 
 

@@ -17,6 +17,7 @@ from diancan.domain.payments import GENESIS, Voucher
 BILL_FIELDS = {"time": "交易时间", "transaction_id": "微信订单号", "out_trade_no": "商户订单号",
                "state": "交易状态", "total": "订单金额", "refund_id": "微信退款单号",
                "out_refund_no": "商户退款单号", "refund": "退款金额"}
+FEE_FIELD = "手续费"
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class BillLine:
     amount_fen: Fen
     refund_id: str = ""
     out_refund_no: str = ""
+    fee_fen: Fen = 0  # WeChat Pay's service fee (手续费): charged on a payment, given back (negative) on a refund
 
     @property
     def kind(self) -> str:
@@ -63,6 +65,7 @@ def parse_trade_bill(text: str) -> list[BillLine]:
         return []
     header = [name.strip() for name in rows[0]]
     at = {key: header.index(name) for key, name in BILL_FIELDS.items()}
+    fee_at = header.index(FEE_FIELD) if FEE_FIELD in header else None
     lines = []
     for row in rows[1:]:
         if len(row) < len(header):  # the summary header and row are shorter
@@ -73,7 +76,8 @@ def parse_trade_bill(text: str) -> list[BillLine]:
                               transaction_id=value[at["transaction_id"]],
                               amount_fen=fen_of(value[at["refund"] if refund_id else at["total"]]),
                               refund_id=refund_id,
-                              out_refund_no=value[at["out_refund_no"]] if refund_id else ""))
+                              out_refund_no=value[at["out_refund_no"]] if refund_id else "",
+                              fee_fen=fen_of(value[fee_at]) if fee_at is not None and value[fee_at] else 0))
     return lines
 
 

@@ -251,7 +251,9 @@ class SettlementService:
         reconciled = {m: method_status(m, figures["by_method"][m], mismatches, bill.lines is not None)
                       for m in METHODS}
         differences = [*mismatches, *book.identity_differences()]
+        fees = None if bill.lines is None else sum(line.fee_fen for line in bill.lines)
         return {**figures, "reconciliation": reconciled, "differences": differences, "chains": recon["chains"],
+                "platform_fees": {"wechatpay_fen": fees, "courier_fen": figures["courier_fee_fen"]},
                 "bill": {"available": bill.lines is not None, "code": bill.code, **recon["bill"]},
                 "status": day_status(reconciled, differences, intact)}
 
