@@ -6,7 +6,7 @@ bucket, and verify-chain finds a tampered voucher or a re-sealed chain against t
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
@@ -131,22 +131,33 @@ def test_wechat_pay_waits_for_its_bill_retries_hourly_and_alarms_past_the_deadli
     assert bootstrap.settlement().collect_bills() == {"reconciled": [], "waiting": [], "missing": []}
 
 
-def test_the_hourly_schedule_retries_a_missing_bill_and_settles_the_day_when_it_comes(live):
+def test_the_nightly_run_waits_for_the_bill_and_the_hourly_schedule_retries_until_it_comes(live):
+    """WeChat Pay answers STATEMENT_CREATING to the nightly run (reports and settlement) and to the first hourly
+    try, which is past the deadline (TradeBillMissing); the next hourly try gets the bill, settles the day and
+    builds its reports again, reconciled."""
     from diancan import bootstrap
+    from diancan.domain.clock import zone
     from tests.conftest import load_event
 
     day = _today() - timedelta(days=2)  # its bill time and deadline are past
-    live.wxpay.set_faults({"fail_calls": STATEMENT_CREATING})
-    assert bootstrap.settlement().settle(day)["bill"]["code"] == "STATEMENT_CREATING"
+    nightly = load_event("report_build/schedule")
+    nightly["time"] = (datetime.combine(day + timedelta(days=1), time(2, 30), tzinfo=zone())
+                       .astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    live.wxpay.set_faults({"fail_calls": {"tradebill": {**STATEMENT_CREATING["tradebill"], "count": 3}}})
     schedule = handler_of("report_build")
 
+    night = schedule(nightly, FakeContext())
+    report = f"reports/chain/day/{day}/report.json"
+    assert night["date"] == day.isoformat() and night["settlement"] == "pending_bill"
+    assert _s3_json(bootstrap.settings().reports_bucket, report)["reconciliation"]["bill_available"] is False
     missing = schedule(load_event("report_build/wechatpay_bill"), FakeContext())
     arrived = schedule(load_event("report_build/wechatpay_bill"), FakeContext())
 
     assert missing == {"reconciled": [], "waiting": [day.isoformat()], "missing": [day.isoformat()]}
     assert arrived == {"reconciled": [day.isoformat()], "waiting": [], "missing": []}
-    assert bootstrap.settlement().view("chain", day)["bill"]["available"] is True
-    assert bootstrap.reports().list_reports("chain")[0].start == day.isoformat()  # its reports built again
+    assert bootstrap.settlement().view("chain", day)["status"] == "balanced"
+    assert _s3_json(bootstrap.settings().reports_bucket, report)["reconciliation"]["bill_available"] is True
+    assert schedule(load_event("report_build/wechatpay_bill"), FakeContext())["reconciled"] == []  # asked no more
 
 
 def test_money_after_a_day_is_closed_is_an_adjustment_on_the_next_day_and_both_days_balance(day_of_money, live,
