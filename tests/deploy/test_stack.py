@@ -151,9 +151,9 @@ def test_every_bucket_keeps_old_versions(template):
 
 
 def test_the_anchor_bucket_locks_every_version_and_no_one_may_delete(template, stack):
-    """Each closed day's chain checkpoint (docs/operations.md, "Tamper evidence"): Object Lock in compliance mode
-    with the stage's retention, a policy that denies deletes and lock changes to everyone, and only the console's
-    role may put (report_build and every other role have no grant on it)."""
+    """Each day's chain checkpoint (docs/operations.md, "Tamper evidence"): Object Lock in compliance mode with the
+    stage's retention, a policy that denies deletes and lock changes to everyone; only report_build (the nightly
+    anchor) and the console (closing a day) may put, and only put."""
     bucket = _of_type(template, "AWS::S3::Bucket")["AnchorBucket"]
     properties = bucket["Properties"]
     assert properties["ObjectLockEnabled"] is True and bucket["DeletionPolicy"] == "Retain"
@@ -170,9 +170,9 @@ def test_the_anchor_bucket_locks_every_version_and_no_one_may_delete(template, s
             for statement in doc["PolicyDocument"]["Statement"]:
                 if "AnchorBucket" in json.dumps(statement["Resource"]):
                     actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
-                    assert actions == ["s3:PutObject"], (logical_id, actions)
+                    assert actions == ["s3:PutObject"], (logical_id, actions)  # never delete, never unlock
                     writers.add(logical_id)
-    assert writers == {"AdminIamRoleLambdaExecution"}
+    assert writers == {"AdminIamRoleLambdaExecution", "ReportUnderscorebuildIamRoleLambdaExecution"}
     assert stack["AnchorBucket"]["ResourceType"] == "AWS::S3::Bucket"  # moto's CloudFormation creates it
 
 

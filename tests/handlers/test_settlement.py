@@ -63,6 +63,7 @@ def _s3_json(bucket: str, key: str) -> dict:
 
 def test_a_day_of_wechat_pay_cash_and_card_with_two_refunds_balances_to_the_fen(day_of_money, live):
     from diancan import bootstrap
+    from diancan.adapters.chain_anchors import anchor_key
 
     day, service = _today(), bootstrap.settlement()
     chain = service.settle(day, now=service.bill_ready_at(day) + timedelta(minutes=5))
@@ -87,6 +88,8 @@ def test_a_day_of_wechat_pay_cash_and_card_with_two_refunds_balances_to_the_fen(
     assert store["platform_fees"]["wechatpay_fen"] == (wx.total_fen * 6 + 500) // 1000 - 3  # 0.6 %, half up
     bucket = bootstrap.settings().reports_bucket
     assert _s3_json(bucket, f"reports/{STORE}/day/{day}/settlement.json")["net_fen"] == net
+    nightly = _s3_json(bootstrap.settings().anchor_bucket, anchor_key(STORE, day.isoformat(), "nightly"))
+    assert (nightly["kind"], nightly["seq"], nightly["total_fen"]) == ("nightly", 5, net)  # every day anchored
     assert {"settlement.xlsx", "settlement_methods.csv", "settlement_differences.csv"} <= set(store["files"])
 
 

@@ -117,3 +117,5 @@ def test_the_anchor_finds_a_resealed_chain_a_lost_tail_and_a_rewritten_anchor():
     assert [(p["problem"], p["seq"]) for p in check_anchors(vouchers[:3], anchors)] == [("anchored_voucher_missing", 4)]
     rewritten = [*anchors, {**anchors[1], "head": "f" * 64}]
     assert {p["problem"] for p in check_anchors(vouchers, rewritten)} == {"anchor_rewritten", "differs_from_anchor"}
+    nightly_and_closed = [*anchors, {**_anchor("2026-11-24", checkpoints[2]), "kind": "nightly"}]
+    assert check_anchors(vouchers, nightly_and_closed) == []  # two kinds of one day: each true at its own seq

@@ -5,7 +5,10 @@ Whoever can write the table can rewrite vouchers and re-seal the chain head; the
 here, and a second version of a day's anchor (written by the console's role) is kept beside the first, so
 ``verify-chain`` reads every version.
 
-Access: PutObject ``anchors/<store id>/<day>.json`` (with a SHA-256 checksum, as Object Lock requires);
+Two anchors a day: ``nightly`` when report_build first settles the day (every day is anchored, closed or not)
+and ``closed`` when a manager closes it in the console.
+
+Access: PutObject ``anchors/<store id>/<day>[.nightly].json`` (with a SHA-256 checksum, as Object Lock requires);
 ListObjectVersions and GetObject of that prefix (the operator's verify-chain).
 """
 
@@ -18,8 +21,12 @@ from diancan.adapters.aws import client
 PREFIX = "anchors/"
 
 
-def anchor_key(store_id: str, day: str) -> str:
-    return f"{PREFIX}{store_id}/{day}.json"
+CLOSED, NIGHTLY = "closed", "nightly"
+
+
+def anchor_key(store_id: str, day: str, kind: str = CLOSED) -> str:
+    """``<day>.json`` when a manager closes the day; ``<day>.nightly.json`` from the day's first settlement."""
+    return f"{PREFIX}{store_id}/{day}.json" if kind == CLOSED else f"{PREFIX}{store_id}/{day}.{kind}.json"
 
 
 class ChainAnchors:
@@ -27,11 +34,13 @@ class ChainAnchors:
         self._bucket = bucket
         self._s3 = s3 or client("s3", region)
 
-    def put(self, store_id: str, day: str, checkpoint: dict) -> str:
+    def put(self, store_id: str, day: str, checkpoint: dict, kind: str = CLOSED) -> str:
         """Anchor a day's checkpoint; returns the object's version id (kept in the seal)."""
-        body = json.dumps({"store_id": store_id, "day": day, **checkpoint}, sort_keys=True, ensure_ascii=False)
-        answer = self._s3.put_object(Bucket=self._bucket, Key=anchor_key(store_id, day), Body=body.encode("utf-8"),
-                                     ContentType="application/json", ChecksumAlgorithm="SHA256")
+        body = json.dumps({"store_id": store_id, "day": day, "kind": kind, **checkpoint}, sort_keys=True,
+                          ensure_ascii=False)
+        answer = self._s3.put_object(Bucket=self._bucket, Key=anchor_key(store_id, day, kind),
+                                     Body=body.encode("utf-8"), ContentType="application/json",
+                                     ChecksumAlgorithm="SHA256")
         return answer.get("VersionId", "")
 
     def anchored(self, store_id: str) -> list[dict]:

@@ -224,13 +224,13 @@ def check_anchors(vouchers: Iterable[Voucher], anchors: Iterable[Mapping]) -> li
     """The table's chain (from genesis, in seq order) against the checkpoints anchored outside it. Each anchor
     must name a voucher that exists, with the anchored hash, count and running totals: a re-sealed chain
     (vouchers rewritten and re-hashed so every link holds) differs from the anchor at or before its seq.
-    Two versions of one day's anchor that disagree are listed too (an anchor is written once)."""
+    Two versions of one day's anchor (of one kind) that disagree are listed too (an anchor is written once)."""
     by_seq: dict[int, list[Mapping]] = {}
-    seen_days: dict[str, Mapping] = {}
+    seen_days: dict[tuple[str, str], Mapping] = {}
     problems: list[dict] = []
     for anchor in anchors:
         by_seq.setdefault(int(anchor["seq"]), []).append(anchor)
-        first = seen_days.setdefault(str(anchor["day"]), anchor)
+        first = seen_days.setdefault((str(anchor["day"]), str(anchor.get("kind", "closed"))), anchor)
         if (first["seq"], first["head"]) != (anchor["seq"], anchor["head"]):
             problems.append({"problem": "anchor_rewritten", "day": anchor["day"], "seq": int(anchor["seq"])})
     running = GENESIS_CHECKPOINT

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from diancan.adapters.chain_anchors import NIGHTLY
 from diancan.domain.clock import business_day, iso, parse_iso, utcnow, zone
 from diancan.domain.errors import Conflict, DomainError, InvalidRequest
 from diancan.domain.order import Order
@@ -140,7 +141,7 @@ class SettlementService:
         chain = SettlementBook(CHAIN, day)
         gathered = _Gathered()
         for store in self._sources.stores():
-            book = self._settle_store(store.store_id, day, bill, gathered, now)
+            book = self._settle_store(store.store_id, day, bill, gathered, now, nightly=True)
             chain.merge(book)
         recon = _bill_differences(reconcile(day, gathered.vouchers, bill.lines, orders=gathered.orders,
                                             paid_on_day=gathered.paid_on_day, refunds=gathered.refunds,
@@ -163,7 +164,7 @@ class SettlementService:
         return doc
 
     def _settle_store(self, store_id: str, day: date, bill: BillOutcome, gathered: _Gathered, now: datetime, *,
-                      return_doc: bool = False):
+                      return_doc: bool = False, nightly: bool = False):
         existing = self._store.get(store_id, day)
         sealed = bool(existing and existing.seal)
         later = self._store.settled_after(store_id, day)
@@ -223,6 +224,9 @@ class SettlementService:
         if self._render is None and existing is not None:  # the console writes no files: keep report_build's
             doc["files"] = existing.doc.get("files", {})
         self._save(store_id, day, doc, now, sealed=sealed)
+        if nightly and existing is None and check.first_broken is None:
+            # the day's first nightly settlement: its checkpoint anchored once, whether or not the day is closed
+            self._anchors().put(store_id, day.isoformat(), doc["checkpoint"], NIGHTLY)
         for name in ("vouchers", "paid_on_day"):
             getattr(gathered, name).extend(getattr(mine, name))
         for name in ("orders", "refunds", "chains", "adjusted"):
