@@ -215,7 +215,8 @@ class FakeOrderRepository:
 class FakePaymentLedger:
     """payment_store.PaymentStore: each method is one all-or-nothing write with the adapter's conditions."""
 
-    UNFAKED: ClassVar[frozenset[str]] = frozenset({"due", "done", "set_sweep_cursor", "sweep_cursor"})
+    UNFAKED: ClassVar[frozenset[str]] = frozenset({"due", "done", "set_sweep_cursor", "sweep_cursor",
+                                                   "order_vouchers"})
 
     def __init__(self, world: World) -> None:
         self._world = world

@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 REFUND_FOLLOW_UP = timedelta(minutes=2)
+COUNTER_REFERENCE = "COUNTER-"  # a counter payment's voucher reference (PaymentStore.mark_paid_at_counter)
 SWEEP_LOOKBACK = timedelta(hours=2)
 MAX_MINUTES_PER_SWEEP = 180
 
@@ -240,6 +241,9 @@ class PaymentService:
         return self._store.get_refund(order_id, number)
 
     def _submit(self, refund: Refund, order: Order) -> None:
+        if (order.transaction_id or "").startswith(COUNTER_REFERENCE):
+            self._refund_at_counter(refund, order)
+            return
         try:
             answer = self._gateway.refund(order.order_id, refund.out_refund_no, refund.amount_fen,
                                           order.paid_fen or order.total_fen, refund.reason)
@@ -255,6 +259,15 @@ class PaymentService:
         if answer.get("status") in SETTLED_REFUND:
             self.apply_refund_result({**answer, "refund_status": answer["status"],
                                       "out_trade_no": order.order_id, "mchid": self._gateway.config.mchid})
+
+    def _refund_at_counter(self, refund: Refund, order: Order) -> None:
+        """An order paid at the counter is refunded there (cash handed back, card reversed on the terminal):
+        WeChat Pay never saw it, so the refund succeeds at once with a counter voucher of the payment's method."""
+        paid = next((v for v in self._store.order_vouchers(order.order_id) if v.kind == "payment"), None)
+        self.apply_refund_result({"out_trade_no": order.order_id, "out_refund_no": refund.out_refund_no,
+                                  "refund_id": f"{COUNTER_REFERENCE}{refund.out_refund_no}", "refund_status": "SUCCESS",
+                                  "success_time": iso(self._clock()),
+                                  "method": paid.method if paid else "counter:other"})
 
     def apply_refund_result(self, resource: dict, *, nonce: str | None = None, body_hash: str | None = None) -> str:
         if resource.get("mchid", self._gateway.config.mchid) != self._gateway.config.mchid:
@@ -280,6 +293,7 @@ class PaymentService:
                 now_epoch=int(now.timestamp()), full=full,
                 voucher_fields={"store_id": order.store_id, "kind": "refund", "order_id": order_id,
                                 "reference": resource.get("refund_id") or number, "amount_fen": refund.amount_fen,
+                                "method": resource.get("method", "wechatpay"),
                                 "occurred_at": resource.get("success_time") or iso(now), "raw": resource})
         except OrderNotInState:
             return "replay"

@@ -228,6 +228,8 @@ class PaymentLedger(Protocol):
 
     def vouchers(self, store_id: str) -> Iterator[Voucher]: ...
 
+    def order_vouchers(self, order_id: str) -> list[Voucher]: ...
+
 
 class Tables(Protocol):
     """Dine-in tables: sessions, the shared cart, rounds and the tab (``adapters/table_store.py``)."""
