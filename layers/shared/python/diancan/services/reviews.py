@@ -6,11 +6,10 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
-from diancan.adapters.repository import Repository
-from diancan.adapters.review_store import ReviewStore
 from diancan.domain.clock import iso, utcnow
 from diancan.domain.errors import InvalidRequest, NotFound
 from diancan.domain.reviews import ReviewRequest, check_review
+from diancan.services.ports import OrderRepository, ReviewRepository
 
 REPLY_MAX_CHARS = 300
 
@@ -20,7 +19,8 @@ class StaffMember(Protocol):
 
 
 class Reviews:
-    def __init__(self, repository: Repository, store: ReviewStore, clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(self, repository: OrderRepository, store: ReviewRepository,
+                 clock: Callable[[], datetime] = utcnow) -> None:
         self._repository = repository
         self._store = store
         self._clock = clock

@@ -115,7 +115,7 @@ def form_fields(model: type[BaseModel]) -> dict:
 
 
 def setup():
-    return console().service("store_setup", "门店设置")
+    return console().store_setup()
 
 
 # ---- stores -----------------------------------------------------------------------------------------------
@@ -166,7 +166,7 @@ def retire_store(store_id: str):
 @route("GET", "/api/s/<store_id>/setup/tables", Action.TABLES_VIEW, "Every table of the store, retired ones too")
 def tables(store_id: str):
     store_of(store_id)
-    return {"tables": sorted(console().service("table_store", "桌台").tables(store_id),
+    return {"tables": sorted(console().table_store().tables(store_id),
                              key=lambda t: (len(t["table_no"]), t["table_no"]))}
 
 
@@ -228,7 +228,7 @@ def remove_printer(store_id: str, sn: str):
 @route("GET", "/api/s/<store_id>/setup/stations", Action.STORE_VIEW, "The store's kitchen stations")
 def stations(store_id: str):
     store_of(store_id)
-    return {"stations": [s.model_dump(mode="json") for s in console().service("print_jobs", "档口").stations(store_id)]}
+    return {"stations": [s.model_dump(mode="json") for s in console().print_jobs().stations(store_id)]}
 
 
 @route("POST", "/api/s/<store_id>/setup/stations/<station_id>", Action.DEVICES_MANAGE,
@@ -247,7 +247,7 @@ def save_station(store_id: str, station_id: str):
 @route("GET", "/api/s/<store_id>/setup/ingredients", Action.STOCK_VIEW, "Ingredients with quantity, threshold, cost")
 def ingredients(store_id: str):
     store_of(store_id)
-    return {"ingredients": console().service("stock", "库存").overview(store_id)["ingredients"]}
+    return {"ingredients": console().stock().overview(store_id)["ingredients"]}
 
 
 @route("POST", "/api/s/<store_id>/setup/ingredients", Action.STOCK_ADJUST,
@@ -273,7 +273,7 @@ def edit_ingredient(store_id: str, ingredient_id: str):
        "A stock-take: the counted quantity replaces the book one (the difference is in the ledger)", StockTake)
 def count_ingredient(store_id: str, ingredient_id: str):
     body = body_of(StockTake, "INVALID_QUANTITY")
-    ingredient = console().service("stock", "库存").stock_take(store_of(store_id).store_id, ingredient_id,
+    ingredient = console().stock().stock_take(store_of(store_id).store_id, ingredient_id,
                                                             body.counted, by=g.staff.staff_id)
     audit("stock.count", store_id, ingredient_id, counted=body.counted)
     return {"ingredient": ingredient.model_dump(mode="json")}
