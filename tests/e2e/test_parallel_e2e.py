@@ -54,7 +54,7 @@ def test_twelve_payments_of_one_store_at_once_get_consecutive_pickup_numbers_and
 
     got = wait_for(numbers, "every order paid with a pickup number", timeout=120)
     assert got == list(range(got[0], got[0] + 12))  # no number given twice, none skipped
-    assert first_broken_link(list(bootstrap.payment_store().vouchers(STORE))) is None
+    assert first_broken_link(list(bootstrap.payment_table().vouchers(STORE))) is None
 
 
 def test_fifteen_guests_claiming_five_coupons_at_once_get_exactly_five(local_stack):
@@ -63,7 +63,7 @@ def test_fifteen_guests_claiming_five_coupons_at_once_get_exactly_five(local_sta
     from diancan.domain.promotions import CouponRule
 
     template_id = f"tpl-race-{uuid.uuid4().hex[:8]}"
-    store = bootstrap.marketing_store()
+    store = bootstrap.marketing_table()
     store.put_template(CouponTemplate(template_id=template_id, stock=5, per_guest_limit=1,
                                       rule=CouponRule(name="抢券", kind="fixed", amount_fen=300)))
     tokens = [login(local_stack.base_url, f"claimer{n}") for n in range(15)]
