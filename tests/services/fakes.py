@@ -251,9 +251,10 @@ class FakePaymentLedger:
         return voucher, pickup
 
     def mark_paid_at_counter(self, *, order_id: str, store_id: str, day: str, amount_fen: int, method: str,
-                             at: str, by: str) -> tuple[Voucher, int]:
+                             at: str, by: str, details: dict | None = None) -> tuple[Voucher, int]:
         fields = {"store_id": store_id, "kind": "payment", "order_id": order_id, "reference": f"COUNTER-{order_id}",
-                  "amount_fen": amount_fen, "method": f"counter:{method}", "payer": by, "occurred_at": at}
+                  "amount_fen": amount_fen, "method": f"counter:{method}", "payer": by, "occurred_at": at,
+                  "raw": details or {}}
         return self.mark_paid(order_id=order_id, store_id=store_id, day=day, voucher_fields=fields, at=at, by=by,
                               nonce=None, body_hash=None, now_epoch=0)
 

@@ -483,6 +483,13 @@ def tables():
                         business_tz=settings().business_tz)
 
 
+@component
+def counter():
+    from diancan.services.counter import CounterService
+
+    return CounterService(repository(), ordering(), OnFirstUse(payments), tables())
+
+
 def reset() -> None:
     """Forget every built component and the settings (tests and the local stack change the environment)."""
     get_settings.cache_clear()

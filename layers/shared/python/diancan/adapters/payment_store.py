@@ -144,12 +144,15 @@ class PaymentStore:
         return voucher, chosen["pickup"]
 
     def mark_paid_at_counter(self, *, order_id: str, store_id: str, day: str, amount_fen: int, method: str,
-                             at: str, by: str) -> tuple[Voucher, int]:
+                             at: str, by: str, details: dict | None = None) -> tuple[Voucher, int]:
         """Paid at the counter (cash, card, other): the same PAID transition, chained voucher and pickup number
         as a WeChat payment, with method ``counter:<method>`` and the staff member as payer. The reference is
-        one per order, so a repeated counter payment is refused by the voucher's condition."""
+        one per order, so a repeated counter payment is refused by the voucher's condition. ``details``: what the
+        cashier recorded with it (cash given and change, a scanned payment code's transaction id), sealed in the
+        voucher's ``raw``."""
         fields = {"store_id": store_id, "kind": "payment", "order_id": order_id, "reference": f"COUNTER-{order_id}",
-                  "amount_fen": amount_fen, "method": f"counter:{method}", "payer": by, "occurred_at": at}
+                  "amount_fen": amount_fen, "method": f"counter:{method}", "payer": by, "occurred_at": at,
+                  "raw": details or {}}
         return self.mark_paid(order_id=order_id, store_id=store_id, day=day, voucher_fields=fields, at=at, by=by,
                               nonce=None, body_hash=None, now_epoch=0)
 

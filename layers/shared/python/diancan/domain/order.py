@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from diancan.domain.cart import CartItem, OrderLine
 from diancan.domain.clock import iso
@@ -15,6 +16,14 @@ from diancan.domain.order_status import OrderStatus
 from diancan.domain.pricing import Discount
 
 DiningMode = str  # "dine_in" | "takeout" | "delivery"
+
+
+class Channel(StrEnum):
+    """Where an order was taken: the guest's mini-program, a table session's rounds, or the staff's counter."""
+
+    MINIPROGRAM = "miniprogram"
+    TABLE = "table"
+    COUNTER = "counter"
 
 
 class DeliveryAddress(BaseModel):
@@ -79,6 +88,15 @@ class Order(BaseModel):
     flags: list[str] = Field(default_factory=list, description="NOT_PRINTED, LATE_PAYMENT, REFUND_ABNORMAL, ...")
     published: list[str] = Field(default_factory=list, description="events already published for it")
     history: list[StatusChange] = Field(default_factory=list)
+    channel: Channel | None = Field(None, description="miniprogram, table or counter; orders stored without one "
+                                                      "read as table (with a table number) or miniprogram")
+
+    @model_validator(mode="after")
+    def _channel_as_taken(self) -> Order:
+        """Orders from before channels were stored were all the guest's: at a table or in the mini-program."""
+        if self.channel is None:
+            self.channel = Channel.TABLE if self.table_no else Channel.MINIPROGRAM
+        return self
 
     def guest_view(self) -> dict:
         """What the guest sees of their own order (no openid, no internal reservation data)."""

@@ -194,6 +194,24 @@ class PaymentService:
         if self._stats:
             self._stats.record_paid(order)
 
+    def paid_at_counter(self, order: Order, method: str, by: str, details: dict | None = None) -> bool:
+        """The cashier took ``order``'s total (cash, card, a payment code: ``method``): PAID with a counter voucher
+        in the chain, counted, OrderPaid published (its tickets print). False when the order was not awaiting
+        payment any more (paid meanwhile, a repeat): nothing written."""
+        now = self._clock()
+        try:
+            voucher, pickup = self._store.mark_paid_at_counter(
+                order_id=order.order_id, store_id=order.store_id, day=business_day(now, self._tz).isoformat(),
+                amount_fen=order.total_fen, method=method, at=iso(now), by=by, details=details)
+        except OrderNotInState:
+            return False
+        paid = order.model_copy(update={"status": OrderStatus.PAID, "pickup_no": pickup, "paid_at": iso(now),
+                                        "paid_fen": order.total_fen, "transaction_id": voucher.reference})
+        self.paid_elsewhere(paid)
+        self._publish_paid(paid)
+        logger.info("paid at the counter", extra={"order_id": order.order_id, "method": method})
+        return True
+
     def _publish_paid(self, order: Order) -> None:
         self._bus.publish([order_event(ORDER_PAID, order.order_id, order.store_id, order.paid_at or iso(self._clock()),
                                        mode=order.mode, total_fen=order.total_fen,

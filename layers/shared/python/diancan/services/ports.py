@@ -164,7 +164,8 @@ class PaymentLedger(Protocol):
     ) -> tuple[Voucher, int]: ...
 
     def mark_paid_at_counter(
-        self, *, order_id: str, store_id: str, day: str, amount_fen: int, method: str, at: str, by: str
+        self, *, order_id: str, store_id: str, day: str, amount_fen: int, method: str, at: str, by: str,
+        details: dict | None = None,
     ) -> tuple[Voucher, int]: ...
 
     def record_late_payment(

@@ -4,6 +4,7 @@ from diancan.console.blueprints import (
               audit,
               auth,
               chain,
+              counter,
               dashboard,
               delivery,
               kitchen,
@@ -23,7 +24,7 @@ from diancan.console.blueprints import (
               tables,
 )
 
-BLUEPRINTS = [auth.bp, chain.bp, dashboard.bp, orders.bp, delivery.bp, kitchen.bp, tables.bp, menu.bp, stock.bp,
+BLUEPRINTS = [auth.bp, chain.bp, dashboard.bp, orders.bp, delivery.bp, kitchen.bp, tables.bp, counter.bp, menu.bp, stock.bp,
               stores.bp, reports.bp, audit.bp, staff.bp,
               marketing.bp, members.bp, store_profile.bp, reviews.bp,
               store_settings.bp, setup.bp, setup_pages.bp]

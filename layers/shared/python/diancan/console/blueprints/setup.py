@@ -47,8 +47,8 @@ API: list[ApiRoute] = []
 
 
 def route(method: str, path: str, action: Action | None, summary: str, body: type[BaseModel] | None = None,
-          *, chain: bool = False) -> Callable:
-    """Register a view for ``path`` and document it in ``API``."""
+          *, chain: bool = False, blueprint: Blueprint | None = None) -> Callable:
+    """Register a view for ``path`` (on ``blueprint``, the setup API's by default) and document it in ``API``."""
     entry = ApiRoute(method, path, action, summary, body, chain)
     API.append(entry)
 
@@ -62,7 +62,7 @@ def route(method: str, path: str, action: Action | None, summary: str, body: typ
                 return inner(*args, **kwargs)
 
             checked.__name__ = view.__name__
-        bp.add_url_rule(path, view.__name__, checked, methods=[method])
+        (blueprint or bp).add_url_rule(path, view.__name__, checked, methods=[method])
         return view
 
     return decorate
@@ -84,7 +84,9 @@ FIELD_ZH = {"store_id": "门店编号", "name": "名称", "city": "城市", "add
             "seats": "座位", "area": "区域", "active": "启用", "sn": "打印机编号", "key": "识别码",
             "printer_sn": "打印机", "fallback_printer_sn": "备用打印机", "paper_columns": "纸宽", "receipt": "前台小票",
             "sort": "排序", "category_ids": "分类", "ingredient_id": "食材编号", "unit": "单位", "quantity": "库存",
-            "threshold": "预警线", "cost_fen_per_unit": "成本", "counted": "盘点数量", "updated_at": "版本"}
+            "threshold": "预警线", "cost_fen_per_unit": "成本", "counted": "盘点数量", "updated_at": "版本",
+            "items": "菜品", "remark": "备注", "payment": "收款方式", "tendered_fen": "实收现金",
+            "transaction_id": "付款码单号", "session_id": "桌台"}
 
 
 def validated(model: type[BaseModel], data: dict, code: str):
