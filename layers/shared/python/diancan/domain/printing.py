@@ -140,7 +140,7 @@ def ticket_order(order: Order, store: Store, category_stations: Mapping[str, str
         discounts=[(d.label, d.amount_fen) for d in order.discounts if d.amount_fen > 0],
         packing_fee_fen=order.packing_fee_fen, delivery_fee_fen=order.delivery_fee_fen, total_fen=order.total_fen,
         is_addon_round=request.is_addon_round, round_no=request.round_no if request.is_addon_round else None,
-        order_url=order_url,
+        order_url=order_url, channel=order.channel or "miniprogram",
     )
 
 

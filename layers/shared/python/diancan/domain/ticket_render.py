@@ -22,6 +22,7 @@ never fewer than the GBK bytes the printer uses, so a piece under the limit is u
 
 PAPER_COLUMNS = (32, 48)
 MODE_LABELS = {"dine_in": "堂食", "takeout": "外带", "delivery": "外卖"}
+COUNTER_LABEL = " 收银台"  # an order taken at the counter: the kitchen knows the guest is waiting there
 # (qty column, amount column) widths of the receipt; the dish name takes the rest of the line.
 _RECEIPT_CELLS = {32: (5, 10), 48: (8, 12)}
 _KITCHEN_QTY = 5  # on double-size kitchen lines
@@ -94,7 +95,7 @@ def _header(ticket: Ticket, columns: int, tz: str) -> Iterator[str]:
         yield from _big_centred(f"桌号 {plain(order.table_no)}", columns)
     if order.pickup_no is not None:
         yield from _big_centred(f"取餐号 {order.pickup_no}", columns)
-    yield f"<C>{MODE_LABELS[order.mode]}</C><BR>"
+    yield f"<C>{MODE_LABELS[order.mode]}{COUNTER_LABEL if order.channel == 'counter' else ''}</C><BR>"
     yield _rule(columns)
     yield from _text(f"单号 {plain(order.order_id)}", columns)
     yield from _text(f"时间 {local(order.paid_at, tz):%Y-%m-%d %H:%M}", columns)

@@ -53,6 +53,7 @@ class TicketOrder(BaseModel):
     is_addon_round: bool = False
     round_no: int | None = Field(None, ge=1)
     order_url: str = ""
+    channel: str = Field("miniprogram", description="where the order was taken: miniprogram, table or counter")
 
     @model_validator(mode="after")
     def _addon_has_a_round(self) -> TicketOrder:

@@ -24,6 +24,7 @@ def ticket_view(job: PrintJob) -> dict:
     return {
         "order_id": job.order_id, "ticket_id": job.ticket_id, "station_id": job.ticket.station.station_id,
         "pickup_no": order.pickup_no, "table_no": order.table_no, "mode": order.mode, "paid_at": iso(order.paid_at),
+        "channel": order.channel,
         "is_addon_round": order.is_addon_round, "round_no": order.round_no, "remark": order.remark,
         "lines": [{"name": line.name, "qty": line.qty, "options": line.options} for line in order.lines],
         "print_status": job.status.value, "reprints": job.reprints,

@@ -37,6 +37,7 @@ class OrderFilter:
     table_no: str = ""
     status: str = ""
     mode: str = ""
+    channel: str = ""     # miniprogram, table or counter
 
     def matches(self, order: Order, phone: str | None) -> bool:
         return ((not self.number or self.number.upper() in order.order_id)
@@ -44,7 +45,8 @@ class OrderFilter:
                 and (not self.phone_tail or (phone or "").endswith(self.phone_tail))
                 and (not self.table_no or (order.table_no or "").upper() == self.table_no.upper())
                 and (not self.status or order.status.value == self.status)
-                and (not self.mode or order.mode == self.mode))
+                and (not self.mode or order.mode == self.mode)
+                and (not self.channel or order.channel == self.channel))
 
 
 def staff_view(order: Order, phone: str | None = None) -> dict:

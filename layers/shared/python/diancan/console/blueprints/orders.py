@@ -25,7 +25,7 @@ from diancan.domain.staff import Action, authorize
 from diancan.services.store_orders import MOVES, OrderFilter
 
 bp = Blueprint("orders", __name__)
-_FILTERS = ("number", "pickup_no", "phone_tail", "table_no", "status", "mode")
+_FILTERS = ("number", "pickup_no", "phone_tail", "table_no", "status", "mode", "channel")
 
 
 def _search(store_id: str) -> tuple[list[dict], OrderFilter, str]:
