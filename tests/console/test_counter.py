@@ -73,11 +73,15 @@ def test_a_counter_order_paid_in_cash_answers_the_change_and_is_paid_with_a_coun
     assert [e.action for e in console.audit.recent(STORE) if e.target == order.order_id] == ["counter.sale"]
 
 
-def test_a_price_sent_by_the_client_is_ignored(cashier):
+def test_a_price_sent_by_the_client_is_never_used(console, cashier):
     client, csrf = cashier
+    total = _post(client, csrf, ORDERS, {"items": CART, "payment": "card", "total_fen": 1},
+                  **{"Idempotency-Key": "counter-price-00001"})
+    assert total.status_code == 400 and total.get_json()["details"]["fields"] == ["total_fen"]
+    assert _counter_orders_today() == []
     cheap = [{**line, "price_fen": 1, "base_price_fen": 1} for line in CART]
-    answer = _post(client, csrf, ORDERS, {"items": cheap, "payment": "card", "total_fen": 1},
-                   **{"Idempotency-Key": "counter-price-00001"})
+    answer = _post(client, csrf, ORDERS, {"items": cheap, "payment": "card"},
+                   **{"Idempotency-Key": "counter-price-00002"})
     assert answer.status_code == 200 and answer.get_json()["order"]["total_fen"] == _server_total()
 
 

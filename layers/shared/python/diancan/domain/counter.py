@@ -27,7 +27,7 @@ class CounterPayment(StrEnum):
 class CounterCart(BaseModel):
     """The dishes (with their options) and a remark: what a quote prices."""
 
-    model_config = {"extra": "ignore"}  # a form's request key and CSRF token ride along; prices are never read
+    model_config = {"extra": "forbid"}  # a price or total sent along is refused; a line's price is never read
 
     items: list[CartItem] = Field(min_length=1, max_length=50)
     remark: str = Field("", max_length=140)

@@ -8,8 +8,16 @@ from __future__ import annotations
 
 from flask import Blueprint, g, render_template
 
-from diancan.console.blueprints.common import console, new_request_key, once, request_key, store_of
-from diancan.console.blueprints.setup import body_of, route
+from diancan.console.blueprints.common import (
+    REQUEST_KEY_FIELD,
+    console,
+    form_or_json,
+    new_request_key,
+    once,
+    request_key,
+    store_of,
+)
+from diancan.console.blueprints.setup import route, validated
 from diancan.console.security import audit, requires
 from diancan.domain.counter import CounterCart, CounterSale
 from diancan.domain.staff import Action
@@ -42,7 +50,7 @@ def menu(store_id: str):
        blueprint=bp)
 def quote(store_id: str):
     store_of(store_id)
-    return _counter().quote(store_id, body_of(CounterCart, "INVALID_COUNTER_ORDER"))
+    return _counter().quote(store_id, _body(CounterCart))
 
 
 @route("POST", "/api/s/<store_id>/counter/orders", Action.COUNTER_PAY,
@@ -52,7 +60,7 @@ def quote(store_id: str):
        blueprint=bp)
 def sell(store_id: str):
     store_of(store_id)
-    sale = body_of(CounterSale, "INVALID_COUNTER_ORDER")
+    sale = _body(CounterSale)
 
     def work() -> dict:
         result = _counter().sell(store_id, sale, g.staff.staff_id, request_key())
@@ -66,3 +74,10 @@ def sell(store_id: str):
 
     return once("counter.sale", store_id, "counter", sale.model_dump(mode="json"), work)
 
+
+
+def _body(model):
+    """The JSON body as ``model``, strictly (400 INVALID_COUNTER_ORDER names the fields), the request key aside."""
+    data = form_or_json()
+    data.pop(REQUEST_KEY_FIELD, None)
+    return validated(model, data, "INVALID_COUNTER_ORDER")
