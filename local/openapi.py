@@ -154,6 +154,20 @@ a request key, the `request_key` form field each form gets when the page renders
 limit at a time (`403 REFUND_LIMIT`) and at most their limit per order per business day, all their refunds
 of it together (`403 REFUND_DAY_LIMIT`, `details`: `limit_fen`, `refunded_today_fen`, `amount_fen`).
 
+Counter (POS) routes (`admin`, right `orders.counter_pay`): `POST /admin/api/s/{store_id}/counter/orders` takes
+`{"items", "remark", "payment": "cash"|"card"|"other"|"table", "tendered_fen" (cash), "transaction_id" (other:
+the payment code's, 6-64 of `[0-9A-Za-z_-]`), "session_id" (table)}` and a request key (above); it answers
+`{"payment", "order"}` with `tendered_fen` and `change_fen` for cash and `transaction_id` for other, or
+`{"payment", "session_id", "round"}` for a table. Refusals: `400 INVALID_COUNTER_ORDER` (`details.fields`; an
+unknown field such as a price or total is refused, a line's price is never read), `400 TENDERED_REQUIRED`,
+`400 TRANSACTION_ID_REQUIRED`, `400 TABLE_REQUIRED`, `422 CASH_SHORT` (`details`: `total_fen`, `tendered_fen`;
+nothing written), `400 TABLE_NOT_OPEN` (not an open table of this store), `409 TABLE_CLOSED`/`TABLE_SETTLING`,
+and every refusal of placing an order (`STORE_CLOSED`, `MODE_NOT_OFFERED` when the store offers no takeout,
+`DISH_UNAVAILABLE`, `INSUFFICIENT_PORTIONS`, `OPTION_REQUIRED`, ...). `POST .../counter/quote` takes
+`{"items", "remark"}` and answers the quote (`total_fen`, `discounts`, `offers`); `GET .../counter/menu` the
+menu as the mini-program gets it. Orders carry `channel` (`miniprogram`, `table`, `counter`) everywhere they
+are shown; the console's order search takes `channel=`.
+
 Console management API (`admin`, `docs/openapi/admin.json`): scripts sign in with `POST /admin/api/session`
 `{"login", "password"}` → `{"token", "expires_at"}` and send `Authorization: Bearer <token>` (no CSRF token;
 the console's own pages use the session cookie and `X-CSRF-Token`). A person on a one-time password gets
