@@ -96,3 +96,17 @@ def test_each_payment_needs_its_field(payment, code):
 
 def test_the_quote_is_the_mini_programs_price(counter):
     assert counter.quote("sh-jingan", sale(payment="card"))["total_fen"] == TOTAL
+
+
+def test_a_counter_order_refunded_is_settled_at_once_with_a_refund_voucher_and_never_reaches_wechat_pay(scene,
+                                                                                                         counter):
+    paid = counter.sell("sh-jingan", sale(payment="cash", tendered_fen=TOTAL), "cashier-1", "counter-key-0006")
+    order_id = paid["order"]["order_id"]
+    payments = PaymentService(scene.orders, scene.ledger, scene.pay, scene.bus, business_tz=TZ, clock=scene.clock)
+
+    refund = payments.refund(order_id, None, reason="客人不要了", by="staff:manager-1")
+
+    assert refund.status.value == "SUCCESS" and scene.pay.refund_calls == []
+    assert scene.status(order_id) == "REFUNDED" and scene.world.order(order_id).refunded_fen == TOTAL
+    assert [(v.kind, v.amount_fen) for v in scene.world.vouchers] == [("payment", TOTAL), ("refund", TOTAL)]
+    assert [e.name for e in scene.world.events] == ["OrderPaid", "OrderRefunded"]

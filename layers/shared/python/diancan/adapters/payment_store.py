@@ -32,7 +32,7 @@ from diancan.domain.errors import Conflict, UpstreamUnavailable
 from diancan.domain.exceptions import NonceReused, OrderNotInState
 from diancan.domain.order import StatusChange
 from diancan.domain.order_status import OrderStatus
-from diancan.domain.payments import GENESIS, OPEN_REFUND, Refund, RefundStatus, Voucher
+from diancan.domain.payments import COUNTER_REFERENCE, GENESIS, OPEN_REFUND, Refund, RefundStatus, Voucher
 
 MAX_LEDGER_RACES = 25
 NONCE_TTL_SECONDS = 2 * 24 * 3600
@@ -150,7 +150,7 @@ class PaymentStore:
         one per order, so a repeated counter payment is refused by the voucher's condition. ``details``: what the
         cashier recorded with it (cash given and change, a scanned payment code's transaction id), sealed in the
         voucher's ``raw``."""
-        fields = {"store_id": store_id, "kind": "payment", "order_id": order_id, "reference": f"COUNTER-{order_id}",
+        fields = {"store_id": store_id, "kind": "payment", "order_id": order_id, "reference": f"{COUNTER_REFERENCE}{order_id}",
                   "amount_fen": amount_fen, "method": f"counter:{method}", "payer": by, "occurred_at": at,
                   "raw": details or {}}
         return self.mark_paid(order_id=order_id, store_id=store_id, day=day, voucher_fields=fields, at=at, by=by,

@@ -50,6 +50,14 @@ class Refund:
     refund_id: str | None
 
 
+COUNTER_REFERENCE = "COUNTER-"  # a counter payment's voucher reference: COUNTER-<order id>, one per order
+
+
+def taken_at_counter(transaction_id: str | None) -> bool:
+    """The order's money was taken at the counter (cash, card, a payment code), not through WeChat Pay."""
+    return (transaction_id or "").startswith(COUNTER_REFERENCE)
+
+
 class Voucher(BaseModel):
     """One movement of money as WeChat Pay (or the counter) reported it. Never updated after it is written."""
 

@@ -27,6 +27,7 @@ from diancan.domain.exceptions import (
 from diancan.domain.order import Order
 from diancan.domain.order_status import OrderAction, OrderStatus
 from diancan.domain.payments import (
+    COUNTER_REFERENCE,
     OPEN_REFUND,
     SETTLED_REFUND,
     NotificationRejected,
@@ -36,6 +37,7 @@ from diancan.domain.payments import (
     check_refund,
     first_broken_link,
     refund_no,
+    taken_at_counter,
 )
 from diancan.services.ports import EventPublisher, OrderRepository, PaymentLedger, WeChatPayClient
 
@@ -261,6 +263,15 @@ class PaymentService:
         return self._store.get_refund(order_id, number)
 
     def _submit(self, refund: Refund, order: Order) -> None:
+        if taken_at_counter(order.transaction_id):
+            # WeChat Pay never had this money: the cashier hands it back, settled at once with a refund voucher
+            self._store.set_refund_status(order.order_id, refund.out_refund_no, status=RefundStatus.PROCESSING,
+                                          expected=(RefundStatus.SUBMITTING,),
+                                          refund_id=f"{COUNTER_REFERENCE}{refund.out_refund_no}")
+            self.apply_refund_result({"out_trade_no": order.order_id, "out_refund_no": refund.out_refund_no,
+                                      "refund_status": RefundStatus.SUCCESS.value, "method": "counter",
+                                      "refund_id": f"{COUNTER_REFERENCE}{refund.out_refund_no}"})
+            return
         try:
             answer = self._gateway.refund(order.order_id, refund.out_refund_no, refund.amount_fen,
                                           order.paid_fen or order.total_fen, refund.reason)
