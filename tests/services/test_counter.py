@@ -110,3 +110,32 @@ def test_a_counter_order_refunded_is_settled_at_once_with_a_refund_voucher_and_n
     assert scene.status(order_id) == "REFUNDED" and scene.world.order(order_id).refunded_fen == TOTAL
     assert [(v.kind, v.amount_fen) for v in scene.world.vouchers] == [("payment", TOTAL), ("refund", TOTAL)]
     assert [e.name for e in scene.world.events] == ["OrderPaid", "OrderRefunded"]
+
+
+class Recorder:
+    """Stands in for the loyalty rules and the activity store: records each call by name."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def __getattr__(self, name: str):
+        return lambda *args, **kwargs: self.calls.append(name)
+
+
+@pytest.mark.parametrize("event", ["OrderPaid", "OrderCompleted", "OrderRefunded", "OrderCancelled"])
+def test_a_walk_in_order_credits_no_one_while_a_guests_order_does(scene, counter, event):
+    from diancan.domain.order_status import OrderStatus
+    from diancan.services.loyalty_events import LoyaltyEvents
+    from tests.services.scene import order
+
+    walk_in = counter.sell("sh-jingan", sale(payment="card"), "cashier-1", "counter-key-0007")["order"]["order_id"]
+    guest = scene.orders.given_order(order("261124123000GUEST001", status=OrderStatus.COMPLETED)).order_id
+    for order_id in (walk_in, guest):
+        scene.world.orders[order_id] = scene.world.order(order_id).model_copy(update={"status": OrderStatus.COMPLETED})
+    loyalty, activity = Recorder(), Recorder()
+    events = LoyaltyEvents(scene.orders, loyalty, activity)
+
+    events.handle(event, {"order_id": walk_in, "at": "2026-11-24T05:00:00Z"})
+    assert loyalty.calls == activity.calls == []
+    events.handle(event, {"order_id": guest, "at": "2026-11-24T05:00:00Z"})
+    assert loyalty.calls  # the same event for a guest's order does reach the loyalty rules

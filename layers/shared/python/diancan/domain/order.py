@@ -18,6 +18,15 @@ from diancan.domain.pricing import Discount
 DiningMode = str  # "dine_in" | "takeout" | "delivery"
 
 
+STAFF_PREFIX = "staff:"  # the openid of an order staff took (a walk-in at the counter, a table's tab they opened)
+
+
+def is_guest(openid: str) -> bool:
+    """A guest's WeChat openid, not a staff member standing in for a walk-in: only guests earn points, count
+    as guests in reports and get the guest's coupons."""
+    return not openid.startswith(STAFF_PREFIX)
+
+
 class Channel(StrEnum):
     """Where an order was taken: the guest's mini-program, a table session's rounds, or the staff's counter."""
 

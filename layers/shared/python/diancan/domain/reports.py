@@ -17,6 +17,7 @@ from datetime import date
 from diancan.domain.forecast import DayProfile
 from diancan.domain.menu_engineering import DishSales, classify
 from diancan.domain.money import Fen
+from diancan.domain.order import is_guest
 from diancan.domain.report_facts import CouponIssue, CouponUse, Guest, Incident, OrderFact, RefundFact, Review
 from diancan.domain.review_keywords import KeywordCounter
 
@@ -100,7 +101,8 @@ class ReportBook:
         if used_coupon:
             self.coupon_orders += 1
             self.coupon_orders_revenue += fact.paid_fen
-        self.guest_orders[fact.openid] += 1
+        if is_guest(fact.openid):  # a walk-in at the counter is nobody's repeat visit
+            self.guest_orders[fact.openid] += 1
         if fact.delivery_minutes is not None:
             self.delivery_minutes[int(fact.delivery_minutes)] += 1
         if "NOT_PRINTED" in fact.flags:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 
 from diancan.domain.events import ORDER_CANCELLED, ORDER_PAID, ORDER_REFUNDED
+from diancan.domain.order import is_guest
 from diancan.domain.order_status import OrderStatus
 from diancan.services.completion import ORDER_COMPLETED
 from diancan.services.loyalty import Loyalty
@@ -25,6 +26,9 @@ class LoyaltyEvents:
 
     def handle(self, detail_type: str, detail: dict) -> None:
         order = self._repository.get_order(detail["order_id"], consistent=True)
+        if not is_guest(order.openid):  # a walk-in at the counter (or a tab staff opened): nobody to credit
+            logger.info("no guest to credit", extra={"order_id": order.order_id, "detail_type": detail_type})
+            return
         at = detail.get("at") or order.created_at
         if detail_type == ORDER_PAID:
             self._loyalty.order_paid(order, at)
