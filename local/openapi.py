@@ -167,6 +167,11 @@ and every refusal of placing an order (`STORE_CLOSED`, `MODE_NOT_OFFERED` when t
 `{"items", "remark"}` and answers the quote (`total_fen`, `discounts`, `offers`); `GET .../counter/menu` the
 menu as the mini-program gets it. Orders carry `channel` (`miniprogram`, `table`, `counter`) everywhere they
 are shown; the console's order search takes `channel=`.
+Console daily settlement (日结, `docs/reports.md` "Settlement"): `GET /admin/s/{store_id}/settlement[/{day}]`
+(right `reports.view`) and `POST /admin/s/{store_id}/settlement/{day}/close` (right `day.close`: managers and
+owners), which seals the day once → `{"day", "status", "seal"}` (the closing checkpoint, also anchored outside the
+table). Refusals: `400 INVALID_DAY` (not `yyyy-mm-dd`), `400 DAY_NOT_BEGUN`, `409 DAY_CLOSED` (closed already;
+`details`: the seal), `409 CHAIN_BROKEN` (run verify-chain), `409 LATER_DAY_SETTLED` (settle days in order).
 
 Console management API (`admin`, `docs/openapi/admin.json`): scripts sign in with `POST /admin/api/session`
 `{"login", "password"}` → `{"token", "expires_at"}` and send `Authorization: Bearer <token>` (no CSRF token;

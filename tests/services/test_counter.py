@@ -122,6 +122,18 @@ class Recorder:
         return lambda *args, **kwargs: self.calls.append(name)
 
 
+def typed(name: str, order_id: str):
+    """The bus event ``name`` about ``order_id``, as the loyalty consumer receives it."""
+    from diancan.domain.events import EVENTS
+
+    facts = {"OrderPaid": {"mode": "takeout", "total_fen": 3800, "transaction_id": "t-1", "pickup_no": 1},
+             "OrderCompleted": {"mode": "takeout", "total_fen": 3800, "by": "staff:front"},
+             "OrderRefunded": {"refund_no": "R1", "amount_fen": 100, "full": False, "food_made": True,
+                               "reason": "cold"},
+             "OrderCancelled": {"reason": "guest", "paid": False}}[name]
+    return EVENTS[name](order_id=order_id, store_id="sh-jingan", at="2026-11-24T05:00:00Z", **facts)
+
+
 @pytest.mark.parametrize("event", ["OrderPaid", "OrderCompleted", "OrderRefunded", "OrderCancelled"])
 def test_a_walk_in_order_credits_no_one_while_a_guests_order_does(scene, counter, event):
     from diancan.domain.order_status import OrderStatus
@@ -135,7 +147,7 @@ def test_a_walk_in_order_credits_no_one_while_a_guests_order_does(scene, counter
     loyalty, activity = Recorder(), Recorder()
     events = LoyaltyEvents(scene.orders, loyalty, activity)
 
-    events.handle(event, {"order_id": walk_in, "at": "2026-11-24T05:00:00Z"})
+    events.handle(typed(event, walk_in))
     assert loyalty.calls == activity.calls == []
-    events.handle(event, {"order_id": guest, "at": "2026-11-24T05:00:00Z"})
+    events.handle(typed(event, guest))
     assert loyalty.calls  # the same event for a guest's order does reach the loyalty rules

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from diancan.domain.cart import CartItem, build_lines, portions_needed
 from diancan.domain.clock import business_day, iso, utcnow
 from diancan.domain.errors import Conflict, InvalidRequest, Unprocessable
-from diancan.domain.events import DomainEvent
+from diancan.domain.events import PrintRequested
 from diancan.domain.order import Order, OrderRequest, StatusChange
 from diancan.domain.order_limits import OrderLimits
 from diancan.domain.order_status import OrderAction, OrderStatus, TransitionRefused
@@ -52,7 +52,6 @@ if TYPE_CHECKING:  # built on first use (bootstrap.OnFirstUse): reading or quoti
 
 logger = logging.getLogger(__name__)
 
-PRINT_REQUESTED = "PrintRequested"
 TAB_OPEN_HOURS = 12  # a tab's pay_expires_at until checkout sets the real payment window
 
 
@@ -150,9 +149,9 @@ class TableService:
             self._tables.commit_round(self._tables.round_writes(session, session.version, entry, line_ids))
             return {"round": _round_view(entry), "pay_params": placed.pay_params}
         entry = self._tab_round(session, who, items, line_ids, number, at)
-        self._bus.publish([DomainEvent(PRINT_REQUESTED, {
-            "order_id": entry.order_id, "store_id": session.store_id, "at": at, "reason": "addon_round",
-            "round_no": number, "line_indexes": entry.line_indexes, "by": who})])
+        self._bus.publish([PrintRequested(order_id=entry.order_id, store_id=session.store_id, at=at,
+                                          reason="addon_round", round_no=number, line_indexes=entry.line_indexes,
+                                          by=who)])
         return {"round": _round_view(entry), "pay_params": None}
 
     def _tab_round(self, session: TableSession, who: str, items: list[CartItem], line_ids: list[str], number: int,
