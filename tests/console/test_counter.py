@@ -32,7 +32,7 @@ def _server_total() -> int:
 def _vouchers(order_id: str) -> list:
     from diancan import bootstrap
 
-    return bootstrap.payment_store().order_vouchers(order_id)
+    return bootstrap.payment_table().order_vouchers(order_id)
 
 
 def _counter_orders_today() -> list:

@@ -61,7 +61,7 @@ def staff(staff_id: str) -> str:
 
 class TableService:
     def __init__(self, tables: Tables, codes: TableCodes, repository: OrderRepository, ordering: OrderingService,
-                 payments: PaymentService, payment_store: PaymentLedger, bus: EventPublisher, *, expiry_minutes: int,
+                 payments: PaymentService, payment_table: PaymentLedger, bus: EventPublisher, *, expiry_minutes: int,
                  business_tz: str,
                  clock: Callable[[], datetime] = utcnow, new_id: Callable[[], str] = lambda: secrets.token_hex(8)) -> None:
         self._tables = tables
@@ -69,7 +69,7 @@ class TableService:
         self._repository = repository
         self._ordering = ordering
         self._payments = payments
-        self._payment_store = payment_store
+        self._payment_table = payment_table
         self._bus = bus
         self._expiry = timedelta(minutes=expiry_minutes)
         self._tz = business_tz
