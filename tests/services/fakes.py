@@ -56,10 +56,12 @@ from diancan.domain.order_status import (
 from diancan.domain.payments import GENESIS, OPEN_REFUND, NotificationRejected, Refund, RefundStatus, Voucher
 from diancan.domain.printing import PrintJob, PrintSetup
 from diancan.domain.promotions import Coupon, CouponNotApplicable, WalletCoupon
+from diancan.domain.shifts import Shift, ShiftAlreadyOpen
 from diancan.domain.tables import CartLine, Round, SessionStatus, TableSession
 
 if TYPE_CHECKING:
     from diancan.adapters.repository import BatchRead, TransactionStep
+    from diancan.adapters.staff_store import AuditEntry
 
 
 @dataclass
@@ -78,6 +80,8 @@ class World:
     jobs: dict[tuple[str, str], PrintJob] = field(default_factory=dict)
     events: list[DomainEvent] = field(default_factory=list)
     stores: dict[str, Store] = field(default_factory=dict)
+    shifts: dict[tuple[str, str], Shift] = field(default_factory=dict)
+    audit: list[AuditEntry] = field(default_factory=list)
     dishes: dict[tuple[str, str], Dish] = field(default_factory=dict)
     tables: set[tuple[str, str]] = field(default_factory=set)
     wallets: dict[str, dict[str, WalletCoupon]] = field(default_factory=dict)  # openid → coupon id → coupon
@@ -697,12 +701,77 @@ class FakePrinter:
         return "offline" if printer_sn in self.offline else "online"
 
 
+class FakeShiftBook:
+    """shift_store.ShiftStore: one open shift per (store, cashier); closing only an open shift."""
+
+    def __init__(self, world: World) -> None:
+        self._world = world
+
+    def open(self, shift: Shift) -> None:
+        if any(s.store_id == shift.store_id and s.staff_id == shift.staff_id and s.is_open
+               for s in self._world.shifts.values()):
+            raise ShiftAlreadyOpen(details={"staff_id": shift.staff_id})
+        self._world.shifts[(shift.store_id, shift.shift_id)] = shift
+
+    def close(self, shift: Shift) -> bool:
+        stored = self._world.shifts[(shift.store_id, shift.shift_id)]
+        if not stored.is_open:
+            return False
+        self._world.shifts[(shift.store_id, shift.shift_id)] = shift
+        return True
+
+    def record_print(self, shift: Shift) -> None:
+        assert not self._world.shifts[(shift.store_id, shift.shift_id)].is_open
+        self._world.shifts[(shift.store_id, shift.shift_id)] = shift
+
+    def get(self, store_id: str, shift_id: str) -> Shift | None:
+        return self._world.shifts.get((store_id, shift_id))
+
+    def open_shift_of(self, store_id: str, staff_id: str) -> Shift | None:
+        return next((s for s in self._world.shifts.values()
+                     if s.store_id == store_id and s.staff_id == staff_id and s.is_open), None)
+
+    def recent(self, store_id: str, limit: int = 30) -> list[Shift]:
+        mine = [s for (sid, _), s in sorted(self._world.shifts.items(), reverse=True) if sid == store_id]
+        return mine[:limit]
+
+
+class FakeVoucherChain:
+    """payment_store.PaymentStore read by chain position (the World's vouchers, as the fake ledger writes them)."""
+
+    def __init__(self, world: World) -> None:
+        self._world = world
+
+    def chain_seq(self, store_id: str) -> int:
+        return max((v.seq for v in self._world.vouchers if v.store_id == store_id), default=0)
+
+    def vouchers_between(self, store_id: str, after_seq: int, upto_seq: int) -> list[Voucher]:
+        return [v for v in self._world.vouchers if v.store_id == store_id and after_seq < v.seq <= upto_seq]
+
+
+class FakeAuditTrail:
+    """staff_store.AuditLog: entries per store in the order appended (their ``at`` never goes back here)."""
+
+    def __init__(self, world: World) -> None:
+        self._world = world
+
+    def append(self, entry: AuditEntry) -> None:
+        self._world.audit.append(entry)
+
+    def recent(self, store_id: str | None, limit: int = 100) -> list[AuditEntry]:
+        return [e for e in reversed(self._world.audit) if e.store_id == (store_id or "")][:limit]
+
+    def between(self, store_id: str, start_iso: str, end_iso: str) -> list[AuditEntry]:
+        return [e for e in self._world.audit if e.store_id == store_id and start_iso <= e.at <= end_iso]
+
+
 FAKES: dict[str, type] = {
     "Tables": FakeTables,
     "Dispatches": FakeDispatches, "Courier": FakeCourier, "Cipher": FakeCipher,
     "Marketing": FakeMarketing,
     "OrderRepository": FakeOrderRepository, "PaymentLedger": FakePaymentLedger, "WeChatPayClient": FakeWeChatPay,
     "EventPublisher": FakeEventPublisher, "PrintJobQueue": FakePrintJobQueue, "Printer": FakePrinter,
+    "ShiftBook": FakeShiftBook, "VoucherChain": FakeVoucherChain, "AuditTrail": FakeAuditTrail,
 }
 
 __all__ = ["FAKES", "WeChatPayUnavailable", "World"]

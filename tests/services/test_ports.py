@@ -41,7 +41,8 @@ ADAPTERS = {
     "NoticeLedger": ("notice_store", "NoticeStore"), "Cipher": ("pii", "PiiCipher"),
     "ReviewRepository": ("review_store", "ReviewStore"), "StaffSessions": ("staff_store", "SessionStore"),
     "SetupRepository": ("setup_store", "SetupStore"), "AlertPublisher": ("alerts", "SnsAlerts"),
-    "StaffRepository": ("staff_store", "StaffStore"),
+    "StaffRepository": ("staff_store", "StaffStore"), "ShiftBook": ("shift_store", "ShiftStore"),
+    "VoucherChain": ("payment_store", "PaymentStore"),
     "SubscribeMessages": ("wechat_messages", "WeChatSubscribeMessages"),
     "WeChatLoginClient": ("wechat", "WeChatLogin"), "TokenIssuer": ("tokens", "TokenSigner"),
 }

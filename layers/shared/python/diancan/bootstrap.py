@@ -234,6 +234,15 @@ def printing():
 
 
 @component
+def shifts():
+    from diancan.adapters.shift_store import ShiftStore
+    from diancan.adapters.staff_store import AuditLog
+    from diancan.services.shifts import ShiftService
+
+    return ShiftService(ShiftStore(), payment_store(), AuditLog(), printing, tz=settings().business_tz)
+
+
+@component
 def kitchen():
     from diancan.services.kitchen import KitchenBoard
 

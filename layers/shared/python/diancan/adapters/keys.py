@@ -360,3 +360,21 @@ def audit(at_iso: str, entry_id: str) -> str:
 
 def stats(day: str) -> str:
     return f"STATS#{day}"
+
+
+# ---- shifts (adapters/shift_store.py): their own partition per store, out of every store-partition read ------
+SHIFT_PREFIX = "SHIFT#"
+
+
+def shifts(store_id: str) -> str:
+    """The partition of a store's shifts (``SHIFTS#<sid>``): the shifts newest first, one query."""
+    return f"SHIFTS#{store_id}"
+
+
+def shift(shift_id: str) -> str:
+    return f"{SHIFT_PREFIX}{shift_id}"
+
+
+def open_shift(staff_id: str) -> str:
+    """Exists while the cashier has an open shift in the store: put only if absent, deleted at closing."""
+    return f"OPENSHIFT#{staff_id}"

@@ -178,6 +178,17 @@ class PaymentStore:
         for record in VoucherRecord.gsi2.query(keys.store_vouchers(store_id)):
             yield Voucher.model_validate(record.doc)
 
+    def chain_seq(self, store_id: str) -> int:
+        """The seq of the store's newest voucher (0 before the first): where a shift's stretch of the chain starts."""
+        return self.ledger(store_id).seq
+
+    def vouchers_between(self, store_id: str, after_seq: int, upto_seq: int) -> list[Voucher]:
+        """The store's vouchers with ``after_seq < seq <= upto_seq``, in order: one GSI2 range query."""
+        if upto_seq <= after_seq:
+            return []
+        return [Voucher.model_validate(record.doc) for record in VoucherRecord.gsi2.query(
+            keys.store_vouchers(store_id), VoucherRecord.GSI2SK.between(keys.seq(after_seq + 1), keys.seq(upto_seq)))]
+
     def order_vouchers(self, order_id: str) -> list[Voucher]:
         return [Voucher.model_validate(r.doc) for r in
                 VoucherRecord.query(keys.order(order_id), VoucherRecord.SK.startswith("VOUCHER#"))]

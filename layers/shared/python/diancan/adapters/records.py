@@ -512,6 +512,19 @@ class AuditRecord(Record, discriminator="audit"):
     amount_fen = NumberAttribute(null=True)
 
 
+class ShiftRecord(Record, discriminator="shift"):
+    """``SHIFTS#<sid>/SHIFT#<shift id>``: a cashier's shift and, once closed, its handover (``doc``)."""
+
+    status = UnicodeAttribute()  # open | closed; closing is conditional on "open"
+    doc = JSONAttribute()
+
+
+class OpenShiftRecord(Record, discriminator="open_shift"):
+    """``SHIFTS#<sid>/OPENSHIFT#<staff id>``: exists while that cashier's shift is open (one open shift each)."""
+
+    shift_id = UnicodeAttribute()
+
+
 class StatsRecord(Record, discriminator="stats"):
     """Day counters; written and read by adapters.counters (dynamic names). Registered so that a
     polymorphic query of a store partition recognises the item."""

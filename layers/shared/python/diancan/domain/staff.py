@@ -51,13 +51,16 @@ class Action(StrEnum):
     STAFF_STORE = "staff.store"        # cashiers and cooks of one's own stores (managers)
     CHAIN_VERIFY = "chain.verify"      # walk a store's voucher hash chain (owners)
     REVIEWS_REPLY = "reviews.reply"    # read a store's reviews and answer them (managers, owners)
+    SHIFTS_OWN = "shifts.own"          # open, close and read one's own shift (cashiers, managers, owners)
+    SHIFTS_ANY = "shifts.any"          # open, close and read any cashier's shift of the store (managers, owners)
+    INVOICES_ISSUE = "invoices.issue"  # see guests' invoice requests and mark them issued (managers, owners)
 
 
 A = Action
 _CHAIN_ONLY = frozenset({A.CHAIN_DASHBOARD_VIEW, A.MARKETING_MANAGE, A.STAFF_MANAGE, A.CHAIN_VERIFY})
 _CASHIER = frozenset({A.DASHBOARD_VIEW, A.ORDERS_VIEW, A.ORDERS_ACCEPT, A.ORDERS_READY, A.ORDERS_COMPLETE,
                       A.ORDERS_REFUND, A.ORDERS_REPRINT, A.COUNTER_PAY, A.TABLES_VIEW, A.TABLES_SERVE, A.KITCHEN_VIEW,
-                      A.MENU_VIEW})
+                      A.MENU_VIEW, A.SHIFTS_OWN})
 _KITCHEN = frozenset({A.KITCHEN_VIEW, A.ORDERS_READY})
 
 RIGHTS: dict[Role, frozenset[Action]] = {

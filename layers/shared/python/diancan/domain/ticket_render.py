@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from diancan.domain.clock import BUSINESS_TZ_DEFAULT, local
+from diancan.domain.clock import BUSINESS_TZ_DEFAULT, local, parse_iso
 from diancan.domain.money import yuan
 from diancan.domain.tickets import Ticket, TicketLine
+
+if TYPE_CHECKING:
+    from diancan.domain.shifts import Shift
 
 FEIEYUN_MAX_CONTENT_BYTES = 5000
 """Open_printMsg ``content`` limit: "打印内容,不能超过5000字节" (official demo). We count UTF-8 bytes, which is
@@ -172,3 +176,31 @@ def _rule(columns: int) -> str:
 def _pad(text: str, width: int, right: bool = False) -> str:
     fill = " " * max(0, width - display_width(text))
     return fill + text if right else text + fill
+
+
+METHOD_LABELS = {"cash": "现金", "card": "刷卡", "other": "其他"}
+
+
+def render_handover(shift: Shift, store_name: str, columns: int, tz: str = BUSINESS_TZ_DEFAULT) -> str:
+    """The Feieyun ``content`` of a closed shift's handover sheet (交班单) for the counter's receipt printer."""
+    if columns not in PAPER_COLUMNS or shift.handover is None:
+        raise ValueError("a closed shift on 32- or 48-column paper")
+    sheet = shift.handover
+    parts = [*_big_centred(plain(store_name), columns), *_big_centred("交班单", columns), _rule(columns),
+             *_text(f"收银员 {plain(shift.staff_name or shift.staff_id)}", columns),
+             *_text(f"开班 {local(parse_iso(shift.opened_at), tz):%Y-%m-%d %H:%M}", columns),
+             *_text(f"交班 {local(parse_iso(shift.closed_at or shift.opened_at), tz):%Y-%m-%d %H:%M}", columns),
+             *_text(f"订单数 {len(sheet.orders)}", columns), _rule(columns)]
+    for method, amount in sheet.takings_fen.items():
+        parts += _amount(f"收款 {METHOD_LABELS.get(method, plain(method))}", yuan(amount), columns)
+    parts += _amount("收款合计", yuan(sheet.takings_total_fen), columns)
+    parts += _amount(f"退款 {len(sheet.refunds)}笔", yuan(-sheet.refunds_fen), columns)
+    parts += _amount(f"作废 {len(sheet.voids)}笔", "", columns)
+    parts += [_rule(columns), *_amount("备用金", yuan(sheet.float_fen), columns),
+              *_amount("现金退款", yuan(-sheet.cash_refunds_fen), columns),
+              *_amount("应有现金", yuan(sheet.expected_cash_fen), columns),
+              *_amount("实点现金", yuan(sheet.counted_cash_fen), columns)]
+    label = "短款" if sheet.difference_fen < 0 else "长款" if sheet.difference_fen > 0 else "差额"
+    parts += _lines(_row(label, [yuan(sheet.difference_fen)], [_RECEIPT_CELLS[columns][1]], columns // 2), "B")
+    parts += [_rule(columns), *_text("交班人签字：", columns), "<BR>", *_text("接班人签字：", columns), "<BR><CUT>"]
+    return "".join(parts)

@@ -56,6 +56,7 @@ if TYPE_CHECKING:
     from diancan.domain.printing import PrintJob, PrintSetup
     from diancan.domain.promotions import Coupon, WalletCoupon
     from diancan.domain.recommend import StoreReco
+    from diancan.domain.shifts import Shift
     from diancan.domain.staff import Staff
     from diancan.domain.stats import CounterUpdate
     from diancan.domain.stock import Ingredient, LedgerEntry, StockAlert, StockIssue
@@ -480,6 +481,33 @@ class AuditTrail(Protocol):
     def append(self, entry: AuditEntry) -> None: ...
 
     def recent(self, store_id: str | None, limit: int = 100) -> list[AuditEntry]: ...
+
+    def between(self, store_id: str, start_iso: str, end_iso: str) -> list[AuditEntry]: ...
+
+
+class ShiftBook(Protocol):
+    """Cashiers' shifts (``adapters/shift_store.py``: ``ShiftStore``): one open shift per cashier and store,
+    closing conditional on the shift being open."""
+
+    def open(self, shift: Shift) -> None: ...
+
+    def close(self, shift: Shift) -> bool: ...
+
+    def record_print(self, shift: Shift) -> None: ...
+
+    def get(self, store_id: str, shift_id: str) -> Shift | None: ...
+
+    def open_shift_of(self, store_id: str, staff_id: str) -> Shift | None: ...
+
+    def recent(self, store_id: str, limit: int = 30) -> list[Shift]: ...
+
+
+class VoucherChain(Protocol):
+    """Reading a store's voucher chain by position (``PaymentStore``): a shift's stretch of it."""
+
+    def chain_seq(self, store_id: str) -> int: ...
+
+    def vouchers_between(self, store_id: str, after_seq: int, upto_seq: int) -> list[Voucher]: ...
 
 
 class DashboardCounters(Protocol):

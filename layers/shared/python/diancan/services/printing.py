@@ -141,19 +141,40 @@ class PrintingService:
         return [fallback] if status in ("offline", "no_paper") else [station.printer_sn, fallback]
 
     def _deliver(self, station: Station, ticket: Ticket, targets: Sequence[str]) -> tuple[str, list[str]]:
+        return self._deliver_content(station, targets, lambda columns: render_feieyun(ticket, columns, self._tz),
+                                     ticket.ticket_id)
+
+    def _deliver_content(self, station: Station, targets: Sequence[str], render: Callable[[int], str],
+                         what: str) -> tuple[str, list[str]]:
         """Print on the first target that does not refuse; PrinterUnavailable propagates at once."""
         refused: PrinterError | None = None
         for printer_sn in targets:
             columns = station.paper_columns if printer_sn == station.printer_sn else FALLBACK_COLUMNS
-            pieces = split_for_limit(render_feieyun(ticket, columns, self._tz))
+            pieces = split_for_limit(render(columns))
             try:
                 return printer_sn, [self._printer.print_ticket(printer_sn, piece) for piece in pieces]
             except PrinterError as error:
-                logger.warning("printer refused ticket", extra={"ticket_id": ticket.ticket_id,
+                logger.warning("printer refused ticket", extra={"ticket_id": what,
                                                                 "printer_sn": printer_sn, "feieyun_ret": error.ret})
                 refused = error
         assert refused is not None
         raise refused
+
+    def print_at_counter(self, store_id: str, render: Callable[[str, int], str], what: str) -> str:
+        """Print a sheet of no order (a shift's handover) on the counter's printer: the station that prints the
+        receipts (else the first station), its fallback when the primary is offline or refuses. ``render`` gets
+        the store's name and the paper's columns. Returns the printer's sn; raises PrinterUnavailable,
+        PrinterRefused or NoStations. Not queued: the caller keeps the outcome and offers "print again"."""
+        setup = self._jobs.print_setup(store_id)
+        station = next((s for s in setup.stations if s.receipt), setup.stations[0] if setup.stations else None)
+        if station is None:
+            raise NoStations()
+        try:
+            printer_sn, _ = self._deliver_content(station, self._targets(station),
+                                                  lambda columns: render(setup.store.name, columns), what)
+        except PrinterError as error:
+            raise PrinterRefused(details={"msg": error.msg}) from None
+        return printer_sn
 
     def _sent(self, printer_sn: str, print_ids: list[str]) -> dict:
         return {"status": PrintStatus.SENT, "printer_sn": printer_sn, "print_ids": print_ids,
