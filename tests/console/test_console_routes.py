@@ -127,8 +127,15 @@ ROUTES = [
     ("POST", "/s/{sid}/setup/stations", "devices.manage"),
     ("POST", "/s/{sid}/setup/ingredients", "stock.adjust"),
     ("POST", "/s/{sid}/setup/ingredients/{ingredient_id}", "stock.adjust"),
+    ("GET", "/s/{sid}/shifts", "shifts.own"),
+    ("GET", "/api/s/{sid}/shifts", "shifts.own"),
+    ("GET", "/s/{sid}/shifts/{shift_id}", "shifts.own"),
+    ("GET", "/api/s/{sid}/shifts/{shift_id}", "shifts.own"),
+    ("POST", "/s/{sid}/shifts/open", "shifts.own"),
+    ("POST", "/s/{sid}/shifts/{shift_id}/close", "shifts.own"),
+    ("POST", "/s/{sid}/shifts/{shift_id}/print", "shifts.own"),
 ]
-FILL = {"{staff_id}": "cashier-jingan", "{sn}": "920000001", "{table_no}": "A1", "{ingredient_id}": "pork", "{station_id}": "hot", "{ticket_id}": "k-hot", "{session_id}": "no-session",
+FILL = {"{staff_id}": "cashier-jingan", "{sn}": "920000001", "{table_no}": "A1", "{ingredient_id}": "pork", "{station_id}": "hot", "{ticket_id}": "k-hot", "{session_id}": "no-session", "{shift_id}": "no-shift",
         "{call_id}": "no-call"}
 PEOPLE = list(PASSWORDS)  # every role of store 1 (sh-jingan) and manager, cashier and cook of store 2
 
@@ -144,7 +151,8 @@ def _may(staff, action: str, store_id: str | None) -> bool:
 def _call(client, csrf, method, path):
     if method == "GET":
         return client.get(path, base_url=BASE)
-    return client.post(path, json={"amount_fen": 100, "price_yuan": "6", "counted": "5", "units": "3", "tip_fen": 200},
+    return client.post(path, json={"amount_fen": 100, "price_yuan": "6", "counted": "5", "units": "3", "tip_fen": 200,
+                                   "float_fen": 0, "counted_fen": 0},
                        headers={"X-CSRF-Token": csrf}, base_url=BASE)
 
 
