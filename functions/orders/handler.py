@@ -1,4 +1,4 @@
-"""orders: a guest's own orders (newest first), one order, cancel while unpaid, review once completed;
+"""orders: a guest's own orders (newest first), one order, cancel while unpaid, review once completed, an invoice;
 profile (GET /me), phone number with consent, birthday, and coupon claims."""
 
 from datetime import date
@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from diancan import bootstrap
 from diancan.domain.errors import InvalidRequest
 from diancan.domain.inputs import whole_number
+from diancan.domain.invoices import InvoiceRequest
 from diancan.domain.reviews import ReviewRequest
 from diancan.guest import current_guest
 from diancan.http import json_response, make_resolver
@@ -70,6 +71,12 @@ def sync_payment(order_id: str) -> dict:
 def review_order(order_id: str, review: Annotated[ReviewRequest, Body()]):
     logger.append_keys(order_id=order_id)
     return json_response(201, bootstrap.reviews().review_order(current_guest(app), order_id, review))
+
+
+@app.post("/orders/<order_id>/invoice", summary="Ask for an invoice (发票) on one's own paid order", tags=["orders"])
+def request_invoice(order_id: str, request: Annotated[InvoiceRequest, Body()]):
+    logger.append_keys(order_id=order_id)
+    return json_response(201, bootstrap.invoices().request(current_guest(app), order_id, request))
 
 
 @app.post("/me/phone")

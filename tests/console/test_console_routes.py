@@ -134,6 +134,9 @@ ROUTES = [
     ("POST", "/s/{sid}/shifts/open", "shifts.own"),
     ("POST", "/s/{sid}/shifts/{shift_id}/close", "shifts.own"),
     ("POST", "/s/{sid}/shifts/{shift_id}/print", "shifts.own"),
+    ("GET", "/s/{sid}/invoices", "invoices.issue"),
+    ("GET", "/api/s/{sid}/invoices", "invoices.issue"),
+    ("POST", "/s/{sid}/invoices/{oid}/issue", "invoices.issue"),
 ]
 FILL = {"{staff_id}": "cashier-jingan", "{sn}": "920000001", "{table_no}": "A1", "{ingredient_id}": "pork", "{station_id}": "hot", "{ticket_id}": "k-hot", "{session_id}": "no-session", "{shift_id}": "no-shift",
         "{call_id}": "no-call"}

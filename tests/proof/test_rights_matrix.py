@@ -75,6 +75,7 @@ ROWS: dict[tuple[str, str, str], Row] = {
     ("orders", "POST", "/orders/<order_id>/review"): Row(OWNER, "orders/post_review", "/orders/{target}/review", 201,
                                                          body={"dishes": [{"dish_id": "d-gongbao", "stars": 5}],
                                                                "text": "好吃"}),
+    ("orders", "POST", "/orders/<order_id>/invoice"): Row(OWNER, "orders/post_invoice", "/orders/{target}/invoice", 201),
     ("orders", "POST", "/orders/<order_id>/sync-payment"): Row(OWNER, "orders/post_pay",
                                                                "/orders/{target}/sync-payment", 200),
     ("tables", "GET", "/tables/resolve"): Row(PUBLIC, "tables/get_resolve", "/tables/resolve", 200),
@@ -142,12 +143,15 @@ def bearer(token: str) -> dict:
 
 def _completed_order(token: str, key: str) -> str:
     from diancan import bootstrap
+    from diancan.adapters.records import OrderRecord
     from diancan.domain.clock import iso, utcnow
     from diancan.domain.order_status import OrderAction
 
     order_id = _placed(token, key)
+    paid = [OrderRecord.paid_fen.set(bootstrap.repository().get_order(order_id).total_fen)]
     for action in (OrderAction.PAY, OrderAction.START, OrderAction.MARK_READY, OrderAction.COMPLETE):
-        assert bootstrap.repository().transition(order_id, "takeout", action, at=iso(utcnow())).applied
+        extra = paid if action is OrderAction.PAY else None
+        assert bootstrap.repository().transition(order_id, "takeout", action, at=iso(utcnow()), extra=extra).applied
     return order_id
 
 
@@ -209,7 +213,8 @@ def world():
         for route, row in ROWS.items():
             if row.kind == OWNER:
                 key = f"matrix-{route[2].rsplit('/', 1)[-1].strip('<>')}"
-                targets[route] = ((_completed_order if route[2].endswith("review") else _placed)(alice, key), "", 0)
+                completed = route[2].endswith(("review", "invoice"))
+                targets[route] = ((_completed_order if completed else _placed)(alice, key), "", 0)
             elif row.kind == MEMBER:
                 targets[route] = _session(alice, next(tables), sent=route[2].endswith("checkout"))
         console = build(ConsoleSettings(), cost=FAST)

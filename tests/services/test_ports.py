@@ -42,7 +42,7 @@ ADAPTERS = {
     "ReviewRepository": ("review_store", "ReviewStore"), "StaffSessions": ("staff_store", "SessionStore"),
     "SetupRepository": ("setup_store", "SetupStore"), "AlertPublisher": ("alerts", "SnsAlerts"),
     "StaffRepository": ("staff_store", "StaffStore"), "ShiftBook": ("shift_store", "ShiftStore"),
-    "VoucherChain": ("payment_store", "PaymentStore"),
+    "VoucherChain": ("payment_store", "PaymentStore"), "InvoiceBook": ("invoice_store", "InvoiceStore"),
     "SubscribeMessages": ("wechat_messages", "WeChatSubscribeMessages"),
     "WeChatLoginClient": ("wechat", "WeChatLogin"), "TokenIssuer": ("tokens", "TokenSigner"),
 }

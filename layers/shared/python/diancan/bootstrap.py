@@ -173,7 +173,21 @@ def guest_orders():
     from diancan.services.orders import GuestOrders
 
     return GuestOrders(repository(), event_bus(), pii_cipher(), OnFirstUse(payments), deliveries=delivery_store(),
-                       cursors=cursor_sealer())
+                       cursors=cursor_sealer(), invoices=invoice_store())
+
+
+@component
+def invoice_store():
+    from diancan.adapters.invoice_store import InvoiceStore
+
+    return InvoiceStore()
+
+
+@component
+def invoices():
+    from diancan.services.invoices import InvoiceService
+
+    return InvoiceService(repository(), invoice_store(), tz=settings().business_tz)
 
 
 @component

@@ -378,3 +378,17 @@ def shift(shift_id: str) -> str:
 def open_shift(staff_id: str) -> str:
     """Exists while the cashier has an open shift in the store: put only if absent, deleted at closing."""
     return f"OPENSHIFT#{staff_id}"
+
+
+# ---- invoices (adapters/invoice_store.py) ------------------------------------------------------------------
+INVOICE = "INVOICE"  # in the order's partition: ``ORDER#<oid>/INVOICE`` (one request per order)
+
+
+def invoices_pending(store_id: str) -> str:
+    """GSI2PK of an invoice request until it is issued (sparse): the console's pending list."""
+    return f"INVOICES#{store_id}"
+
+
+def invoiced(store_id: str, day: str) -> str:
+    """GSI2PK of an issued invoice: the store's invoices of a business day, what the settlement counts."""
+    return f"INVOICED#{store_id}#{day}"

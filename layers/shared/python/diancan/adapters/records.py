@@ -525,6 +525,14 @@ class OpenShiftRecord(Record, discriminator="open_shift"):
     shift_id = UnicodeAttribute()
 
 
+class InvoiceRecord(Record, discriminator="invoice"):
+    """``ORDER#<oid>/INVOICE``: the guest's invoice request; GSI2 ``INVOICES#<sid>`` while pending, then
+    ``INVOICED#<sid>#<day>`` once issued."""
+
+    status = UnicodeAttribute()  # requested | issued; issuing is conditional on "requested"
+    doc = JSONAttribute()
+
+
 class StatsRecord(Record, discriminator="stats"):
     """Day counters; written and read by adapters.counters (dynamic names). Registered so that a
     polymorphic query of a store partition recognises the item."""

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from diancan.adapters.table_store import TableStore
     from diancan.services.coupons import CouponService
     from diancan.services.delivery import DeliveryService
+    from diancan.services.invoices import InvoiceService
     from diancan.services.kitchen import KitchenBoard
     from diancan.services.menu_admin import MenuAdmin
     from diancan.services.payments import PaymentService
@@ -82,6 +83,7 @@ class ConsoleServices:
     reviews: Callable[[], Reviews]
     reports: Callable[[], ReportService]
     shifts: Callable[[], ShiftService]
+    invoices: Callable[[], InvoiceService]
 
 
 def session_key(app_secret: dict) -> bytes:
@@ -114,4 +116,4 @@ def build(settings: ConsoleSettings, cost: ScryptCost = CURRENT) -> ConsoleServi
         tables=bootstrap.tables, table_store=bootstrap.table_store, table_codes=bootstrap.table_codes,
         marketing_store=bootstrap.marketing_store, activity_store=bootstrap.activity_store, coupons=bootstrap.coupons,
         review_store=bootstrap.review_store, reviews=bootstrap.reviews, reports=bootstrap.reports,
-        shifts=bootstrap.shifts)
+        shifts=bootstrap.shifts, invoices=bootstrap.invoices)

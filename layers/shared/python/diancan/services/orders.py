@@ -12,7 +12,7 @@ from diancan.domain.errors import NotFound
 from diancan.domain.events import order_event
 from diancan.domain.order import DeliveryAddress, Order, StatusChange
 from diancan.domain.order_status import OrderAction, OrderStatus
-from diancan.services.ports import Cipher, CursorSeal, EventPublisher, OrderRepository
+from diancan.services.ports import Cipher, CursorSeal, EventPublisher, InvoiceBook, OrderRepository
 
 if TYPE_CHECKING:  # built on first use (bootstrap.OnFirstUse): reading or quoting must not load WeChat Pay
     from diancan.adapters.repository import BatchRead  # the one adapter value still passed through a port
@@ -38,8 +38,9 @@ def _guests(openid: str, order: Order) -> Order:
 class GuestOrders:
     def __init__(self, repository: OrderRepository, bus: EventPublisher, pii: Cipher | None, payments: PaymentService,
                  clock: Callable[[], datetime] = utcnow, deliveries: Deliveries | None = None, *,
-                 cursors: CursorSeal) -> None:
+                 cursors: CursorSeal, invoices: InvoiceBook | None = None) -> None:
         self._repository = repository
+        self._invoices = invoices
         self._cursors = cursors
         self._deliveries = deliveries
         self._payments = payments
@@ -53,7 +54,8 @@ class GuestOrders:
     def detail(self, openid: str, order_id: str) -> dict:
         """The order, its address, its stock issue and its delivery: one Query of the order's partition."""
         delivery = self._deliveries.dispatch_read(order_id) if self._deliveries is not None else None
-        read = self._repository.order_with_issue(order_id, extra=[delivery] if delivery else ())
+        invoice = self._invoices.invoice_read(order_id) if self._invoices is not None else None
+        read = self._repository.order_with_issue(order_id, extra=[r for r in (delivery, invoice) if r])
         order = _guests(openid, read.order)
         view = order.guest_view()
         if read.encrypted_address and self._pii is not None:
@@ -62,6 +64,8 @@ class GuestOrders:
         view["stock_issue"] = read.stock_issue.guest_notice() if read.stock_issue else None
         if delivery is not None and order.mode == "delivery":
             view["delivery"] = delivery.value.view() if delivery.value else None
+        if invoice is not None:
+            view["invoice"] = invoice.value.guest_view() if invoice.value else None
         return view
 
     def page(self, openid: str, cursor: str | None, limit: int) -> dict:

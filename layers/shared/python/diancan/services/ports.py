@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from diancan.domain.dispatch import Dispatch
     from diancan.domain.events import DomainEvent
     from diancan.domain.guest_notices import SubscribeMessage
+    from diancan.domain.invoices import Invoice
     from diancan.domain.membership import Standing
     from diancan.domain.menu import Category, Dish, Store
     from diancan.domain.money import Fen
@@ -500,6 +501,22 @@ class ShiftBook(Protocol):
     def open_shift_of(self, store_id: str, staff_id: str) -> Shift | None: ...
 
     def recent(self, store_id: str, limit: int = 30) -> list[Shift]: ...
+
+
+class InvoiceBook(Protocol):
+    """Guests' invoice requests (``adapters/invoice_store.py``: ``InvoiceStore``): one per order."""
+
+    def request(self, invoice: Invoice) -> Invoice: ...
+
+    def get(self, order_id: str) -> Invoice | None: ...
+
+    def invoice_read(self, order_id: str) -> BatchRead[Invoice | None]: ...
+
+    def pending(self, store_id: str, limit: int = 200) -> list[Invoice]: ...
+
+    def issue(self, invoice: Invoice) -> bool: ...
+
+    def issued_on(self, store_id: str, day: str) -> list[Invoice]: ...
 
 
 class VoucherChain(Protocol):

@@ -6,6 +6,7 @@ from diancan.console.blueprints import (
               chain,
               dashboard,
               delivery,
+              invoices,
               kitchen,
               marketing,
               members,
@@ -27,4 +28,4 @@ from diancan.console.blueprints import (
 BLUEPRINTS = [auth.bp, chain.bp, dashboard.bp, orders.bp, delivery.bp, kitchen.bp, tables.bp, menu.bp, stock.bp,
               stores.bp, reports.bp, audit.bp, staff.bp,
               marketing.bp, members.bp, store_profile.bp, reviews.bp,
-              store_settings.bp, setup.bp, setup_pages.bp, shifts.bp]
+              store_settings.bp, setup.bp, setup_pages.bp, shifts.bp, invoices.bp]

@@ -1,7 +1,9 @@
-"""Shift handover in the console (Flask test client, moto): a cashier opens a shift with a float, takes cash at
-the counter, closes with the cash counted; the handover page shows the shortage, the sheet is printed on the
-counter's receipt printer and kept; a double click closes once; a cashier cannot touch another's shift,
-a manager can."""
+"""Shift handover and invoice requests in the console (Flask test client, moto).
+
+A cashier opens a shift with a float, takes cash at the counter, closes with the cash counted; the handover
+page shows the shortage, the sheet is printed on the counter's receipt printer and kept; a double click closes
+once; a cashier cannot touch another's shift, a manager can. A manager sees a guest's invoice request and
+marks it issued once."""
 
 from __future__ import annotations
 
@@ -108,3 +110,28 @@ def test_a_bad_amount_is_refused_and_opens_nothing(client_app):
         answer = post(client, csrf, f"/s/{STORE}/shifts/open", body)
         assert answer.status_code == 400 and answer.get_json()["code"] == "INVALID_AMOUNT", body
     assert client.get(f"/api/s/{STORE}/shifts", base_url=BASE).get_json() == {"current": None, "shifts": []}
+
+
+def test_staff_see_a_pending_invoice_and_mark_it_issued_once(client_app, console):
+    from diancan import bootstrap
+    from diancan.adapters import keys
+    from diancan.adapters.records import OrderRecord
+    from diancan.domain.invoices import InvoiceRequest
+
+    order = make_paid_order(console)  # the guest's (openid-alice); paid_fen as a payment writes it
+    OrderRecord(keys.order(order.order_id), keys.ORDER).update(actions=[OrderRecord.paid_fen.set(order.total_fen)])
+    bootstrap.invoices().request("openid-alice", order.order_id, InvoiceRequest(
+        kind="company", title="上海点餐科技有限公司", tax_number="91310000MA1FL1234Q", email="f@example.com"))
+    manager, cashier = client_app.test_client(), client_app.test_client()
+    csrf = login(manager, "jingan")
+    login(cashier, "cashier")
+    assert cashier.get(f"/s/{STORE}/invoices", base_url=BASE).status_code == 403
+    page = manager.get(f"/s/{STORE}/invoices", base_url=BASE).get_data(as_text=True)
+    assert order.order_id in page and "上海点餐科技有限公司" in page and "openid-alice" not in page
+
+    issued = post(manager, csrf, f"/s/{STORE}/invoices/{order.order_id}/issue", {"invoice_no": "24312000000012345678"})
+    assert issued.status_code == 200 and issued.get_json()["status"] == "issued"
+    again = post(manager, csrf, f"/s/{STORE}/invoices/{order.order_id}/issue", {"invoice_no": "11112222"})
+    assert again.status_code == 409 and again.get_json()["code"] == "INVOICE_ALREADY_ISSUED"
+    assert post(manager, csrf, f"/s/{STORE}/invoices/{order.order_id}/issue", {"invoice_no": "x"}).status_code == 400
+    assert manager.get(f"/api/s/{STORE}/invoices", base_url=BASE).get_json() == {"pending": []}
