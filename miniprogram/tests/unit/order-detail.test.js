@@ -108,3 +108,72 @@ test('error state and retry', async () => {
   await tap(page, state(page, 'retry'))
   await waitFor(() => text(page, '#status') === '已完成')
 })
+
+function typeInvoice(page, field, value) {
+  page.instance.onInvoiceInput({ currentTarget: { dataset: { field } }, detail: { value } })
+}
+
+test('a paid order: request an invoice (tax number checked before sending), then its status shows', async () => {
+  const paid = { status: 'COMPLETED', paid_fen: 3800, invoice: null }
+  wx.__route(`GET /orders/orders/${ID}`, { status: 200, data: order(paid) })
+  const requested = { order_id: ID, status: 'requested', amount_fen: 3800, invoice_no: null,
+    request: { kind: 'company', title: '上海点餐科技有限公司', tax_number: '91310000MA1FL1234Q', email: 'f@example.com' } }
+  wx.__route(`POST /orders/orders/${ID}/invoice`, { status: 201, data: requested })
+  const page = open()
+  await waitFor(() => page.querySelector('#invoice-open'))
+  await tap(page, '#invoice-open')
+  await waitFor(() => page.querySelector('#invoice-submit'))
+  typeInvoice(page, 'title', '上海点餐科技有限公司')
+  typeInvoice(page, 'tax_number', '9131000')
+  typeInvoice(page, 'email', 'f@example.com')
+  await tap(page, '#invoice-submit')
+  await waitFor(() => page.querySelector('#invoice-error'))
+  expect(text(page, '#invoice-error')).toBe('税号应为18位统一社会信用代码')
+  expect(wx.__state.requests.filter((r) => r.key === `POST /orders/orders/${ID}/invoice`)).toHaveLength(0)
+
+  typeInvoice(page, 'tax_number', '91310000ma1fl1234q')
+  await tap(page, '#invoice-submit')
+  await waitFor(() => page.querySelector('#invoice-status'))
+  const sent = wx.__state.requests.filter((r) => r.key === `POST /orders/orders/${ID}/invoice`)
+  expect(sent).toHaveLength(1)
+  expect(sent[0].data).toEqual({ kind: 'company', title: '上海点餐科技有限公司', tax_number: '91310000MA1FL1234Q',
+    email: 'f@example.com' })
+  expect(text(page, '#invoice-status')).toBe('发票已申请，开具后发送至 f@example.com')
+  expect(page.querySelector('#invoice')).toBeFalsy()
+  page.instance.onUnload()
+})
+
+test('a personal invoice sends no tax number; a refusal is shown; an issued invoice shows its number', async () => {
+  wx.__route(`GET /orders/orders/${ID}`, { status: 200, data: order({ status: 'PAID', paid_fen: 3800 }) })
+  wx.__route(`POST /orders/orders/${ID}/invoice`, { status: 409, data: { code: 'INVOICE_ALREADY_REQUESTED', message: '该订单已申请过发票' } })
+  const page = open()
+  await waitFor(() => page.querySelector('#invoice-open'))
+  await tap(page, '#invoice-open')
+  await waitFor(() => page.querySelector('#invoice-personal'))
+  await tap(page, '#invoice-personal')
+  await waitFor(() => !page.querySelector('#invoice-tax'))
+  typeInvoice(page, 'title', '张三')
+  typeInvoice(page, 'email', 'z@example.com')
+  await tap(page, '#invoice-submit')
+  await waitFor(() => page.querySelector('#invoice-error'))
+  expect(text(page, '#invoice-error')).toBe('该订单已申请过发票')
+  const sent = wx.__state.requests.filter((r) => r.key === `POST /orders/orders/${ID}/invoice`)
+  expect(sent[0].data).toEqual({ kind: 'personal', title: '张三', email: 'z@example.com' })
+  page.instance.onUnload()
+
+  wx.__route(`GET /orders/orders/${ID}`, { status: 200, data: order({ status: 'COMPLETED', paid_fen: 3800,
+    invoice: { status: 'issued', invoice_no: '24312000000012345678', request: { email: 'z@example.com' } } }) })
+  const again = open()
+  await waitFor(() => again.querySelector('#invoice-status'))
+  expect(text(again, '#invoice-status')).toBe('发票已开具，号码 24312000000012345678，已发送至 z@example.com')
+  again.instance.onUnload()
+})
+
+test('an unpaid or fully refunded order offers no invoice', async () => {
+  wx.__route(`GET /orders/orders/${ID}`, { status: 200, data: order({ status: 'REFUNDED', paid_fen: 3800, refunded_fen: 3800 }) })
+  const page = open()
+  await waitFor(() => page.querySelector('#refund'))
+  expect(page.querySelector('#invoice')).toBeFalsy()
+  expect(page.querySelector('#invoice-open')).toBeFalsy()
+  page.instance.onUnload()
+})

@@ -39,12 +39,38 @@ function present(o) {
     createdAt: status.shortTime(o.created_at),
     payable: o.status === 'PENDING_PAYMENT',
     reviewable: o.status === 'COMPLETED',
+    invoiceText: invoiceText(o.invoice),
+    invoiceable: !o.invoice && INVOICEABLE.includes(o.status) && (o.paid_fen || 0) > (o.refunded_fen || 0),
   }
 }
 
+const INVOICEABLE = ['PAID', 'PREPARING', 'READY', 'DELIVERING', 'COMPLETED']
+const TAX_NUMBER = /^[0-9A-HJ-NP-RTUWXY]{18}$/
+const EMPTY_INVOICE = { kind: 'company', title: '', tax_number: '', email: '' }
+
+function invoiceText(invoice) {
+  if (!invoice) return ''
+  if (invoice.status === 'issued') return t('invoice.issued', { no: invoice.invoice_no, email: invoice.request.email })
+  return t('invoice.requested', { email: invoice.request.email })
+}
+
+/** What the form sends: a personal invoice carries no tax number; the server validates everything again. */
+function invoiceBody(form) {
+  const body = { kind: form.kind, title: form.title.trim(), email: form.email.trim() }
+  if (form.kind === 'company') body.tax_number = form.tax_number.trim().toUpperCase()
+  return body
+}
+
+function invoiceProblem(body) {
+  if (!body.title || !body.email) return t('invoice.missing')
+  if (body.kind === 'company' && !TAX_NUMBER.test(body.tax_number)) return t('invoice.badTaxNumber')
+  return ''
+}
+
 Component({
-  behaviors: [ui({ msg: 'order', payMsg: 'pay', checkoutMsg: 'checkout', reviewMsg: 'review' })],
-  data: { status: 'loading', error: '', order: null, countdown: '', paying: false },
+  behaviors: [ui({ msg: 'order', payMsg: 'pay', checkoutMsg: 'checkout', reviewMsg: 'review', invoiceMsg: 'invoice' })],
+  data: { status: 'loading', error: '', order: null, countdown: '', paying: false,
+    invoiceOpen: false, invoice: EMPTY_INVOICE, invoiceError: '', invoiceSending: false },
   methods: {
     onLoad(query = {}) {
       this.orderId = query.order_id
@@ -125,6 +151,32 @@ Component({
             .catch((error) => wx.showToast({ title: error.message, icon: 'none' }))
         },
       })
+    },
+    onInvoiceOpen() {
+      this.setData({ invoiceOpen: true, invoiceError: '' })
+    },
+    onInvoiceKind(e) {
+      this.setData({ 'invoice.kind': e.currentTarget.dataset.kind, invoiceError: '' })
+    },
+    onInvoiceInput(e) {
+      this.setData({ [`invoice.${e.currentTarget.dataset.field}`]: e.detail.value, invoiceError: '' })
+    },
+    onInvoiceSubmit() {
+      if (this.data.invoiceSending) return undefined
+      const body = invoiceBody(this.data.invoice)
+      const problem = invoiceProblem(body)
+      if (problem) {
+        this.setData({ invoiceError: problem })
+        return undefined
+      }
+      this.setData({ invoiceSending: true })
+      return api.request('orders', 'POST', `/orders/${this.orderId}/invoice`, { data: body })
+        .then((invoice) => {
+          this.order = { ...this.order, invoice }
+          this.setData({ invoiceOpen: false, order: present(this.order) })
+        })
+        .catch((error) => this.setData({ invoiceError: error.message }))
+        .then(() => this.setData({ invoiceSending: false }))
     },
     onCallRider() {
       wx.makePhoneCall({ phoneNumber: this.data.order.riderPhone })
