@@ -154,6 +154,27 @@ a request key, the `request_key` form field each form gets when the page renders
 limit at a time (`403 REFUND_LIMIT`) and at most their limit per order per business day, all their refunds
 of it together (`403 REFUND_DAY_LIMIT`, `details`: `limit_fen`, `refunded_today_fen`, `amount_fen`).
 
+Invoices (`POST /orders/{order_id}/invoice`, the guest's own order): `{"kind": "company" | "personal", "title",
+"tax_number", "email"}`. A company's `tax_number` is its 18-character unified social credit code (统一社会信用代码,
+check character verified; lower case is accepted and stored upper case); a personal invoice has none. Wrong
+fields are `400 INVALID_REQUEST` (`details.errors[].field`: `tax_number`, `email`, `title`). The answer (201) is
+the request with `status` `requested`, `amount_fen` (paid less refunded) and, once staff issued it,
+`invoice_no`; `GET /orders/{order_id}` carries it as `invoice` (null when none). One request per order: the
+same body again answers the first; another body is `409 INVOICE_ALREADY_REQUESTED`. An unpaid, cancelled or
+fully refunded order is `409 ORDER_NOT_INVOICEABLE`; another guest's order `404 ORDER_NOT_FOUND`. In the
+console (`/s/{store_id}/invoices`, managers and owners) staff mark a request issued with the tax platform's
+number (`invoice_no`, 8-32 of `0-9A-Za-z-`, else `400 INVALID_INVOICE_NO`); the same number again is a replay,
+another is `409 INVOICE_ALREADY_ISSUED`, an order without a request `404 INVOICE_NOT_FOUND`.
+
+Shifts (console `/s/{store_id}/shifts`, JSON with `Accept: application/json` or a bearer token):
+`POST .../shifts/open` `{"float_fen" | "float_yuan", "staff_id"?}` (a manager may name a cashier of the store),
+`POST .../shifts/{shift_id}/close` `{"counted_fen" | "counted_yuan"}`, `POST .../shifts/{shift_id}/print`,
+`GET /api/s/{store_id}/shifts` (`current` and the recent shifts one may see), `GET /api/s/{store_id}/shifts/{shift_id}`.
+Refusals: `400 INVALID_AMOUNT` (missing, malformed or out of range: float up to 10,000 yuan), `409
+SHIFT_ALREADY_OPEN` (one open shift per cashier and store), `403 SHIFT_NOT_YOURS` (a cashier and another's
+shift), `404 SHIFT_NOT_FOUND`, `400 NOT_A_CASHIER_HERE`, `400 SHIFT_OPEN` (printing an open shift). Closing
+a closed shift answers its handover unchanged.
+
 Console management API (`admin`, `docs/openapi/admin.json`): scripts sign in with `POST /admin/api/session`
 `{"login", "password"}` → `{"token", "expires_at"}` and send `Authorization: Bearer <token>` (no CSRF token;
 the console's own pages use the session cookie and `X-CSRF-Token`). A person on a one-time password gets
