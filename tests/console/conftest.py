@@ -149,7 +149,8 @@ def make_paid_order(console, store_id: str = "sh-jingan", qty: int = 2, *, paid:
     order = Order(order_id="T" + secrets.token_hex(6).upper(), store_id=store_id, openid="openid-alice",
                   mode="takeout", lines=quote.lines, items_fen=quote.items_fen, packing_fee_fen=quote.packing_fee_fen,
                   total_fen=quote.total_fen, created_at=iso(now), business_day=business_day(now).isoformat(),
-                  pay_expires_at=iso(now), history=[StatusChange(status="PENDING_PAYMENT", at=iso(now))])
+                  pay_expires_at=iso(now),
+                  history=[StatusChange(status="PENDING_PAYMENT", at=iso(now), by="guest:openid-alice")])
     repository.create_order(order, encrypted_address=None, idempotency_key=secrets.token_hex(8), request_hash="t",
                             prices={line.dish_id: line.base_price_fen for line in quote.lines},
                             expires_at_epoch=int(now.timestamp()))
