@@ -43,6 +43,7 @@ ADAPTERS = {
     "SetupRepository": ("setup_store", "SetupStore"), "AlertPublisher": ("alerts", "SnsAlerts"),
     "StaffRepository": ("staff_store", "StaffStore"), "ShiftBook": ("shift_store", "ShiftStore"),
     "VoucherChain": ("payment_store", "PaymentStore"), "InvoiceBook": ("invoice_store", "InvoiceStore"),
+    "PersonalData": ("personal_data", "PersonalDataStore"),
     "SubscribeMessages": ("wechat_messages", "WeChatSubscribeMessages"),
     "WeChatLoginClient": ("wechat", "WeChatLogin"), "TokenIssuer": ("tokens", "TokenSigner"),
 }

@@ -422,7 +422,11 @@ def privacy():
 
     phones = WeChatPhoneNumbers(wechat_access_token(), settings().wechat_api_base, settings().http_timeout_seconds,
                                 budget=settings().wechat_call_budget_seconds)
-    return Privacy(phones, pii_cipher(), activity_store())
+    from diancan.adapters.personal_data import PersonalDataStore
+    from diancan.adapters.staff_store import AuditLog
+
+    return Privacy(phones, pii_cipher(), activity_store(), personal=PersonalDataStore(), marketing=marketing_store(),
+                   audit=AuditLog())
 
 
 # ---- delivery -----------------------------------------------------------------------------------------------

@@ -37,6 +37,11 @@ def order(order_id: str) -> str:
     return f"ORDER#{order_id}"
 
 
+def order_id_of(partition: str) -> str:
+    """The order id of an order partition key (``ORDER#<oid>``)."""
+    return partition.removeprefix("ORDER#")
+
+
 def user(openid: str) -> str:
     return f"USER#{openid}"
 

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from diancan.adapters.login_guard_store import Claim, GuardRead
     from diancan.adapters.marketing_store import PointsEntry
     from diancan.adapters.notice_store import NoticeRead
+    from diancan.adapters.personal_data import GuestOrder
     from diancan.adapters.print_jobs import BoardOrder
     from diancan.adapters.printer import PrinterStatus
     from diancan.adapters.records import CategoryRecord, SweepRecord
@@ -517,6 +518,18 @@ class InvoiceBook(Protocol):
     def issue(self, invoice: Invoice) -> bool: ...
 
     def issued_on(self, store_id: str, day: str) -> list[Invoice]: ...
+
+
+class PersonalData(Protocol):
+    """A guest's personal data outside their member items (``adapters/personal_data.py``: ``PersonalDataStore``)."""
+
+    def orders_of(self, openid: str) -> list[GuestOrder]: ...
+
+    def drop_address(self, order_id: str) -> bool: ...
+
+    def blank_review(self, order_id: str) -> bool: ...
+
+    def forget_profile(self, openid: str) -> None: ...
 
 
 class VoucherChain(Protocol):
