@@ -429,6 +429,17 @@ def privacy():
                    audit=AuditLog())
 
 
+@component
+def retention_job():
+    from diancan.adapters.personal_data import PersonalDataStore
+    from diancan.services.retention import Retention, RetentionJob
+
+    config = settings()
+    return RetentionJob(repository(), PersonalDataStore(),
+                        Retention(address_days=config.retain_address_days, phone_days=config.retain_phone_days,
+                                  review_picture_days=config.retain_review_picture_days), tz=config.business_tz)
+
+
 # ---- delivery -----------------------------------------------------------------------------------------------
 
 

@@ -226,6 +226,11 @@ def dish_review(at_iso: str, order_id: str) -> str:
     return f"REVIEW#{at_iso}#{order_id}"
 
 
+def order_of_dish_review(sort_key: str) -> str:
+    """The order id in a dish review's sort key (``REVIEW#<at>#<oid>``)."""
+    return sort_key.rsplit("#", 1)[-1]
+
+
 def store_reviews(store_id: str, month: str) -> str:
     """GSI2PK of review items: a store's reviews of a month (``yyyy-mm``), for the keyword report."""
     return f"REVIEWS#{store_id}#{month}"
