@@ -89,7 +89,8 @@ def set_birthday(given: Annotated[BirthdayGiven, Body()]) -> dict:
     return bootstrap.privacy().set_birthday(current_guest(app), given.birthday)
 
 
-@app.post("/me/erase", summary="Delete my data: phone, birthday and favourites now; orders kept by law")
+@app.post("/me/erase",
+          summary="Delete my data now: phone, birthday, addresses, review text and pictures, points; orders kept anonymised")
 def erase_me(_confirmed: Annotated[ErasureRequest, Body()]) -> dict:
     return bootstrap.privacy().erase(current_guest(app))
 
