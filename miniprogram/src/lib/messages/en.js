@@ -19,6 +19,7 @@ module.exports = {
   },
   mine: {
     title: 'Me',
+    memberCode: 'Member code {code} (show it in store so staff can find you)',
     points: 'Points',
     level: 'Membership',
     perks: '{pct}% off, {mult}× points',

@@ -19,6 +19,7 @@ module.exports = {
   },
   mine: {
     title: '我的',
+    memberCode: '会员码 {code}（到店出示，店员凭此找到你）',
     points: '积分',
     level: '会员等级',
     perks: '享{zhOff}折优惠，积分{mult}倍',
