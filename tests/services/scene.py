@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from diancan.domain.cart import OrderLine
+from diancan.domain.events import OrderPaid
 from diancan.domain.order import Order
 from tests.services.fakes import (
     FakeEventPublisher,
@@ -53,3 +54,9 @@ class Scene:
 
     def status(self, order_id: str) -> str:
         return self.world.order(order_id).status.value
+
+
+def paid_event(o: Order, *, at: str = "2026-11-24T12:30:00+08:00") -> OrderPaid:
+    """The OrderPaid event a payment of ``o`` publishes."""
+    return OrderPaid(order_id=o.order_id, store_id=o.store_id, at=at, mode=o.mode, total_fen=o.total_fen,
+                     transaction_id="4200000001", pickup_no=1)

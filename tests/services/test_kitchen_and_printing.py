@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import pytest
 
+from diancan.domain.events import ORDER_READY
 from diancan.domain.exceptions import PrinterUnavailable
 from diancan.domain.menu import Store
 from diancan.domain.order_status import OrderAction, OrderStatus, TransitionRefused
 from diancan.domain.printing import PrintSetup, PrintStatus
 from diancan.domain.tickets import Station
 from diancan.services.completion import ORDER_COMPLETED, complete_order
-from diancan.services.kitchen import ORDER_READY, KitchenBoard
+from diancan.services.kitchen import KitchenBoard
 from diancan.services.printing import PrintingService
-from tests.services.scene import Scene, line, order
+from tests.services.scene import Scene, line, order, paid_event
 
 pytestmark = pytest.mark.service
 
@@ -44,13 +45,9 @@ def paid(scene, order_id="261124123000A1B2C3D4", **fields):
                                           lines=[line(), line("拍黄瓜", price_fen=1200)], **fields))
 
 
-def paid_event(o):
-    return {"order_id": o.order_id, "store_id": o.store_id, "at": AT}
-
-
 def test_a_paid_order_prints_on_its_station_and_the_kitchen_starts(scene, printing):
     o = paid(scene)
-    jobs = printing.on_event("OrderPaid", paid_event(o))
+    jobs = printing.on_event(paid_event(o))
     assert [(job.ticket.kind, job.status, job.printer_sn) for job in jobs] == [
         ("kitchen", PrintStatus.SENT, "SN-HOT"), ("receipt", PrintStatus.SENT, "SN-FRONT")]
     assert [sn for sn, _, _ in scene.printer.printed] == ["SN-HOT", "SN-FRONT"]
@@ -59,9 +56,9 @@ def test_a_paid_order_prints_on_its_station_and_the_kitchen_starts(scene, printi
 
 def test_the_same_event_again_prints_nothing_twice(scene, printing):
     o = paid(scene)
-    printing.on_event("OrderPaid", paid_event(o))
+    printing.on_event(paid_event(o))
     printed = list(scene.printer.printed)
-    again = printing.on_event("OrderPaid", paid_event(o))
+    again = printing.on_event(paid_event(o))
     assert scene.printer.printed == printed
     assert [job.status for job in again] == [PrintStatus.SENT] * len(again)
 
@@ -69,7 +66,7 @@ def test_the_same_event_again_prints_nothing_twice(scene, printing):
 def test_a_primary_printer_that_reports_offline_is_skipped_for_the_fallback(scene, printing):
     o = paid(scene)
     scene.printer.offline.add("SN-HOT")
-    jobs = printing.on_event("OrderPaid", paid_event(o))
+    jobs = printing.on_event(paid_event(o))
     assert [(job.ticket.kind, job.printer_sn) for job in jobs] == [("kitchen", "SN-FRONT"), ("receipt", "SN-FRONT")]
     assert [sn for sn, _, _ in scene.printer.printed] == ["SN-FRONT", "SN-FRONT"]
     assert scene.status(o.order_id) == "PREPARING"
@@ -79,23 +76,23 @@ def test_no_printer_reachable_retries_then_fails_the_ticket_and_flags_the_order(
     o = paid(scene)
     scene.printer.offline.update({"SN-HOT", "SN-FRONT"})
     with pytest.raises(PrinterUnavailable):
-        printing.on_event("OrderPaid", paid_event(o), receive_count=1)
+        printing.on_event(paid_event(o), receive_count=1)
     assert scene.status(o.order_id) == "PAID" and "NOT_PRINTED" not in scene.world.order(o.order_id).flags
     with pytest.raises(PrinterUnavailable):
-        printing.on_event("OrderPaid", paid_event(o), receive_count=3)  # the last delivery of the event
+        printing.on_event(paid_event(o), receive_count=3)  # the last delivery of the event
     assert {job.status for job in scene.jobs.of_order(o.order_id)} == {PrintStatus.FAILED}
     assert "NOT_PRINTED" in scene.world.order(o.order_id).flags
 
 
 def test_an_unpaid_order_does_not_print(scene, printing):
     o = scene.orders.given_order(order())
-    assert printing.on_event("OrderPaid", paid_event(o)) == []
+    assert printing.on_event(paid_event(o)) == []
     assert scene.printer.printed == []
 
 
 def test_bumping_every_kitchen_ticket_makes_the_order_ready_and_tells_the_guest_once(scene, printing, kitchen):
     o = paid(scene)
-    kitchen_jobs = [j for j in printing.on_event("OrderPaid", paid_event(o)) if j.ticket.kind == "kitchen"]
+    kitchen_jobs = [j for j in printing.on_event(paid_event(o)) if j.ticket.kind == "kitchen"]
     assert kitchen_jobs
     answers = [kitchen.bump(o.order_id, job.ticket_id, "staff:cook") for job in kitchen_jobs]
     assert answers[-1]["order_ready"] and answers[-1]["order_status"] == "READY"

@@ -402,3 +402,16 @@ def invoices_pending(store_id: str) -> str:
 def invoiced(store_id: str, day: str) -> str:
     """GSI2PK of an issued invoice: the store's invoices of a business day, what the settlement counts."""
     return f"INVOICED#{store_id}#{day}"
+
+
+# ---- daily settlement (adapters/settlement_store.py) -----------------------------------------------------
+BILL_WAIT = "BILLWAIT"
+
+
+def settlement(scope: str) -> str:
+    """Partition of a scope's daily settlements (a store id or ``chain``): one item per settled day."""
+    return f"SETTLEMENT#{scope}"
+
+
+def settlement_day(day: str) -> str:
+    return f"DAY#{day}"

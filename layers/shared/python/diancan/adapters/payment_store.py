@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 
-from diancan.adapters import keys
+from diancan.adapters import keys, order_writer
 from diancan.adapters.records import (
     ChainHeadRecord,
     NonceRecord,
@@ -30,8 +30,7 @@ from diancan.adapters.records import (
 from diancan.adapters.transactions import ConditionFailed, Transaction, raise_for_cancellation
 from diancan.domain.errors import Conflict, UpstreamUnavailable
 from diancan.domain.exceptions import NonceReused, OrderNotInState
-from diancan.domain.order import StatusChange
-from diancan.domain.order_status import OrderStatus
+from diancan.domain.order_status import OrderAction, OrderStatus, decide
 from diancan.domain.payments import GENESIS, OPEN_REFUND, Refund, RefundStatus, Voucher
 
 MAX_LEDGER_RACES = 25
@@ -130,13 +129,11 @@ class PaymentStore:
 
         def write(tx: Transaction, ledger: Ledger, voucher: Voucher) -> None:
             pickup = chosen["pickup"]
-            change = StatusChange(status=OrderStatus.PAID, at=at, by=by).model_dump(mode="json")
             self._put_nonce(tx, nonce, body_hash, now_epoch)
-            tx.update("order", OrderRecord(keys.order(order_id), keys.ORDER), [
-                OrderRecord.status.set(OrderStatus.PAID.value), OrderRecord.paid_at.set(at),
-                OrderRecord.paid_fen.set(voucher.amount_fen), OrderRecord.transaction_id.set(voucher.reference),
-                OrderRecord.pickup_no.set(pickup), OrderRecord.history.set(OrderRecord.history.append([change])), OrderRecord.version.add(1),
-            ], condition=OrderRecord.status == OrderStatus.PENDING_PAYMENT.value)
+            order_writer.move_in(tx, order_id, decide(None, OrderAction.PAY, at=at, by=by), [
+                OrderRecord.paid_at.set(at), OrderRecord.paid_fen.set(voucher.amount_fen),
+                OrderRecord.transaction_id.set(voucher.reference), OrderRecord.pickup_no.set(pickup),
+            ])
             self._put_voucher(tx, voucher)
             self._put_ledger(tx, store_id, ledger, Ledger(voucher.seq, voucher.hash, day, pickup))
 
@@ -300,13 +297,13 @@ class PaymentStore:
             tx.update("refund", RefundRecord(keys.order(refund.order_id), keys.refund(refund.out_refund_no)),
                       [RefundRecord.status.set(RefundStatus.SUCCESS), RefundRecord.settled_at.set(at)],
                       condition=RefundRecord.status.is_in(*OPEN_REFUND))
-            actions = [OrderRecord.refunded_fen.add(refund.amount_fen), OrderRecord.version.add(1)]
-            condition = None
-            if full:
-                change = StatusChange(status=OrderStatus.REFUNDED, at=at, by="wechatpay").model_dump(mode="json")
-                actions += [OrderRecord.status.set(OrderStatus.REFUNDED.value), OrderRecord.history.set(OrderRecord.history.append([change]))]
-                condition = OrderRecord.status == OrderStatus.REFUNDING.value
-            tx.update("order", OrderRecord(keys.order(refund.order_id), keys.ORDER), actions, condition=condition)
+            refunded = OrderRecord.refunded_fen.add(refund.amount_fen)
+            if full:  # REFUNDING → REFUNDED with the refunded sum
+                order_writer.move_in(tx, refund.order_id, decide(None, OrderAction.REFUND_DONE, at=at, by="wechatpay"),
+                                     [refunded])
+            else:
+                tx.update("order", OrderRecord(keys.order(refund.order_id), keys.ORDER),
+                          [refunded, OrderRecord.version.add(1)])
             self._put_voucher(tx, voucher)
             self._put_ledger(tx, store_id, ledger, Ledger(voucher.seq, voucher.hash, ledger.pickup_day,
                                                           ledger.pickup_no))

@@ -21,7 +21,7 @@ from pynamodb.exceptions import (
     UpdateError,
 )
 
-from diancan.adapters import keys
+from diancan.adapters import keys, order_writer
 from diancan.adapters.records import (
     CategoryRecord,
     DishRecord,
@@ -42,14 +42,14 @@ from diancan.domain.clock import iso, utcnow
 from diancan.domain.errors import Conflict, InvalidRequest, NotFound
 from diancan.domain.exceptions import OrderKeyTaken, PriceChanged
 from diancan.domain.menu import Category, Dish, Store
-from diancan.domain.order import Order, StatusChange
+from diancan.domain.order import Order
 from diancan.domain.order_status import (
-    TRANSITIONS,
     OrderAction,
     OrderStatus,
+    StatusMove,
     TransitionRefused,
     TransitionResult,
-    sources_of,
+    decide,
 )
 from diancan.domain.stock import StockIssue
 
@@ -301,14 +301,7 @@ class Repository:
         """
         doc = order.model_dump(mode="json", exclude=_ORDER_STATE_FIELDS | {"address"})
         doc["address_enc"] = encrypted_address
-        record = OrderRecord(
-            keys.order(order.order_id), keys.ORDER, store_id=order.store_id, openid=order.openid,
-            status=order.status.value, doc=doc, history=[h.model_dump(mode="json") for h in order.history],
-            prepay_id=prepay_id,
-            GSI1PK=keys.user(order.openid), GSI1SK=keys.timed(order.created_at, order.order_id),
-            GSI2PK=keys.store_day(order.store_id, order.business_day),
-            GSI2SK=keys.timed(order.created_at, order.order_id),
-        )
+        record = order_writer.created(order, doc=doc, prepay_id=prepay_id)
         tx = Transaction(self._connection)
         try:
             with tx:
@@ -424,21 +417,18 @@ class Repository:
 
     def transition(self, order_id: str, mode: str, action: OrderAction, *, at: str, by: str = "system",
                    note: str = "", extra: list | None = None) -> TransitionResult:
-        """Move an order along the state machine with one conditional update (no read first).
+        """Move an order along the state machine: ``apply`` of the move the domain decides for ``action``."""
+        return self.apply(order_id, decide(mode, action, at=at, by=by, note=note), extra=extra)
 
-        The condition is "status is one the action is allowed from"; when it fails the order is read to
-        tell a replay (already in the target status) from a refusal.
+    def apply(self, order_id: str, move: StatusMove, *, extra: list | None = None) -> TransitionResult:
+        """Apply a move the domain decided with one conditional update (no read first).
+
+        The condition is "status is one the move starts from"; when it fails the order is read to tell a
+        replay (already in the target status) from a refusal.
         """
-        sources = sources_of(mode, action)
-        target = TRANSITIONS[mode][(sources[0], action)]
-        change = StatusChange(status=target, at=at, by=by, note=note).model_dump(mode="json")
-        record = OrderRecord(keys.order(order_id), keys.ORDER)
+        action, sources, target = move.action, move.sources, move.target
         try:
-            record.update(
-                actions=[OrderRecord.status.set(target.value), OrderRecord.history.set(OrderRecord.history.append([change])),
-                         OrderRecord.version.add(1), *(extra or [])],
-                condition=OrderRecord.status.is_in(*[s.value for s in sources]),
-            )
+            record = order_writer.move_now(order_id, move, extra or [])
         except UpdateError as error:
             if error.cause_response_code != "ConditionalCheckFailedException":
                 raise
@@ -455,18 +445,14 @@ class Repository:
                 self._counters.count(written.store_id, written.business_day, moved)
         return TransitionResult(order_id, target, applied=True)
 
-    def release_order(self, order: Order, action: OrderAction, *, at: str, by: str) -> TransitionResult:
-        """Cancel or expire an unpaid order and give its reserved portions back, in one transaction."""
-        sources = sources_of(order.mode, action)
-        target = TRANSITIONS[order.mode][(sources[0], action)]
-        change = StatusChange(status=target, at=at, by=by).model_dump(mode="json")
+    def release_order(self, order: Order, move: StatusMove) -> TransitionResult:
+        """Cancel or expire an unpaid order (``lifecycle.release``) and give its reserved portions back, in one
+        transaction."""
+        target = move.target
         tx = Transaction(self._connection)
         try:
             with tx:
-                tx.update("order", OrderRecord(keys.order(order.order_id), keys.ORDER),
-                          [OrderRecord.status.set(target.value), OrderRecord.history.set(OrderRecord.history.append([change])),
-                           OrderRecord.version.add(1)],
-                          condition=OrderRecord.status.is_in(*[s.value for s in sources]))
+                order_writer.move_in(tx, order.order_id, move)
                 for dish_id, qty in sorted(order.reserved.items()):
                     tx.update(f"dish:{dish_id}", DishRecord(keys.store(order.store_id), keys.dish(dish_id)),
                               [DishRecord.portions_left.add(qty)], condition=DishRecord.portions_left.exists())
@@ -474,12 +460,12 @@ class Repository:
             try:
                 raise_for_cancellation(error, tx.labels)
             except ConditionFailed as failed:
-                if failed.label != "order":  # the dish lost its limit meanwhile: release the order alone
-                    return self.transition(order.order_id, order.mode, action, at=at, by=by)
+                if failed.label != order_writer.ORDER_LABEL:  # the dish lost its limit meanwhile: release the order alone
+                    return self.apply(order.order_id, move)
                 current = self.get_order(order.order_id, consistent=True)
                 if current.status == target:
                     return TransitionResult(order.order_id, target, applied=False)
-                raise TransitionRefused(f"cannot {action} an order that is {current.status}",
+                raise TransitionRefused(f"cannot {move.action} an order that is {current.status}",
                                         details={"status": current.status.value}) from None
         return TransitionResult(order.order_id, target, applied=True)
 

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from diancan.services.printing import PrintingService
     from diancan.services.reports import ReportService
     from diancan.services.reviews import Reviews
+    from diancan.services.settlement import SettlementService
     from diancan.services.shifts import ShiftService
     from diancan.services.stock import StockService
     from diancan.services.store_setup import StoreSetup
@@ -84,6 +85,7 @@ class ConsoleServices:
     reports: Callable[[], ReportService]
     shifts: Callable[[], ShiftService]
     invoices: Callable[[], InvoiceService]
+    settlement_desk: Callable[[], SettlementService]  # the day's settlement: view, close (no files: no openpyxl)
 
 
 def session_key(app_secret: dict) -> bytes:
@@ -116,4 +118,5 @@ def build(settings: ConsoleSettings, cost: ScryptCost = CURRENT) -> ConsoleServi
         tables=bootstrap.tables, table_store=bootstrap.table_store, table_codes=bootstrap.table_codes,
         marketing_store=bootstrap.marketing_store, activity_store=bootstrap.activity_store, coupons=bootstrap.coupons,
         review_store=bootstrap.review_store, reviews=bootstrap.reviews, reports=bootstrap.reports,
-        shifts=bootstrap.shifts, invoices=bootstrap.invoices)
+        shifts=bootstrap.shifts, invoices=bootstrap.invoices,
+        settlement_desk=bootstrap.settlement_desk)

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from diancan.domain.clock import parse_iso
 from diancan.domain.errors import InvalidRequest, Unprocessable
+from diancan.domain.events import OrderAccepted, OrderPaid, PrintRequested
 from diancan.domain.menu import Store
 from diancan.domain.order import Order
 from diancan.domain.tickets import Station, Ticket, TicketLine, TicketOrder, build_tickets
@@ -27,7 +28,7 @@ class PrintWhen(StrEnum):
     DEMAND = "demand"  # only PrintRequested (console "print", add-on rounds)
 
 
-_TRIGGER = {"OrderPaid": PrintWhen.PAYMENT, "OrderAccepted": PrintWhen.ACCEPT}
+_TRIGGER = {OrderPaid.name: PrintWhen.PAYMENT, OrderAccepted.name: PrintWhen.ACCEPT}
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ class PrintSetup:
 
 def prints_on(store: Store, detail_type: str) -> bool:
     """Whether this event prints for this store. PrintRequested always does."""
-    if detail_type == "PrintRequested":
+    if detail_type == PrintRequested.name:
         return True
     try:
         when = PrintWhen(store.settings.get("print_when", PrintWhen.PAYMENT))

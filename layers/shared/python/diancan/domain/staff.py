@@ -54,6 +54,7 @@ class Action(StrEnum):
     SHIFTS_OWN = "shifts.own"          # open, close and read one's own shift (cashiers, managers, owners)
     SHIFTS_ANY = "shifts.any"          # open, close and read any cashier's shift of the store (managers, owners)
     INVOICES_ISSUE = "invoices.issue"  # see guests' invoice requests and mark them issued (managers, owners)
+    DAY_CLOSE = "day.close"            # close (seal) a store's business day: 日结 (managers, owners)
 
 
 A = Action

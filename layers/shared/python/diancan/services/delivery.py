@@ -33,6 +33,7 @@ from diancan.domain.delivery import OrderAction as CourierAsks
 from diancan.domain.delivery_settings import CourierChoice, StoreDelivery
 from diancan.domain.dispatch import Dispatch, DispatchState, Problem, masked
 from diancan.domain.errors import NotFound, Unprocessable, UpstreamUnavailable
+from diancan.domain.events import OrderEvent
 from diancan.domain.exceptions import CourierError, CourierUnavailable, DispatchChanged
 from diancan.domain.order import DeliveryAddress, Order
 from diancan.domain.order_status import OrderAction, OrderStatus, TransitionRefused
@@ -78,13 +79,15 @@ class DeliveryService:
 
     # ---- courier_dispatch ----------------------------------------------------------------------------
 
-    def on_event(self, detail_type: str, detail: dict, *, receive_count: int = 1) -> str:
+    def on_event(self, event: OrderEvent | None, *, receive_count: int = 1) -> str:
         """Book the courier if this event is the store's trigger; what happened, for logs."""
-        order = self._repository.get_order(detail["order_id"], consistent=True)
+        if event is None:  # not one of ours
+            return "not_the_trigger"
+        order = self._repository.get_order(event.order_id, consistent=True)
         if order.mode != "delivery":
             return "not_delivery"
         settings = self._settings(order.store_id)
-        if not settings.dispatches_on(detail_type):
+        if not settings.dispatches_on(event.name):
             return "not_the_trigger"
         if order.status not in DISPATCHABLE:
             return "not_dispatchable"

@@ -45,14 +45,14 @@ if TYPE_CHECKING:
         CourierUpdate,
     )
     from diancan.domain.dispatch import Dispatch
-    from diancan.domain.events import DomainEvent
+    from diancan.domain.events import OrderEvent
     from diancan.domain.guest_notices import SubscribeMessage
     from diancan.domain.invoices import Invoice
     from diancan.domain.membership import Standing
     from diancan.domain.menu import Category, Dish, Store
     from diancan.domain.money import Fen
     from diancan.domain.order import Order
-    from diancan.domain.order_status import OrderAction, TransitionResult
+    from diancan.domain.order_status import OrderAction, StatusMove, TransitionResult
     from diancan.domain.passwords import PasswordHash
     from diancan.domain.payments import Refund, RefundStatus, Voucher
     from diancan.domain.printing import PrintJob, PrintSetup
@@ -117,11 +117,13 @@ class OrderRepository(Protocol):
 
     def put_dish(self, dish: Dish) -> None: ...
 
-    def release_order(self, order: Order, action: OrderAction, *, at: str, by: str) -> TransitionResult: ...
+    def release_order(self, order: Order, move: StatusMove) -> TransitionResult: ...
 
     def restore_portions(self, order: Order) -> None: ...
 
     def store_for_update(self, store_id: str) -> tuple[Store, str | None]: ...
+
+    def apply(self, order_id: str, move: StatusMove, *, extra: list | None = None) -> TransitionResult: ...
 
     def transition(
         self,
@@ -228,6 +230,8 @@ class PaymentLedger(Protocol):
     def sweep_cursor(self) -> str | None: ...
 
     def vouchers(self, store_id: str) -> Iterator[Voucher]: ...
+
+    def order_vouchers(self, order_id: str) -> list[Voucher]: ...
 
 
 class Tables(Protocol):
@@ -448,7 +452,7 @@ class WeChatPayClient(Protocol):
 class EventPublisher(Protocol):
     """Publishes domain events (EventBridge: ``adapters/eventbus.py``; raises EventPublishFailed)."""
 
-    def publish(self, events: Sequence[DomainEvent]) -> None: ...
+    def publish(self, events: Sequence[OrderEvent]) -> None: ...
 
 
 class Activity(Protocol):

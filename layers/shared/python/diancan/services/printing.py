@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 
 from diancan.domain.clock import BUSINESS_TZ_DEFAULT, iso, parse_iso, utcnow
 from diancan.domain.errors import Unprocessable
+from diancan.domain.events import OrderEvent
 from diancan.domain.exceptions import PrinterError, PrinterUnavailable
 from diancan.domain.order import Order
 from diancan.domain.order_status import OrderAction, OrderStatus, TransitionRefused
@@ -70,11 +71,13 @@ class PrintingService:
 
     # ---- print_dispatch ---------------------------------------------------------------------------------
 
-    def on_event(self, detail_type: str, detail: dict, *, receive_count: int = 1) -> list[PrintJob]:
+    def on_event(self, event: OrderEvent | None, *, receive_count: int = 1) -> list[PrintJob]:
         """Print what the event asks for, if the store prints on it. Raises PrinterUnavailable to be retried."""
-        request = PrintRequest.model_validate(detail)
+        if event is None:  # not one of ours
+            return []
+        request = PrintRequest.model_validate(event.detail)
         setup = self._jobs.print_setup(request.store_id)
-        if not prints_on(setup.store, detail_type):
+        if not prints_on(setup.store, event.name):
             return []
         order = self._repository.get_order(request.order_id, consistent=True)
         open_tab = TAB_FLAG in order.flags and order.status == OrderStatus.PENDING_PAYMENT and request.is_round

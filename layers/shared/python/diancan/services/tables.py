@@ -16,10 +16,11 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from diancan.domain import lifecycle
 from diancan.domain.cart import CartItem, build_lines, portions_needed
 from diancan.domain.clock import business_day, iso, utcnow
 from diancan.domain.errors import Conflict, Unprocessable
-from diancan.domain.events import ORDER_PAID, DomainEvent, order_event
+from diancan.domain.events import ORDER_PAID, PrintRequested
 from diancan.domain.order import Order, OrderRequest, StatusChange
 from diancan.domain.order_limits import OrderLimits
 from diancan.domain.order_status import OrderAction, OrderStatus, TransitionRefused
@@ -52,7 +53,6 @@ if TYPE_CHECKING:  # built on first use (bootstrap.OnFirstUse): reading or quoti
 
 logger = logging.getLogger(__name__)
 
-PRINT_REQUESTED = "PrintRequested"
 TAB_OPEN_HOURS = 12  # a tab's pay_expires_at until checkout sets the real payment window
 
 
@@ -150,9 +150,9 @@ class TableService:
             self._tables.commit_round(self._tables.round_writes(session, session.version, entry, line_ids))
             return {"round": _round_view(entry), "pay_params": placed.pay_params}
         entry = self._tab_round(session, who, items, line_ids, number, at)
-        self._bus.publish([DomainEvent(PRINT_REQUESTED, {
-            "order_id": entry.order_id, "store_id": session.store_id, "at": at, "reason": "addon_round",
-            "round_no": number, "line_indexes": entry.line_indexes, "by": who})])
+        self._bus.publish([PrintRequested(order_id=entry.order_id, store_id=session.store_id, at=at,
+                                          reason="addon_round", round_no=number, line_indexes=entry.line_indexes,
+                                          by=who)])
         return {"round": _round_view(entry), "pay_params": None}
 
     def _tab_round(self, session: TableSession, who: str, items: list[CartItem], line_ids: list[str], number: int,
@@ -290,12 +290,10 @@ class TableService:
             voucher, pickup = self._payment_store.mark_paid_at_counter(
                 order_id=tab.order_id, store_id=tab.store_id, day=business_day(now, self._tz).isoformat(),
                 amount_fen=tab.total_fen, method=method.value, at=iso(now), by=staff(staff_id))
-            self._payments.paid_elsewhere(tab.model_copy(update={
-                "status": OrderStatus.PAID, "pickup_no": pickup, "paid_at": iso(now), "paid_fen": tab.total_fen,
-                "transaction_id": voucher.reference}))
-            self._bus.publish([order_event(ORDER_PAID, tab.order_id, tab.store_id, iso(now), mode=tab.mode,
-                                           total_fen=tab.total_fen, transaction_id=voucher.reference,
-                                           pickup_no=pickup)])
+            paid = tab.model_copy(update={"status": OrderStatus.PAID, "pickup_no": pickup, "paid_at": iso(now),
+                                          "paid_fen": tab.total_fen, "transaction_id": voucher.reference})
+            self._payments.paid_elsewhere(paid)
+            self._bus.publish([lifecycle.paid(paid, at=iso(now))])
             self._repository.mark_published(tab.order_id, ORDER_PAID)
             logger.info("tab paid at the counter", extra={"order_id": tab.order_id, "method": method.value})
         return self._paid_view(tab.order_id)

@@ -14,6 +14,7 @@ from diancan.console.blueprints import (
               orders,
               reports,
               reviews,
+              settlement,
               setup,
               setup_pages,
               shifts,
@@ -28,4 +29,5 @@ from diancan.console.blueprints import (
 BLUEPRINTS = [auth.bp, chain.bp, dashboard.bp, orders.bp, delivery.bp, kitchen.bp, tables.bp, menu.bp, stock.bp,
               stores.bp, reports.bp, audit.bp, staff.bp,
               marketing.bp, members.bp, store_profile.bp, reviews.bp,
-              store_settings.bp, setup.bp, setup_pages.bp, shifts.bp, invoices.bp]
+              store_settings.bp, setup.bp, setup_pages.bp, shifts.bp, invoices.bp,
+              settlement.bp]
