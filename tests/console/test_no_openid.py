@@ -23,8 +23,8 @@ def world(console):
 
     order = make_paid_order(console)
     OrderRecord(keys.order(order.order_id), keys.ORDER).update(actions=[OrderRecord.paid_fen.set(order.total_fen)])
-    bootstrap.activity_store().record_paid_order(order)
-    bootstrap.marketing_store().post_points(OPENID, f"{order.order_id}#earn", 43, at=order.created_at,
+    bootstrap.activity_table().record_paid_order(order)
+    bootstrap.marketing_table().post_points(OPENID, f"{order.order_id}#earn", 43, at=order.created_at,
                                             spend_delta=order.total_fen, completed_delta=1)
     bootstrap.invoices().request(OPENID, order.order_id, InvoiceRequest(kind="personal", title="爱丽丝",
                                                                         email="alice@example.com"))

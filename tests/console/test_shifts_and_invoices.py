@@ -33,7 +33,7 @@ def client_app(make_app, console, printer):
     bootstrap.print_jobs().put_station(STORE, Station(station_id="front", name="前台", printer_sn="SN-FRONT",
                                                       receipt=True))
     printing = PrintingService(bootstrap.repository(), bootstrap.print_jobs(), printer)
-    service = ShiftService(ShiftStore(), bootstrap.payment_store(), console.audit, lambda: printing,
+    service = ShiftService(ShiftStore(), bootstrap.payment_table(), console.audit, lambda: printing,
                            tz=bootstrap.settings().business_tz)
     console.shifts = lambda: service
     return make_app()
@@ -45,7 +45,7 @@ def counter_paid(console, amount_fen: int, method: str, by: str) -> str:
     from diancan.domain.clock import iso, utcnow
 
     order = make_paid_order(console, paid=False)
-    bootstrap.payment_store().mark_paid_at_counter(order_id=order.order_id, store_id=STORE, day=order.business_day,
+    bootstrap.payment_table().mark_paid_at_counter(order_id=order.order_id, store_id=STORE, day=order.business_day,
                                                    amount_fen=amount_fen, method=method, at=iso(utcnow()), by=by)
     return order.order_id
 

@@ -91,7 +91,7 @@ def table_text(table_name: str) -> list[str]:
 def test_after_delete_my_data_the_table_holds_no_phone_or_address_and_the_orders_add_up(aws, demo_chain,
                                                                                         wechat_simulator, guest_token):
     from diancan import bootstrap
-    from diancan.adapters.staff_store import AuditLog
+    from diancan.adapters.staff_table import AuditLog
     from diancan.domain.clock import iso, utcnow
     from diancan.domain.membership import member_code
     from local.simulators.wechat import phone_for
@@ -100,7 +100,7 @@ def test_after_delete_my_data_the_table_holds_no_phone_or_address_and_the_orders
     auth = {"authorization": f"Bearer {token}"}
     assert share(token, "phone-frank")[0] == 200
     assert http_call("orders", "orders/post_birthday", body={"birthday": "1950-03-08"}, headers=auth)[0] == 200
-    phone_enc = bootstrap.activity_store().member_info(openid).phone_enc
+    phone_enc = bootstrap.activity_table().member_info(openid).phone_enc
     first, address_enc = delivered_order(openid, address=ADDRESS)
     second, _ = delivered_order(openid, address=None)
     review = {"dishes": [{"dish_id": "d-hongshao", "stars": 5}], "text": "弗兰克的私人评价",
@@ -108,7 +108,7 @@ def test_after_delete_my_data_the_table_holds_no_phone_or_address_and_the_orders
     status, _ = http_call("orders", "orders/post_review", path=f"/orders/{first.order_id}/review", body=review,
                           headers=auth)
     assert status == 201
-    bootstrap.marketing_store().post_points(openid, "gift", 120, at=iso(utcnow()), note="test")
+    bootstrap.marketing_table().post_points(openid, "gift", 120, at=iso(utcnow()), note="test")
     secrets_of_frank = [phone_for("frank"), ADDRESS["phone"], ADDRESS["text"], address_enc, phone_enc,
                         review["text"], review["pictures"][0], "1950-03-08"]
     before = table_text(aws.table_name)
@@ -125,8 +125,8 @@ def test_after_delete_my_data_the_table_holds_no_phone_or_address_and_the_orders
     assert [(o.status.value, o.paid_fen, o.total_fen) for o in orders] == [
         ("COMPLETED", first.total_fen, first.total_fen), ("COMPLETED", second.total_fen, second.total_fen)]
     assert sum(o.paid_fen for o in orders) == first.total_fen + second.total_fen
-    assert bootstrap.marketing_store().standing(openid).points == 0
-    forfeit = [e for e in bootstrap.marketing_store().ledger(openid) if e.delta == -120]
+    assert bootstrap.marketing_table().standing(openid).points == 0
+    forfeit = [e for e in bootstrap.marketing_table().ledger(openid) if e.delta == -120]
     assert len(forfeit) == 1
     entries = [e for e in AuditLog().recent("_privacy", 5) if e.action == "privacy.erase"]
     assert entries and entries[0].target == member_code(openid) and openid not in json.dumps(entries[0].detail)

@@ -33,8 +33,8 @@ def test_each_kind_is_dropped_once_its_retention_has_passed_and_not_before(aws, 
 
     openid = "openid-stock"  # guest_token("stock")
     order, _ = delivered_order(openid, address=ADDRESS)
-    bootstrap.activity_store().record_paid_order(order)
-    bootstrap.activity_store().set_phone(openid, bootstrap.pii_cipher().encrypt("13900001111"), iso(utcnow()))
+    bootstrap.activity_table().record_paid_order(order)
+    bootstrap.activity_table().set_phone(openid, bootstrap.pii_cipher().encrypt("13900001111"), iso(utcnow()))
     body = {"dishes": [{"dish_id": "d-hongshao", "stars": 4}], "text": "不错", "pictures": ["https://img.example.com/p.jpg"]}
     status, _ = http_call("orders", "orders/post_review", path=f"/orders/{order.order_id}/review", body=body,
                           headers={"authorization": f"Bearer {guest_token('stock')}"})
@@ -42,7 +42,7 @@ def test_each_kind_is_dropped_once_its_retention_has_passed_and_not_before(aws, 
 
     def state():
         _, address = Repository().get_order_and_address(order.order_id)
-        phone = bootstrap.activity_store().member_info(openid).phone_enc
+        phone = bootstrap.activity_table().member_info(openid).phone_enc
         return address, phone, None
 
     assert job(29).run() == {"addresses": 0, "phones": 0, "review_pictures": 0}

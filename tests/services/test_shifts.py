@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from diancan.adapters.staff_store import AuditEntry
+from diancan.adapters.staff_table import AuditEntry
 from diancan.domain.clock import iso
 from diancan.domain.errors import Forbidden
 from diancan.domain.menu import Store

@@ -1,5 +1,5 @@
 """A guest's personal data where it lies outside their own member items, for "delete my data"
-(docs/table.md AP-P1..4; the member info itself is ``ActivityStore.forget``).
+(docs/table.md AP-P1..4; the member info itself is ``ActivityTable.forget``).
 
 - P1 the guest's orders: one Query of GSI1 ``USER#<openid>`` (their order list; paged by pynamodb).
 - P2 an order's delivery address (encrypted in the order's immutable ``doc``): the doc written back without

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Protocol
 
-from diancan.adapters.staff_store import AuditEntry
+from diancan.adapters.staff_table import AuditEntry
 from diancan.domain.clock import business_day, iso, utcnow
 from diancan.domain.errors import InvalidRequest
 from diancan.domain.membership import member_code

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
-from diancan.adapters.staff_store import AuditEntry
+from diancan.adapters.staff_table import AuditEntry
 from diancan.domain.clock import BUSINESS_TZ_DEFAULT, iso, utcnow
 from diancan.domain.errors import DomainError, InvalidRequest
 from diancan.domain.exceptions import PrinterError
