@@ -109,6 +109,7 @@ ROUTES = [
     ("POST", "/api/s/{sid}/setup/printers/{sn}/remove", "devices.manage"),
     ("GET", "/api/s/{sid}/setup/stations", "store.view"),
     ("POST", "/api/s/{sid}/setup/stations/{station_id}", "devices.manage"),
+    ("POST", "/api/s/{sid}/setup/stations/{station_id}/retire", "devices.manage"),
     ("GET", "/api/s/{sid}/setup/ingredients", "stock.view"),
     ("POST", "/api/s/{sid}/setup/ingredients", "stock.adjust"),
     ("POST", "/api/s/{sid}/setup/ingredients/{ingredient_id}", "stock.adjust"),
@@ -125,6 +126,7 @@ ROUTES = [
     ("POST", "/s/{sid}/setup/printers/{sn}/test", "devices.manage"),
     ("POST", "/s/{sid}/setup/printers/{sn}/remove", "devices.manage"),
     ("POST", "/s/{sid}/setup/stations", "devices.manage"),
+    ("POST", "/s/{sid}/setup/stations/{station_id}/retire", "devices.manage"),
     ("POST", "/s/{sid}/setup/ingredients", "stock.adjust"),
     ("POST", "/s/{sid}/setup/ingredients/{ingredient_id}", "stock.adjust"),
 ]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pynamodb.exceptions import DoesNotExist, PutError
+from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 
 from diancan.adapters import keys
 from diancan.adapters.records import (
@@ -81,12 +81,32 @@ class PrintJobs:
     # ---- stations ---------------------------------------------------------------------------------------
 
     def put_station(self, store_id: str, station: Station, sort: int = 0) -> None:
+        """Create or replace a station (a retired one saved again prints again)."""
         StationRecord(keys.store(store_id), keys.station(station.station_id), sort=sort,
                       doc=station.model_dump(mode="json")).save()
 
     def stations(self, store_id: str) -> list[Station]:
+        """The stations that print (retired ones left out), in their sort order."""
+        return [station for station, retired_at in self.all_stations(store_id) if retired_at is None]
+
+    def all_stations(self, store_id: str) -> list[tuple[Station, str | None]]:
+        """Every station with the instant it was retired (None: active): one query."""
         records = StationRecord.query(keys.store(store_id), StationRecord.SK.startswith(keys.station("")))
-        return [Station.model_validate(r.doc) for r in sorted(records, key=lambda r: (int(r.sort), r.SK))]
+        return [(Station.model_validate(r.doc), r.retired_at)
+                for r in sorted(records, key=lambda r: (int(r.sort), r.SK))]
+
+    def retire_station(self, store_id: str, station: Station, at: str) -> bool:
+        """Mark the station retired with its printers unbound (``station`` as it is to be kept); False when it
+        already was (a replay). Conditional: only an active station is retired."""
+        record = StationRecord(keys.store(store_id), keys.station(station.station_id))
+        try:
+            record.update(actions=[StationRecord.retired_at.set(at), StationRecord.doc.set(station.model_dump(mode="json"))],
+                          condition=StationRecord.PK.exists() & StationRecord.retired_at.does_not_exist())
+        except UpdateError as error:
+            if error.cause_response_code != "ConditionalCheckFailedException":
+                raise
+            return False
+        return True
 
     def print_setup(self, store_id: str) -> PrintSetup:
         """The store profile, its categories' stations and its stations: two queries of its partition."""

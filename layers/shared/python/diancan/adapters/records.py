@@ -185,10 +185,12 @@ class SweepCursorRecord(Record, discriminator="sweep_cursor"):
 
 
 class StationRecord(Record, discriminator="station"):
-    """A kitchen station of a store (``STORE#<sid>/STATION#<id>``): the domain ``Station`` plus its sort."""
+    """A kitchen station of a store (``STORE#<sid>/STATION#<id>``): the domain ``Station`` plus its sort;
+    ``retired_at`` set: retired (kept for the tickets that name it, never printed to again)."""
 
     sort = NumberAttribute(default=0)
     doc = JSONAttribute()
+    retired_at = UnicodeAttribute(null=True)
 
 
 class PrinterRecord(Record, discriminator="printer"):

@@ -143,8 +143,19 @@ def define_combo(store_id: str):
 @bp.get("/s/<store_id>/menu/dishes/<dish_id>")
 @requires(Action.MENU_VIEW)
 def dish(store_id: str, dish_id: str):
-    """A dish's specs (option groups and their prices) and recipes, each recipe editable."""
-    return render_template("dish.html", store=store_of(store_id), dish=console().repository.get_dish(store_id, dish_id))
+    """A dish's specs (option groups and their prices) and recipes, each recipe editable; its station (the
+    active ones offered)."""
+    return render_template("dish.html", store=store_of(store_id), dish=console().repository.get_dish(store_id, dish_id),
+                           stations=console().service("print_jobs", "档口").stations(store_id))
+
+
+def _active_station(store_id: str, station_id: str | None) -> str | None:
+    """A dish's or category's station: none (follow the category / the default), or an active station of
+    the store; a retired or unknown one is refused, so nothing is ever routed to a retired station."""
+    if station_id and station_id not in {s.station_id for s in console().service("print_jobs", "档口").stations(store_id)}:
+        raise InvalidRequest("no such active station", "没有这个档口（或已停用）", code="STATION_NOT_FOUND",
+                             details={"station_id": station_id[:32]})
+    return station_id
 
 
 def parse_recipe(data: dict) -> dict[str, int]:
@@ -205,7 +216,7 @@ def _dish_from(store_id: str, dish_id: str, data: dict, base: dict) -> Dish:
         if name in data:
             fields[name] = _listed(data[name])
     if "station_id" in data:
-        fields["station_id"] = str(data["station_id"] or "").strip() or None
+        fields["station_id"] = _active_station(store_id, str(data["station_id"] or "").strip() or None)
     if "daily_portions" in data:
         fields["daily_portions"] = _whole_or_none(data["daily_portions"], "INVALID_PORTIONS")
     packing = fen_field(data, "packing_fee")
@@ -289,7 +300,7 @@ def _category_change(store_id: str, category_id: str, data: dict, base: dict, *,
     if "sort" in data:
         fields["sort"] = _whole_or_none(data["sort"], "INVALID_CATEGORY") or 0
     if "station_id" in data:
-        fields["station_id"] = str(data["station_id"] or "").strip() or None
+        fields["station_id"] = _active_station(store_id, str(data["station_id"] or "").strip() or None)
     try:
         category = Category.model_validate(fields)
     except ValidationError:
