@@ -92,10 +92,9 @@ def admin_document() -> dict:
             "servers": [{"url": "/admin"}], "paths": paths, "components": {"schemas": schemas}}
 
 
-FORM_BODY = {"description": "the page form's fields (`application/x-www-form-urlencoded`, with the page's "
-             "`csrf_token`), or the same fields as a JSON object (with `X-CSRF-Token`, or a bearer session)",
-             "content": {"application/x-www-form-urlencoded": {"schema": {"type": "object"}},
-                         "application/json": {"schema": {"type": "object"}}}}
+FORM_BODY = {"description": "the page form's fields as a JSON object (a script; with `X-CSRF-Token` on the console "
+             "session, or a bearer session); the page itself posts the same fields form-encoded with its `csrf_token`",
+             "content": {"application/json": {"schema": {"type": "object"}}}}
 # What each console route does, where its view's docstring does not say it in a line (endpoint → summary).
 SUMMARIES = {
     "auth.health": "Liveness: 200 {status: ok}, no session needed",
@@ -228,10 +227,10 @@ def console_routes(documented: set[tuple[str, str]]):
         operation: dict = {
             "summary": summary, "tags": ["console"],
             "description": f"Console route. Needs {who}. " + (
-                "A page: HTML, or JSON where the view has a JSON form (`X-Requested-With: fetch` or "
-                "`Accept: application/json`)." if method == "GET" else
-                "A form post: a redirect back to the page (302), or for a script (JSON body, `X-Requested-With: "
-                "fetch` or `Accept: application/json`) a JSON answer; refusals in the Error format. Audited."),
+                "A page: HTML, or JSON where the view has a JSON form (`X-Requested-With: fetch`)."
+                if method == "GET" else
+                "A form post: a redirect back to the page (302), or for a script (a JSON body, or `X-Requested-With: "
+                "fetch`) a JSON answer; refusals in the Error format. Audited."),
             "parameters": [{"name": n, "in": "path", "required": True, "schema": {"type": "string"}}
                            for n in re.findall(r"{(\w+)}", path)],
             "responses": {"200": {"description": "the page, or the JSON answer"},

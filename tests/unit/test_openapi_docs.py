@@ -44,5 +44,5 @@ def test_every_console_route_is_in_the_committed_admin_document_with_a_summary()
 def test_a_console_form_that_mirrors_an_api_route_documents_the_api_body():
     admin = documents()["admin"]["paths"]
     form = admin["/s/{store_id}/setup/stations/{station_id}/retire"]["post"]["requestBody"]["content"]
-    assert form["application/x-www-form-urlencoded"]["schema"]["$ref"].endswith("/StationRetire")
+    assert form["application/json"]["schema"]["$ref"].endswith("/StationRetire")
     assert admin["/s/{store_id}/menu/dishes/{dish_id}/recipe"]["post"]["description"].count("menu.edit")
