@@ -86,10 +86,11 @@ class StackResources:
     queue_urls: dict[str, str]
     queue_arns: dict[str, str]
     dlq_of: dict[str, str]  # queue logical id -> its dead-letter queue's logical id
-    bucket_name: str
+    bucket_name: str  # the report bucket
     alert_topic_arn: str
     rule_names: dict[str, str]
     secret_names: dict[str, str] = field(default_factory=dict)  # short name -> full secret name
+    pictures_bucket_name: str = ""  # review pictures
 
     @property
     def secret_prefix(self) -> str:
@@ -160,7 +161,8 @@ def _describe(
         queue_urls=queue_urls,
         queue_arns=queue_arns,
         dlq_of=dlq_of,
-        bucket_name=_only(physical, by_type, "AWS::S3::Bucket"),
+        bucket_name=physical["ReportBucket"],
+        pictures_bucket_name=physical["ReviewPictureBucket"],
         alert_topic_arn=_only(physical, by_type, "AWS::SNS::Topic"),
         rule_names={
             logical_id: _rule_name(physical[logical_id])

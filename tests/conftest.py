@@ -78,6 +78,7 @@ def use_stack_names(resources, monkeypatch) -> None:
     """Point the functions at the physical names the stack created (the bucket name carries the account id
     and the topic is an ARN, so neither can be written down in TEST_ENV)."""
     monkeypatch.setenv("DIANCAN_REPORTS_BUCKET", resources.bucket_name)
+    monkeypatch.setenv("DIANCAN_PICTURES_BUCKET", resources.pictures_bucket_name)
     monkeypatch.setenv("DIANCAN_ALERT_TOPIC_ARN", resources.alert_topic_arn)
 
 

@@ -54,6 +54,14 @@ def review_order(order_id: str):
                                                                  parse_body(app, ReviewRequest)))
 
 
+@app.post("/review-pictures", summary="Where to upload one review picture: a presigned POST (JPEG, PNG or WebP "
+          "up to 5 MB, 5 minutes) under the guest's own prefix; the review then names its key", tags=["orders"])
+def review_picture_upload() -> dict:
+    from diancan.domain.review_pictures import PictureUpload
+
+    return bootstrap.review_pictures().upload(current_guest(app), parse_body(app, PictureUpload))
+
+
 @app.post("/me/phone")
 def share_phone() -> dict:
     from diancan.services.privacy import PhoneConsent

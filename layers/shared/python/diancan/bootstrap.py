@@ -363,7 +363,21 @@ def review_store():
 def reviews():
     from diancan.services.reviews import Reviews
 
-    return Reviews(repository(), review_store())
+    return Reviews(repository(), review_store(), pictures=review_pictures())
+
+
+@component
+def review_picture_files():
+    from diancan.adapters.review_pictures import ReviewPictureFiles
+
+    return ReviewPictureFiles(settings().pictures_bucket, settings().region)
+
+
+@component
+def review_pictures():
+    from diancan.services.review_pictures import ReviewPictures
+
+    return ReviewPictures(review_picture_files(), secrets().get("app")["token_secret"].encode())
 
 
 @component

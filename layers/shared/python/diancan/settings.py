@@ -17,6 +17,7 @@ class Settings(BaseModel):
     table_name: str = Field("diancan-local-main", alias="DIANCAN_TABLE")
     bus_name: str = Field("diancan-local-bus", alias="DIANCAN_BUS")
     reports_bucket: str = Field("diancan-local-reports", alias="DIANCAN_REPORTS_BUCKET")
+    pictures_bucket: str = Field("diancan-local-pictures", alias="DIANCAN_PICTURES_BUCKET")
     alert_topic_arn: str = Field("", alias="DIANCAN_ALERT_TOPIC_ARN")
     secret_prefix: str = Field("diancan/local", alias="DIANCAN_SECRET_PREFIX")
     secrets_max_age_seconds: float = Field(300.0, ge=1, le=3600, alias="DIANCAN_SECRETS_MAX_AGE_SECONDS")

@@ -15,6 +15,7 @@ from diancan.domain.reviews import NEWEST_SHOWN
 if TYPE_CHECKING:  # adapters arrive built (bootstrap); importing them here would load botocore at cold start
     from diancan.adapters.activity_store import ActivityStore
     from diancan.adapters.repository import Menu, Repository
+    from diancan.adapters.review_pictures import ReviewPictureFiles
     from diancan.adapters.review_store import ReviewStore
 
 SORTS = ("default", "popularity", "rating", "price", "price_desc")
@@ -97,11 +98,18 @@ def store_menu(repository: Repository, store_id: str, *, category: str | None, q
     return answer
 
 
-def dish_detail(repository: Repository, store_id: str, dish_id: str, reviews: ReviewStore | None = None) -> dict:
+def dish_detail(repository: Repository, store_id: str, dish_id: str, reviews: ReviewStore | None = None,
+                pictures: ReviewPictureFiles | None = None) -> dict:
+    """The dish, and its newest reviews with their pictures as presigned URLs (signed here, no AWS call)."""
     dish = repository.get_dish(store_id, dish_id)
     if not dish.on_shelf:
         raise NotFound("no such dish", "菜品不存在或已下架", code="DISH_NOT_FOUND")
     view = dish_view(dish)
     if reviews is not None:
         view["reviews"] = [r.view() for r in reviews.newest(store_id, dish_id, NEWEST_SHOWN)]
+        if pictures is not None:
+            from diancan.services.review_pictures import picture_urls
+
+            for review in view["reviews"]:
+                review["pictures"] = picture_urls(pictures, review["pictures"])
     return view
