@@ -294,6 +294,15 @@ coupon, member discount and points that saves the guest most, under two rules:
   stays in the wallet. A coupon the guest names (`coupon_id`) is spent anyway, for what the order allows.
 A coupon's `valid_until` (claim answer, `GET /me`) is its own expiry, set when it was issued.
 
+Review pictures (`orders`): `POST /review-pictures` `{"content_type": "image/jpeg"|"image/png"|"image/webp",
+"size": bytes ≤ 5 MB}` → `{"key", "url", "fields", "file_field": "file", "expires_in": 300, "max_bytes"}`: POST
+`fields` and then the file as `file` (multipart, e.g. `wx.uploadFile({url, name: file_field, formData:
+fields})`) to `url` within 5 minutes; S3 answers 204. A review (`POST /orders/{id}/review`) names at most 3
+such keys in `pictures`: a key not under the caller's own prefix, repeated or more than 3 is
+`400 INVALID_PICTURE`, one with nothing (or not an image of at most 5 MB) stored is `400 PICTURE_NOT_UPLOADED`;
+anything but a key is `400 INVALID_REQUEST`. The review answer's `picture_urls` and a dish's `reviews[].pictures`
+are presigned GET URLs valid for an hour (older reviews' https pictures are shown as they are).
+
 Store limits (`Store.settings.limits`, edited in the console's store settings): `max_line_qty` (default 50,
 1-99) portions of one dish with the same options, and `max_order_qty` (default 200) portions in one order
 or one table round. Past them, quote, order, the table cart and table rounds answer
