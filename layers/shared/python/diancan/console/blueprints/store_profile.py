@@ -1,8 +1,9 @@
 """Store profile and opening hours (managers for their stores, owners for all), order modes and time zone:
 the form is turned into the management API's ``StoreEdit`` body and saved by the same ``StoreSetup.edit_store``
 (one validation for both), under the ``updated_at`` token read with the form, so a concurrent edit is refused
-(409 STORE_CHANGED) instead of lost; ``settings`` and every field the form does not show are kept. Hours as text are one period a line: ``一二三四五 10:00-22:00`` (close ≤ open
-runs past midnight, equal times are around the clock)."""
+(409 STORE_CHANGED) instead of lost; ``settings`` and every field the form does not show are kept. Hours as
+text are one period a line: ``一二三四五 10:00-22:00`` (close ≤ open runs past midnight, equal times are around
+the clock)."""
 
 from __future__ import annotations
 
