@@ -330,8 +330,8 @@ once), `400 PRINTER_REFUSED` (Feieyun refused the SN and key), `400 PRINTER_NOT_
 `409 PRINTER_IN_USE` (`details.stations`), `409 INGREDIENT_CHANGED`. Retiring a station:
 `409 STATION_IN_USE` while dishes or categories print there (`details.dishes`, `details.categories`; send
 `move_to`, another active station, to move them in the same call), `409 LAST_STATION` (the only station of a
-store with dishes), `404 STATION_NOT_FOUND`; a dish or category given a retired or unknown station is
-`400 STATION_NOT_FOUND`. Creating and retiring stores is for owners (`403` for anyone else); every other write
+store with dishes), `404 STATION_NOT_FOUND`; a dish or category given a retired station is
+`400 STATION_RETIRED`. Creating and retiring stores is for owners (`403` for anyone else); every other write
 needs the right in that store. The document also lists every other console route (pages, their forms and JSON
 reads: tag `console`); a form route takes the page's fields or the same fields as JSON and answers JSON to a
 script.

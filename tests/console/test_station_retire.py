@@ -63,13 +63,13 @@ def test_retiring_with_move_to_moves_dishes_and_categories_unbinds_printers_and_
     assert len(entries) == 1 and entries[0].target == "cold"
 
 
-def test_no_dish_can_be_routed_to_a_retired_or_unknown_station(client, stations):  # noqa: F811
+def test_no_dish_nor_category_can_be_given_a_retired_station(client, stations):  # noqa: F811
     owner = bearer(client, "boss")
     call(client, owner, "POST", f"/api/s/{SID}/setup/stations/steam/retire", {"move_to": "wok"})
     dish = call(client, owner, "POST", f"/s/{SID}/menu/dishes/d-cola/details", {"station_id": "steam"})
-    assert dish.status_code == 400 and dish.get_json()["code"] == "STATION_NOT_FOUND"
-    category = call(client, owner, "POST", f"/s/{SID}/menu/categories/dim", {"station_id": "nowhere"})
-    assert category.status_code == 400 and category.get_json()["code"] == "STATION_NOT_FOUND"
+    assert dish.status_code == 400 and dish.get_json()["code"] == "STATION_RETIRED"
+    category = call(client, owner, "POST", f"/s/{SID}/menu/categories/drink", {"station_id": "steam"})
+    assert category.status_code == 400 and category.get_json()["code"] == "STATION_RETIRED"
     moved = call(client, owner, "POST", f"/s/{SID}/menu/dishes/d-cola/details", {"station_id": "cold"})
     assert moved.status_code == 200 and moved.get_json()["dish"]["station_id"] == "cold"
 

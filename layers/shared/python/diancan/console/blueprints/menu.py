@@ -150,11 +150,12 @@ def dish(store_id: str, dish_id: str):
 
 
 def _active_station(store_id: str, station_id: str | None) -> str | None:
-    """A dish's or category's station: none (follow the category / the default), or an active station of
-    the store; a retired or unknown one is refused, so nothing is ever routed to a retired station."""
-    if station_id and station_id not in {s.station_id for s in console().service("print_jobs", "档口").stations(store_id)}:
-        raise InvalidRequest("no such active station", "没有这个档口（或已停用）", code="STATION_NOT_FOUND",
-                             details={"station_id": station_id[:32]})
+    """A dish's or category's station: none (follow the category / the default) or any but a retired one, so
+    nothing is ever routed to a retired station (a station not made yet prints at the default until it is)."""
+    if station_id and station_id in {s.station_id for s, retired_at in
+                                     console().service("print_jobs", "档口").all_stations(store_id) if retired_at}:
+        raise InvalidRequest("that station is retired", "该档口已停用，请选择其他档口", code="STATION_RETIRED",
+                             details={"station_id": station_id})
     return station_id
 
 
