@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: dev test check demo lint unit bench clean lock miniprogram miniprogram-pictures
+.PHONY: dev test check demo lint unit bench clean lock miniprogram miniprogram-pictures service
 
 # The venv installs exactly requirements-dev.lock (hashes required); a venv of another Python is made anew.
 $(STAMP): requirements-dev.lock
@@ -49,12 +49,20 @@ lint: $(STAMP)
 
 # Where the unit-marked tests live: collecting only these files (not the whole tree's 2,100 tests, whose imports
 # take ~15 s) is what keeps the inner loop short. tests/unit/test_unit_paths.py fails if a unit test lives elsewhere.
-UNIT_PATHS := tests/unit tests/handlers/test_local_functions.py tests/handlers/test_local_scheduler.py tests/proof/test_security.py
+UNIT_PATHS := tests/unit tests/local tests/proof/test_security.py
+# The service tier: the use cases on in-memory fakes of the ports (tests/services/fakes.py), no moto. Every test
+# there is marked `service`, and no service-marked test lives elsewhere (tests/unit/test_unit_paths.py).
+SERVICE_PATHS := tests/services
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest -m unit $(UNIT_PATHS) $(PYTEST_ARGS)
 
-check: $(STAMP) lint unit  ## the inner loop: lint and the unit tier (≈ 25 s on 2 busy cores)
+service: $(STAMP)  ## the service tier alone: use cases on in-memory fakes of the ports
+	$(BIN)/python -m pytest -m service $(SERVICE_PATHS) $(PYTEST_ARGS)
+
+# One pytest run for both tiers: the collection start-up is paid once.
+check: $(STAMP) lint  ## the inner loop: lint, the unit tier and the service tier (≈ 25 s on 2 busy cores)
+	$(BIN)/python -m pytest -m "unit or service" $(UNIT_PATHS) $(SERVICE_PATHS) $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -31,7 +31,7 @@ from bench.world import STORE, Bench
 BURSTS = (1, 4, 8, 16)
 LOADS = (0.1, 0.3, 0.6, 0.9)
 SECONDS = 5.0
-LUNCH_PER_SECOND = 5.0  # a busy store's lunch peak (issue 20): 5 payments/s for 10 minutes
+LUNCH_PER_SECOND = 5.0  # a busy store's lunch peak: 5 payments/s for 10 minutes (docs/performance.md)
 
 
 @dataclass(frozen=True)

@@ -146,7 +146,7 @@ def _cold_section(results: Results) -> list[str]:
     lines = ["### Cold start (import of the handler module)", "",
              f"Fresh interpreter per run, median of {coldstart.RUNS} (.pyc warmed), Lambda-like path (the shared "
              f"layer only). `import boto3` alone: {boto3_s * 1000:.0f} ms. Target for guest-facing functions ≤ "
-             f"{coldstart.TARGET}, on the import of the handler module alone (issue 12's definition): the "
+             f"{coldstart.TARGET}, on the import of the handler module alone: the "
              "verdict is on that figure.", ""]
     if first:
         lines += ["The last four columns are **not** that metric: they add the modules the first request still "
@@ -156,7 +156,7 @@ def _cold_section(results: Results) -> list[str]:
                   "the request named (a subprocess with the still stack's environment); every module that "
                   "invocation added to `sys.modules` is imported after the handler in a fresh interpreter "
                   f"(same environment as the first column, median of {coldstart.RUNS}). Imports only: the first "
-                  "request's secret reads, client set-up and calls are not in it. Its own target (issue 20: what the "
+                  "request's secret reads, client set-up and calls are not in it. Its own target (what the "
                   f"guest waits for on a cold Lambda) is ≤ {coldstart.TARGET} × `import boto3` too.", ""]
     header = "| function | guest-facing | import ms | ratio to boto3 | verdict |"
     if first:

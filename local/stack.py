@@ -32,7 +32,7 @@ class LocalStack:
 
     ``port=None`` → ``PORT`` or 8000; ``moto_port=None`` → ``MOTO_PORT`` or a free port; 0 = a free port.
     ``with_demo_data=None`` → the demo chain unless ``DIANCAN_DEMO=off`` (an empty start: no stores, staff
-    or dishes; create the first owner with ``python -m local.ops first-owner``). ``extra_functions`` adds functions that are not in serverless.yml (test fixtures). ``overrides`` is the
+    or dishes; create the first owner with ``python -m tools.ops first-owner``). ``extra_functions`` adds functions that are not in serverless.yml (test fixtures). ``overrides`` is the
     environment the settings of ``local.world`` are read from (default ``os.environ``; tests pass ``{}`` so
     that their own process environment does not leak into the stack).
     """

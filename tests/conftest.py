@@ -20,6 +20,14 @@ TEST_ENV = {
     "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1",
     "DIANCAN_TABLE": f"{TEST_STACK}-main", "DIANCAN_BUS": f"{TEST_STACK}-bus",
     "DIANCAN_SECRET_PREFIX": f"diancan/{TEST_STACK}",
+    # diancan.settings has no defaults for these; the fixtures that make the bucket, the topic or a simulator
+    # set the real ones. Nothing listens at 127.0.0.1:9, so a test that forgets fails rather than go out.
+    "DIANCAN_REPORTS_BUCKET": f"{TEST_STACK}-reports", "DIANCAN_ANCHOR_BUCKET": f"{TEST_STACK}-anchors",
+    "DIANCAN_PICTURES_BUCKET": f"{TEST_STACK}-pictures",
+    "DIANCAN_ALERT_TOPIC_ARN": "",
+    "DIANCAN_PUBLIC_BASE_URL": "http://127.0.0.1:9", "WECHAT_API_BASE": "http://127.0.0.1:9/wechat",
+    "WECHATPAY_API_BASE": "http://127.0.0.1:9/wxpay", "FEIEYUN_API_BASE": "http://127.0.0.1:9/feieyun",
+    "DADA_API_BASE": "http://127.0.0.1:9/dada",
     "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_NAMESPACE": "diancan",
     "POWERTOOLS_SERVICE_NAME": "diancan", "POWERTOOLS_DEV": "false", "POWERTOOLS_LOG_LEVEL": "WARNING",
     # as the local stack (local/world.py): a moto server answering 100 parallel orders one request at a time
@@ -79,6 +87,7 @@ def use_stack_names(resources, monkeypatch) -> None:
     and the topic is an ARN, so neither can be written down in TEST_ENV)."""
     monkeypatch.setenv("DIANCAN_REPORTS_BUCKET", resources.bucket_name)
     monkeypatch.setenv("DIANCAN_PICTURES_BUCKET", resources.pictures_bucket_name)
+    monkeypatch.setenv("DIANCAN_ANCHOR_BUCKET", resources.anchor_bucket_name)
     monkeypatch.setenv("DIANCAN_ALERT_TOPIC_ARN", resources.alert_topic_arn)
 
 

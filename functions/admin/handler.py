@@ -1,13 +1,18 @@
-"""admin: the management console (Flask in the shared layer) behind a function URL (payload 2.0)."""
+"""admin: the management console (Flask in the shared layer) behind a function URL (payload 2.0).
+
+The console's services are built from diancan.bootstrap on the first request, not at import (cold start)."""
 
 import serverless_wsgi
 
 from diancan.console.app import create_app
+from diancan.console.config import console_settings
 from diancan.console.function_url import cookies_to_list
+from diancan.console.wiring import build
 from diancan.observability import tools
 
 logger, metrics, tracer = tools("admin")
-app = create_app()
+settings = console_settings()
+app = create_app(lambda: build(settings), settings)
 
 
 @logger.inject_lambda_context

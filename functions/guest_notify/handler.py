@@ -12,4 +12,4 @@ logger, metrics, tracer = tools("guest_notify")
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict, context) -> dict:
-    return consume(event, context, logger, lambda e: bootstrap.ready_notices().handle(e.detail_type, e.detail))
+    return consume(event, context, logger, lambda e: bootstrap.ready_notices().handle(e.event))

@@ -1,15 +1,37 @@
 """orders: a guest's own orders (newest first), one order, cancel while unpaid, review once completed;
 profile (GET /me), phone number with consent, birthday, and coupon claims."""
 
+from datetime import date
+from typing import Annotated, Literal
+
+from aws_lambda_powertools.event_handler.openapi.params import Body
+from pydantic import BaseModel, Field
+
 from diancan import bootstrap
 from diancan.domain.errors import InvalidRequest
 from diancan.domain.inputs import whole_number
+from diancan.domain.review_pictures import PictureUpload
+from diancan.domain.reviews import ReviewRequest
 from diancan.guest import current_guest
-from diancan.http import json_response, make_resolver, parse_body
+from diancan.http import json_response, make_resolver
 from diancan.observability import tools
 
 logger, metrics, tracer = tools("orders")
 app = make_resolver()
+
+
+class PhoneConsent(BaseModel):
+    code: str = Field(min_length=1, max_length=128, description="from the getPhoneNumber button")
+
+
+class BirthdayGiven(BaseModel):
+    birthday: date
+
+
+class ErasureRequest(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    confirm: Literal[True] = Field(description="the guest confirmed on the privacy page")
 
 
 @app.get("/orders", summary="The guest's own orders, newest first (cursor paging)", tags=["orders"])
@@ -46,41 +68,29 @@ def sync_payment(order_id: str) -> dict:
 
 
 @app.post("/orders/<order_id>/review")
-def review_order(order_id: str):
-    from diancan.domain.reviews import ReviewRequest
-
+def review_order(order_id: str, review: Annotated[ReviewRequest, Body()]):
     logger.append_keys(order_id=order_id)
-    return json_response(201, bootstrap.reviews().review_order(current_guest(app), order_id,
-                                                                 parse_body(app, ReviewRequest)))
+    return json_response(201, bootstrap.reviews().review_order(current_guest(app), order_id, review))
 
 
 @app.post("/review-pictures", summary="Where to upload one review picture: a presigned POST (JPEG, PNG or WebP "
           "up to 5 MB, 5 minutes) under the guest's own prefix; the review then names its key", tags=["orders"])
-def review_picture_upload() -> dict:
-    from diancan.domain.review_pictures import PictureUpload
-
-    return bootstrap.review_pictures().upload(current_guest(app), parse_body(app, PictureUpload))
+def review_picture_upload(upload: Annotated[PictureUpload, Body()]) -> dict:
+    return bootstrap.review_pictures().upload(current_guest(app), upload)
 
 
 @app.post("/me/phone")
-def share_phone() -> dict:
-    from diancan.services.privacy import PhoneConsent
-
-    return bootstrap.privacy().share_phone(current_guest(app), parse_body(app, PhoneConsent).code)
+def share_phone(consent: Annotated[PhoneConsent, Body()]) -> dict:
+    return bootstrap.privacy().share_phone(current_guest(app), consent.code)
 
 
 @app.post("/me/birthday")
-def set_birthday() -> dict:
-    from diancan.services.privacy import BirthdayGiven
-
-    return bootstrap.privacy().set_birthday(current_guest(app), parse_body(app, BirthdayGiven).birthday)
+def set_birthday(given: Annotated[BirthdayGiven, Body()]) -> dict:
+    return bootstrap.privacy().set_birthday(current_guest(app), given.birthday)
 
 
 @app.post("/me/erase", summary="Delete my data: phone, birthday and favourites now; orders kept by law")
-def erase_me() -> dict:
-    from diancan.services.privacy import ErasureRequest
-
-    parse_body(app, ErasureRequest)
+def erase_me(_confirmed: Annotated[ErasureRequest, Body()]) -> dict:
     return bootstrap.privacy().erase(current_guest(app))
 
 

@@ -13,5 +13,5 @@ logger, metrics, tracer = tools("print_dispatch")
 @metrics.log_metrics
 def handler(event: dict, context) -> dict:
     return consume(event, context, logger, acknowledge_refusals=True,
-                   handle=lambda e: bootstrap.printing().on_event(e.detail_type, e.detail,
+                   handle=lambda e: bootstrap.printing().on_event(e.event,
                                                                   receive_count=e.receive_count))

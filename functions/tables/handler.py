@@ -1,6 +1,9 @@
 """tables: dine-in guests at a table — resolve a scanned table code, open or join the table's session,
 the shared cart (with "anything new since v"), rounds (加菜), the table bill, calling a waiter."""
 
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Body
 from pydantic import BaseModel, Field
 
 from diancan import bootstrap
@@ -9,7 +12,7 @@ from diancan.domain.errors import InvalidRequest
 from diancan.domain.inputs import whole_number
 from diancan.domain.tables import CallKind
 from diancan.guest import current_guest
-from diancan.http import make_resolver, parse_body
+from diancan.http import make_resolver
 from diancan.observability import tools
 
 logger, metrics, tracer = tools("tables")
@@ -44,8 +47,7 @@ def resolve() -> dict:
 
 
 @app.post("/tables/sessions")
-def join() -> dict:
-    body = parse_body(app, JoinRequest)
+def join(body: Annotated[JoinRequest, Body()]) -> dict:
     return bootstrap.tables().join(current_guest(app), body.scene, body.nickname)
 
 
@@ -60,21 +62,21 @@ def cart(session_id: str) -> dict:
 
 
 @app.post("/tables/sessions/<session_id>/cart/lines")
-def add_line(session_id: str) -> dict:
+def add_line(session_id: str, line: Annotated[CartItem, Body()]) -> dict:
     logger.append_keys(session_id=session_id)
-    return bootstrap.tables().add_line(current_guest(app), session_id, parse_body(app, CartItem))
+    return bootstrap.tables().add_line(current_guest(app), session_id, line)
 
 
 @app.put("/tables/sessions/<session_id>/cart/lines/<line_id>")
-def set_qty(session_id: str, line_id: str) -> dict:
+def set_qty(session_id: str, line_id: str, body: Annotated[QtyRequest, Body()]) -> dict:
     logger.append_keys(session_id=session_id)
-    return bootstrap.tables().set_qty(current_guest(app), session_id, line_id, parse_body(app, QtyRequest).qty)
+    return bootstrap.tables().set_qty(current_guest(app), session_id, line_id, body.qty)
 
 
 @app.post("/tables/sessions/<session_id>/rounds")
-def submit_round(session_id: str) -> dict:
+def submit_round(session_id: str, body: Annotated[RoundRequest, Body()]) -> dict:
     logger.append_keys(session_id=session_id)
-    return bootstrap.tables().submit_round(current_guest(app), session_id, parse_body(app, RoundRequest).version)
+    return bootstrap.tables().submit_round(current_guest(app), session_id, body.version)
 
 
 @app.get("/tables/sessions/<session_id>/bill")
@@ -84,17 +86,17 @@ def bill(session_id: str) -> dict:
 
 
 @app.post("/tables/sessions/<session_id>/checkout")
-def checkout(session_id: str) -> dict:
+def checkout(session_id: str, body: Annotated[CheckoutRequest | None, Body()] = None) -> dict:
     logger.append_keys(session_id=session_id)
-    body = parse_body(app, CheckoutRequest) if app.current_event.decoded_body else CheckoutRequest()
+    body = body or CheckoutRequest()  # no body: no coupon, no points
     return bootstrap.tables().checkout(current_guest(app), session_id, coupon_id=body.coupon_id,
                                        use_points=body.use_points)
 
 
 @app.post("/tables/sessions/<session_id>/calls")
-def call(session_id: str) -> dict:
+def call(session_id: str, body: Annotated[CallRequest, Body()]) -> dict:
     logger.append_keys(session_id=session_id)
-    return bootstrap.tables().call(current_guest(app), session_id, parse_body(app, CallRequest).kind)
+    return bootstrap.tables().call(current_guest(app), session_id, body.kind)
 
 
 @logger.inject_lambda_context

@@ -79,13 +79,14 @@ def fakes():
 
 @pytest.fixture
 def console(demo_chain, fakes):
-    """The console over moto with the real menu, stock, kitchen and printing services, fake payments."""
-    from diancan import bootstrap
+    """The console over moto with the real menu, stock, kitchen and printing services, fake payments (each of
+    ``fakes`` replaces the service of that name)."""
+    from dataclasses import replace
+
     from diancan.console.config import ConsoleSettings
     from diancan.console.wiring import build
 
-    built = build(ConsoleSettings(), cost=FAST)
-    built.optional = lambda name: fakes[name] if name in fakes else getattr(bootstrap, name, lambda: None)()
+    built = replace(build(ConsoleSettings(), cost=FAST), **{name: (lambda fake=fake: fake) for name, fake in fakes.items()})
     load_staff(built.accounts)
     return built
 

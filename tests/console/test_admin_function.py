@@ -88,3 +88,22 @@ def test_behind_the_http_api_the_console_serves_under_its_public_prefix(make_app
     assert answer["statusCode"] == 302 and answer["headers"]["Location"].startswith("/v1/admin/login")
     missing = serverless_wsgi.handle_request(app, _http_api_event("/v1/admin/admin/login", host), FakeContext())
     assert missing["statusCode"] == 404
+
+
+def test_the_console_services_are_built_on_the_first_request_not_at_import(demo_chain, monkeypatch):
+    """Cold start: importing the admin function reads no secret; its first request builds the services once."""
+    import importlib.util
+
+    from diancan.console import wiring
+    from tests.conftest import ROOT
+
+    built, real = [], wiring.build
+    monkeypatch.setattr(wiring, "build", lambda settings, **kw: built.append(settings) or real(settings, **kw))
+    spec = importlib.util.spec_from_file_location("admin_fresh_import", ROOT / "functions" / "admin" / "handler.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.handler(_event("/login"), FakeContext())["statusCode"] == 200  # the login page needs none
+    assert built == []
+    for _ in range(2):  # a page behind the session check looks the session up
+        assert module.handler(_event("/s/sh-jingan/orders"), FakeContext())["statusCode"] == 302
+    assert len(built) == 1

@@ -84,7 +84,7 @@ def _wrong_until_locked(client, clock, name: str, address: str) -> list[tuple[in
 
 
 def test_dozens_of_wrong_passwords_in_a_row_are_not_all_answered(make_app):
-    """The probe of issue 16, at the real clock: wrong passwords as fast as the client can send them."""
+    """A password-guessing probe at the real clock: wrong passwords as fast as the client can send them."""
     client = make_app().test_client()
     statuses = [_try(client, "boss", f"guess-{n}", json=True).status_code for n in range(24)]
     assert statuses[:4] == [401] * 4  # typos cost nothing
@@ -173,7 +173,7 @@ def test_the_counters_hold_across_lambda_environments(make_app, console, clock, 
 
 
 def test_a_lockout_is_audited_alerted_past_the_threshold_and_shown_to_the_owner(make_app, console, clock, alerts):
-    from diancan.adapters import console_records as k
+    from diancan.adapters import keys
 
     client = make_app().test_client()
     for name, address in (("jingan", HOME), ("cook", AWAY), ("nobody-here", "192.0.2.1")):
@@ -182,7 +182,7 @@ def test_a_lockout_is_audited_alerted_past_the_threshold_and_shown_to_the_owner(
             clock.advance(60)
         if name == "cook":
             assert alerts.sent == []  # two lockouts this hour: under the threshold
-    entries = console.audit.recent(k.SECURITY_PARTITION)
+    entries = console.audit.recent(keys.SECURITY_PARTITION)
     assert [(e.action, e.target, e.detail["scope"]) for e in entries] == [
         ("login.lockout", "account:?", "account"), ("login.lockout", "account:cook", "account"),
         ("login.lockout", "account:jingan", "account")]

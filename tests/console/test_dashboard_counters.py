@@ -85,3 +85,19 @@ def test_a_full_refund_takes_the_money_out_and_counts_the_order_as_refunded(live
     view = wait_for(lambda: (v := _today(bootstrap.stats()))["refunds"] == 2 and v)
     assert (view["refunded_fen"], view["refunds"], view["net_fen"]) == (order["total_fen"], 2, 0)
     assert view["by_status"] == {"REFUNDED": 1}
+
+
+def test_a_counter_write_that_fails_is_logged_and_never_fails_the_move(paid_order, monkeypatch, caplog):
+    """Counters are derived figures: the repository's ADD failing leaves the applied transition applied."""
+    from diancan import bootstrap
+    from diancan.adapters.counters import Counters
+    from diancan.domain.clock import iso, utcnow
+    from diancan.domain.order_status import OrderAction, OrderStatus
+
+    def table_down(self, *args) -> None:
+        raise RuntimeError("table down")
+
+    monkeypatch.setattr(Counters, "apply", table_down)
+    result = bootstrap.repository().transition(paid_order.order_id, "takeout", OrderAction.START, at=iso(utcnow()))
+    assert result.applied and bootstrap.repository().get_order(paid_order.order_id).status == OrderStatus.PREPARING
+    assert "dashboard counter not updated" in caplog.text

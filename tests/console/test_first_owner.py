@@ -1,4 +1,4 @@
-"""The deployment's first owner (``python -m local.ops first-owner``): once only, a one-time password the
+"""The deployment's first owner (``python -m tools.ops first-owner``): once only, a one-time password the
 console makes them change before anything else; and the API's bearer session (``POST /api/session``)."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ import re
 import pytest
 
 from diancan.domain.staff import Role
-from local import ops
 from tests.conftest import TEST_STACK
 from tests.console.conftest import BASE
+from tools import ops
 
 pytestmark = pytest.mark.handlers
 

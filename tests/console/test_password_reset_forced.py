@@ -1,4 +1,4 @@
-"""A password a manager or owner resets is a one-time password (issue 19): its owner is led to the change form
+"""A password a manager or owner resets is a one-time password: its owner is led to the change form
 at the next login and reaches nothing else until they have chosen their own; a script's login says so with a
 machine-readable code."""
 

@@ -46,16 +46,17 @@ def feieyun():
 
 
 @pytest.fixture
-def client(make_app, console, fakes, feieyun):
+def client(make_app, console, feieyun):
     from diancan import bootstrap
     from diancan.adapters.printer import FeieyunPrinter
     from diancan.adapters.setup_store import SetupStore
     from diancan.services.store_setup import StoreSetup
 
     account = TEST_SECRETS["feieyun"]
-    fakes["store_setup"] = StoreSetup(
+    setup = StoreSetup(
         bootstrap.repository(), SetupStore(), bootstrap.print_jobs(), bootstrap.stock_store(), bootstrap.menu_admin(),
         bootstrap.stock(), lambda: FeieyunPrinter(account["user"], account["ukey"], session=SimSession(feieyun)))
+    console.store_setup = lambda: setup
     return make_app().test_client()
 
 

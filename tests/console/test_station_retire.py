@@ -1,4 +1,4 @@
-"""Retiring a kitchen station (issue 19): through the management API and the console's setup page. A station
+"""Retiring a kitchen station: through the management API and the console's setup page. A station
 dishes still print at is refused (409 naming them) unless they move to another station; a retired one is never
 printed to again, its printers are free, it is no longer offered for dishes; each retirement is audited."""
 

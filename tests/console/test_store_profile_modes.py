@@ -1,4 +1,4 @@
-"""The store profile page sets the order modes and the time zone (issue 19), checked by the management API's own
+"""The store profile page sets the order modes and the time zone, checked by the management API's own
 ``StoreEdit`` model: what the API refuses, the page refuses with the same code, nothing written."""
 
 from __future__ import annotations

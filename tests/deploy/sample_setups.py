@@ -129,7 +129,7 @@ def stock_decrement(scene: Scene) -> None:
 
     _load("demo_stock")
     refunded = scene.pay(scene.place([LOW_STOCK_DISH]))
-    bootstrap.stock().handle("OrderPaid", {"order_id": refunded, "store_id": STORE})
+    bootstrap.stock().order_paid(refunded)
     scene.deliver_notification(scene.refund(refunded))
     scene.world.replacements["261124120500B2C3D4E5"] = refunded
     scene.use_paid_order([LOW_STOCK_DISH])

@@ -1,4 +1,4 @@
-"""The mini-program's base URL(s) from a stage's outputs (local/endpoints.py), for both front doors."""
+"""The mini-program's base URL(s) from a stage's outputs (tools/endpoints.py), for both front doors."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import boto3
 import moto
 import pytest
 
-from local import endpoints
 from local.functions import load_functions
 from tests.deploy.conftest import TEMPLATE_NAME
+from tools import endpoints
 
 pytestmark = pytest.mark.handlers
 

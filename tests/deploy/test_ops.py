@@ -1,4 +1,4 @@
-"""The operator's dead-letter commands (local/ops.py) against the stack's queues in moto."""
+"""The operator's dead-letter commands (tools/ops.py) against the stack's queues in moto."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import json
 import boto3
 import pytest
 
-from local import ops
 from tests.conftest import TEST_STACK, load_event
+from tools import ops
 
 pytestmark = pytest.mark.handlers
 

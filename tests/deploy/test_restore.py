@@ -1,4 +1,4 @@
-"""The table restore (local/restore.py) rehearsed against moto: a stack created from the packaged template,
+"""The table restore (tools/restore.py) rehearsed against moto: a stack created from the packaged template,
 an order in its table, a restore into a new table that holds it with TTL and point-in-time recovery on
 again; and the stage re-pointed through the RestoredTableName stack parameter (the update call as sent, and
 the template evaluated under it: every function's DIANCAN_TABLE and every table grant move)."""
@@ -13,11 +13,11 @@ import moto
 import pytest
 from botocore.stub import Stubber
 
-from local import restore
 from tests.conftest import TEST_STACK
 from tests.deploy.cfn import ACCOUNT, Evaluator
 from tests.deploy.test_iam import FUNCTIONS, grants
 from tests.deploy.test_stack import _for_moto, _of_type
+from tools import restore
 
 pytestmark = pytest.mark.handlers
 

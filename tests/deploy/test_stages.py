@@ -48,6 +48,20 @@ def test_the_stage_packages_offline_and_cfn_lint_finds_nothing(stage, packaged_s
     assert done.returncode == 0, done.stdout + done.stderr
 
 
+@pytest.mark.parametrize("stage", ["dev", "prod", CN])
+def test_every_function_of_the_stage_gets_every_setting_a_deployment_must_set(stage, packaged_stages):
+    from diancan.settings import REQUIRED_VARIABLES
+
+    template = json.loads((packaged_stages(stage) / TEMPLATE_NAME).read_text(encoding="utf-8"))
+    functions = _of_type(template, "AWS::Lambda::Function")
+    assert len(functions) == len(FUNCTIONS)
+    for logical_id, function in functions.items():
+        variables = function["Properties"]["Environment"]["Variables"]
+        missing = sorted(name for name in set(REQUIRED_VARIABLES) - {"AWS_REGION"}  # Lambda sets the region
+                         if variables.get(name) in (None, ""))
+        assert missing == [], f"{stage}: {logical_id} lacks {missing}; diancan.settings refuses to start"
+
+
 def test_prod_cn_builds_every_arn_with_the_partition(template_cn):
     text = json.dumps(template_cn)
     assert "arn:aws:" not in text, "build ARNs with ${AWS::Partition} (arn:aws-cn in China)"

@@ -87,8 +87,10 @@ def console_routes() -> list[tuple[str, str, str]]:
     """(endpoint, method, rule) of every console route."""
     from diancan.console.app import create_app
     from diancan.console.config import ConsoleSettings
+    from diancan.console.wiring import build
 
-    app = create_app(settings=ConsoleSettings())
+    settings = ConsoleSettings()
+    app = create_app(lambda: build(settings), settings)  # the routes only: the services are never built
     return sorted((rule.endpoint, method, rule.rule) for rule in app.url_map.iter_rules()
                   for method in sorted(rule.methods & {"GET", "POST"}) if rule.endpoint != "static")
 

@@ -1,4 +1,4 @@
-"""A review picture on the local stack (issue 23): the guest asks the orders function for an upload form, POSTs the
+"""A review picture on the local stack: the guest asks the orders function for an upload form, POSTs the
 picture to the local stack's S3 (the moto server) with it as wx.uploadFile would, reviews a completed order
 with the key, and the dish page shows it at a presigned GET that returns the same bytes."""
 

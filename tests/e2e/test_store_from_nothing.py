@@ -1,5 +1,5 @@
 """A restaurant starts from an empty deployment, as an operator and an owner would: the local stack with
-``DIANCAN_DEMO=off`` in its own process, the first owner made by ``python -m local.ops first-owner``, then
+``DIANCAN_DEMO=off`` in its own process, the first owner made by ``python -m tools.ops first-owner``, then
 everything over HTTP: the forced password change, a store with hours (a break, a holiday), a delivery area,
 two printers bound at the Feieyun simulator (a test page each), two stations, three tables, categories,
 ingredients with thresholds and costs, dishes with options and recipes; then a guest scans a table code,
@@ -65,7 +65,7 @@ def first_owner(aws: str, login: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "AWS_ENDPOINT_URL": aws, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
            "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1"}
     env.pop("DIANCAN_TABLE", None)
-    return subprocess.run([sys.executable, "-m", "local.ops", "--stack", "diancan-local", "first-owner", "--login", login,
+    return subprocess.run([sys.executable, "-m", "tools.ops", "--stack", "diancan-local", "first-owner", "--login", login,
                            "--name", "陈老板"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
 
 

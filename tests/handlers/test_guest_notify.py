@@ -280,6 +280,7 @@ def test_a_refund_tells_the_amount_once_however_often_the_event_comes(demo_chain
 def test_a_kind_without_a_template_is_skipped_and_counted(demo_chain, wechat, sim):
     """A deployment that configured only the ready template: the other kinds send nothing."""
     from diancan.adapters.notice_store import NoticeStore
+    from diancan.domain.events import OrderAccepted, OrderPaid, OrderReady
     from diancan.domain.guest_notices import NoticeTemplate
     from diancan.services.guest_notices import GuestNotices
     from local.world import LOCAL_READY_TEMPLATE
@@ -288,9 +289,13 @@ def test_a_kind_without_a_template_is_skipped_and_counted(demo_chain, wechat, si
     notices = GuestNotices(NoticeStore(), messages_adapter(), {"READY": NoticeTemplate.model_validate(LOCAL_READY_TEMPLATE)},
                            count=counted.append)
     order_id = paid_order(pickup_no=35)
-    assert notices.handle("OrderAccepted", {"order_id": order_id, "store_id": "sh-jingan"}) == "skipped:not_configured"
-    assert notices.handle("OrderPaid", {"order_id": order_id, "store_id": "sh-jingan"}) == "ignored"
+    at = "2026-11-24T04:42:10Z"
+    accepted = OrderAccepted(order_id=order_id, store_id="sh-jingan", at=at, by="staff:mgr-jingan")
+    assert notices.handle(accepted) == "skipped:not_configured"
+    assert notices.handle(OrderPaid(order_id=order_id, store_id="sh-jingan", at=at, mode="takeout", total_fen=1,
+                                    transaction_id=None, pickup_no=35)) == "ignored"
     assert counted == ["AcceptedNoticeNotConfigured"] and sim.messages() == []
-    assert notices.handle("OrderReady", {"order_id": order_id, "store_id": "sh-jingan", "at": "2026-11-24T04:42:10Z"}) == "sent"
+    ready = OrderReady(order_id=order_id, store_id="sh-jingan", at=at, pickup_no=35, table_no=None, by="staff:x")
+    assert notices.handle(ready) == "sent"
     assert counted[-1] == "ReadyNoticeSent"
 

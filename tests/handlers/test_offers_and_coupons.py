@@ -75,7 +75,7 @@ def test_a_coupon_serves_one_order_only(offers_chain, guest_token):
 
 
 def test_a_cancelled_order_gives_its_coupon_back(offers_chain, guest_token):
-    """The OrderCancelled reaction; the cancel endpoint itself is the orders service's (see the report)."""
+    """The OrderCancelled reaction; the cancel endpoint itself: tests/handlers/test_guest_api.py."""
     from diancan import bootstrap
 
     token = guest_token("cancel")

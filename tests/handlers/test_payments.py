@@ -89,7 +89,8 @@ def test_paying_through_the_simulator_marks_the_order_paid_once(live, guest_toke
     vouchers = bootstrap.payment_store().order_vouchers(order["order_id"])
     assert [v.amount_fen for v in vouchers] == [order["total_fen"]]
     assert [h.status for h in paid.history].count("PAID") == 1
-    events = queued(live.resources, "PrintQueue")  # at least once: a slow answer may make WeChat Pay resend
+    # published after the order's write: wait for it (at least once: a slow answer may make WeChat Pay resend)
+    events = wait_for(lambda: queued(live.resources, "PrintQueue"))
     assert {e["detail-type"] for e in events} == {"OrderPaid"}
     assert {e["detail"]["pickup_no"] for e in events} == {1}
 
@@ -282,7 +283,7 @@ def _after(iso_text: str, minutes: int):
 def test_the_verify_chain_command_reports_an_intact_chain_and_exits_non_zero_on_tampering(live, guest_token, capsys):
     from diancan.adapters import keys
     from diancan.adapters.records import VoucherRecord
-    from local.ops import main
+    from tools.ops import main
 
     order = paid_order(live, guest_token("alice"), key="ops-chain-key-1")
     assert main(["--stack", "diancan-test", "verify-chain", "sh-jingan"]) == 0

@@ -147,7 +147,7 @@ def test_a_store_that_prints_on_accept_ignores_payment_and_prints_on_accept(kitc
     order_id = paid_order()
     dispatch(sqs_event(order_id))
     assert sum(len(p["jobs"]) for p in kitchen.state()["printers"]) == 0
-    dispatch(sqs_event(order_id, "OrderAccepted"))
+    dispatch(sqs_event(order_id, "OrderAccepted", by="staff:mgr-jingan"))  # an OrderAccepted names who accepted
     assert sum(len(p["jobs"]) for p in kitchen.state()["printers"]) == 4
 
 

@@ -1,4 +1,4 @@
-"""Review pictures against moto (issue 23): the guest asks where to upload, uploads straight to S3 with the
+"""Review pictures against moto: the guest asks where to upload, uploads straight to S3 with the
 presigned POST, and the review accepts only keys the guest uploaded; the dish page shows them through presigned
 GET URLs. moto accepts a presigned POST without enforcing its policy (S3 does), so the server's own check of
 type and size at review time is what these tests hold."""

@@ -121,11 +121,11 @@ def test_a_timeout_in_the_middle_of_a_batch_loses_and_doubles_nothing(demo_chain
     assert len(records) == 3
     handle, seen = bootstrap.stock().handle, []
 
-    def dies_on_the_third(detail_type, detail):
-        seen.append(detail["order_id"])
+    def dies_on_the_third(event):
+        seen.append(event.order_id)
         if len(seen) == 3:
             raise LambdaTimeout()
-        return handle(detail_type, detail)
+        return handle(event)
 
     monkeypatch.setattr(bootstrap.stock(), "handle", dies_on_the_third)
     with pytest.raises(LambdaTimeout):

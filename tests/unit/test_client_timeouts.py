@@ -6,18 +6,21 @@ from __future__ import annotations
 
 import pytest
 
-from diancan.settings import Settings, answer_room_seconds
+from diancan.settings import REQUIRED_VARIABLES, Settings, answer_room_seconds
 from local.functions import load_functions
 
 FUNCTIONS = load_functions()
 ALIASES = {field.alias for field in Settings.model_fields.values()}
 
 
+REFERENCED = {name: "set-by-cloudformation" for name in REQUIRED_VARIABLES}  # names and ARNs: no timeouts
+
+
 def _settings_of(environment: dict) -> Settings:
     """The settings a function runs with: its serverless.yml environment (plain values) over the defaults."""
     plain = {k: str(v) for k, v in environment.items()
              if k in ALIASES and isinstance(v, str | int | float) and "${" not in str(v)}
-    return Settings.model_validate(plain)
+    return Settings.model_validate({**REFERENCED, **plain})
 
 
 @pytest.mark.parametrize("name", sorted(FUNCTIONS))
@@ -34,10 +37,10 @@ def test_every_clients_worst_case_fits_the_functions_timeout(name):
 
 
 def test_the_worst_cases_count_every_attempt_and_the_backoff():
-    settings = Settings(DIANCAN_AWS_CONNECT_TIMEOUT_SECONDS=1, DIANCAN_AWS_READ_TIMEOUT_SECONDS=2,
+    settings = Settings(**REFERENCED, DIANCAN_AWS_CONNECT_TIMEOUT_SECONDS=1, DIANCAN_AWS_READ_TIMEOUT_SECONDS=2,
                         DIANCAN_AWS_MAX_ATTEMPTS=3)
     assert settings.aws_worst_case_seconds == 3 * (1 + 2) + (1 + 2)
-    assert Settings(DIANCAN_WECHAT_CALL_BUDGET_SECONDS=4).wechat_worst_case_seconds == 8
+    assert Settings(**REFERENCED, DIANCAN_WECHAT_CALL_BUDGET_SECONDS=4).wechat_worst_case_seconds == 8
 
 
 def test_aws_clients_use_the_settings(aws):

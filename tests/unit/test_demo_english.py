@@ -1,4 +1,4 @@
-"""The demo chain speaks English too (issue 23): the mini-program's English mode shows English dish names,
+"""The demo chain speaks English too: the mini-program's English mode shows English dish names,
 descriptions, categories and options, not the Chinese ones it falls back to."""
 
 from __future__ import annotations

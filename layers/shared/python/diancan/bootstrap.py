@@ -70,48 +70,27 @@ def _forget_if_rotated() -> None:
 
 
 @component
+def counters():
+    """The dashboard's per-store per-day counters: the repository moves them on each applied status change,
+    payments on each applied payment and settled refund (``stats``)."""
+    from diancan.adapters.counters import Counters
+
+    return Counters(settings().table_name, settings().region)
+
+
+@component
 def repository():
     from diancan.adapters.repository import Repository
 
-    return Repository(on_transition=_count_transition)
+    return Repository(counters=counters())
 
 
 @component
 def stats():
-    """The dashboard's per-store per-day counters (built on the first counted payment, refund or move)."""
-    from diancan.adapters.counters import Counters
+    """The dashboard's figures, and the counting of payments and refunds."""
     from diancan.services.stats import StoreStats
 
-    return StoreStats(Counters(settings().table_name, settings().region), tz=settings().business_tz)
-
-
-def _counted(record: Callable[..., None]) -> Callable[..., None]:
-    """Counters are derived figures: a failed ADD is logged, never allowed to undo or fail the order's move."""
-    def count(*args) -> None:
-        try:
-            record(*args)
-        except Exception:  # any failure of the counter write: the move itself already applied
-            import logging
-
-            logging.getLogger(__name__).exception("dashboard counter not updated", extra={"counter": record.__name__})
-
-    count.__name__ = record.__name__
-    return count
-
-
-@_counted
-def _count_transition(order, old_status: str, new_status: str) -> None:
-    stats().record_transition(order, old_status, new_status)
-
-
-@_counted
-def _count_paid(order) -> None:
-    stats().record_paid(order)
-
-
-@_counted
-def _count_refund(order, amount_fen: int) -> None:
-    stats().record_refund(order, amount_fen)
+    return StoreStats(counters(), tz=settings().business_tz)
 
 
 @component
@@ -167,7 +146,7 @@ def payments():
     from diancan.services.payments import PaymentService
 
     return PaymentService(repository(), payment_store(), wechatpay(), event_bus(), business_tz=settings().business_tz,
-                          on_paid=_count_paid, on_refunded=_count_refund)
+                          stats=stats())
 
 
 @component
@@ -335,7 +314,7 @@ def menu_admin():
     return MenuAdmin(repository(), menu_store(), stock())
 
 
-# ---- members and marketing: loyalty events, reviews, recommendations, automatic coupons, privacy (issue 8) --
+# ---- members and marketing: loyalty events, reviews, recommendations, automatic coupons, privacy ---------
 
 
 @component
@@ -546,3 +525,35 @@ def reports():
     return ReportService(sources, ReportIndex(), ReportFiles(settings().reports_bucket, settings().region),
                          TradeBills(wechatpay), render=render, reviews=StoredReviews(settings().business_tz),
                          tz=settings().business_tz)
+
+
+def _settlement(render):
+    from diancan.adapters.chain_anchors import ChainAnchors
+    from diancan.adapters.report_index import ReportFiles
+    from diancan.adapters.report_sources import ReportSources, TradeBills
+    from diancan.adapters.settlement_store import SettlementStore
+    from diancan.domain.settlement import CourierCost
+    from diancan.services.settlement import SettlementService
+
+    def couriers(order_id: str) -> CourierCost | None:
+        dispatch = delivery_store().get(order_id)
+        return None if dispatch is None else CourierCost(dispatch.fee_fen, dispatch.tip_fen)
+
+    sources = ReportSources(repository(), payment_store(), stock_store(), settings().business_tz)
+    return SettlementService(sources, SettlementStore(), ReportFiles(settings().reports_bucket, settings().region),
+                             TradeBills(wechatpay), lambda: ChainAnchors(settings().anchor_bucket, settings().region),
+                             render=render, couriers=couriers, tz=settings().business_tz)
+
+
+@component
+def settlement():
+    """Daily settlement in report_build: files rendered beside the reports (the reports layer has openpyxl)."""
+    from diancan.services.settlement_render import render
+
+    return _settlement(render)
+
+
+@component
+def settlement_desk():
+    """The console's settlement (view, close the day): no files, so no openpyxl in the admin function."""
+    return _settlement(None)

@@ -13,6 +13,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from diancan.domain.errors import DomainError, UpstreamUnavailable
+from diancan.domain.events import OrderEvent, parse_event
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,12 @@ class BusEvent:
     detail_type: str
     detail: dict
     receive_count: int  # 1 on the first delivery; consumers may give up gracefully on the last one
+
+    @property
+    def event(self) -> OrderEvent | None:
+        """The typed event (domain.events), None for a detail-type that is not ours; ValidationError when the
+        detail breaks its contract."""
+        return parse_event(self.detail_type, self.detail)
 
 
 def consume(event: dict, context, logger: Logger, handle: Callable[[BusEvent], object], *,

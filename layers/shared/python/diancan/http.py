@@ -1,5 +1,10 @@
 """What every HTTP function shares: the resolver with one error format, body parsing, guest auth.
 
+A route reads its JSON body one way: it declares it as ``Annotated[Model, Body()]`` and Powertools validates
+it before the route runs (a missing body, or JSON that is no object, is 400 MALFORMED_JSON; wrong fields are
+400 INVALID_REQUEST with ``details.errors``). Signed callbacks (pay_notify, courier_callback) are the
+exception: they take the raw bytes, verify the signature, and only then parse.
+
 Every refusal is ``{"code", "message", "message_en"}`` with a 4xx status; nothing else leaks out. A body is
 JSON (``Content-Type: application/json``, or none: ``wx.request`` sends JSON by default) of at
 most ``MAX_BODY_BYTES``, ``MAX_JSON_DEPTH`` levels deep, with integers of at most ``MAX_INT_DIGITS`` digits
@@ -18,7 +23,6 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
     RequestValidationError,
 )
-from pydantic import BaseModel, ValidationError
 
 from diancan.domain.errors import (
     DomainError,
@@ -76,6 +80,8 @@ def make_resolver() -> LambdaFunctionUrlResolver:
         problems = error.errors()
         if any(p.get("type") == "json_invalid" for p in problems):
             return error_response(InvalidRequest("malformed JSON body", "请求格式错误", code="MALFORMED_JSON"))
+        if any(tuple(p.get("loc", ())) == ("body",) for p in problems):  # no body, or JSON that is no object
+            return error_response(InvalidRequest("the body must be a JSON object", "请求格式错误", code="MALFORMED_JSON"))
         details = [{"field": ".".join(str(part) for part in p.get("loc", ())[1:]) or "body",
                     "problem": p.get("msg", "")} for p in problems]
         return error_response(InvalidRequest("invalid fields", "请求参数有误", details={"errors": details}))
@@ -102,6 +108,9 @@ def make_resolver() -> LambdaFunctionUrlResolver:
     @app.exception_handler(Exception)
     def _unexpected(error: Exception) -> Response:
         refusal = _body_refusal(app)  # Powertools' own parsing of a body it should never have read (multipart)
+        if refusal is None and isinstance(error, ValueError) and not is_json_media_type(
+                app.current_event.get_header_value("content-type", default_value="")):
+            refusal = _unsupported_media_type()  # an empty body declared as multipart without a boundary
         if refusal is not None:
             return error_response(refusal)
         if getattr(error, "cause_response_code", None) in TABLE_BUSY_CODES:  # pynamodb, after botocore's retries
@@ -146,30 +155,6 @@ def _check_body(app: LambdaFunctionUrlResolver, next_middleware):
     if refusal is not None:
         return error_response(refusal)
     return next_middleware(app)
-
-
-def _validation_details(error: ValidationError) -> list[dict]:
-    return [{"field": ".".join(str(p) for p in e["loc"]), "problem": e["msg"]} for e in error.errors()]
-
-
-def parse_body[M: BaseModel](app: LambdaFunctionUrlResolver, model: type[M]) -> M:
-    """The request body as ``model``: malformed JSON and wrong fields are 400s with details (an oversized
-    body never gets here: the resolver's middleware refused it, and the decoded body is never the larger)."""
-    raw = app.current_event.decoded_body or ""
-    try:
-        data = strict_json(raw) if raw else None
-    except ValueError:
-        raise InvalidRequest("malformed JSON body", "请求格式错误", code="MALFORMED_JSON") from None
-    if not isinstance(data, dict):
-        raise InvalidRequest("the body must be a JSON object", "请求格式错误", code="MALFORMED_JSON")
-    return parse_model(model, data)
-
-
-def parse_model[M: BaseModel](model: type[M], data: dict) -> M:
-    try:
-        return model.model_validate(data)
-    except ValidationError as error:
-        raise InvalidRequest("invalid fields", "请求参数有误", details={"errors": _validation_details(error)}) from None
 
 
 def bearer_token(app: LambdaFunctionUrlResolver) -> str:

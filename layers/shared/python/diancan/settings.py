@@ -1,11 +1,19 @@
-"""Settings read once from the environment and validated, so a bad deployment fails at start-up."""
+"""Settings read once from the environment and validated, so a bad deployment fails at start-up.
+
+What a deployment must set (the resources' names, the secrets' prefix, the outside services' endpoints and
+the public base URL) has no default: serverless.yml sets it for every stage, the local stack
+(local/world.py) and the tests (tests/conftest.py) set it themselves. A missing one stops the container at
+its first use of the settings with a message naming the variable. Defaults remain only for tuning knobs
+(timeouts, attempts, expiries) that hold for every deployment.
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from functools import lru_cache
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 
 class Settings(BaseModel):
@@ -13,19 +21,22 @@ class Settings(BaseModel):
 
     model_config = {"populate_by_name": True, "frozen": True}
 
-    region: str = Field("us-east-1", alias="AWS_REGION")
-    table_name: str = Field("diancan-local-main", alias="DIANCAN_TABLE")
-    bus_name: str = Field("diancan-local-bus", alias="DIANCAN_BUS")
-    reports_bucket: str = Field("diancan-local-reports", alias="DIANCAN_REPORTS_BUCKET")
-    pictures_bucket: str = Field("diancan-local-pictures", alias="DIANCAN_PICTURES_BUCKET")
-    alert_topic_arn: str = Field("", alias="DIANCAN_ALERT_TOPIC_ARN")
-    secret_prefix: str = Field("diancan/local", alias="DIANCAN_SECRET_PREFIX")
+    # Required: Lambda sets AWS_REGION itself; serverless.yml's provider.environment sets the others.
+    region: str = Field(min_length=1, alias="AWS_REGION")
+    table_name: str = Field(min_length=1, alias="DIANCAN_TABLE")
+    bus_name: str = Field(min_length=1, alias="DIANCAN_BUS")
+    reports_bucket: str = Field(min_length=1, alias="DIANCAN_REPORTS_BUCKET")
+    anchor_bucket: str = Field(min_length=1, alias="DIANCAN_ANCHOR_BUCKET")  # Object Lock: chain anchors
+    pictures_bucket: str = Field(min_length=1, alias="DIANCAN_PICTURES_BUCKET")  # guests' review pictures
+    alert_topic_arn: str = Field(alias="DIANCAN_ALERT_TOPIC_ARN",
+                                 description="SNS topic of operational alerts; '' (tests only) logs them instead")
+    secret_prefix: str = Field(min_length=1, alias="DIANCAN_SECRET_PREFIX")
     secrets_max_age_seconds: float = Field(300.0, ge=1, le=3600, alias="DIANCAN_SECRETS_MAX_AGE_SECONDS")
-    public_base_url: str = Field("http://127.0.0.1:8000", alias="DIANCAN_PUBLIC_BASE_URL")
-    wechat_api_base: str = Field("https://api.weixin.qq.com", alias="WECHAT_API_BASE")
-    wechatpay_api_base: str = Field("https://api.mch.weixin.qq.com", alias="WECHATPAY_API_BASE")
-    feieyun_api_base: str = Field("https://api.feieyun.cn", alias="FEIEYUN_API_BASE")
-    dada_api_base: str = Field("https://newopen.imdada.cn", alias="DADA_API_BASE")
+    public_base_url: str = Field(min_length=1, alias="DIANCAN_PUBLIC_BASE_URL")
+    wechat_api_base: str = Field(min_length=1, alias="WECHAT_API_BASE")
+    wechatpay_api_base: str = Field(min_length=1, alias="WECHATPAY_API_BASE")
+    feieyun_api_base: str = Field(min_length=1, alias="FEIEYUN_API_BASE")
+    dada_api_base: str = Field(min_length=1, alias="DADA_API_BASE")
     business_tz: str = Field("Asia/Shanghai", alias="DIANCAN_BUSINESS_TZ")
     order_expiry_minutes: int = Field(15, ge=1, le=120, alias="DIANCAN_ORDER_EXPIRY_MINUTES")
     token_ttl_seconds: int = Field(7 * 24 * 3600, ge=60, alias="DIANCAN_TOKEN_TTL_SECONDS")
@@ -44,7 +55,6 @@ class Settings(BaseModel):
     def pay_notify_url(self) -> str:
         """Where WeChat Pay sends payment and refund notifications (the pay_notify function's URL)."""
         return self.pay_notify_url_override or f"{self.public_base_url.rstrip('/')}/pay_notify/notify"
-
 
     @property
     def http_timeouts(self) -> tuple[float, float]:
@@ -75,8 +85,29 @@ def answer_room_seconds(function_timeout: float) -> float:
     return max(1.0, 0.1 * function_timeout)
 
 
+class SettingsError(RuntimeError):
+    """The environment lacks a required variable or holds a bad value: the deployment is broken."""
+
+
+REQUIRED_VARIABLES: tuple[str, ...] = tuple(
+    field.alias for field in Settings.model_fields.values() if field.is_required() and field.alias)
+
+
+def read_settings(environ: Mapping[str, str]) -> Settings:
+    """Settings from ``environ``; a missing or bad variable raises SettingsError naming every such variable."""
+    names = {field.alias for field in Settings.model_fields.values()}
+    try:
+        return Settings.model_validate({k: v for k, v in environ.items() if k in names})
+    except ValidationError as error:
+        missing = sorted(str(e["loc"][0]) for e in error.errors() if e["type"] == "missing")
+        bad = sorted(f"{e['loc'][0]} ({e['msg']})" for e in error.errors() if e["type"] != "missing")
+        parts = ([f"missing environment variable(s): {', '.join(missing)}"] if missing else []) + (
+            [f"bad environment variable(s): {'; '.join(bad)}"] if bad else [])
+        raise SettingsError(". ".join(parts) + " (serverless.yml's provider.environment sets them when deployed; "
+                            "the local stack, local/world.py, sets them locally)") from None
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     """The settings of this container, read from the environment on first use."""
-    names = {field.alias for field in Settings.model_fields.values()}
-    return Settings.model_validate({k: v for k, v in os.environ.items() if k in names})
+    return read_settings(os.environ)

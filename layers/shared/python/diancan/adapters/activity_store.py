@@ -4,7 +4,7 @@ automatic-coupon job reads guests through (never a scan):
 
 * GSI2 ``LASTORDER#<day>`` / openid — member info, moved on every paid order (win-back, after N orders);
 * GSI1 ``BIRTHDAY#<MM-DD>`` / openid — member info of guests who gave a birthday;
-* GSI1 ``JOINED#<day>`` / openid — the user profile item written at first login (see the issue 8 report).
+* GSI1 ``JOINED#<day>`` / openid — the user profile item written at first login (docs/table.md, AP-M1).
 """
 
 from __future__ import annotations
@@ -30,11 +30,9 @@ from diancan.domain.clock import business_day, parse_iso
 from diancan.domain.coupons import GuestFacts
 from diancan.domain.errors import Conflict
 from diancan.domain.order import Order
-from diancan.domain.order_status import OrderStatus
+from diancan.domain.order_status import PAID_STATUSES
 from diancan.domain.recommend import StoreReco, add_portions, favourite
 
-_PAID = frozenset(s.value for s in (OrderStatus.PAID, OrderStatus.PREPARING, OrderStatus.READY,
-                                     OrderStatus.DELIVERING, OrderStatus.COMPLETED))
 USER_PROFILE = "PROFILE"  # the sort key Repository.record_login writes the user under
 RECENT_ORDERS_KEPT = 20
 ATTEMPTS = 3
@@ -145,7 +143,7 @@ class ActivityStore:
     def paid_order_lines(self, store_id: str, day: str) -> Iterator[list[OrderLine]]:
         """The lines of a store's paid (not cancelled or refunded) orders of a day (Query GSI2 ``STORE#<sid>#<day>``)."""
         for record in OrderRecord.gsi2.query(keys.store_day(store_id, day)):
-            if isinstance(record, OrderRecord) and record.status in _PAID:
+            if isinstance(record, OrderRecord) and record.status in PAID_STATUSES:
                 yield [OrderLine.model_validate(line) for line in record.doc.get("lines", [])]
 
     def reco_inputs(self, store_id: str, openid: str) -> tuple[dict[str, int], StoreReco | None]:

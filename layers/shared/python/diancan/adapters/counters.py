@@ -6,14 +6,15 @@ Low-level botocore rather than pynamodb: the counter names are dynamic (one per 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 
 from diancan.adapters import keys
 from diancan.adapters.aws import client
-from diancan.adapters.console_records import stats
 from diancan.domain.stats import CounterUpdate
 
 STATS_KIND = "stats"
+logger = logging.getLogger(__name__)
 
 
 class Counters:
@@ -37,6 +38,14 @@ class Counters:
             TableName=self._table, Key=self._key(store_id, day), UpdateExpression=expression,
             ExpressionAttributeNames=names, ExpressionAttributeValues=values)
 
+    def count(self, store_id: str, day: str, update: CounterUpdate) -> None:
+        """``apply`` for a move that already happened: counters are derived figures, so a failed ADD is
+        logged, never allowed to undo or fail the order's move (payment, refund, status change)."""
+        try:
+            self.apply(store_id, day, update)
+        except Exception:  # any failure of the counter write: the move itself already applied
+            logger.exception("dashboard counter not updated", extra={"store_id": store_id, "day": day})
+
     def read(self, store_ids: Iterable[str], days: Iterable[str]) -> dict[tuple[str, str], dict]:
         """(store, day) → its counters (missing items are empty), in BatchGetItem calls of 100."""
         wanted = [(s, d) for s in dict.fromkeys(store_ids) for d in dict.fromkeys(days)]
@@ -48,7 +57,7 @@ class Counters:
                 answer = dynamodb.batch_get_item(RequestItems=request)
                 for item in answer.get("Responses", {}).get(self._table, []):
                     store_id = item["PK"]["S"].removeprefix(keys.store(""))
-                    day = item["SK"]["S"].removeprefix(stats(""))
+                    day = item["SK"]["S"].removeprefix(keys.stats(""))
                     found[(store_id, day)] = {name: _plain(value) for name, value in item.items()
                                               if name not in ("PK", "SK", "kind")}
                 request = answer.get("UnprocessedKeys") or None
@@ -56,7 +65,7 @@ class Counters:
 
     @staticmethod
     def _key(store_id: str, day: str) -> dict:
-        return {"PK": {"S": keys.store(store_id)}, "SK": {"S": stats(day)}}
+        return {"PK": {"S": keys.store(store_id)}, "SK": {"S": keys.stats(day)}}
 
 
 def _plain(value: dict) -> int | str:

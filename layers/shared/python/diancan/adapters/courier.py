@@ -1,6 +1,6 @@
 """Same-city courier platforms behind one port; Dada (达达 / 京东秒送) speaks its public open API.
 
-Another platform (SF 同城) is one more file with a class that satisfies ``CourierPlatform``.
+Another platform (SF 同城) is one more file with a class that satisfies ``diancan.services.ports.Courier``.
 """
 
 from __future__ import annotations
@@ -11,17 +11,25 @@ import json
 import logging
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from types import MappingProxyType
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import urlencode
 
 import requests
 
-from diancan.domain.delivery import CourierStatus, CourierUpdate, GeoPoint, Rider
-from diancan.domain.errors import InvalidRequest, UpstreamUnavailable
+from diancan.domain.delivery import (
+    CourierBooking,
+    CourierOrder,
+    CourierQuote,
+    CourierStatus,
+    CourierTracking,
+    CourierUpdate,
+    GeoPoint,
+    Rider,
+)
+from diancan.domain.exceptions import CallbackRejected, CourierError, CourierUnavailable
 from diancan.domain.inputs import same_secret, strict_json
 from diancan.domain.money import Fen
 
@@ -30,91 +38,6 @@ logger = logging.getLogger(__name__)
 DADA_PRODUCTION = "https://newopen.imdada.cn"
 DADA_SANDBOX = "http://newopen.qa.imdada.cn"
 DADA_CANCEL_OTHER = 10000  # the reason id that needs a written reason
-
-
-class CourierError(Exception):
-    """The platform refused the call (its own business code and message). Retrying will not help."""
-
-    def __init__(self, code: int | str, msg: str) -> None:
-        self.code, self.msg = code, msg
-        super().__init__(f"courier error {code}: {msg}")
-
-
-class CourierUnavailable(UpstreamUnavailable):
-    """Timeout, connection failure, 5xx or an unreadable answer: the call may be retried."""
-
-    code = "COURIER_UNAVAILABLE"
-
-
-class CallbackRejected(InvalidRequest):
-    """A status callback that is not provably from the platform; answer 4xx and change nothing."""
-
-    code = "COURIER_CALLBACK_REJECTED"
-
-
-@dataclass(frozen=True)
-class CourierOrder:
-    """What a courier needs to deliver one order. ``shop_no`` overrides the adapter's default shop."""
-
-    origin_id: str
-    city_code: str
-    cargo_fen: Fen
-    receiver_name: str
-    receiver_address: str
-    receiver_phone: str
-    receiver_point: GeoPoint
-    callback_url: str
-    shop_no: str | None = None
-    info: str = ""
-    pickup_mark: str = ""  # our pickup number, shown to the rider (Dada origin_mark_no, e.g. "A012")
-    cargo_weight_kg: Decimal = Decimal("1")
-    tip_fen: Fen = 0
-
-
-@dataclass(frozen=True)
-class CourierQuote:
-    origin_id: str
-    platform_order_no: str
-    fee_fen: Fen
-    distance_m: int
-    expires_at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class CourierBooking:
-    origin_id: str
-    fee_fen: Fen
-    distance_m: int
-    platform_order_no: str = ""
-
-
-@dataclass(frozen=True)
-class CourierTracking:
-    """A status query's answer: the update to apply plus what only a query tells."""
-
-    update: CourierUpdate
-    fee_fen: Fen
-    tip_fen: Fen
-    distance_m: int
-    rider_point: GeoPoint | None = None
-
-
-class CourierPlatform(Protocol):
-    """The courier port. Money in fen, distances in metres, times aware; origin_id is our order id."""
-
-    name: str
-    callback_ack: Mapping[str, Any]  # the body to answer a callback with once it is accepted
-
-    def callback_url(self, base_url: str, origin_id: str) -> str: ...
-    def quote(self, order: CourierOrder) -> CourierQuote: ...
-    def place(self, quote_or_order: CourierQuote | CourierOrder) -> CourierBooking: ...
-    def add_order(self, order: CourierOrder) -> CourierBooking: ...
-    def re_add(self, order: CourierOrder) -> CourierBooking: ...
-    def status(self, origin_id: str) -> CourierTracking: ...
-    def cancel(self, origin_id: str, reason_id: int, reason: str = "") -> Fen: ...
-    def add_tip(self, origin_id: str, tip_fen: Fen, city_code: str, info: str = "") -> None: ...
-    def verify_callback(self, body: str | bytes | Mapping[str, Any],
-                        query: Mapping[str, str] | None = None) -> CourierUpdate: ...
 
 
 def fen_to_yuan(fen: Fen) -> Decimal:

@@ -17,13 +17,7 @@ from diancan.adapters import keys
 from diancan.adapters.records import DeliveryRecord, OrderRecord
 from diancan.adapters.repository import BatchRead
 from diancan.domain.dispatch import Dispatch
-from diancan.domain.errors import Conflict
-
-
-class DispatchChanged(Conflict):
-    """Another invocation wrote the dispatch first (or claimed it); re-read and decide again."""
-
-    code = "DISPATCH_CHANGED"
+from diancan.domain.exceptions import DispatchChanged
 
 
 def _record(dispatch: Dispatch, version: int) -> DeliveryRecord:

@@ -1,4 +1,5 @@
-"""Publishing domain events to the EventBridge bus. A failure raises, so the caller's source retries."""
+"""Publishing events (domain.events models) to the EventBridge bus: the model's ``name`` is the detail-type,
+its ``detail`` the JSON detail. A failure raises, so the caller's source retries."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import json
 from collections.abc import Sequence
 
 from diancan.adapters.aws import client
-from diancan.domain.events import DomainEvent
+from diancan.domain.events import OrderEvent
 
 SOURCE = "diancan.orders"
 
@@ -20,7 +21,7 @@ class EventBus:
         self._bus_name = bus_name
         self._region = region
 
-    def publish(self, events: Sequence[DomainEvent]) -> None:
+    def publish(self, events: Sequence[OrderEvent]) -> None:
         for start in range(0, len(events), 10):  # PutEvents takes at most 10 entries
             batch = events[start:start + 10]
             answer = client("events", self._region).put_events(Entries=[

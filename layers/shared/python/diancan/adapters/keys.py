@@ -307,3 +307,69 @@ ACCESS_TOKEN = "ACCESS_TOKEN"
 def wechat_app(appid: str) -> str:
     """Partition of what every container shares about one mini-program (its server access token)."""
     return f"WECHAT#{appid}"
+
+
+# ---- the management console: staff, login names, sessions, the audit log, login throttling -------------------
+#
+# | item | PK | SK | notes |
+# | --- | --- | --- | --- |
+# | staff profile | ``STAFF#<id>`` | ``PROFILE`` | GSI1 ``STAFF`` / ``<login>`` lists all staff |
+# | login name | ``STAFFLOGIN#<login>`` | ``STAFF`` | unique login → staff id |
+# | session | ``STAFFSESSION#<sha256(id)>`` | ``SESSION`` | TTL ``expires_at``; the raw id never stored |
+# | audit entry | ``STORE#<sid>`` | ``LOG#AUDIT#<iso>#<id>`` | newest first by a reverse range query |
+# | day counters | ``STORE#<sid>`` | ``STATS#<yyyy-mm-dd>`` | atomic ADD (adapters.counters) |
+# | login throttle | ``LOGINGUARD#<scope>#<hmac>`` (scope account or client) | ``GUARD`` | ``failures`` ADD, ``last_at``; TTL |
+# | first owner claim | ``DEPLOYMENT`` | ``FIRST_OWNER`` | written once, with the first owner (``python -m tools.ops first-owner``) |
+# | lockouts of an hour | ``LOGINGUARD#LOCKOUTS`` | ``<yyyy-mm-ddTHH>`` | ``lockouts`` ADD (alert threshold); TTL |
+#
+# Store-partition items sort after ``DISH#`` (keys.py rule) so the one-query menu read never sees them:
+# hence ``LOG#AUDIT#`` rather than ``AUDIT#``. Chain-wide audit entries live under ``STORE#_chain``.
+
+STAFF_LIST = "STAFF"
+STAFF_PROFILE = "PROFILE"
+LOGIN_SK = "STAFF"
+SESSION_SK = "SESSION"
+AUDIT_PREFIX = "LOG#AUDIT#"
+CHAIN_PARTITION = "_chain"  # audit of chain-wide actions
+SECURITY_PARTITION = "_security"  # audit of login lockouts (the owner's staff page lists them)
+GUARD_SK = "GUARD"
+LOCKOUTS_PK = "LOGINGUARD#LOCKOUTS"
+DEPLOYMENT_PK = "DEPLOYMENT"
+FIRST_OWNER_SK = "FIRST_OWNER"
+
+
+def staff(staff_id: str) -> str:
+    return f"STAFF#{staff_id}"
+
+
+def staff_login(login: str) -> str:
+    return f"STAFFLOGIN#{login}"
+
+
+def staff_session(session_hash: str) -> str:
+    return f"STAFFSESSION#{session_hash}"
+
+
+def login_guard(scope: str, digest: str) -> str:
+    return f"LOGINGUARD#{scope}#{digest}"
+
+
+def audit(at_iso: str, entry_id: str) -> str:
+    return f"{AUDIT_PREFIX}{at_iso}#{entry_id}"
+
+
+def stats(day: str) -> str:
+    return f"STATS#{day}"
+
+
+# ---- daily settlement (adapters/settlement_store.py) -----------------------------------------------------
+BILL_WAIT = "BILLWAIT"
+
+
+def settlement(scope: str) -> str:
+    """Partition of a scope's daily settlements (a store id or ``chain``): one item per settled day."""
+    return f"SETTLEMENT#{scope}"
+
+
+def settlement_day(day: str) -> str:
+    return f"DAY#{day}"

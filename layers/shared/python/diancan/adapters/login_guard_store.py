@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from botocore.exceptions import ClientError
 
-from diancan.adapters import console_records as k
+from diancan.adapters import keys
 from diancan.adapters.aws import client
 from diancan.domain.login_throttle import Failures
 
@@ -48,14 +48,14 @@ class LoginGuardStore:
         """One BatchGetItem (consistent): ``STAFFLOGIN#<login>`` (when given) and the counters."""
         wanted = [self._key(key) for key in guard_keys]
         if login:
-            wanted.append({"PK": {"S": k.staff_login(login)}, "SK": {"S": k.LOGIN_SK}})
+            wanted.append({"PK": {"S": keys.staff_login(login)}, "SK": {"S": keys.LOGIN_SK}})
         dynamodb = client("dynamodb", self._region)
         request = {self._table: {"Keys": wanted, "ConsistentRead": True}}
         staff_id, counters = None, {}
         while request:
             answer = dynamodb.batch_get_item(RequestItems=request)
             for item in answer.get("Responses", {}).get(self._table, []):
-                if item["SK"]["S"] == k.GUARD_SK:
+                if item["SK"]["S"] == keys.GUARD_SK:
                     counters[item["PK"]["S"]] = Failures(int(item.get("failures", {}).get("N", "0")),
                                                          int(item.get("last_at", {}).get("N", "0")))
                 else:
@@ -103,7 +103,7 @@ class LoginGuardStore:
     def count_lockout(self, hour: str, expires_at: int) -> int:
         """One more lockout in the clock hour ``hour`` (``yyyy-mm-ddTHH``, UTC); the hour's count so far."""
         answer = client("dynamodb", self._region).update_item(
-            TableName=self._table, Key={"PK": {"S": k.LOCKOUTS_PK}, "SK": {"S": hour}},
+            TableName=self._table, Key={"PK": {"S": keys.LOCKOUTS_PK}, "SK": {"S": hour}},
             UpdateExpression="SET lockouts = if_not_exists(lockouts, :zero) + :one, expires_at = :exp, #kind = :kind",
             ExpressionAttributeNames={"#kind": "kind"},
             ExpressionAttributeValues={":one": {"N": "1"}, ":zero": {"N": "0"}, ":exp": {"N": str(expires_at)},
@@ -113,4 +113,4 @@ class LoginGuardStore:
 
     @staticmethod
     def _key(guard_key: str) -> dict:
-        return {"PK": {"S": guard_key}, "SK": {"S": k.GUARD_SK}}
+        return {"PK": {"S": guard_key}, "SK": {"S": keys.GUARD_SK}}

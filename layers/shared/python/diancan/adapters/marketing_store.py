@@ -1,4 +1,4 @@
-"""DynamoDB access for coupons, member points and the points ledger (docs: the report of issue 8).
+"""DynamoDB access for coupons, member points and the points ledger (docs/table.md: AP21-AP23).
 
 Every change is conditional: a template's stock never goes below zero, a guest's claims never pass the
 limit, a coupon serves one order, and a points balance only moves together with a ledger line whose key
@@ -26,22 +26,10 @@ from diancan.adapters.repository import BatchRead, TransactionStep
 from diancan.adapters.transactions import ConditionFailed, Transaction, raise_for_cancellation
 from diancan.domain.clock import iso
 from diancan.domain.coupons import ClaimLimitReached, CouponsGone, CouponTemplate
-from diancan.domain.errors import Conflict, NotFound, Unprocessable
-from diancan.domain.promotions import Coupon, CouponNotApplicable
-
-
-@dataclass(frozen=True)
-class WalletCoupon:
-    coupon: Coupon
-    status: str
-    order_id: str | None
-
-
-@dataclass(frozen=True)
-class Standing:
-    points: int = 0
-    spend_fen: int = 0
-    completed_orders: int = 0
+from diancan.domain.errors import Conflict, NotFound
+from diancan.domain.exceptions import NotEnoughPoints
+from diancan.domain.membership import Standing
+from diancan.domain.promotions import Coupon, CouponNotApplicable, WalletCoupon
 
 
 @dataclass(frozen=True)
@@ -57,10 +45,6 @@ def _standing(record: Record | None) -> Standing:
     if not isinstance(record, MemberRecord):
         return Standing()
     return Standing(int(record.points or 0), int(record.spend_fen or 0), int(record.completed_orders or 0))
-
-
-class NotEnoughPoints(Unprocessable):
-    code, message_zh, message_en = "NOT_ENOUGH_POINTS", "积分不足", "Not enough points"
 
 
 class MarketingStore:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 
-from diancan.adapters import keys
+from diancan.adapters import keys, order_writer
 from diancan.adapters.records import (
     ChainHeadRecord,
     NonceRecord,
@@ -29,9 +29,9 @@ from diancan.adapters.records import (
 )
 from diancan.adapters.transactions import ConditionFailed, Transaction, raise_for_cancellation
 from diancan.domain.errors import Conflict, UpstreamUnavailable
-from diancan.domain.order import StatusChange
-from diancan.domain.order_status import OrderStatus
-from diancan.domain.payments import GENESIS, Voucher
+from diancan.domain.exceptions import NonceReused, OrderNotInState
+from diancan.domain.order_status import OrderAction, OrderStatus, decide
+from diancan.domain.payments import GENESIS, OPEN_REFUND, Refund, RefundStatus, Voucher
 
 MAX_LEDGER_RACES = 25
 NONCE_TTL_SECONDS = 2 * 24 * 3600
@@ -40,16 +40,6 @@ NONCE_TTL_SECONDS = 2 * 24 * 3600
 def _backoff(attempt: int) -> float:
     """Full-jitter exponential backoff, capped at 0.25 s: lost races on the chain head spread out fast."""
     return random.uniform(0, min(0.25, 0.005 * 2 ** attempt))
-
-
-class NonceReused(Conflict):
-    code = "NONCE_REUSED"
-
-
-class OrderNotInState(Conflict):
-    """The order's status was not the one the write expected (the caller re-reads and decides)."""
-
-    code = "ORDER_STATE_CHANGED"
 
 
 @dataclass(frozen=True)
@@ -63,21 +53,8 @@ class Ledger:
         return self.pickup_no + 1 if self.pickup_day == day else 1
 
 
-@dataclass(frozen=True)
-class Refund:
-    order_id: str
-    out_refund_no: str
-    status: str
-    amount_fen: int
-    reason: str
-    requested_by: str
-    food_made: bool
-    created_at: str
-    refund_id: str | None
-
-
 def _refund(record: RefundRecord) -> Refund:
-    return Refund(record.PK.removeprefix("ORDER#"), record.SK.removeprefix("REFUND#"), record.status,
+    return Refund(record.PK.removeprefix("ORDER#"), record.SK.removeprefix("REFUND#"), RefundStatus(record.status),
                   int(record.amount_fen), record.reason, record.requested_by, bool(record.food_made),
                   record.created_at, record.refund_id)
 
@@ -152,13 +129,11 @@ class PaymentStore:
 
         def write(tx: Transaction, ledger: Ledger, voucher: Voucher) -> None:
             pickup = chosen["pickup"]
-            change = StatusChange(status=OrderStatus.PAID, at=at, by=by).model_dump(mode="json")
             self._put_nonce(tx, nonce, body_hash, now_epoch)
-            tx.update("order", OrderRecord(keys.order(order_id), keys.ORDER), [
-                OrderRecord.status.set(OrderStatus.PAID.value), OrderRecord.paid_at.set(at),
-                OrderRecord.paid_fen.set(voucher.amount_fen), OrderRecord.transaction_id.set(voucher.reference),
-                OrderRecord.pickup_no.set(pickup), OrderRecord.history.set(OrderRecord.history.append([change])), OrderRecord.version.add(1),
-            ], condition=OrderRecord.status == OrderStatus.PENDING_PAYMENT.value)
+            order_writer.move_in(tx, order_id, decide(None, OrderAction.PAY, at=at, by=by), [
+                OrderRecord.paid_at.set(at), OrderRecord.paid_fen.set(voucher.amount_fen),
+                OrderRecord.transaction_id.set(voucher.reference), OrderRecord.pickup_no.set(pickup),
+            ])
             self._put_voucher(tx, voucher)
             self._put_ledger(tx, store_id, ledger, Ledger(voucher.seq, voucher.hash, day, pickup))
 
@@ -221,7 +196,8 @@ class PaymentStore:
                     OrderRecord.version.add(1),
                 ], condition=(OrderRecord.refund_committed_fen == expected_committed)
                              & (OrderRecord.refund_count == expected_count))
-                tx.put("refund", RefundRecord(keys.order(order_id), keys.refund(out_refund_no), status="SUBMITTING",
+                tx.put("refund", RefundRecord(keys.order(order_id), keys.refund(out_refund_no),
+                                              status=RefundStatus.SUBMITTING,
                                               amount_fen=amount_fen, reason=reason, requested_by=requested_by,
                                               food_made=food_made, created_at=at),
                        condition=RefundRecord.PK.does_not_exist())
@@ -244,7 +220,8 @@ class PaymentStore:
     def refunds(self, order_id: str) -> list[Refund]:
         return [_refund(r) for r in RefundRecord.query(keys.order(order_id), RefundRecord.SK.startswith("REFUND#"))]
 
-    def set_refund_status(self, order_id: str, out_refund_no: str, *, status: str, expected: tuple[str, ...],
+    def set_refund_status(self, order_id: str, out_refund_no: str, *, status: RefundStatus,
+                          expected: tuple[RefundStatus, ...],
                           refund_id: str | None = None) -> bool:
         """Conditional status change of a refund record; False when it was not in an expected status."""
         actions = [RefundRecord.status.set(status)]
@@ -266,7 +243,8 @@ class PaymentStore:
         try:
             with tx:
                 tx.update("refund", RefundRecord(keys.order(refund.order_id), keys.refund(refund.out_refund_no)),
-                          [RefundRecord.status.set("FAILED")], condition=RefundRecord.status == "SUBMITTING")
+                          [RefundRecord.status.set(RefundStatus.FAILED)],
+                          condition=RefundRecord.status == RefundStatus.SUBMITTING)
                 tx.update("order", OrderRecord(keys.order(refund.order_id), keys.ORDER),
                           [OrderRecord.refund_committed_fen.add(-refund.amount_fen),
                            OrderRecord.flags.add({"REFUND_FAILED"})])
@@ -276,19 +254,19 @@ class PaymentStore:
             except ConditionFailed:
                 return  # already settled by another path
 
-    def settle_refund(self, *, refund: Refund, store_id: str, voucher_fields: dict, status: str, at: str,
+    def settle_refund(self, *, refund: Refund, store_id: str, voucher_fields: dict, status: RefundStatus, at: str,
                       nonce: str | None, body_hash: str | None, now_epoch: int, full: bool) -> Voucher | None:
         """SUCCESS: refund record, refund voucher, refunded sum (and REFUNDED when full) in one transaction.
 
         Other final statuses (ABNORMAL, CLOSED) only mark the refund and flag the order for staff."""
-        if status != "SUCCESS":
+        if status != RefundStatus.SUCCESS:
             tx = Transaction(self._connection)
             try:
                 with tx:
                     self._put_nonce(tx, nonce, body_hash, now_epoch)
                     tx.update("refund", RefundRecord(keys.order(refund.order_id), keys.refund(refund.out_refund_no)),
                               [RefundRecord.status.set(status), RefundRecord.settled_at.set(at)],
-                              condition=RefundRecord.status.is_in("SUBMITTING", "PROCESSING"))
+                              condition=RefundRecord.status.is_in(*OPEN_REFUND))
                     tx.update("order", OrderRecord(keys.order(refund.order_id), keys.ORDER),
                               [OrderRecord.flags.add({f"REFUND_{status}"}), OrderRecord.version.add(1)])
             except TransactWriteError as error:
@@ -306,15 +284,15 @@ class PaymentStore:
         def write(tx: Transaction, ledger: Ledger, voucher: Voucher) -> None:
             self._put_nonce(tx, nonce, body_hash, now_epoch)
             tx.update("refund", RefundRecord(keys.order(refund.order_id), keys.refund(refund.out_refund_no)),
-                      [RefundRecord.status.set("SUCCESS"), RefundRecord.settled_at.set(at)],
-                      condition=RefundRecord.status.is_in("SUBMITTING", "PROCESSING"))
-            actions = [OrderRecord.refunded_fen.add(refund.amount_fen), OrderRecord.version.add(1)]
-            condition = None
-            if full:
-                change = StatusChange(status=OrderStatus.REFUNDED, at=at, by="wechatpay").model_dump(mode="json")
-                actions += [OrderRecord.status.set(OrderStatus.REFUNDED.value), OrderRecord.history.set(OrderRecord.history.append([change]))]
-                condition = OrderRecord.status == OrderStatus.REFUNDING.value
-            tx.update("order", OrderRecord(keys.order(refund.order_id), keys.ORDER), actions, condition=condition)
+                      [RefundRecord.status.set(RefundStatus.SUCCESS), RefundRecord.settled_at.set(at)],
+                      condition=RefundRecord.status.is_in(*OPEN_REFUND))
+            refunded = OrderRecord.refunded_fen.add(refund.amount_fen)
+            if full:  # REFUNDING → REFUNDED with the refunded sum
+                order_writer.move_in(tx, refund.order_id, decide(None, OrderAction.REFUND_DONE, at=at, by="wechatpay"),
+                                     [refunded])
+            else:
+                tx.update("order", OrderRecord(keys.order(refund.order_id), keys.ORDER),
+                          [refunded, OrderRecord.version.add(1)])
             self._put_voucher(tx, voucher)
             self._put_ledger(tx, store_id, ledger, Ledger(voucher.seq, voucher.hash, ledger.pickup_day,
                                                           ledger.pickup_no))

@@ -25,23 +25,11 @@ from diancan.adapters.records import (
     StoreRecord,
 )
 from diancan.domain.clock import iso
-from diancan.domain.errors import Conflict, NotFound
+from diancan.domain.errors import NotFound
+from diancan.domain.exceptions import JobChanged
 from diancan.domain.menu import Category, Store
-from diancan.domain.printing import PrintJob, PrintStatus
+from diancan.domain.printing import PrintJob, PrintSetup, PrintStatus
 from diancan.domain.tickets import Station
-
-
-class JobChanged(Conflict):
-    """Another invocation changed the job meanwhile; the caller's retry reads it again."""
-
-    code = "PRINT_JOB_CHANGED"
-
-
-@dataclass(frozen=True)
-class PrintSetup:
-    store: Store
-    stations: list[Station]
-    category_stations: dict[str, str | None]
 
 
 @dataclass(frozen=True)

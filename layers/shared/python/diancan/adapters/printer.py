@@ -1,7 +1,7 @@
 """Cloud receipt printers: the port the print dispatcher uses, and its Feieyun (飞鹅云) Open API adapter.
 
 The port keeps vendors swappable per store: another vendor (e.g. Yilianyun) is one more file with a
-class that implements ``CloudPrinter`` and raises the same two errors. One call per method, no retries:
+class that implements ``diancan.services.ports.Printer`` and raises the same two errors. One call per method, no retries:
 the retry and fallback policy belongs to the dispatcher, which knows the ticket and its history.
 """
 
@@ -12,46 +12,16 @@ import json
 import logging
 import time
 from collections.abc import Callable
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 import requests
 
-from diancan.domain.errors import UpstreamUnavailable
+from diancan.domain.exceptions import PrinterError, PrinterUnavailable
 from diancan.domain.ticket_render import FEIEYUN_MAX_CONTENT_BYTES
 
 logger = logging.getLogger(__name__)
 
 PrinterStatus = Literal["online", "offline", "no_paper", "unknown"]
-
-
-class PrinterError(Exception):
-    """The vendor answered and refused (Feieyun ``ret`` != 0): wrong credentials, a printer not bound to
-    the account, bad content. Sending the same call again will not help."""
-
-    def __init__(self, ret: int, msg: str) -> None:
-        self.ret = ret
-        self.msg = msg
-        super().__init__(f"printer vendor refused: ret={ret} msg={msg}")
-
-
-class PrinterUnavailable(UpstreamUnavailable):
-    """Timeout, connection failure, HTTP error or unreadable answer: retryable. After a print call it is
-    unknown whether the vendor accepted the job, so a retry may print twice."""
-
-
-class CloudPrinter(Protocol):
-    """What print_dispatch needs from any cloud printer vendor."""
-
-    def print_ticket(self, printer_sn: str, content: str, copies: int = 1) -> str:
-        """Queue ``content`` (vendor markup) on the printer; returns the vendor's print id."""
-        ...
-
-    def query_print(self, print_id: str) -> bool | None:
-        """True once printed, False while waiting, None when the vendor gives no answer we understand."""
-        ...
-
-    def printer_status(self, printer_sn: str) -> PrinterStatus:
-        ...
 
 
 class FeieyunPrinter:

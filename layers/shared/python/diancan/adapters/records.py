@@ -475,3 +475,67 @@ class WeChatTokenRecord(Record, discriminator="wechat_token"):
     forced_at = NumberAttribute(null=True)
     forced_day = UnicodeAttribute(null=True)
     forced_count = NumberAttribute(null=True)
+
+
+# ---- the management console (keys in keys.py) ----------------------------------------------------------------
+
+
+class StaffRecord(Record, discriminator="staff"):
+    staff_id = UnicodeAttribute()
+    doc = JSONAttribute()  # diancan.domain.staff.Staff
+    password = JSONAttribute()  # diancan.domain.passwords.PasswordHash
+    updated_at = UnicodeAttribute()
+
+
+class StaffLoginRecord(Record, discriminator="staff_login"):
+    staff_id = UnicodeAttribute()
+
+
+class FirstOwnerRecord(Record, discriminator="first_owner"):
+    """The deployment's first owner was created (and by whom): the claim that makes the command run once."""
+
+    staff_id = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+
+
+class StaffSessionRecord(Record, discriminator="staff_session"):
+    staff_id = UnicodeAttribute()
+    csrf_token = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+
+
+class AuditRecord(Record, discriminator="audit"):
+    store_id = UnicodeAttribute()
+    staff_id = UnicodeAttribute()
+    action = UnicodeAttribute()
+    target = UnicodeAttribute(default="")
+    at = UnicodeAttribute()
+    detail = JSONAttribute(default=dict)
+    amount_fen = NumberAttribute(null=True)
+
+
+class StatsRecord(Record, discriminator="stats"):
+    """Day counters; written and read by adapters.counters (dynamic names). Registered so that a
+    polymorphic query of a store partition recognises the item."""
+
+
+# ---- daily settlement (adapters/settlement_store.py) -----------------------------------------------------
+
+
+class SettlementRecord(Record, discriminator="settlement"):
+    """``SETTLEMENT#<store id|chain>`` / ``DAY#<yyyy-mm-dd>``: a day's settlement (status, figures' headline,
+    closing checkpoint, the vouchers it counted) and, once the day is closed, its seal (never changed after)."""
+
+    status = UnicodeAttribute()
+    built_at = UnicodeAttribute()
+    doc = JSONAttribute()
+    seal = JSONAttribute(null=True)
+
+
+class BillWaitRecord(Record, discriminator="bill_wait"):
+    """``BILLWAIT`` / ``<yyyy-mm-dd>``: a day whose WeChat Pay trade bill is still awaited by the hourly
+    reconciliation; deleted when the bill arrives and the day is settled again."""
+
+    since = UnicodeAttribute()
+    attempts = NumberAttribute(default=0)
+    last_code = UnicodeAttribute(null=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import (
@@ -20,7 +21,7 @@ from pynamodb.exceptions import (
     UpdateError,
 )
 
-from diancan.adapters import keys
+from diancan.adapters import keys, order_writer
 from diancan.adapters.records import (
     CategoryRecord,
     DishRecord,
@@ -35,30 +36,27 @@ from diancan.adapters.records import (
     table_connection,
 )
 from diancan.adapters.transactions import ConditionFailed, Transaction, raise_for_cancellation
+from diancan.domain import stats
 from diancan.domain.cart import DishUnavailable, InsufficientPortions
 from diancan.domain.clock import iso, utcnow
 from diancan.domain.errors import Conflict, InvalidRequest, NotFound
+from diancan.domain.exceptions import OrderKeyTaken, PriceChanged
 from diancan.domain.menu import Category, Dish, Store
-from diancan.domain.order import Order, StatusChange
-from diancan.domain.order_status import TRANSITIONS, OrderAction, OrderStatus, TransitionRefused, sources_of
+from diancan.domain.order import Order
+from diancan.domain.order_status import (
+    OrderAction,
+    OrderStatus,
+    StatusMove,
+    TransitionRefused,
+    TransitionResult,
+    decide,
+)
 from diancan.domain.stock import StockIssue
 
+if TYPE_CHECKING:
+    from diancan.adapters.counters import Counters
+
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600
-
-
-class OrderKeyTaken(Conflict):
-    """The guest already placed an order with this Idempotency-Key (carries the existing order id)."""
-
-    code = "IDEMPOTENCY_KEY_USED"
-
-    def __init__(self, order_id: str, request_hash: str) -> None:
-        super().__init__("this Idempotency-Key was already used", "该请求已提交")
-        self.order_id = order_id
-        self.request_hash = request_hash
-
-
-class PriceChanged(Conflict):
-    code, message_zh, message_en = "MENU_CHANGED", "菜单刚刚更新，请确认后重新下单", "The menu just changed; please review and order again"
 
 
 @dataclass(frozen=True)
@@ -75,8 +73,6 @@ class OrderRead:
     order: Order
     encrypted_address: str | None
     stock_issue: StockIssue | None
-
-
 
 
 class BatchRead[T]:
@@ -100,13 +96,6 @@ class BatchRead[T]:
         if not self._read:
             raise RuntimeError("BatchRead.value before load_for_order read it")
         return self._value  # type: ignore[return-value]
-
-
-@dataclass(frozen=True)
-class TransitionResult:
-    order_id: str
-    status: OrderStatus
-    applied: bool  # False when the order was already in the target status (a replay)
 
 
 def _dish(record: DishRecord) -> Dish:
@@ -202,13 +191,11 @@ class TransactionStep:
 class Repository:
     """All table access of the functions. Methods say which access pattern they serve (docs/table.md)."""
 
-    def __init__(self, connection: Connection | None = None, *,
-                 on_transition: Callable[[Order, str, str], None] | None = None) -> None:
-        """``on_transition(order, old_status, new_status)`` runs once per APPLIED ``transition`` (never on a
-        replay) with the order as written: the one seam for everything that follows a status change
-        (the dashboard's per-status counters)."""
+    def __init__(self, connection: Connection | None = None, *, counters: Counters | None = None) -> None:
+        """``counters``: the dashboard's per-day counters, moved by ``transition`` once per APPLIED status
+        change (never on a replay); without them (tools, tests) nothing is counted."""
         self._connection = connection or table_connection()
-        self._on_transition = on_transition
+        self._counters = counters
 
     # ---- stores and menu -------------------------------------------------------------------------------
 
@@ -314,14 +301,7 @@ class Repository:
         """
         doc = order.model_dump(mode="json", exclude=_ORDER_STATE_FIELDS | {"address"})
         doc["address_enc"] = encrypted_address
-        record = OrderRecord(
-            keys.order(order.order_id), keys.ORDER, store_id=order.store_id, openid=order.openid,
-            status=order.status.value, doc=doc, history=[h.model_dump(mode="json") for h in order.history],
-            prepay_id=prepay_id,
-            GSI1PK=keys.user(order.openid), GSI1SK=keys.timed(order.created_at, order.order_id),
-            GSI2PK=keys.store_day(order.store_id, order.business_day),
-            GSI2SK=keys.timed(order.created_at, order.order_id),
-        )
+        record = order_writer.created(order, doc=doc, prepay_id=prepay_id)
         tx = Transaction(self._connection)
         try:
             with tx:
@@ -437,21 +417,18 @@ class Repository:
 
     def transition(self, order_id: str, mode: str, action: OrderAction, *, at: str, by: str = "system",
                    note: str = "", extra: list | None = None) -> TransitionResult:
-        """Move an order along the state machine with one conditional update (no read first).
+        """Move an order along the state machine: ``apply`` of the move the domain decides for ``action``."""
+        return self.apply(order_id, decide(mode, action, at=at, by=by, note=note), extra=extra)
 
-        The condition is "status is one the action is allowed from"; when it fails the order is read to
-        tell a replay (already in the target status) from a refusal.
+    def apply(self, order_id: str, move: StatusMove, *, extra: list | None = None) -> TransitionResult:
+        """Apply a move the domain decided with one conditional update (no read first).
+
+        The condition is "status is one the move starts from"; when it fails the order is read to tell a
+        replay (already in the target status) from a refusal.
         """
-        sources = sources_of(mode, action)
-        target = TRANSITIONS[mode][(sources[0], action)]
-        change = StatusChange(status=target, at=at, by=by, note=note).model_dump(mode="json")
-        record = OrderRecord(keys.order(order_id), keys.ORDER)
+        action, sources, target = move.action, move.sources, move.target
         try:
-            record.update(
-                actions=[OrderRecord.status.set(target.value), OrderRecord.history.set(OrderRecord.history.append([change])),
-                         OrderRecord.version.add(1), *(extra or [])],
-                condition=OrderRecord.status.is_in(*[s.value for s in sources]),
-            )
+            record = order_writer.move_now(order_id, move, extra or [])
         except UpdateError as error:
             if error.cause_response_code != "ConditionalCheckFailedException":
                 raise
@@ -460,24 +437,22 @@ class Repository:
                 return TransitionResult(order_id, target, applied=False)
             raise TransitionRefused(f"cannot {action} an order that is {current.status}",
                                     details={"status": current.status.value, "action": action.value}) from None
-        if self._on_transition:
+        if self._counters is not None:
             written = order_from_record(record)  # UpdateItem returned the whole new item: no read
             old = written.history[-2].status if len(written.history) > 1 else sources[0]
-            self._on_transition(written, OrderStatus(old).value, target.value)
+            moved = stats.transition(OrderStatus(old).value, target.value)
+            if moved is not None:
+                self._counters.count(written.store_id, written.business_day, moved)
         return TransitionResult(order_id, target, applied=True)
 
-    def release_order(self, order: Order, action: OrderAction, *, at: str, by: str) -> TransitionResult:
-        """Cancel or expire an unpaid order and give its reserved portions back, in one transaction."""
-        sources = sources_of(order.mode, action)
-        target = TRANSITIONS[order.mode][(sources[0], action)]
-        change = StatusChange(status=target, at=at, by=by).model_dump(mode="json")
+    def release_order(self, order: Order, move: StatusMove) -> TransitionResult:
+        """Cancel or expire an unpaid order (``lifecycle.release``) and give its reserved portions back, in one
+        transaction."""
+        target = move.target
         tx = Transaction(self._connection)
         try:
             with tx:
-                tx.update("order", OrderRecord(keys.order(order.order_id), keys.ORDER),
-                          [OrderRecord.status.set(target.value), OrderRecord.history.set(OrderRecord.history.append([change])),
-                           OrderRecord.version.add(1)],
-                          condition=OrderRecord.status.is_in(*[s.value for s in sources]))
+                order_writer.move_in(tx, order.order_id, move)
                 for dish_id, qty in sorted(order.reserved.items()):
                     tx.update(f"dish:{dish_id}", DishRecord(keys.store(order.store_id), keys.dish(dish_id)),
                               [DishRecord.portions_left.add(qty)], condition=DishRecord.portions_left.exists())
@@ -485,12 +460,12 @@ class Repository:
             try:
                 raise_for_cancellation(error, tx.labels)
             except ConditionFailed as failed:
-                if failed.label != "order":  # the dish lost its limit meanwhile: release the order alone
-                    return self.transition(order.order_id, order.mode, action, at=at, by=by)
+                if failed.label != order_writer.ORDER_LABEL:  # the dish lost its limit meanwhile: release the order alone
+                    return self.apply(order.order_id, move)
                 current = self.get_order(order.order_id, consistent=True)
                 if current.status == target:
                     return TransitionResult(order.order_id, target, applied=False)
-                raise TransitionRefused(f"cannot {action} an order that is {current.status}",
+                raise TransitionRefused(f"cannot {move.action} an order that is {current.status}",
                                         details={"status": current.status.value}) from None
         return TransitionResult(order.order_id, target, applied=True)
 

@@ -30,15 +30,13 @@ from diancan.adapters.records import (
 from diancan.adapters.repository import Menu, menu_from_records
 from diancan.adapters.transactions import ConditionFailed, Transaction, raise_for_cancellation
 from diancan.domain.errors import Conflict, NotFound
-from diancan.domain.order_status import OrderStatus
+from diancan.domain.order_status import PAID_STATUSES
 from diancan.domain.stock import Ingredient, IssueStatus, LedgerEntry, Movement, StockAlert, StockIssue
 
 logger = logging.getLogger(__name__)
 
 # A chunk writes 2 items per ingredient (update + ledger entry), its marker and the order check: 98 ≤ 100.
 INGREDIENTS_PER_TRANSACTION = 48
-PAID_STATUSES = [s.value for s in (OrderStatus.PAID, OrderStatus.PREPARING, OrderStatus.READY,
-                                   OrderStatus.DELIVERING, OrderStatus.COMPLETED)]
 
 
 class DeductResult(StrEnum):
@@ -182,7 +180,7 @@ class StockStore:
         try:
             with tx:
                 tx.check("order", OrderRecord(keys.order(order_id), keys.ORDER),
-                         OrderRecord.status.is_in(*PAID_STATUSES))
+                         OrderRecord.status.is_in(*sorted(s.value for s in PAID_STATUSES)))
                 tx.put("marker", StockDeductionRecord(keys.order(order_id), keys.stock_deducted(number), plan=chunk,
                                                       at=at), condition=StockDeductionRecord.PK.does_not_exist())
                 for ingredient_id, units in chunk.items():

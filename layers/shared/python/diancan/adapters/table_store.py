@@ -32,19 +32,12 @@ from diancan.adapters.records import (
 from diancan.adapters.repository import TransactionStep
 from diancan.adapters.transactions import ConditionFailed, Transaction, raise_for_cancellation
 from diancan.domain.errors import Conflict, NotFound, UpstreamUnavailable
+from diancan.domain.exceptions import CartChanged, SessionNotFound
 from diancan.domain.order_status import OrderStatus
 from diancan.domain.tables import CartLine, Round, SessionStatus, TableSession
 
 MAX_RACES = 8
 Write = Callable[[Transaction], None]
-
-
-class CartChanged(Conflict):
-    code, message_zh, message_en = "CART_CHANGED", "购物车刚被同桌修改，请确认后再提交", "The table's cart just changed; review it and submit again"
-
-
-class SessionNotFound(NotFound):
-    code, message_zh, message_en = "TABLE_SESSION_NOT_FOUND", "本桌点餐已结束，请重新扫码", "No such table session; scan the table again"
 
 
 def _session(record: TableSessionRecord) -> TableSession:

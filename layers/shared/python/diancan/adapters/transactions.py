@@ -12,6 +12,7 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from diancan.domain.errors import UpstreamUnavailable
+from diancan.domain.exceptions import ConditionFailed
 
 
 def raise_for_cancellation(error: TransactWriteError, labels: list[str]) -> None:
@@ -25,12 +26,6 @@ def raise_for_cancellation(error: TransactWriteError, labels: list[str]) -> None
         if reason.code in ("TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"):
             raise UpstreamUnavailable("busy, retry", "下单人数较多，请稍后重试", code="BUSY_RETRY")
     raise UpstreamUnavailable("database unavailable", "系统繁忙，请稍后再试") from error
-
-
-class ConditionFailed(Exception):
-    def __init__(self, label: str) -> None:
-        super().__init__(label)
-        self.label = label
 
 
 class Transaction:

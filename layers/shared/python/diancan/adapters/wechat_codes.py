@@ -9,18 +9,11 @@ with HTTP 200: busy (-1, 45009, 45011) → ``UpstreamUnavailable``; a refusal of
 from __future__ import annotations
 
 import logging
-from typing import Protocol
 
 from diancan.adapters.wechat_token import BUSY, StableAccessToken, WeChatServerApi, json_of
 from diancan.domain.errors import InvalidRequest, UpstreamUnavailable
 
 logger = logging.getLogger(__name__)
-
-
-class MiniProgramCodes(Protocol):
-    """Makes the image of a mini-program code that opens ``page`` with ``scene``."""
-
-    def unlimited_code(self, scene: str, page: str, width: int = 430) -> bytes: ...
 
 
 class WeChatCodeError(InvalidRequest):

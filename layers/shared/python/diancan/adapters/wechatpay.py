@@ -25,7 +25,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from wechatpayv3.utils import aes_decrypt, load_public_key, rsa_verify
 
 from diancan.domain.clock import local, utcnow
-from diancan.domain.errors import UpstreamUnavailable
+from diancan.domain.exceptions import (
+    OrderAlreadyPaid,
+    UntrustedResponse,
+    WeChatPayError,
+    WeChatPayUnavailable,
+)
 from diancan.domain.inputs import whole_number
 from diancan.domain.money import Fen
 from diancan.domain.payments import NotificationRejected
@@ -83,26 +88,6 @@ class WeChatPayConfig(BaseModel):
     @classmethod
     def _no_trailing_slash(cls, value: str) -> str:
         return value.rstrip("/")
-
-
-class WeChatPayError(Exception):
-    """WeChat Pay refused the call (body ``{"code", "message"}``); repeating it unchanged will not help."""
-
-    def __init__(self, code: str, message: str, status: int | None = None) -> None:
-        super().__init__(f"{code}: {message}" + (f" (HTTP {status})" if status else ""))
-        self.code, self.message, self.status = code, message, status
-
-
-class OrderAlreadyPaid(WeChatPayError):
-    """The order was paid (ORDER_PAID), e.g. on close: refund it instead, and mark it paid."""
-
-
-class UntrustedResponse(WeChatPayError):
-    """A 2xx answer whose signature (or bill hash) did not verify: its content must not be used."""
-
-
-class WeChatPayUnavailable(UpstreamUnavailable):
-    """Timeout, connection error, 5xx or rate limit: retry later (with the same out_trade_no / out_refund_no)."""
 
 
 class WeChatPayGateway:

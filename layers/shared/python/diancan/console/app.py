@@ -1,4 +1,4 @@
-"""``create_app()``: the console's Flask app, its blueprints, error pages and base-path handling.
+"""``create_app(services)``: the console's Flask app, its blueprints, error pages and base-path handling.
 
 The app may be served at ``/`` (its own function URL) or under a prefix (``/admin`` behind the local
 gateway, which strips it; ``<base path>/admin`` behind the HTTP API front, whose route passes it through):
@@ -19,7 +19,7 @@ from werkzeug.exceptions import HTTPException
 
 from diancan.console import security
 from diancan.console.config import ConsoleSettings, console_settings
-from diancan.console.wiring import Console, build
+from diancan.console.wiring import ConsoleServices
 from diancan.domain.clock import local, parse_iso
 from diancan.domain.errors import DomainError
 from diancan.domain.inputs import strict_json
@@ -56,14 +56,17 @@ MODE_ZH = {"dine_in": "堂食", "takeout": "自取", "delivery": "外卖"}
 ROLE_ZH = {"owner": "老板", "manager": "店长", "cashier": "收银", "kitchen": "后厨"}
 
 
-def create_app(console: Console | None = None, settings: ConsoleSettings | None = None) -> Flask:
-    """The console. Without ``console`` the real one is built from diancan.bootstrap on first use."""
+def create_app(services: ConsoleServices | Callable[[], ConsoleServices],
+               settings: ConsoleSettings | None = None) -> Flask:
+    """The console over ``services``: the object itself, or a zero-argument builder called once, on the first
+    request (the admin function's cold start then reads no secret before it is asked something)."""
     settings = settings or console_settings()
     app = Flask(__name__)
     app.json = StrictJSONProvider(app)
     app.config.update(MAX_CONTENT_LENGTH=256 * 1024, DIANCAN_POLL_SECONDS=settings.poll_seconds,
                       DIANCAN_TRUSTED_PROXIES=settings.trusted_proxies)
-    app.extensions["diancan"] = (lambda: console) if console else lru_cache(maxsize=1)(lambda: build(settings))
+    app.extensions["diancan"] = ((lambda: services) if isinstance(services, ConsoleServices)
+                                 else lru_cache(maxsize=1)(services))
     app.wsgi_app = BasePath(app.wsgi_app, settings.base_path)
 
     from diancan.console.blueprints import BLUEPRINTS

@@ -1,8 +1,10 @@
-"""What the console's views call, built once per container from the composition root.
+"""What the console's views use (``ConsoleServices``), and ``build``, which makes the real one from the
+composition root (diancan.bootstrap). ``create_app(services)`` (console/app.py) serves a given one: the admin
+function builds the real one, tests build theirs.
 
-Services other engineers own (payments, printing, menu_admin, stock, ...) are looked up by their
-``diancan.bootstrap`` builder name when they are needed; a missing one makes the view answer 501
-(``NotBuiltYet``), never a pretend success.
+The console's own services (staff accounts, store orders, the dashboard, the audit log) are built with it.
+The other areas' services are zero-argument builders (bootstrap's components, each built once per container
+on first call), so a console page loads only what it uses (cold start).
 """
 
 from __future__ import annotations
@@ -10,41 +12,76 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from diancan.adapters.repository import Repository
 from diancan.adapters.staff_store import AuditLog
 from diancan.console.config import ConsoleSettings
-from diancan.domain.errors import DomainError
 from diancan.domain.passwords import CURRENT, ScryptCost
 from diancan.services.login_guard import LoginGuard
 from diancan.services.staff import StaffAccounts
 from diancan.services.stats import StoreStats
 from diancan.services.store_orders import StoreOrders
 
-
-class NotBuiltYet(DomainError):
-    status, code, message_zh, message_en = 501, "NOT_BUILT_YET", "该功能尚未上线", "This feature is not available yet"
+if TYPE_CHECKING:
+    from diancan.adapters.activity_store import ActivityStore
+    from diancan.adapters.marketing_store import MarketingStore
+    from diancan.adapters.payment_store import PaymentStore
+    from diancan.adapters.print_jobs import PrintJobs
+    from diancan.adapters.printer import FeieyunPrinter
+    from diancan.adapters.review_store import ReviewStore
+    from diancan.adapters.stock_store import StockStore
+    from diancan.adapters.table_store import TableStore
+    from diancan.services.coupons import CouponService
+    from diancan.services.delivery import DeliveryService
+    from diancan.services.kitchen import KitchenBoard
+    from diancan.services.menu_admin import MenuAdmin
+    from diancan.services.payments import PaymentService
+    from diancan.services.printing import PrintingService
+    from diancan.services.reports import ReportService
+    from diancan.services.reviews import Reviews
+    from diancan.services.settlement import SettlementService
+    from diancan.services.stock import StockService
+    from diancan.services.store_setup import StoreSetup
+    from diancan.services.table_codes import TableCodes
+    from diancan.services.tables import TableService
 
 
 @dataclass
-class Console:
+class ConsoleServices:
+    """Everything a console view calls. Fields after ``guard`` are builders: ``services.payments()``."""
+
     accounts: StaffAccounts
     orders: StoreOrders
     stats: StoreStats
     audit: AuditLog
     repository: Repository
-    guard: LoginGuard | None = None  # login throttling; its lockouts show on the owner's staff page
-    optional: Callable[[str], Any] = field(default=lambda name: None)
-
-    def service(self, name: str, feature: str) -> Any:
-        """Another area's service (a ``bootstrap.<name>()`` builder), or 501 while it does not exist."""
-        found = self.optional(name)
-        if found is None:
-            raise NotBuiltYet(f"{feature}: diancan.bootstrap.{name}() does not exist yet", f"{feature}功能尚未上线",
-                              details={"service": name})
-        return found
+    guard: LoginGuard  # login throttling; its lockouts show on the owner's staff page
+    business_tz: str
+    staff_once: Callable[[], Callable]  # money-moving staff actions run once per request key (diancan.adapters.idempotency)
+    payments: Callable[[], PaymentService]
+    payment_store: Callable[[], PaymentStore]
+    printing: Callable[[], PrintingService]
+    print_jobs: Callable[[], PrintJobs]
+    printer: Callable[[], FeieyunPrinter]
+    kitchen: Callable[[], KitchenBoard]
+    delivery: Callable[[], DeliveryService]
+    stock: Callable[[], StockService]
+    stock_store: Callable[[], StockStore]
+    stock_decisions: Callable[[], Callable[[str], StockService]]  # ``stock_decisions()(staff_id)``: refunds as them
+    menu_admin: Callable[[], MenuAdmin]
+    store_setup: Callable[[], StoreSetup]
+    tables: Callable[[], TableService]
+    table_store: Callable[[], TableStore]
+    table_codes: Callable[[], TableCodes]
+    marketing_store: Callable[[], MarketingStore]
+    activity_store: Callable[[], ActivityStore]
+    coupons: Callable[[], CouponService]
+    review_store: Callable[[], ReviewStore]
+    reviews: Callable[[], Reviews]
+    reports: Callable[[], ReportService]
+    settlement_desk: Callable[[], SettlementService]  # the day's settlement: view, close (no files: no openpyxl)
 
 
 def session_key(app_secret: dict) -> bytes:
@@ -53,22 +90,13 @@ def session_key(app_secret: dict) -> bytes:
     return hmac.new(base.encode(), b"diancan-console-session", hashlib.sha256).digest()
 
 
-def _from_bootstrap(name: str) -> Any:
-    from diancan import bootstrap
-
-    builder = getattr(bootstrap, name, None)
-    return builder() if callable(builder) else None
-
-
-def build(settings: ConsoleSettings, cost: ScryptCost = CURRENT) -> Console:
-    """The real console: adapters from diancan.bootstrap, plus the console's own."""
+def build(settings: ConsoleSettings, cost: ScryptCost = CURRENT) -> ConsoleServices:
+    """The real console: the console's own services built now, the other areas' as bootstrap builders."""
     from diancan import bootstrap
     from diancan.adapters.login_guard_store import LoginGuardStore
     from diancan.adapters.order_search import DayOrders
     from diancan.adapters.staff_store import SessionStore, StaffStore
-    from diancan.services.login_guard import LoginGuard
 
-    stats = bootstrap.stats()
     audit = AuditLog()
     key = session_key(bootstrap.secrets().get("app"))
     guard = LoginGuard(LoginGuardStore(bootstrap.settings().table_name, bootstrap.settings().region), audit,
@@ -76,5 +104,14 @@ def build(settings: ConsoleSettings, cost: ScryptCost = CURRENT) -> Console:
     accounts = StaffAccounts(StaffStore(), SessionStore(), guard, signing_key=key,
                              ttl_seconds=settings.session_seconds, cost=cost)
     orders = StoreOrders(bootstrap.repository(), DayOrders(), bootstrap.event_bus(), audit, bootstrap.pii_cipher())
-    return Console(accounts=accounts, orders=orders, stats=stats, audit=audit, repository=bootstrap.repository(),
-                   guard=guard, optional=_from_bootstrap)
+    return ConsoleServices(
+        accounts=accounts, orders=orders, stats=bootstrap.stats(), audit=audit, repository=bootstrap.repository(),
+        guard=guard, business_tz=bootstrap.settings().business_tz, staff_once=bootstrap.staff_once,
+        payments=bootstrap.payments, payment_store=bootstrap.payment_store, printing=bootstrap.printing,
+        print_jobs=bootstrap.print_jobs, printer=bootstrap.printer, kitchen=bootstrap.kitchen,
+        delivery=bootstrap.delivery, stock=bootstrap.stock, stock_store=bootstrap.stock_store,
+        stock_decisions=bootstrap.stock_decisions, menu_admin=bootstrap.menu_admin, store_setup=bootstrap.store_setup,
+        tables=bootstrap.tables, table_store=bootstrap.table_store, table_codes=bootstrap.table_codes,
+        marketing_store=bootstrap.marketing_store, activity_store=bootstrap.activity_store, coupons=bootstrap.coupons,
+        review_store=bootstrap.review_store, reviews=bootstrap.reviews, reports=bootstrap.reports,
+        settlement_desk=bootstrap.settlement_desk)

@@ -7,7 +7,9 @@ straight-line (haversine); the courier's own route distance is its business, not
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import NamedTuple, Self
 
@@ -347,3 +349,52 @@ class DeliveryHistory(BaseModel):
             return (not update.status.terminal and update.rider is not None
                     and update.rider != current.rider and update.at >= current.at)
         return is_forward(current.status, update.status)
+
+
+# ---- what crosses the courier port (services.ports.Courier) ------------------------------------------
+
+@dataclass(frozen=True)
+class CourierOrder:
+    """What a courier needs to deliver one order. ``shop_no`` overrides the adapter's default shop."""
+
+    origin_id: str
+    city_code: str
+    cargo_fen: Fen
+    receiver_name: str
+    receiver_address: str
+    receiver_phone: str
+    receiver_point: GeoPoint
+    callback_url: str
+    shop_no: str | None = None
+    info: str = ""
+    pickup_mark: str = ""  # our pickup number, shown to the rider (Dada origin_mark_no, e.g. "A012")
+    cargo_weight_kg: Decimal = Decimal("1")
+    tip_fen: Fen = 0
+
+
+@dataclass(frozen=True)
+class CourierQuote:
+    origin_id: str
+    platform_order_no: str
+    fee_fen: Fen
+    distance_m: int
+    expires_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class CourierBooking:
+    origin_id: str
+    fee_fen: Fen
+    distance_m: int
+    platform_order_no: str = ""
+
+
+@dataclass(frozen=True)
+class CourierTracking:
+    """A status query's answer: the update to apply plus what only a query tells."""
+
+    update: CourierUpdate
+    fee_fen: Fen
+    tip_fen: Fen
+    distance_m: int
+    rider_point: GeoPoint | None = None

@@ -3,10 +3,21 @@ so the menu read and the order's BatchGet load them with no extra call)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from pydantic import BaseModel, Field
 
 from diancan.domain.money import Fen
 from diancan.domain.promotions import FullReduction, MemberBenefit, PointsPolicy
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A guest's member standing: points balance, lifetime spend (sets the level), completed orders."""
+
+    points: int = 0
+    spend_fen: int = 0
+    completed_orders: int = 0
 
 
 class Level(BaseModel):

@@ -11,7 +11,7 @@ from diancan.domain.clock import iso
 from diancan.domain.errors import InvalidRequest, Unprocessable
 from diancan.domain.menu import Store
 from diancan.domain.money import Fen
-from diancan.domain.order_status import OrderStatus
+from diancan.domain.order_status import OrderStatus, StatusChange
 from diancan.domain.pricing import Discount
 
 DiningMode = str  # "dine_in" | "takeout" | "delivery"
@@ -39,13 +39,6 @@ class OrderRequest(BaseModel):
     remark: str = Field("", max_length=140)
     coupon_id: str | None = Field(None, max_length=64)
     use_points: int = Field(0, ge=0)
-
-
-class StatusChange(BaseModel):
-    status: OrderStatus
-    at: str
-    by: str = "system"
-    note: str = ""
 
 
 class Order(BaseModel):

@@ -1,12 +1,16 @@
 """The order state machine (DESIGN.md §4) as data: every allowed move, and nothing else.
 
-A transition is named by an action; the repository applies it as a conditional update on the current
-status, so a refused or replayed action never changes an order.
+A transition is named by an action. ``decide`` turns an action into a ``StatusMove`` (the statuses it may
+start from, the status it leads to, the history entry); one adapter (adapters.order_writer) applies a move
+as a conditional update on the current status, so a refused or replayed action never changes an order.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
+
+from pydantic import BaseModel
 
 from diancan.domain.errors import Conflict
 
@@ -35,9 +39,32 @@ class OrderAction(StrEnum):
     REFUND_DONE = "refund_done"  # WeChat Pay confirmed the refund
 
 
+@dataclass(frozen=True)
+class TransitionResult:
+    """What a conditional status change did: the status the order is in now, and whether this call moved it."""
+
+    order_id: str
+    status: OrderStatus
+    applied: bool  # False when the order was already in the target status (a replay)
+
+
+class StatusChange(BaseModel):
+    """One entry of an order's status history."""
+
+    status: OrderStatus
+    at: str
+    by: str = "system"
+    note: str = ""
+
+
 S, A = OrderStatus, OrderAction
 TERMINAL = frozenset({S.COMPLETED, S.CANCELLED, S.REFUNDED})
-_REFUNDABLE = (S.PAID, S.PREPARING, S.READY, S.DELIVERING, S.COMPLETED)
+_PAID = (S.PAID, S.PREPARING, S.READY, S.DELIVERING, S.COMPLETED)
+PAID_STATUSES = frozenset(_PAID)
+"""Paid and no refund of the whole order under way: what stock, reports and the guest's history count as
+sold, and where a full refund (``REFUND``) may start."""
+REFUNDABLE = PAID_STATUSES | {S.REFUNDING}
+"""Money may still be given back: a partial refund is also allowed while a full one is under way."""
 
 _COMMON: dict[tuple[OrderStatus, OrderAction], OrderStatus] = {
     (S.PENDING_PAYMENT, A.PAY): S.PAID,
@@ -45,7 +72,7 @@ _COMMON: dict[tuple[OrderStatus, OrderAction], OrderStatus] = {
     (S.PENDING_PAYMENT, A.EXPIRE): S.CANCELLED,
     (S.PAID, A.START): S.PREPARING,
     (S.REFUNDING, A.REFUND_DONE): S.REFUNDED,
-    **{(status, A.REFUND): S.REFUNDING for status in _REFUNDABLE},
+    **{(status, A.REFUND): S.REFUNDING for status in _PAID},
 }
 
 TRANSITIONS: dict[str, dict[tuple[OrderStatus, OrderAction], OrderStatus]] = {
@@ -82,13 +109,40 @@ def next_status(mode: str, current: OrderStatus | str, action: OrderAction | str
         ) from None
 
 
-def sources_of(mode: str, action: OrderAction) -> list[OrderStatus]:
+def sources_of(mode: str | None, action: OrderAction) -> list[OrderStatus]:
     """Every status from which ``action`` is allowed in ``mode`` (for conditional updates).
 
     An action that is never allowed in ``mode`` (a rider's pick-up of a dine-in order) is refused here,
     so no caller builds a condition from an empty list."""
-    sources = [status for (status, act) in TRANSITIONS[mode] if act == action]
+    table = _COMMON if mode is None else TRANSITIONS[mode]
+    sources = [status for (status, act) in table if act == action]
     if not sources:
         raise TransitionRefused(f"a {mode} order never allows {action}",
                                 details={"mode": mode, "action": str(action)})
     return sources
+
+
+@dataclass(frozen=True)
+class StatusMove:
+    """A status change the machine allows: from any of ``sources`` to ``target``, recorded as ``change``."""
+
+    action: OrderAction
+    sources: tuple[OrderStatus, ...]
+    target: OrderStatus
+    change: StatusChange
+
+    def entry(self) -> dict:
+        """The history entry as stored."""
+        return self.change.model_dump(mode="json")
+
+
+def decide(mode: str | None, action: OrderAction, *, at: str, by: str = "system", note: str = "") -> StatusMove:
+    """The move ``action`` makes in ``mode`` (None: an action every mode shares, such as PAY or REFUND_DONE,
+    for writers that do not know the mode). Refused (``TransitionRefused``) when the mode never allows it."""
+    sources = sources_of(mode, action)
+    table = _COMMON if mode is None else TRANSITIONS[mode]
+    targets = {table[(source, action)] for source in sources}
+    if len(targets) != 1:
+        raise ValueError(f"{action} leads to several statuses in {mode}: {sorted(targets)}")
+    target = targets.pop()
+    return StatusMove(action, tuple(sources), target, StatusChange(status=target, at=at, by=by, note=note))

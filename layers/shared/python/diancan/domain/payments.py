@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
@@ -16,6 +18,36 @@ from diancan.domain.errors import Conflict, Unprocessable
 from diancan.domain.money import Fen, yuan
 
 GENESIS = "0" * 64
+
+
+class RefundStatus(StrEnum):
+    """Where a refund stands: ours (SUBMITTING, FAILED) or WeChat Pay's (PROCESSING and its final answers)."""
+
+    SUBMITTING = "SUBMITTING"  # recorded and the amount committed; WeChat Pay not yet asked, or its answer unknown
+    PROCESSING = "PROCESSING"  # WeChat Pay accepted the request; its result comes by notification or query
+    SUCCESS = "SUCCESS"
+    ABNORMAL = "ABNORMAL"  # WeChat Pay could not pay it out (e.g. the guest's card closed): staff act
+    CLOSED = "CLOSED"
+    FAILED = "FAILED"  # WeChat Pay refused the request; the committed amount was released
+
+
+OPEN_REFUND = (RefundStatus.SUBMITTING, RefundStatus.PROCESSING)
+SETTLED_REFUND = (RefundStatus.SUCCESS, RefundStatus.ABNORMAL, RefundStatus.CLOSED)  # WeChat Pay's final answers
+
+
+@dataclass(frozen=True)
+class Refund:
+    """One refund of an order as recorded (``out_refund_no`` is ours; ``refund_id`` is WeChat Pay's)."""
+
+    order_id: str
+    out_refund_no: str
+    status: RefundStatus
+    amount_fen: int
+    reason: str
+    requested_by: str
+    food_made: bool
+    created_at: str
+    refund_id: str | None
 
 
 class Voucher(BaseModel):

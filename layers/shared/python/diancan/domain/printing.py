@@ -5,12 +5,14 @@ order snapshot its tickets print. Pure; the dispatch policy that talks to printe
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
 from diancan.domain.clock import parse_iso
 from diancan.domain.errors import InvalidRequest, Unprocessable
+from diancan.domain.events import OrderAccepted, OrderPaid, PrintRequested
 from diancan.domain.menu import Store
 from diancan.domain.order import Order
 from diancan.domain.tickets import Station, Ticket, TicketLine, TicketOrder, build_tickets
@@ -26,12 +28,21 @@ class PrintWhen(StrEnum):
     DEMAND = "demand"  # only PrintRequested (console "print", add-on rounds)
 
 
-_TRIGGER = {"OrderPaid": PrintWhen.PAYMENT, "OrderAccepted": PrintWhen.ACCEPT}
+_TRIGGER = {OrderPaid.name: PrintWhen.PAYMENT, OrderAccepted.name: PrintWhen.ACCEPT}
+
+
+@dataclass(frozen=True)
+class PrintSetup:
+    """What printing an order needs of its store: the profile (when it prints), stations, category → station."""
+
+    store: Store
+    stations: list[Station]
+    category_stations: dict[str, str | None]
 
 
 def prints_on(store: Store, detail_type: str) -> bool:
     """Whether this event prints for this store. PrintRequested always does."""
-    if detail_type == "PrintRequested":
+    if detail_type == PrintRequested.name:
         return True
     try:
         when = PrintWhen(store.settings.get("print_when", PrintWhen.PAYMENT))

@@ -126,6 +126,14 @@ class Coupon(BaseModel):
     valid_until: datetime
 
 
+@dataclass(frozen=True)
+class WalletCoupon:
+    """A coupon as the guest's wallet holds it: ``status`` available, reserved (by ``order_id``) or used."""
+
+    coupon: Coupon
+    status: str
+    order_id: str | None
+
 class MemberBenefit(BaseModel):
     level: str
     name: str

@@ -45,6 +45,11 @@ def moved(old_status: str, new_status: str) -> CounterUpdate:
     return CounterUpdate({f"s:{old_status}": -1, f"s:{new_status}": 1})
 
 
+def transition(old_status: str, new_status: str) -> CounterUpdate | None:
+    """The per-status move of an applied transition; none for an unpaid order (``paid`` adds its PAID count)."""
+    return None if old_status == "PENDING_PAYMENT" else moved(old_status, new_status)
+
+
 @dataclass(frozen=True)
 class DayFigures:
     """The dashboard of one store (or the sum of several) for one day."""

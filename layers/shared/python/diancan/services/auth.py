@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from diancan.domain.clock import business_day, iso, utcnow
-
-if TYPE_CHECKING:  # adapters arrive built (bootstrap); importing them here would load botocore at cold start
-    from diancan.adapters.repository import Repository
-    from diancan.adapters.tokens import TokenSigner
-    from diancan.adapters.wechat import WeChatLogin
+from diancan.services.ports import OrderRepository, TokenIssuer, WeChatLoginClient
 
 
-def login(code: str, *, wechat: WeChatLogin, repository: Repository, signer: TokenSigner,
+def login(code: str, *, wechat: WeChatLoginClient, repository: OrderRepository, signer: TokenIssuer,
           business_tz: str = "Asia/Shanghai") -> dict:
     session = wechat.code_to_session(code)
     now = utcnow()

@@ -18,10 +18,10 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
-from diancan.adapters.activity_store import ActivityStore
 from diancan.domain.clock import business_day, utcnow
 from diancan.domain.coupons import CouponTemplate
 from diancan.services.coupons import CouponService
+from diancan.services.ports import Activity
 
 logger = logging.getLogger(__name__)
 CATCH_UP_DAYS = 3
@@ -36,7 +36,7 @@ def _month_days(today: date) -> list[str]:
 
 
 class AutoCoupons:
-    def __init__(self, coupons: CouponService, activity: ActivityStore, business_tz: str = "Asia/Shanghai",
+    def __init__(self, coupons: CouponService, activity: Activity, business_tz: str = "Asia/Shanghai",
                  clock: Callable[[], datetime] = utcnow) -> None:
         self._coupons = coupons
         self._activity = activity

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from diancan.adapters.marketing_store import MarketingStore
-from diancan.adapters.repository import Repository
 from diancan.domain.clock import utcnow
 from diancan.domain.membership import StoreOffers
+from diancan.services.ports import Marketing, OrderRepository
 
 
-def campaigns(store_id: str, repository: Repository, marketing: MarketingStore, now: datetime | None = None) -> dict:
+def campaigns(store_id: str, repository: OrderRepository, marketing: Marketing, now: datetime | None = None) -> dict:
     now = now or utcnow()
     store, _, _ = repository.load_for_order(store_id, [], None)
     offers = StoreOffers.of(store.settings)

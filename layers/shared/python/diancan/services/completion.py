@@ -2,37 +2,31 @@
 courier): the transition and the ``OrderCompleted`` event together, so points are earned whoever completes it.
 
 Callers: the console's "complete" move, the courier callback (delivered), table service. They call
-``complete_order`` instead of ``Repository.transition(..., OrderAction.COMPLETE)``.
+``complete_order`` instead of ``OrderRepository.transition(..., OrderAction.COMPLETE)``.
 """
 
 from __future__ import annotations
 
-from typing import Protocol
-
-from diancan.adapters.repository import Repository, TransitionResult
-from diancan.domain.events import DomainEvent, order_event
+from diancan.domain import lifecycle
+from diancan.domain.events import ORDER_COMPLETED
 from diancan.domain.order import Order
-from diancan.domain.order_status import OrderAction, OrderStatus
-
-ORDER_COMPLETED = "OrderCompleted"  # order_id, store_id, at, mode, total_fen, by (sample: events/bus/OrderCompleted.json)
-
-
-class EventPublisher(Protocol):
-    def publish(self, events: list[DomainEvent]) -> None: ...
+from diancan.domain.order_status import OrderStatus, TransitionResult
+from diancan.services.ports import EventPublisher, OrderRepository
 
 
-def complete_order(repository: Repository, bus: EventPublisher, order: Order, *, at: str, by: str) -> TransitionResult:
+def complete_order(repository: OrderRepository, bus: EventPublisher, order: Order, *, at: str,
+                   by: str) -> TransitionResult:
     """Complete ``order`` and publish ``OrderCompleted`` once.
 
     A replay (the order is already COMPLETED) publishes only if the first attempt died between the
     transition and the publish: the order's ``published`` set says whether it went out.
     """
-    result = repository.transition(order.order_id, order.mode, OrderAction.COMPLETE, at=at, by=by)
+    decision = lifecycle.complete(order, at=at, by=by)
+    result = repository.apply(order.order_id, decision.move)
     if not result.applied:
         current = repository.get_order(order.order_id, consistent=True)
         if current.status != OrderStatus.COMPLETED or ORDER_COMPLETED in current.published:
             return result
-    bus.publish([order_event(ORDER_COMPLETED, order.order_id, order.store_id, at, mode=order.mode,
-                             total_fen=order.total_fen, by=by)])
+    bus.publish(list(decision.events))
     repository.mark_published(order.order_id, ORDER_COMPLETED)
     return result

@@ -6,7 +6,6 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from diancan.adapters.marketing_store import MarketingStore
 from diancan.domain.clock import business_day, utcnow
 from diancan.domain.coupons import (
     ClaimLimitReached,
@@ -18,6 +17,7 @@ from diancan.domain.coupons import (
     due_templates,
 )
 from diancan.domain.promotions import Coupon
+from diancan.services.ports import Marketing
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ def coupon_view(coupon: Coupon, status: str) -> dict:
 
 
 class CouponService:
-    def __init__(self, store: MarketingStore, clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(self, store: Marketing, clock: Callable[[], datetime] = utcnow) -> None:
         self._store = store
         self._clock = clock
 

@@ -18,19 +18,11 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, Protocol
 
-from diancan.adapters.courier import (
-    CourierBooking,
-    CourierError,
-    CourierOrder,
-    CourierPlatform,
-    CourierUnavailable,
-)
-from diancan.adapters.delivery_store import DeliveryStore, DispatchChanged
-from diancan.adapters.pii import PiiCipher
-from diancan.adapters.repository import Repository
 from diancan.domain.clock import iso, utcnow
 from diancan.domain.delivery import (
     REDISPATCHABLE,
+    CourierBooking,
+    CourierOrder,
     CourierStatus,
     CourierUpdate,
     GeoPoint,
@@ -41,9 +33,12 @@ from diancan.domain.delivery import OrderAction as CourierAsks
 from diancan.domain.delivery_settings import CourierChoice, StoreDelivery
 from diancan.domain.dispatch import Dispatch, DispatchState, Problem, masked
 from diancan.domain.errors import NotFound, Unprocessable, UpstreamUnavailable
+from diancan.domain.events import OrderEvent
+from diancan.domain.exceptions import CourierError, CourierUnavailable, DispatchChanged
 from diancan.domain.order import DeliveryAddress, Order
 from diancan.domain.order_status import OrderAction, OrderStatus, TransitionRefused
 from diancan.services.completion import EventPublisher, complete_order
+from diancan.services.ports import Cipher, Courier, Dispatches, OrderRepository
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +60,7 @@ class CourierRefused(Unprocessable):
 
 
 class DeliveryService:
-    def __init__(self, repository: Repository, store: DeliveryStore, courier: CourierPlatform, pii: PiiCipher,
+    def __init__(self, repository: OrderRepository, store: Dispatches, courier: Courier, pii: Cipher,
                  alerts: Alerts, bus: EventPublisher, *, public_base_url: str,
                  refunds: Callable[[], Refunds] | None = None,
                  count: Callable[[str], None] = lambda name: None, clock: Callable[[], datetime] = utcnow,
@@ -84,13 +79,15 @@ class DeliveryService:
 
     # ---- courier_dispatch ----------------------------------------------------------------------------
 
-    def on_event(self, detail_type: str, detail: dict, *, receive_count: int = 1) -> str:
+    def on_event(self, event: OrderEvent | None, *, receive_count: int = 1) -> str:
         """Book the courier if this event is the store's trigger; what happened, for logs."""
-        order = self._repository.get_order(detail["order_id"], consistent=True)
+        if event is None:  # not one of ours
+            return "not_the_trigger"
+        order = self._repository.get_order(event.order_id, consistent=True)
         if order.mode != "delivery":
             return "not_delivery"
         settings = self._settings(order.store_id)
-        if not settings.dispatches_on(detail_type):
+        if not settings.dispatches_on(event.name):
             return "not_the_trigger"
         if order.status not in DISPATCHABLE:
             return "not_dispatchable"

@@ -6,12 +6,13 @@ from __future__ import annotations
 import logging
 import secrets
 
-from diancan.adapters.courier import CourierError, CourierOrder, CourierPlatform
-from diancan.domain.delivery import GeoPoint
+from diancan.domain.delivery import CourierOrder, GeoPoint
 from diancan.domain.delivery_settings import StoreDelivery
 from diancan.domain.errors import UpstreamUnavailable
+from diancan.domain.exceptions import CourierError
 from diancan.domain.money import Fen
 from diancan.domain.order import DeliveryAddress
+from diancan.services.ports import Courier
 
 logger = logging.getLogger(__name__)
 
@@ -20,7 +21,7 @@ class CourierFeeQuotes:
     """Asks the platform (Dada queryDeliverFee) and answers None when it cannot: the guest then pays the tier
     fee, because a courier platform's hiccup must never stop an order. The quote is never booked (it lapses)."""
 
-    def __init__(self, courier: CourierPlatform, public_base_url: str) -> None:
+    def __init__(self, courier: Courier, public_base_url: str) -> None:
         self._courier = courier
         self._callback_url = f"{public_base_url.rstrip('/')}/courier_callback/{courier.name}"
 

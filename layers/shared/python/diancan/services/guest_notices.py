@@ -13,11 +13,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from diancan.domain.clock import BUSINESS_TZ_DEFAULT, parse_iso, utcnow
 from diancan.domain.errors import UpstreamUnavailable
-from diancan.domain.events import ORDER_ACCEPTED, ORDER_REFUNDED
+from diancan.domain.events import ORDER_ACCEPTED, ORDER_COMPLETED, ORDER_READY, ORDER_REFUNDED, OrderEvent
 from diancan.domain.guest_notices import (
     ACCEPTED,
     DELIVERED,
@@ -27,12 +26,7 @@ from diancan.domain.guest_notices import (
     notice_message,
     skip_reason,
 )
-from diancan.services.completion import ORDER_COMPLETED
-from diancan.services.kitchen import ORDER_READY
-
-if TYPE_CHECKING:
-    from diancan.adapters.notice_store import NoticeStore
-    from diancan.adapters.wechat_messages import WeChatSubscribeMessages
+from diancan.services.ports import NoticeLedger, SubscribeMessages
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +41,7 @@ def metric(kind: str, name: str) -> str:
 
 
 class GuestNotices:
-    def __init__(self, notices: NoticeStore, messages: WeChatSubscribeMessages,
+    def __init__(self, notices: NoticeLedger, messages: SubscribeMessages,
                  templates: dict[str, NoticeTemplate], *, tz: str = BUSINESS_TZ_DEFAULT,
                  count: Callable[[str], None] = lambda name: None, clock: Callable[[], datetime] = utcnow) -> None:
         self._notices = notices
@@ -57,26 +51,26 @@ class GuestNotices:
         self._count = count
         self._clock = clock
 
-    def handle(self, detail_type: str, detail: dict) -> str:
-        """What happened to this event's notice (for the consumer's log line)."""
-        kind = KIND_OF_EVENT.get(detail_type)
-        if kind is None:
+    def handle(self, event: OrderEvent | None) -> str:
+        """What happened to this typed event's notice (for the consumer's log line)."""
+        kind = None if event is None else KIND_OF_EVENT.get(event.name)
+        if event is None or kind is None:
             return "ignored"
-        if kind == DELIVERED and detail.get("mode") not in (None, "delivery"):
+        if kind == DELIVERED and getattr(event, "mode", None) not in (None, "delivery"):
             return "skipped:not_delivery"  # the event says so: no read needed
         template = self._templates.get(kind)
         if template is None:
             logger.warning("no %s template in the wechat secret: guests are not told", kind)
             self._count(metric(kind, "NoticeNotConfigured"))
             return "skipped:not_configured"
-        read = self._notices.read(detail["order_id"], detail["store_id"], kind)
+        read = self._notices.read(event.order_id, event.store_id, kind)
         if read.state in SETTLED.values():  # SENDING: claimed by a delivery that may have died; claim decides
             return f"already:{read.state}"
         if reason := skip_reason(read.order, kind):
             return f"skipped:{reason}"
-        at = parse_iso(detail["at"]) if detail.get("at") else self._clock()
+        at = parse_iso(event.at) if event.at else self._clock()
         message = notice_message(kind, read.order, read.store_name, template, at, self._tz,
-                                 amount_fen=detail.get("amount_fen"))
+                                 amount_fen=getattr(event, "amount_fen", None))
         self._notices.claim(read.order.order_id, kind, self._clock())
         try:
             result = self._messages.send(message)

@@ -17,10 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from diancan.adapters import console_records as k
-from diancan.adapters.alerts import SnsAlerts
-from diancan.adapters.login_guard_store import Claim, LoginGuardStore
-from diancan.adapters.staff_store import AuditEntry, AuditLog
+from diancan.adapters import keys
+from diancan.adapters.login_guard_store import Claim
+from diancan.adapters.staff_store import AuditEntry
 from diancan.domain.clock import iso, utcnow
 from diancan.domain.login_throttle import (
     ACCOUNT_RULE,
@@ -31,6 +30,7 @@ from diancan.domain.login_throttle import (
     still_counting,
     waits_until,
 )
+from diancan.services.ports import AlertPublisher, AuditTrail, LoginAttempts
 
 logger = logging.getLogger(__name__)
 LOGIN_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,31}$")  # domain.staff.Staff.login: others cannot exist
@@ -51,7 +51,7 @@ class Attempt:
 
 
 class LoginGuard:
-    def __init__(self, store: LoginGuardStore, audit: AuditLog, alerts: SnsAlerts | None, *, key: bytes,
+    def __init__(self, store: LoginAttempts, audit: AuditTrail, alerts: AlertPublisher | None, *, key: bytes,
                  clock: Callable[[], datetime] = utcnow, account_rule: ThrottleRule = ACCOUNT_RULE,
                  client_rule: ThrottleRule = CLIENT_RULE, alert_after: int = ALERT_LOCKOUTS_PER_HOUR) -> None:
         self._store, self._audit, self._alerts = store, audit, alerts
@@ -100,7 +100,7 @@ class LoginGuard:
     def recent_lockouts(self, days: int = 7, limit: int = 20) -> list[AuditEntry]:
         """The newest lockouts (audit partition ``_security``), for the owner's staff page. One Query."""
         since = iso(self._clock() - timedelta(days=days))
-        return [e for e in self._audit.recent(k.SECURITY_PARTITION, limit=limit) if e.at >= since]
+        return [e for e in self._audit.recent(keys.SECURITY_PARTITION, limit=limit) if e.at >= since]
 
     def _lockout(self, rule: ThrottleRule, attempt: Attempt, count: int, now: int) -> None:
         at = self._clock()
@@ -109,7 +109,7 @@ class LoginGuard:
         detail = {"scope": rule.scope, "failures": count, "until": until, "client": attempt.client,
                   "login": attempt.login if known else None}
         target = f"account:{attempt.login if known else '?'}" if rule.scope == "account" else f"client:{attempt.client}"
-        self._audit.append(AuditEntry(k.SECURITY_PARTITION, attempt.staff_id or "", LOCKOUT_ACTION, target, iso(at),
+        self._audit.append(AuditEntry(keys.SECURITY_PARTITION, attempt.staff_id or "", LOCKOUT_ACTION, target, iso(at),
                                       detail))
         logger.warning("console login locked", extra={"scope": rule.scope, "failures": count,
                                                       "staff_id": attempt.staff_id})
@@ -122,7 +122,7 @@ class LoginGuard:
                 logger.exception("login lockout alert not sent")
 
     def _guard_key(self, scope: str, value: str) -> str:
-        return k.login_guard(scope, hmac.new(self._key, value.encode("utf-8", "replace"), hashlib.sha256).hexdigest()[:40])
+        return keys.login_guard(scope, hmac.new(self._key, value.encode("utf-8", "replace"), hashlib.sha256).hexdigest()[:40])
 
     def _now(self) -> int:
         return int(self._clock().timestamp())

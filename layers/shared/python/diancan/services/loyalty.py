@@ -7,10 +7,10 @@ points go back and earned points are taken back. Every points move is a ledger l
 
 from __future__ import annotations
 
-from diancan.adapters.marketing_store import MarketingStore
 from diancan.domain.membership import StoreOffers, level_for, points_earned
 from diancan.domain.menu import Store
 from diancan.domain.order import Order
+from diancan.services.ports import Marketing
 
 
 def _coupon_id(order: Order) -> str | None:
@@ -22,7 +22,7 @@ def _redeemed(order: Order) -> int:
 
 
 class Loyalty:
-    def __init__(self, store: MarketingStore) -> None:
+    def __init__(self, store: Marketing) -> None:
         self._store = store
 
     def order_paid(self, order: Order, at: str) -> None:

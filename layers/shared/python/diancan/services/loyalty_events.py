@@ -8,39 +8,40 @@ from __future__ import annotations
 
 import logging
 
-from diancan.adapters.activity_store import ActivityStore
-from diancan.adapters.repository import Repository
-from diancan.domain.events import ORDER_CANCELLED, ORDER_PAID, ORDER_REFUNDED
+from diancan.domain.events import OrderCancelled, OrderCompleted, OrderEvent, OrderPaid, OrderRefunded
 from diancan.domain.order_status import OrderStatus
-from diancan.services.completion import ORDER_COMPLETED
 from diancan.services.loyalty import Loyalty
+from diancan.services.ports import Activity, OrderRepository
 
 logger = logging.getLogger(__name__)
 
 
 class LoyaltyEvents:
-    def __init__(self, repository: Repository, loyalty: Loyalty, activity: ActivityStore) -> None:
+    def __init__(self, repository: OrderRepository, loyalty: Loyalty, activity: Activity) -> None:
         self._repository = repository
         self._loyalty = loyalty
         self._activity = activity
 
-    def handle(self, detail_type: str, detail: dict) -> None:
-        order = self._repository.get_order(detail["order_id"], consistent=True)
-        at = detail.get("at") or order.created_at
-        if detail_type == ORDER_PAID:
+    def handle(self, event: OrderEvent | None) -> None:
+        """One typed bus event (None: a detail-type that is not ours)."""
+        if event is None:
+            logger.warning("event not for loyalty")
+            return
+        order = self._repository.get_order(event.order_id, consistent=True)
+        at = event.at or order.created_at
+        if isinstance(event, OrderPaid):
             self._loyalty.order_paid(order, at)
             self._activity.record_paid_order(order)
-        elif detail_type == ORDER_CANCELLED:
+        elif isinstance(event, OrderCancelled):
             self._loyalty.order_cancelled(order, at)
-        elif detail_type == ORDER_COMPLETED:
+        elif isinstance(event, OrderCompleted):
             if order.status != OrderStatus.COMPLETED:  # refunded meanwhile: nothing to earn
                 logger.info("completion outdated", extra={"status": order.status.value})
                 return
             store, _, _ = self._repository.load_for_order(order.store_id, [], None)
             self._loyalty.order_completed(order, store, at)
-        elif detail_type == ORDER_REFUNDED:
-            full = bool(detail.get("full")) or order.status == OrderStatus.REFUNDED
-            self._loyalty.order_refunded(order, at, full=full, refund_no=str(detail.get("refund_no", "")),
-                                         amount_fen=int(detail.get("amount_fen", 0)))
+        elif isinstance(event, OrderRefunded):
+            full = event.full or order.status == OrderStatus.REFUNDED
+            self._loyalty.order_refunded(order, at, full=full, refund_no=event.refund_no, amount_fen=event.amount_fen)
         else:
-            logger.warning("event not for loyalty", extra={"detail_type": detail_type})
+            logger.warning("event not for loyalty", extra={"detail_type": event.name})

@@ -11,12 +11,10 @@ from diancan.domain.errors import InvalidRequest, NotFound
 from diancan.domain.menu import Dish, Store
 from diancan.domain.recommend import recommend
 from diancan.domain.reviews import NEWEST_SHOWN
+from diancan.services.ports import Activity, OrderRepository, PictureStorage, ReviewRepository
 
 if TYPE_CHECKING:  # adapters arrive built (bootstrap); importing them here would load botocore at cold start
-    from diancan.adapters.activity_store import ActivityStore
-    from diancan.adapters.repository import Menu, Repository
-    from diancan.adapters.review_pictures import ReviewPictureFiles
-    from diancan.adapters.review_store import ReviewStore
+    from diancan.adapters.repository import Menu
 
 SORTS = ("default", "popularity", "rating", "price", "price_desc")
 
@@ -39,7 +37,7 @@ def dish_view(dish: Dish) -> dict:
     return view
 
 
-def list_stores(repository: Repository, lat: float | None, lng: float | None) -> dict:
+def list_stores(repository: OrderRepository, lat: float | None, lng: float | None) -> dict:
     now = utcnow()
     stores = [s for s in repository.list_stores() if not s.retired]
     if lat is None or lng is None:
@@ -62,7 +60,7 @@ def _sort_key(sort: str):
     }.get(sort)
 
 
-def recommendations(menu: Menu, openid: str, activity: ActivityStore) -> list[dict]:
+def recommendations(menu: Menu, openid: str, activity: Activity) -> list[dict]:
     """"Guess you like" from the guest's history and the store's lists, filtered against the menu just read
     (so never a sold-out or off-shelf dish)."""
     counts, reco = activity.reco_inputs(menu.store.store_id, openid)
@@ -70,8 +68,8 @@ def recommendations(menu: Menu, openid: str, activity: ActivityStore) -> list[di
     return [dish_view(dishes[d]) for d in recommend(counts, reco, set(dishes))]
 
 
-def store_menu(repository: Repository, store_id: str, *, category: str | None, q: str | None, sort: str,
-               openid: str | None = None, activity: ActivityStore | None = None) -> dict:
+def store_menu(repository: OrderRepository, store_id: str, *, category: str | None, q: str | None, sort: str,
+               openid: str | None = None, activity: Activity | None = None) -> dict:
     if sort not in SORTS:
         raise InvalidRequest(f"sort must be one of {', '.join(SORTS)}", "排序参数有误", code="INVALID_SORT")
     menu = repository.load_menu(store_id)
@@ -98,8 +96,8 @@ def store_menu(repository: Repository, store_id: str, *, category: str | None, q
     return answer
 
 
-def dish_detail(repository: Repository, store_id: str, dish_id: str, reviews: ReviewStore | None = None,
-                pictures: ReviewPictureFiles | None = None) -> dict:
+def dish_detail(repository: OrderRepository, store_id: str, dish_id: str,
+                reviews: ReviewRepository | None = None, pictures: PictureStorage | None = None) -> dict:
     """The dish, and its newest reviews with their pictures as presigned URLs (signed here, no AWS call)."""
     dish = repository.get_dish(store_id, dish_id)
     if not dish.on_shelf:

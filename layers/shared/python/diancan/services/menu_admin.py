@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import logging
 
-from diancan.adapters.menu_store import MenuStore
-from diancan.adapters.repository import Repository
 from diancan.domain.combo import combo_recipe, combos_using, make_combo
 from diancan.domain.errors import InvalidRequest, NotFound
 from diancan.domain.menu import Category, Dish
 from diancan.domain.money import Fen
 from diancan.domain.stock import Ingredient
+from diancan.services.ports import MenuRepository, OrderRepository
 from diancan.services.stock import StockService
 
 logger = logging.getLogger(__name__)
@@ -30,7 +29,7 @@ def _check_recipe(recipe: dict[str, int]) -> None:
 
 
 class MenuAdmin:
-    def __init__(self, repository: Repository, menu: MenuStore, stock: StockService) -> None:
+    def __init__(self, repository: OrderRepository, menu: MenuRepository, stock: StockService) -> None:
         self._repository = repository
         self._menu = menu
         self._stock = stock

@@ -12,15 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
-from diancan.adapters.marketing_store import MarketingStore, Standing
-from diancan.adapters.pii import PiiCipher
-from diancan.adapters.repository import BatchRead, OrderKeyTaken, Repository
 from diancan.domain.cart import OrderLine, build_lines, combo_parts_missing, portions_needed
 from diancan.domain.clock import business_day, iso, local, minute_of, utcnow
 from diancan.domain.delivery import GeoPoint
 from diancan.domain.delivery_settings import FeeSource, StoreDelivery, price_delivery, with_platform_fee
 from diancan.domain.errors import DomainError, Unprocessable
-from diancan.domain.membership import StoreOffers, benefit_of, level_for
+from diancan.domain.exceptions import OrderKeyTaken
+from diancan.domain.membership import Standing, StoreOffers, benefit_of, level_for
 from diancan.domain.menu import Store
 from diancan.domain.money import Fen
 from diancan.domain.order import DeliveryAddress, Order, OrderRequest, StatusChange, validate_request
@@ -29,8 +27,10 @@ from diancan.domain.order_status import OrderStatus
 from diancan.domain.pricing import MIN_TOTAL_FEN, Quote, discount_limit, price_order
 from diancan.domain.promotions import Plan, Setting, Shopper, best_plan
 from diancan.domain.request_keys import KeyReused, require_key
+from diancan.services.ports import Cipher, Marketing, OrderRepository
 
 if TYPE_CHECKING:  # built on first use (bootstrap.OnFirstUse): reading or quoting must not load WeChat Pay
+    from diancan.adapters.repository import BatchRead  # the one adapter value still passed through a port
     from diancan.services.payments import PaymentService
 
 
@@ -59,9 +59,9 @@ class Placed:
 
 
 class OrderingService:
-    def __init__(self, repository: Repository, pii: PiiCipher | None, payments: PaymentService, *,
+    def __init__(self, repository: OrderRepository, pii: Cipher | None, payments: PaymentService, *,
                  expiry_minutes: int, clock: Callable[[], datetime] = utcnow,
-                 marketing: MarketingStore | None = None,
+                 marketing: Marketing | None = None,
                  platform_fees: Callable[[], PlatformDeliveryFees] | None = None) -> None:
         self._repository = repository
         self._platform_fees = platform_fees  # built on first use: only stores that ask for it need the courier

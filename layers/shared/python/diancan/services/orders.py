@@ -6,18 +6,16 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
-from diancan.adapters.eventbus import EventBus
-from diancan.adapters.pii import PiiCipher
-from diancan.adapters.repository import BatchRead, Repository
-from diancan.adapters.tokens import CursorSealer
+from diancan.domain import lifecycle
 from diancan.domain.clock import iso, utcnow
 from diancan.domain.dispatch import Dispatch
 from diancan.domain.errors import NotFound
-from diancan.domain.events import order_event
-from diancan.domain.order import DeliveryAddress, Order, StatusChange
+from diancan.domain.order import DeliveryAddress, Order
 from diancan.domain.order_status import OrderAction, OrderStatus
+from diancan.services.ports import Cipher, CursorSeal, EventPublisher, OrderRepository
 
 if TYPE_CHECKING:  # built on first use (bootstrap.OnFirstUse): reading or quoting must not load WeChat Pay
+    from diancan.adapters.repository import BatchRead  # the one adapter value still passed through a port
     from diancan.services.payments import PaymentService
 
 MAX_PAGE = 50
@@ -38,9 +36,9 @@ def _guests(openid: str, order: Order) -> Order:
 
 
 class GuestOrders:
-    def __init__(self, repository: Repository, bus: EventBus, pii: PiiCipher | None, payments: PaymentService,
+    def __init__(self, repository: OrderRepository, bus: EventPublisher, pii: Cipher | None, payments: PaymentService,
                  clock: Callable[[], datetime] = utcnow, deliveries: Deliveries | None = None, *,
-                 cursors: CursorSealer) -> None:
+                 cursors: CursorSeal) -> None:
         self._repository = repository
         self._cursors = cursors
         self._deliveries = deliveries
@@ -76,12 +74,12 @@ class GuestOrders:
         """Cancel an unpaid order: status and portions in one transaction, then tell the consumers."""
         order = self.own(openid, order_id)
         at = iso(self._clock())
-        result = self._repository.release_order(order, OrderAction.CANCEL, at=at, by=f"guest:{openid}")
+        decision = lifecycle.release(order, OrderAction.CANCEL, at=at, by=f"guest:{openid}", reason="guest")
+        result = self._repository.release_order(order, decision.move)
         if result.applied:
-            self._bus.publish([order_event("OrderCancelled", order.order_id, order.store_id, at,
-                                           reason="guest", paid=False)])
-            change = StatusChange(status=result.status, at=at, by=f"guest:{openid}")
-            order = order.model_copy(update={"status": result.status, "history": [*order.history, change]})
+            self._bus.publish(list(decision.events))
+            order = order.model_copy(update={"status": result.status,
+                                             "history": [*order.history, decision.move.change]})
         return order.guest_view()
 
     def pay(self, openid: str, order_id: str) -> dict:

@@ -12,30 +12,43 @@ import hashlib
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from diancan.adapters.eventbus import EventBus
-from diancan.adapters.payment_store import NonceReused, OrderNotInState, PaymentStore, Refund
-from diancan.adapters.repository import Repository
-from diancan.adapters.wechatpay import (
-    OrderAlreadyPaid,
-    WeChatPayError,
-    WeChatPayGateway,
-    WeChatPayUnavailable,
-)
+from diancan.domain import lifecycle
 from diancan.domain.clock import business_day, iso, minute_of, parse_iso, utcnow
 from diancan.domain.errors import Conflict, Forbidden, NotFound, UpstreamUnavailable
-from diancan.domain.events import ORDER_CANCELLED, ORDER_PAID, ORDER_REFUNDED, order_event
+from diancan.domain.events import ORDER_PAID
+from diancan.domain.exceptions import (
+    NonceReused,
+    OrderAlreadyPaid,
+    OrderNotInState,
+    WeChatPayError,
+    WeChatPayUnavailable,
+)
 from diancan.domain.order import Order
-from diancan.domain.order_status import OrderAction, OrderStatus
-from diancan.domain.payments import NotificationRejected, NotPaid, check_refund, first_broken_link, refund_no
+from diancan.domain.order_status import REFUNDABLE, OrderAction, OrderStatus
+from diancan.domain.payments import (
+    OPEN_REFUND,
+    SETTLED_REFUND,
+    NotificationRejected,
+    NotPaid,
+    Refund,
+    RefundStatus,
+    check_refund,
+    first_broken_link,
+    refund_no,
+)
+from diancan.services.ports import EventPublisher, OrderRepository, PaymentLedger, WeChatPayClient
+
+if TYPE_CHECKING:
+    from diancan.services.stats import StoreStats
 
 logger = logging.getLogger(__name__)
 
 REFUND_FOLLOW_UP = timedelta(minutes=2)
+COUNTER_REFERENCE = "COUNTER-"  # a counter payment's voucher reference (PaymentStore.mark_paid_at_counter)
 SWEEP_LOOKBACK = timedelta(hours=2)
 MAX_MINUTES_PER_SWEEP = 180
-_REFUNDABLE = {OrderStatus.PAID, OrderStatus.PREPARING, OrderStatus.READY, OrderStatus.DELIVERING,
-               OrderStatus.COMPLETED, OrderStatus.REFUNDING}
 
 
 class PaymentUnavailable(UpstreamUnavailable):
@@ -51,10 +64,10 @@ class OrderExpired(Conflict):
     code, message_zh, message_en = "ORDER_EXPIRED", "订单已超时，请重新下单", "The order has expired; please order again"
 
 
-def verify_chain(store: PaymentStore, store_id: str) -> dict:
+def verify_chain(store: PaymentLedger, store_id: str) -> dict:
     """Walk a store's voucher chain (one paged GSI2 query) and report the first broken link, if any.
 
-    Used by the console, by the daily reconciliation and by ``python -m local.ops verify-chain``."""
+    Used by the console, by the daily reconciliation and by ``python -m tools.ops verify-chain``."""
     vouchers = list(store.vouchers(store_id))
     broken = first_broken_link(vouchers)
     return {"store_id": store_id, "vouchers": len(vouchers), "intact": broken is None, "first_broken_seq": broken,
@@ -63,16 +76,16 @@ def verify_chain(store: PaymentStore, store_id: str) -> dict:
 
 
 class PaymentService:
-    def __init__(self, repository: Repository, store: PaymentStore, gateway: WeChatPayGateway, bus: EventBus, *,
-                 business_tz: str, clock: Callable[[], datetime] = utcnow, on_paid=None, on_refunded=None) -> None:
+    def __init__(self, repository: OrderRepository, store: PaymentLedger, gateway: WeChatPayClient,
+                 bus: EventPublisher, *,
+                 business_tz: str, clock: Callable[[], datetime] = utcnow, stats: StoreStats | None = None) -> None:
         self._repository = repository
         self._store = store
         self._gateway = gateway
         self._bus = bus
         self._tz = business_tz
         self._clock = clock
-        self._on_paid = on_paid  # dashboard counters: called once per applied payment
-        self._on_refunded = on_refunded
+        self._stats = stats  # the dashboard's counters: once per applied payment or settled refund (none: not counted)
 
     # ---- paying ------------------------------------------------------------------------------------------
 
@@ -157,8 +170,8 @@ class PaymentService:
             else:
                 paid = order.model_copy(update={"status": OrderStatus.PAID, "pickup_no": pickup, "paid_at": iso(now),
                                                 "transaction_id": resource["transaction_id"], "paid_fen": amount})
-                if self._on_paid:
-                    self._on_paid(paid)
+                if self._stats:
+                    self._stats.record_paid(paid)
                 self._publish_paid(paid)
                 return "paid"
         if order.transaction_id == resource["transaction_id"]:
@@ -177,14 +190,12 @@ class PaymentService:
 
     def paid_elsewhere(self, order: Order) -> None:
         """A payment applied outside WeChat Pay (a tab paid at the counter, ``order`` as paid): the same
-        once-per-applied-payment hook, so the dashboard counts it. Call it only when your PAID write applied."""
-        if self._on_paid:
-            self._on_paid(order)
+        once-per-applied-payment count, so the dashboard counts it. Call it only when your PAID write applied."""
+        if self._stats:
+            self._stats.record_paid(order)
 
     def _publish_paid(self, order: Order) -> None:
-        self._bus.publish([order_event(ORDER_PAID, order.order_id, order.store_id, order.paid_at or iso(self._clock()),
-                                       mode=order.mode, total_fen=order.total_fen,
-                                       transaction_id=order.transaction_id, pickup_no=order.pickup_no)])
+        self._bus.publish([lifecycle.paid(order, at=iso(self._clock()))])
         self._repository.mark_published(order.order_id, ORDER_PAID)
 
     def _compensate(self, order: Order) -> None:
@@ -204,7 +215,7 @@ class PaymentService:
         conditional on the order's refund count read with them, so two concurrent refunds cannot both pass."""
         order = self._repository.get_order(order_id, consistent=True)
         late = "LATE_PAYMENT" in order.flags
-        if not order.paid_fen or (order.status not in _REFUNDABLE and not late):
+        if not order.paid_fen or (order.status not in REFUNDABLE and not late):
             raise NotPaid(details={"status": order.status.value})
         amount = order.paid_fen - order.refund_committed_fen if amount_fen is None else amount_fen
         check_refund(amount, order.paid_fen, order.refund_committed_fen)
@@ -214,7 +225,7 @@ class PaymentService:
         now = self._clock()
         if day_limit_fen is not None:
             today = business_day(now, self._tz)
-            mine = sum(r.amount_fen for r in earlier if r.requested_by == by and r.status != "FAILED"
+            mine = sum(r.amount_fen for r in earlier if r.requested_by == by and r.status != RefundStatus.FAILED
                        and business_day(parse_iso(r.created_at), self._tz) == today)
             if mine + amount > day_limit_fen:
                 raise RefundDayLimit(details={"limit_fen": day_limit_fen, "refunded_today_fen": mine,
@@ -230,6 +241,9 @@ class PaymentService:
         return self._store.get_refund(order_id, number)
 
     def _submit(self, refund: Refund, order: Order) -> None:
+        if (order.transaction_id or "").startswith(COUNTER_REFERENCE):
+            self._refund_at_counter(refund, order)
+            return
         try:
             answer = self._gateway.refund(order.order_id, refund.out_refund_no, refund.amount_fen,
                                           order.paid_fen or order.total_fen, refund.reason)
@@ -240,11 +254,20 @@ class PaymentService:
             self._store.fail_refund(refund)
             raise Conflict(f"WeChat Pay refused the refund: {error}", "微信支付拒绝退款", code="REFUND_REFUSED",
                            details={"wechatpay_code": error.code}) from error
-        self._store.set_refund_status(order.order_id, refund.out_refund_no, status="PROCESSING",
-                                      expected=("SUBMITTING",), refund_id=answer.get("refund_id"))
-        if answer.get("status") in ("SUCCESS", "ABNORMAL", "CLOSED"):
+        self._store.set_refund_status(order.order_id, refund.out_refund_no, status=RefundStatus.PROCESSING,
+                                      expected=(RefundStatus.SUBMITTING,), refund_id=answer.get("refund_id"))
+        if answer.get("status") in SETTLED_REFUND:
             self.apply_refund_result({**answer, "refund_status": answer["status"],
                                       "out_trade_no": order.order_id, "mchid": self._gateway.config.mchid})
+
+    def _refund_at_counter(self, refund: Refund, order: Order) -> None:
+        """An order paid at the counter is refunded there (cash handed back, card reversed on the terminal):
+        WeChat Pay never saw it, so the refund succeeds at once with a counter voucher of the payment's method."""
+        paid = next((v for v in self._store.order_vouchers(order.order_id) if v.kind == "payment"), None)
+        self.apply_refund_result({"out_trade_no": order.order_id, "out_refund_no": refund.out_refund_no,
+                                  "refund_id": f"{COUNTER_REFERENCE}{refund.out_refund_no}", "refund_status": "SUCCESS",
+                                  "success_time": iso(self._clock()),
+                                  "method": paid.method if paid else "counter:other"})
 
     def apply_refund_result(self, resource: dict, *, nonce: str | None = None, body_hash: str | None = None) -> str:
         if resource.get("mchid", self._gateway.config.mchid) != self._gateway.config.mchid:
@@ -254,12 +277,13 @@ class PaymentService:
         refund = self._store.get_refund(order_id, number)
         if refund is None:
             raise NotificationRejected("UNKNOWN_REFUND", number)
-        if refund.status in ("SUCCESS", "ABNORMAL", "CLOSED", "FAILED"):
-            if refund.status == "SUCCESS":
+        if refund.status not in OPEN_REFUND:
+            if refund.status == RefundStatus.SUCCESS:
                 self._publish_refunded(self._repository.get_order(order_id, consistent=True), refund)
             return "replay"
-        if status not in ("SUCCESS", "ABNORMAL", "CLOSED"):
+        if status not in SETTLED_REFUND:
             return "pending"
+        status = RefundStatus(status)
         order = self._repository.get_order(order_id, consistent=True)
         now = self._clock()
         full = order.refunded_fen + refund.amount_fen >= (order.paid_fen or 0) and order.status == OrderStatus.REFUNDING
@@ -269,12 +293,13 @@ class PaymentService:
                 now_epoch=int(now.timestamp()), full=full,
                 voucher_fields={"store_id": order.store_id, "kind": "refund", "order_id": order_id,
                                 "reference": resource.get("refund_id") or number, "amount_fen": refund.amount_fen,
+                                "method": resource.get("method", "wechatpay"),
                                 "occurred_at": resource.get("success_time") or iso(now), "raw": resource})
         except OrderNotInState:
             return "replay"
-        if status == "SUCCESS":
-            if self._on_refunded:
-                self._on_refunded(order, refund.amount_fen)
+        if status == RefundStatus.SUCCESS:
+            if self._stats:
+                self._stats.record_refund(order, refund.amount_fen)
             if full and not refund.food_made and order.business_day == business_day(now, self._tz).isoformat():
                 self._repository.restore_portions(order)  # today's portions; tomorrow starts from its own limit
             self._publish_refunded(order, refund)
@@ -283,10 +308,7 @@ class PaymentService:
         return f"refund_{status.lower()}"
 
     def _publish_refunded(self, order: Order, refund: Refund) -> None:
-        full = order.refunded_fen + refund.amount_fen >= (order.paid_fen or 0) or order.status == OrderStatus.REFUNDED
-        self._bus.publish([order_event(ORDER_REFUNDED, order.order_id, order.store_id, iso(self._clock()),
-                                       refund_no=refund.out_refund_no, amount_fen=refund.amount_fen, full=full,
-                                       food_made=refund.food_made, reason=refund.reason)])
+        self._bus.publish([lifecycle.refunded(order, refund, at=iso(self._clock()))])
 
     # ---- lost notifications and expiry -------------------------------------------------------------------
 
@@ -307,23 +329,23 @@ class PaymentService:
             self._gateway.close(order_id)
         except OrderAlreadyPaid:
             return self.sync(order_id)
-        result = self._repository.release_order(order, OrderAction.EXPIRE, at=iso(self._clock()), by="system:expiry")
-        if result.applied:
-            self._bus.publish([order_event(ORDER_CANCELLED, order.order_id, order.store_id, iso(self._clock()),
-                                           reason="expired", paid=False)])
+        decision = lifecycle.release(order, OrderAction.EXPIRE, at=iso(self._clock()), by="system:expiry",
+                                     reason="expired")
+        if self._repository.release_order(order, decision.move).applied:
+            self._bus.publish(list(decision.events))
         return "expired"
 
     def follow_up_refund(self, order_id: str, out_refund_no: str) -> str:
         refund = self._store.get_refund(order_id, out_refund_no)
-        if refund is None or refund.status not in ("SUBMITTING", "PROCESSING"):
+        if refund is None or refund.status not in OPEN_REFUND:
             return "settled"
         order = self._repository.get_order(order_id, consistent=True)
-        if refund.status == "SUBMITTING":
+        if refund.status == RefundStatus.SUBMITTING:
             self._submit(refund, order)
             refund = self._store.get_refund(order_id, out_refund_no)
-            if refund.status == "SUBMITTING":  # WeChat Pay still unreachable: keep the follow-up
+            if refund.status == RefundStatus.SUBMITTING:  # WeChat Pay still unreachable: keep the follow-up
                 raise UpstreamUnavailable("refund not yet submitted")
-            if refund.status != "PROCESSING":
+            if refund.status != RefundStatus.PROCESSING:
                 return refund.status.lower()
         answer = self._gateway.query_refund(out_refund_no)
         return self.apply_refund_result({**answer, "refund_status": answer.get("status"),

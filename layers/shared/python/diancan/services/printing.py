@@ -20,11 +20,10 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
-from diancan.adapters.print_jobs import PrintJobs
-from diancan.adapters.printer import CloudPrinter, PrinterError, PrinterUnavailable
-from diancan.adapters.repository import Repository
 from diancan.domain.clock import BUSINESS_TZ_DEFAULT, iso, parse_iso, utcnow
 from diancan.domain.errors import Unprocessable
+from diancan.domain.events import OrderEvent
+from diancan.domain.exceptions import PrinterError, PrinterUnavailable
 from diancan.domain.order import Order
 from diancan.domain.order_status import OrderAction, OrderStatus, TransitionRefused
 from diancan.domain.printing import (
@@ -40,6 +39,7 @@ from diancan.domain.printing import (
 from diancan.domain.tables import TAB_FLAG
 from diancan.domain.ticket_render import render_feieyun, split_for_limit
 from diancan.domain.tickets import Station, Ticket
+from diancan.services.ports import OrderRepository, Printer, PrintJobQueue
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ class PrinterRefused(Unprocessable):
 
 
 class PrintingService:
-    def __init__(self, repository: Repository, jobs: PrintJobs, printer: CloudPrinter, *, public_base_url: str = "",
+    def __init__(self, repository: OrderRepository, jobs: PrintJobQueue, printer: Printer, *, public_base_url: str = "",
                  tz: str = BUSINESS_TZ_DEFAULT, count: Callable[[str], None] = lambda name: None,
                  clock: Callable[[], datetime] = utcnow, max_receives: int = 5, fallback_after: int = 3,
                  confirm_within: timedelta = timedelta(minutes=2)) -> None:
@@ -71,11 +71,13 @@ class PrintingService:
 
     # ---- print_dispatch ---------------------------------------------------------------------------------
 
-    def on_event(self, detail_type: str, detail: dict, *, receive_count: int = 1) -> list[PrintJob]:
+    def on_event(self, event: OrderEvent | None, *, receive_count: int = 1) -> list[PrintJob]:
         """Print what the event asks for, if the store prints on it. Raises PrinterUnavailable to be retried."""
-        request = PrintRequest.model_validate(detail)
+        if event is None:  # not one of ours
+            return []
+        request = PrintRequest.model_validate(event.detail)
         setup = self._jobs.print_setup(request.store_id)
-        if not prints_on(setup.store, detail_type):
+        if not prints_on(setup.store, event.name):
             return []
         order = self._repository.get_order(request.order_id, consistent=True)
         open_tab = TAB_FLAG in order.flags and order.status == OrderStatus.PENDING_PAYMENT and request.is_round

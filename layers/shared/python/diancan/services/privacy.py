@@ -5,32 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Literal, Protocol
+from typing import Protocol
 
-from pydantic import BaseModel, Field
-
-from diancan.adapters.activity_store import ActivityStore
-from diancan.adapters.pii import PiiCipher
 from diancan.domain.clock import business_day, iso, utcnow
 from diancan.domain.errors import InvalidRequest
+from diancan.services.ports import Activity, Cipher
 
 
 class PhoneNumberSource(Protocol):
     def phone_number(self, code: str) -> str: ...
-
-
-class PhoneConsent(BaseModel):
-    code: str = Field(min_length=1, max_length=128, description="from the getPhoneNumber button")
-
-
-class BirthdayGiven(BaseModel):
-    birthday: date
-
-
-class ErasureRequest(BaseModel):
-    model_config = {"extra": "forbid"}
-
-    confirm: Literal[True] = Field(description="the guest confirmed on the privacy page")
 
 
 ERASED = ("phone", "birthday", "favourite_dish")
@@ -45,7 +28,7 @@ def masked(phone: str) -> str:
 
 
 class Privacy:
-    def __init__(self, phones: PhoneNumberSource, cipher: PiiCipher, activity: ActivityStore,
+    def __init__(self, phones: PhoneNumberSource, cipher: Cipher, activity: Activity,
                  clock: Callable[[], datetime] = utcnow) -> None:
         self._phones = phones
         self._cipher = cipher

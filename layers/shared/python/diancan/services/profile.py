@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from diancan.adapters.marketing_store import MarketingStore
-from diancan.adapters.repository import Repository
 from diancan.domain.membership import LEVELS, level_for
 from diancan.services.coupons import CouponService
+from diancan.services.ports import Marketing, OrderRepository
 
 RECENT_ORDERS = 20
 
@@ -25,7 +24,7 @@ def favourite_dishes(orders, top: int = 5) -> list[dict]:
     return [{"dish_id": d, "name": names[d], "portions": n} for d, n in portions.most_common(top)]
 
 
-def profile(openid: str, marketing: MarketingStore, coupons: CouponService, repository: Repository) -> dict:
+def profile(openid: str, marketing: Marketing, coupons: CouponService, repository: OrderRepository) -> dict:
     standing = marketing.standing(openid)
     level = level_for(standing.spend_fen)
     upcoming = [lv for lv in LEVELS if lv.min_spend_fen > standing.spend_fen]

@@ -8,18 +8,17 @@ import logging
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 
-from diancan.adapters.activity_store import ActivityStore
-from diancan.adapters.repository import Repository
 from diancan.domain.cart import OrderLine
 from diancan.domain.clock import business_day, iso, utcnow
 from diancan.domain.recommend import store_reco
+from diancan.services.ports import Activity, OrderRepository
 
 logger = logging.getLogger(__name__)
 DAYS = 14
 
 
 class RecoJob:
-    def __init__(self, repository: Repository, activity: ActivityStore, business_tz: str = "Asia/Shanghai",
+    def __init__(self, repository: OrderRepository, activity: Activity, business_tz: str = "Asia/Shanghai",
                  clock: Callable[[], datetime] = utcnow) -> None:
         self._repository = repository
         self._activity = activity

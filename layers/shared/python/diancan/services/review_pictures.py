@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from diancan.domain.errors import InvalidRequest
 from diancan.domain.review_pictures import (
@@ -20,20 +19,18 @@ from diancan.domain.review_pictures import (
     is_key,
     new_key,
 )
-
-if TYPE_CHECKING:
-    from diancan.adapters.review_pictures import ReviewPictureFiles
+from diancan.services.ports import PictureStorage
 
 logger = logging.getLogger(__name__)
 
 
-def picture_urls(files: ReviewPictureFiles, pictures: Iterable[str]) -> list[str]:
+def picture_urls(files: PictureStorage, pictures: Iterable[str]) -> list[str]:
     """What a client shows: a presigned GET per stored key; an older review's https URL as it is."""
     return [files.url(p, SHOWN_SECONDS) if is_key(p) else p for p in pictures]
 
 
 class ReviewPictures:
-    def __init__(self, files: ReviewPictureFiles, secret: bytes) -> None:
+    def __init__(self, files: PictureStorage, secret: bytes) -> None:
         self._files = files
         self._secret = secret
 

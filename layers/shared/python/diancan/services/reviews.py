@@ -6,11 +6,10 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
-from diancan.adapters.repository import Repository
-from diancan.adapters.review_store import ReviewStore
 from diancan.domain.clock import iso, utcnow
 from diancan.domain.errors import InvalidRequest, NotFound
 from diancan.domain.reviews import ReviewRequest, check_review
+from diancan.services.ports import OrderRepository, ReviewRepository
 
 if TYPE_CHECKING:
     from diancan.services.review_pictures import ReviewPictures
@@ -23,8 +22,8 @@ class StaffMember(Protocol):
 
 
 class Reviews:
-    def __init__(self, repository: Repository, store: ReviewStore, clock: Callable[[], datetime] = utcnow, *,
-                 pictures: ReviewPictures | None = None) -> None:
+    def __init__(self, repository: OrderRepository, store: ReviewRepository,
+                 clock: Callable[[], datetime] = utcnow, *, pictures: ReviewPictures | None = None) -> None:
         self._repository = repository
         self._store = store
         self._clock = clock

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from diancan.adapters.staff_store import SessionStore, StaffStore
 from diancan.domain.clock import iso, utcnow
 from diancan.domain.errors import Forbidden, InvalidRequest, NotFound, Unauthorized
 from diancan.domain.inputs import same_secret
@@ -30,6 +29,7 @@ from diancan.domain.passwords import (
     verify_password,
 )
 from diancan.domain.staff import Role, Staff
+from diancan.services.ports import StaffRepository, StaffSessions
 
 if TYPE_CHECKING:
     from diancan.services.login_guard import LoginGuard
@@ -62,7 +62,7 @@ def check_new_password(password: str, old: str = "") -> None:
                              code="SAME_PASSWORD")
 
 
-def create_first_owner(staff: StaffStore, login: str, name: str, *, cost: ScryptCost = CURRENT,
+def create_first_owner(staff: StaffRepository, login: str, name: str, *, cost: ScryptCost = CURRENT,
                        clock: Callable[[], datetime] = utcnow) -> tuple[Staff, str]:
     """The deployment's first owner with a one-time password (returned, to be printed once): the console
     asks for a new one at the first login. Runs once per deployment: the account and the ``FIRST_OWNER``
@@ -89,7 +89,7 @@ class ConsoleSession:
 
 
 class StaffAccounts:
-    def __init__(self, staff: StaffStore, sessions: SessionStore, guard: LoginGuard, *, signing_key: bytes,
+    def __init__(self, staff: StaffRepository, sessions: StaffSessions, guard: LoginGuard, *, signing_key: bytes,
                  ttl_seconds: int, cost: ScryptCost = CURRENT, clock: Callable[[], datetime] = utcnow) -> None:
         self._staff = staff
         self._sessions = sessions

@@ -1,21 +1,21 @@
-"""Live store figures from per-day counters. The pay and refund flows call ``record_paid`` and
-``record_refund``; the console (and any function that moves an order) calls ``record_transition``."""
+"""Live store figures from per-day counters. The pay and refund flows (PaymentService) call ``record_paid``
+and ``record_refund``; an order's status moves are counted by ``Repository.transition`` itself."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
-from diancan.adapters.counters import Counters
 from diancan.domain import stats
 from diancan.domain.clock import business_day, parse_iso, utcnow
 from diancan.domain.money import Fen
 from diancan.domain.order import Order
 from diancan.domain.stats import CounterUpdate
+from diancan.services.ports import DashboardCounters
 
 
 class StoreStats:
-    def __init__(self, counters: Counters, *, tz: str = "Asia/Shanghai",
+    def __init__(self, counters: DashboardCounters, *, tz: str = "Asia/Shanghai",
                  clock: Callable[[], datetime] = utcnow) -> None:
         self._counters = counters
         self._tz = tz
@@ -29,7 +29,7 @@ class StoreStats:
         ``order`` is the order as paid (status PAID). Counted on the order's ``business_day``.
         """
         paid_at = parse_iso(order.paid_at) if order.paid_at else self._clock()
-        self._counters.apply(order.store_id, order.business_day, stats.paid(order, paid_at, self._tz))
+        self._counters.count(order.store_id, order.business_day, stats.paid(order, paid_at, self._tz))
 
     def record_refund(self, order: Order, amount_fen: Fen) -> None:
         """Count a refund WeChat Pay confirmed (``amount_fen`` of ``order`` as it was before the refund settled),
@@ -40,13 +40,7 @@ class StoreStats:
         update = stats.refunded(amount_fen)
         if order.status.value == "REFUNDING" and order.refunded_fen + amount_fen >= (order.paid_fen or 0):
             update = CounterUpdate({**update.add, **stats.moved("REFUNDING", "REFUNDED").add})  # one atomic ADD
-        self._counters.apply(order.store_id, order.business_day, update)
-
-    def record_transition(self, order: Order, old_status: str, new_status: str) -> None:
-        """Move one order between the per-status counts, once per applied transition of a PAID-or-later order."""
-        if old_status == "PENDING_PAYMENT":
-            return  # unpaid orders are not counted; record_paid adds the PAID count
-        self._counters.apply(order.store_id, order.business_day, stats.moved(old_status, new_status))
+        self._counters.count(order.store_id, order.business_day, update)
 
     def today(self) -> date:
         return business_day(self._clock(), self._tz)

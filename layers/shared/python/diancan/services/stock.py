@@ -14,12 +14,10 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Protocol
 
-from diancan.adapters.menu_store import MenuStore
-from diancan.adapters.repository import Repository
-from diancan.adapters.stock_store import DeductResult, StockStore
+from diancan.adapters.stock_store import DeductResult
 from diancan.domain.clock import iso, utcnow
 from diancan.domain.errors import Conflict, InvalidRequest, NotFound, UpstreamUnavailable
-from diancan.domain.events import ORDER_CANCELLED, ORDER_PAID, ORDER_REFUNDED
+from diancan.domain.events import OrderCancelled, OrderEvent, OrderPaid, OrderRefunded
 from diancan.domain.order import Order
 from diancan.domain.stock import (
     AlertChange,
@@ -36,6 +34,7 @@ from diancan.domain.stock import (
     threshold_change,
     tracked,
 )
+from diancan.services.ports import MenuRepository, OrderRepository, StockLedger
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +61,7 @@ class SoldOutFlags(Protocol):
 
 
 class StockService:
-    def __init__(self, repository: Repository, stock: StockStore, menu: MenuStore, alerts: Alerts, *,
+    def __init__(self, repository: OrderRepository, stock: StockLedger, menu: MenuRepository, alerts: Alerts, *,
                  refunds: RefundRequester | None = None, sold_out_log: SoldOutFlags | None = None,
                  clock: Callable[[], datetime] = utcnow) -> None:
         """Without ``sold_out_log`` the flags are set on the menu alone (no events for the reports)."""
@@ -76,17 +75,17 @@ class StockService:
 
     # ---- events from the bus -------------------------------------------------------------------------
 
-    def handle(self, name: str, detail: dict) -> None:
-        """One EventBridge event (``detail-type``, ``detail``) from the stock queue."""
-        order_id, store_id = detail["order_id"], detail["store_id"]
-        if name == ORDER_PAID:
-            self.order_paid(order_id)
-        elif name == ORDER_CANCELLED:
-            self.give_back(store_id, order_id, reason=f"order cancelled ({detail.get('reason', '')})")
-        elif name == ORDER_REFUNDED and detail.get("full") and not detail.get("food_made"):
-            self.give_back(store_id, order_id, reason=f"order refunded ({detail.get('reason', '')})")
+    def handle(self, event: OrderEvent | None) -> None:
+        """One typed event from the stock queue (None: a detail-type that is not ours)."""
+        if isinstance(event, OrderPaid):
+            self.order_paid(event.order_id)
+        elif isinstance(event, OrderCancelled):
+            self.give_back(event.store_id, event.order_id, reason=f"order cancelled ({event.reason})")
+        elif isinstance(event, OrderRefunded) and event.full and not event.food_made:
+            self.give_back(event.store_id, event.order_id, reason=f"order refunded ({event.reason})")
         else:
-            logger.info("stock ignores event", extra={"event": name, "order_id": order_id})
+            logger.info("stock ignores event", extra={"event": event and event.name,
+                                                      "order_id": event and event.order_id})
 
     def order_paid(self, order_id: str) -> DeductResult | None:
         """Deduct the order's ingredients once; a shortfall deducts nothing and goes to the store."""

@@ -1,6 +1,6 @@
 """The store side of orders: find a store's orders of a day, read one with its history, and move it
 along (accept, ready, complete) with the audit trail. The status counters follow every applied transition
-through the repository's ``on_transition`` seam (diancan.bootstrap), not here."""
+by ``Repository.transition`` itself (its ``counters``), not here."""
 
 from __future__ import annotations
 
@@ -9,17 +9,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from diancan.adapters.order_search import DayOrders
-from diancan.adapters.pii import PiiCipher
-from diancan.adapters.repository import Repository, TransitionResult
-from diancan.adapters.staff_store import AuditEntry, AuditLog
+from diancan.adapters.staff_store import AuditEntry
+from diancan.domain import lifecycle
 from diancan.domain.clock import iso, utcnow
 from diancan.domain.errors import NotFound
-from diancan.domain.events import ORDER_ACCEPTED, order_event
+from diancan.domain.events import ORDER_ACCEPTED
 from diancan.domain.order import DeliveryAddress, Order
-from diancan.domain.order_status import OrderAction
+from diancan.domain.order_status import OrderAction, TransitionResult
 from diancan.domain.staff import Staff
 from diancan.services.completion import EventPublisher, complete_order
+from diancan.services.ports import AuditTrail, Cipher, DayOrderIndex, OrderRepository
 
 
 class NumberCaller(Protocol):
@@ -57,8 +56,8 @@ def staff_view(order: Order, phone: str | None = None) -> dict:
 
 
 class StoreOrders:
-    def __init__(self, repository: Repository, day_orders: DayOrders, bus: EventPublisher, audit: AuditLog,
-                 pii: PiiCipher | None, clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(self, repository: OrderRepository, day_orders: DayOrderIndex, bus: EventPublisher, audit: AuditTrail,
+                 pii: Cipher | None, clock: Callable[[], datetime] = utcnow) -> None:
         self._repository = repository
         self._day_orders = day_orders
         self._bus = bus
@@ -109,17 +108,20 @@ class StoreOrders:
             if move == "complete":
                 result = complete_order(self._repository, self._bus, order, at=at, by=by)
             else:
-                result = self._repository.transition(order_id, order.mode, MOVES[move], at=at, by=by)
                 if move == "accept":
-                    self._announce_accepted(order, result, at, by)
+                    decision = lifecycle.accept(order, at=at, by=by)
+                    result = self._repository.apply(order_id, decision.move)
+                    self._announce_accepted(order, result, decision)
+                else:
+                    result = self._repository.transition(order_id, order.mode, MOVES[move], at=at, by=by)
             status, applied = str(result.status), result.applied
         if applied:
             self._audit.append(AuditEntry(store_id, staff.staff_id, f"order.{move}", order_id, at, {}))
         return {"order_id": order_id, "status": status, "applied": applied}
 
-    def _announce_accepted(self, order: Order, result: TransitionResult, at: str, by: str) -> None:
+    def _announce_accepted(self, order: Order, result: TransitionResult, decision: lifecycle.Decision) -> None:
         """``OrderAccepted`` once: a replay publishes only if the first attempt died before publishing."""
         if not result.applied and ORDER_ACCEPTED in self._repository.get_order(order.order_id, consistent=True).published:
             return
-        self._bus.publish([order_event(ORDER_ACCEPTED, order.order_id, order.store_id, at, by=by)])
+        self._bus.publish(list(decision.events))
         self._repository.mark_published(order.order_id, ORDER_ACCEPTED)

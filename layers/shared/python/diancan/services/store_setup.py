@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from diancan.domain.clock import iso, local, utcnow
 from diancan.domain.errors import Conflict, InvalidRequest, NotFound
+from diancan.domain.exceptions import PrinterError
 from diancan.domain.menu import Category, Store
 from diancan.domain.setup import (
     IngredientCreate,
@@ -29,13 +30,15 @@ from diancan.domain.setup import (
 from diancan.domain.stations import check_retirement, users_of
 from diancan.domain.stock import Ingredient
 from diancan.domain.tickets import Station
+from diancan.services.ports import (
+    OrderRepository,
+    PrinterAccount,
+    PrintJobQueue,
+    SetupRepository,
+    StockLedger,
+)
 
 if TYPE_CHECKING:
-    from diancan.adapters.print_jobs import PrintJobs
-    from diancan.adapters.printer import FeieyunPrinter
-    from diancan.adapters.repository import Repository
-    from diancan.adapters.setup_store import SetupStore
-    from diancan.adapters.stock_store import StockStore
     from diancan.services.menu_admin import MenuAdmin
     from diancan.services.stock import StockService
 
@@ -43,8 +46,9 @@ logger = logging.getLogger(__name__)
 
 
 class StoreSetup:
-    def __init__(self, repository: Repository, setup: SetupStore, print_jobs: PrintJobs, stock_store: StockStore,
-                 menu_admin: MenuAdmin, stock: StockService, printer: Callable[[], FeieyunPrinter], *,
+    def __init__(self, repository: OrderRepository, setup: SetupRepository, print_jobs: PrintJobQueue,
+                 stock_store: StockLedger,
+                 menu_admin: MenuAdmin, stock: StockService, printer: Callable[[], PrinterAccount], *,
                  clock: Callable[[], datetime] = utcnow) -> None:
         self._repository = repository
         self._setup = setup
@@ -103,8 +107,6 @@ class StoreSetup:
     def add_printer(self, store_id: str, body: PrinterAdd) -> dict:
         """Claim the sn for the store, then bind it at Feieyun with its key; a refusal there (wrong key,
         bound to another account) takes the claim back. The key is never stored."""
-        from diancan.adapters.printer import PrinterError
-
         doc = {"sn": body.sn, "name": body.name or body.sn, "added_at": iso(self._clock())}
         self._setup.add_printer(store_id, doc)
         try:
@@ -121,8 +123,6 @@ class StoreSetup:
 
     def remove_printer(self, store_id: str, sn: str) -> None:
         """Unbind at Feieyun and forget it; refused while a station prints on it (PRINTER_IN_USE)."""
-        from diancan.adapters.printer import PrinterError
-
         self._own_printer(store_id, sn)
         using = [s.station_id for s in self._print_jobs.stations(store_id) if sn in (s.printer_sn, s.fallback_printer_sn)]
         if using:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import io
 
-from diancan.adapters.table_store import TableStore
-from diancan.adapters.wechat_codes import MiniProgramCodes
 from diancan.domain.errors import NotFound
 from diancan.domain.table_codes import TableRef, TableRemoved, read_scene, sign_scene
+from diancan.services.ports import MiniProgramCodes, Tables
 
 TABLE_PAGE = "pages/table/index"
 SHEET_COLUMNS = 3
@@ -15,7 +14,7 @@ CELL = 360
 
 
 class TableCodes:
-    def __init__(self, tables: TableStore, codes: MiniProgramCodes | None, key: bytes, *, page: str = TABLE_PAGE) -> None:
+    def __init__(self, tables: Tables, codes: MiniProgramCodes | None, key: bytes, *, page: str = TABLE_PAGE) -> None:
         self._tables = tables
         self._codes = codes
         self._key = key

@@ -2,7 +2,7 @@
 staff side (代客下单, counter payment, closing a table). Rules live in ``diancan.domain.tables``.
 
 The tab (pay-after bill) is an ordinary order: created by the table's first tab round through
-``Repository.create_order`` (portions reserved, the round's cart items in the same transaction), its
+``OrderRepository.create_order`` (portions reserved, the round's cart items in the same transaction), its
 lines appended by later rounds (portions reserved per round), priced with the store's offers once at
 checkout, then paid through ``PaymentService`` (WeChat Pay) or at the counter (a chained voucher).
 """
@@ -16,14 +16,11 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from diancan.adapters.eventbus import EventBus
-from diancan.adapters.payment_store import PaymentStore
-from diancan.adapters.repository import Repository
-from diancan.adapters.table_store import TableStore
+from diancan.domain import lifecycle
 from diancan.domain.cart import CartItem, build_lines, portions_needed
 from diancan.domain.clock import business_day, iso, utcnow
 from diancan.domain.errors import Conflict, Unprocessable
-from diancan.domain.events import ORDER_PAID, DomainEvent, order_event
+from diancan.domain.events import ORDER_PAID, PrintRequested
 from diancan.domain.order import Order, OrderRequest, StatusChange
 from diancan.domain.order_limits import OrderLimits
 from diancan.domain.order_status import OrderAction, OrderStatus, TransitionRefused
@@ -48,6 +45,7 @@ from diancan.domain.tables import (
     tab_after_round,
 )
 from diancan.services.ordering import OrderingService, new_order_id
+from diancan.services.ports import EventPublisher, OrderRepository, PaymentLedger, Tables
 from diancan.services.table_codes import TableCodes
 
 if TYPE_CHECKING:  # built on first use (bootstrap.OnFirstUse): reading or quoting must not load WeChat Pay
@@ -55,7 +53,6 @@ if TYPE_CHECKING:  # built on first use (bootstrap.OnFirstUse): reading or quoti
 
 logger = logging.getLogger(__name__)
 
-PRINT_REQUESTED = "PrintRequested"
 TAB_OPEN_HOURS = 12  # a tab's pay_expires_at until checkout sets the real payment window
 
 
@@ -64,8 +61,8 @@ def staff(staff_id: str) -> str:
 
 
 class TableService:
-    def __init__(self, tables: TableStore, codes: TableCodes, repository: Repository, ordering: OrderingService,
-                 payments: PaymentService, payment_store: PaymentStore, bus: EventBus, *, expiry_minutes: int,
+    def __init__(self, tables: Tables, codes: TableCodes, repository: OrderRepository, ordering: OrderingService,
+                 payments: PaymentService, payment_store: PaymentLedger, bus: EventPublisher, *, expiry_minutes: int,
                  business_tz: str,
                  clock: Callable[[], datetime] = utcnow, new_id: Callable[[], str] = lambda: secrets.token_hex(8)) -> None:
         self._tables = tables
@@ -153,9 +150,9 @@ class TableService:
             self._tables.commit_round(self._tables.round_writes(session, session.version, entry, line_ids))
             return {"round": _round_view(entry), "pay_params": placed.pay_params}
         entry = self._tab_round(session, who, items, line_ids, number, at)
-        self._bus.publish([DomainEvent(PRINT_REQUESTED, {
-            "order_id": entry.order_id, "store_id": session.store_id, "at": at, "reason": "addon_round",
-            "round_no": number, "line_indexes": entry.line_indexes, "by": who})])
+        self._bus.publish([PrintRequested(order_id=entry.order_id, store_id=session.store_id, at=at,
+                                          reason="addon_round", round_no=number, line_indexes=entry.line_indexes,
+                                          by=who)])
         return {"round": _round_view(entry), "pay_params": None}
 
     def _tab_round(self, session: TableSession, who: str, items: list[CartItem], line_ids: list[str], number: int,
@@ -293,12 +290,10 @@ class TableService:
             voucher, pickup = self._payment_store.mark_paid_at_counter(
                 order_id=tab.order_id, store_id=tab.store_id, day=business_day(now, self._tz).isoformat(),
                 amount_fen=tab.total_fen, method=method.value, at=iso(now), by=staff(staff_id))
-            self._payments.paid_elsewhere(tab.model_copy(update={
-                "status": OrderStatus.PAID, "pickup_no": pickup, "paid_at": iso(now), "paid_fen": tab.total_fen,
-                "transaction_id": voucher.reference}))
-            self._bus.publish([order_event(ORDER_PAID, tab.order_id, tab.store_id, iso(now), mode=tab.mode,
-                                           total_fen=tab.total_fen, transaction_id=voucher.reference,
-                                           pickup_no=pickup)])
+            paid = tab.model_copy(update={"status": OrderStatus.PAID, "pickup_no": pickup, "paid_at": iso(now),
+                                          "paid_fen": tab.total_fen, "transaction_id": voucher.reference})
+            self._payments.paid_elsewhere(paid)
+            self._bus.publish([lifecycle.paid(paid, at=iso(now))])
             self._repository.mark_published(tab.order_id, ORDER_PAID)
             logger.info("tab paid at the counter", extra={"order_id": tab.order_id, "method": method.value})
         return self._paid_view(tab.order_id)

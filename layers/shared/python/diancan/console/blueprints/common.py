@@ -9,7 +9,7 @@ from datetime import date
 from flask import current_app, g, redirect, request
 
 from diancan.console.security import wants_json
-from diancan.console.wiring import Console
+from diancan.console.wiring import ConsoleServices
 from diancan.domain.errors import InvalidRequest, NotFound
 from diancan.domain.inputs import whole_number
 from diancan.domain.menu import Store
@@ -17,7 +17,7 @@ from diancan.domain.request_keys import require_key
 from diancan.domain.staff import stores_in_scope
 
 
-def console() -> Console:
+def console() -> ConsoleServices:
     return current_app.extensions["diancan"]()
 
 
@@ -96,6 +96,6 @@ def once(action: str, store_id: str, target: str, payload: dict, work: Callable[
     before anything is read; the key again with other ``payload`` fields (as sent) is 409."""
     data = form_or_json()
     key = require_key(str(data.get(REQUEST_KEY_FIELD) or request.headers.get("Idempotency-Key") or ""))
-    run = console().service("staff_once", "防重复提交")
+    run = console().staff_once()
     return run({"key": key, "staff": g.staff.staff_id, "action": action, "store_id": store_id, "target": target,
                 "payload": payload}, work, request.environ.get("serverless.context"))  # set by serverless-wsgi

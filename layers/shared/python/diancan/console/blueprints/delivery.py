@@ -15,7 +15,7 @@ bp = Blueprint("delivery", __name__)
 
 
 def _service():
-    return console().service("delivery", "配送")
+    return console().delivery()
 
 
 @bp.get("/s/<store_id>/deliveries")

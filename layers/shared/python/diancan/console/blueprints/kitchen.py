@@ -23,7 +23,7 @@ def _queue(store_id: str) -> list[dict]:
 
 
 def _stations(store_id: str) -> list:
-    return [s for s in console().service("print_jobs", "档口").stations(store_id) if not s.receipt]
+    return [s for s in console().print_jobs().stations(store_id) if not s.receipt]
 
 
 def _station(store_id: str, station_id: str):
@@ -51,7 +51,7 @@ def queue(store_id: str):
 @requires(Action.KITCHEN_VIEW)
 def station_page(store_id: str, station_id: str):
     station = _station(store_of(store_id).store_id, station_id)
-    board = console().service("kitchen", "后厨屏").open_tickets(store_id, station_id)
+    board = console().kitchen().open_tickets(store_id, station_id)
     return render_template("station.html", store=store_of(store_id), station=station, tickets=board["tickets"],
                            feed=url_for("kitchen.station_tickets", store_id=store_id, station_id=station_id))
 
@@ -60,7 +60,7 @@ def station_page(store_id: str, station_id: str):
 @requires(Action.KITCHEN_VIEW)
 def station_tickets(store_id: str, station_id: str):
     _station(store_of(store_id).store_id, station_id)
-    return console().service("kitchen", "后厨屏").open_tickets(store_id, station_id)
+    return console().kitchen().open_tickets(store_id, station_id)
 
 
 @bp.post("/s/<store_id>/kitchen/<station_id>/bump/<order_id>/<ticket_id>")
@@ -68,7 +68,7 @@ def station_tickets(store_id: str, station_id: str):
 def bump(store_id: str, station_id: str, order_id: str, ticket_id: str):
     """A cook bumps a ticket; the order becomes READY (number called) when its last kitchen ticket is bumped."""
     console().orders.get(store_id, order_id)
-    result = console().service("kitchen", "出餐").bump(order_id, ticket_id, f"staff:{g.staff.staff_id}")
+    result = console().kitchen().bump(order_id, ticket_id, f"staff:{g.staff.staff_id}")
     audit("kitchen.bump", store_id, order_id, ticket_id=ticket_id, station_id=station_id)
     return answer(result, url_for("kitchen.station_page", store_id=store_id, station_id=station_id))
 
@@ -88,9 +88,7 @@ def pickup_board(store_id: str):
 
 
 def _board(store_id: str) -> dict:
-    from diancan import bootstrap
-
-    return console().service("kitchen", "取餐屏").pickup_board(store_id, bootstrap.settings().business_tz)
+    return console().kitchen().pickup_board(store_id, console().business_tz)
 
 
 @bp.post("/s/<store_id>/orders/<order_id>/call")
@@ -98,6 +96,6 @@ def _board(store_id: str) -> dict:
 def call(store_id: str, order_id: str):
     """Call a number at the counter (READY, OrderReady to the guest); the pickup board speaks it."""
     console().orders.get(store_id, order_id)
-    result = console().service("kitchen", "叫号").call_number(order_id, f"staff:{g.staff.staff_id}")
+    result = console().kitchen().call_number(order_id, f"staff:{g.staff.staff_id}")
     audit("order.call", store_id, order_id, pickup_no=result.get("pickup_no"))
     return answer(result, url_for("kitchen.pickup_page", store_id=store_id))

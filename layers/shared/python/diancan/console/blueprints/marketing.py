@@ -37,7 +37,7 @@ def _whole(data: dict, name: str, default: int) -> int:
 @bp.get("/marketing")
 @requires(Action.MARKETING_MANAGE)
 def page():
-    templates = sorted(console().service("marketing_store", "优惠券").list_templates(), key=lambda t: t.template_id)
+    templates = sorted(console().marketing_store().list_templates(), key=lambda t: t.template_id)
     return render_template("marketing.html", store=None, templates=templates, max_days=MAX_SEGMENT_DAYS)
 
 
@@ -63,7 +63,7 @@ def template_from(data: dict) -> CouponTemplate:
 @requires(Action.MARKETING_MANAGE)
 def create_template():
     template = template_from(form_or_json())
-    marketing = console().service("marketing_store", "优惠券")
+    marketing = console().marketing_store()
     try:
         marketing.get_template(template.template_id)
     except NotFound:
@@ -77,7 +77,7 @@ def create_template():
 
 def recent_guests(days: int) -> list[str]:
     """Guests whose latest order was today or in the ``days - 1`` days before (one GSI2 query per day)."""
-    activity, today = console().service("activity_store", "会员"), console().stats.today()
+    activity, today = console().activity_store(), console().stats.today()
     found: list[str] = []
     for back in range(days):
         found += activity.last_ordered_on((today - timedelta(days=back)).isoformat())
@@ -95,8 +95,8 @@ def issue():
     if not 1 <= days <= MAX_SEGMENT_DAYS or not re.fullmatch(r"[A-Za-z0-9_-]{1,30}", campaign):
         raise InvalidRequest("days 1-90 and a campaign name (a-z 0-9 _ -)", "请填写天数（1–90）和活动编号",
                              code="INVALID_SEGMENT")
-    template = console().service("marketing_store", "优惠券").get_template(str(data.get("template_id") or ""))
-    coupons = console().service("coupons", "发券")
+    template = console().marketing_store().get_template(str(data.get("template_id") or ""))
+    coupons = console().coupons()
     guests = recent_guests(days)
     issued = sum(coupons.issue(openid, template, campaign) is not None for openid in guests)
     audit("marketing.issue", None, template.template_id, campaign=campaign, days=days, guests=len(guests),

@@ -26,10 +26,6 @@ SLUG = re.compile(r"[a-z0-9][a-z0-9_-]{1,39}")
 RECIPE_LINE = re.compile(r"^\s*([A-Za-z0-9_-]{1,40})\s*[=:]\s*(\d{1,7})\s*$", re.ASCII)
 
 
-def _admin(feature: str):
-    return console().service("menu_admin", feature)
-
-
 @bp.get("/s/<store_id>/menu")
 @requires(Action.MENU_VIEW)
 def page(store_id: str):
@@ -42,7 +38,7 @@ def page(store_id: str):
 
 def _price_change(store_id: str, dish_id: str, price_fen: int) -> Dish:
     before = console().repository.get_dish(store_id, dish_id).price_fen
-    dish = _admin("改价").set_price(store_id, dish_id, price_fen)
+    dish = console().menu_admin().set_price(store_id, dish_id, price_fen)
     audit("menu.price", store_id, dish_id, amount_fen=price_fen, before=yuan(before), after=yuan(price_fen))
     return dish
 
@@ -109,7 +105,7 @@ def set_prices(store_id: str):
 @requires(Action.MENU_EDIT)
 def set_shelf(store_id: str, dish_id: str):
     on_shelf = str(form_or_json().get("on_shelf", "")).lower() in ("1", "true", "on", "yes")
-    dish = _admin("上下架").set_on_shelf(store_id, dish_id, on_shelf)
+    dish = console().menu_admin().set_on_shelf(store_id, dish_id, on_shelf)
     audit("menu.shelf", store_id, dish_id, on_shelf=on_shelf)
     return answer({"dish_id": dish_id, "on_shelf": dish.on_shelf}, url_for("menu.page", store_id=store_id))
 
@@ -133,7 +129,7 @@ def define_combo(store_id: str):
     if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{1,39}", combo_id) or not name or price is None:
         raise InvalidRequest("combo_id (a-z 0-9 _ -), name and price", "请填写套餐编号（小写字母数字）、名称和价格",
                              code="INVALID_COMBO")
-    combo = _admin("套餐").define_combo(store_id, combo_id, name=name[:40], category_id=str(data.get("category_id") or ""),
+    combo = console().menu_admin().define_combo(store_id, combo_id, name=name[:40], category_id=str(data.get("category_id") or ""),
                                          price_fen=price, parts=_quantities(data))
     audit("menu.combo", store_id, combo_id, amount_fen=price, parts=combo.combo_parts)
     return answer({"dish_id": combo.dish_id, "price_fen": combo.price_fen, "combo_parts": combo.combo_parts,
@@ -146,14 +142,14 @@ def dish(store_id: str, dish_id: str):
     """A dish's specs (option groups and their prices) and recipes, each recipe editable; its station (the
     active ones offered)."""
     return render_template("dish.html", store=store_of(store_id), dish=console().repository.get_dish(store_id, dish_id),
-                           stations=console().service("print_jobs", "档口").stations(store_id))
+                           stations=console().print_jobs().stations(store_id))
 
 
 def _active_station(store_id: str, station_id: str | None) -> str | None:
     """A dish's or category's station: none (follow the category / the default) or any but a retired one, so
     nothing is ever routed to a retired station (a station not made yet prints at the default until it is)."""
     if station_id and station_id in {s.station_id for s, retired_at in
-                                     console().service("print_jobs", "档口").all_stations(store_id) if retired_at}:
+                                     console().print_jobs().all_stations(store_id) if retired_at}:
         raise InvalidRequest("that station is retired", "该档口已停用，请选择其他档口", code="STATION_RETIRED",
                              details={"station_id": station_id})
     return station_id
@@ -184,7 +180,7 @@ def edit_recipe(store_id: str, dish_id: str):
     data = form_or_json()
     option_id = str(data.get("option_id") or "").strip() or None
     recipe = parse_recipe(data)
-    dish = _admin("配方").edit_recipe(store_id, dish_id, recipe, option_id)
+    dish = console().menu_admin().edit_recipe(store_id, dish_id, recipe, option_id)
     audit("menu.recipe", store_id, dish_id, option_id=option_id, recipe=recipe)
     return answer({"dish_id": dish_id, "option_id": option_id, "recipe": dish.recipe},
                   url_for("menu.dish", store_id=store_id, dish_id=dish_id))
@@ -257,7 +253,7 @@ def create_dish(store_id: str):
     dish_id, price = str(data.get("dish_id") or "").strip(), fen_field(data, "price")
     if not SLUG.fullmatch(dish_id) or price is None:
         raise InvalidRequest("dish_id (a-z 0-9 _ -) and price", "请填写菜品编号（小写字母数字）和价格", code="INVALID_DISH")
-    dish = _admin("新建菜品").create_dish(_dish_from(store_id, dish_id, data, {"price_fen": price}))
+    dish = console().menu_admin().create_dish(_dish_from(store_id, dish_id, data, {"price_fen": price}))
     audit("menu.dish_create", store_id, dish_id, amount_fen=price, name=dish.name)
     return answer(_dish_answer(dish), url_for("menu.dish", store_id=store_id, dish_id=dish_id))
 
@@ -268,7 +264,7 @@ def edit_dish(store_id: str, dish_id: str):
     """Fields left out keep their value; price, shelf and portions left have their own routes."""
     current = console().repository.get_dish(store_id, dish_id)
     data = form_or_json()
-    dish = _admin("菜品信息").save_dish_details(store_id, _dish_from(store_id, dish_id, data, current.model_dump()))
+    dish = console().menu_admin().save_dish_details(store_id, _dish_from(store_id, dish_id, data, current.model_dump()))
     audit("menu.dish_details", store_id, dish_id, fields=sorted(data))
     return answer(_dish_answer(dish), url_for("menu.dish", store_id=store_id, dish_id=dish_id))
 
@@ -280,7 +276,7 @@ def set_portions(store_id: str, dish_id: str):
     left = _whole_or_none(form_or_json().get("portions_left"), "INVALID_PORTIONS")
     if left is None:
         raise InvalidRequest("give portions_left", "请填写剩余份数", code="INVALID_PORTIONS")
-    dish = _admin("份数").set_portions_left(store_id, dish_id, left)
+    dish = console().menu_admin().set_portions_left(store_id, dish_id, left)
     audit("menu.portions", store_id, dish_id, portions_left=left)
     return answer({"dish_id": dish_id, "portions_left": dish.portions_left},
                   url_for("menu.page", store_id=store_id))
@@ -308,7 +304,7 @@ def _category_change(store_id: str, category_id: str, data: dict, base: dict, *,
         raise InvalidRequest("category name and sort", "请填写分类名称和排序", code="INVALID_CATEGORY") from None
     if not category.name or category.sort > 9999:
         raise InvalidRequest("category name and sort (0-9999)", "请填写分类名称，排序为 0-9999", code="INVALID_CATEGORY")
-    saved = _admin("分类").save_category(category, create=create)
+    saved = console().menu_admin().save_category(category, create=create)
     audit("menu.category", store_id, category_id, name=saved.name, sort=saved.sort, station_id=saved.station_id)
     return saved
 

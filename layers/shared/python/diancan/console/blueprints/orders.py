@@ -2,7 +2,7 @@
 
 accept / ready / complete go through StoreOrders (conditional transitions); refund and reprint call the
 payments and printing services (``bootstrap.payments().refund``, ``bootstrap.printing().reprint``) and
-"ready" calls the number through ``bootstrap.kitchen().call_number``; a missing service answers 501.
+"ready" calls the number through ``bootstrap.kitchen().call_number`` (each a ``ConsoleServices`` builder).
 """
 
 from __future__ import annotations
@@ -53,14 +53,10 @@ def search(store_id: str):
 @requires(Action.ORDERS_VIEW)
 def detail(store_id: str, order_id: str):
     order = console().orders.detail(store_id, order_id)
-    jobs = console().optional("print_jobs")
-    tickets = [job.model_dump(mode="json") for job in jobs.of_order(order_id)] if jobs else None
-    payments = console().optional("payment_store")
-    refunds = [vars(r) for r in payments.refunds(order_id)] if payments else []
-    delivery = console().optional("delivery")
-    tracking = delivery.tracking(order_id) if delivery and order["mode"] == "delivery" else None
-    stock = console().optional("stock_store")
-    issue = stock.issue_of(order_id) if stock else None
+    tickets = [job.model_dump(mode="json") for job in console().print_jobs().of_order(order_id)]
+    refunds = [vars(r) for r in console().payment_store().refunds(order_id)]
+    tracking = console().delivery().tracking(order_id) if order["mode"] == "delivery" else None
+    issue = console().stock_store().issue_of(order_id)
     return render_template("order_detail.html", store=store_of(store_id), order=order, tickets=tickets,
                            refunds=refunds, tracking=tracking, reject_reasons=REJECT_REASONS, issue=issue)
 
@@ -73,7 +69,7 @@ def move(store_id: str, order_id: str, move: str):
     if move not in MOVES:
         raise InvalidRequest("unknown order action", "未知操作", code="UNKNOWN_ACTION")
     authorize(g.staff, _MOVE_RIGHTS[move], store_id)
-    result = console().orders.move(g.staff, store_id, order_id, move, kitchen=console().optional("kitchen"))
+    result = console().orders.move(g.staff, store_id, order_id, move, kitchen=console().kitchen())
     return answer(result, url_for("orders.detail", store_id=store_id, order_id=order_id))
 
 
@@ -121,7 +117,7 @@ def refund(store_id: str, order_id: str):
         if data.get("reject") and reason not in REJECT_REASONS:
             raise InvalidRequest("a reject names its reason", "请选择拒单原因", code="REJECT_REASON")
         authorize(g.staff, Action.ORDERS_REFUND, store_id, amount_fen=amount)
-        payments = console().service("payments", "退款")
+        payments = console().payments()
         refund = payments.refund(order_id, amount, reason=reason or "staff", by=f"staff:{g.staff.staff_id}",
                                  day_limit_fen=g.staff.order_day_refund_limit())
         audit("order.reject" if data.get("reject") else "order.refund", store_id, order_id, amount_fen=amount,
@@ -151,7 +147,7 @@ def stock_decision(store_id: str, order_id: str):
         order = console().orders.get(store_id, order_id)
         if decision == IssueStatus.REFUND_REQUESTED.value:
             authorize(g.staff, Action.ORDERS_REFUND, store_id, amount_fen=order.total_fen)
-        stock = console().service("stock_decisions", "缺料处理")(g.staff.staff_id)
+        stock = console().stock_decisions()(g.staff.staff_id)
         issue = stock.decide(order_id, IssueStatus(decision), by=g.staff.staff_id, note=note)
         audit("order.stock_decision", store_id, order_id, decision=decision,
               amount_fen=order.total_fen if decision == IssueStatus.REFUND_REQUESTED.value else None)
@@ -166,9 +162,9 @@ def stock_decision(store_id: str, order_id: str):
 def reprint(store_id: str, order_id: str):
     """Reprint one ticket (``ticket_id``), or every ticket of the order when none is named."""
     console().orders.get(store_id, order_id)
-    printing = console().service("printing", "补打小票")
+    printing = console().printing()
     wanted = str(form_or_json().get("ticket_id") or "")
-    tickets = [wanted] if wanted else [job.ticket.ticket_id for job in console().service("print_jobs", "小票").of_order(order_id)]
+    tickets = [wanted] if wanted else [job.ticket.ticket_id for job in console().print_jobs().of_order(order_id)]
     if not tickets:
         raise InvalidRequest("this order has no tickets yet", "该订单还没有小票", code="NO_TICKETS")
     jobs = [printing.reprint(order_id, ticket_id, f"staff:{g.staff.staff_id}") for ticket_id in tickets]

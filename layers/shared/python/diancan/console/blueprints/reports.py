@@ -1,4 +1,4 @@
-"""Reports (built by the reports area): listed here once ``bootstrap.reports()`` exists."""
+"""Reports (built by report_build): the store's list, from ``ConsoleServices.reports``."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from flask import Blueprint, render_template
 
 from diancan.console.blueprints.common import console, store_of
 from diancan.console.security import requires
-from diancan.console.wiring import NotBuiltYet
 from diancan.domain.staff import Action
 
 bp = Blueprint("reports", __name__)
@@ -15,8 +14,5 @@ bp = Blueprint("reports", __name__)
 @bp.get("/s/<store_id>/reports")
 @requires(Action.REPORTS_VIEW)
 def page(store_id: str):
-    try:
-        reports = console().service("reports", "报表").list_reports(store_id)
-    except NotBuiltYet:
-        reports = None
+    reports = console().reports().list_reports(store_id)
     return render_template("reports.html", store=store_of(store_id), reports=reports)

@@ -28,7 +28,7 @@ def _month() -> str:
 @requires(Action.REVIEWS_REPLY)
 def page(store_id: str):
     store, month = store_of(store_id), _month()
-    found = console().service("review_store", "评价").of_month(store.store_id, month)
+    found = console().review_store().of_month(store.store_id, month)
     reviews = [{**r.view(), "dish_id": r.dish_id} for r in reversed(found)]
     if wants_json():
         return {"store_id": store_id, "month": month, "reviews": reviews}
@@ -43,7 +43,7 @@ def reply(store_id: str):
     dish_id, review_key = str(data.get("dish_id") or ""), str(data.get("review_key") or "")
     if not dish_id or not review_key:
         raise InvalidRequest("dish_id and review_key are needed", "请选择要回复的评价", code="INVALID_REPLY")
-    result = console().service("reviews", "评价").reply_to_review(store_of(store_id).store_id, dish_id, review_key,
+    result = console().reviews().reply_to_review(store_of(store_id).store_id, dish_id, review_key,
                                                                   str(data.get("text") or ""), g.staff)
     audit("reviews.reply", store_id, f"{dish_id}/{review_key}", chars=len(result["reply"]))
     return answer(result, url_for("reviews.page", store_id=store_id, month=str(data.get("month") or "") or None))

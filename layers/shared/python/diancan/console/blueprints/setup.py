@@ -116,7 +116,7 @@ def form_fields(model: type[BaseModel]) -> dict:
 
 
 def setup():
-    return console().service("store_setup", "门店设置")
+    return console().store_setup()
 
 
 # ---- stores -----------------------------------------------------------------------------------------------
@@ -167,7 +167,7 @@ def retire_store(store_id: str):
 @route("GET", "/api/s/<store_id>/setup/tables", Action.TABLES_VIEW, "Every table of the store, retired ones too")
 def tables(store_id: str):
     store_of(store_id)
-    return {"tables": sorted(console().service("table_store", "桌台").tables(store_id),
+    return {"tables": sorted(console().table_store().tables(store_id),
                              key=lambda t: (len(t["table_no"]), t["table_no"]))}
 
 
@@ -231,7 +231,7 @@ def remove_printer(store_id: str, sn: str):
 def stations(store_id: str):
     store_of(store_id)
     return {"stations": [{**s.model_dump(mode="json"), "retired_at": at}
-                         for s, at in console().service("print_jobs", "档口").all_stations(store_id)]}
+                         for s, at in console().print_jobs().all_stations(store_id)]}
 
 
 @route("POST", "/api/s/<store_id>/setup/stations/<station_id>", Action.DEVICES_MANAGE,
@@ -261,7 +261,7 @@ def retire_station(store_id: str, station_id: str):
 @route("GET", "/api/s/<store_id>/setup/ingredients", Action.STOCK_VIEW, "Ingredients with quantity, threshold, cost")
 def ingredients(store_id: str):
     store_of(store_id)
-    return {"ingredients": console().service("stock", "库存").overview(store_id)["ingredients"]}
+    return {"ingredients": console().stock().overview(store_id)["ingredients"]}
 
 
 @route("POST", "/api/s/<store_id>/setup/ingredients", Action.STOCK_ADJUST,
@@ -287,7 +287,7 @@ def edit_ingredient(store_id: str, ingredient_id: str):
        "A stock-take: the counted quantity replaces the book one (the difference is in the ledger)", StockTake)
 def count_ingredient(store_id: str, ingredient_id: str):
     body = body_of(StockTake, "INVALID_QUANTITY")
-    ingredient = console().service("stock", "库存").stock_take(store_of(store_id).store_id, ingredient_id,
+    ingredient = console().stock().stock_take(store_of(store_id).store_id, ingredient_id,
                                                             body.counted, by=g.staff.staff_id)
     audit("stock.count", store_id, ingredient_id, counted=body.counted)
     return {"ingredient": ingredient.model_dump(mode="json")}

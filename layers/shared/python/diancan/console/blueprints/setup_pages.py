@@ -75,12 +75,12 @@ def _page(store_id: str, error: DomainError | None = None):
             status[printer["sn"]] = service.printer_status(store_id, printer["sn"])
         except Exception:
             status[printer["sn"]] = "unknown"
-    tables = sorted(console().service("table_store", "桌台").tables(store_id),
+    tables = sorted(console().table_store().tables(store_id),
                     key=lambda t: (len(t["table_no"]), t["table_no"]))
     return render_template("setup.html", store=store, error=error, tables=tables, printers=printers, status=status,
-                           stations=console().service("print_jobs", "档口").all_stations(store_id),
+                           stations=console().print_jobs().all_stations(store_id),
                            categories=console().repository.load_menu(store_id).categories,
-                           ingredients=console().service("stock", "库存").overview(store_id)["ingredients"]
+                           ingredients=console().stock().overview(store_id)["ingredients"]
                            ), error.status if error else 200
 
 

@@ -11,7 +11,6 @@ from flask import Blueprint, render_template
 from diancan.adapters.printer import PrinterError
 from diancan.console.blueprints.common import console, store_of
 from diancan.console.security import audit, requires
-from diancan.console.wiring import NotBuiltYet
 from diancan.domain.errors import UpstreamUnavailable
 from diancan.domain.staff import Action
 
@@ -22,22 +21,19 @@ PRINTER_ZH = {"online": "在线", "offline": "离线", "no_paper": "异常（多
 
 def _printer_status(sns: set[str]) -> dict[str, str]:
     """sn → status in words; an unreachable printer service shows as unknown, never breaks the page."""
-    printer = console().optional("printer")
+    printer = console().printer()
     found = {}
     for sn in sorted(sns):
         try:
-            found[sn] = PRINTER_ZH[printer.printer_status(sn)] if printer else PRINTER_ZH["unknown"]
+            found[sn] = PRINTER_ZH[printer.printer_status(sn)]
         except (PrinterError, UpstreamUnavailable) as error:  # a refused sn, or the printer service down
             logger.info("printer status unavailable", extra={"printer_sn": sn, "error": type(error).__name__})
             found[sn] = PRINTER_ZH["unknown"]
     return found
 
 
-def _devices(store_id: str) -> list[dict] | None:
-    try:
-        stations = console().service("print_jobs", "设备").stations(store_id)
-    except NotBuiltYet:
-        return None
+def _devices(store_id: str) -> list[dict]:
+    stations = console().print_jobs().stations(store_id)
     status = _printer_status({sn for s in stations for sn in (s.printer_sn, s.fallback_printer_sn) if sn})
     return [{**s.model_dump(mode="json"), "status": status.get(s.printer_sn),
              "fallback_status": status.get(s.fallback_printer_sn or "")} for s in stations]
@@ -62,6 +58,6 @@ def verify(store_id: str):
     """Walk the store's voucher chain (one paged query) and name the first broken link, if any."""
     from diancan.services.payments import verify_chain
 
-    result = verify_chain(console().service("payment_store", "凭证链"), store_of(store_id).store_id)
+    result = verify_chain(console().payment_store(), store_of(store_id).store_id)
     audit("chain.verify", store_id, "", intact=result["intact"], vouchers=result["vouchers"])
     return render_template("verify_chain.html", store=store_of(store_id), result=result)

@@ -15,7 +15,7 @@ bp = Blueprint("tables", __name__)
 
 
 def _tables():
-    return console().service("tables", "桌台")
+    return console().tables()
 
 
 def _back(store_id: str) -> str:
@@ -49,7 +49,7 @@ def live(store_id: str):
 @requires(Action.TABLES_VIEW)
 def code_sheet(store_id: str):
     store_of(store_id)
-    sheet = console().service("table_codes", "桌码").sheet(store_id)
+    sheet = console().table_codes().sheet(store_id)
     return Response(sheet, mimetype="image/png",
                     headers={"Content-Disposition": f'attachment; filename="{store_id}-table-codes.png"'})
 

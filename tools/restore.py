@@ -1,9 +1,9 @@
 """Restore the table to a new one and point a stage at it (docs/operations.md, "Restoring the table").
 
-    python -m local.restore --stack diancan-prod --to 2026-12-04T10:15:00+08:00            # point in time
-    python -m local.restore --stack diancan-prod --latest                                 # newest restorable
-    python -m local.restore --stack diancan-prod --backup-arn arn:aws:dynamodb:...:backup/...
-    python -m local.restore --stack diancan-prod --latest --repoint                        # ... and switch
+    python -m tools.restore --stack diancan-prod --to 2026-12-04T10:15:00+08:00            # point in time
+    python -m tools.restore --stack diancan-prod --latest                                 # newest restorable
+    python -m tools.restore --stack diancan-prod --backup-arn arn:aws:dynamodb:...:backup/...
+    python -m tools.restore --stack diancan-prod --latest --repoint                        # ... and switch
 
 DynamoDB restores only into a new table: it keeps the keys, indexes, billing mode and encryption, and
 drops TTL, point-in-time recovery, tags and alarms, which this command sets again (TTL on ``expires_at``,
@@ -85,7 +85,7 @@ def default_target(stack: str, now: datetime | None = None) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m local.restore", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m tools.restore", description=__doc__.split("\n")[0])
     parser.add_argument("--stack", required=True, help="stack name, e.g. diancan-prod")
     when = parser.add_mutually_exclusive_group(required=True)
     when.add_argument("--to", type=datetime.fromisoformat, help="restore the table as it was then (ISO, with offset)")
@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"updating {args.stack} to use {done.target}; wait for UPDATE_COMPLETE, then set "
               f"restoredTableName: {done.target} for the stage in serverless.yml and commit")
     else:
-        print(f"to switch: python -m local.restore ... --repoint, or npx serverless deploy --stage <stage> "
+        print(f"to switch: python -m tools.restore ... --repoint, or npx serverless deploy --stage <stage> "
               f"--param=\"restoredTableName={done.target}\"")
     return 0
 

@@ -1,9 +1,9 @@
 """Where the mini-program (and anyone else) reaches a deployed stage's HTTP functions, from the stack's outputs.
 
-    python -m local.endpoints --stack diancan-prod-cn                    # deployed: CloudFormation outputs
-    python -m local.endpoints --stack diancan-prod-cn --env production   # ... as the line of its config.js
-    python -m local.endpoints --template .serverless/cloudformation-template-update-stack.json  # offline
-    python -m local.endpoints --stack diancan-dev --json                 # machine-readable
+    python -m tools.endpoints --stack diancan-prod-cn                    # deployed: CloudFormation outputs
+    python -m tools.endpoints --stack diancan-prod-cn --env production   # ... as the line of its config.js
+    python -m tools.endpoints --template .serverless/cloudformation-template-update-stack.json  # offline
+    python -m tools.endpoints --stack diancan-dev --json                 # machine-readable
 
 The mini-program's config (miniprogram/src/config.js) has one ``base`` per environment and calls each
 function at ``<base>/<function>``: that is the http_api front (output ``HttpApiBaseUrl``, the custom domain
@@ -78,7 +78,7 @@ def config_line(environment: str, endpoints: Endpoints) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m local.endpoints", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m tools.endpoints", description=__doc__.split("\n")[0])
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--stack", help="deployed stack, e.g. diancan-prod-cn (its CloudFormation outputs)")
     source.add_argument("--template", type=Path, help="a packaged template (offline: the custom domain only)")

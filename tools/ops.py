@@ -1,10 +1,10 @@
 """Operator commands for a deployed stack (or the local one: set AWS_ENDPOINT_URL). See docs/operations.md.
 
-    python -m local.ops dlq --stack diancan-prod                 # depth of every dead-letter queue
-    python -m local.ops peek print --stack diancan-prod          # what the print DLQ holds (not removed)
-    python -m local.ops redrive print --stack diancan-prod       # move print's dead letters back to print
-    python -m local.ops verify-chain sh-jingan --stack diancan-prod  # a store's voucher hash chain
-    python -m local.ops first-owner --login boss --name 王老板 --stack diancan-prod  # once per deployment
+    python -m tools.ops dlq --stack diancan-prod                 # depth of every dead-letter queue
+    python -m tools.ops peek print --stack diancan-prod          # what the print DLQ holds (not removed)
+    python -m tools.ops redrive print --stack diancan-prod       # move print's dead letters back to print
+    python -m tools.ops verify-chain sh-jingan --stack diancan-prod  # a store's voucher hash chain
+    python -m tools.ops first-owner --login boss --name 王老板 --stack diancan-prod  # once per deployment
 
 A queue is named by its short name (``print`` for ``<stack>-print``); its dead-letter queue is read from
 its redrive policy. Re-driving is receive, send to the source queue, then delete: a message is never lost,
@@ -100,23 +100,45 @@ def redrive(sqs, pair: QueuePair, limit: int | None = None) -> int:
 
 
 def _product_on_path(stack: str) -> None:
-    """The product's layer importable (as Lambda puts it on the path) and pointed at ``<stack>-main``."""
+    """The product's layer importable (as Lambda puts it on the path) and its settings pointed at the stack.
+
+    The product's settings have no defaults for what a deployment sets. The commands here use the table, the
+    bus and the secrets, named as serverless.yml names them from the stack; the region is the AWS profile's.
+    The rest (bucket, alert topic, outside endpoints) they never touch, so those get a marker that names this
+    tool. Variables already in the environment win."""
     from local.functions import layer_python_paths
 
     for path in map(str, layer_python_paths()):
         if path not in sys.path:
             sys.path.insert(0, path)
-    os.environ.setdefault("DIANCAN_TABLE", f"{stack}-main")
+    from diancan.settings import REQUIRED_VARIABLES
+
+    region = os.environ.get("AWS_REGION") or boto3.session.Session().region_name or ""
+    known = {"AWS_REGION": region, "DIANCAN_TABLE": f"{stack}-main", "DIANCAN_BUS": f"{stack}-bus",
+             "DIANCAN_SECRET_PREFIX": f"diancan/{stack}"}
+    for name in REQUIRED_VARIABLES:
+        os.environ.setdefault(name, known.get(name, "unused-by-tools.ops"))
 
 
 def verify_store_chain(stack: str, store_id: str) -> dict:
-    """The product's own chain check, pointed at ``<stack>-main``."""
+    """The product's own chain check, pointed at ``<stack>-main``, then the chain against the checkpoints anchored
+    in ``<stack>``'s Object Lock bucket (a re-sealed chain passes the first and fails the second)."""
+    if "DIANCAN_ANCHOR_BUCKET" not in os.environ:  # before the markers: this command does use the bucket
+        cfn = boto3.client("cloudformation", endpoint_url=os.environ.get("AWS_ENDPOINT_URL") or None)
+        outputs = cfn.describe_stacks(StackName=stack)["Stacks"][0].get("Outputs", [])
+        os.environ["DIANCAN_ANCHOR_BUCKET"] = next(o["OutputValue"] for o in outputs
+                                                   if o["OutputKey"] == "AnchorBucketName")
     _product_on_path(stack)
     from diancan import bootstrap
+    from diancan.adapters.chain_anchors import ChainAnchors
     from diancan.services.payments import verify_chain
+    from diancan.services.settlement import verify_anchors
 
     bootstrap.reset()
-    return verify_chain(bootstrap.payment_store(), store_id)
+    anchors = ChainAnchors(bootstrap.settings().anchor_bucket, bootstrap.settings().region)
+    report = {**verify_chain(bootstrap.payment_store(), store_id),
+              **verify_anchors(bootstrap.payment_store(), anchors, store_id)}
+    return {**report, "intact": report["intact"] and report["anchored_intact"]}
 
 
 def first_owner(stack: str, login: str, name: str) -> tuple[str, str]:
@@ -133,7 +155,7 @@ def first_owner(stack: str, login: str, name: str) -> tuple[str, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m local.ops", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m tools.ops", description=__doc__.split("\n")[0])
     parser.add_argument("--stack", default=os.environ.get("DIANCAN_STACK", "diancan-dev"),
                         help="stack name, e.g. diancan-prod (default: $DIANCAN_STACK or diancan-dev)")
     commands = parser.add_subparsers(dest="command", required=True)

@@ -1,0 +1,699 @@
+"""The ports: what the services need from the adapters, as ``typing.Protocol`` classes.
+
+A service types its constructor arguments with these, never with an adapter class, and catches only the
+domain's exceptions (``diancan.domain.exceptions``), so the same service runs on DynamoDB, WeChat Pay and
+Feieyun (bootstrap wires the adapters) or on the in-memory fakes of ``tests/services/fakes.py``. Each
+Protocol lists only the methods services call, with the adapter's signature; ``tests/services/test_ports.py``
+checks that every adapter and every fake still matches, and that services call nothing else on a port.
+
+The values passed through a port (``Refund``, ``TransitionResult``, ``CourierOrder``, ...) are frozen
+dataclasses that still live beside their adapter; they carry no behaviour, so importing them is not a
+dependency on the adapter (they are imported for type checking only: importing this module loads no
+adapter, so a guest function's cold start stays light).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+
+    from diancan.adapters.login_guard_store import Claim, GuardRead
+    from diancan.adapters.marketing_store import PointsEntry
+    from diancan.adapters.notice_store import NoticeRead
+    from diancan.adapters.print_jobs import BoardOrder
+    from diancan.adapters.printer import PrinterStatus
+    from diancan.adapters.records import CategoryRecord, SweepRecord
+    from diancan.adapters.repository import BatchRead, Menu, OrderRead, TransactionStep
+    from diancan.adapters.review_pictures import StoredPicture
+    from diancan.adapters.review_store import DishReview
+    from diancan.adapters.staff_store import AuditEntry, StoredSession, StoredStaff
+    from diancan.adapters.stock_store import Deduction
+    from diancan.adapters.table_store import Write
+    from diancan.adapters.wechat import WeChatSession
+    from diancan.adapters.wechat_messages import SendResult
+    from diancan.adapters.wechatpay import WeChatPayConfig
+    from diancan.domain.cart import OrderLine
+    from diancan.domain.coupons import CouponTemplate, GuestFacts
+    from diancan.domain.delivery import (
+        CourierBooking,
+        CourierOrder,
+        CourierQuote,
+        CourierTracking,
+        CourierUpdate,
+    )
+    from diancan.domain.dispatch import Dispatch
+    from diancan.domain.events import OrderEvent
+    from diancan.domain.guest_notices import SubscribeMessage
+    from diancan.domain.membership import Standing
+    from diancan.domain.menu import Category, Dish, Store
+    from diancan.domain.money import Fen
+    from diancan.domain.order import Order
+    from diancan.domain.order_status import OrderAction, StatusMove, TransitionResult
+    from diancan.domain.passwords import PasswordHash
+    from diancan.domain.payments import Refund, RefundStatus, Voucher
+    from diancan.domain.printing import PrintJob, PrintSetup
+    from diancan.domain.promotions import Coupon, WalletCoupon
+    from diancan.domain.recommend import StoreReco
+    from diancan.domain.staff import Staff
+    from diancan.domain.stats import CounterUpdate
+    from diancan.domain.stock import Ingredient, LedgerEntry, StockAlert, StockIssue
+    from diancan.domain.tables import CartLine, Round, TableSession
+    from diancan.domain.tickets import Station
+
+Clock = Callable[[], datetime]
+"""The time now, timezone-aware (``domain.clock.utcnow`` in production, a fixed or stepping clock in tests)."""
+
+
+class OrderRepository(Protocol):
+    """Orders, stores and dishes in DynamoDB: the order's reads, its creation and its status transitions
+    (``adapters/repository.py``: ``Repository``)."""
+
+    def record_login(self, openid: str, at: str, day: str) -> bool: ...
+
+    def create_order(
+        self,
+        order: Order,
+        *,
+        encrypted_address: str | None,
+        idempotency_key: str,
+        request_hash: str,
+        prices: dict[str, int],
+        expires_at_epoch: int,
+        prepay_id: str | None = None,
+        sweep_minute: str | None = None,
+        steps: Sequence[TransactionStep] = (),
+    ) -> None: ...
+
+    def get_dish(self, store_id: str, dish_id: str) -> Dish: ...
+
+    def get_order(self, order_id: str, *, consistent: bool = False) -> Order: ...
+
+    def get_order_and_address(
+        self, order_id: str, *, consistent: bool = False
+    ) -> tuple[Order, str | None]: ...
+
+    def list_stores(self) -> list[Store]: ...
+
+    def list_user_orders(
+        self, openid: str, *, start_key: dict | None, limit: int
+    ) -> tuple[list[Order], dict | None]: ...
+
+    def load_dishes(self, store_id: str, dish_ids: Iterable[str]) -> dict[str, Dish]: ...
+
+    def load_for_order(
+        self, store_id: str, dish_ids: Iterable[str], table_no: str | None, extra: Sequence[BatchRead] = ()
+    ) -> tuple[Store, dict[str, Dish], bool]: ...
+
+    def load_menu(self, store_id: str) -> Menu: ...
+
+    def mark_published(self, order_id: str, event_name: str) -> None: ...
+
+    def order_with_issue(self, order_id: str, extra: Sequence[BatchRead] = ()) -> OrderRead: ...
+
+    def put_dish(self, dish: Dish) -> None: ...
+
+    def release_order(self, order: Order, move: StatusMove) -> TransitionResult: ...
+
+    def restore_portions(self, order: Order) -> None: ...
+
+    def store_for_update(self, store_id: str) -> tuple[Store, str | None]: ...
+
+    def apply(self, order_id: str, move: StatusMove, *, extra: list | None = None) -> TransitionResult: ...
+
+    def transition(
+        self,
+        order_id: str,
+        mode: str,
+        action: OrderAction,
+        *,
+        at: str,
+        by: str = "system",
+        note: str = "",
+        extra: list | None = None,
+    ) -> TransitionResult: ...
+
+    def update_store(self, store: Store, expected_updated_at: str | None) -> str: ...
+
+
+class PaymentLedger(Protocol):
+    """The money side of an order: vouchers, the PAID write, refunds and the payment sweeper's
+    buckets (``adapters/payment_store.py``: ``PaymentStore``)."""
+
+    def add_sweep(self, minute: str, task: str, order_id: str, ref: str | None, expires_at: int) -> None: ...
+
+    def done(self, record: SweepRecord) -> None: ...
+
+    def due(self, minute: str) -> list[SweepRecord]: ...
+
+    def fail_refund(self, refund: Refund) -> None: ...
+
+    def get_refund(self, order_id: str, out_refund_no: str) -> Refund | None: ...
+
+    def mark_paid(
+        self,
+        *,
+        order_id: str,
+        store_id: str,
+        day: str,
+        voucher_fields: dict,
+        at: str,
+        by: str,
+        nonce: str | None,
+        body_hash: str | None,
+        now_epoch: int,
+    ) -> tuple[Voucher, int]: ...
+
+    def mark_paid_at_counter(
+        self, *, order_id: str, store_id: str, day: str, amount_fen: int, method: str, at: str, by: str
+    ) -> tuple[Voucher, int]: ...
+
+    def record_late_payment(
+        self,
+        *,
+        order_id: str,
+        store_id: str,
+        voucher_fields: dict,
+        nonce: str | None,
+        body_hash: str | None,
+        now_epoch: int,
+    ) -> Voucher: ...
+
+    def refunds(self, order_id: str) -> list[Refund]: ...
+
+    def set_refund_status(
+        self,
+        order_id: str,
+        out_refund_no: str,
+        *,
+        status: RefundStatus,
+        expected: tuple[RefundStatus, ...],
+        refund_id: str | None = None,
+    ) -> bool: ...
+
+    def set_sweep_cursor(self, minute: str) -> None: ...
+
+    def settle_refund(
+        self,
+        *,
+        refund: Refund,
+        store_id: str,
+        voucher_fields: dict,
+        status: RefundStatus,
+        at: str,
+        nonce: str | None,
+        body_hash: str | None,
+        now_epoch: int,
+        full: bool,
+    ) -> Voucher | None: ...
+
+    def start_refund(
+        self,
+        *,
+        order_id: str,
+        out_refund_no: str,
+        amount_fen: int,
+        reason: str,
+        requested_by: str,
+        food_made: bool,
+        at: str,
+        expected_committed: int,
+        expected_count: int,
+        follow_up_minute: str,
+        follow_up_expiry: int,
+    ) -> None: ...
+
+    def sweep_cursor(self) -> str | None: ...
+
+    def vouchers(self, store_id: str) -> Iterator[Voucher]: ...
+
+    def order_vouchers(self, order_id: str) -> list[Voucher]: ...
+
+
+class Tables(Protocol):
+    """Dine-in tables: sessions, the shared cart, rounds and the tab (``adapters/table_store.py``)."""
+
+    def add_call(self, session: TableSession, call: dict) -> None: ...
+
+    def add_line(self, session_id: str, line: CartLine) -> None: ...
+
+    def answer_call(self, session_id: str, call_id: str, by: str, at: str) -> bool: ...
+
+    def append_to_tab(
+        self,
+        write: Write,
+        *,
+        store_id: str,
+        tab_order_id: str,
+        changes: dict,
+        prices: dict[str, int],
+        reserved: dict[str, int],
+    ) -> None: ...
+
+    def close(self, session: TableSession, at: str) -> None: ...
+
+    def commit_round(self, write: Write) -> None: ...
+
+    def fix_bill(
+        self,
+        session: TableSession,
+        seen_version: int,
+        *,
+        tab_order_id: str,
+        changes: dict,
+        payer: str | None,
+        steps: Sequence[TransactionStep] = (),
+    ) -> None: ...
+
+    def flag_tab(self, order_id: str, flag: str) -> None: ...
+
+    def open_calls(self, store_id: str) -> list[dict]: ...
+
+    def open_or_join(self, fresh: TableSession, who: str, name: str) -> TableSession: ...
+
+    def open_sessions(self, store_id: str) -> list[TableSession]: ...
+
+    def round_step(self, write: Write) -> TransactionStep: ...
+
+    def round_writes(
+        self,
+        session: TableSession,
+        seen_version: int,
+        entry: Round,
+        line_ids: list[str],
+        *,
+        tab_order_id: str | None = None,
+    ) -> Write: ...
+
+    def save_prepay(self, order_id: str, prepay_id: str) -> None: ...
+
+    def session(self, session_id: str) -> TableSession: ...
+
+    def session_items(self, session_id: str) -> tuple[TableSession, list[CartLine], list[Round]]: ...
+
+    def set_qty(self, session_id: str, line_id: str, qty: int) -> None: ...
+
+    def table(self, store_id: str, table_no: str) -> dict | None: ...
+
+    def tables(self, store_id: str) -> list[dict]: ...
+
+
+class Dispatches(Protocol):
+    """An order's courier dispatch record (``adapters/delivery_store.py``: ``DeliveryStore``)."""
+
+    def active(self, store_id: str, limit: int = 200) -> list[Dispatch]: ...
+
+    def flag(self, order_id: str, flag: str, on: bool) -> None: ...
+
+    def get(self, order_id: str) -> Dispatch | None: ...
+
+    def save(self, dispatch: Dispatch) -> Dispatch: ...
+
+
+class PrintJobQueue(Protocol):
+    """Kitchen tickets and their print jobs, stations and the kitchen board (``adapters/print_jobs.py``)."""
+
+    def all_stations(self, store_id: str) -> list[tuple[Station, str | None]]: ...
+
+    def retire_station(self, store_id: str, station: Station, at: str) -> bool: ...
+
+    def claim(self, job: PrintJob) -> tuple[PrintJob, bool]: ...
+
+    def flag_not_printed(self, order_id: str, flagged: bool) -> None: ...
+
+    def get(self, order_id: str, ticket_id: str) -> PrintJob: ...
+
+    def of_order(self, order_id: str) -> list[PrintJob]: ...
+
+    def open_kitchen_tickets(self, store_id: str, station_id: str, limit: int = 100) -> list[PrintJob]: ...
+
+    def orders_of_day(self, store_id: str, day: str) -> list[BoardOrder]: ...
+
+    def print_setup(self, store_id: str) -> PrintSetup: ...
+
+    def put_station(self, store_id: str, station: Station, sort: int = 0) -> None: ...
+
+    def save(self, job: PrintJob) -> PrintJob: ...
+
+    def sent(self, store_id: str, limit: int = 200) -> list[PrintJob]: ...
+
+    def stations(self, store_id: str) -> list[Station]: ...
+
+
+class StockLedger(Protocol):
+    """Ingredients, stock moves, deductions per order, alerts and stock issues (``adapters/stock_store.py``)."""
+
+    def add_ingredient(self, ingredient: Ingredient, at: str) -> None: ...
+
+    def clear_alert(self, store_id: str, ingredient_id: str) -> bool: ...
+
+    def count(self, entry: LedgerEntry, counted: int, book: int) -> bool: ...
+
+    def decide_issue(self, issue: StockIssue) -> bool: ...
+
+    def deduct(self, store_id: str, order_id: str, plan: dict[str, int], at: str) -> Deduction: ...
+
+    def ingredient(self, store_id: str, ingredient_id: str) -> Ingredient: ...
+
+    def ingredients(self, store_id: str) -> dict[str, Ingredient]: ...
+
+    def issue_of(self, order_id: str) -> StockIssue | None: ...
+
+    def ledger(self, store_id: str, ingredient_id: str) -> list[LedgerEntry]: ...
+
+    def menu_and_ingredients(self, store_id: str) -> tuple[Menu, dict[str, Ingredient]]: ...
+
+    def move(self, entry: LedgerEntry) -> bool: ...
+
+    def open_alerts(self, store_id: str) -> dict[str, StockAlert]: ...
+
+    def open_issue(self, issue: StockIssue) -> bool: ...
+
+    def open_issues(self, store_id: str) -> list[StockIssue]: ...
+
+    def raise_alert(self, alert: StockAlert) -> bool: ...
+
+    def release(self, store_id: str, order_id: str, at: str, reason: str) -> dict[str, int]: ...
+
+
+class Marketing(Protocol):
+    """Coupons, their templates, the guest's wallet and points (``adapters/marketing_store.py``)."""
+
+    def claim(
+        self, openid: str, template: CouponTemplate, coupon: Coupon, period: str | None = None
+    ) -> None: ...
+
+    def get_template(self, template_id: str) -> CouponTemplate: ...
+
+    def ledger(self, openid: str) -> list[PointsEntry]: ...
+
+    def list_templates(self) -> list[CouponTemplate]: ...
+
+    def mark_coupon_used(
+        self, openid: str, coupon_id: str, order_id: str, store_id: str, day: str, at: str
+    ) -> bool: ...
+
+    def post_points(
+        self,
+        openid: str,
+        ref: str,
+        delta: int,
+        *,
+        at: str,
+        spend_delta: int = 0,
+        completed_delta: int = 0,
+        note: str = "",
+    ) -> bool: ...
+
+    def redeem_points(self, openid: str, order_id: str, points: int, at: str) -> TransactionStep: ...
+
+    def reserve_coupon(self, openid: str, coupon_id: str, order_id: str, at: str) -> TransactionStep: ...
+
+    def return_coupon(self, openid: str, coupon_id: str, order_id: str) -> bool: ...
+
+    def standing(self, openid: str) -> Standing: ...
+
+    def standing_read(self, openid: str) -> BatchRead[Standing]: ...
+
+    def wallet(self, openid: str) -> list[WalletCoupon]: ...
+
+
+class WeChatPayClient(Protocol):
+    """The WeChat Pay API v3 calls diancan makes (``adapters/wechatpay.py``: ``WeChatPayGateway``)."""
+
+    def close(self, out_trade_no: str) -> None: ...
+
+    @property
+    def config(self) -> WeChatPayConfig: ...
+
+    def payment_params(self, prepay_id: str) -> dict[str, str]: ...
+
+    def prepay_jsapi(
+        self,
+        out_trade_no: str,
+        amount_fen: Fen,
+        payer_openid: str,
+        description: str,
+        time_expire: datetime,
+        attach: str | None = None,
+    ) -> str: ...
+
+    def query_by_out_trade_no(self, out_trade_no: str) -> dict: ...
+
+    def query_refund(self, out_refund_no: str) -> dict: ...
+
+    def refund(
+        self, out_trade_no: str, out_refund_no: str, refund_fen: Fen, total_fen: Fen, reason: str
+    ) -> dict: ...
+
+    def verify_notification(self, headers: Mapping[str, str], raw_body: str, now: datetime) -> dict: ...
+
+
+class EventPublisher(Protocol):
+    """Publishes domain events (EventBridge: ``adapters/eventbus.py``; raises EventPublishFailed)."""
+
+    def publish(self, events: Sequence[OrderEvent]) -> None: ...
+
+
+class Activity(Protocol):
+    """What services need of ``ActivityStore`` (``adapters/activity_store.py``)."""
+
+    def reco_inputs(self, store_id: str, openid: str) -> tuple[dict[str, int], StoreReco | None]: ...
+
+    def birthdays_on(self, month_day: str) -> Iterator[str]: ...
+
+    def facts(self, openids: Iterable[str]) -> dict[str, GuestFacts]: ...
+
+    def forget(self, openid: str, at: str) -> None: ...
+
+    def joined_on(self, day: str) -> Iterator[str]: ...
+
+    def last_ordered_on(self, day: str) -> Iterator[str]: ...
+
+    def paid_order_lines(self, store_id: str, day: str) -> Iterator[list[OrderLine]]: ...
+
+    def put_store_reco(self, store_id: str, reco: StoreReco) -> None: ...
+
+    def record_paid_order(self, order: Order) -> bool: ...
+
+    def set_birthday(self, openid: str, birthday: date) -> None: ...
+
+    def set_phone(self, openid: str, phone_enc: str, at: str) -> None: ...
+
+
+class AuditTrail(Protocol):
+    """What services need of ``AuditLog`` (``adapters/staff_store.py``)."""
+
+    def append(self, entry: AuditEntry) -> None: ...
+
+    def recent(self, store_id: str | None, limit: int = 100) -> list[AuditEntry]: ...
+
+
+class DashboardCounters(Protocol):
+    """What services need of ``Counters`` (``adapters/counters.py``)."""
+
+    def apply(self, store_id: str, day: str, update: CounterUpdate) -> None: ...
+
+    def count(self, store_id: str, day: str, update: CounterUpdate) -> None: ...
+
+    def read(self, store_ids: Iterable[str], days: Iterable[str]) -> dict[tuple[str, str], dict]: ...
+
+
+class CursorSeal(Protocol):
+    """What services need of ``CursorSealer`` (``adapters/tokens.py``)."""
+
+    def open(self, cursor: str | None, *, scope: str) -> dict | None: ...
+
+    def seal(self, last_key: dict | None, *, scope: str) -> str | None: ...
+
+
+class DayOrderIndex(Protocol):
+    """What services need of ``DayOrders`` (``adapters/order_search.py``)."""
+
+    def of_day(self, store_id: str, day: str, *, limit: int = ...) -> list[tuple[Order, str | None]]: ...
+
+
+class LoginAttempts(Protocol):
+    """What services need of ``LoginGuardStore`` (``adapters/login_guard_store.py``)."""
+
+    def claim(self, claims: list[Claim]) -> bool: ...
+
+    def count_lockout(self, hour: str, expires_at: int) -> int: ...
+
+    def read(self, login: str | None, guard_keys: list[str]) -> GuardRead: ...
+
+    def release(self, account_key: str, client_key: str) -> bool: ...
+
+
+class MenuRepository(Protocol):
+    """What services need of ``MenuStore`` (``adapters/menu_store.py``)."""
+
+    def category(self, store_id: str, category_id: str) -> CategoryRecord | None: ...
+
+    def create(self, dish: Dish) -> None: ...
+
+    def edit_doc(self, store_id: str, dish_id: str, change: Callable[[dict], dict]) -> None: ...
+
+    def save_category(self, category: Category, existing: CategoryRecord | None) -> None: ...
+
+    def set_state(self, store_id: str, dish_id: str, **fields) -> None: ...
+
+
+class NoticeLedger(Protocol):
+    """What services need of ``NoticeStore`` (``adapters/notice_store.py``)."""
+
+    def claim(self, order_id: str, kind: str, now: datetime) -> None: ...
+
+    def read(self, order_id: str, store_id: str, kind: str) -> NoticeRead: ...
+
+    def settle(self, order_id: str, kind: str, state: str, **answer: object) -> None: ...
+
+
+class Cipher(Protocol):
+    """What services need of ``PiiCipher`` (``adapters/pii.py``)."""
+
+    def decrypt(self, token: str) -> str: ...
+
+    def encrypt(self, plaintext: str) -> str: ...
+
+
+class PictureStorage(Protocol):
+    """Where guests' review pictures are kept (``adapters/review_pictures.py``: ``ReviewPictureFiles``)."""
+
+    def upload_form(self, key: str, content_type: str, max_bytes: int, expires_seconds: int) -> dict: ...
+
+    def stored(self, key: str) -> StoredPicture | None: ...
+
+    def url(self, key: str, expires_seconds: int) -> str: ...
+
+
+class ReviewRepository(Protocol):
+    """What services need of ``ReviewStore`` (``adapters/review_store.py``)."""
+
+    def newest(self, store_id: str, dish_id: str, limit: int) -> list[DishReview]: ...
+
+    def add(self, order: Order, stars: dict[str, int], text: str, pictures: list[str], at: str) -> None: ...
+
+    def reply(self, store_id: str, dish_id: str, review_key: str, text: str, *, by: str, at: str) -> None: ...
+
+
+class StaffSessions(Protocol):
+    """What services need of ``SessionStore`` (``adapters/staff_store.py``)."""
+
+    def create(self, session_hash: str, staff_id: str, created_at: str, expires_at: int) -> StoredSession: ...
+
+    def delete(self, session_hash: str) -> None: ...
+
+    def get(self, session_hash: str) -> StoredSession | None: ...
+
+
+class SetupRepository(Protocol):
+    """What services need of ``SetupStore`` (``adapters/setup_store.py``)."""
+
+    def add_printer(self, store_id: str, doc: dict) -> None: ...
+
+    def add_tables(self, store_id: str, tables: list[tuple[str, int, str]]) -> None: ...
+
+    def create_store(self, store: Store) -> str: ...
+
+    def printers(self, store_id: str) -> list[dict]: ...
+
+    def remove_printer(self, store_id: str, sn: str) -> None: ...
+
+    def set_ingredient(
+        self, store_id: str, ingredient_id: str, doc_changes: dict, threshold: int | None
+    ) -> None: ...
+
+    def set_table(self, store_id: str, table_no: str, changes: dict) -> dict: ...
+
+
+class AlertPublisher(Protocol):
+    """What services need of ``SnsAlerts`` (``adapters/alerts.py``)."""
+
+    def publish(self, kind: str, subject: str, detail: dict) -> None: ...
+
+
+class StaffRepository(Protocol):
+    """What services need of ``StaffStore`` (``adapters/staff_store.py``)."""
+
+    def create(self, staff: Staff, password: PasswordHash, at: str, *, first_owner: bool = False) -> None: ...
+
+    def get(self, staff_id: str) -> StoredStaff | None: ...
+
+    def list_all(self) -> list[Staff]: ...
+
+    def set_active(self, staff_id: str, active: bool, at: str) -> Staff: ...
+
+    def set_password(
+        self, staff_id: str, password: PasswordHash, at: str, *, changed: Staff | None = None
+    ) -> None: ...
+
+
+class SubscribeMessages(Protocol):
+    """What services need of ``WeChatSubscribeMessages`` (``adapters/wechat_messages.py``)."""
+
+    def send(self, message: SubscribeMessage) -> SendResult: ...
+
+
+class Courier(Protocol):
+    """The courier port. Money in fen, distances in metres, times aware; origin_id is our order id."""
+
+    name: str
+    callback_ack: Mapping[str, Any]  # the body to answer a callback with once it is accepted
+
+    def callback_url(self, base_url: str, origin_id: str) -> str: ...
+    def quote(self, order: CourierOrder) -> CourierQuote: ...
+    def place(self, quote_or_order: CourierQuote | CourierOrder) -> CourierBooking: ...
+    def add_order(self, order: CourierOrder) -> CourierBooking: ...
+    def re_add(self, order: CourierOrder) -> CourierBooking: ...
+    def status(self, origin_id: str) -> CourierTracking: ...
+    def cancel(self, origin_id: str, reason_id: int, reason: str = "") -> Fen: ...
+    def add_tip(self, origin_id: str, tip_fen: Fen, city_code: str, info: str = "") -> None: ...
+    def verify_callback(self, body: str | bytes | Mapping[str, Any],
+                        query: Mapping[str, str] | None = None) -> CourierUpdate: ...
+
+
+class Printer(Protocol):
+    """What the print dispatcher needs from any cloud printer vendor (Feieyun: adapters/printer.py)."""
+
+    def print_ticket(self, printer_sn: str, content: str, copies: int = 1) -> str:
+        """Queue ``content`` (vendor markup) on the printer; returns the vendor's print id."""
+        ...
+
+    def query_print(self, print_id: str) -> bool | None:
+        """True once printed, False while waiting, None when the vendor gives no answer we understand."""
+        ...
+
+    def printer_status(self, printer_sn: str) -> PrinterStatus:
+        ...
+
+
+class MiniProgramCodes(Protocol):
+    """Makes the image of a mini-program code that opens ``page`` with ``scene``."""
+
+    def unlimited_code(self, scene: str, page: str, width: int = 430) -> bytes: ...
+
+
+class PrinterAccount(Printer, Protocol):
+    """The vendor account the store set-up binds printers to (Feieyun: adapters/printer.py)."""
+
+    def add_printer(self, printer_sn: str, printer_key: str, name: str = "") -> None: ...
+
+    def delete_printer(self, printer_sn: str) -> None: ...
+
+
+class WeChatLoginClient(Protocol):
+    """``wx.login`` code → the guest's openid (WeChat's code2Session: adapters/wechat.py)."""
+
+    def code_to_session(self, code: str) -> WeChatSession: ...
+
+
+class TokenIssuer(Protocol):
+    """Signs the guest's session token (adapters/tokens.py)."""
+
+    @property
+    def ttl_seconds(self) -> int: ...
+
+    def issue(self, openid: str, now: float | None = None) -> str: ...
