@@ -64,7 +64,7 @@ def test_an_uploaded_picture_goes_with_the_review_and_the_dish_page_shows_it_sig
     url = shown["pictures"][0]
     assert urlsplit(url).path.endswith(key) and ("Signature" in url or "X-Amz-Signature" in url)
     assert requests.get(url, timeout=10).content == JPEG  # the signed URL opens the picture
-    assert bootstrap.review_store().newest(STORE, "d-hongshao", 1)[0].pictures == [key]  # the key is stored
+    assert bootstrap.review_table().newest(STORE, "d-hongshao", 1)[0].pictures == [key]  # the key is stored
 
 
 def test_a_review_refuses_pictures_the_guest_did_not_upload_and_writes_nothing(demo_chain, guest_token):

@@ -22,10 +22,10 @@ class StaffMember(Protocol):
 
 
 class Reviews:
-    def __init__(self, repository: OrderRepository, store: ReviewRepository,
+    def __init__(self, repository: OrderRepository, reviews: ReviewRepository,
                  clock: Callable[[], datetime] = utcnow, *, pictures: ReviewPictures | None = None) -> None:
         self._repository = repository
-        self._store = store
+        self._reviews = reviews
         self._clock = clock
         self._pictures = pictures
 
@@ -41,7 +41,7 @@ class Reviews:
                 raise InvalidRequest("pictures are not accepted here", "暂不支持图片", code="INVALID_PICTURE")
             self._pictures.accept(openid, request.pictures)
         at = iso(self._clock())
-        self._store.add(order, stars, request.text, request.pictures, at)
+        self._reviews.add(order, stars, request.text, request.pictures, at)
         answer = {"order_id": order_id, "stars": stars, "text": request.text, "pictures": request.pictures, "at": at}
         if self._pictures is not None:
             answer["picture_urls"] = self._pictures.shown(request.pictures)
@@ -54,5 +54,5 @@ class Reviews:
             raise InvalidRequest(f"a reply has 1 to {REPLY_MAX_CHARS} characters", "回复内容需为1至300字",
                                  code="INVALID_REPLY")
         at = iso(self._clock())
-        self._store.reply(store_id, dish_id, review_key, text, by=f"staff:{staff.staff_id}", at=at)
+        self._reviews.reply(store_id, dish_id, review_key, text, by=f"staff:{staff.staff_id}", at=at)
         return {"store_id": store_id, "dish_id": dish_id, "review_key": review_key, "reply": text, "replied_at": at}
