@@ -88,6 +88,15 @@ class OrderCompleted(OrderEvent):
     by: str
 
 
+class OrderOutForDelivery(OrderEvent):
+    """The rider picked the food up (the courier's callback, or the store's own person): the guest is told
+    it is on its way."""
+
+    name: ClassVar[str] = "OrderOutForDelivery"
+    courier: str
+    by: str
+
+
 class PrintRequested(OrderEvent):
     """Print on demand: a table's add-on round (``line_indexes`` of the tab's lines) goes to the kitchen."""
 
@@ -108,7 +117,8 @@ class CourierDispatchRequested(OrderEvent):
 
 
 EVENTS: dict[str, type[OrderEvent]] = {model.name: model for model in (
-    OrderPaid, OrderCancelled, OrderRefunded, OrderAccepted, OrderReady, OrderCompleted, PrintRequested,
+    OrderPaid, OrderCancelled, OrderRefunded, OrderAccepted, OrderReady, OrderCompleted, OrderOutForDelivery,
+    PrintRequested,
     CourierDispatchRequested,
 )}
 
@@ -127,4 +137,5 @@ ORDER_REFUNDED = OrderRefunded.name
 ORDER_ACCEPTED = OrderAccepted.name
 ORDER_READY = OrderReady.name
 ORDER_COMPLETED = OrderCompleted.name
+ORDER_OUT_FOR_DELIVERY = OrderOutForDelivery.name
 PRINT_REQUESTED = PrintRequested.name

@@ -33,7 +33,7 @@ from diancan.domain.delivery import OrderAction as CourierAsks
 from diancan.domain.delivery_settings import CourierChoice, StoreDelivery
 from diancan.domain.dispatch import Dispatch, DispatchState, Problem, masked
 from diancan.domain.errors import NotFound, Unprocessable, UpstreamUnavailable
-from diancan.domain.events import OrderEvent
+from diancan.domain.events import OrderEvent, OrderOutForDelivery
 from diancan.domain.exceptions import CourierError, CourierUnavailable, DispatchChanged
 from diancan.domain.order import DeliveryAddress, Order
 from diancan.domain.order_status import OrderAction, OrderStatus, TransitionRefused
@@ -131,7 +131,8 @@ class DeliveryService:
         status, order_id = dispatch.history.status, dispatch.order_id
         match order_action_for(status):
             case CourierAsks.MARK_DELIVERING:
-                self._move(order_id, OrderAction.PICK_UP)
+                self._picked_up(order_id, dispatch.store_id, by=f"courier:{self._courier.name}",
+                                courier=dispatch.courier)
             case CourierAsks.MARK_COMPLETED:
                 self._move(order_id, OrderAction.PICK_UP)  # the pickup callback may have been lost
                 self._complete(order_id, by=f"courier:{self._courier.name}")
@@ -212,7 +213,7 @@ class DeliveryService:
 
         self._update(order_id, send)
         self._clear_flags(order_id)
-        self._move(order_id, OrderAction.PICK_UP, by=by)
+        self._picked_up(order_id, order.store_id, by=by, courier=CourierChoice.OWN_STAFF.value)
         return self.tracking(order_id)
 
     def complete_own_staff(self, order_id: str, by: str) -> dict:
@@ -332,13 +333,24 @@ class DeliveryService:
         for problem in Problem:
             self._store.flag(order_id, problem.value, False)
 
-    def _move(self, order_id: str, action: OrderAction, by: str = "courier") -> None:
-        """Move the order; a refusal (refunded or cancelled meanwhile) is logged, never retried."""
+    def _move(self, order_id: str, action: OrderAction, by: str = "courier", *, at: str | None = None) -> bool:
+        """Move the order; a refusal (refunded or cancelled meanwhile) is logged, never retried. True when
+        this call moved it (a replay finds it moved already)."""
         try:
-            self._repository.transition(order_id, "delivery", action, at=iso(self._clock()), by=by)
+            return self._repository.transition(order_id, "delivery", action, at=at or iso(self._clock()),
+                                               by=by).applied
         except TransitionRefused as refused:
             logger.info("order not moved by delivery", extra={"order_id": order_id, "action": action.value,
                                                               "status": refused.details.get("status")})
+            return False
+
+    def _picked_up(self, order_id: str, store_id: str, *, by: str, courier: str) -> None:
+        """DELIVERING, and the guest told once: only the call that moved the order publishes (a repeated
+        callback finds it moved); the guest_notify ledger drops a second delivery of the event."""
+        at = iso(self._clock())
+        if self._move(order_id, OrderAction.PICK_UP, by=by, at=at):
+            self._bus.publish([OrderOutForDelivery(order_id=order_id, store_id=store_id, at=at, courier=courier,
+                                                   by=by)])
 
     def _complete(self, order_id: str, by: str) -> None:
         """COMPLETED through the one completion path (it publishes OrderCompleted, which earns points)."""

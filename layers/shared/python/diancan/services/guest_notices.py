@@ -1,5 +1,5 @@
 """Telling the guest how their order goes (guest_notify): ready for pickup (``OrderReady``), accepted with an
-estimated time (``OrderAccepted``), delivered (``OrderCompleted`` of a delivery order), refund completed
+estimated time (``OrderAccepted``), out for delivery (``OrderOutForDelivery``), delivered (``OrderCompleted`` of a delivery order), refund completed
 (``OrderRefunded``). Each kind has its own template; one not configured is skipped and counted.
 
 At most one push per order and kind, however often SQS delivers the event: the order's ``NOTICE#<KIND>`` record is
@@ -16,10 +16,18 @@ from datetime import datetime
 
 from diancan.domain.clock import BUSINESS_TZ_DEFAULT, parse_iso, utcnow
 from diancan.domain.errors import UpstreamUnavailable
-from diancan.domain.events import ORDER_ACCEPTED, ORDER_COMPLETED, ORDER_READY, ORDER_REFUNDED, OrderEvent
+from diancan.domain.events import (
+    ORDER_ACCEPTED,
+    ORDER_COMPLETED,
+    ORDER_OUT_FOR_DELIVERY,
+    ORDER_READY,
+    ORDER_REFUNDED,
+    OrderEvent,
+)
 from diancan.domain.guest_notices import (
     ACCEPTED,
     DELIVERED,
+    DELIVERING,
     READY,
     REFUNDED,
     NoticeTemplate,
@@ -30,7 +38,8 @@ from diancan.services.ports import NoticeLedger, SubscribeMessages
 
 logger = logging.getLogger(__name__)
 
-KIND_OF_EVENT = {ORDER_READY: READY, ORDER_ACCEPTED: ACCEPTED, ORDER_COMPLETED: DELIVERED, ORDER_REFUNDED: REFUNDED}
+KIND_OF_EVENT = {ORDER_READY: READY, ORDER_ACCEPTED: ACCEPTED, ORDER_COMPLETED: DELIVERED, ORDER_REFUNDED: REFUNDED,
+                 ORDER_OUT_FOR_DELIVERY: DELIVERING}
 METRICS = {"sent": "NoticeSent", "not_subscribed": "NoticeNotSubscribed", "refused": "NoticeRefused"}
 SETTLED = {"sent": "SENT", "not_subscribed": "NOT_SUBSCRIBED", "refused": "REFUSED"}
 
