@@ -56,6 +56,7 @@ from diancan.domain.order_status import (
 from diancan.domain.payments import GENESIS, OPEN_REFUND, NotificationRejected, Refund, RefundStatus, Voucher
 from diancan.domain.printing import PrintJob, PrintSetup
 from diancan.domain.promotions import Coupon, CouponNotApplicable, WalletCoupon
+from diancan.domain.service_state import DEFAULT_LANES, OpenTicket, ServiceState
 from diancan.domain.tables import CartLine, Round, SessionStatus, TableSession
 
 if TYPE_CHECKING:
@@ -87,6 +88,7 @@ class World:
     open_tables: dict[tuple[str, str], str] = field(default_factory=dict)  # (store, table) → open session
     cart: dict[str, dict[str, CartLine]] = field(default_factory=dict)  # session → line id → line
     rounds: dict[str, dict[int, Round]] = field(default_factory=dict)  # session → round no → round
+    service: dict[str, ServiceState] = field(default_factory=dict)  # store → switches and open kitchen tickets
 
     def order(self, order_id: str) -> Order:
         try:
@@ -676,6 +678,37 @@ class FakePrintJobQueue:
         self._world.orders[order_id] = order.model_copy(update={"flags": flags})
 
 
+class FakeServiceStates:
+    """service_state_store.ServiceStates: switches and open kitchen tickets per store (``World.service``)."""
+
+    UNFAKED: ClassVar[frozenset[str]] = frozenset({"batch_read"})
+
+    def __init__(self, world: World) -> None:
+        self._world = world
+
+    def read(self, store_id: str) -> ServiceState:
+        return self._world.service.get(store_id, ServiceState())
+
+    def switch(self, store_id: str, name: str, on: bool, *, at: str, by: str) -> bool:
+        state = self.read(store_id)
+        field_name = {"busy": "busy_switched", "delivery_paused": "delivery_paused"}[name]
+        if getattr(state, field_name) == on:
+            return False
+        self._world.service[store_id] = replace(state, **{field_name: on})
+        return True
+
+    def enter(self, store_id: str, tickets: list[OpenTicket], *, lanes: int = DEFAULT_LANES) -> ServiceState:
+        state = replace(self.read(store_id), lanes=lanes)
+        kept = {t.ticket_id: t for t in state.tickets} | {t.ticket_id: t for t in tickets}
+        self._world.service[store_id] = replace(state, tickets=tuple(kept[k] for k in sorted(kept)))
+        return self._world.service[store_id]
+
+    def leave(self, store_id: str, ticket_ids: list[str]) -> None:
+        state = self.read(store_id)
+        self._world.service[store_id] = replace(
+            state, tickets=tuple(t for t in state.tickets if t.ticket_id not in ticket_ids))
+
+
 class FakePrinter:
     """printer.FeieyunPrinter: what was printed on which printer; a printer in ``offline`` is unreachable."""
 
@@ -703,6 +736,7 @@ FAKES: dict[str, type] = {
     "Marketing": FakeMarketing,
     "OrderRepository": FakeOrderRepository, "PaymentLedger": FakePaymentLedger, "WeChatPayClient": FakeWeChatPay,
     "EventPublisher": FakeEventPublisher, "PrintJobQueue": FakePrintJobQueue, "Printer": FakePrinter,
+    "ServiceStateLedger": FakeServiceStates,
 }
 
 __all__ = ["FAKES", "WeChatPayUnavailable", "World"]

@@ -42,6 +42,7 @@ ADAPTERS = {
     "ReviewRepository": ("review_store", "ReviewStore"), "StaffSessions": ("staff_store", "SessionStore"),
     "SetupRepository": ("setup_store", "SetupStore"), "AlertPublisher": ("alerts", "SnsAlerts"),
     "StaffRepository": ("staff_store", "StaffStore"),
+    "ServiceStateLedger": ("service_state_store", "ServiceStates"),
     "SubscribeMessages": ("wechat_messages", "WeChatSubscribeMessages"),
     "WeChatLoginClient": ("wechat", "WeChatLogin"), "TokenIssuer": ("tokens", "TokenSigner"),
 }

@@ -452,6 +452,19 @@ class SoldOutEventRecord(Record, discriminator="sold_out_event"):
 # ---- guest notices (adapters/notice_store.py) --------------------------------------------------------------
 
 
+class ServiceStateRecord(Record, discriminator="service_state"):
+    """``STORE#<sid>`` / ``#SERVICE``: the staff's switches (busy, delivery paused) and the store's open kitchen
+    tickets, ``tickets[<ticket_id>] = {"o": order id, "at": entered, "p": prep minutes}`` (set when a ticket
+    is created, removed when it is bumped: both idempotent)."""
+
+    busy = BooleanAttribute(null=True)
+    delivery_paused = BooleanAttribute(null=True)
+    switched_at = UnicodeAttribute(null=True)
+    switched_by = UnicodeAttribute(null=True)
+    lanes = NumberAttribute(null=True)  # the store's kitchen setting, copied as tickets enter
+    tickets = MapAttribute(null=True)
+
+
 class GuestNoticeRecord(Record, discriminator="guest_notice"):
     """``ORDER#<id>`` / ``NOTICE#<kind>``: a WeChat message to the order's guest, claimed (``SENDING``) before
     it is sent and then settled (``SENT``, ``NOT_SUBSCRIBED``, ``REFUSED``), so a redelivered event never

@@ -135,7 +135,8 @@ def dish_summary(lines: list[OrderLine], limit: int = VALUE_LIMITS["thing"]) -> 
 
 
 def estimated_ready(accepted_at: datetime, orders_ahead: int = 0) -> datetime:
-    """When an accepted order should be ready: a base preparation time plus a few minutes per order ahead."""
+    """A flat estimate (base preparation time plus a few minutes per order ahead), for a caller without the
+    store's open tickets; guest_notify uses ``service_state.order_estimate``."""
     return accepted_at + timedelta(minutes=BASE_PREP_MINUTES + MINUTES_PER_ORDER_AHEAD * max(orders_ahead, 0))
 
 
@@ -144,10 +145,12 @@ def yuan(fen: int) -> str:
 
 
 def notice_message(kind: str, order: Order, store_name: str, template: NoticeTemplate, at: datetime, tz: str,
-                   *, amount_fen: int | None = None, orders_ahead: int = 0) -> SubscribeMessage:
+                   *, amount_fen: int | None = None, orders_ahead: int = 0,
+                   ready_at: datetime | None = None) -> SubscribeMessage:
     """The ``kind`` message for ``order`` (whose guest ``skip_reason`` lets through). ``at`` is when the
-    status changed; ``amount_fen`` the refund; ``orders_ahead`` feeds the accepted order's estimate."""
-    eta = local(estimated_ready(at, orders_ahead), tz).strftime(TIME_FORMAT) if kind == ACCEPTED else ""
+    status changed; ``amount_fen`` the refund; ``ready_at`` the accepted order's estimate from the kitchen's
+    open tickets (domain/service_state.py), else a flat one from ``orders_ahead``."""
+    eta = local(ready_at or estimated_ready(at, orders_ahead), tz).strftime(TIME_FORMAT) if kind == ACCEPTED else ""
     values: dict[str, str] = {
         "pickup_no": str(order.pickup_no or ""), "store": store_name, "dishes": dish_summary(order.lines),
         "time": local(at, tz).strftime(TIME_FORMAT), "note": NOTES[kind], "status": STATUS_WORDS[kind],

@@ -34,7 +34,8 @@ from diancan.domain.guest_notices import (
     notice_message,
     skip_reason,
 )
-from diancan.services.ports import NoticeLedger, SubscribeMessages
+from diancan.domain.service_state import order_estimate
+from diancan.services.ports import NoticeLedger, ServiceStateLedger, SubscribeMessages
 
 logger = logging.getLogger(__name__)
 
@@ -52,8 +53,10 @@ def metric(kind: str, name: str) -> str:
 class GuestNotices:
     def __init__(self, notices: NoticeLedger, messages: SubscribeMessages,
                  templates: dict[str, NoticeTemplate], *, tz: str = BUSINESS_TZ_DEFAULT,
-                 count: Callable[[str], None] = lambda name: None, clock: Callable[[], datetime] = utcnow) -> None:
+                 count: Callable[[str], None] = lambda name: None, clock: Callable[[], datetime] = utcnow,
+                 service_states: ServiceStateLedger | None = None) -> None:
         self._notices = notices
+        self._service_states = service_states  # the accepted message's estimate: the kitchen's open tickets
         self._messages = messages
         self._templates = templates
         self._tz = tz
@@ -78,8 +81,11 @@ class GuestNotices:
         if reason := skip_reason(read.order, kind):
             return f"skipped:{reason}"
         at = parse_iso(event.at) if event.at else self._clock()
+        ready_at = None
+        if kind == ACCEPTED and self._service_states is not None:  # one GetItem, for this kind only
+            ready_at = order_estimate(self._service_states.read(read.order.store_id), read.order, at).ready_at
         message = notice_message(kind, read.order, read.store_name, template, at, self._tz,
-                                 amount_fen=getattr(event, "amount_fen", None))
+                                 amount_fen=getattr(event, "amount_fen", None), ready_at=ready_at)
         self._notices.claim(read.order.order_id, kind, self._clock())
         try:
             result = self._messages.send(message)

@@ -12,7 +12,7 @@ from diancan.domain.events import OrderReady
 from diancan.domain.order import Order
 from diancan.domain.order_status import OrderAction, OrderStatus, TransitionRefused
 from diancan.domain.printing import PrintJob
-from diancan.services.ports import EventPublisher, OrderRepository, PrintJobQueue
+from diancan.services.ports import EventPublisher, OrderRepository, PrintJobQueue, ServiceStateLedger
 
 BOARD_READY_LIMIT = 12
 
@@ -35,8 +35,9 @@ def call_speech(pickup_no: int | None, table_no: str | None) -> str:
 
 class KitchenBoard:
     def __init__(self, repository: OrderRepository, jobs: PrintJobQueue, bus: EventPublisher, *,
-                 clock: Callable[[], datetime] = utcnow) -> None:
+                 clock: Callable[[], datetime] = utcnow, service_states: ServiceStateLedger | None = None) -> None:
         self._repository = repository
+        self._service_states = service_states  # the store's open kitchen tickets (busy mode, waiting times)
         self._jobs = jobs
         self._bus = bus
         self._clock = clock
@@ -53,6 +54,8 @@ class KitchenBoard:
             raise Conflict("only kitchen tickets are bumped", "只有厨房小票可以出餐", code="NOT_A_KITCHEN_TICKET")
         if job.bumped_at is None:
             self._jobs.save(job.model_copy(update={"bumped_at": iso(self._clock()), "bumped_by": by}))
+        if self._service_states is not None:  # also on a repeated bump: the first may have died before this
+            self._service_states.leave(job.store_id, [ticket_id])
         kitchen = [j for j in self._jobs.of_order(order_id) if j.ticket.kind == "kitchen"]
         all_done = all(j.bumped_at is not None for j in kitchen)
         status = self._ready(self._repository.get_order(order_id, consistent=True), by) if all_done else None

@@ -24,6 +24,7 @@ from diancan.domain.clock import BUSINESS_TZ_DEFAULT, iso, parse_iso, utcnow
 from diancan.domain.errors import Unprocessable
 from diancan.domain.events import OrderEvent
 from diancan.domain.exceptions import PrinterError, PrinterUnavailable
+from diancan.domain.menu import Store
 from diancan.domain.order import Order
 from diancan.domain.order_status import OrderAction, OrderStatus, TransitionRefused
 from diancan.domain.printing import (
@@ -36,10 +37,11 @@ from diancan.domain.printing import (
     ticket_order,
     tickets_for,
 )
+from diancan.domain.service_state import KitchenSettings, OpenTicket
 from diancan.domain.tables import TAB_FLAG
 from diancan.domain.ticket_render import render_feieyun, split_for_limit
 from diancan.domain.tickets import Station, Ticket
-from diancan.services.ports import OrderRepository, Printer, PrintJobQueue
+from diancan.services.ports import OrderRepository, Printer, PrintJobQueue, ServiceStateLedger
 
 logger = logging.getLogger(__name__)
 
@@ -57,8 +59,10 @@ class PrintingService:
     def __init__(self, repository: OrderRepository, jobs: PrintJobQueue, printer: Printer, *, public_base_url: str = "",
                  tz: str = BUSINESS_TZ_DEFAULT, count: Callable[[str], None] = lambda name: None,
                  clock: Callable[[], datetime] = utcnow, max_receives: int = 5, fallback_after: int = 3,
-                 confirm_within: timedelta = timedelta(minutes=2)) -> None:
+                 confirm_within: timedelta = timedelta(minutes=2),
+                 service_states: ServiceStateLedger | None = None) -> None:
         self._repository = repository
+        self._service_states = service_states  # the store's open kitchen tickets (busy mode, waiting times)
         self._jobs = jobs
         self._printer = printer
         self._public_base_url = public_base_url.rstrip("/")
@@ -95,21 +99,23 @@ class PrintingService:
             self._jobs.flag_not_printed(order.order_id, True)
             return []
         final = receive_count >= self._max_receives
-        jobs, unavailable = [], None
+        jobs, unavailable, claimed = [], None, []
         for ticket in tickets:  # one dead printer must not hold back the other stations
             try:
-                jobs.append(self._dispatch(order, ticket, final=final))
+                jobs.append(self._dispatch(order, ticket, final=final, claimed=claimed))
             except PrinterUnavailable as error:
                 unavailable = error
+        self._enter_kitchen(order, setup.store, claimed)
         if unavailable is not None:
             raise unavailable
         if order.status == OrderStatus.PAID and all(job.is_out for job in jobs if job.ticket.kind == "kitchen"):
             self._start(order)
         return jobs
 
-    def _dispatch(self, order: Order, ticket: Ticket, *, final: bool) -> PrintJob:
+    def _dispatch(self, order: Order, ticket: Ticket, *, final: bool, claimed: list[PrintJob]) -> PrintJob:
         job, _ = self._jobs.claim(PrintJob(order_id=order.order_id, store_id=order.store_id, ticket=ticket,
                                            created_at=iso(self._clock())))
+        claimed.append(job)
         if job.status != PrintStatus.PENDING:
             return job  # a replay: sent, printed or already failed (staff reprint)
         return self._send(job, final=final)
@@ -167,6 +173,20 @@ class PrintingService:
         self._jobs.flag_not_printed(job.order_id, True)
         self._alert(job.order_id, job.ticket_id, job.error)
         return job
+
+    def _enter_kitchen(self, order: Order, store: Store, claimed: list[PrintJob]) -> None:
+        """The claimed kitchen tickets not yet bumped join the store's open ones (a replay sets the same
+        entries; a bumped one stays out); tickets left open past STALE_AFTER are dropped on the way."""
+        if self._service_states is None:
+            return
+        settings = KitchenSettings.of(store)
+        prep = order.prep_minutes or settings.default_prep_minutes
+        entering = [OpenTicket(ticket_id=job.ticket_id, order_id=order.order_id, at=order.paid_at or job.created_at,
+                               prep_minutes=prep)
+                    for job in claimed if job.ticket.kind == "kitchen" and job.bumped_at is None]
+        if entering:
+            state = self._service_states.enter(order.store_id, entering, lanes=settings.lanes)
+            self._service_states.leave(order.store_id, state.stale(self._clock()))
 
     def _alert(self, order_id: str, ticket_id: str, error: str) -> None:
         self._count(PRINT_FAILED_METRIC)
