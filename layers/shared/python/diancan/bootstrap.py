@@ -178,6 +178,13 @@ def guest_orders():
 
 
 @component
+def busy_mode():
+    from diancan.services.busy import BusyMode
+
+    return BusyMode(service_states())
+
+
+@component
 def service_states():
     """A store's busy / delivery-paused switches and open kitchen tickets (one item per store)."""
     from diancan.adapters.service_state_store import ServiceStates

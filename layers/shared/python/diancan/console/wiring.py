@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from diancan.adapters.review_store import ReviewStore
     from diancan.adapters.stock_store import StockStore
     from diancan.adapters.table_store import TableStore
+    from diancan.services.busy import BusyMode
     from diancan.services.coupons import CouponService
     from diancan.services.delivery import DeliveryService
     from diancan.services.kitchen import KitchenBoard
@@ -80,6 +81,7 @@ class ConsoleServices:
     review_store: Callable[[], ReviewStore]
     reviews: Callable[[], Reviews]
     reports: Callable[[], ReportService]
+    busy_mode: Callable[[], BusyMode]
 
 
 def session_key(app_secret: dict) -> bytes:
@@ -111,4 +113,5 @@ def build(settings: ConsoleSettings, cost: ScryptCost = CURRENT) -> ConsoleServi
         stock_decisions=bootstrap.stock_decisions, menu_admin=bootstrap.menu_admin, store_setup=bootstrap.store_setup,
         tables=bootstrap.tables, table_store=bootstrap.table_store, table_codes=bootstrap.table_codes,
         marketing_store=bootstrap.marketing_store, activity_store=bootstrap.activity_store, coupons=bootstrap.coupons,
-        review_store=bootstrap.review_store, reviews=bootstrap.reviews, reports=bootstrap.reports)
+        review_store=bootstrap.review_store, reviews=bootstrap.reviews, reports=bootstrap.reports,
+        busy_mode=bootstrap.busy_mode)

@@ -1,5 +1,5 @@
-"""Store delivery, device and order-limit settings (``Store.settings["delivery"]``, ``["print_when"]`` and
-``["limits"]``), the ones the quote, courier and printing services read with the profile. Checked by the
+"""Store delivery, device, order-limit and kitchen settings (``Store.settings["delivery"]``, ``["print_when"]``,
+``["limits"]`` and ``["kitchen"]``: busy mode's limit, preparation time), the ones the quote, courier and printing services read with the profile. Checked by the
 domain's ``StoreDelivery``, ``PrintWhen`` and ``OrderLimits``, written with ``Repository.update_store`` under the ``updated_at`` token read with the form (a
 concurrent edit is 409 STORE_CHANGED); every other setting and profile field is kept. A field the request
 does not carry keeps its current value, so a script may change only the radius.
@@ -22,6 +22,7 @@ from diancan.domain.inputs import whole_number
 from diancan.domain.menu import Store
 from diancan.domain.order_limits import OrderLimits
 from diancan.domain.printing import PrintWhen
+from diancan.domain.service_state import KitchenSettings
 from diancan.domain.setup import area_preview
 from diancan.domain.staff import Action
 
@@ -99,7 +100,28 @@ def settings_from(data: dict, store: Store) -> dict:
     if print_when not in set(PrintWhen):
         raise _bad("print_when", "打印时机只能是 付款后 / 接单后 / 手动")
     return {**store.settings, "delivery": checked.model_dump(mode="json"), "print_when": print_when,
-            "limits": _limits(data, store).model_dump()}
+            "limits": _limits(data, store).model_dump(), "kitchen": _kitchen(data, store).model_dump()}
+
+
+KITCHEN_FIELDS = {"busy_ticket_limit": "busy_ticket_limit", "busy_slot_factor": "busy_slot_factor",
+                  "default_prep_minutes": "default_prep_minutes", "kitchen_lanes": "lanes"}
+
+
+def _kitchen(data: dict, store: Store) -> KitchenSettings:
+    """Busy mode's automatic limit and slot factor, the default preparation time and the kitchen's lanes; a
+    field not sent keeps its value, an empty ``busy_ticket_limit`` turns automatic busy mode off."""
+    kitchen = KitchenSettings.of(store).model_dump()
+    for given, name in KITCHEN_FIELDS.items():
+        if given in data:
+            raw = data[given]
+            kitchen[name] = None if isinstance(raw, str) and not raw.strip() and name == "busy_ticket_limit" else raw
+    try:
+        return KitchenSettings.model_validate(kitchen)
+    except ValidationError:
+        raise InvalidRequest("kitchen settings out of range",
+                             "后厨设置超出范围（自动忙碌小票数1-1000，忙碌时预约容量比例0-1，"
+                             "默认制作时间1-240分钟，同时制作1-50单）",
+                             code="INVALID_STORE_SETTINGS", details={"fields": ["kitchen"]}) from None
 
 
 def _limits(data: dict, store: Store) -> OrderLimits:
@@ -134,12 +156,15 @@ def page(store_id: str):
     delivery = store.settings.get("delivery") or {}
     print_when = store.settings.get("print_when", PrintWhen.PAYMENT)
     limits = OrderLimits.of(store).model_dump()
+    kitchen = KitchenSettings.of(store).model_dump()
     if wants_json():
-        return {"delivery": delivery, "print_when": print_when, "limits": limits, "updated_at": updated_at}
+        return {"delivery": delivery, "print_when": print_when, "limits": limits, "kitchen": kitchen,
+                "updated_at": updated_at}
     area = delivery.get("area", {})
     preview = area_preview(store.lat, store.lng, area.get("radius_m"), area.get("polygon"))
     return render_template("store_settings.html", store=store, updated_at=updated_at or "", delivery=delivery,
-                           text=_form_text(delivery), preview=preview, print_when=print_when, limits=limits, couriers=list(CourierChoice),
+                           text=_form_text(delivery), preview=preview, print_when=print_when, limits=limits, kitchen=kitchen,
+                           couriers=list(CourierChoice),
                            dispatch=list(DispatchWhen), print_whens=list(PrintWhen))
 
 
@@ -151,8 +176,8 @@ def save(store_id: str):
     settings = settings_from(data, current)
     updated_at = console().repository.update_store(current.model_copy(update={"settings": settings}),
                                                    str(data.get("updated_at") or "") or None)
-    changed = [k for k in ("delivery", "print_when", "limits") if current.settings.get(k) != settings[k]]
+    changed = [k for k in ("delivery", "print_when", "limits", "kitchen") if current.settings.get(k) != settings[k]]
     audit("store.settings", store_id, "settings", changed=changed, area=settings["delivery"]["area"],
-          print_when=settings["print_when"], limits=settings["limits"])
+          print_when=settings["print_when"], limits=settings["limits"], kitchen=settings["kitchen"])
     return answer({"store_id": store_id, "changed": changed, "updated_at": updated_at},
                   url_for("store_settings.page", store_id=store_id))
