@@ -146,6 +146,28 @@ Store limits (`Store.settings.limits`, edited in the console's store settings): 
 or one table round. Past them, quote, order, the table cart and table rounds answer
 `422 LINE_QTY_TOO_HIGH` (`details`: `dish_id`, `qty`, `limit`) or `422 ORDER_QTY_TOO_HIGH` (`qty`, `limit`).
 
+Busy mode and waiting times (`Store.settings.kitchen`, edited in the console's store settings:
+`busy_ticket_limit` (none: never automatic, else 1-1000), `busy_slot_factor` (default 0.5, 0-1),
+`default_prep_minutes` (default 15, 1-240), `lanes` (default 2, 1-50: orders the kitchen cooks at once); a
+dish's `prep_minutes` (1-240, none: the store's default) in the console's dish form and the menu API):
+- `GET /menu/stores/{id}/menu` carries `service`: `{"busy", "busy_reason": "staff"|"tickets"|null,
+  "busy_notice": {"message", "message_en"}|null, "busy_slot_factor", "delivery_paused",
+  "delivery_paused_notice": {"message", "message_en"}|null}`. Busy is switched by staff (console kitchen page,
+  `POST /admin/s/{id}/service/busy {"on": true|false}`: cashiers, managers, owners) or automatic while more
+  kitchen tickets are open (printed, not bumped) than `busy_ticket_limit`. Show the notice as a banner.
+- Pre-order slots while busy: a slot's capacity is `floor(capacity * busy_slot_factor)`
+  (`domain/service_state.slot_capacity(capacity, busy, KitchenSettings.of(store))`; the busy flag is
+  `ServiceState.busy(settings, now)` of `ServiceStateLedger.read(store_id)`, or the menu's `service.busy`).
+- Delivery paused alone (`POST /admin/s/{id}/service/delivery-paused {"on": ...}`: managers, owners):
+  `/quote` and `/orders` refuse `mode: "delivery"` with `409 DELIVERY_PAUSED` (zh 外卖暂停接单，可选择自取或堂食);
+  takeout and dine-in stay open. A switch is written only when it changes (`changed` in the answer) and audited.
+- `GET /orders/orders/{id}` carries `orders_ahead` and `estimated_ready_at` while the order is `PAID` or
+  `PREPARING` (both `null` otherwise): the orders whose kitchen tickets went in earlier and are not bumped
+  yet, and when this one should be ready (each order ahead holds one of the kitchen's `lanes` for what is
+  left of its preparation time, then this order takes its own: its slowest dish's `prep_minutes`; a
+  pre-order not before its `pickup_at`). Computed at every read: each bump makes it more precise. The
+  guest's "accepted" message uses the same estimate.
+
 Console (`admin`) money-moving actions (refund, reject, refund-and-close, courier tip, counter payment) need
 a request key, the `request_key` form field each form gets when the page renders (scripts: an
 `Idempotency-Key` header); the same key repeats the first answer and moves no money again. Refusals:
