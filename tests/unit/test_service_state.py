@@ -20,6 +20,7 @@ from diancan.domain.service_state import (
     slot_capacity,
 )
 
+pytestmark = pytest.mark.unit
 NOW = datetime(2026, 11, 24, 4, 30, tzinfo=UTC)
 
 
