@@ -215,3 +215,14 @@ def test_the_accepted_message_tells_the_estimate_from_the_orders_ahead(kitchen, 
     shown = sent["data"]["time3"]
     expected = {local(at + timedelta(minutes=m), "Asia/Shanghai").strftime("%Y-%m-%d %H:%M") for m in (30, 31, 32)}
     assert shown in expected, (shown, expected)
+
+
+def test_a_number_called_at_the_counter_without_a_bump_leaves_the_queue_too(kitchen, guest_token):
+    from diancan import bootstrap
+
+    token = guest_token("alice")
+    first, mine = printed_order(pickup_no=81), printed_order(pickup_no=82)
+    assert guest_detail(mine, token)["orders_ahead"] == 1
+    bootstrap.kitchen().call_number(first, by="staff:counter")
+    assert guest_detail(mine, token)["orders_ahead"] == 0
+    assert [t.order_id for t in states().read(STORE).tickets] == [mine]

@@ -33,7 +33,7 @@ BUSY_NOTICE = {"message": "当前出餐高峰，出餐时间可能较长，请�
                "message_en": "We are very busy right now: your food may take longer than usual"}
 DELIVERY_PAUSED_NOTICE = {"message": "外卖暂停接单，可选择自取或堂食",
                           "message_en": "Delivery is paused for now: takeout and dine-in are open"}
-STALE_AFTER = timedelta(hours=6)  # an open ticket older than this was finished without a bump: not counted
+STALE_AFTER = timedelta(hours=3)  # an open ticket older than this was finished without a bump: not counted
 SWITCHES = ("busy", "delivery_paused")
 DEFAULT_LANES = 2
 DEFAULT_PREP_MINUTES = 15

@@ -66,6 +66,10 @@ class KitchenBoard:
         """Call the order's number at the counter: READY, and the guest is notified (OrderReady event)."""
         order = self._repository.get_order(order_id, consistent=True)
         status = self._ready(order, by)
+        if self._service_states is not None and status == OrderStatus.READY:  # called without every bump
+            open_ids = [j.ticket_id for j in self._jobs.of_order(order_id)
+                        if j.ticket.kind == "kitchen" and j.bumped_at is None]
+            self._service_states.leave(order.store_id, open_ids)
         return {"order_id": order_id, "pickup_no": order.pickup_no, "status": status,
                 "speech": call_speech(order.pickup_no, order.table_no)}
 
