@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from diancan.services.printing import PrintingService
     from diancan.services.reports import ReportService
     from diancan.services.reviews import Reviews
+    from diancan.services.settlement import SettlementService
     from diancan.services.stock import StockService
     from diancan.services.store_setup import StoreSetup
     from diancan.services.table_codes import TableCodes
@@ -82,6 +83,7 @@ class ConsoleServices:
     reviews: Callable[[], Reviews]
     reports: Callable[[], ReportService]
     busy_mode: Callable[[], BusyMode]
+    settlement_desk: Callable[[], SettlementService]  # the day's settlement: view, close (no files: no openpyxl)
 
 
 def session_key(app_secret: dict) -> bytes:
@@ -114,4 +116,5 @@ def build(settings: ConsoleSettings, cost: ScryptCost = CURRENT) -> ConsoleServi
         tables=bootstrap.tables, table_store=bootstrap.table_store, table_codes=bootstrap.table_codes,
         marketing_store=bootstrap.marketing_store, activity_store=bootstrap.activity_store, coupons=bootstrap.coupons,
         review_store=bootstrap.review_store, reviews=bootstrap.reviews, reports=bootstrap.reports,
-        busy_mode=bootstrap.busy_mode)
+        busy_mode=bootstrap.busy_mode,
+        settlement_desk=bootstrap.settlement_desk)

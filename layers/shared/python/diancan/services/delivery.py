@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, Protocol
 
+from diancan.domain import lifecycle
 from diancan.domain.clock import iso, utcnow
 from diancan.domain.delivery import (
     REDISPATCHABLE,
@@ -33,10 +34,10 @@ from diancan.domain.delivery import OrderAction as CourierAsks
 from diancan.domain.delivery_settings import CourierChoice, StoreDelivery
 from diancan.domain.dispatch import Dispatch, DispatchState, Problem, masked
 from diancan.domain.errors import NotFound, Unprocessable, UpstreamUnavailable
-from diancan.domain.events import OrderEvent, OrderOutForDelivery
+from diancan.domain.events import OrderEvent
 from diancan.domain.exceptions import CourierError, CourierUnavailable, DispatchChanged
 from diancan.domain.order import DeliveryAddress, Order
-from diancan.domain.order_status import OrderAction, OrderStatus, TransitionRefused
+from diancan.domain.order_status import OrderAction, OrderStatus, StatusMove, TransitionRefused, decide
 from diancan.services.completion import EventPublisher, complete_order
 from diancan.services.ports import Cipher, Courier, Dispatches, OrderRepository
 
@@ -334,23 +335,25 @@ class DeliveryService:
             self._store.flag(order_id, problem.value, False)
 
     def _move(self, order_id: str, action: OrderAction, by: str = "courier", *, at: str | None = None) -> bool:
-        """Move the order; a refusal (refunded or cancelled meanwhile) is logged, never retried. True when
-        this call moved it (a replay finds it moved already)."""
+        """Move the order (``_apply`` of the domain's move for ``action``)."""
+        return self._apply(order_id, decide("delivery", action, at=at or iso(self._clock()), by=by))
+
+    def _apply(self, order_id: str, move: StatusMove) -> bool:
+        """Apply a move; a refusal (refunded or cancelled meanwhile) is logged, never retried. True when this
+        call moved the order (a replay finds it moved already)."""
         try:
-            return self._repository.transition(order_id, "delivery", action, at=at or iso(self._clock()),
-                                               by=by).applied
+            return self._repository.apply(order_id, move).applied
         except TransitionRefused as refused:
-            logger.info("order not moved by delivery", extra={"order_id": order_id, "action": action.value,
+            logger.info("order not moved by delivery", extra={"order_id": order_id, "action": move.action.value,
                                                               "status": refused.details.get("status")})
             return False
 
     def _picked_up(self, order_id: str, store_id: str, *, by: str, courier: str) -> None:
         """DELIVERING, and the guest told once: only the call that moved the order publishes (a repeated
         callback finds it moved); the guest_notify ledger drops a second delivery of the event."""
-        at = iso(self._clock())
-        if self._move(order_id, OrderAction.PICK_UP, by=by, at=at):
-            self._bus.publish([OrderOutForDelivery(order_id=order_id, store_id=store_id, at=at, courier=courier,
-                                                   by=by)])
+        decision = lifecycle.pick_up(order_id, store_id, at=iso(self._clock()), by=by, courier=courier)
+        if self._apply(order_id, decision.move):
+            self._bus.publish(list(decision.events))
 
     def _complete(self, order_id: str, by: str) -> None:
         """COMPLETED through the one completion path (it publishes OrderCompleted, which earns points)."""
