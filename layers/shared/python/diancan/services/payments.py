@@ -34,6 +34,7 @@ from diancan.domain.payments import (
     Refund,
     RefundStatus,
     check_refund,
+    check_refund_lines,
     first_broken_link,
     refund_no,
 )
@@ -208,8 +209,13 @@ class PaymentService:
     # ---- refunds -----------------------------------------------------------------------------------------
 
     def refund(self, order_id: str, amount_fen: int | None, *, reason: str, by: str,
-               food_made: bool = False, day_limit_fen: int | None = None) -> Refund:
+               food_made: bool = False, day_limit_fen: int | None = None, line_indexes: list[int] | None = None,
+               only_if: OrderStatus | None = None) -> Refund:
         """Refund all (``amount_fen=None``) or part of a paid order. The sum never exceeds what was paid.
+
+        ``line_indexes``: the order's lines a partial refund is for (kept on the refund and its OrderRefunded, so
+        the kitchen's cancel ticket lists them); None when it names only an amount. ``only_if``: refund only an
+        order still in that status, checked by the write itself (``OrderNotInState`` otherwise).
 
         ``day_limit_fen``: the most ``by`` may refund on this order in this business day, their refunds
         together (a cashier's limit). It is checked on the refunds read here, and the write below is
@@ -218,8 +224,11 @@ class PaymentService:
         late = "LATE_PAYMENT" in order.flags
         if not order.paid_fen or (order.status not in REFUNDABLE and not late):
             raise NotPaid(details={"status": order.status.value})
+        if only_if is not None and order.status != only_if:
+            raise OrderNotInState("order")
         amount = order.paid_fen - order.refund_committed_fen if amount_fen is None else amount_fen
         check_refund(amount, order.paid_fen, order.refund_committed_fen)
+        lines = check_refund_lines(line_indexes, len(order.lines))
         earlier = self._store.refunds(order_id)
         count = len(earlier)
         number = refund_no(order_id, count + 1)
@@ -231,11 +240,17 @@ class PaymentService:
             if mine + amount > day_limit_fen:
                 raise RefundDayLimit(details={"limit_fen": day_limit_fen, "refunded_today_fen": mine,
                                               "amount_fen": amount})
-        self._store.start_refund(order_id=order_id, out_refund_no=number, amount_fen=amount, reason=reason,
-                                 requested_by=by, food_made=food_made, at=iso(now),
-                                 expected_committed=order.refund_committed_fen, expected_count=count,
-                                 follow_up_minute=minute_of(now + REFUND_FOLLOW_UP),
-                                 follow_up_expiry=int(now.timestamp()) + 30 * 24 * 3600)
+        try:
+            self._store.start_refund(order_id=order_id, out_refund_no=number, amount_fen=amount, reason=reason,
+                                     requested_by=by, food_made=food_made, at=iso(now),
+                                     expected_committed=order.refund_committed_fen, expected_count=count,
+                                     follow_up_minute=minute_of(now + REFUND_FOLLOW_UP),
+                                     follow_up_expiry=int(now.timestamp()) + 30 * 24 * 3600, line_indexes=lines,
+                                     expected_status=None if only_if is None else only_if.value)
+        except Conflict:
+            if only_if is not None and self._repository.get_order(order_id, consistent=True).status != only_if:
+                raise OrderNotInState("order") from None
+            raise
         if amount + order.refund_committed_fen >= order.paid_fen and not late:
             self._repository.transition(order_id, order.mode, OrderAction.REFUND, at=iso(now), by=by, note=reason)
         self._submit(self._store.get_refund(order_id, number), order)
@@ -299,7 +314,8 @@ class PaymentService:
         full = order.refunded_fen + refund.amount_fen >= (order.paid_fen or 0) or order.status == OrderStatus.REFUNDED
         self._bus.publish([OrderRefunded(order_id=order.order_id, store_id=order.store_id, at=iso(self._clock()),
                                          refund_no=refund.out_refund_no, amount_fen=refund.amount_fen, full=full,
-                                         food_made=refund.food_made, reason=refund.reason)])
+                                         food_made=refund.food_made, reason=refund.reason,
+                                         line_indexes=refund.line_indexes)])
 
     # ---- lost notifications and expiry -------------------------------------------------------------------
 

@@ -12,6 +12,9 @@
 - print_check asks the vendor about sent jobs; one not printed within ``confirm_within`` is re-sent to the
   fallback ("补打"), else FAILED + flag.
 - The order moves PAID → PREPARING once all its kitchen tickets are out (sent or printed).
+- A refund or cancel of an order whose kitchen tickets are out prints a cancel ticket (退单) on each of those
+  stations with what to stop, once per refund (or once for the whole order), with the same guarantees; its
+  kitchen tickets leave the kitchen screen (whole order) or show the stopped lines struck through, first.
 """
 
 from __future__ import annotations
@@ -27,11 +30,15 @@ from diancan.domain.exceptions import PrinterError, PrinterUnavailable
 from diancan.domain.order import Order
 from diancan.domain.order_status import OrderAction, OrderStatus, TransitionRefused
 from diancan.domain.printing import (
+    STOP_EVENTS,
     UNCERTAIN_LABEL,
     NoStations,
     PrintJob,
     PrintRequest,
     PrintStatus,
+    Stop,
+    cancel_tickets,
+    mark_stopped,
     prints_on,
     ticket_order,
     tickets_for,
@@ -75,6 +82,8 @@ class PrintingService:
         """Print what the event asks for, if the store prints on it. Raises PrinterUnavailable to be retried."""
         if event is None:  # not one of ours
             return []
+        if event.name in STOP_EVENTS:
+            return self.stop(Stop.of(event), receive_count=receive_count)
         request = PrintRequest.model_validate(event.detail)
         setup = self._jobs.print_setup(request.store_id)
         if not prints_on(setup.store, event.name):
@@ -94,21 +103,51 @@ class PrintingService:
             self._alert(order.order_id, "", "the store has no kitchen stations")
             self._jobs.flag_not_printed(order.order_id, True)
             return []
-        final = receive_count >= self._max_receives
-        jobs, unavailable = [], None
-        for ticket in tickets:  # one dead printer must not hold back the other stations
-            try:
-                jobs.append(self._dispatch(order, ticket, final=final))
-            except PrinterUnavailable as error:
-                unavailable = error
-        if unavailable is not None:
-            raise unavailable
+        jobs = self._dispatch_all(order.order_id, order.store_id, tickets, receive_count)
         if order.status == OrderStatus.PAID and all(job.is_out for job in jobs if job.ticket.kind == "kitchen"):
             self._start(order)
         return jobs
 
-    def _dispatch(self, order: Order, ticket: Ticket, *, final: bool) -> PrintJob:
-        job, _ = self._jobs.claim(PrintJob(order_id=order.order_id, store_id=order.store_id, ticket=ticket,
+    def stop(self, stop: Stop, *, receive_count: int = 1) -> list[PrintJob]:
+        """A refund or cancel reached the kitchen: its tickets come off the screen (or show the stopped lines
+        struck through), then the cancel tickets print on the stations that had the order. Nothing when no
+        kitchen ticket of the order was out. Raises PrinterUnavailable to be retried."""
+        jobs = self._jobs.of_order(stop.order_id)
+        kitchen = [job for job in jobs if job.ticket.kind == "kitchen"]
+        if not kitchen:
+            return []
+        order = setup = None
+        if stop.line_indexes:  # named lines are routed to their stations as the kitchen tickets were
+            order = self._repository.get_order(stop.order_id, consistent=True)
+            setup = self._jobs.print_setup(stop.store_id)
+        tickets = cancel_tickets(stop, jobs, order, setup)
+        at = iso(self._clock())
+        to_place = {ticket.station.station_id: list(ticket.order.lines) for ticket in tickets}
+        for job in kitchen:
+            station_id = job.ticket.station.station_id
+            changed, to_place[station_id] = mark_stopped(job, stop, to_place.get(station_id, []), at)
+            if changed is not None:
+                self._jobs.save(changed)  # JobChanged (a bump meanwhile) fails the record: the replay redoes it
+        if tickets:
+            logger.info("cancel tickets", extra={"order_id": stop.order_id, "stop": stop.key,
+                                                 "stations": [t.station.station_id for t in tickets]})
+        return self._dispatch_all(stop.order_id, stop.store_id, tickets, receive_count)
+
+    def _dispatch_all(self, order_id: str, store_id: str, tickets: Sequence[Ticket], receive_count: int
+                      ) -> list[PrintJob]:
+        final = receive_count >= self._max_receives
+        jobs, unavailable = [], None
+        for ticket in tickets:  # one dead printer must not hold back the other stations
+            try:
+                jobs.append(self._dispatch(order_id, store_id, ticket, final=final))
+            except PrinterUnavailable as error:
+                unavailable = error
+        if unavailable is not None:
+            raise unavailable
+        return jobs
+
+    def _dispatch(self, order_id: str, store_id: str, ticket: Ticket, *, final: bool) -> PrintJob:
+        job, _ = self._jobs.claim(PrintJob(order_id=order_id, store_id=store_id, ticket=ticket,
                                            created_at=iso(self._clock())))
         if job.status != PrintStatus.PENDING:
             return job  # a replay: sent, printed or already failed (staff reprint)
