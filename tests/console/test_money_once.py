@@ -242,3 +242,21 @@ def test_every_form_of_a_money_moving_route_carries_a_request_key_minted_with_th
     assert all('<input type="hidden" name="request_key" value="{{ new_request_key() }}">' in f for f in keyed)
     script = (Path(diancan.console.__file__).parent / "static" / "console.js").read_text(encoding="utf-8")
     assert "request_key: form.elements.request_key.value" in script
+
+
+def test_a_refund_by_line_keeps_its_lines_for_the_kitchens_cancel_ticket_and_one_by_amount_none(
+        live, guest_token, console, make_app):
+    from diancan import bootstrap
+
+    order = paid_in_simulator(live, guest_token(), key="console-lines-key-01")
+    client = make_app().test_client()
+    csrf = login(client, "jingan")
+    path = f"/s/{STORE}/orders/{order['order_id']}/refund"
+    by_line = _post(client, csrf, path, {"lines": [0], "reason": "菜品售罄", "request_key": "by-line-refund-0001"})
+    assert by_line.status_code == 200, by_line.get_data(as_text=True)
+    assert by_line.get_json()["refund"]["line_indexes"] == [0]
+    by_amount = _post(client, csrf, path, {"amount_yuan": "1", "request_key": "by-amount-refund-0001"})
+    assert by_amount.status_code == 200, by_amount.get_data(as_text=True)
+    assert [r.line_indexes for r in bootstrap.payment_store().refunds(order["order_id"])] == [[0], None]
+    bad = _post(client, csrf, path, {"lines": [99], "request_key": "by-line-refund-0002"})
+    assert bad.status_code == 400 and bad.get_json()["code"] == "INVALID_LINES"
