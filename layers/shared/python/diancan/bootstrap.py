@@ -146,7 +146,7 @@ def payments():
     from diancan.services.payments import PaymentService
 
     return PaymentService(repository(), payment_store(), wechatpay(), event_bus(), business_tz=settings().business_tz,
-                          stats=stats())
+                          stats=stats(), alerts=alerts())
 
 
 @component
@@ -230,7 +230,7 @@ def printing():
     from diancan.services.printing import PrintingService
 
     return PrintingService(repository(), print_jobs(), printer(), public_base_url=settings().public_base_url,
-                           tz=settings().business_tz, count=_count_metric)
+                           tz=settings().business_tz, count=_count_metric, due_work=payment_store())
 
 
 @component

@@ -14,6 +14,13 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from diancan.domain.acceptance import (
+    ALARM_SENT,
+    ALARM_TASK,
+    ALERT_KIND,
+    NOT_ACCEPTED_REASON,
+    TIMEOUT_TASK,
+)
 from diancan.domain.clock import business_day, iso, minute_of, parse_iso, utcnow
 from diancan.domain.errors import Conflict, Forbidden, NotFound, UpstreamUnavailable
 from diancan.domain.events import ORDER_PAID, OrderCancelled, OrderPaid, OrderRefunded
@@ -38,7 +45,14 @@ from diancan.domain.payments import (
     first_broken_link,
     refund_no,
 )
-from diancan.services.ports import EventPublisher, OrderRepository, PaymentLedger, WeChatPayClient
+from diancan.domain.tables import TAB_FLAG
+from diancan.services.ports import (
+    AlertPublisher,
+    EventPublisher,
+    OrderRepository,
+    PaymentLedger,
+    WeChatPayClient,
+)
 
 if TYPE_CHECKING:
     from diancan.services.stats import StoreStats
@@ -77,13 +91,15 @@ def verify_chain(store: PaymentLedger, store_id: str) -> dict:
 class PaymentService:
     def __init__(self, repository: OrderRepository, store: PaymentLedger, gateway: WeChatPayClient,
                  bus: EventPublisher, *,
-                 business_tz: str, clock: Callable[[], datetime] = utcnow, stats: StoreStats | None = None) -> None:
+                 business_tz: str, clock: Callable[[], datetime] = utcnow, stats: StoreStats | None = None,
+                 alerts: AlertPublisher | None = None) -> None:
         self._repository = repository
         self._store = store
         self._gateway = gateway
         self._bus = bus
         self._tz = business_tz
         self._clock = clock
+        self._alerts = alerts  # the managers' alarm of an order nobody accepts (none: logged only)
         self._stats = stats  # the dashboard's counters: once per applied payment or settled refund (none: not counted)
 
     # ---- paying ------------------------------------------------------------------------------------------
@@ -358,6 +374,40 @@ class PaymentService:
         return self.apply_refund_result({**answer, "refund_status": answer.get("status"),
                                          "out_trade_no": order_id, "out_refund_no": out_refund_no})
 
+    # ---- orders nobody accepts (stores that accept by hand) ------------------------------------------------
+
+    def alarm_unaccepted(self, order_id: str) -> str:
+        """Alert the store's managers about a paid order still not accepted, once per order; an order accepted
+        (or refunded) meanwhile is left alone."""
+        order = self._repository.get_order(order_id, consistent=True)
+        if order.status != OrderStatus.PAID or TAB_FLAG in order.flags:  # a table's tab: its rounds were cooked
+            return "accepted"
+        if ALARM_SENT in order.published:
+            return "replay"
+        waited = int((self._clock() - parse_iso(order.paid_at or order.created_at)).total_seconds() // 60)
+        logger.warning("order not accepted", extra={"order_id": order_id, "store_id": order.store_id,
+                                                    "waited_min": waited})
+        if self._alerts is not None:
+            self._alerts.publish(ALERT_KIND, f"Order not accepted: {order.store_id} #{order.pickup_no or ''}", {
+                "store_id": order.store_id, "order_id": order_id, "pickup_no": order.pickup_no,
+                "paid_at": order.paid_at, "waited_min": waited, "message": "订单付款后无人接单，请尽快处理"})
+        self._repository.mark_published(order_id, ALARM_SENT)
+        return "alarmed"
+
+    def refund_unaccepted(self, order_id: str) -> str:
+        """Cancel and refund in full a paid order nobody accepted in time, through the ordinary refund (the guest
+        is told, portions and stock come back); conditional on the order still being PAID when it is written."""
+        order = self._repository.get_order(order_id, consistent=True)
+        if order.status != OrderStatus.PAID or TAB_FLAG in order.flags:
+            return "accepted"
+        try:
+            self.refund(order_id, None, reason=NOT_ACCEPTED_REASON, by="system:accept_timeout",
+                        only_if=OrderStatus.PAID)
+        except OrderNotInState:
+            return "accepted"
+        logger.warning("order refunded: nobody accepted it", extra={"order_id": order_id, "store_id": order.store_id})
+        return "auto_refunded"
+
     def sweep(self, now: datetime | None = None) -> dict:
         """Handle every bucket of due work from the cursor up to the last full minute. Work that fails on an
         unavailable outside service is moved to a later minute, so the cursor always advances."""
@@ -386,6 +436,10 @@ class PaymentService:
                 outcome = self.follow_up_refund(task.order_id, task.ref)
                 if outcome in ("pending", "processing"):
                     raise UpstreamUnavailable("refund still processing")
+            elif task.task == ALARM_TASK:
+                outcome = self.alarm_unaccepted(task.order_id)
+            elif task.task == TIMEOUT_TASK:
+                outcome = self.refund_unaccepted(task.order_id)
             else:
                 outcome = "unknown_task"
         except UpstreamUnavailable:

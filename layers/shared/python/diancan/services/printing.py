@@ -23,9 +23,10 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
+from diancan.domain.acceptance import AcceptTimeouts, accepts_manually, watch_tasks
 from diancan.domain.clock import BUSINESS_TZ_DEFAULT, iso, parse_iso, utcnow
 from diancan.domain.errors import Unprocessable
-from diancan.domain.events import OrderEvent
+from diancan.domain.events import OrderEvent, OrderPaid
 from diancan.domain.exceptions import PrinterError, PrinterUnavailable
 from diancan.domain.order import Order
 from diancan.domain.order_status import OrderAction, OrderStatus, TransitionRefused
@@ -46,7 +47,7 @@ from diancan.domain.printing import (
 from diancan.domain.tables import TAB_FLAG
 from diancan.domain.ticket_render import render_feieyun, split_for_limit
 from diancan.domain.tickets import Station, Ticket
-from diancan.services.ports import OrderRepository, Printer, PrintJobQueue
+from diancan.services.ports import OrderRepository, PaymentLedger, Printer, PrintJobQueue
 
 logger = logging.getLogger(__name__)
 
@@ -64,8 +65,9 @@ class PrintingService:
     def __init__(self, repository: OrderRepository, jobs: PrintJobQueue, printer: Printer, *, public_base_url: str = "",
                  tz: str = BUSINESS_TZ_DEFAULT, count: Callable[[str], None] = lambda name: None,
                  clock: Callable[[], datetime] = utcnow, max_receives: int = 5, fallback_after: int = 3,
-                 confirm_within: timedelta = timedelta(minutes=2)) -> None:
+                 confirm_within: timedelta = timedelta(minutes=2), due_work: PaymentLedger | None = None) -> None:
         self._repository = repository
+        self._due_work = due_work  # the sweeper's due work: the watch on orders a store accepts by hand
         self._jobs = jobs
         self._printer = printer
         self._public_base_url = public_base_url.rstrip("/")
@@ -86,6 +88,8 @@ class PrintingService:
             return self.stop(Stop.of(event), receive_count=receive_count)
         request = PrintRequest.model_validate(event.detail)
         setup = self._jobs.print_setup(request.store_id)
+        if isinstance(event, OrderPaid) and self._due_work is not None and accepts_manually(setup.store):
+            self._watch_acceptance(event, AcceptTimeouts.of(setup.store))
         if not prints_on(setup.store, event.name):
             return []
         order = self._repository.get_order(request.order_id, consistent=True)
@@ -107,6 +111,14 @@ class PrintingService:
         if order.status == OrderStatus.PAID and all(job.is_out for job in jobs if job.ticket.kind == "kitchen"):
             self._start(order)
         return jobs
+
+    def _watch_acceptance(self, paid: OrderPaid, timeouts: AcceptTimeouts) -> None:
+        """A store that accepts by hand: the sweeper alarms, then refunds, if nobody accepts the order in time.
+        The tasks' keys are the order's, so a replayed OrderPaid files the same two again."""
+        assert self._due_work is not None
+        now = self._clock()
+        for minute, task in watch_tasks(parse_iso(paid.at), timeouts, now):
+            self._due_work.add_sweep(minute, task, paid.order_id, None, int(now.timestamp()) + 30 * 24 * 3600)
 
     def stop(self, stop: Stop, *, receive_count: int = 1) -> list[PrintJob]:
         """A refund or cancel reached the kitchen: its tickets come off the screen (or show the stopped lines
