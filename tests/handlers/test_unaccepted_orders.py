@@ -82,12 +82,12 @@ def test_an_order_nobody_accepts_alarms_once_then_is_refunded_and_its_portions_c
 
     assert payments.sweep(now=after(order_id, 6)) == {"auto_refunded": 1}
     wait_for(lambda: order_state(order_id).status == "REFUNDED")
-    [refund] = bootstrap.payment_store().refunds(order_id)
+    [refund] = bootstrap.payment_table().refunds(order_id)
     assert (refund.amount_fen, refund.reason, refund.requested_by) == (
         order["total_fen"], "not_accepted", "system:accept_timeout")
     assert bootstrap.repository().get_dish(STORE, "d-hongshao").portions_left == 20
     assert payments.refund_unaccepted(order_id) == "accepted"  # a repeat refunds nothing more
-    assert len(bootstrap.payment_store().refunds(order_id)) == 1
+    assert len(bootstrap.payment_table().refunds(order_id)) == 1
 
 
 def test_an_order_accepted_meanwhile_is_neither_alarmed_nor_refunded(live, guest_token, inbox):
@@ -100,7 +100,7 @@ def test_an_order_accepted_meanwhile_is_neither_alarmed_nor_refunded(live, guest
     paid_event_reaches_print_dispatch(order_id)
     bootstrap.repository().transition(order_id, "takeout", OrderAction.START, at=iso(utcnow()), by="staff:mgr")
     assert bootstrap.payments().sweep(now=after(order_id, 6)) == {"accepted": 2}
-    assert alerts(inbox) == [] and bootstrap.payment_store().refunds(order_id) == []
+    assert alerts(inbox) == [] and bootstrap.payment_table().refunds(order_id) == []
     assert order_state(order_id).status == "PREPARING"
 
 
@@ -111,6 +111,6 @@ def test_a_store_that_prints_on_payment_is_not_watched(live, guest_token, inbox)
     accepts_by_hand(print_when="payment")
     order_id = paid_order(live, guest_token(), key="unaccepted-key-3")["order_id"]
     paid_event_reaches_print_dispatch(order_id)
-    due = [task.task for minutes in range(0, 20) for task in bootstrap.payment_store().due(
+    due = [task.task for minutes in range(0, 20) for task in bootstrap.payment_table().due(
         minute_of(after(order_id, minutes)))]
     assert "accept_alarm" not in due and "accept_timeout" not in due

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from diancan.adapters import keys
-from diancan.adapters.login_guard_store import Claim
-from diancan.adapters.staff_store import AuditEntry
+from diancan.adapters.login_guard_table import Claim
+from diancan.adapters.staff_table import AuditEntry
 from diancan.domain.clock import iso, utcnow
 from diancan.domain.login_throttle import (
     ACCOUNT_RULE,

@@ -61,7 +61,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 REFUND_FOLLOW_UP = timedelta(minutes=2)
-COUNTER_REFERENCE = "COUNTER-"  # a counter payment's voucher reference (PaymentStore.mark_paid_at_counter)
+COUNTER_REFERENCE = "COUNTER-"  # a counter payment's voucher reference (PaymentTable.mark_paid_at_counter)
 SWEEP_LOOKBACK = timedelta(hours=2)
 MAX_MINUTES_PER_SWEEP = 180
 

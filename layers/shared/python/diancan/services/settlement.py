@@ -47,7 +47,7 @@ LATE_VOUCHER_DAYS = 1  # as the reports: read that far past the day for vouchers
 
 
 def verify_anchors(payments, anchors, store_id: str) -> dict:
-    """A store's chain in the table (PaymentStore) against every version of its checkpoints anchored outside it
+    """A store's chain in the table (PaymentTable) against every version of its checkpoints anchored outside it
     (ChainAnchors): ``verify-chain``'s second half."""
     anchored = anchors.anchored(store_id)
     problems = check_anchors(payments.vouchers(store_id), anchored)
@@ -81,7 +81,7 @@ class SettlementService:
     def __init__(self, sources, store, files, trade_bill: Callable[[date], str], anchors, *, render,
                  couriers: Callable[[str], CourierCost | None] = lambda order_id: None, tz: str = "Asia/Shanghai",
                  clock: Callable[[], datetime] = utcnow) -> None:
-        """``sources``: the reports' ReportSources; ``store``: SettlementStore; ``files``: ReportFiles;
+        """``sources``: the reports' ReportSources; ``store``: SettlementTable; ``files``: ReportFiles;
         ``anchors``: a callable building ChainAnchors (only closing a day needs the bucket); ``render(doc)``:
         file name → (body, content type), or None where no files are written (the console)."""
         self._sources, self._store, self._files, self._trade_bill = sources, store, files, trade_bill

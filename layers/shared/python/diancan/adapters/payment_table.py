@@ -60,7 +60,7 @@ def _refund(record: RefundRecord) -> Refund:
                   None if record.line_indexes is None else [int(i) for i in record.line_indexes])
 
 
-class PaymentStore:
+class PaymentTable:
     def __init__(self, connection: Connection | None = None) -> None:
         self._connection = connection or table_connection()
 
