@@ -175,6 +175,17 @@ a request key, the `request_key` form field each form gets when the page renders
 `409 REQUEST_IN_PROGRESS` (the first request still running). A cashier refunds at most their per-refund
 limit at a time (`403 REFUND_LIMIT`) and at most their limit per order per business day, all their refunds
 of it together (`403 REFUND_DAY_LIMIT`, `details`: `limit_fen`, `refunded_today_fen`, `amount_fen`).
+A refund (`POST /admin/s/{store_id}/orders/{order_id}/refund`) may name the order's lines it is for: `lines`
+(JSON: a list of indexes in the order's `lines`; the page's form: `line` fields), alone (the amount is their
+share) or with `amount_fen`/`amount_yuan`; they are kept on the refund (`line_indexes`) and its
+`OrderRefunded`, and the kitchen's cancel ticket (退单) lists them. An index the order does not have is
+`400 INVALID_LINES`; without `lines` the refund is of an amount only.
+
+Orders nobody accepts: in a store whose tickets print on accept, a paid order not accepted within the store's
+`Store.settings.unaccepted.cancel_after_min` minutes (default 15; console store settings, with
+`alarm_after_min`, default 5, for the managers' alarm; alarm 1-120, cancel 2-240, alarm first, else
+`400 INVALID_STORE_SETTINGS`) is refunded in full automatically: the guest sees it go `REFUNDING` then
+`REFUNDED` and gets the refund notice, as for any refund.
 
 Console daily settlement (日结, `docs/reports.md` "Settlement"): `GET /admin/s/{store_id}/settlement[/{day}]`
 (right `reports.view`) and `POST /admin/s/{store_id}/settlement/{day}/close` (right `day.close`: managers and

@@ -280,16 +280,19 @@ class FakePaymentLedger:
 
     def start_refund(self, *, order_id: str, out_refund_no: str, amount_fen: int, reason: str, requested_by: str,
                      food_made: bool, at: str, expected_committed: int, expected_count: int,
-                     follow_up_minute: str, follow_up_expiry: int) -> None:
+                     follow_up_minute: str, follow_up_expiry: int, line_indexes: list[int] | None = None,
+                     expected_status: str | None = None) -> None:
         order = self._world.order(order_id)
         if (order.refund_committed_fen != expected_committed or len(self.refunds(order_id)) != expected_count
-                or (order_id, out_refund_no) in self._world.refunds):
+                or (order_id, out_refund_no) in self._world.refunds
+                or (expected_status is not None and order.status != expected_status)):
             raise Conflict("another refund of this order is in progress; retry", "订单正在退款，请稍后重试",
                            code="REFUND_IN_PROGRESS")
         self._world.orders[order_id] = order.model_copy(
             update={"refund_committed_fen": order.refund_committed_fen + amount_fen})
         self._world.refunds[(order_id, out_refund_no)] = Refund(order_id, out_refund_no, RefundStatus.SUBMITTING,
-                                                                amount_fen, reason, requested_by, food_made, at, None)
+                                                                amount_fen, reason, requested_by, food_made, at, None,
+                                                                line_indexes)
         self._world.sweeps.append((follow_up_minute, "refund", order_id, out_refund_no))
 
     def get_refund(self, order_id: str, out_refund_no: str) -> Refund | None:

@@ -146,7 +146,7 @@ def payments():
     from diancan.services.payments import PaymentService
 
     return PaymentService(repository(), payment_table(), wechatpay(), event_bus(), business_tz=settings().business_tz,
-                          stats=stats())
+                          stats=stats(), alerts=alerts())
 
 
 @component
@@ -246,7 +246,8 @@ def printing():
     from diancan.services.printing import PrintingService
 
     return PrintingService(repository(), print_jobs(), printer(), public_base_url=settings().public_base_url,
-                           tz=settings().business_tz, count=_count_metric, service_states=service_states())
+                           tz=settings().business_tz, count=_count_metric, due_work=payment_table(),
+                           service_states=service_states())
 
 
 @component

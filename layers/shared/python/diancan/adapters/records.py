@@ -151,6 +151,7 @@ class RefundRecord(Record, discriminator="refund"):
     created_at = UnicodeAttribute()
     refund_id = UnicodeAttribute(null=True)
     settled_at = UnicodeAttribute(null=True)
+    line_indexes = ListAttribute(null=True)  # the order's lines refunded (numbers), absent: an amount only
 
 
 class ChainHeadRecord(Record, discriminator="chain_head"):

@@ -53,7 +53,8 @@ class OrderCancelled(OrderEvent):
 
 
 class OrderRefunded(OrderEvent):
-    """A refund WeChat Pay confirmed; ``full`` when the whole payment went back."""
+    """A refund WeChat Pay confirmed; ``full`` when the whole payment went back. ``line_indexes``: the
+    order's lines a partial refund was for (indexes in ``Order.lines``), None when it named only an amount."""
 
     name: ClassVar[str] = "OrderRefunded"
     refund_no: str
@@ -61,6 +62,7 @@ class OrderRefunded(OrderEvent):
     full: bool
     food_made: bool
     reason: str
+    line_indexes: list[int] | None = None
 
 
 class OrderAccepted(OrderEvent):

@@ -84,4 +84,5 @@ def refunded(order: Order, refund: Refund, *, at: str) -> OrderRefunded:
     """What a settled refund announces; ``full`` once the refunds reach what was paid."""
     full = order.refunded_fen + refund.amount_fen >= (order.paid_fen or 0) or order.status == OrderStatus.REFUNDED
     return OrderRefunded(order_id=order.order_id, store_id=order.store_id, at=at, refund_no=refund.out_refund_no,
-                         amount_fen=refund.amount_fen, full=full, food_made=refund.food_made, reason=refund.reason)
+                         amount_fen=refund.amount_fen, full=full, food_made=refund.food_made, reason=refund.reason,
+                         line_indexes=refund.line_indexes)

@@ -223,6 +223,8 @@ class PaymentLedger(Protocol):
         expected_count: int,
         follow_up_minute: str,
         follow_up_expiry: int,
+        line_indexes: list[int] | None = None,
+        expected_status: str | None = None,
     ) -> None: ...
 
     def sweep_cursor(self) -> str | None: ...
