@@ -312,6 +312,28 @@ Store limits (`Store.settings.limits`, edited in the console's store settings): 
 or one table round. Past them, quote, order, the table cart and table rounds answer
 `422 LINE_QTY_TOO_HIGH` (`details`: `dish_id`, `qty`, `limit`) or `422 ORDER_QTY_TOO_HIGH` (`qty`, `limit`).
 
+Busy mode and waiting times (`Store.settings.kitchen`, edited in the console's store settings:
+`busy_ticket_limit` (none: never automatic, else 1-1000), `busy_slot_factor` (default 0.5, 0-1),
+`default_prep_minutes` (default 15, 1-240), `lanes` (default 2, 1-50: orders the kitchen cooks at once); a
+dish's `prep_minutes` (1-240, none: the store's default) in the console's dish form and the menu API):
+- `GET /menu/stores/{id}/menu` carries `service`: `{"busy", "busy_reason": "staff"|"tickets"|null,
+  "busy_notice": {"message", "message_en"}|null, "busy_slot_factor", "delivery_paused",
+  "delivery_paused_notice": {"message", "message_en"}|null}`. Busy is switched by staff (console kitchen page,
+  `POST /admin/s/{id}/service/busy {"on": true|false}`: cashiers, managers, owners) or automatic while more
+  kitchen tickets are open (printed, not bumped) than `busy_ticket_limit`. Show the notice as a banner.
+- Pre-order slots while busy: a slot's capacity is `floor(capacity * busy_slot_factor)`
+  (`domain/service_state.slot_capacity(capacity, busy, KitchenSettings.of(store))`; the busy flag is
+  `ServiceState.busy(settings, now)` of `ServiceStateLedger.read(store_id)`, or the menu's `service.busy`).
+- Delivery paused alone (`POST /admin/s/{id}/service/delivery-paused {"on": ...}`: managers, owners):
+  `/quote` and `/orders` refuse `mode: "delivery"` with `409 DELIVERY_PAUSED` (zh 外卖暂停接单，可选择自取或堂食);
+  takeout and dine-in stay open. A switch is written only when it changes (`changed` in the answer) and audited.
+- `GET /orders/orders/{id}` carries `orders_ahead` and `estimated_ready_at` while the order is `PAID` or
+  `PREPARING` (both `null` otherwise): the orders whose kitchen tickets went in earlier and are not bumped
+  yet, and when this one should be ready (each order ahead holds one of the kitchen's `lanes` for what is
+  left of its preparation time, then this order takes its own: its slowest dish's `prep_minutes`; a
+  pre-order not before its `pickup_at`). Computed at every read: each bump makes it more precise. The
+  guest's "accepted" message uses the same estimate.
+
 Console (`admin`) money-moving actions (refund, reject, refund-and-close, courier tip, counter payment) need
 a request key, the `request_key` form field each form gets when the page renders (scripts: an
 `Idempotency-Key` header); the same key repeats the first answer and moves no money again. Refusals:
@@ -319,6 +341,17 @@ a request key, the `request_key` form field each form gets when the page renders
 `409 REQUEST_IN_PROGRESS` (the first request still running). A cashier refunds at most their per-refund
 limit at a time (`403 REFUND_LIMIT`) and at most their limit per order per business day, all their refunds
 of it together (`403 REFUND_DAY_LIMIT`, `details`: `limit_fen`, `refunded_today_fen`, `amount_fen`).
+A refund (`POST /admin/s/{store_id}/orders/{order_id}/refund`) may name the order's lines it is for: `lines`
+(JSON: a list of indexes in the order's `lines`; the page's form: `line` fields), alone (the amount is their
+share) or with `amount_fen`/`amount_yuan`; they are kept on the refund (`line_indexes`) and its
+`OrderRefunded`, and the kitchen's cancel ticket (退单) lists them. An index the order does not have is
+`400 INVALID_LINES`; without `lines` the refund is of an amount only.
+
+Orders nobody accepts: in a store whose tickets print on accept, a paid order not accepted within the store's
+`Store.settings.unaccepted.cancel_after_min` minutes (default 15; console store settings, with
+`alarm_after_min`, default 5, for the managers' alarm; alarm 1-120, cancel 2-240, alarm first, else
+`400 INVALID_STORE_SETTINGS`) is refunded in full automatically: the guest sees it go `REFUNDING` then
+`REFUNDED` and gets the refund notice, as for any refund.
 
 Console daily settlement (日结, `docs/reports.md` "Settlement"): `GET /admin/s/{store_id}/settlement[/{day}]`
 (right `reports.view`) and `POST /admin/s/{store_id}/settlement/{day}/close` (right `day.close`: managers and

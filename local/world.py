@@ -64,6 +64,9 @@ LOCAL_NOTICE_TEMPLATES = {  # the other status messages, one template each (doma
     "ACCEPTED": {"template_id": "rDyLocalTemplate-OrderAccepted-00000000000000", "page": "pages/index/index",
                  "state": "developer", "fields": {"store": "thing1", "status": "phrase2", "eta": "time3",
                                                   "dishes": "thing4", "note": "thing5"}},
+    "DELIVERING": {"template_id": "rDyLocalTemplate-OrderDelivering-000000000000", "page": "pages/index/index",
+                   "state": "developer", "fields": {"store": "thing1", "status": "phrase2", "time": "time3",
+                                                    "dishes": "thing4", "note": "thing5"}},
     "DELIVERED": {"template_id": "rDyLocalTemplate-OrderDelivered-0000000000000", "page": "pages/index/index",
                   "state": "developer", "fields": {"store": "thing1", "status": "phrase2", "time": "time3",
                                                    "dishes": "thing4"}},
@@ -144,7 +147,7 @@ def generate_secrets() -> dict[str, dict[str, Any]]:
     ``wechat``: the mini-program ``appid`` (stable, so test openids are stable) and its ``app_secret``;
     ``ready_template`` (optional): the "order ready" subscribe template, its id and which of its keys carries
     the pickup number, store, dishes, time and note (domain/guest_notices.py ``NoticeTemplate``);
-    ``notice_templates`` (optional): the other status messages' templates by kind (ACCEPTED, DELIVERED, REFUNDED).
+    ``notice_templates`` (optional): the other status messages' templates by kind (ACCEPTED, DELIVERING, DELIVERED, REFUNDED).
     ``feieyun``: the printer account ``user`` and its ``ukey`` (those of the simulator's demo account).
     ``wxpay``: merchant id, API private key and serial, APIv3 key, WeChat Pay public key and its id.
     ``dada``: the Dada developer ``app_key``/``app_secret``, merchant ``source_id``, default ``shop_no``, and

@@ -42,6 +42,7 @@ ADAPTERS = {
     "ReviewRepository": ("review_table", "ReviewTable"), "StaffSessions": ("staff_table", "StaffSessionTable"),
     "SetupRepository": ("setup_table", "SetupTable"), "PictureStorage": ("review_pictures", "ReviewPictureFiles"), "AlertPublisher": ("alerts", "SnsAlerts"),
     "StaffRepository": ("staff_table", "StaffTable"),
+    "ServiceStateLedger": ("service_state_store", "ServiceStates"),
     "SubscribeMessages": ("wechat_messages", "WeChatSubscribeMessages"),
     "WeChatLoginClient": ("wechat", "WeChatLogin"), "TokenIssuer": ("tokens", "TokenSigner"),
 }

@@ -146,7 +146,7 @@ def payments():
     from diancan.services.payments import PaymentService
 
     return PaymentService(repository(), payment_table(), wechatpay(), event_bus(), business_tz=settings().business_tz,
-                          stats=stats())
+                          stats=stats(), alerts=alerts())
 
 
 @component
@@ -165,7 +165,8 @@ def ordering():
 
     return OrderingService(repository(), pii_cipher(), OnFirstUse(payments),
                            expiry_minutes=settings().order_expiry_minutes,
-                           marketing=marketing_table(), platform_fees=platform_delivery_fees)
+                           marketing=marketing_table(), platform_fees=platform_delivery_fees,
+                           service_states=service_states())
 
 
 @component
@@ -173,7 +174,22 @@ def guest_orders():
     from diancan.services.orders import GuestOrders
 
     return GuestOrders(repository(), event_bus(), pii_cipher(), OnFirstUse(payments), deliveries=delivery_table(),
-                       cursors=cursor_sealer())
+                       cursors=cursor_sealer(), service_states=service_states())
+
+
+@component
+def busy_mode():
+    from diancan.services.busy import BusyMode
+
+    return BusyMode(service_states())
+
+
+@component
+def service_states():
+    """A store's busy / delivery-paused switches and open kitchen tickets (one item per store)."""
+    from diancan.adapters.service_state_store import ServiceStates
+
+    return ServiceStates()
 
 
 @component
@@ -230,14 +246,15 @@ def printing():
     from diancan.services.printing import PrintingService
 
     return PrintingService(repository(), print_jobs(), printer(), public_base_url=settings().public_base_url,
-                           tz=settings().business_tz, count=_count_metric)
+                           tz=settings().business_tz, count=_count_metric, due_work=payment_table(),
+                           service_states=service_states())
 
 
 @component
 def kitchen():
     from diancan.services.kitchen import KitchenBoard
 
-    return KitchenBoard(repository(), print_jobs(), event_bus())
+    return KitchenBoard(repository(), print_jobs(), event_bus(), service_states=service_states())
 
 
 # ---- stock and menu operations ---------------------------------------------------------------------------
@@ -403,7 +420,8 @@ def ready_notices():
     templates = {kind: NoticeTemplate.model_validate(template) for kind, template in raw.items()}
     messages = WeChatSubscribeMessages(wechat_access_token(), settings().wechat_api_base,
                                        settings().http_timeout_seconds, budget=settings().wechat_call_budget_seconds)
-    return GuestNotices(NoticeTable(), messages, templates, tz=settings().business_tz, count=_count_metric)
+    return GuestNotices(NoticeTable(), messages, templates, tz=settings().business_tz, count=_count_metric,
+                        service_states=service_states())
 
 
 @component

@@ -204,6 +204,8 @@ module.exports = {
     title: 'Order',
     pickupNo: 'Pickup number',
     queue: '{n} orders ahead of yours',
+    queueNone: 'No orders ahead of yours: it is being made now',
+    readyAround: 'Ready around {time}',
     cancel: 'Cancel order',
     cancelConfirm: 'Cancel this order?',
     cancelled: 'Order cancelled',

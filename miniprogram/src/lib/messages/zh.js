@@ -204,6 +204,8 @@ module.exports = {
     title: '订单详情',
     pickupNo: '取餐号',
     queue: '前面还有 {n} 单',
+    queueNone: '前面没有订单，马上为你制作',
+    readyAround: '预计 {time} 左右出餐',
     cancel: '取消订单',
     cancelConfirm: '确定取消这个订单吗？',
     cancelled: '订单已取消',

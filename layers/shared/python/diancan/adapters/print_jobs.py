@@ -4,7 +4,8 @@ kitchen screen and the pickup board. Access patterns (docs/table.md):
 - stations of a store: Query ``STORE#<sid>`` SK begins_with ``STATION#``; profile + categories for routing:
   Query ``STORE#<sid>`` SK between ``#PROFILE`` and ``CATEGORY#\\uffff``
 - one job: GetItem ``ORDER#<oid>/PRINT#<ticket_id>``; an order's jobs: Query ``ORDER#<oid>`` begins_with ``PRINT#``
-- a station's open kitchen tickets, oldest first: Query GSI1 ``KDS#<sid>#<station>``
+- a station's open kitchen tickets, oldest first: Query GSI1 ``KDS#<sid>#<station>`` (a bumped ticket, or one
+  whose order was refunded or cancelled whole, leaves it: its GSI1 keys are removed)
 - sent jobs awaiting confirmation / failed jobs: Query GSI2 ``PRINTSENT#<sid>`` / ``PRINTFAIL#<sid>``
 - the pickup board: Query GSI2 ``STORE#<sid>#<day>`` (the orders of a business day)
 """
@@ -52,7 +53,7 @@ def _job_record(job: PrintJob) -> PrintJobRecord:
     record = PrintJobRecord(keys.order(job.order_id), keys.print_job(ticket.ticket_id), store_id=job.store_id,
                             status=job.status.value, version=job.version + 1,
                             doc=job.model_dump(mode="json", exclude={"status", "version"}))
-    if ticket.kind == "kitchen" and job.bumped_at is None:
+    if ticket.kind == "kitchen" and job.bumped_at is None and job.voided_at is None:
         record.GSI1PK = keys.kitchen_queue(job.store_id, ticket.station.station_id)
         record.GSI1SK = keys.timed(iso(ticket.order.paid_at), ticket.ticket_id)
     if job.status == PrintStatus.SENT:

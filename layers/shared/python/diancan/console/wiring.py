@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from diancan.adapters.review_table import ReviewTable
     from diancan.adapters.seating_table import SeatingTable
     from diancan.adapters.stock_table import StockTable
+    from diancan.services.busy import BusyMode
     from diancan.services.coupons import CouponService
     from diancan.services.delivery import DeliveryService
     from diancan.services.kitchen import KitchenBoard
@@ -81,6 +82,7 @@ class ConsoleServices:
     review_table: Callable[[], ReviewTable]
     reviews: Callable[[], Reviews]
     reports: Callable[[], ReportService]
+    busy_mode: Callable[[], BusyMode]
     settlement_desk: Callable[[], SettlementService]  # the day's settlement: view, close (no files: no openpyxl)
 
 
@@ -114,4 +116,5 @@ def build(settings: ConsoleSettings, cost: ScryptCost = CURRENT) -> ConsoleServi
         tables=bootstrap.tables, seating_table=bootstrap.seating_table, table_codes=bootstrap.table_codes,
         marketing_table=bootstrap.marketing_table, activity_table=bootstrap.activity_table, coupons=bootstrap.coupons,
         review_table=bootstrap.review_table, reviews=bootstrap.reviews, reports=bootstrap.reports,
+        busy_mode=bootstrap.busy_mode,
         settlement_desk=bootstrap.settlement_desk)

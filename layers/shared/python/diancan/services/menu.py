@@ -1,5 +1,5 @@
-"""What guests browse: stores nearest first, a store's menu (one query; plus one BatchGetItem of
-"guess you like" for a signed-in guest), a dish (one GetItem and one query of its newest reviews)."""
+"""What guests browse: stores nearest first, a store's menu (one query, which also carries the store's service
+state: busy, delivery paused; plus one BatchGetItem of "guess you like" for a signed-in guest), a dish (one GetItem and one query of its newest reviews)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from diancan.domain.errors import InvalidRequest, NotFound
 from diancan.domain.menu import Dish, Store
 from diancan.domain.recommend import recommend
 from diancan.domain.reviews import NEWEST_SHOWN
+from diancan.domain.service_state import KitchenSettings
 from diancan.services.ports import Activity, OrderRepository, PictureStorage, ReviewRepository
 
 if TYPE_CHECKING:  # adapters arrive built (bootstrap); importing them here would load botocore at cold start
@@ -90,7 +91,9 @@ def store_menu(repository: OrderRepository, store_id: str, *, category: str | No
                                "dishes": [dish_view(d) for d in dishes]})
     if category and not categories and all(c.category_id != category for c in menu.categories):
         raise NotFound("no such category", "分类不存在", code="CATEGORY_NOT_FOUND")
-    answer = {"store_id": store_id, "store": store_view(menu.store, utcnow()), "categories": categories}
+    now = utcnow()
+    answer = {"store_id": store_id, "store": store_view(menu.store, now), "categories": categories,
+              "service": menu.service.view(KitchenSettings.of(menu.store), now)}
     if openid and activity is not None:
         answer["recommendations"] = recommendations(menu, openid, activity)
     return answer

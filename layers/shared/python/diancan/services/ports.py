@@ -57,6 +57,7 @@ if TYPE_CHECKING:
     from diancan.domain.printing import PrintJob, PrintSetup
     from diancan.domain.promotions import Coupon, WalletCoupon
     from diancan.domain.recommend import StoreReco
+    from diancan.domain.service_state import OpenTicket, ServiceState
     from diancan.domain.staff import Staff
     from diancan.domain.stats import CounterUpdate
     from diancan.domain.stock import Ingredient, LedgerEntry, StockAlert, StockIssue
@@ -223,6 +224,8 @@ class PaymentLedger(Protocol):
         expected_count: int,
         follow_up_minute: str,
         follow_up_expiry: int,
+        line_indexes: list[int] | None = None,
+        expected_status: str | None = None,
     ) -> None: ...
 
     def sweep_cursor(self) -> str | None: ...
@@ -310,6 +313,20 @@ class Dispatches(Protocol):
     def get(self, order_id: str) -> Dispatch | None: ...
 
     def save(self, dispatch: Dispatch) -> Dispatch: ...
+
+
+class ServiceStateLedger(Protocol):
+    """A store's switches (busy, delivery paused) and open kitchen tickets (``adapters/service_state_store.py``)."""
+
+    def read(self, store_id: str) -> ServiceState: ...
+
+    def batch_read(self, store_id: str) -> BatchRead[ServiceState]: ...
+
+    def switch(self, store_id: str, name: str, on: bool, *, at: str, by: str) -> bool: ...
+
+    def enter(self, store_id: str, tickets: list[OpenTicket], *, lanes: int = ...) -> ServiceState: ...
+
+    def leave(self, store_id: str, ticket_ids: list[str]) -> None: ...
 
 
 class PrintJobQueue(Protocol):

@@ -216,6 +216,8 @@ def _dish_from(store_id: str, dish_id: str, data: dict, base: dict) -> Dish:
         fields["station_id"] = _active_station(store_id, str(data["station_id"] or "").strip() or None)
     if "daily_portions" in data:
         fields["daily_portions"] = _whole_or_none(data["daily_portions"], "INVALID_PORTIONS")
+    if "prep_minutes" in data:  # empty: the store's default preparation time
+        fields["prep_minutes"] = _whole_or_none(data["prep_minutes"], "INVALID_DISH")
     packing = fen_field(data, "packing_fee")
     if packing is not None:
         fields["packing_fee_fen"] = packing
