@@ -11,6 +11,7 @@ from diancan import bootstrap
 from diancan.domain.errors import InvalidRequest
 from diancan.domain.inputs import whole_number
 from diancan.domain.invoices import InvoiceRequest
+from diancan.domain.review_pictures import PictureUpload
 from diancan.domain.reviews import ReviewRequest
 from diancan.guest import current_guest
 from diancan.http import json_response, make_resolver
@@ -77,6 +78,12 @@ def review_order(order_id: str, review: Annotated[ReviewRequest, Body()]):
 def request_invoice(order_id: str, request: Annotated[InvoiceRequest, Body()]):
     logger.append_keys(order_id=order_id)
     return json_response(201, bootstrap.invoices().request(current_guest(app), order_id, request))
+
+
+@app.post("/review-pictures", summary="Where to upload one review picture: a presigned POST (JPEG, PNG or WebP "
+          "up to 5 MB, 5 minutes) under the guest's own prefix; the review then names its key", tags=["orders"])
+def review_picture_upload(upload: Annotated[PictureUpload, Body()]) -> dict:
+    return bootstrap.review_pictures().upload(current_guest(app), upload)
 
 
 @app.post("/me/phone")

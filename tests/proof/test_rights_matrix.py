@@ -68,6 +68,8 @@ ROWS: dict[tuple[str, str, str], Row] = {
                                                             "/coupons/tpl-new-guest/claim", 200),
     ("orders", "POST", "/me/birthday"): Row(GUEST, "orders/post_birthday", "/me/birthday", 200),
     ("orders", "POST", "/me/erase"): Row(GUEST, "orders/post_erase", "/me/erase", 200, body={"confirm": True}),
+    ("orders", "POST", "/review-pictures"): Row(GUEST, "orders/post_review_picture", "/review-pictures", 200,
+                                                body={"content_type": "image/jpeg", "size": 1000}),
     ("orders", "POST", "/me/phone"): Row(GUEST, "orders/post_phone", "/me/phone", 200, body=PHONE),
     ("orders", "GET", "/orders/<order_id>"): Row(OWNER, "orders/get_order", "/orders/{target}", 200),
     ("orders", "POST", "/orders/<order_id>/cancel"): Row(OWNER, "orders/post_cancel", "/orders/{target}/cancel", 200),

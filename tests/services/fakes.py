@@ -56,6 +56,7 @@ from diancan.domain.order_status import (
 from diancan.domain.payments import GENESIS, OPEN_REFUND, NotificationRejected, Refund, RefundStatus, Voucher
 from diancan.domain.printing import PrintJob, PrintSetup
 from diancan.domain.promotions import Coupon, CouponNotApplicable, WalletCoupon
+from diancan.domain.service_state import DEFAULT_LANES, OpenTicket, ServiceState
 from diancan.domain.shifts import Shift, ShiftAlreadyOpen
 from diancan.domain.tables import CartLine, Round, SessionStatus, TableSession
 
@@ -91,6 +92,7 @@ class World:
     open_tables: dict[tuple[str, str], str] = field(default_factory=dict)  # (store, table) → open session
     cart: dict[str, dict[str, CartLine]] = field(default_factory=dict)  # session → line id → line
     rounds: dict[str, dict[int, Round]] = field(default_factory=dict)  # session → round no → round
+    service: dict[str, ServiceState] = field(default_factory=dict)  # store → switches and open kitchen tickets
 
     def order(self, order_id: str) -> Order:
         try:
@@ -282,16 +284,19 @@ class FakePaymentLedger:
 
     def start_refund(self, *, order_id: str, out_refund_no: str, amount_fen: int, reason: str, requested_by: str,
                      food_made: bool, at: str, expected_committed: int, expected_count: int,
-                     follow_up_minute: str, follow_up_expiry: int) -> None:
+                     follow_up_minute: str, follow_up_expiry: int, line_indexes: list[int] | None = None,
+                     expected_status: str | None = None) -> None:
         order = self._world.order(order_id)
         if (order.refund_committed_fen != expected_committed or len(self.refunds(order_id)) != expected_count
-                or (order_id, out_refund_no) in self._world.refunds):
+                or (order_id, out_refund_no) in self._world.refunds
+                or (expected_status is not None and order.status != expected_status)):
             raise Conflict("another refund of this order is in progress; retry", "订单正在退款，请稍后重试",
                            code="REFUND_IN_PROGRESS")
         self._world.orders[order_id] = order.model_copy(
             update={"refund_committed_fen": order.refund_committed_fen + amount_fen})
         self._world.refunds[(order_id, out_refund_no)] = Refund(order_id, out_refund_no, RefundStatus.SUBMITTING,
-                                                                amount_fen, reason, requested_by, food_made, at, None)
+                                                                amount_fen, reason, requested_by, food_made, at, None,
+                                                                line_indexes)
         self._world.sweeps.append((follow_up_minute, "refund", order_id, out_refund_no))
 
     def get_refund(self, order_id: str, out_refund_no: str) -> Refund | None:
@@ -636,7 +641,7 @@ class FakeEventPublisher:
 class FakePrintJobQueue:
     """print_jobs.PrintJobs: jobs by (order, ticket) with the adapter's version check on every save."""
 
-    UNFAKED: ClassVar[frozenset[str]] = frozenset({
+    UNFAKED: ClassVar[frozenset[str]] = frozenset({"all_stations", "retire_station",
         "open_kitchen_tickets", "orders_of_day", "put_station", "sent", "stations"})
 
     def __init__(self, world: World) -> None:
@@ -681,6 +686,37 @@ class FakePrintJobQueue:
         order = self._world.order(order_id)
         flags = [f for f in order.flags if f != "NOT_PRINTED"] + (["NOT_PRINTED"] if flagged else [])
         self._world.orders[order_id] = order.model_copy(update={"flags": flags})
+
+
+class FakeServiceStates:
+    """service_state_store.ServiceStates: switches and open kitchen tickets per store (``World.service``)."""
+
+    UNFAKED: ClassVar[frozenset[str]] = frozenset({"batch_read"})
+
+    def __init__(self, world: World) -> None:
+        self._world = world
+
+    def read(self, store_id: str) -> ServiceState:
+        return self._world.service.get(store_id, ServiceState())
+
+    def switch(self, store_id: str, name: str, on: bool, *, at: str, by: str) -> bool:
+        state = self.read(store_id)
+        field_name = {"busy": "busy_switched", "delivery_paused": "delivery_paused"}[name]
+        if getattr(state, field_name) == on:
+            return False
+        self._world.service[store_id] = replace(state, **{field_name: on})
+        return True
+
+    def enter(self, store_id: str, tickets: list[OpenTicket], *, lanes: int = DEFAULT_LANES) -> ServiceState:
+        state = replace(self.read(store_id), lanes=lanes)
+        kept = {t.ticket_id: t for t in state.tickets} | {t.ticket_id: t for t in tickets}
+        self._world.service[store_id] = replace(state, tickets=tuple(kept[k] for k in sorted(kept)))
+        return self._world.service[store_id]
+
+    def leave(self, store_id: str, ticket_ids: list[str]) -> None:
+        state = self.read(store_id)
+        self._world.service[store_id] = replace(
+            state, tickets=tuple(t for t in state.tickets if t.ticket_id not in ticket_ids))
 
 
 class FakePrinter:
@@ -775,6 +811,7 @@ FAKES: dict[str, type] = {
     "OrderRepository": FakeOrderRepository, "PaymentLedger": FakePaymentLedger, "WeChatPayClient": FakeWeChatPay,
     "EventPublisher": FakeEventPublisher, "PrintJobQueue": FakePrintJobQueue, "Printer": FakePrinter,
     "ShiftBook": FakeShiftBook, "VoucherChain": FakeVoucherChain, "AuditTrail": FakeAuditTrail,
+    "ServiceStateLedger": FakeServiceStates,
 }
 
 __all__ = ["FAKES", "WeChatPayUnavailable", "World"]

@@ -44,6 +44,7 @@ ADAPTERS = {
     "StaffRepository": ("staff_table", "StaffTable"), "ShiftBook": ("shift_store", "ShiftStore"),
     "VoucherChain": ("payment_table", "PaymentTable"), "InvoiceBook": ("invoice_store", "InvoiceStore"),
     "PersonalData": ("personal_data", "PersonalDataStore"),
+    "ServiceStateLedger": ("service_state_store", "ServiceStates"), "PictureStorage": ("review_pictures", "ReviewPictureFiles"),
     "SubscribeMessages": ("wechat_messages", "WeChatSubscribeMessages"),
     "WeChatLoginClient": ("wechat", "WeChatLogin"), "TokenIssuer": ("tokens", "TokenSigner"),
 }

@@ -21,13 +21,14 @@ afterEach(() => { /* stop timers of pages left open */ })
 test('paid order: steps with times, big pickup number, queue position; polling stops on hide', async () => {
   jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] })
   try {
-    wx.__route(`GET /orders/orders/${ID}`, { status: 200, data: order({ status: 'PREPARING', pickup_no: 17, queue_ahead: 2, paid_at: '2026-12-04T22:54:18Z', history: [
+    wx.__route(`GET /orders/orders/${ID}`, { status: 200, data: order({ status: 'PREPARING', pickup_no: 17, orders_ahead: 2, estimated_ready_at: '2026-12-04T23:10:00Z', paid_at: '2026-12-04T22:54:18Z', history: [
       { status: 'PENDING_PAYMENT', at: '2026-12-04T22:54:17Z' }, { status: 'PAID', at: '2026-12-04T22:54:18Z' }, { status: 'PREPARING', at: '2026-12-04T22:54:19Z' }] }) })
     const page = open()
     await jest.advanceTimersByTimeAsync(10)
     expect(text(page, '#pickup-no')).toBe('17')
     expect(text(page, '#status')).toBe('制作中')
     expect(text(page, '#queue')).toBe('前面还有 2 单')
+    expect(text(page, '#ready-around')).toBe('预计 07:10 左右出餐')
     expect(text(page, '#steps')).toMatch(/待支付.*06:54.*已支付.*06:54.*制作中.*请取餐.*已完成/)
     const reads = () => wx.__state.requests.filter((r) => r.key === `GET /orders/orders/${ID}`).length
     await jest.advanceTimersByTimeAsync(5100)
@@ -35,6 +36,29 @@ test('paid order: steps with times, big pickup number, queue position; polling s
     page.instance.onHide()
     await jest.advanceTimersByTimeAsync(20000)
     expect(reads()).toBe(2) // hidden: no polling
+  } finally {
+    jest.useRealTimers()
+  }
+})
+
+test('orders ahead and the ready time follow the kitchen on each poll, and go once the order is ready', async () => {
+  jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] })
+  try {
+    const paid = { pickup_no: 17, paid_at: '2026-12-04T22:54:18Z' }
+    wx.__route(`GET /orders/orders/${ID}`, { status: 200, data: order({ ...paid, status: 'PAID', orders_ahead: 3, estimated_ready_at: '2026-12-04T23:25:00Z' }) })
+    const page = open()
+    await jest.advanceTimersByTimeAsync(10)
+    expect(text(page, '#queue')).toBe('前面还有 3 单')
+    expect(text(page, '#ready-around')).toBe('预计 07:25 左右出餐')
+    wx.__route(`GET /orders/orders/${ID}`, { status: 200, data: order({ ...paid, status: 'PREPARING', orders_ahead: 0, estimated_ready_at: '2026-12-04T23:12:00Z' }) })
+    await jest.advanceTimersByTimeAsync(5100)
+    expect(text(page, '#queue')).toBe('前面没有订单，马上为你制作')
+    expect(text(page, '#ready-around')).toBe('预计 07:12 左右出餐')
+    wx.__route(`GET /orders/orders/${ID}`, { status: 200, data: order({ ...paid, status: 'READY', orders_ahead: null, estimated_ready_at: null }) })
+    await jest.advanceTimersByTimeAsync(5100)
+    expect(page.querySelector('#queue')).toBeFalsy()
+    expect(page.querySelector('#ready-around')).toBeFalsy()
+    page.instance.onUnload()
   } finally {
     jest.useRealTimers()
   }

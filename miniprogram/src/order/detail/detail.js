@@ -1,5 +1,5 @@
-/* One order: its steps and times, the pickup number in large type, the queue position when the server gives
- * one, the rider's steps for delivery, cancel while unpaid, pay again with a countdown to the deadline, refund
+/* One order: its steps and times, the pickup number in large type, the orders ahead and the estimated ready
+ * time while the kitchen has it (the server refines both as tickets are bumped; each poll shows the new ones), the rider's steps for delivery, cancel while unpaid, pay again with a countdown to the deadline, refund
  * status. Polls only while the order is still moving and the page is shown; pull to refresh. */
 const api = require('../../lib/api')
 const pay = require('../../lib/pay')
@@ -11,6 +11,12 @@ const { ui } = require('../../lib/ui')
 
 const POLL_MS = 5000
 
+/** "N orders ahead of you" while the kitchen has the order (the server sends null otherwise). */
+function queueText(ahead) {
+  if (ahead === undefined || ahead === null) return ''
+  return ahead > 0 ? t('order.queue', { n: ahead }) : t('order.queueNone')
+}
+
 function present(o) {
   const delivery = o.delivery || null
   return {
@@ -19,7 +25,8 @@ function present(o) {
     statusText: status.label(o.status, o.mode),
     modeText: t(`modes.${o.mode}`),
     pickupNo: o.pickup_no !== null && o.pickup_no !== undefined && o.mode !== 'delivery' ? String(o.pickup_no) : '',
-    queueText: o.queue_ahead !== undefined && o.queue_ahead !== null ? t('order.queue', { n: o.queue_ahead }) : '',
+    queueText: queueText(o.orders_ahead),
+    readyText: o.estimated_ready_at ? t('order.readyAround', { time: status.shortTime(o.estimated_ready_at).slice(-5) }) : '',
     steps: ['CANCELLED', 'REFUNDING', 'REFUNDED'].includes(o.status) ? [] : status.steps(o),
     courierSteps: delivery ? (delivery.steps || []).map((s) => ({ label: t(`courier.${s.status}`), time: status.shortTime(s.at) })) : [],
     riderText: delivery && delivery.rider ? t('order.rider', { name: delivery.rider.name, phone: delivery.rider.phone }) : '',

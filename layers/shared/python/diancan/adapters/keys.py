@@ -9,6 +9,9 @@ from __future__ import annotations
 
 PROFILE = "#PROFILE"
 MENU_FIRST, MENU_LAST = PROFILE, "DISH#\uffff"
+# The store's service state (busy, delivery paused, open kitchen tickets): inside the menu read's range
+# (``#S`` sorts after ``#PROFILE``, before ``CATEGORY#``), so the menu says "busy" without a call of its own.
+SERVICE = "#SERVICE"
 ORDER = "ORDER"
 STORES = "STORES"
 

@@ -151,6 +151,7 @@ class RefundRecord(Record, discriminator="refund"):
     created_at = UnicodeAttribute()
     refund_id = UnicodeAttribute(null=True)
     settled_at = UnicodeAttribute(null=True)
+    line_indexes = ListAttribute(null=True)  # the order's lines refunded (numbers), absent: an amount only
 
 
 class ChainHeadRecord(Record, discriminator="chain_head"):
@@ -185,10 +186,12 @@ class SweepCursorRecord(Record, discriminator="sweep_cursor"):
 
 
 class StationRecord(Record, discriminator="station"):
-    """A kitchen station of a store (``STORE#<sid>/STATION#<id>``): the domain ``Station`` plus its sort."""
+    """A kitchen station of a store (``STORE#<sid>/STATION#<id>``): the domain ``Station`` plus its sort;
+    ``retired_at`` set: retired (kept for the tickets that name it, never printed to again)."""
 
     sort = NumberAttribute(default=0)
     doc = JSONAttribute()
+    retired_at = UnicodeAttribute(null=True)
 
 
 class PrinterRecord(Record, discriminator="printer"):
@@ -450,6 +453,19 @@ class SoldOutEventRecord(Record, discriminator="sold_out_event"):
 
 
 # ---- guest notices (adapters/notice_table.py) --------------------------------------------------------------
+
+
+class ServiceStateRecord(Record, discriminator="service_state"):
+    """``STORE#<sid>`` / ``#SERVICE``: the staff's switches (busy, delivery paused) and the store's open kitchen
+    tickets, ``tickets[<ticket_id>] = {"o": order id, "at": entered, "p": prep minutes}`` (set when a ticket
+    is created, removed when it is bumped: both idempotent)."""
+
+    busy = BooleanAttribute(null=True)
+    delivery_paused = BooleanAttribute(null=True)
+    switched_at = UnicodeAttribute(null=True)
+    switched_by = UnicodeAttribute(null=True)
+    lanes = NumberAttribute(null=True)  # the store's kitchen setting, copied as tickets enter
+    tickets = MapAttribute(null=True)
 
 
 class GuestNoticeRecord(Record, discriminator="guest_notice"):

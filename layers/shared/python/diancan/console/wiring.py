@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from diancan.adapters.review_table import ReviewTable
     from diancan.adapters.seating_table import SeatingTable
     from diancan.adapters.stock_table import StockTable
+    from diancan.services.busy import BusyMode
     from diancan.services.coupons import CouponService
     from diancan.services.delivery import DeliveryService
     from diancan.services.invoices import InvoiceService
@@ -85,6 +86,7 @@ class ConsoleServices:
     reports: Callable[[], ReportService]
     shifts: Callable[[], ShiftService]
     invoices: Callable[[], InvoiceService]
+    busy_mode: Callable[[], BusyMode]
     settlement_desk: Callable[[], SettlementService]  # the day's settlement: view, close (no files: no openpyxl)
 
 
@@ -119,4 +121,5 @@ def build(settings: ConsoleSettings, cost: ScryptCost = CURRENT) -> ConsoleServi
         marketing_table=bootstrap.marketing_table, activity_table=bootstrap.activity_table, coupons=bootstrap.coupons,
         review_table=bootstrap.review_table, reviews=bootstrap.reviews, reports=bootstrap.reports,
         shifts=bootstrap.shifts, invoices=bootstrap.invoices,
+        busy_mode=bootstrap.busy_mode,
         settlement_desk=bootstrap.settlement_desk)

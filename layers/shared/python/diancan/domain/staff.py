@@ -41,6 +41,7 @@ class Action(StrEnum):
     STOCK_ADJUST = "stock.adjust"
     STORE_VIEW = "store.view"
     STORE_EDIT = "store.edit"
+    STORE_BUSY = "store.busy"          # busy mode on/off (cashiers too: they see the rush at the counter)
     TABLES_VIEW = "tables.view"
     TABLES_SERVE = "tables.serve"      # open a table for guests, answer calls, close a table
     DEVICES_MANAGE = "devices.manage"
@@ -61,7 +62,7 @@ A = Action
 _CHAIN_ONLY = frozenset({A.CHAIN_DASHBOARD_VIEW, A.MARKETING_MANAGE, A.STAFF_MANAGE, A.CHAIN_VERIFY})
 _CASHIER = frozenset({A.DASHBOARD_VIEW, A.ORDERS_VIEW, A.ORDERS_ACCEPT, A.ORDERS_READY, A.ORDERS_COMPLETE,
                       A.ORDERS_REFUND, A.ORDERS_REPRINT, A.COUNTER_PAY, A.TABLES_VIEW, A.TABLES_SERVE, A.KITCHEN_VIEW,
-                      A.MENU_VIEW, A.SHIFTS_OWN})
+                      A.MENU_VIEW, A.SHIFTS_OWN, A.STORE_BUSY})
 _KITCHEN = frozenset({A.KITCHEN_VIEW, A.ORDERS_READY})
 
 RIGHTS: dict[Role, frozenset[Action]] = {

@@ -29,6 +29,7 @@ MODE_LABELS = {"dine_in": "堂食", "takeout": "外带", "delivery": "外卖"}
 # (qty column, amount column) widths of the receipt; the dish name takes the rest of the line.
 _RECEIPT_CELLS = {32: (5, 10), 48: (8, 12)}
 _KITCHEN_QTY = 5  # on double-size kitchen lines
+CANCEL_TITLE = "退单 CANCEL"
 
 
 def char_width(char: str) -> int:
@@ -62,7 +63,7 @@ def render_feieyun(ticket: Ticket, columns: int, tz: str = BUSINESS_TZ_DEFAULT) 
     """The Feieyun ``content`` for one ticket on paper ``columns`` wide (32 = 58 mm, 48 = 80 mm)."""
     if columns not in PAPER_COLUMNS:
         raise ValueError(f"paper_columns must be one of {PAPER_COLUMNS}")
-    body = _kitchen_body(ticket, columns) if ticket.kind == "kitchen" else _receipt_body(ticket, columns)
+    body = {"kitchen": _kitchen_body, "cancel": _cancel_body}.get(ticket.kind, _receipt_body)(ticket, columns)
     return "".join([*_header(ticket, columns, tz), *body, "<BR><CUT>"])
 
 
@@ -91,7 +92,9 @@ def _header(ticket: Ticket, columns: int, tz: str) -> Iterator[str]:
     order = ticket.order
     if ticket.copy_label:
         yield from _big_centred(f"** {plain(ticket.copy_label)} **", columns)
-    yield from _big_centred(plain(ticket.station.name if ticket.kind == "kitchen" else order.store_name), columns)
+    if ticket.kind == "cancel":
+        yield from _big_centred(CANCEL_TITLE, columns)
+    yield from _big_centred(plain(order.store_name if ticket.kind == "receipt" else ticket.station.name), columns)
     if order.is_addon_round:
         yield from _big_centred(f"加菜 第{order.round_no}轮", columns)
     if order.table_no:
@@ -113,6 +116,22 @@ def _kitchen_body(ticket: Ticket, columns: int) -> Iterator[str]:
     yield _rule(columns)
     if ticket.order.remark:
         yield from _lines(wrap(f"备注：{plain(ticket.order.remark)}", half), "B")
+
+
+def _cancel_body(ticket: Ticket, columns: int) -> Iterator[str]:
+    """What the station must stop: each line big with its quantity, or the amount of a partial refund that
+    named no dish (the kitchen checks with the counter)."""
+    half = columns // 2
+    order = ticket.order
+    if order.lines:
+        yield from _text("以下菜品停止制作：", columns)
+        for line in order.lines:
+            yield from _lines(_row(plain(line.name), [f"x{line.qty}"], [_KITCHEN_QTY], half), "B")
+            yield from _options(line, columns)
+    else:
+        yield from _lines(wrap(f"部分退款 {yuan(order.refund_fen or 0)}元", half), "B")
+        yield from _text("未指定菜品，请与前台核对", columns)
+    yield _rule(columns)
 
 
 def _receipt_body(ticket: Ticket, columns: int) -> Iterator[str]:

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from diancan.adapters.printer import PrinterStatus
     from diancan.adapters.records import CategoryRecord, SweepRecord
     from diancan.adapters.repository import BatchRead, Menu, OrderRead, TransactionStep
+    from diancan.adapters.review_pictures import StoredPicture
     from diancan.adapters.review_table import DishReview
     from diancan.adapters.seating_table import Write
     from diancan.adapters.staff_table import AuditEntry, StoredSession, StoredStaff
@@ -58,6 +59,7 @@ if TYPE_CHECKING:
     from diancan.domain.printing import PrintJob, PrintSetup
     from diancan.domain.promotions import Coupon, WalletCoupon
     from diancan.domain.recommend import StoreReco
+    from diancan.domain.service_state import OpenTicket, ServiceState
     from diancan.domain.shifts import Shift
     from diancan.domain.staff import Staff
     from diancan.domain.stats import CounterUpdate
@@ -225,6 +227,8 @@ class PaymentLedger(Protocol):
         expected_count: int,
         follow_up_minute: str,
         follow_up_expiry: int,
+        line_indexes: list[int] | None = None,
+        expected_status: str | None = None,
     ) -> None: ...
 
     def sweep_cursor(self) -> str | None: ...
@@ -314,8 +318,26 @@ class Dispatches(Protocol):
     def save(self, dispatch: Dispatch) -> Dispatch: ...
 
 
+class ServiceStateLedger(Protocol):
+    """A store's switches (busy, delivery paused) and open kitchen tickets (``adapters/service_state_store.py``)."""
+
+    def read(self, store_id: str) -> ServiceState: ...
+
+    def batch_read(self, store_id: str) -> BatchRead[ServiceState]: ...
+
+    def switch(self, store_id: str, name: str, on: bool, *, at: str, by: str) -> bool: ...
+
+    def enter(self, store_id: str, tickets: list[OpenTicket], *, lanes: int = ...) -> ServiceState: ...
+
+    def leave(self, store_id: str, ticket_ids: list[str]) -> None: ...
+
+
 class PrintJobQueue(Protocol):
     """Kitchen tickets and their print jobs, stations and the kitchen board (``adapters/print_jobs.py``)."""
+
+    def all_stations(self, store_id: str) -> list[tuple[Station, str | None]]: ...
+
+    def retire_station(self, store_id: str, station: Station, at: str) -> bool: ...
 
     def claim(self, job: PrintJob) -> tuple[PrintJob, bool]: ...
 
@@ -618,6 +640,16 @@ class Cipher(Protocol):
     def decrypt(self, token: str) -> str: ...
 
     def encrypt(self, plaintext: str) -> str: ...
+
+
+class PictureStorage(Protocol):
+    """Where guests' review pictures are kept (``adapters/review_pictures.py``: ``ReviewPictureFiles``)."""
+
+    def upload_form(self, key: str, content_type: str, max_bytes: int, expires_seconds: int) -> dict: ...
+
+    def stored(self, key: str) -> StoredPicture | None: ...
+
+    def url(self, key: str, expires_seconds: int) -> str: ...
 
 
 class ReviewRepository(Protocol):
