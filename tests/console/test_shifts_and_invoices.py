@@ -25,7 +25,7 @@ def printer():
 @pytest.fixture
 def client_app(make_app, console, printer):
     from diancan import bootstrap
-    from diancan.adapters.shift_store import ShiftStore
+    from diancan.adapters.shift_table import ShiftTable
     from diancan.domain.tickets import Station
     from diancan.services.printing import PrintingService
     from diancan.services.shifts import ShiftService
@@ -33,7 +33,7 @@ def client_app(make_app, console, printer):
     bootstrap.print_jobs().put_station(STORE, Station(station_id="front", name="前台", printer_sn="SN-FRONT",
                                                       receipt=True))
     printing = PrintingService(bootstrap.repository(), bootstrap.print_jobs(), printer)
-    service = ShiftService(ShiftStore(), bootstrap.payment_table(), console.audit, lambda: printing,
+    service = ShiftService(ShiftTable(), bootstrap.payment_table(), console.audit, lambda: printing,
                            tz=bootstrap.settings().business_tz)
     console.shifts = lambda: service
     return make_app()

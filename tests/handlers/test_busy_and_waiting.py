@@ -15,9 +15,9 @@ STORE = "sh-jingan"
 
 
 def states():
-    from diancan.adapters.service_state_store import ServiceStates
+    from diancan.adapters.service_state_table import ServiceStateTable
 
-    return ServiceStates()
+    return ServiceStateTable()
 
 
 def test_tickets_enter_and_leave_idempotently_and_switches_write_only_changes(demo_chain):

@@ -100,4 +100,4 @@ def test_another_guests_order_and_an_unpaid_order_cannot_be_invoiced(demo_chain,
     bootstrap.repository().transition(fully_refunded.order_id, "takeout", "refund", at="2026-12-05T00:00:00Z")
     status, error = ask(guest_token("stock"), fully_refunded.order_id, COMPANY)
     assert (status, error["code"]) == (409, "ORDER_NOT_INVOICEABLE")
-    assert bootstrap.invoice_store().pending(STORE) == []
+    assert bootstrap.invoice_table().pending(STORE) == []

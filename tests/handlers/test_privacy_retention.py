@@ -17,12 +17,12 @@ STORE = "sh-jingan"
 
 def job(days_later: int):
     from diancan import bootstrap
-    from diancan.adapters.personal_data import PersonalDataStore
+    from diancan.adapters.personal_data import PersonalDataTable
     from diancan.domain.clock import utcnow
     from diancan.services.retention import Retention, RetentionJob
 
     moment = utcnow() + timedelta(days=days_later)
-    return RetentionJob(bootstrap.repository(), PersonalDataStore(), Retention(30, 365, 365),
+    return RetentionJob(bootstrap.repository(), PersonalDataTable(), Retention(30, 365, 365),
                         tz="Asia/Shanghai", clock=lambda: moment)
 
 

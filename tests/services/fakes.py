@@ -689,7 +689,7 @@ class FakePrintJobQueue:
 
 
 class FakeServiceStates:
-    """service_state_store.ServiceStates: switches and open kitchen tickets per store (``World.service``)."""
+    """service_state_table.ServiceStateTable: switches and open kitchen tickets per store (``World.service``)."""
 
     UNFAKED: ClassVar[frozenset[str]] = frozenset({"batch_read"})
 
@@ -741,7 +741,7 @@ class FakePrinter:
 
 
 class FakeShiftBook:
-    """shift_store.ShiftStore: one open shift per (store, cashier); closing only an open shift."""
+    """shift_table.ShiftTable: one open shift per (store, cashier); closing only an open shift."""
 
     def __init__(self, world: World) -> None:
         self._world = world

@@ -174,21 +174,21 @@ def guest_orders():
     from diancan.services.orders import GuestOrders
 
     return GuestOrders(repository(), event_bus(), pii_cipher(), OnFirstUse(payments), deliveries=delivery_table(),
-                       cursors=cursor_sealer(), invoices=invoice_store(), service_states=service_states())
+                       cursors=cursor_sealer(), invoices=invoice_table(), service_states=service_states())
 
 
 @component
-def invoice_store():
-    from diancan.adapters.invoice_store import InvoiceStore
+def invoice_table():
+    from diancan.adapters.invoice_table import InvoiceTable
 
-    return InvoiceStore()
+    return InvoiceTable()
 
 
 @component
 def invoices():
     from diancan.services.invoices import InvoiceService
 
-    return InvoiceService(repository(), invoice_store(), tz=settings().business_tz)
+    return InvoiceService(repository(), invoice_table(), tz=settings().business_tz)
 
 
 @component
@@ -201,9 +201,9 @@ def busy_mode():
 @component
 def service_states():
     """A store's busy / delivery-paused switches and open kitchen tickets (one item per store)."""
-    from diancan.adapters.service_state_store import ServiceStates
+    from diancan.adapters.service_state_table import ServiceStateTable
 
-    return ServiceStates()
+    return ServiceStateTable()
 
 
 @component
@@ -266,11 +266,11 @@ def printing():
 
 @component
 def shifts():
-    from diancan.adapters.shift_store import ShiftStore
+    from diancan.adapters.shift_table import ShiftTable
     from diancan.adapters.staff_table import AuditLog
     from diancan.services.shifts import ShiftService
 
-    return ShiftService(ShiftStore(), payment_table(), AuditLog(), printing, tz=settings().business_tz)
+    return ShiftService(ShiftTable(), payment_table(), AuditLog(), printing, tz=settings().business_tz)
 
 
 @component
@@ -454,20 +454,20 @@ def privacy():
 
     phones = WeChatPhoneNumbers(wechat_access_token(), settings().wechat_api_base, settings().http_timeout_seconds,
                                 budget=settings().wechat_call_budget_seconds)
-    from diancan.adapters.personal_data import PersonalDataStore
+    from diancan.adapters.personal_data import PersonalDataTable
     from diancan.adapters.staff_table import AuditLog
 
-    return Privacy(phones, pii_cipher(), activity_table(), personal=PersonalDataStore(), marketing=marketing_table(),
+    return Privacy(phones, pii_cipher(), activity_table(), personal=PersonalDataTable(), marketing=marketing_table(),
                    audit=AuditLog())
 
 
 @component
 def retention_job():
-    from diancan.adapters.personal_data import PersonalDataStore
+    from diancan.adapters.personal_data import PersonalDataTable
     from diancan.services.retention import Retention, RetentionJob
 
     config = settings()
-    return RetentionJob(repository(), PersonalDataStore(),
+    return RetentionJob(repository(), PersonalDataTable(),
                         Retention(address_days=config.retain_address_days, phone_days=config.retain_phone_days,
                                   review_picture_days=config.retain_review_picture_days), tz=config.business_tz)
 

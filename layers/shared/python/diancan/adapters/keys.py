@@ -375,7 +375,7 @@ def stats(day: str) -> str:
     return f"STATS#{day}"
 
 
-# ---- shifts (adapters/shift_store.py): their own partition per store, out of every store-partition read ------
+# ---- shifts (adapters/shift_table.py): their own partition per store, out of every store-partition read ------
 SHIFT_PREFIX = "SHIFT#"
 
 
@@ -393,7 +393,7 @@ def open_shift(staff_id: str) -> str:
     return f"OPENSHIFT#{staff_id}"
 
 
-# ---- invoices (adapters/invoice_store.py) ------------------------------------------------------------------
+# ---- invoices (adapters/invoice_table.py) ------------------------------------------------------------------
 INVOICE = "INVOICE"  # in the order's partition: ``ORDER#<oid>/INVOICE`` (one request per order)
 
 

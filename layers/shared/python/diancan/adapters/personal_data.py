@@ -45,7 +45,7 @@ class GuestOrder:
     status: str
 
 
-class PersonalDataStore:
+class PersonalDataTable:
     def orders_of(self, openid: str) -> list[GuestOrder]:
         return [GuestOrder(keys.order_id_of(r.PK), r.store_id, bool(r.doc.get(ADDRESS_FIELD)),
                            r.status)

@@ -21,7 +21,7 @@ from pynamodb.exceptions import (
     UpdateError,
 )
 
-from diancan.adapters import keys, order_writer, service_state_store
+from diancan.adapters import keys, order_writer, service_state_table
 from diancan.adapters.records import (
     CategoryRecord,
     DishRecord,
@@ -129,7 +129,7 @@ def menu_from_records(records: Iterable[Record]) -> Menu:
     store, categories, dishes, service = None, [], [], ServiceState()
     for record in records:
         if isinstance(record, ServiceStateRecord):
-            service = service_state_store.decode(record)
+            service = service_state_table.decode(record)
         elif isinstance(record, StoreRecord):
             store = Store.model_validate(record.doc)
         elif isinstance(record, CategoryRecord):

@@ -319,7 +319,7 @@ class Dispatches(Protocol):
 
 
 class ServiceStateLedger(Protocol):
-    """A store's switches (busy, delivery paused) and open kitchen tickets (``adapters/service_state_store.py``)."""
+    """A store's switches (busy, delivery paused) and open kitchen tickets (``adapters/service_state_table.py``)."""
 
     def read(self, store_id: str) -> ServiceState: ...
 
@@ -514,7 +514,7 @@ class AuditTrail(Protocol):
 
 
 class ShiftBook(Protocol):
-    """Cashiers' shifts (``adapters/shift_store.py``: ``ShiftStore``): one open shift per cashier and store,
+    """Cashiers' shifts (``adapters/shift_table.py``: ``ShiftTable``): one open shift per cashier and store,
     closing conditional on the shift being open."""
 
     def open(self, shift: Shift) -> None: ...
@@ -531,7 +531,7 @@ class ShiftBook(Protocol):
 
 
 class InvoiceBook(Protocol):
-    """Guests' invoice requests (``adapters/invoice_store.py``: ``InvoiceStore``): one per order."""
+    """Guests' invoice requests (``adapters/invoice_table.py``: ``InvoiceTable``): one per order."""
 
     def request(self, invoice: Invoice) -> Invoice: ...
 
@@ -547,7 +547,7 @@ class InvoiceBook(Protocol):
 
 
 class PersonalData(Protocol):
-    """A guest's personal data outside their member items (``adapters/personal_data.py``: ``PersonalDataStore``)."""
+    """A guest's personal data outside their member items (``adapters/personal_data.py``: ``PersonalDataTable``)."""
 
     def orders_of(self, openid: str) -> list[GuestOrder]: ...
 

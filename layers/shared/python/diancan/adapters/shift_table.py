@@ -24,7 +24,7 @@ def _shift(record: ShiftRecord) -> Shift:
     return Shift.model_validate(record.doc)
 
 
-class ShiftStore:
+class ShiftTable:
     """The shift book of every store."""
 
     def __init__(self, connection: Connection | None = None) -> None:

@@ -38,7 +38,7 @@ def _conditional_failed(error: UpdateError) -> bool:
     return error.cause_response_code == "ConditionalCheckFailedException"
 
 
-class ServiceStates:
+class ServiceStateTable:
     def read(self, store_id: str) -> ServiceState:
         try:
             return decode(ServiceStateRecord.get(keys.store(store_id), keys.SERVICE))

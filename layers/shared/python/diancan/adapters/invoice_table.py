@@ -25,7 +25,7 @@ def _conditional_failed(error: Exception) -> bool:
     return getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException"
 
 
-class InvoiceStore:
+class InvoiceTable:
     """One invoice request per order, in the order's partition."""
 
     def request(self, invoice: Invoice) -> Invoice:
