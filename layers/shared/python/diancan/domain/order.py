@@ -87,6 +87,7 @@ class Order(BaseModel):
     prepay_id: str | None = None
     paid_fen: Fen | None = None
     refund_committed_fen: Fen = 0
+    prep_minutes: int | None = Field(None, description="the kitchen's time for it: its slowest dish (waiting times)")
     flags: list[str] = Field(default_factory=list, description="NOT_PRINTED, LATE_PAYMENT, REFUND_ABNORMAL, ...")
     published: list[str] = Field(default_factory=list, description="events already published for it")
     history: list[StatusChange] = Field(default_factory=list)
@@ -103,7 +104,7 @@ class Order(BaseModel):
     def guest_view(self) -> dict:
         """What the guest sees of their own order (no openid, no internal reservation data)."""
         data = self.model_dump(mode="json", exclude={"openid", "reserved", "refund_committed_fen",
-                                                            "prepay_id", "published"})
+                                                            "prepay_id", "published", "prep_minutes"})
         for line in data["lines"]:
             line.pop("recipe", None)
         return data

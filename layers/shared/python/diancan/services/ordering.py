@@ -28,7 +28,8 @@ from diancan.domain.order_status import OrderStatus
 from diancan.domain.pricing import MIN_TOTAL_FEN, Quote, discount_limit, price_order
 from diancan.domain.promotions import Plan, Setting, Shopper, best_plan
 from diancan.domain.request_keys import KeyReused, require_key
-from diancan.services.ports import Cipher, Marketing, OrderRepository
+from diancan.domain.service_state import KitchenSettings
+from diancan.services.ports import Cipher, Marketing, OrderRepository, ServiceStateLedger
 
 if TYPE_CHECKING:  # built on first use (bootstrap.OnFirstUse): reading or quoting must not load WeChat Pay
     from diancan.adapters.repository import BatchRead  # the one adapter value still passed through a port
@@ -63,8 +64,10 @@ class OrderingService:
     def __init__(self, repository: OrderRepository, pii: Cipher | None, payments: PaymentService, *,
                  expiry_minutes: int, clock: Callable[[], datetime] = utcnow,
                  marketing: Marketing | None = None,
-                 platform_fees: Callable[[], PlatformDeliveryFees] | None = None) -> None:
+                 platform_fees: Callable[[], PlatformDeliveryFees] | None = None,
+                 service_states: ServiceStateLedger | None = None) -> None:
         self._repository = repository
+        self._service_states = service_states  # delivery paused: read in the order's BatchGetItem
         self._platform_fees = platform_fees  # built on first use: only stores that ask for it need the courier
         self._payments = payments
         self._marketing = marketing
@@ -91,10 +94,14 @@ class OrderingService:
     def _prepare(self, request: OrderRequest, openid: str | None = None):
         now = self._clock()
         member = self.standing_read(openid)
+        service = (self._service_states.batch_read(request.store_id)
+                   if request.mode == "delivery" and self._service_states is not None else None)
         store, dishes, table_exists = self._repository.load_for_order(
             request.store_id, [item.dish_id for item in request.items], request.table_no,
-            extra=[member] if member else ())
+            extra=[read for read in (member, service) if read])
         validate_request(request, store, now=now, table_exists=table_exists)
+        if service is not None:
+            service.value.check_delivery(request.mode)
         OrderLimits.of(store).check(request.items)
         if missing := combo_parts_missing(dishes):  # only when a combo is ordered: its parts' portions
             dishes = {**dishes, **self._repository.load_dishes(request.store_id, missing)}
@@ -171,6 +178,8 @@ class OrderingService:
             packing_fee_fen=quote.packing_fee_fen, delivery_fee_fen=quote.delivery_fee_fen,
             discounts=quote.discounts, discount_fen=quote.discount_fen, total_fen=quote.total_fen,
             reserved=portions_needed(quote.lines, dishes), created_at=created_at,
+            prep_minutes=KitchenSettings.of(store).order_prep_minutes(
+                [dishes[line.dish_id] for line in quote.lines if line.dish_id in dishes]),
             business_day=business_day(now, store.timezone).isoformat(),
             pay_expires_at=iso(now + self._expiry),
             history=[StatusChange(status=OrderStatus.PENDING_PAYMENT, at=created_at, by=by)], channel=channel,

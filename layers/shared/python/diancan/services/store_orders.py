@@ -14,6 +14,7 @@ from diancan.domain import lifecycle
 from diancan.domain.clock import iso, utcnow
 from diancan.domain.errors import NotFound
 from diancan.domain.events import ORDER_ACCEPTED
+from diancan.domain.membership import member_code, staff_safe_by
 from diancan.domain.order import DeliveryAddress, Order
 from diancan.domain.order_status import OrderAction, TransitionResult
 from diancan.domain.staff import Staff
@@ -51,8 +52,12 @@ class OrderFilter:
 
 
 def staff_view(order: Order, phone: str | None = None) -> dict:
-    """What the console shows: the order without the guest's openid; the phone only as its tail."""
+    """What the console shows: the order without the guest's openid (their member code instead, also in the
+    history's ``by``); the phone only as its tail."""
     view = order.model_dump(mode="json", exclude={"openid", "reserved", "address"})
+    view["member_code"] = member_code(order.openid)
+    for change in view["history"]:
+        change["by"] = staff_safe_by(change.get("by") or "")
     view["phone_tail"] = phone[-4:] if phone else None
     return view
 

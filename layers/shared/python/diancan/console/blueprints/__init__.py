@@ -7,6 +7,7 @@ from diancan.console.blueprints import (
               counter,
               dashboard,
               delivery,
+              invoices,
               kitchen,
               marketing,
               members,
@@ -17,6 +18,7 @@ from diancan.console.blueprints import (
               settlement,
               setup,
               setup_pages,
+              shifts,
               staff,
               stock,
               store_profile,
@@ -28,4 +30,5 @@ from diancan.console.blueprints import (
 BLUEPRINTS = [auth.bp, chain.bp, dashboard.bp, orders.bp, delivery.bp, kitchen.bp, tables.bp, counter.bp, menu.bp, stock.bp,
               stores.bp, reports.bp, audit.bp, staff.bp,
               marketing.bp, members.bp, store_profile.bp, reviews.bp,
-              store_settings.bp, setup.bp, setup_pages.bp, settlement.bp]
+              store_settings.bp, setup.bp, setup_pages.bp, shifts.bp, invoices.bp,
+              settlement.bp]

@@ -21,6 +21,7 @@ from diancan.domain.setup import (
     IngredientCreate,
     IngredientEdit,
     PrinterAdd,
+    StationRetire,
     StationSave,
     StockTake,
     StoreCreate,
@@ -227,10 +228,12 @@ def remove_printer(store_id: str, sn: str):
     return {"sn": sn, "removed": True}
 
 
-@route("GET", "/api/s/<store_id>/setup/stations", Action.STORE_VIEW, "The store's kitchen stations")
+@route("GET", "/api/s/<store_id>/setup/stations", Action.STORE_VIEW, "The store's kitchen stations (retired ones "
+       "with retired_at)")
 def stations(store_id: str):
     store_of(store_id)
-    return {"stations": [s.model_dump(mode="json") for s in console().print_jobs().stations(store_id)]}
+    return {"stations": [{**s.model_dump(mode="json"), "retired_at": at}
+                         for s, at in console().print_jobs().all_stations(store_id)]}
 
 
 @route("POST", "/api/s/<store_id>/setup/stations/<station_id>", Action.DEVICES_MANAGE,
@@ -242,6 +245,17 @@ def save_station(store_id: str, station_id: str):
     station = setup().save_station(store_of(store_id).store_id, station_id, body)
     audit("station.save", store_id, station_id, printer_sn=body.printer_sn, categories=body.category_ids)
     return {"station": station.model_dump(mode="json")}
+
+
+@route("POST", "/api/s/<store_id>/setup/stations/<station_id>/retire", Action.DEVICES_MANAGE,
+       "Retire a station: no dish prints there again, its printers unbound; refused (409 STATION_IN_USE, naming "
+       "them) while dishes or categories print there, unless move_to names the station they move to", StationRetire)
+def retire_station(store_id: str, station_id: str):
+    body = body_of(StationRetire, "INVALID_STATION")
+    station, done = setup().retire_station(store_of(store_id).store_id, station_id, body)
+    if not done["replay"]:
+        audit("station.retire", store_id, station_id, **{k: v for k, v in done.items() if k != "replay"})
+    return {"station": station.model_dump(mode="json"), **done}
 
 
 # ---- ingredients ------------------------------------------------------------------------------------------
