@@ -195,7 +195,7 @@ def _throughput_section(results: Results) -> list[str]:
              "payment notification was applied and every queue is drained (stock, print, loyalty, courier …). "
              "Stage columns: time per order inside each function (or the guest's own HTTP call). "
              "\"1 process\": every function in the stack's own process, function-URL invocations one at a time "
-             "(the local runtime before issue 20, `DIANCAN_LOCAL_WORKERS=0`); \"N workers\": each function in "
+             "(the one-process local runtime, `DIANCAN_LOCAL_WORKERS=0`); \"N workers\": each function in "
              "up to N worker processes, concurrent requests at once (the default).", ""]
     if not results.throughput:
         return lines

@@ -1,5 +1,5 @@
 """Throughput of the local stack, its functions in worker processes (as Lambda) and, for comparison, all in
-the stack's own process with function-URL invocations one at a time (before issue 20's item 2): N concurrent guests each place and pay orders over HTTP (gateway →
+the stack's own process with function-URL invocations one at a time: N concurrent guests each place and pay orders over HTTP (gateway →
 place_order → WeChat Pay simulator → its signed notification → pay_notify → bus → SQS → stock_decrement,
 print_dispatch with the printer simulator, …); orders per second once every queue is drained, and the
 time each function spent per order (the runtime's invocations, timed)."""
@@ -122,7 +122,7 @@ def run(stack: LocalStack, timed: TimedRuntime, guests: int, orders_each: int) -
 
 def measure_all(concurrency=(1, 4, 8), orders_each: int = 4, workers: int | None = None) -> list[Throughput]:
     """``workers``: the most worker processes per function (``None``: the stack's default; 0: every function
-    in the stack's own process, function-URL invocations one at a time, as before issue 20's item 2)."""
+    in the stack's own process, function-URL invocations one at a time, as the one-process runtime does)."""
     started = time.perf_counter()
     with LocalStack(port=0, moto_port=0, with_demo_data=True, overrides={}, workers=workers, quiet=True) as stack:
         start_seconds = time.perf_counter() - started
