@@ -95,6 +95,7 @@ def test_after_delete_my_data_the_table_holds_no_phone_or_address_and_the_orders
     from diancan.domain.clock import iso, utcnow
     from diancan.domain.membership import member_code
     from local.simulators.wechat import phone_for
+    from tests.handlers.test_review_pictures import upload
 
     openid, token = "openid-frank", guest_token("frank")
     auth = {"authorization": f"Bearer {token}"}
@@ -104,7 +105,7 @@ def test_after_delete_my_data_the_table_holds_no_phone_or_address_and_the_orders
     first, address_enc = delivered_order(openid, address=ADDRESS)
     second, _ = delivered_order(openid, address=None)
     review = {"dishes": [{"dish_id": "d-hongshao", "stars": 5}], "text": "弗兰克的私人评价",
-              "pictures": ["https://img.example.com/frank-private.jpg"]}
+              "pictures": [upload(token)]}
     status, _ = http_call("orders", "orders/post_review", path=f"/orders/{first.order_id}/review", body=review,
                           headers=auth)
     assert status == 201

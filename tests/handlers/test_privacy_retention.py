@@ -35,7 +35,9 @@ def test_each_kind_is_dropped_once_its_retention_has_passed_and_not_before(aws, 
     order, _ = delivered_order(openid, address=ADDRESS)
     bootstrap.activity_table().record_paid_order(order)
     bootstrap.activity_table().set_phone(openid, bootstrap.pii_cipher().encrypt("13900001111"), iso(utcnow()))
-    body = {"dishes": [{"dish_id": "d-hongshao", "stars": 4}], "text": "不错", "pictures": ["https://img.example.com/p.jpg"]}
+    from tests.handlers.test_review_pictures import upload
+
+    body = {"dishes": [{"dish_id": "d-hongshao", "stars": 4}], "text": "不错", "pictures": [upload(guest_token("stock"))]}
     status, _ = http_call("orders", "orders/post_review", path=f"/orders/{order.order_id}/review", body=body,
                           headers={"authorization": f"Bearer {guest_token('stock')}"})
     assert status == 201
