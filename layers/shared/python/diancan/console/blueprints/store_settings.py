@@ -124,17 +124,26 @@ def _kitchen(data: dict, store: Store) -> KitchenSettings:
                              "后厨设置超出范围（自动忙碌小票数1-1000，忙碌时预约容量比例0-1，"
                              "默认制作时间1-240分钟，同时制作1-50单）",
                              code="INVALID_STORE_SETTINGS", details={"fields": ["kitchen"]}) from None
-def _unaccepted(data: dict, store: Store) -> AcceptTimeouts:
-    """Minutes before the alarm and the automatic refund of an order nobody accepts (whole numbers, alarm first);
-    a field not sent keeps its value."""
-    timeouts = AcceptTimeouts.of(store).model_dump()
-    for name in ("alarm_after_min", "cancel_after_min"):
+
+
+def _whole_numbers(data: dict, current: dict, names: tuple[str, ...], not_whole_zh: str) -> dict:
+    """``current`` with each of ``names`` that was sent (whole numbers only); a field not sent keeps its value."""
+    values = dict(current)
+    for name in names:
         raw = str(data.get(name, "")).strip()
         if raw:
             number = whole_number(raw)
             if number is None:
-                raise _bad(name, "无人接单的提醒和自动取消请填写整数分钟")
-            timeouts[name] = number
+                raise _bad(name, not_whole_zh)
+            values[name] = number
+    return values
+
+
+def _unaccepted(data: dict, store: Store) -> AcceptTimeouts:
+    """Minutes before the alarm and the automatic refund of an order nobody accepts (whole numbers, alarm first);
+    a field not sent keeps its value."""
+    timeouts = _whole_numbers(data, AcceptTimeouts.of(store).model_dump(), ("alarm_after_min", "cancel_after_min"),
+                              "无人接单的提醒和自动取消请填写整数分钟")
     try:
         return AcceptTimeouts.model_validate(timeouts)
     except ValidationError:
@@ -144,14 +153,8 @@ def _unaccepted(data: dict, store: Store) -> AcceptTimeouts:
 
 def _limits(data: dict, store: Store) -> OrderLimits:
     """``max_line_qty`` and ``max_order_qty`` as typed (whole numbers); a field not sent keeps its value."""
-    limits = OrderLimits.of(store).model_dump()
-    for name in ("max_line_qty", "max_order_qty"):
-        raw = str(data.get(name, "")).strip()
-        if raw:
-            number = whole_number(raw)
-            if number is None:
-                raise _bad(name, "点单数量上限请填写整数")
-            limits[name] = number
+    limits = _whole_numbers(data, OrderLimits.of(store).model_dump(), ("max_line_qty", "max_order_qty"),
+                            "点单数量上限请填写整数")
     try:
         return OrderLimits.model_validate(limits)
     except ValidationError:
