@@ -34,7 +34,7 @@ def test_each_kind_is_dropped_once_its_retention_has_passed_and_not_before(aws, 
     openid = "openid-stock"  # guest_token("stock")
     order, _ = delivered_order(openid, address=ADDRESS)
     bootstrap.activity_table().record_paid_order(order)
-    bootstrap.activity_table().set_phone(openid, bootstrap.pii_cipher().encrypt("13900001111"), iso(utcnow()))
+    bootstrap.activity_table().set_phone(openid, bootstrap.pii_cipher().encrypt("13900001111"), "1111", iso(utcnow()))
     from tests.handlers.test_review_pictures import upload
 
     body = {"dishes": [{"dish_id": "d-hongshao", "stars": 4}], "text": "不错", "pictures": [upload(guest_token("stock"))]}

@@ -42,7 +42,8 @@ from diancan.domain.exceptions import (
     WeChatPayError,
     WeChatPayUnavailable,
 )
-from diancan.domain.membership import Standing
+from diancan.domain.member_codes import member_code
+from diancan.domain.membership import MemberCard, Standing
 from diancan.domain.menu import Dish, Store
 from diancan.domain.order import Order, StatusChange
 from diancan.domain.order_status import (
@@ -182,6 +183,9 @@ class FakeOrderRepository:
 
     def get_order(self, order_id: str, *, consistent: bool = False) -> Order:
         return self._world.order(order_id)
+
+    def order_key_of(self, openid: str, idempotency_key: str) -> tuple[str, str] | None:
+        return self._world.order_keys.get((openid, idempotency_key))
 
     def get_order_and_address(self, order_id: str, *, consistent: bool = False) -> tuple[Order, str | None]:
         return self._world.order(order_id), self._world.addresses.get(order_id)
@@ -485,6 +489,28 @@ class FakeMarketing:
             self._world.standings[openid] = replace(was, points=was.points - points)
 
         return FakeStep(lambda: self.standing(openid).points >= points, apply, NotEnoughPoints(details={"points": points}))
+
+
+class FakeMemberDirectory:
+    """member_lookup_table.MemberLookupTable: members by phone tail (the bound phone's ciphertext from FakeCipher)
+    and by member code, their standing from the World."""
+
+    def __init__(self, world: World, cipher: FakeCipher) -> None:
+        self._world = world
+        self._cipher = cipher
+        self._phones: dict[str, str] = {}  # openid → encrypted phone
+
+    def given_member(self, openid: str, phone: str | None = None) -> None:
+        self._phones[openid] = self._cipher.encrypt(phone) if phone else ""
+
+    def with_phone_tail(self, tail: str, limit: int) -> list[str]:
+        return [o for o, enc in self._phones.items() if enc and self._cipher.decrypt(enc).endswith(tail)][:limit]
+
+    def with_code(self, code: str, limit: int) -> list[str]:
+        return [o for o in self._phones if member_code(o) == code][:limit]
+
+    def cards(self, openids: list[str]) -> list[MemberCard]:
+        return [MemberCard(o, self._world.standings.get(o, Standing()), self._phones.get(o) or None) for o in openids]
 
 
 class FakeDispatches:
@@ -810,7 +836,7 @@ class FakeAuditTrail:
 FAKES: dict[str, type] = {
     "Tables": FakeTables,
     "Dispatches": FakeDispatches, "Courier": FakeCourier, "Cipher": FakeCipher,
-    "Marketing": FakeMarketing,
+    "Marketing": FakeMarketing, "MemberDirectory": FakeMemberDirectory,
     "OrderRepository": FakeOrderRepository, "PaymentLedger": FakePaymentLedger, "WeChatPayClient": FakeWeChatPay,
     "EventPublisher": FakeEventPublisher, "PrintJobQueue": FakePrintJobQueue, "Printer": FakePrinter,
     "ShiftBook": FakeShiftBook, "VoucherChain": FakeVoucherChain, "AuditTrail": FakeAuditTrail,

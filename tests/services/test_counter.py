@@ -151,3 +151,132 @@ def test_a_walk_in_order_credits_no_one_while_a_guests_order_does(scene, counter
     assert loyalty.calls == activity.calls == []
     events.handle(typed(event, guest))
     assert loyalty.calls  # the same event for a guest's order does reach the loyalty rules
+
+
+# ---- a member at the counter: found by phone tail or member code, their coupon, their points -----------------
+
+MEMBER = "openid-member-li"
+
+
+@pytest.fixture
+def with_members(scene):
+    """The counter with the member lookup, a member (phone bound, 300 points, silver) and their 5-yuan coupon."""
+    from datetime import timedelta
+
+    from diancan.domain.membership import Standing
+    from diancan.domain.promotions import Coupon, CouponRule
+    from diancan.services.coupons import CouponService
+    from tests.services.fakes import FakeCipher, FakeMarketing, FakeMemberDirectory
+
+    cipher = FakeCipher()
+    members = FakeMemberDirectory(scene.world, cipher)
+    members.given_member(MEMBER, "13812341234")
+    members.given_member("openid-member-wu", "13900001234")
+    members.given_member("openid-member-no-phone")
+    scene.world.standings[MEMBER] = Standing(points=300, spend_fen=60_000, completed_orders=3)
+    marketing = FakeMarketing(scene.world)
+    marketing.given_coupon(MEMBER, Coupon(coupon_id="cp-li-5", template_id="tpl-5", valid_until=scene.now + timedelta(days=3),
+                                          rule=CouponRule(name="立减5元", kind="fixed", amount_fen=500)))
+    payments = PaymentService(scene.orders, scene.ledger, scene.pay, scene.bus, business_tz=TZ, clock=scene.clock)
+    ordering = OrderingService(scene.orders, None, payments, expiry_minutes=15, clock=scene.clock, marketing=marketing)
+    return CounterService(scene.orders, ordering, payments, tables=None, members=members, cipher=cipher,
+                          coupons=CouponService(marketing, clock=scene.clock))
+
+
+def test_members_are_found_by_phone_tail_as_a_short_list_with_masked_phones_and_no_openid(with_members):
+    from diancan.domain.member_codes import member_code
+
+    found = with_members.find_members("1234")
+
+    assert {(m["member_code"], m["phone"]) for m in found["members"]} == {
+        (member_code(MEMBER), "138****1234"), (member_code("openid-member-wu"), "139****1234")}
+    assert found["more"] is False and "openid" not in repr(found)
+    li = next(m for m in found["members"] if m["member_code"] == member_code(MEMBER))
+    assert (li["level"], li["points"]) == ("silver", 300)
+
+
+def test_a_member_is_found_by_member_code_typed_in_any_case_even_without_a_phone(with_members):
+    from diancan.domain.member_codes import member_code
+
+    code = member_code("openid-member-no-phone")
+    assert with_members.find_members(f" {code.lower()} ")["members"] == [
+        {"member_code": code, "phone": "", "level": "regular", "level_name": "普通会员", "points": 0}]
+
+
+@pytest.mark.parametrize("typed", ["123", "12345", "１２３４", "MABC", "", "M0000000O"])
+def test_what_is_neither_a_phone_tail_nor_a_member_code_is_refused(with_members, typed):
+    with pytest.raises(InvalidRequest) as refused:
+        with_members.find_members(typed)
+    assert refused.value.code == "INVALID_MEMBER_QUERY"
+
+
+def test_a_chosen_member_shows_their_coupons_usable_here(with_members):
+    from diancan.domain.errors import NotFound
+    from diancan.domain.member_codes import member_code
+
+    chosen = with_members.member("sh-jingan", member_code(MEMBER).lower())
+    assert [c["coupon_id"] for c in chosen["coupons"]] == ["cp-li-5"] and chosen["phone"] == "138****1234"
+    with pytest.raises(NotFound) as unknown:
+        with_members.member("sh-jingan", "MAAAAAAAA")
+    assert unknown.value.code == "MEMBER_NOT_FOUND"
+
+
+def test_a_members_counter_order_is_theirs_with_their_coupon_priced_on_the_server_and_used_once(scene, with_members):
+    """The console answers a double click from its request-key record (tests/console/test_counter_members.py);
+    below it, a repeat with the same key answers the first order, another sale with that coupon is refused."""
+    from diancan.domain.member_codes import member_code
+    from diancan.domain.promotions import CouponNotApplicable
+
+    code = member_code(MEMBER)
+    plain = with_members.quote("sh-jingan", sale(payment="card"))["total_fen"]
+    quote = with_members.quote("sh-jingan", sale(payment="card", member_code=code, coupon_id="cp-li-5"))
+    assert sorted(d["kind"] for d in quote["discounts"]) == ["coupon", "member"] and quote["total_fen"] < plain - 500
+    first = with_members.sell("sh-jingan", sale(payment="card", member_code=code, coupon_id="cp-li-5"), "cashier-1",
+                              "counter-member-0001")
+
+    assert first["member_code"] == code and first["order"]["total_fen"] == quote["total_fen"]
+    order = scene.world.order(first["order"]["order_id"])
+    assert (order.openid, order.channel, order.history[0].by) == (MEMBER, "counter", "staff:cashier-1")
+    assert [d.ref for d in order.discounts if d.kind == "coupon"] == ["cp-li-5"]
+    assert scene.world.wallets[MEMBER]["cp-li-5"].status == "reserved"
+    again = with_members.sell("sh-jingan", sale(payment="card", member_code=code, coupon_id="cp-li-5"), "cashier-1",
+                              "counter-member-0001")
+    assert again == first
+    with pytest.raises(CouponNotApplicable):
+        with_members.sell("sh-jingan", sale(payment="card", member_code=code, coupon_id="cp-li-5"), "cashier-1",
+                          "counter-member-0002")
+    assert len(scene.world.orders) == 1 and len(scene.world.vouchers) == 1 and len(scene.world.events) == 1
+
+
+def test_a_coupon_without_a_member_or_a_member_on_a_tables_bill_is_refused():
+    with pytest.raises(InvalidRequest) as coupon:
+        sale(payment="card", coupon_id="cp-li-5")
+    assert coupon.value.code == "COUPON_NEEDS_MEMBER"
+    with pytest.raises(InvalidRequest) as table:
+        sale(payment="table", session_id="s-1", member_code="MAAAAAAAA")
+    assert table.value.code == "MEMBER_NOT_FOR_TABLE"
+
+
+@pytest.mark.parametrize("event", ["OrderPaid", "OrderCompleted"])
+def test_a_members_counter_order_reaches_the_loyalty_rules_as_their_own_order_does(scene, with_members, event):
+    from diancan.domain.member_codes import member_code
+    from diancan.domain.order_status import OrderStatus
+    from diancan.services.loyalty_events import LoyaltyEvents
+
+    sold = with_members.sell("sh-jingan", sale(payment="card", member_code=member_code(MEMBER)), "cashier-1",
+                             "counter-member-0003")["order"]["order_id"]
+    scene.world.orders[sold] = scene.world.order(sold).model_copy(update={"status": OrderStatus.COMPLETED})
+    loyalty, activity = Recorder(), Recorder()
+
+    LoyaltyEvents(scene.orders, loyalty, activity).handle(typed(event, sold))
+
+    assert loyalty.calls == [{"OrderPaid": "order_paid", "OrderCompleted": "order_completed"}[event]]
+
+
+def test_a_members_counter_order_settles_in_the_counter_channel():
+    from diancan.domain.order import Channel
+    from diancan.domain.settlement import channel_of
+    from tests.services.scene import order
+
+    assert channel_of(order("261124123000MEMBER01").model_copy(update={"channel": Channel.COUNTER})) == "counter"
+    assert channel_of(order("261124123000GUEST002")) == "miniprogram"

@@ -555,9 +555,11 @@ def tables():
 
 @component
 def counter():
+    from diancan.adapters.member_lookup_table import MemberLookupTable
     from diancan.services.counter import CounterService
 
-    return CounterService(repository(), ordering(), OnFirstUse(payments), tables())
+    return CounterService(repository(), ordering(), OnFirstUse(payments), tables(), members=MemberLookupTable(),
+                          cipher=pii_cipher(), coupons=coupons())
 
 
 def reset() -> None:

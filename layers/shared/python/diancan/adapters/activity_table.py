@@ -10,10 +10,12 @@ automatic-coupon job reads guests through (never a scan):
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
-from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
+from pynamodb.connection import Connection
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 
 from diancan.adapters import keys
 from diancan.adapters.records import (
@@ -21,10 +23,13 @@ from diancan.adapters.records import (
     MemberInfoRecord,
     MemberRecord,
     OrderRecord,
+    PhoneTailRecord,
     Record,
     StoreRecoRecord,
     UserRecord,
+    table_connection,
 )
+from diancan.adapters.transactions import Transaction, raise_for_cancellation
 from diancan.domain.cart import OrderLine
 from diancan.domain.clock import business_day, parse_iso
 from diancan.domain.coupons import GuestFacts
@@ -55,8 +60,9 @@ def _conditional_failed(error: Exception) -> bool:
 
 
 class ActivityTable:
-    def __init__(self, business_tz: str = "Asia/Shanghai") -> None:
+    def __init__(self, business_tz: str = "Asia/Shanghai", connection: Connection | None = None) -> None:
         self._tz = business_tz
+        self._connection = connection  # made on the first phone write (transactions only)
 
     # ---- written by the loyalty consumer on OrderPaid -----------------------------------------------------
 
@@ -113,19 +119,39 @@ class ActivityTable:
             MemberInfoRecord.GSI1PK.set(keys.birthday_on(birthday.strftime("%m-%d"))),
             MemberInfoRecord.GSI1SK.set(openid)])
 
-    def set_phone(self, openid: str, phone_enc: str, at: str) -> None:
-        MemberInfoRecord(keys.user(openid), keys.MEMBER_INFO).update(actions=[
-            MemberInfoRecord.kind.set(MemberInfoRecord), MemberInfoRecord.openid.set(openid), MemberInfoRecord.phone_enc.set(phone_enc),
-            MemberInfoRecord.phone_consented_at.set(at)])
+    def set_phone(self, openid: str, phone_enc: str, tail: str, at: str) -> None:
+        """The phone on the member info and its lookup item for the counter (GSI1 ``PHONETAIL#<tail>``): one
+        TransactWriteItems, so a phone is never findable without being stored, nor stored without being findable.
+        A new number replaces the old one and its tail."""
+        with self._transaction() as tx:
+            tx.update("member_info", MemberInfoRecord(keys.user(openid), keys.MEMBER_INFO), [
+                MemberInfoRecord.kind.set(MemberInfoRecord), MemberInfoRecord.openid.set(openid),
+                MemberInfoRecord.phone_enc.set(phone_enc), MemberInfoRecord.phone_consented_at.set(at)])
+            tx.put("phone_tail", PhoneTailRecord(keys.user(openid), keys.PHONE_TAIL, openid=openid,
+                                                 GSI1PK=keys.phone_tail(tail), GSI1SK=openid))
 
     def forget(self, openid: str, at: str) -> None:
-        """The guest's "delete my data": phone, birthday (and its index entry) and favourite dish removed and
-        the request's time kept, in one UpdateItem (repeating it changes nothing but the time)."""
-        MemberInfoRecord(keys.user(openid), keys.MEMBER_INFO).update(actions=[
-            MemberInfoRecord.kind.set(MemberInfoRecord), MemberInfoRecord.openid.set(openid),
-            MemberInfoRecord.phone_enc.remove(), MemberInfoRecord.phone_consented_at.remove(),
-            MemberInfoRecord.birthday.remove(), MemberInfoRecord.GSI1PK.remove(), MemberInfoRecord.GSI1SK.remove(),
-            MemberInfoRecord.favourite_dish.remove(), MemberInfoRecord.erasure_requested_at.set(at)])
+        """The guest's "delete my data": phone (and its counter lookup item), birthday (and its index entry) and
+        favourite dish removed and the request's time kept, in one TransactWriteItems (repeating it changes nothing
+        but the time)."""
+        with self._transaction() as tx:
+            tx.update("member_info", MemberInfoRecord(keys.user(openid), keys.MEMBER_INFO), [
+                MemberInfoRecord.kind.set(MemberInfoRecord), MemberInfoRecord.openid.set(openid),
+                MemberInfoRecord.phone_enc.remove(), MemberInfoRecord.phone_consented_at.remove(),
+                MemberInfoRecord.birthday.remove(), MemberInfoRecord.GSI1PK.remove(), MemberInfoRecord.GSI1SK.remove(),
+                MemberInfoRecord.favourite_dish.remove(), MemberInfoRecord.erasure_requested_at.set(at)])
+            tx.delete("phone_tail", PhoneTailRecord(keys.user(openid), keys.PHONE_TAIL))
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Transaction]:
+        """A transaction with no conditions: a cancellation is DynamoDB busy (503, retry), never a refusal."""
+        self._connection = self._connection or table_connection()
+        tx = Transaction(self._connection)
+        try:
+            with tx:
+                yield tx
+        except TransactWriteError as error:
+            raise_for_cancellation(error, tx.labels)
 
     def member_info(self, openid: str) -> MemberInfo:
         """GetItem ``USER#<openid>/MEMBERINFO``."""

@@ -220,6 +220,21 @@ def joined_on(day: str) -> str:
     return f"JOINED#{day}"
 
 
+# The counter's member lookup (adapters/member_lookup_table.py): by the last 4 digits of a bound phone, or by
+# the member code staff see. A user's phone-tail item lives in their own partition, so erasure deletes it by key.
+PHONE_TAIL = "PHONETAIL"
+
+
+def phone_tail(tail: str) -> str:
+    """GSI1PK of a member's ``USER#<openid>`` / ``PHONETAIL`` item: the members whose phone ends in ``tail``."""
+    return f"PHONETAIL#{tail}"
+
+
+def member_code_of(code: str) -> str:
+    """GSI2PK of a user profile item: the guest whose member code is ``code`` (set at every login)."""
+    return f"MEMBERCODE#{code}"
+
+
 def dish_reviews(store_id: str, dish_id: str) -> str:
     """The partition of a dish's reviews (dish ids are per store: the demo stores share them)."""
     return f"DISH#{store_id}#{dish_id}"

@@ -11,7 +11,7 @@
 The retention job (services/retention.py) finds what is due through indexes that exist anyway, never a scan:
 - P5 a store's orders of a business day: Query GSI2 ``STORE#<sid>#<day>`` (their addresses dropped, P2);
 - P6 the guests whose latest order was on a day: Query GSI2 ``LASTORDER#<day>``; their phone removed with one
-  conditional UpdateItem each;
+  TransactWriteItems each (the conditional update, and the delete of the counter's ``PHONETAIL`` lookup item);
 - P7 a store's reviews between two instants: Query GSI2 ``REVIEWS#<sid>#<yyyy-mm>``, GSI2SK between them;
   the pictures of each dish's part and of the order's review removed.
 """
@@ -21,7 +21,7 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass
 
-from pynamodb.exceptions import DoesNotExist, UpdateError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 
 from diancan.adapters import keys
 from diancan.adapters.records import (
@@ -29,8 +29,11 @@ from diancan.adapters.records import (
     MemberInfoRecord,
     OrderRecord,
     OrderReviewRecord,
+    PhoneTailRecord,
     UserRecord,
+    table_connection,
 )
+from diancan.adapters.transactions import ConditionFailed, Transaction, raise_for_cancellation
 
 ADDRESS_FIELD = "address_enc"
 
@@ -89,15 +92,20 @@ class PersonalDataTable:
                 if isinstance(r, MemberInfoRecord) and r.phone_enc]
 
     def drop_phone(self, openid: str) -> bool:
-        """Remove the guest's phone number (kept past its retention); False when there is none."""
+        """Remove the guest's phone number (kept past its retention) and its counter lookup item
+        (``PHONETAIL``): one TransactWriteItems; False when there is no number."""
+        tx = Transaction(table_connection())
         try:
-            MemberInfoRecord(keys.user(openid), keys.MEMBER_INFO).update(
-                actions=[MemberInfoRecord.phone_enc.remove(), MemberInfoRecord.phone_consented_at.remove()],
-                condition=MemberInfoRecord.phone_enc.exists())
-        except UpdateError as error:
-            if error.cause_response_code != "ConditionalCheckFailedException":
-                raise
-            return False
+            with tx:
+                tx.update("member_info", MemberInfoRecord(keys.user(openid), keys.MEMBER_INFO),
+                          [MemberInfoRecord.phone_enc.remove(), MemberInfoRecord.phone_consented_at.remove()],
+                          condition=MemberInfoRecord.phone_enc.exists())
+                tx.delete("phone_tail", PhoneTailRecord(keys.user(openid), keys.PHONE_TAIL))
+        except TransactWriteError as error:
+            try:
+                raise_for_cancellation(error, tx.labels)
+            except ConditionFailed:
+                return False
         return True
 
     def drop_review_pictures(self, store_id: str, start_iso: str, end_iso: str) -> int:

@@ -329,6 +329,14 @@ class MemberInfoRecord(Record, discriminator="member_info"):
     erasure_requested_at = UnicodeAttribute(null=True)  # the guest asked to delete their data (我的 → 隐私)
 
 
+class PhoneTailRecord(Record, discriminator="phone_tail"):
+    """The counter's way to a member by the last 4 digits of the phone they bound (``USER#<openid>/PHONETAIL``,
+    GSI1 ``PHONETAIL#<tail>`` / openid). Written with the phone, deleted with it (erasure, retention); it holds
+    no number: the masked one shown at the counter comes from ``MEMBERINFO``'s ciphertext."""
+
+    openid = UnicodeAttribute()
+
+
 class GuestRecoRecord(Record, discriminator="guest_reco"):
     """A guest's portions per dish in one store (``USER#<openid>/RECO#<sid>``), from their paid orders.
     ``recent`` holds the last order ids counted, so a replayed OrderPaid adds nothing; ``version`` guards the

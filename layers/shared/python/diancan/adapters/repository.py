@@ -42,6 +42,7 @@ from diancan.domain.cart import DishUnavailable, InsufficientPortions
 from diancan.domain.clock import iso, utcnow
 from diancan.domain.errors import Conflict, InvalidRequest, NotFound
 from diancan.domain.exceptions import OrderKeyTaken, PriceChanged
+from diancan.domain.member_codes import member_code
 from diancan.domain.menu import Category, Dish, Store
 from diancan.domain.order import Order
 from diancan.domain.order_status import (
@@ -280,17 +281,22 @@ class Repository:
     def record_login(self, openid: str, at: str, day: str) -> bool:
         """Create the user on first login (conditional put); later logins only touch ``last_login_at``.
 
-        A new user is indexed by the local day they joined (GSI1 ``JOINED#<day>``) for new-member coupons.
+        A new user is indexed by the local day they joined (GSI1 ``JOINED#<day>``) for new-member coupons, and
+        every user by their member code (GSI2 ``MEMBERCODE#<code>``) for the counter; a login sets it again, so
+        guests who joined before the index existed are found once they log in.
         Returns True when the user is new. One write in either case.
         """
+        code = keys.member_code_of(member_code(openid))
         try:
             UserRecord(keys.user(openid), "PROFILE", openid=openid, created_at=at, last_login_at=at,
-                       GSI1PK=keys.joined_on(day), GSI1SK=openid).save(condition=UserRecord.PK.does_not_exist())
+                       GSI1PK=keys.joined_on(day), GSI1SK=openid, GSI2PK=code, GSI2SK=openid,
+                       ).save(condition=UserRecord.PK.does_not_exist())
             return True
         except PutError as error:
             if error.cause_response_code != "ConditionalCheckFailedException":
                 raise
-        UserRecord(keys.user(openid), "PROFILE").update(actions=[UserRecord.last_login_at.set(at)])
+        UserRecord(keys.user(openid), "PROFILE").update(actions=[
+            UserRecord.last_login_at.set(at), UserRecord.GSI2PK.set(code), UserRecord.GSI2SK.set(openid)])
         return False
 
     # ---- orders ----------------------------------------------------------------------------------------
@@ -359,6 +365,14 @@ class Repository:
 
     def get_order_key(self, openid: str, idempotency_key: str) -> OrderKeyRecord:
         return OrderKeyRecord.get(keys.user(openid), keys.order_key(idempotency_key), consistent_read=True)
+
+    def order_key_of(self, openid: str, idempotency_key: str) -> tuple[str, str] | None:
+        """The order an Idempotency-Key made and its request's hash (one consistent GetItem); None: unused."""
+        try:
+            record = self.get_order_key(openid, idempotency_key)
+        except DoesNotExist:
+            return None
+        return record.order_id, record.request_hash
 
     def get_order(self, order_id: str, *, consistent: bool = False) -> Order:
         """AP6: one order by id."""

@@ -3,29 +3,13 @@ so the menu read and the order's BatchGet load them with no extra call)."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
 from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
 
+from diancan.domain.member_codes import GUEST_BY_PREFIX, member_code, staff_safe_by  # noqa: F401 (their old home)
 from diancan.domain.money import Fen
 from diancan.domain.promotions import FullReduction, MemberBenefit, PointsPolicy
-
-GUEST_BY_PREFIX = "guest:"
-
-
-def member_code(openid: str) -> str:
-    """The short code staff see for a guest instead of their openid (``M`` + 8 of base32 of its SHA-256):
-    the same guest always has the same code, shown to them on their profile, and the openid cannot be read
-    back from it. Staff tell guests apart and find them with it; the console never shows an openid."""
-    digest = hashlib.sha256(openid.encode("utf-8")).digest()
-    return "M" + base64.b32encode(digest).decode("ascii")[:8]
-
-
-def staff_safe_by(by: str) -> str:
-    """Who moved an order, for staff: ``guest:<openid>`` becomes ``guest:<member code>``."""
-    return GUEST_BY_PREFIX + member_code(by.removeprefix(GUEST_BY_PREFIX)) if by.startswith(GUEST_BY_PREFIX) else by
 
 
 @dataclass(frozen=True)
@@ -35,6 +19,16 @@ class Standing:
     points: int = 0
     spend_fen: int = 0
     completed_orders: int = 0
+
+
+@dataclass(frozen=True)
+class MemberCard:
+    """One member as the counter finds them: who (never shown to staff), their standing, their phone's
+    ciphertext (None: no phone bound)."""
+
+    openid: str
+    standing: Standing
+    phone_enc: str | None
 
 
 class Level(BaseModel):

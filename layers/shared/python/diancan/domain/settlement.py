@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from diancan.domain.money import Fen
-from diancan.domain.order import Order
+from diancan.domain.order import Channel, Order
 from diancan.domain.payments import Voucher
 from diancan.domain.reconciliation import WECHATPAY, method_of
 from diancan.domain.tables import STAFF_PREFIX, TAB_FLAG
@@ -39,7 +39,8 @@ def channel_of(order: Order | None) -> str:
         return "miniprogram"
     if TAB_FLAG in order.flags:
         return "table"
-    return "counter" if order.openid.startswith(STAFF_PREFIX) else "miniprogram"
+    counter = order.channel == Channel.COUNTER or order.openid.startswith(STAFF_PREFIX)  # a member's counter order too
+    return "counter" if counter else "miniprogram"
 
 
 @dataclass(frozen=True)

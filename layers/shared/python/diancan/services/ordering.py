@@ -26,7 +26,7 @@ from diancan.domain.order import Channel, DeliveryAddress, Order, OrderRequest, 
 from diancan.domain.order_limits import OrderLimits
 from diancan.domain.order_status import OrderStatus
 from diancan.domain.pricing import MIN_TOTAL_FEN, Quote, discount_limit, price_order
-from diancan.domain.promotions import Plan, Setting, Shopper, best_plan
+from diancan.domain.promotions import CouponNotApplicable, Plan, Setting, Shopper, best_plan
 from diancan.domain.request_keys import KeyReused, require_key
 from diancan.domain.service_state import KitchenSettings
 from diancan.services.ports import Cipher, Marketing, OrderRepository, ServiceStateLedger
@@ -155,7 +155,15 @@ class OrderingService:
         (``sale``: cash short of the total is refused before anything is written). The same key again answers
         the order it made (``created`` False)."""
         require_key(idempotency_key)
-        now, store, dishes, quote, plan = self._prepare(request, openid)
+        try:
+            now, store, dishes, quote, plan = self._prepare(request, openid)
+        except CouponNotApplicable:
+            # The member's coupon is reserved: by this very sale when the key was used (a repeat that got past the
+            # console's request-key record answers its order; one GetItem on this refusal path only).
+            earlier = self._repository.order_key_of(openid, idempotency_key) if request.coupon_id else None
+            if earlier is None:
+                raise
+            return Placed(self._existing(OrderKeyTaken(*earlier), request_fingerprint(request)), created=False)
         sale.receipt(quote.total_fen)
         order = self._new_order(now, store, dishes, quote, request, openid, by=by, channel=Channel.COUNTER)
         fingerprint = request_fingerprint(request)

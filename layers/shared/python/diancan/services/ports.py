@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     from diancan.domain.events import OrderEvent
     from diancan.domain.guest_notices import SubscribeMessage
     from diancan.domain.invoices import Invoice
-    from diancan.domain.membership import Standing
+    from diancan.domain.membership import MemberCard, Standing
     from diancan.domain.menu import Category, Dish, Store
     from diancan.domain.money import Fen
     from diancan.domain.order import Order
@@ -76,6 +76,8 @@ class OrderRepository(Protocol):
     (``adapters/repository.py``: ``Repository``)."""
 
     def record_login(self, openid: str, at: str, day: str) -> bool: ...
+
+    def order_key_of(self, openid: str, idempotency_key: str) -> tuple[str, str] | None: ...
 
     def create_order(
         self,
@@ -478,6 +480,16 @@ class EventPublisher(Protocol):
     def publish(self, events: Sequence[OrderEvent]) -> None: ...
 
 
+class MemberDirectory(Protocol):
+    """The counter's member lookup (``adapters/member_lookup_table.py``): by phone tail or member code, no scan."""
+
+    def with_phone_tail(self, tail: str, limit: int) -> list[str]: ...
+
+    def with_code(self, code: str, limit: int) -> list[str]: ...
+
+    def cards(self, openids: list[str]) -> list[MemberCard]: ...
+
+
 class Activity(Protocol):
     """What services need of ``ActivityTable`` (``adapters/activity_table.py``)."""
 
@@ -501,7 +513,7 @@ class Activity(Protocol):
 
     def set_birthday(self, openid: str, birthday: date) -> None: ...
 
-    def set_phone(self, openid: str, phone_enc: str, at: str) -> None: ...
+    def set_phone(self, openid: str, phone_enc: str, tail: str, at: str) -> None: ...
 
 
 class AuditTrail(Protocol):

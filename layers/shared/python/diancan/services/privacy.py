@@ -10,7 +10,7 @@ from typing import Protocol
 from diancan.adapters.staff_table import AuditEntry
 from diancan.domain.clock import business_day, iso, utcnow
 from diancan.domain.errors import InvalidRequest
-from diancan.domain.membership import member_code
+from diancan.domain.member_codes import masked, member_code
 from diancan.services.ports import Activity, AuditTrail, Cipher, Marketing, PersonalData
 
 
@@ -25,10 +25,6 @@ KEPT_EN = {"orders": "orders and payments are kept as the law requires (without 
 PRIVACY_PARTITION = "_privacy"  # the audit partition of guests' erasure requests
 FORFEIT_NOTE = "forfeited: the guest asked to delete their data"
 REVIEWABLE = "COMPLETED"
-
-
-def masked(phone: str) -> str:
-    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 7 else "****"
 
 
 class Privacy:
@@ -46,7 +42,7 @@ class Privacy:
     def share_phone(self, openid: str, code: str) -> dict:
         """The code proves consent; the number is stored encrypted and shown back masked."""
         phone = self._phones.phone_number(code)
-        self._activity.set_phone(openid, self._cipher.encrypt(phone), iso(self._clock()))
+        self._activity.set_phone(openid, self._cipher.encrypt(phone), phone[-4:], iso(self._clock()))
         return {"phone": masked(phone), "shared": True}
 
     def set_birthday(self, openid: str, birthday: date) -> dict:

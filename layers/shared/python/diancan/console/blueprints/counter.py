@@ -6,7 +6,7 @@ per request key, so a double click pays once."""
 
 from __future__ import annotations
 
-from flask import Blueprint, g, render_template
+from flask import Blueprint, g, render_template, request
 
 from diancan.console.blueprints.common import (
     REQUEST_KEY_FIELD,
@@ -45,6 +45,23 @@ def menu(store_id: str):
     return _counter().menu(store_id)
 
 
+@route("GET", "/api/s/<store_id>/counter/members", Action.COUNTER_PAY,
+       "Find a member for a counter order: ``q`` is the last 4 digits of the phone they bound or their member code; "
+       "at most 10 rows (member code, masked phone, level, points; ``more``: others share the tail), never an openid",
+       blueprint=bp)
+def members(store_id: str):
+    store_of(store_id)
+    return _counter().find_members(request.args.get("q", ""))
+
+
+@route("GET", "/api/s/<store_id>/counter/members/<code>", Action.COUNTER_PAY,
+       "One member chosen at the counter, with their usable coupons (name one as coupon_id on the quote and sale)",
+       blueprint=bp)
+def member(store_id: str, code: str):
+    store_of(store_id)
+    return _counter().member(store_id, code)
+
+
 @route("POST", "/api/s/<store_id>/counter/quote", Action.COUNTER_PAY,
        "Price a counter cart as the mini-program would (the store's offers; nothing written)", CounterCart,
        blueprint=bp)
@@ -66,8 +83,9 @@ def sell(store_id: str):
         result = _counter().sell(store_id, sale, g.staff.staff_id, request_key())
         order = result.get("order")
         if order:
+            member = {"member": result["member_code"]} if result.get("member_code") else {}
             audit("counter.sale", store_id, order["order_id"], amount_fen=order["total_fen"],
-                  method=sale.payment.value)
+                  method=sale.payment.value, **member)
         else:
             audit("counter.table_round", store_id, sale.session_id or "", round_no=result["round"]["round_no"])
         return result

@@ -13,11 +13,19 @@
   let lines = [];  // {dish_id, qty, options: [option ids], label}
   let quoted = null;
   let quoteSeq = 0;
+  let member = null;  // {member_code, phone (masked), level_name, points, coupons}: never an openid
 
   async function post(url, body, key) {
     const headers = { "Content-Type": "application/json", "X-CSRF-Token": csrf, "X-Requested-With": "fetch" };
     if (key) headers["Idempotency-Key"] = key;
     const response = await fetch(url, { method: "POST", credentials: "same-origin", headers, body: JSON.stringify(body) });
+    const data = await response.json().catch(() => ({}));
+    if (!response.ok) throw Object.assign(new Error(data.message || "操作失败"), { data });
+    return data;
+  }
+
+  async function get(url) {
+    const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json", "X-Requested-With": "fetch" } });
     const data = await response.json().catch(() => ({}));
     if (!response.ok) throw Object.assign(new Error(data.message || "操作失败"), { data });
     return data;
@@ -105,8 +113,64 @@
   }
 
   function body() {
-    return { items: lines.map((l) => ({ dish_id: l.dish_id, qty: l.qty, options: l.options })), remark: $("remark").value.trim() };
+    const cart = { items: lines.map((l) => ({ dish_id: l.dish_id, qty: l.qty, options: l.options })), remark: $("remark").value.trim() };
+    if (member) {
+      cart.member_code = member.member_code;
+      if ($("coupon-id").value) cart.coupon_id = $("coupon-id").value;
+    }
+    return cart;
   }
+
+  // ---- the member: found by phone tail or member code, chosen from a short list; the server prices their offers ----
+  function memberText(m) { return `${m.member_code} · ${m.phone || "未绑定手机"} · ${m.level_name} · ${m.points}积分`; }
+
+  async function findMembers() {
+    const list = $("member-matches");
+    list.innerHTML = "";
+    try {
+      const found = await get(root.dataset.members + "?q=" + encodeURIComponent($("member-q").value.trim()));
+      if (!found.members.length) { list.innerHTML = '<li class="muted">没有找到会员</li>'; return; }
+      found.members.forEach((m) => {
+        const item = document.createElement("li");
+        const button = document.createElement("button");
+        button.type = "button";
+        button.textContent = memberText(m);
+        button.addEventListener("click", () => choose(m.member_code));
+        item.append(button);
+        list.append(item);
+      });
+      if (found.more) list.insertAdjacentHTML("beforeend", '<li class="muted">还有更多，请输入会员码</li>');
+    } catch (error) { say(error.message, false); }
+  }
+
+  async function choose(code) {
+    try {
+      member = await get(root.dataset.members + "/" + encodeURIComponent(code));
+    } catch (error) { say(error.message, false); return; }
+    $("member-matches").innerHTML = "";
+    $("member-label").textContent = memberText(member);
+    const select = $("coupon-id");
+    select.innerHTML = '<option value="">不用优惠券</option>';
+    member.coupons.forEach((c) => {
+      const option = document.createElement("option");
+      option.value = c.coupon_id;
+      option.textContent = (c.name || c.template_id) + "（" + c.valid_until.slice(0, 10) + "到期）";
+      select.append(option);
+    });
+    $("member-chosen").hidden = false;
+    $("member-find").hidden = true;
+    changed();
+  }
+
+  $("member-search").addEventListener("click", findMembers);
+  $("member-q").addEventListener("keydown", (event) => { if (event.key === "Enter") { event.preventDefault(); findMembers(); } });
+  $("coupon-id").addEventListener("change", changed);
+  $("member-clear").addEventListener("click", () => {
+    member = null;
+    $("member-chosen").hidden = true;
+    $("member-find").hidden = false;
+    changed();
+  });
 
   async function changed() {
     render();
@@ -147,7 +211,8 @@
       box.hidden = false;
       if (result.order) {
         const change = result.change_fen !== undefined ? `<p class="change">找零 ${yuan(result.change_fen)}</p>` : "";
-        box.innerHTML = `<p>已收款 ${yuan(result.order.total_fen)} · 取餐号 <b>${result.order.pickup_no}</b></p>${change}`;
+        const who = result.member_code ? `<p>会员 ${result.member_code}（完成后累计积分）</p>` : "";
+        box.innerHTML = `<p>已收款 ${yuan(result.order.total_fen)} · 取餐号 <b>${result.order.pickup_no}</b></p>${change}${who}`;
       } else box.innerHTML = `<p>已记入桌台账单（第${result.round.round_no}轮）</p>`;
       box.insertAdjacentHTML("beforeend", '<button type="button" class="primary" onclick="location.reload()">下一单</button>');
       say("完成", true);
