@@ -55,8 +55,12 @@ def test_each_kind_is_dropped_once_its_retention_has_passed_and_not_before(aws, 
     kept = bootstrap.repository().get_order(order.order_id)
     assert (kept.status.value, kept.total_fen, kept.paid_fen) == ("COMPLETED", order.total_fen, order.total_fen)
     assert job(364).run() == {"addresses": 0, "phones": 0, "review_pictures": 0}
+    from diancan.adapters.member_lookup_table import MemberLookupTable
+
+    assert MemberLookupTable().with_phone_tail("1111", 10) == [openid]  # the counter finds the guest by it
     assert job(365).run() == {"addresses": 0, "phones": 1, "review_pictures": 1}
     assert state()[1] is None
+    assert MemberLookupTable().with_phone_tail("1111", 10) == []  # and no longer once the phone is gone
     status, dish = http_call("menu", "menu/get_dish", path=f"/stores/{STORE}/dishes/d-hongshao")
     assert [(r["text"], r["pictures"]) for r in dish["reviews"]] == [("不错", [])]
     assert job(366).run() == {"addresses": 0, "phones": 0, "review_pictures": 0}  # caught up: nothing left
