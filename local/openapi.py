@@ -113,7 +113,7 @@ SUMMARIES = {
     "invoices.page": "Guests' invoice requests (发票) waiting to be issued",
     "invoices.pending": "Invoice requests waiting to be issued (JSON)",
     "invoices.issue": "Mark an invoice request issued with the tax platform's invoice number",
-    "counter.page": "The counter (收银点餐): categories and dishes as big buttons, options, quantities, takeout or a table, and payment",
+    "counter.page": "The counter (收银点餐): categories and dishes as big buttons, options, quantities, takeout or a table, a member (phone tail or member code) with their coupon, and payment",
     "settlement.days": "A store's daily settlements (日结): the recent days, balanced or not, and which are closed",
     "settlement.day_page": "One day's settlement: by method and channel, reconciled, with each difference and its order",
     "dashboard.figures": "A store's dashboard figures (JSON, polled by the page)",
@@ -396,7 +396,19 @@ nothing written), `400 TABLE_NOT_OPEN` (not an open table of this store), `409 T
 and every refusal of placing an order (`STORE_CLOSED`, `MODE_NOT_OFFERED` when the store offers no takeout,
 `DISH_UNAVAILABLE`, `INSUFFICIENT_PORTIONS`, `OPTION_REQUIRED`, ...). `POST .../counter/quote` takes
 `{"items", "remark"}` and answers the quote (`total_fen`, `discounts`, `offers`); `GET .../counter/menu` the
-menu as the mini-program gets it. Orders carry `channel` (`miniprogram`, `table`, `counter`) everywhere they
+menu as the mini-program gets it.
+A member at the counter: `GET /admin/api/s/{store_id}/counter/members?q=` (`q`: the last 4 ASCII digits of the
+phone the member bound, or their member code `M` + 8 of `A-Z2-7`, any case) answers `{"members": [{"member_code",
+"phone": "138****1234" (empty: none bound), "level", "level_name", "points"}], "more"}`, at most 10 rows (`more`:
+others share the tail; ask for the code), chain-wide, never an openid; `400 INVALID_MEMBER_QUERY` otherwise.
+`GET .../counter/members/{member_code}` answers one row with `coupons` (the member's usable coupons valid in this
+store, as the guest's wallet shows them); `404 MEMBER_NOT_FOUND`, `400 INVALID_MEMBER_CODE`, `409
+MEMBER_CODE_AMBIGUOUS` (two members share a code: find them by phone tail). Quote and sale take `member_code` and
+`coupon_id` (one of that member's coupons): the order is the member's (their level, their coupon, their points on
+completion), priced and checked as their own order (`COUPON_NOT_FOUND`, `COUPON_NOT_APPLICABLE`, ... as in
+place_order); the sale answers `member_code` too. `400 COUPON_NEEDS_MEMBER` (a coupon without a member),
+`400 MEMBER_NOT_FOR_TABLE` (a member on a table's bill). A coupon is spent once: the same request key answers the
+first sale; another sale with it is refused. Orders carry `channel` (`miniprogram`, `table`, `counter`) everywhere they
 are shown; the console's order search takes `channel=`.
 Console daily settlement (日结, `docs/reports.md` "Settlement"): `GET /admin/s/{store_id}/settlement[/{day}]`
 (right `reports.view`) and `POST /admin/s/{store_id}/settlement/{day}/close` (right `day.close`: managers and

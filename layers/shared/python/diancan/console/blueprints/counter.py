@@ -1,6 +1,7 @@
 """The counter (POS) of a store through ``bootstrap.counter()``: a touch-friendly page to take a walk-in guest's
 order (categories and dishes as big buttons, options, quantities, remark, takeout or an open table) and take the
-money (cash with change, card, a payment code as ``other`` with its transaction id, or the table's bill). The
+money (cash with change, card, a payment code as ``other`` with its transaction id, or the table's bill), for a
+walk-in or for a member found by phone tail or member code (their coupon, their points; never an openid). The
 page calls the same JSON routes a POS terminal would (documented in docs/openapi/admin.json); the sale runs once
 per request key, so a double click pays once."""
 
