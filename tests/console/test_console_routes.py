@@ -84,6 +84,8 @@ ROUTES = [
     ("GET", "/api/s/{sid}/counter/menu", "orders.counter_pay"),
     ("POST", "/api/s/{sid}/counter/quote", "orders.counter_pay"),
     ("POST", "/api/s/{sid}/counter/orders", "orders.counter_pay"),
+    ("GET", "/api/s/{sid}/counter/members", "orders.counter_pay"),
+    ("GET", "/api/s/{sid}/counter/members/{code}", "orders.counter_pay"),
     ("POST", "/s/{sid}/stock/pork/restock", "stock.adjust"),
     ("GET", "/s/{sid}/stock/pork/ledger", "stock.view"),
     ("GET", "/api/s/{sid}/printers", "store.view"),
@@ -151,7 +153,7 @@ ROUTES = [
     ("POST", "/s/{sid}/invoices/{oid}/issue", "invoices.issue"),
 ]
 FILL = {"{day}": "2026-11-24", "{staff_id}": "cashier-jingan", "{sn}": "920000001", "{table_no}": "A1", "{ingredient_id}": "pork", "{station_id}": "hot", "{ticket_id}": "k-hot", "{session_id}": "no-session", "{shift_id}": "no-shift",
-        "{call_id}": "no-call"}
+        "{call_id}": "no-call", "{code}": "MAAAAAAAA"}
 PEOPLE = list(PASSWORDS)  # every role of store 1 (sh-jingan) and manager, cashier and cook of store 2
 
 
