@@ -212,3 +212,17 @@ def test_a_lookup_costs_a_query_and_a_batch_read_and_a_chosen_member_one_query_m
         counted[label] = sorted(calls)
     assert counted == {"tail": ["BatchGetItem", "Query"], "code": ["BatchGetItem", "Query"], "nobody": ["Query"],
                        "chosen": ["BatchGetItem", "Query", "Query"]}
+
+
+def test_a_guest_who_joined_before_the_index_is_found_by_code_after_their_next_login(cashier):
+    from diancan import bootstrap
+    from diancan.adapters import keys
+    from diancan.adapters.records import UserRecord
+
+    client, _ = cashier
+    old = "openid-counter-old-timer"
+    UserRecord(keys.user(old), "PROFILE", openid=old, created_at=AT, GSI1PK=keys.joined_on("2026-01-01"),
+               GSI1SK=old).save()  # as the auth function wrote users before
+    assert _get(client, f"{MEMBERS}?q={_code(old)}").get_json()["members"] == []
+    assert bootstrap.repository().record_login(old, AT, "2026-12-05") is False
+    assert [m["member_code"] for m in _get(client, f"{MEMBERS}?q={_code(old)}").get_json()["members"]] == [_code(old)]

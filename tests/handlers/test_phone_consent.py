@@ -39,6 +39,9 @@ def test_a_phone_number_is_stored_encrypted_only_with_the_consent_code(wechat, g
     stored = bootstrap.activity_table().member_info("openid-alice").phone_enc
     assert phone not in stored
     assert bootstrap.pii_cipher().decrypt(stored) == phone
+    from diancan.adapters.member_lookup_table import MemberLookupTable
+
+    assert MemberLookupTable().with_phone_tail(phone[-4:], 10) == ["openid-alice"]  # the counter finds her by it
 
 
 def test_a_used_or_made_up_code_is_refused_and_nothing_is_stored(wechat, guest_token):
@@ -93,6 +96,10 @@ def test_delete_my_data_removes_phone_birthday_and_favourite_keeps_orders_and_ca
 
     token = guest_token("frank")
     assert share(token, "phone-frank")[0] == 200
+    from diancan.adapters.member_lookup_table import MemberLookupTable
+
+    tail = phone_for("frank")[-4:]
+    assert "openid-frank" in MemberLookupTable().with_phone_tail(tail, 10)
     status, _ = http_call("orders", "orders/post_birthday", body={"birthday": "1950-03-08"},
                           headers={"authorization": f"Bearer {token}"})
     assert status == 200
@@ -108,6 +115,7 @@ def test_delete_my_data_removes_phone_birthday_and_favourite_keeps_orders_and_ca
     record = MemberInfoRecord.get(keys.user("openid-frank"), keys.MEMBER_INFO)
     assert record.erasure_requested_at == answer["requested_at"]
 
+    assert "openid-frank" not in MemberLookupTable().with_phone_tail(tail, 10)  # the counter no longer finds him
     assert erase(token)[0] == 200  # twice: still nothing stored, no error
     assert bootstrap.activity_table().member_info("openid-frank").phone_enc is None
 
