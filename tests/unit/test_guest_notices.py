@@ -107,6 +107,8 @@ def test_who_gets_which_status_message():
     assert skip_reason(delivery, READY) == "delivery" and skip_reason(takeout, READY) is None
     staff = order(mode="takeout", openid="staff:boss")
     assert {skip_reason(staff, kind) for kind in (READY, ACCEPTED, DELIVERED, REFUNDED)} == {"no_guest"}
+    member_at_counter = order(mode="takeout", channel="counter")
+    assert {skip_reason(member_at_counter, kind) for kind in (READY, ACCEPTED, DELIVERED, REFUNDED)} == {"at_counter"}
 
 
 def test_an_accepted_order_is_estimated_from_its_queue_and_a_refund_reads_in_yuan():

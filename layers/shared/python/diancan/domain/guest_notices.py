@@ -15,7 +15,8 @@ car_number ≤ 8; time and date as ``2026-11-24 12:30``; no control characters (
 Who is told "ready": a takeout guest, the one the counter calls. Delivery orders go with the rider; dine-in
 orders always have a table (``validate_request``, table tabs) and are served at it, so a "come to the
 counter" push would send the guest away from their food. "Accepted" and "refunded" go to every guest,
-"delivered" to delivery guests only. Staff-entered orders have no guest openid and get nothing."""
+"delivered" to delivery guests only. Staff-entered orders have no guest openid and get nothing; a member's order taken
+at the counter gets nothing either (they are served there)."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from diancan.domain.cart import OrderLine
 from diancan.domain.clock import local
-from diancan.domain.order import Order
+from diancan.domain.order import Channel, Order
 from diancan.domain.tables import STAFF_PREFIX
 
 PICKUP_NOTE = "请到取餐台取餐"
@@ -95,6 +96,8 @@ def skip_reason(order: Order, kind: str = READY) -> str | None:
     """Why this order's guest gets no ``kind`` notice, or None when they do (see the module docstring)."""
     if not order.openid or order.openid.startswith(STAFF_PREFIX):
         return "no_guest"
+    if order.channel == Channel.COUNTER:  # a member served at the counter: told there, and a grant they gave the
+        return "at_counter"             # mini-program for another order is not spent on this one
     if kind in (ACCEPTED, REFUNDED):
         return None
     if kind in (DELIVERING, DELIVERED):
