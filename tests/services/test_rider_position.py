@@ -16,7 +16,7 @@ from diancan.services.delivery import DeliveryService
 from tests.services.fakes import FakeCipher, FakePaymentLedger
 from tests.services.scene import paid_event
 from tests.services.test_delivery import STORE, callback, paid_delivery
-from tests.services.test_delivery import scene as scene  # noqa: F401  (the fixture)
+from tests.services.test_delivery import scene as scene  # the fixture
 
 pytestmark = pytest.mark.service
 
@@ -38,7 +38,10 @@ def answers(scene, o, point, status=CourierStatus.PICKED_UP, *, later=timedelta(
                                                          rider_point=point)
 
 
-def out_for_delivery(scene, delivery, point=GeoPoint(STORE.lat, STORE.lng)):
+AT_THE_STORE = GeoPoint(STORE.lat, STORE.lng)
+
+
+def out_for_delivery(scene, delivery, point=AT_THE_STORE):
     o = paid_delivery(scene)
     delivery.on_event(paid_event(o))
     answers(scene, o, point)

@@ -10,7 +10,14 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from diancan.domain.events import EVENTS, CourierDispatchRequested, OrderPaid, OrderReady, RiderMoved, parse_event
+from diancan.domain.events import (
+    EVENTS,
+    CourierDispatchRequested,
+    OrderPaid,
+    OrderReady,
+    RiderMoved,
+    parse_event,
+)
 from local import events_doc
 
 pytestmark = pytest.mark.unit
