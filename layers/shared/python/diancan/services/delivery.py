@@ -158,8 +158,9 @@ class DeliveryService:
             applied, changed = d.apply(tracking.update)
             return applied.moved(self._clock()) if changed else None
 
-        dispatch, _ = self._update(order_id, record)
-        self._act(dispatch)
+        dispatch, changed = self._update(order_id, record)
+        if changed:  # the query knew more than the callbacks (one was lost): act on it as on a callback
+            self._act(dispatch)
         if not _rider_has_the_food(dispatch):
             return "rider_done"
         self._follow(order_id)
