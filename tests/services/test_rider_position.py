@@ -113,3 +113,14 @@ def test_no_position_is_asked_before_pickup(scene, delivery):
     delivery.on_callback(callback(o, "RIDER_ASSIGNED"))
     assert delivery.locate(o.order_id) == "rider_not_out"
     assert scene.courier.queries == [] and moves(scene) == [] and scene.world.riders == {}
+
+
+def test_a_query_that_finds_the_delivery_cancelled_by_the_platform_re_publishes_it_as_its_callback_would(
+        scene, delivery):
+    o = out_for_delivery(scene, delivery)
+    scene.now += timedelta(minutes=2)
+    answers(scene, o, None, status=CourierStatus.CANCELLED)  # the platform's cancel callback was lost
+    assert delivery.locate(o.order_id) == "rider_done"
+    assert len(scene.courier.booked) == 2  # booked, then re-published once automatically
+    dispatch = scene.dispatches.get(o.order_id)
+    assert dispatch.history.attempt == 2 and dispatch.auto_redispatches == 1
