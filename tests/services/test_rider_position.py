@@ -53,14 +53,14 @@ def moves(scene) -> list[RiderMoved]:
     return [e for e in scene.world.events if isinstance(e, RiderMoved)]
 
 
-def test_the_pickup_callback_asks_where_the_rider_is_publishes_it_and_asks_again_next_minute(scene, delivery):
+def test_the_pickup_callback_asks_where_the_rider_is_publishes_it_and_asks_again_at_the_sweepers_next_run(scene, delivery):
     o = out_for_delivery(scene, delivery)
     [moved] = moves(scene)
     assert (moved.order_id, moved.store_id, moved.lat, moved.lng) == (o.order_id, "sh-jingan", STORE.lat, STORE.lng)
     # about 750 m from the guest: × 1.3 for the streets at 250 m a minute, 3.9 → 4 minutes
     assert moved.eta_at == "2026-11-24T04:34:00.000Z" and moved.at == "2026-11-24T04:30:00.000Z"
     assert scene.dispatches.rider(o.order_id).lat == STORE.lat
-    assert (scene.now.strftime("%Y-%m-%dT") + "04:31", RIDER_TASK, o.order_id, None) in scene.world.sweeps
+    assert ("2026-11-24T04:30", RIDER_TASK, o.order_id, None) in scene.world.sweeps  # swept at the next run
     assert scene.world.event_names()[:1] == [ORDER_OUT_FOR_DELIVERY]
 
 
@@ -90,7 +90,7 @@ def test_a_courier_that_does_not_answer_is_asked_again_next_minute_and_nothing_i
     scene.courier.failure = CourierUnavailable("timeout")
     scene.now += timedelta(minutes=1)
     assert delivery.locate(o.order_id) == "rider_unavailable"
-    assert ("2026-11-24T04:32", RIDER_TASK, o.order_id, None) in scene.world.sweeps
+    assert ("2026-11-24T04:31", RIDER_TASK, o.order_id, None) in scene.world.sweeps
     assert len(moves(scene)) == 1
 
 

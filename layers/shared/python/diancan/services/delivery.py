@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Protocol
 
 from diancan.domain import lifecycle
@@ -48,7 +48,6 @@ logger = logging.getLogger(__name__)
 DISPATCHABLE = {OrderStatus.PAID, OrderStatus.PREPARING, OrderStatus.READY}
 WRITE_TRIES = 5
 S = DispatchState
-RIDER_EVERY = timedelta(minutes=1)
 DUE_WORK_TTL_S = 30 * 24 * 3600
 
 
@@ -145,7 +144,7 @@ class DeliveryService:
 
     def _locate(self, dispatch: Dispatch) -> str:
         """One status query: apply its status, keep a new position (RiderMoved), schedule the next query. A
-        courier that does not answer changes nothing now: the next query (a minute on) asks again."""
+        courier that does not answer changes nothing now: the next query (the sweeper's next run) asks again."""
         order_id = dispatch.order_id
         try:
             tracking = self._courier.status(order_id)
@@ -175,12 +174,13 @@ class DeliveryService:
         return "rider_moved"
 
     def _follow(self, order_id: str) -> None:
-        """The next position query, in the sweeper's bucket of the next minute (keyed by task and order, so
-        a callback and the sweeper asking for the same minute leave one entry)."""
+        """The next position query, in the bucket of the current minute: the sweeper takes a minute's bucket
+        once that minute is over, so at its next run (within a minute); the one it is sweeping now is of an
+        earlier minute. Keyed by task and order: a callback and the sweeper asking in the same minute leave
+        one entry."""
         if self._due_work is not None:
             now = self._clock()
-            self._due_work.add_sweep(minute_of(now + RIDER_EVERY), RIDER_TASK, order_id, None,
-                                     int(now.timestamp()) + DUE_WORK_TTL_S)
+            self._due_work.add_sweep(minute_of(now), RIDER_TASK, order_id, None, int(now.timestamp()) + DUE_WORK_TTL_S)
 
     def _destination(self, order_id: str) -> GeoPoint | None:
         """Where the food goes (decrypted here for the arrival estimate only; never stored with the rider)."""
