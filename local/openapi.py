@@ -344,6 +344,15 @@ dish's `prep_minutes` (1-240, none: the store's default) in the console's dish f
   left of its preparation time, then this order takes its own: its slowest dish's `prep_minutes`; a
   pre-order not before its `pickup_at`). Computed at every read: each bump makes it more precise. The
   guest's "accepted" message uses the same estimate.
+- `GET /orders/orders/{id}` of a delivery order carries `rider` while the order is `DELIVERING` and a courier
+  platform's rider has the food (`null` otherwise, and for an order the store's own person delivers):
+  `{"name": "赵**", "phone": "139****5678", "lat", "lng", "located_at", "eta_at"}`, the name and phone masked,
+  `lat`/`lng` (GCJ-02) and `located_at` the latest position the courier reported (`null` until it reports one),
+  `eta_at` the estimated arrival (straight line to the address × 1.3 at 250 m a minute, whole minutes up).
+  Only the latest position is kept, never a trail; it is asked of the courier on each of its callbacks and once
+  a minute by the order sweeper, and each new place is pushed as a `rider` message on the guest's
+  `order:<id>` WebSocket topic (event `RiderMoved`). It is deleted with the order's address (retention, erasure).
+  The map's store marker takes the store's `lat`/`lng` from `GET /menu/stores`.
 
 Console (`admin`) money-moving actions (refund, reject, refund-and-close, courier tip, counter payment) need
 a request key, the `request_key` form field each form gets when the page renders (scripts: an

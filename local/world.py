@@ -116,12 +116,13 @@ def _build_wxpay(shared: dict[str, dict[str, Any]]) -> tuple[Any, WsgiApp]:
 
 
 def _build_dada(shared: dict[str, dict[str, Any]]) -> tuple[Any, WsgiApp]:
-    """Dada's side: the app key and secret of the ``dada`` secret, and the demo stores' shops."""
+    """Dada's side: the app key and secret of the ``dada`` secret, and the demo stores' shops. A ride takes
+    3 minutes, so the rider can be watched crossing the guest's map (the sweeper asks where they are each minute)."""
     from local.demo_delivery import DADA_SHOPS
 
     dada = shared["dada"]
     sim = dada_sim.DadaSimulator(app_key=dada["app_key"], app_secret=dada["app_secret"], source_id=dada["source_id"],
-                                 shops=dict(DADA_SHOPS), step_seconds=5.0)
+                                 shops=dict(DADA_SHOPS), step_seconds=5.0, ride_seconds=180.0)
     return sim, dada_sim.create_app(sim)
 
 

@@ -1,6 +1,8 @@
 """Dada (达达) open-platform simulator: the order API, riders that move on a timer, signed callbacks.
 
-Checks the envelope signature as Dada does and answers in Dada's JSON shape. The business error codes
+Checks the envelope signature as Dada does and answers in Dada's JSON shape. Riders ride a street-like path
+from the shop to the customer while delivering (status 3), over ``ride_seconds``; where they are is told,
+as by Dada, only by the status query (``transporterLat``/``transporterLng``): the callbacks carry none. The business error codes
 below are the simulator's own choice (the real codes are not public in one place): clients must branch
 on ``status`` and never on a code number. Dev routes: ``/_control/*`` (faults, speed, state, reset) and
 ``/riders`` (an HTML page of each simulated rider's progress).
@@ -66,6 +68,26 @@ def _distance_m(a: tuple[float, float], b: tuple[float, float]) -> int:
     return round(2 * 6_371_008.8 * math.asin(math.sqrt(h)) * 1.3)
 
 
+def route(start: tuple[float, float], end: tuple[float, float]) -> list[tuple[float, float]]:
+    """A street-like way from ``start`` to ``end`` in a city grid: along one street to the middle latitude,
+    across on a cross street, then along again (not the straight line a bird would fly)."""
+    middle = (start[0] + end[0]) / 2
+    return [start, (middle, start[1]), (middle, end[1]), end]
+
+
+def along(path: list[tuple[float, float]], progress: float) -> tuple[float, float]:
+    """The point ``progress`` (0..1) of the way along ``path``, by length (degrees are fine at city scale)."""
+    legs = list(itertools.pairwise(path))
+    lengths = [math.dist(a, b) for a, b in legs]
+    left = max(0.0, min(1.0, progress)) * sum(lengths)
+    for (a, b), length in zip(legs, lengths, strict=True):
+        if left <= length and length > 0:
+            share = left / length
+            return a[0] + (b[0] - a[0]) * share, a[1] + (b[1] - a[1]) * share
+        left -= length
+    return path[-1]
+
+
 def _fee_for(distance_m: int) -> Decimal:
     """¥5 up to 3 km, then ¥1 per started km."""
     return Decimal(5 + max(0, math.ceil((distance_m - 3000) / 1000)))
@@ -107,10 +129,12 @@ class DadaSimulator:
 
     def __init__(self, app_key: str = "dada-app-key", app_secret: str = "dada-app-secret",
                  source_id: str = "73753", shops: dict[str, tuple[float, float]] | None = None,
-                 step_seconds: float | None = 2.0, callback_timeout: float = 5.0) -> None:
+                 step_seconds: float | None = 2.0, callback_timeout: float = 5.0,
+                 ride_seconds: float | None = None) -> None:
         self.app_key, self.app_secret, self.source_id = app_key, app_secret, source_id
         self.shops = shops or {"11047059": (31.2304, 121.4737)}
         self.step_seconds, self.callback_timeout = step_seconds, callback_timeout
+        self.ride_seconds = ride_seconds  # how long delivering (3 → 4) takes; None: one step like the others
         self._lock = threading.RLock()
         self._http = requests.Session()
         self._numbers = itertools.count(1)
@@ -295,7 +319,8 @@ class DadaSimulator:
                                + f"{random.randrange(10**9):09d}"}
             batch = self._callbacks_for(order)
             if self.step_seconds is not None and status not in ENDED:
-                timer = threading.Timer(self.step_seconds, self._step, (origin_id, order.generation))
+                delay = self._ride_seconds() if status == 3 else self.step_seconds
+                timer = threading.Timer(delay, self._step, (origin_id, order.generation))
                 timer.daemon = True
                 timer.start()
         if batch:
@@ -348,20 +373,24 @@ class DadaSimulator:
         progress = self.progress(order)
         if order.rider is None or progress is None:
             return None
-        (lat1, lng1), (lat2, lng2) = order.shop_point, order.receiver_point
-        return lat1 + (lat2 - lat1) * progress, lng1 + (lng2 - lng1) * progress
+        return along(route(order.shop_point, order.receiver_point), progress)
 
     def progress(self, order: SimOrder) -> float | None:
-        """How far along shop → customer the rider is (0..1); None before a rider takes the order."""
+        """How far along the shop → customer route the rider is (0..1); None before a rider takes the order.
+        Without a timer (QA routes only) a delivering rider stands halfway."""
         if order.status == 3:
-            if not self.step_seconds:
+            ride = self._ride_seconds()
+            if not ride:
                 return 0.5
-            return min(0.95, (time.time() - (order.entered(3) or time.time())) / self.step_seconds)
+            return min(0.99, (time.time() - (order.entered(3) or time.time())) / ride)
         return {2: 0.0, 100: 0.0, 4: 1.0, 9: 0.5, 10: 0.0}.get(order.status)
+
+    def _ride_seconds(self) -> float | None:
+        return self.ride_seconds if self.ride_seconds is not None else self.step_seconds
 
     def snapshot(self) -> dict[str, Any]:
         with self._lock:
-            return {"step_seconds": self.step_seconds, "faults": dict(self.faults),
+            return {"step_seconds": self.step_seconds, "ride_seconds": self.ride_seconds, "faults": dict(self.faults),
                     "orders": {oid: {"client_id": o.client_id, "status": o.status, "distance_m": o.distance_m,
                                      "fee": str(o.fee), "tips": str(o.tips), "deduct_fee": str(o.deduct_fee),
                                      "timeline": [s for s, _ in o.timeline],
@@ -424,8 +453,10 @@ def create_app(sim: DadaSimulator) -> Flask:
 
     @app.post("/_control/speed")
     def speed() -> Response:
-        sim.step_seconds = (request.get_json(force=True) or {}).get("step_seconds")
-        return _json({"step_seconds": sim.step_seconds})
+        """``step_seconds`` between statuses and ``ride_seconds`` for the ride itself (absent: one step)."""
+        body = request.get_json(force=True) or {}
+        sim.step_seconds, sim.ride_seconds = body.get("step_seconds"), body.get("ride_seconds")
+        return _json({"step_seconds": sim.step_seconds, "ride_seconds": sim.ride_seconds})
 
     @app.get("/_control/state")
     def state() -> Response:

@@ -3,10 +3,12 @@
  * be registered), with each function under /<function>. */
 const FUNCTIONS = ['auth', 'menu', 'place_order', 'orders', 'tables']
 
+// wsBase: the WebSocket API of live updates (order status, the rider on the map), registered as a socket
+// domain (socket 合法域名) in the mini-program admin like the HTTPS one
 const ENVIRONMENTS = {
-  local: { base: 'http://127.0.0.1:8000' }, // `make dev`; DevTools: 详情 → 本地设置 → 不校验合法域名
-  staging: { base: 'https://api-staging.diancan.example.com' },
-  production: { base: 'https://api.diancan.example.com' },
+  local: { base: 'http://127.0.0.1:8000', wsBase: 'ws://127.0.0.1:8000/ws' }, // `make dev`; DevTools: 详情 → 本地设置 → 不校验合法域名
+  staging: { base: 'https://api-staging.diancan.example.com', wsBase: 'wss://ws-staging.diancan.example.com' },
+  production: { base: 'https://api.diancan.example.com', wsBase: 'wss://ws.diancan.example.com' },
 }
 
 // WeChat's own release channels pick the environment: DevTools/develop → local, 体验版 → staging, 正式版 → production
@@ -40,9 +42,14 @@ function functionUrl(name) {
   return `${currentEnvironment().base}/${name}`
 }
 
-/** Point the client at another stack (tests, or a developer's own deployment). */
-function useBase(base) {
-  override = base ? { base } : null
+/** The WebSocket URL of live updates (the guest's token goes in its query: a socket has no header for it). */
+function wsUrl() {
+  return currentEnvironment().wsBase
 }
 
-module.exports = { SUBSCRIBE_TEMPLATES, ENVIRONMENTS, FUNCTIONS, functionUrl, useBase, currentEnvironment }
+/** Point the client at another stack (tests, or a developer's own deployment). */
+function useBase(base, wsBase = '') {
+  override = base ? { base, wsBase } : null
+}
+
+module.exports = { SUBSCRIBE_TEMPLATES, ENVIRONMENTS, FUNCTIONS, functionUrl, wsUrl, useBase, currentEnvironment }

@@ -1,7 +1,33 @@
 /* A fake `wx` for component tests: storage in memory, wx.request answered from canned routes
- * ({'GET /menu/stores': {status, data} | (req) => {status, data}}), and every call recorded. */
+ * ({'GET /menu/stores': {status, data} | (req) => {status, data}}), every call recorded, and sockets
+ * (wx.connectSocket) the test drives: __sockets() lists them; each has __open(), __message(obj), __drop()
+ * (the server or the network closed it), `sent` and `closed`. */
+function createFakeSocket(url) {
+  const handlers = {}
+  const socket = {
+    url, sent: [], closed: false,
+    onOpen: (fn) => { handlers.open = fn },
+    onMessage: (fn) => { handlers.message = fn },
+    onClose: (fn) => { handlers.close = fn },
+    onError: (fn) => { handlers.error = fn },
+    send: ({ data }) => { socket.sent.push(JSON.parse(data)) },
+    close: () => {
+      if (socket.closed) return
+      socket.closed = true
+      if (handlers.close) handlers.close({ code: 1000 })
+    },
+    __open: () => handlers.open && handlers.open({}),
+    __message: (message) => handlers.message && handlers.message({ data: JSON.stringify(message) }),
+    __drop: () => {
+      if (handlers.error) handlers.error({ errMsg: 'connection lost' })
+      socket.close()
+    },
+  }
+  return socket
+}
+
 function createFakeWx() {
-  const state = { storage: {}, routes: {}, calls: [], requests: [], codes: 0 }
+  const state = { storage: {}, routes: {}, calls: [], requests: [], codes: 0, sockets: [] }
   const record = (name, args) => state.calls.push({ name, args })
   const ok = (name) => (args = {}) => {
     record(name, args)
@@ -14,6 +40,14 @@ function createFakeWx() {
     __route(key, answer) { state.routes[key] = answer },
     __reset() {
       state.storage = {}; state.routes = {}; state.calls = []; state.requests = []; state.chosenMedia = null; state.upload = null
+      state.sockets = []
+    },
+    __sockets() { return state.sockets },
+    connectSocket(args) {
+      record('connectSocket', args)
+      const socket = createFakeSocket(args.url)
+      state.sockets.push(socket)
+      return socket
     },
     __called(name) { return state.calls.filter((c) => c.name === name) },
     getStorageSync: (k) => (k in state.storage ? state.storage[k] : ''),

@@ -25,7 +25,7 @@ from diancan.adapters.courier import (
 )
 from diancan.domain.delivery import CourierStatus, DeliveryHistory, GeoPoint
 from local.serve import serving
-from local.simulators.dada import DadaSimulator, create_app
+from local.simulators.dada import DadaSimulator, along, create_app, route
 
 pytestmark = pytest.mark.handlers
 
@@ -84,7 +84,7 @@ def inbox(callback_server: tuple[CallbackInbox, str]) -> Mailbox:
 @pytest.fixture(autouse=True)
 def fresh_simulator(sim: DadaSimulator) -> None:
     sim.reset()
-    sim.step_seconds = None
+    sim.step_seconds, sim.ride_seconds = None, None
 
 
 @pytest.fixture
@@ -205,6 +205,36 @@ def test_status_shows_the_rider_and_position_once_accepted(courier, make_order, 
     assert tracking.update.status is CourierStatus.PICKED_UP
     assert tracking.update.rider and tracking.update.rider.name and len(tracking.update.rider.phone) == 11
     assert tracking.rider_point is not None and (tracking.fee_fen, tracking.distance_m) == (500, tracking.distance_m)
+
+
+def test_a_delivering_rider_rides_a_street_path_from_the_shop_told_by_the_status_query_only(
+        courier, make_order, dada_url, sim, inbox) -> None:
+    courier.add_order(make_order())
+    qa(dada_url, "accept", "D20261124001")
+    qa(dada_url, "fetch", "D20261124001")
+    sim.ride_seconds = 100.0
+    order = sim.orders["D20261124001"]
+    path = route(order.shop_point, order.receiver_point)
+    seen = []
+    for share in (0.1, 0.5, 0.9):  # as if the ride began 10, 50 and 90 seconds ago
+        order.timeline[-1] = (3, time.time() - 100.0 * share)
+        point = courier.status("D20261124001").rider_point
+        assert point is not None and point == pytest.approx(along(path, share), abs=2e-6)
+        seen.append(point)
+    shop = GeoPoint(*order.shop_point)
+    assert seen[0].lng == pytest.approx(shop.lng) and seen[2].lng == pytest.approx(THE_BUND.lng)  # streets, not a beeline
+    assert [round(abs(p.lat - shop.lat) + abs(p.lng - shop.lng), 6) for p in seen] == sorted(
+        round(abs(p.lat - shop.lat) + abs(p.lng - shop.lng), 6) for p in seen)
+    callbacks = [json.loads(inbox.take()[0]) for _ in range(3)]  # waiting, accepted, delivering
+    assert [c["order_status"] for c in callbacks][-1] == 3
+    assert not any(key in c for c in callbacks for key in ("lat", "lng", "transporterLat", "transporterLng"))
+
+
+def test_the_route_is_walked_by_length_from_start_to_end() -> None:
+    path = route((31.0, 121.0), (31.2, 121.1))
+    assert path == [(31.0, 121.0), (31.1, 121.0), (31.1, 121.1), (31.2, 121.1)]
+    assert along(path, 0) == (31.0, 121.0) and along(path, 1) == (31.2, 121.1)
+    assert along(path, 0.5) == pytest.approx((31.1, 121.05))  # legs of 0.1, 0.1, 0.1: the middle of the second
 
 
 def test_cancelling_after_a_rider_accepted_costs_the_penalty(courier, make_order, dada_url) -> None:

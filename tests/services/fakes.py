@@ -23,13 +23,21 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from diancan.domain.cart import InsufficientPortions
 from diancan.domain.clock import iso
-from diancan.domain.delivery import CourierBooking, CourierOrder, CourierStatus, CourierUpdate
+from diancan.domain.delivery import (
+    CourierBooking,
+    CourierOrder,
+    CourierStatus,
+    CourierTracking,
+    CourierUpdate,
+    RiderPosition,
+)
 from diancan.domain.dispatch import Dispatch
 from diancan.domain.errors import Conflict, NotFound
 from diancan.domain.events import OrderEvent
 from diancan.domain.exceptions import (
     CallbackRejected,
     CartChanged,
+    CourierUnavailable,
     DispatchChanged,
     JobChanged,
     NonceReused,
@@ -89,6 +97,7 @@ class World:
     wallets: dict[str, dict[str, WalletCoupon]] = field(default_factory=dict)  # openid → coupon id → coupon
     standings: dict[str, Standing] = field(default_factory=dict)
     dispatches: dict[str, Dispatch] = field(default_factory=dict)
+    riders: dict[str, RiderPosition] = field(default_factory=dict)  # order → the rider's latest position
     sessions: dict[str, TableSession] = field(default_factory=dict)
     open_tables: dict[tuple[str, str], str] = field(default_factory=dict)  # (store, table) → open session
     cart: dict[str, dict[str, CartLine]] = field(default_factory=dict)  # session → line id → line
@@ -538,18 +547,38 @@ class FakeDispatches:
         flags = [f for f in order.flags if f != flag] + ([flag] if on else [])
         self._world.orders[order_id] = order.model_copy(update={"flags": flags})
 
+    def locate(self, order_id: str, store_id: str, position: RiderPosition) -> bool:
+        kept = self._world.riders.get(order_id)
+        if kept is not None and (kept.at >= position.at or (kept.lat, kept.lng) == (position.lat, position.lng)):
+            return False
+        self._world.riders[order_id] = position
+        return True
+
+    def rider(self, order_id: str) -> RiderPosition | None:
+        return self._world.riders.get(order_id)
+
 
 class FakeCourier:
     """courier.DadaCourier: bookings by origin id; callbacks are JSON ``{origin_id, status, at}``, and one
     marked ``forged`` is refused as the adapter refuses a bad signature."""
 
-    UNFAKED: ClassVar[frozenset[str]] = frozenset({"add_tip", "cancel", "place", "quote", "status"})
+    UNFAKED: ClassVar[frozenset[str]] = frozenset({"add_tip", "cancel", "place", "quote"})
     name = "dada"
     callback_ack: Mapping[str, Any] = MappingProxyType({"status": "ok"})
 
     def __init__(self) -> None:
         self.booked: list[CourierOrder] = []
         self.failure: Exception | None = None
+        self.tracking: dict[str, CourierTracking] = {}  # what the status query answers, per origin id
+        self.queries: list[str] = []
+
+    def status(self, origin_id: str) -> CourierTracking:
+        self.queries.append(origin_id)
+        if self.failure is not None:
+            raise self.failure
+        if origin_id not in self.tracking:
+            raise CourierUnavailable("no status faked for this order")
+        return self.tracking[origin_id]
 
     def callback_url(self, base_url: str, origin_id: str) -> str:
         return f"{base_url}?origin_id={origin_id}"

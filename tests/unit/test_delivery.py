@@ -20,8 +20,10 @@ from diancan.domain.delivery import (
     OrderAction,
     OutOfDeliveryRange,
     Rider,
+    RiderPosition,
     haversine_m,
     is_forward,
+    mask_name,
     mask_phone,
     order_action_for,
     point_in_polygon,
@@ -144,6 +146,26 @@ def test_fee_tiers_must_ascend() -> None:
 ])
 def test_phone_numbers_are_masked_in_the_middle(phone: str, masked: str) -> None:
     assert mask_phone(phone) == masked
+
+
+@pytest.mark.parametrize(("name", "masked"), [("赵大勇", "赵**"), ("刘阳", "刘*"), ("李", "李*"), ("", "")])
+def test_rider_names_keep_their_first_character_only(name: str, masked: str) -> None:
+    assert mask_name(name) == masked
+
+
+def test_a_riders_arrival_is_the_street_distance_at_rider_speed_in_whole_minutes_and_none_without_an_address() -> None:
+    at = datetime(2026, 11, 24, 5, 0, tzinfo=UTC)
+    distance = haversine_m(PEOPLES_SQUARE, THE_BUND)  # about 1.9 km: × 1.3 / 250 m a minute ≈ 9.9 → 10 minutes
+    assert RiderPosition.reported(PEOPLES_SQUARE, at, THE_BUND).eta_at == at + timedelta(
+        minutes=-(-distance * 1.3 // 250))
+    assert RiderPosition.reported(PEOPLES_SQUARE, at, THE_BUND).eta_at == at + timedelta(minutes=10)
+    assert RiderPosition.reported(THE_BUND, at, THE_BUND).eta_at == at  # arrived
+    assert RiderPosition.reported(PEOPLES_SQUARE, at, None).eta_at is None
+
+
+def test_a_position_finer_than_the_platform_reports_is_the_same_place() -> None:
+    at = datetime(2026, 11, 24, 5, 0, tzinfo=UTC)
+    assert RiderPosition(lat=31.23040004, lng=121.47370001, at=at) == RiderPosition(lat=31.2304, lng=121.4737, at=at)
 
 
 # --- courier status -------------------------------------------------------------------------------

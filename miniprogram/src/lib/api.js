@@ -149,4 +149,4 @@ function newIdempotencyKey() {
   return `mp-${Date.now().toString(36)}-${random}`
 }
 
-module.exports = { request, uploadTo, login, ensureLogin, ApiError, newIdempotencyKey, TOKEN_KEY }
+module.exports = { request, uploadTo, login, ensureLogin, token, ApiError, newIdempotencyKey, TOKEN_KEY }

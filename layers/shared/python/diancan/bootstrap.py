@@ -143,10 +143,12 @@ def payment_table():
 
 @component
 def payments():
+    from diancan.domain.delivery import RIDER_TASK
     from diancan.services.payments import PaymentService
 
     return PaymentService(repository(), payment_table(), wechatpay(), event_bus(), business_tz=settings().business_tz,
-                          stats=stats(), alerts=alerts())
+                          stats=stats(), alerts=alerts(),
+                          other_work={RIDER_TASK: lambda order_id: delivery().locate(order_id)})
 
 
 @component
@@ -507,7 +509,8 @@ def delivery():
     from diancan.services.delivery import DeliveryService
 
     return DeliveryService(repository(), delivery_table(), courier(), pii_cipher(), alerts(), event_bus(),
-                           public_base_url=settings().public_base_url, refunds=payments, count=_count_metric)
+                           public_base_url=settings().public_base_url, refunds=payments, count=_count_metric,
+                           due_work=payment_table())
 
 
 # ---- dine-in tables (QR codes, sessions, shared cart, rounds, bill, staff ordering) ------------------------

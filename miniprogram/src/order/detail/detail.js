@@ -1,7 +1,12 @@
 /* One order: its steps and times, the pickup number in large type, the orders ahead and the estimated ready
  * time while the kitchen has it (the server refines both as tickets are bumped; each poll shows the new ones), the rider's steps for delivery, cancel while unpaid, pay again with a countdown to the deadline, refund
- * status. Polls only while the order is still moving and the page is shown; pull to refresh. */
+ * status. While the order is still moving and the page is shown it follows `order:<id>` on the WebSocket
+ * (lib/live.js): a status message is applied at once (and the detail read again), a rider message moves the
+ * rider on the map; while the socket is closed (not yet open, dropped, reconnecting) it polls instead. Out for
+ * delivery: a map with the store, the address and the rider, the estimated arrival, the rider's masked phone
+ * with a call button. Pull to refresh. */
 const api = require('../../lib/api')
+const live = require('../../lib/live')
 const pay = require('../../lib/pay')
 const status = require('../../lib/order-status')
 const hours = require('../../lib/hours')
@@ -17,9 +22,44 @@ function queueText(ahead) {
   return ahead > 0 ? t('order.queue', { n: ahead }) : t('order.queueNone')
 }
 
+/** The rider while they have the food (the server sends `rider` only then): masked name and phone, the
+ * estimated arrival. */
+function riderView(o) {
+  const r = o.status === 'DELIVERING' ? o.rider : null
+  if (!r) return { riderOut: false, riderMasked: '', etaText: '' }
+  return {
+    riderOut: true,
+    riderMasked: t('order.riderMasked', { name: r.name, phone: r.phone }),
+    etaText: r.eta_at ? t('order.eta', { time: status.shortTime(r.eta_at).slice(-5) }) : '',
+  }
+}
+
+const MARKERS = { store: 1, home: 2, rider: 3 }
+const ICONS = { store: '/images/marker-store.png', home: '/images/marker-home.png', rider: '/images/marker-rider.png' }
+
+function marker(kind, point) {
+  return { id: MARKERS[kind], latitude: point.lat, longitude: point.lng, width: 32, height: 32, iconPath: ICONS[kind],
+    callout: { content: t(`order.map${kind[0].toUpperCase()}${kind.slice(1)}`), display: 'ALWAYS', padding: 4, borderRadius: 4 } }
+}
+
+/** The map while the rider is out: the store, the address and the rider (once the courier told where). */
+function mapView(o, storePoint) {
+  const r = o.status === 'DELIVERING' ? o.rider : null
+  if (!r) return null
+  const markers = []
+  if (storePoint) markers.push(marker('store', storePoint))
+  if (o.address && o.address.lat !== undefined) markers.push(marker('home', o.address))
+  if (r.lat !== null && r.lat !== undefined) markers.push(marker('rider', r))
+  if (!markers.length) return null
+  const centre = markers[markers.length - 1]
+  return { latitude: centre.latitude, longitude: centre.longitude, markers,
+    points: markers.map((m) => ({ latitude: m.latitude, longitude: m.longitude })) }
+}
+
 function present(o) {
   const delivery = o.delivery || null
   return {
+    ...riderView(o),
     order_id: o.order_id,
     status: o.status,
     statusText: status.label(o.status, o.mode),
@@ -76,7 +116,7 @@ function invoiceProblem(body) {
 
 Component({
   behaviors: [ui({ msg: 'order', payMsg: 'pay', checkoutMsg: 'checkout', reviewMsg: 'review', invoiceMsg: 'invoice' })],
-  data: { status: 'loading', error: '', order: null, countdown: '', paying: false,
+  data: { status: 'loading', error: '', order: null, countdown: '', paying: false, map: null, live: false,
     invoiceOpen: false, invoice: EMPTY_INVOICE, invoiceError: '', invoiceSending: false },
   methods: {
     onLoad(query = {}) {
@@ -92,10 +132,12 @@ Component({
     onHide() {
       this.visible = false
       this.stopTimers()
+      this.stopLive()
     },
     onUnload() {
       this.visible = false
       this.stopTimers()
+      this.stopLive()
     },
     onPullDownRefresh() {
       this.load().then(() => wx.stopPullDownRefresh())
@@ -116,14 +158,68 @@ Component({
     },
     show(o) {
       this.order = o
-      this.setData({ status: 'ready', order: present(o) })
+      this.setData({ status: 'ready', order: present(o), map: mapView(o, this.storePoint) })
       this.stopTimers()
       if (!this.visible) return
       if (o.status === 'PENDING_PAYMENT') {
         this.tick()
         this.tickTimer = setInterval(() => this.tick(), 1000)
       }
-      if (status.isMoving(o)) this.pollTimer = setTimeout(() => this.load(), POLL_MS)
+      if (!status.isMoving(o)) {
+        this.stopLive()
+        return
+      }
+      if (o.status === 'DELIVERING') this.findStore(o.store_id)
+      if (!this.socket) this.socket = live.follow(`order:${this.orderId}`, { onMessage: (m) => this.onPush(m), onState: (open) => this.onLive(open) })
+      if (!this.socket.open) this.poll()
+    },
+    /** Read the order again in a while: only while the socket is not there to tell us. */
+    poll() {
+      clearTimeout(this.pollTimer)
+      this.pollTimer = setTimeout(() => this.load(), POLL_MS)
+    },
+    onLive(open) {
+      this.setData({ live: open })
+      if (open) {
+        clearTimeout(this.pollTimer)
+        this.pollTimer = null
+        this.load() // what changed while the socket was closed
+      } else if (this.visible && this.order && status.isMoving(this.order)) {
+        this.poll()
+      }
+    },
+    /** A message of the socket: an order's new status (applied now, then the whole detail read again) or
+     * where its rider is. */
+    onPush(message) {
+      if (!this.order || message.order_id !== this.orderId) return
+      if (message.type === 'order' && message.status !== this.order.status) {
+        this.order = { ...this.order, status: message.status }
+        this.setData({ order: present(this.order), map: mapView(this.order, this.storePoint) })
+        this.load()
+      } else if (message.type === 'rider' && this.order.rider) {
+        this.order = { ...this.order, rider: { ...this.order.rider, lat: message.lat, lng: message.lng, eta_at: message.eta_at } }
+        const r = riderView(this.order)
+        this.setData({ map: mapView(this.order, this.storePoint), 'order.etaText': r.etaText })
+      }
+    },
+    /** Where the store is, for the map: the chain's public store list, read once. */
+    findStore(storeId) {
+      if (this.storePoint || this.findingStore) return
+      this.findingStore = true
+      api.request('menu', 'GET', '/stores', { auth: 'none' })
+        .then(({ stores }) => {
+          const store = (stores || []).find((s) => s.store_id === storeId)
+          if (store && store.lat !== null && store.lat !== undefined) {
+            this.storePoint = { lat: store.lat, lng: store.lng }
+            if (this.order) this.setData({ map: mapView(this.order, this.storePoint) })
+          }
+        })
+        .catch(() => { /* the map shows the address and the rider without the store */ })
+        .then(() => { this.findingStore = false })
+    },
+    stopLive() {
+      if (this.socket) this.socket.close()
+      this.socket = null
     },
     tick() {
       const left = pay.countdown(this.order.pay_expires_at)
@@ -186,7 +282,8 @@ Component({
         .then(() => this.setData({ invoiceSending: false }))
     },
     onCallRider() {
-      wx.makePhoneCall({ phoneNumber: this.data.order.riderPhone })
+      const rider = this.order && (this.order.rider || (this.order.delivery && this.order.delivery.rider))
+      if (rider && rider.phone) wx.makePhoneCall({ phoneNumber: rider.phone })
     },
     onRetry() {
       this.setData({ status: 'loading' })

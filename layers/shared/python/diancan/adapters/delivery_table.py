@@ -7,6 +7,8 @@ Access patterns (docs/table.md):
 - change: PutItem of the same key with ``version = <read version>`` (optimistic; the loser re-reads)
 - a store's active deliveries, oldest first: Query GSI1 ``DELIVERIES#<sid>`` (sparse: ended ones drop out)
 - the order's console flag: UpdateItem ``ORDER#<oid>`` / ``ORDER`` ADD/DELETE ``flags``
+- the rider's latest position: PutItem ``ORDER#<oid>`` / ``RIDER`` if absent, or older and elsewhere (one call
+  decides whether the rider moved); the guest's detail takes it in the order's Query (``rider_read``)
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ from __future__ import annotations
 from pynamodb.exceptions import DoesNotExist, PutError
 
 from diancan.adapters import keys
-from diancan.adapters.records import DeliveryRecord, OrderRecord
+from diancan.adapters.records import DeliveryRecord, OrderRecord, RiderRecord
 from diancan.adapters.repository import BatchRead
+from diancan.domain.clock import iso, parse_iso
+from diancan.domain.delivery import RiderPosition
 from diancan.domain.dispatch import Dispatch
 from diancan.domain.exceptions import DispatchChanged
 
@@ -31,6 +35,11 @@ def _record(dispatch: Dispatch, version: int) -> DeliveryRecord:
 
 def _dispatch(record: DeliveryRecord) -> Dispatch:
     return Dispatch.model_validate({**record.doc, "version": int(record.version)})
+
+
+def _position(record: RiderRecord) -> RiderPosition:
+    return RiderPosition(lat=float(record.lat), lng=float(record.lng), at=parse_iso(record.at),
+                         eta_at=parse_iso(record.eta_at) if record.eta_at else None)
 
 
 class DeliveryTable:
@@ -60,6 +69,32 @@ class DeliveryTable:
 
     def active(self, store_id: str, limit: int = 200) -> list[Dispatch]:
         return [_dispatch(r) for r in DeliveryRecord.gsi1.query(keys.active_deliveries(store_id), limit=limit)]
+
+    def locate(self, order_id: str, store_id: str, position: RiderPosition) -> bool:
+        """Keep ``position`` as the rider's latest; False (nothing written) when it is the place already kept
+        or older than it (a late answer), so a repeated report moves nobody."""
+        at = iso(position.at)
+        record = RiderRecord(keys.order(order_id), keys.RIDER, store_id=store_id, lat=position.lat,
+                             lng=position.lng, at=at, eta_at=iso(position.eta_at) if position.eta_at else None)
+        moved = (RiderRecord.lat != position.lat) | (RiderRecord.lng != position.lng)
+        try:
+            record.save(condition=RiderRecord.PK.does_not_exist() | ((RiderRecord.at < at) & moved))
+        except PutError as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def rider_read(self, order_id: str) -> BatchRead[RiderPosition | None]:
+        """The rider's latest position, read in the order's Query (``Repository.order_with_issue(extra=...)``)."""
+        return BatchRead((keys.order(order_id), keys.RIDER), lambda record: record and _position(record),
+                         kind=RiderRecord)
+
+    def rider(self, order_id: str) -> RiderPosition | None:
+        try:
+            return _position(RiderRecord.get(keys.order(order_id), keys.RIDER, consistent_read=True))
+        except DoesNotExist:
+            return None
 
     def flag(self, order_id: str, flag: str, on: bool) -> None:
         """Set or clear a console flag on the order (a set attribute, so replays change nothing)."""

@@ -256,6 +256,7 @@ def store_reviews(store_id: str, month: str) -> str:
 
 # ---- delivery (adapters/delivery_table.py) ------------------------------------------------------------
 DELIVERY = "DELIVERY"  # SK of an order's dispatch (``ORDER#<oid>/DELIVERY``)
+RIDER = "RIDER"  # SK of the rider's latest position while the order is out for delivery (``ORDER#<oid>/RIDER``)
 
 
 def active_deliveries(store_id: str) -> str:

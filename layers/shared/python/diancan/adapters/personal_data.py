@@ -30,6 +30,7 @@ from diancan.adapters.records import (
     OrderRecord,
     OrderReviewRecord,
     PhoneTailRecord,
+    RiderRecord,
     UserRecord,
     table_connection,
 )
@@ -55,7 +56,8 @@ class PersonalDataTable:
                 for r in OrderRecord.gsi1.query(keys.user(openid)) if isinstance(r, OrderRecord)]
 
     def drop_address(self, order_id: str) -> bool:
-        """Remove the order's encrypted delivery address; False when it has none (already erased)."""
+        """Remove the order's encrypted delivery address and where its rider was last seen; False when it has
+        no address (already erased)."""
         try:
             record = OrderRecord.get(keys.order(order_id), keys.ORDER, consistent_read=True)
         except DoesNotExist:
@@ -64,6 +66,7 @@ class PersonalDataTable:
             return False
         doc = {k: v for k, v in record.doc.items() if k != ADDRESS_FIELD}
         record.update(actions=[OrderRecord.doc.set(doc)], condition=OrderRecord.PK.exists())
+        RiderRecord(keys.order(order_id), keys.RIDER).delete()  # where the rider was goes with the address
         return True
 
     def blank_review(self, order_id: str) -> bool:

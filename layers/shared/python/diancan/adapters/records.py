@@ -387,6 +387,18 @@ class DeliveryRecord(Record, discriminator="delivery"):
     doc = JSONAttribute()
 
 
+class RiderRecord(Record, discriminator="rider"):
+    """``ORDER#<oid>`` / ``RIDER``: where the rider of the order was last reported (no trail: each report
+    replaces it, only if it is newer and somewhere else) and the estimated arrival; deleted with the order's
+    address when its retention ends."""
+
+    store_id = UnicodeAttribute()
+    lat = NumberAttribute()
+    lng = NumberAttribute()
+    at = UnicodeAttribute()
+    eta_at = UnicodeAttribute(null=True)
+
+
 # ---- dine-in tables (adapters/seating_table.py) --------------------------------------------------------
 
 

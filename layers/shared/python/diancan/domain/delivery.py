@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import NamedTuple, Self
@@ -153,6 +153,11 @@ def quote_delivery(store_point: GeoPoint, area: DeliveryArea, rules: DeliveryFee
             details={"minimum_order_fen": rules.minimum_order_fen, "short_by_fen": short})
     free = rules.free_from_fen is not None and items_fen >= rules.free_from_fen
     return DeliveryQuote(distance_m=distance_m, tier_fee_fen=tier_fee, fee_fen=0 if free else tier_fee)
+
+
+def mask_name(name: str) -> str:
+    """``张小明`` → ``张**``: the first character only (a rider's name is shown, not kept whole, to the guest)."""
+    return name[:1] + "*" * max(len(name) - 1, 1) if name else ""
 
 
 def mask_phone(phone: str) -> str:
@@ -349,6 +354,39 @@ class DeliveryHistory(BaseModel):
             return (not update.status.terminal and update.rider is not None
                     and update.rider != current.rider and update.at >= current.at)
         return is_forward(current.status, update.status)
+
+
+# ---- the rider on the map ------------------------------------------------------------------------------
+
+RIDER_SPEED_M_PER_MIN = 250  # about 15 km/h: an e-bike in city traffic
+ROUTE_FACTOR = 1.3  # riding distance over straight-line distance in a city grid
+RIDER_TASK = "rider"  # the sweeper's due work: ask where the rider is (once a minute while out for delivery)
+POSITION_DECIMALS = 6  # what Dada reports (about 0.1 m): finer differences are the same place
+
+
+class RiderPosition(BaseModel):
+    """The rider's latest reported position while the order is out for delivery (only the latest is kept,
+    never a trail) and when they should arrive: straight line × ``ROUTE_FACTOR`` at ``RIDER_SPEED_M_PER_MIN``."""
+
+    model_config = {"frozen": True}
+
+    lat: float = Field(ge=-90, le=90)
+    lng: float = Field(ge=-180, le=180)
+    at: datetime
+    eta_at: datetime | None = None
+
+    @field_validator("lat", "lng")
+    @classmethod
+    def _rounded(cls, value: float) -> float:
+        return round(value, POSITION_DECIMALS)
+
+    @classmethod
+    def reported(cls, point: GeoPoint, at: datetime, destination: GeoPoint | None) -> RiderPosition:
+        eta = None
+        if destination is not None:
+            minutes = haversine_m(point, destination) * ROUTE_FACTOR / RIDER_SPEED_M_PER_MIN
+            eta = at + timedelta(minutes=math.ceil(minutes))
+        return cls(lat=point.lat, lng=point.lng, at=at, eta_at=eta)
 
 
 # ---- what crosses the courier port (services.ports.Courier) ------------------------------------------

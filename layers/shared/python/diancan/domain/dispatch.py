@@ -12,7 +12,16 @@ from enum import StrEnum
 from pydantic import BaseModel
 
 from diancan.domain.clock import iso
-from diancan.domain.delivery import AppliedUpdate, CourierUpdate, DeliveryHistory, Rider, mask_phone
+from diancan.domain.delivery import (
+    AppliedUpdate,
+    CourierStatus,
+    CourierUpdate,
+    DeliveryHistory,
+    Rider,
+    RiderPosition,
+    mask_name,
+    mask_phone,
+)
 from diancan.domain.errors import Conflict
 from diancan.domain.money import Fen
 
@@ -108,3 +117,14 @@ class Dispatch(BaseModel):
             "steps": [{"status": e.status.value, "at": iso(e.at), "attempt": e.attempt} for e in self.history.events],
             "rider": {"name": rider.name, "phone": rider.phone} if rider else None,
         }
+
+    def rider_on_map(self, position: RiderPosition | None) -> dict | None:
+        """The rider as the guest's map shows them while they have the food: masked name and phone, the latest
+        position (None until the courier reports one) and the estimated arrival; None otherwise."""
+        rider = self.history.rider
+        if rider is None or self.history.status != CourierStatus.PICKED_UP:
+            return None
+        return {"name": mask_name(rider.name), "phone": mask_phone(rider.phone),
+                "lat": position.lat if position else None, "lng": position.lng if position else None,
+                "located_at": iso(position.at) if position else None,
+                "eta_at": iso(position.eta_at) if position and position.eta_at else None}

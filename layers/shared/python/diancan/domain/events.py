@@ -99,6 +99,16 @@ class OrderOutForDelivery(OrderEvent):
     by: str
 
 
+class RiderMoved(OrderEvent):
+    """The rider of an order out for delivery is somewhere new (the courier's status query, asked on a timer
+    and on its callbacks): the guest's map follows. Published only when the position changed."""
+
+    name: ClassVar[str] = "RiderMoved"
+    lat: float
+    lng: float
+    eta_at: str | None
+
+
 class PrintRequested(OrderEvent):
     """Print on demand: a table's add-on round (``line_indexes`` of the tab's lines) goes to the kitchen."""
 
@@ -120,7 +130,7 @@ class CourierDispatchRequested(OrderEvent):
 
 EVENTS: dict[str, type[OrderEvent]] = {model.name: model for model in (
     OrderPaid, OrderCancelled, OrderRefunded, OrderAccepted, OrderReady, OrderCompleted, OrderOutForDelivery,
-    PrintRequested,
+    RiderMoved, PrintRequested,
     CourierDispatchRequested,
 )}
 

@@ -19,33 +19,36 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from diancan.domain import lifecycle
-from diancan.domain.clock import iso, utcnow
+from diancan.domain.clock import iso, minute_of, utcnow
 from diancan.domain.delivery import (
     REDISPATCHABLE,
+    RIDER_TASK,
     CourierBooking,
     CourierOrder,
     CourierStatus,
     CourierUpdate,
     GeoPoint,
     Rider,
+    RiderPosition,
     order_action_for,
 )
 from diancan.domain.delivery import OrderAction as CourierAsks
 from diancan.domain.delivery_settings import CourierChoice, StoreDelivery
 from diancan.domain.dispatch import Dispatch, DispatchState, Problem, masked
 from diancan.domain.errors import NotFound, Unprocessable, UpstreamUnavailable
-from diancan.domain.events import OrderEvent
+from diancan.domain.events import OrderEvent, RiderMoved
 from diancan.domain.exceptions import CourierError, CourierUnavailable, DispatchChanged
 from diancan.domain.order import DeliveryAddress, Order
 from diancan.domain.order_status import OrderAction, OrderStatus, StatusMove, TransitionRefused, decide
 from diancan.services.completion import EventPublisher, complete_order
-from diancan.services.ports import Cipher, Courier, Dispatches, OrderRepository
+from diancan.services.ports import Cipher, Courier, Dispatches, OrderRepository, PaymentLedger
 
 logger = logging.getLogger(__name__)
 
 DISPATCHABLE = {OrderStatus.PAID, OrderStatus.PREPARING, OrderStatus.READY}
 WRITE_TRIES = 5
 S = DispatchState
+DUE_WORK_TTL_S = 30 * 24 * 3600
 
 
 class Alerts(Protocol):
@@ -65,7 +68,7 @@ class DeliveryService:
                  alerts: Alerts, bus: EventPublisher, *, public_base_url: str,
                  refunds: Callable[[], Refunds] | None = None,
                  count: Callable[[str], None] = lambda name: None, clock: Callable[[], datetime] = utcnow,
-                 max_receives: int = 5) -> None:
+                 max_receives: int = 5, due_work: PaymentLedger | None = None) -> None:
         self._repository = repository
         self._dispatches = dispatches
         self._courier = courier
@@ -77,6 +80,7 @@ class DeliveryService:
         self._count = count
         self._clock = clock
         self._max_receives = max_receives
+        self._due_work = due_work  # the sweeper's buckets: the next position query of a delivering rider
 
     # ---- courier_dispatch ----------------------------------------------------------------------------
 
@@ -123,7 +127,68 @@ class DeliveryService:
 
         dispatch, _ = self._update(update.origin_id, record)
         self._act(dispatch)
+        if _rider_has_the_food(dispatch):
+            self._locate(dispatch)
         return self._courier.callback_ack
+
+    # ---- the rider on the map ------------------------------------------------------------------------
+
+    def locate(self, order_id: str) -> str:
+        """The sweeper's due work while the rider has the food: ask the courier, keep where the rider is (the
+        status it reports is applied as a callback's would be, so a lost callback is made good), and ask again
+        in a minute while still delivering. What happened, for the sweeper's counts."""
+        dispatch = self._dispatches.get(order_id)
+        if dispatch is None or not _rider_has_the_food(dispatch):
+            return "rider_not_out"
+        return self._locate(dispatch)
+
+    def _locate(self, dispatch: Dispatch) -> str:
+        """One status query: apply its status, keep a new position (RiderMoved), schedule the next query. A
+        courier that does not answer changes nothing now: the next query (the sweeper's next run) asks again."""
+        order_id = dispatch.order_id
+        try:
+            tracking = self._courier.status(order_id)
+        except (CourierUnavailable, CourierError) as failure:
+            logger.info("rider position not available", extra={"order_id": order_id, "error": str(failure)})
+            self._follow(order_id)
+            return "rider_unavailable"
+
+        def record(d: Dispatch) -> Dispatch | None:
+            applied, changed = d.apply(tracking.update)
+            return applied.moved(self._clock()) if changed else None
+
+        dispatch, changed = self._update(order_id, record)
+        if changed:  # the query knew more than the callbacks (one was lost): act on it as on a callback
+            self._act(dispatch)
+        if not _rider_has_the_food(dispatch):
+            return "rider_done"
+        self._follow(order_id)
+        if tracking.rider_point is None:
+            return "rider_unplaced"
+        position = RiderPosition.reported(tracking.rider_point, tracking.update.at, self._destination(order_id))
+        if not self._dispatches.locate(order_id, dispatch.store_id, position):
+            return "rider_still"
+        self._bus.publish([RiderMoved(order_id=order_id, store_id=dispatch.store_id, lat=position.lat,
+                                      lng=position.lng, at=iso(position.at),
+                                      eta_at=iso(position.eta_at) if position.eta_at else None)])
+        return "rider_moved"
+
+    def _follow(self, order_id: str) -> None:
+        """The next position query, in the bucket of the current minute: the sweeper takes a minute's bucket
+        once that minute is over, so at its next run (within a minute); the one it is sweeping now is of an
+        earlier minute. Keyed by task and order: a callback and the sweeper asking in the same minute leave
+        one entry."""
+        if self._due_work is not None:
+            now = self._clock()
+            self._due_work.add_sweep(minute_of(now), RIDER_TASK, order_id, None, int(now.timestamp()) + DUE_WORK_TTL_S)
+
+    def _destination(self, order_id: str) -> GeoPoint | None:
+        """Where the food goes (decrypted here for the arrival estimate only; never stored with the rider)."""
+        _, encrypted = self._repository.get_order_and_address(order_id, consistent=False)
+        if not encrypted:
+            return None
+        address = DeliveryAddress.model_validate_json(self._pii.decrypt(encrypted))
+        return GeoPoint(address.lat, address.lng)
 
     def _act(self, dispatch: Dispatch) -> None:
         """Bring the order and the dispatch in line with the courier's latest status (safe to repeat)."""
@@ -387,6 +452,11 @@ class DeliveryService:
             except DispatchChanged:
                 continue
         raise DispatchChanged(details={"order_id": order_id})
+
+
+def _rider_has_the_food(dispatch: Dispatch) -> bool:
+    """A platform's rider is out with the order (the store's own people report no position)."""
+    return dispatch.state == S.BOOKED and dispatch.history.status == CourierStatus.PICKED_UP
 
 
 def _pickup_mark(order: Order) -> str:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from diancan.domain import lifecycle
 from diancan.domain.clock import iso, utcnow
+from diancan.domain.delivery import RiderPosition
 from diancan.domain.dispatch import Dispatch
 from diancan.domain.errors import NotFound
 from diancan.domain.order import DeliveryAddress, Order
@@ -36,6 +37,8 @@ class Deliveries(Protocol):
 
     def dispatch_read(self, order_id: str) -> BatchRead[Dispatch | None]: ...
 
+    def rider_read(self, order_id: str) -> BatchRead[RiderPosition | None]: ...
+
 
 def _guests(openid: str, order: Order) -> Order:
     """The order if it is this guest's; another guest's order does not exist."""
@@ -63,10 +66,12 @@ class GuestOrders:
         return _guests(openid, self._repository.get_order(order_id))
 
     def detail(self, openid: str, order_id: str) -> dict:
-        """The order, its address, its stock issue and its delivery: one Query of the order's partition."""
+        """The order, its address, its stock issue, its delivery and its rider on the map: one Query of the
+        order's partition."""
         delivery = self._deliveries.dispatch_read(order_id) if self._deliveries is not None else None
+        rider = self._deliveries.rider_read(order_id) if self._deliveries is not None else None
         invoice = self._invoices.invoice_read(order_id) if self._invoices is not None else None
-        read = self._repository.order_with_issue(order_id, extra=[r for r in (delivery, invoice) if r])
+        read = self._repository.order_with_issue(order_id, extra=[r for r in (delivery, rider, invoice) if r])
         order = _guests(openid, read.order)
         view = order.guest_view()
         if read.encrypted_address and self._pii is not None:
@@ -75,6 +80,8 @@ class GuestOrders:
         view["stock_issue"] = read.stock_issue.guest_notice() if read.stock_issue else None
         if delivery is not None and order.mode == "delivery":
             view["delivery"] = delivery.value.view() if delivery.value else None
+            out = order.status == OrderStatus.DELIVERING and delivery.value is not None and rider is not None
+            view["rider"] = delivery.value.rider_on_map(rider.value) if out else None
         if invoice is not None:
             view["invoice"] = invoice.value.guest_view() if invoice.value else None
         view.update(self._waiting(order))

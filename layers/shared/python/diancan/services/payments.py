@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -95,7 +95,8 @@ class PaymentService:
     def __init__(self, repository: OrderRepository, ledger: PaymentLedger, gateway: WeChatPayClient,
                  bus: EventPublisher, *,
                  business_tz: str, clock: Callable[[], datetime] = utcnow, stats: StoreStats | None = None,
-                 alerts: AlertPublisher | None = None) -> None:
+                 alerts: AlertPublisher | None = None,
+                 other_work: Mapping[str, Callable[[str], str]] | None = None) -> None:
         self._repository = repository
         self._ledger = ledger
         self._gateway = gateway
@@ -104,6 +105,7 @@ class PaymentService:
         self._clock = clock
         self._alerts = alerts  # the managers' alarm of an order nobody accepts (none: logged only)
         self._stats = stats  # the dashboard's counters: once per applied payment or settled refund (none: not counted)
+        self._other_work = other_work or {}  # due work of other areas in the same buckets: task → run(order_id)
 
     # ---- paying ------------------------------------------------------------------------------------------
 
@@ -467,6 +469,8 @@ class PaymentService:
                 outcome = self.alarm_unaccepted(task.order_id)
             elif task.task == TIMEOUT_TASK:
                 outcome = self.refund_unaccepted(task.order_id)
+            elif task.task in self._other_work:
+                outcome = self._other_work[task.task](task.order_id)
             else:
                 outcome = "unknown_task"
         except UpstreamUnavailable:

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
         CourierQuote,
         CourierTracking,
         CourierUpdate,
+        RiderPosition,
     )
     from diancan.domain.dispatch import Dispatch
     from diancan.domain.events import OrderEvent
@@ -319,6 +320,10 @@ class Dispatches(Protocol):
     def get(self, order_id: str) -> Dispatch | None: ...
 
     def save(self, dispatch: Dispatch) -> Dispatch: ...
+
+    def locate(self, order_id: str, store_id: str, position: RiderPosition) -> bool: ...
+
+    def rider(self, order_id: str) -> RiderPosition | None: ...
 
 
 class ServiceStateLedger(Protocol):
