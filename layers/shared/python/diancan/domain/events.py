@@ -118,10 +118,23 @@ class CourierDispatchRequested(OrderEvent):
     at: str | None = None
 
 
+class RiderMoved(OrderEvent):
+    """The rider of a delivery order moved (the courier's status query or callback): pushed to the guest's map.
+    ``eta_at``: the estimated arrival, None when the courier gives none."""
+
+    name: ClassVar[str] = "RiderMoved"
+    order_id: str
+    store_id: str
+    lat: float
+    lng: float
+    eta_at: str | None
+    at: str
+
+
 EVENTS: dict[str, type[OrderEvent]] = {model.name: model for model in (
     OrderPaid, OrderCancelled, OrderRefunded, OrderAccepted, OrderReady, OrderCompleted, OrderOutForDelivery,
     PrintRequested,
-    CourierDispatchRequested,
+    CourierDispatchRequested, RiderMoved,
 )}
 
 
@@ -141,3 +154,4 @@ ORDER_READY = OrderReady.name
 ORDER_COMPLETED = OrderCompleted.name
 ORDER_OUT_FOR_DELIVERY = OrderOutForDelivery.name
 PRINT_REQUESTED = PrintRequested.name
+RIDER_MOVED = RiderMoved.name
