@@ -1,4 +1,4 @@
-"""DynamoDB access of push connections and their subscriptions (docs/table.md, AP-P1..P5).
+"""DynamoDB access of push connections and their subscriptions (docs/table.md, AP-WS1..4).
 
 - connect: PutItem ``WSCONN#<cid>`` / ``CONN`` (the listener, TTL 2 h)
 - subscribe: UpdateItem of the connection (ADD the topic, only while it exists), PutItem of the subscription
