@@ -156,6 +156,8 @@ class LocalStack:
                 environ=environ,
             )
         )
+        if "DIANCAN_PUSH_URL" not in environ:  # the console's live pages connect here
+            self._set_environment({"DIANCAN_PUSH_URL": self.websocket.url})
         _reset_product_caches()
         if self.with_demo_data is None:
             self.with_demo_data = demo_wanted(environ)
