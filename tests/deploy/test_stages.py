@@ -90,7 +90,8 @@ def test_prod_cn_has_no_function_url_and_one_http_api_route_pair_per_http_functi
         assert integration["PayloadFormatVersion"] == "2.0"  # the event shape of a function URL
         assert integration["IntegrationUri"] == {"Fn::GetAtt": [functions[name], "Arn"]}
     permissions = [p["Properties"] for p in _of_type(template_cn, "AWS::Lambda::Permission").values()
-                   if p["Properties"]["Principal"] == "apigateway.amazonaws.com"]
+                   if p["Properties"]["Principal"] == "apigateway.amazonaws.com"
+                   and '"HttpApi"' in json.dumps(p["Properties"].get("SourceArn"))]  # not the WebSocket API's
     assert sorted(p["FunctionName"]["Fn::GetAtt"][0] for p in permissions) == sorted(functions[n] for n in HTTP_FUNCTIONS)
     for permission in permissions:  # only this API's routes may invoke
         source = permission["SourceArn"]["Fn::Join"][1]
