@@ -68,7 +68,7 @@ def test_connect_is_refused_with_the_status_connect_answers(api):
 
 
 def test_events_have_api_gateways_shapes_and_a_route_answer_goes_back(api):
-    server, recorder, connections, endpoint = api
+    server, recorder, _, endpoint = api
     with connect(f"{server.url}?token=good", open_timeout=10) as socket:
         socket.send(json.dumps({"action": "subscribe", "topic": "board:s1"}))
         assert json.loads(socket.recv(timeout=10)) == {"type": "subscribed",
