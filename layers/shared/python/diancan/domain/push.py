@@ -88,7 +88,7 @@ class Topic:
 
 
 def parse_topic(name: object) -> Topic:
-    match = _TOPIC.match(name) if isinstance(name, str) else None
+    match = _TOPIC.fullmatch(name) if isinstance(name, str) else None
     if match is None:
         raise BadTopic()
     if match["order"]:
