@@ -2,7 +2,7 @@
 and rewrite the bench section of that file (between its markers; the rest of the file is kept).
 
     python -m bench                     # everything
-    python -m bench --only calls,cold   # some parts (calls, cost, chain, overhead, cold, throughput, scaling)
+    python -m bench --only calls,cold   # some parts (calls, cost, chain, overhead, cold, throughput, push, scaling)
     python -m bench --profile place_order   # pyinstrument profile of a warm handler
 """
 
@@ -19,7 +19,7 @@ from bench import chain, coldstart, cost, overhead, report, throughput
 from bench.dynamo_calls import count_all, count_report
 
 ROOT = Path(__file__).resolve().parents[1]
-PARTS = ("calls", "cost", "chain", "overhead", "cold", "throughput", "scaling")
+PARTS = ("calls", "cost", "chain", "overhead", "cold", "throughput", "push", "scaling")
 
 
 def scaling_table() -> str:
@@ -67,6 +67,10 @@ def measure_part(part: str, results: report.Results, iterations: int) -> None:
         results.cold_first = coldstart.measure_first_requests(loaded, results.cold[0].boto3_seconds)
     elif part == "throughput":
         results.throughput = [*throughput.measure_all(workers=0), *throughput.measure_all()]
+    elif part == "push":
+        from bench import push_latency
+
+        results.push = push_latency.run()
     elif part == "scaling":
         results.scaling = scaling_table()
 

@@ -26,6 +26,7 @@ class Results:
     cold_imports: dict = field(default_factory=dict)
     cold_first: list = field(default_factory=list)  # coldstart.FirstRequest of the guest-facing functions
     throughput: list = field(default_factory=list)
+    push: object | None = None  # bench.push_latency.PushLatency
     scaling: str = ""
     seconds: float = 0.0
     failures: list = field(default_factory=list)  # (part, error) of parts that could not finish
@@ -215,7 +216,7 @@ def render(results: Results) -> str:
     lines = [START, "", "## Benchmarks (`make bench`)", "",
              f"Measured {datetime.now().astimezone():%Y-%m-%d %H:%M %z} on {machine}; the run took "
              f"{results.seconds:.0f} s. Command: `make bench` (= `python -m bench`; parts: "
-             "`python -m bench --only calls,cost,chain,overhead,cold,throughput,scaling`). Every figure is a count or a "
+             "`python -m bench --only calls,cost,chain,overhead,cold,throughput,push,scaling`). Every figure is a count or a "
              "ratio measured in the same run, because absolute times on a shared machine are noisy.", ""]
     for section, present in ((_calls_section, results.calls), (_cost_section, results.cost),
                              (_chain_section, results.chain),
@@ -223,6 +224,10 @@ def render(results: Results) -> str:
                              (_cold_section, results.cold), (_throughput_section, results.throughput)):
         if present:
             lines += [*section(results), ""]
+    if results.push is not None:
+        from bench.push_latency import section
+
+        lines += [*section(results.push), ""]
     if results.scaling:
         lines += ["### Report scaling (bench/report_scale.py)", "",
                   "Run as `python -m bench.report_scale` (its own benchmark, included as printed):", "",

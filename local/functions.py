@@ -26,6 +26,7 @@ class FunctionSpec:
     has_url: bool = False
     sqs_sources: tuple[tuple[str, int], ...] = ()  # (queue logical id, batch size)
     schedules: tuple[tuple[str, dict[str, Any] | None], ...] = ()  # (rate/cron expression, input)
+    websocket_routes: tuple[str, ...] = ()  # route keys of the WebSocket API ($connect, $disconnect, subscribe)
     timeout: int = SERVERLESS_DEFAULT_TIMEOUT
     memory_size: int = SERVERLESS_DEFAULT_MEMORY
     environment: dict[str, Any] = field(default_factory=dict)  # provider's merged with the function's
@@ -57,6 +58,7 @@ def load_functions(config: ServerlessConfig | None = None) -> dict[str, Function
             schedules=tuple(
                 s for event in events if "schedule" in event for s in _schedules(event["schedule"])
             ),
+            websocket_routes=tuple(_websocket_route(event["websocket"]) for event in events if "websocket" in event),
             timeout=int(definition.get("timeout") or provider.get("timeout") or SERVERLESS_DEFAULT_TIMEOUT),
             memory_size=int(
                 definition.get("memorySize") or provider.get("memorySize") or SERVERLESS_DEFAULT_MEMORY
@@ -95,6 +97,16 @@ def _sqs_source(function_name: str, source: Any) -> tuple[str, int]:
             f"its arn is {{Fn::GetAtt: [<QueueLogicalId>, Arn]}}; got {arn!r}"
         )
     return get_att[0], int(settings.get("batchSize") or SQS_DEFAULT_BATCH_SIZE)
+
+
+def _websocket_route(source: Any) -> str:
+    """``websocket: $connect`` or ``websocket: {route: subscribe, ...}``."""
+    return str(source["route"] if isinstance(source, dict) else source)
+
+
+def websocket_routes(specs: dict[str, FunctionSpec]) -> dict[str, str]:
+    """Route key -> the function that serves it."""
+    return {route: spec.name for spec in specs.values() for route in spec.websocket_routes}
 
 
 def _schedules(schedule: Any) -> list[tuple[str, dict[str, Any] | None]]:

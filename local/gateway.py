@@ -1,5 +1,6 @@
 """The local front door: every function that has a URL at ``/<function>/...`` (as a Lambda function URL would
-serve it), the simulators at ``/sim/<name>``, ``/health`` and a developer page at ``/dev/``."""
+serve it), the simulators at ``/sim/<name>``, other mounts (the WebSocket API's ``@connections`` at ``/ws-api``),
+``/health`` and a developer page at ``/dev/``."""
 
 from __future__ import annotations
 
@@ -48,14 +49,15 @@ class Gateway:
         dev_links: list[tuple[str, str]] | None = None,
         queues: QueueView | None = None,
         schedules: ScheduleView | None = None,
+        mounts: dict[str, WsgiApp] | None = None,
     ) -> None:
         self.runtime = runtime
         self.dev_links = list(dev_links or [])
         self.queues = queues
         self.schedules = schedules
         self.ready = False
-        mounts = {f"/sim/{name}": app for name, app in (simulators or {}).items()}
-        self._app = DispatcherMiddleware(self._serve, mounts)
+        mounted = {f"/sim/{name}": app for name, app in (simulators or {}).items()} | dict(mounts or {})
+        self._app = DispatcherMiddleware(self._serve, mounted)
 
     def mark_ready(self) -> None:
         self.ready = True

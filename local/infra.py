@@ -37,6 +37,8 @@ SKIPPED_BY_MOTO = {
     "AWS::ApiGatewayV2::Stage",
     "AWS::ApiGatewayV2::DomainName",
     "AWS::ApiGatewayV2::ApiMapping",
+    "AWS::ApiGatewayV2::RouteResponse",  # the WebSocket API of push (serverless.yml websocket events; local/websocket.py)
+    "AWS::ApiGatewayV2::Deployment",
 }
 
 

@@ -318,6 +318,19 @@ such keys in `pictures`: a key not under the caller's own prefix, repeated or mo
 anything but a key is `400 INVALID_REQUEST`. The review answer's `picture_urls` and a dish's `reviews[].pictures`
 are presigned GET URLs valid for an hour (older reviews' https pictures are shown as they are).
 
+Push (WebSocket API, docs/push.md): connect to `<wsBase>?token=<guest token>` (a guest) or
+`<wsBase>?session=<console session token>` (staff; `POST /admin/api/session` or the console's cookie value);
+locally `ws://127.0.0.1:<port>/ws` (the stack prints it). Without a valid one the handshake is refused `401`.
+Send `{"action": "subscribe", "topic": ...}`: `order:<order_id>` (a guest, their own orders), and for staff of
+that store `kitchen:<store_id>:<station_id>` and `board:<store_id>` (right `kitchen.view`), `dashboard:<store_id>`
+(`dashboard.view`); at most 20 topics per connection. Answer `{"type": "subscribed", "topic"}` or `{"type":
+"error", "code", "message", "message_en"}` with `INVALID_TOPIC`, `TOPIC_FORBIDDEN`, `TOO_MANY_TOPICS` or
+`CONNECTION_GONE` (connect again). Pushed: `{"type": "order", "order_id", "status", "at"}` on every status change
+(`PAID`, `PREPARING` when accepted, `READY`, `DELIVERING`, `COMPLETED`, `CANCELLED`, `REFUNDED`; store topics add
+`store_id`), `{"type": "rider", "order_id", "lat", "lng", "eta_at"|null, "at"}` to the order's guest. A message
+says what changed, not the whole order: read the order (or the screen's data) again on it. API Gateway closes a
+connection after 2 hours (10 minutes idle): reconnect, and poll while the socket is closed.
+
 Store limits (`Store.settings.limits`, edited in the console's store settings): `max_line_qty` (default 50,
 1-99) portions of one dish with the same options, and `max_order_qty` (default 200) portions in one order
 or one table round. Past them, quote, order, the table cart and table rounds answer

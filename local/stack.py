@@ -17,7 +17,13 @@ import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from local.functions import FunctionSpec, layer_python_paths, load_functions, static_environment
+from local.functions import (
+    FunctionSpec,
+    layer_python_paths,
+    load_functions,
+    static_environment,
+    websocket_routes,
+)
 from local.gateway import Gateway
 from local.infra import StackResources, create_stack
 from local.lambda_runtime import LambdaRuntime
@@ -25,6 +31,7 @@ from local.moto_server import MotoServer
 from local.pump import Pump
 from local.scheduler import Scheduler
 from local.serve import BackgroundServer
+from local.websocket import MANAGEMENT_PREFIX, Connections, ConnectionsApi, WebSocketApi
 from local.workers import DEFAULT_POOL_SIZE, ProcessRuntime
 from local.world import DEFAULT_REGION, DEFAULT_STACK_NAME, World, build_world, function_environment
 
@@ -36,7 +43,8 @@ FAKE_CREDENTIALS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_T
 class LocalStack:
     """Everything of the local stack in this process (moto runs in a child process).
 
-    ``port=None`` → ``PORT`` or 8000; ``moto_port=None`` → ``MOTO_PORT`` or a free port; 0 = a free port.
+    ``port=None`` → ``PORT`` or 8000; ``moto_port=None`` → ``MOTO_PORT`` or a free port; ``ws_port=None`` →
+    ``WS_PORT`` or ``port + 1`` (the WebSocket API, ``ws_url``; a free one when ``port`` is 0); 0 = a free port.
     ``with_demo_data=None`` → the demo chain unless ``DIANCAN_DEMO=off`` (an empty start: no stores, staff
     or dishes; create the first owner with ``python -m tools.ops first-owner``). ``extra_functions`` adds functions that are not in serverless.yml (test fixtures). ``overrides`` is the
     environment the settings of ``local.world`` are read from (default ``os.environ``; tests pass ``{}`` so
@@ -50,6 +58,7 @@ class LocalStack:
         port: int | None = None,
         moto_port: int | None = None,
         with_demo_data: bool | None = None,
+        ws_port: int | None = None,
         *,
         extra_functions: Iterable[FunctionSpec] = (),
         retry_backoff_seconds: int | None = None,
@@ -59,6 +68,11 @@ class LocalStack:
     ) -> None:
         self.requested_port = port if port is not None else int(os.environ.get("PORT", "8000"))
         self.requested_moto_port = moto_port
+        if ws_port is None:
+            ws_port = int(os.environ["WS_PORT"]) if os.environ.get("WS_PORT") else (
+                self.requested_port + 1 if self.requested_port else 0)
+        self.requested_ws_port = ws_port
+        self.websocket: WebSocketApi | None = None
         self.with_demo_data = with_demo_data
         self.extra_functions = list(extra_functions)
         self.retry_backoff_seconds = retry_backoff_seconds
@@ -81,6 +95,13 @@ class LocalStack:
         if self.server is None:
             raise RuntimeError("the local stack is not started")
         return self.server.base_url
+
+    @property
+    def ws_url(self) -> str:
+        """The WebSocket API clients connect to (``?token=`` a guest's, ``?session=`` a console session)."""
+        if self.websocket is None:
+            raise RuntimeError("the local stack is not started")
+        return self.websocket.url
 
     @property
     def simulators(self) -> dict[str, Any]:
@@ -118,8 +139,12 @@ class LocalStack:
         self.world = build_world(environ)
         self.resources.put_secrets(self.world.product_secrets)
 
-        self.gateway = Gateway(self.runtime, simulators=self.world.apps, dev_links=self.world.dev_links)
+        connections = Connections()
+        self.gateway = Gateway(self.runtime, simulators=self.world.apps, dev_links=self.world.dev_links,
+                               mounts={MANAGEMENT_PREFIX: ConnectionsApi(connections)})
         self.server = BackgroundServer(self.gateway, self.requested_port).start()
+        self.websocket = WebSocketApi(self.runtime, websocket_routes(specs), connections, port=self.requested_ws_port,
+                                      region=region).start()
 
         self._set_environment(
             function_environment(
@@ -131,6 +156,8 @@ class LocalStack:
                 environ=environ,
             )
         )
+        if "DIANCAN_PUSH_URL" not in environ:  # the console's live pages connect here
+            self._set_environment({"DIANCAN_PUSH_URL": self.websocket.url})
         _reset_product_caches()
         if self.with_demo_data is None:
             self.with_demo_data = demo_wanted(environ)
@@ -152,6 +179,9 @@ class LocalStack:
         for part in ("scheduler", "pump"):
             if hasattr(self, part):
                 getattr(self, part).stop()
+        if self.websocket is not None:
+            self.websocket.stop()
+            self.websocket = None
         if self.server is not None:
             self.server.stop()
         if isinstance(getattr(self, "runtime", None), ProcessRuntime):
@@ -180,6 +210,7 @@ class LocalStack:
             if s.has_url
         ]
         listed += [(f"simulator {name}", f"{self.base_url}/sim/{name}/") for name in sorted(self.world.apps)]
+        listed.append(("WebSocket API (wsBase)", self.ws_url))
         listed.append(("AWS endpoint (moto)", self.aws_endpoint_url))
         return listed
 

@@ -254,6 +254,7 @@ def function_environment(
         "DIANCAN_ALERT_TOPIC_ARN": resources.alert_topic_arn,
         "DIANCAN_SECRET_PREFIX": resources.secret_prefix,
         "DIANCAN_PUBLIC_BASE_URL": gateway_url,
+        "DIANCAN_PUSH_ENDPOINT": f"{gateway_url}/ws-api",  # the local WebSocket API's @connections (local/websocket.py)
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_METRICS_DISABLED": "true",
         # One shared moto server answers every function at once, far slower under load than DynamoDB: the

@@ -28,6 +28,8 @@ TEST_ENV = {
     "DIANCAN_PUBLIC_BASE_URL": "http://127.0.0.1:9", "WECHAT_API_BASE": "http://127.0.0.1:9/wechat",
     "WECHATPAY_API_BASE": "http://127.0.0.1:9/wxpay", "FEIEYUN_API_BASE": "http://127.0.0.1:9/feieyun",
     "DADA_API_BASE": "http://127.0.0.1:9/dada",
+    # the WebSocket API's @connections (moto answers it; tests/deploy/cfn.py REF_IDS names the same API id)
+    "DIANCAN_PUSH_ENDPOINT": "https://wsapi12345.execute-api.us-east-1.amazonaws.com/dev",
     "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_NAMESPACE": "diancan",
     "POWERTOOLS_SERVICE_NAME": "diancan", "POWERTOOLS_DEV": "false", "POWERTOOLS_LOG_LEVEL": "WARNING",
     # as the local stack (local/world.py): a moto server answering 100 parallel orders one request at a time

@@ -15,7 +15,11 @@ from tests.deploy.cfn import ACCOUNT, REGION
 
 # API operations whose IAM action has another name.
 _ACTION_OF = {("s3", "HeadObject"): "GetObject", ("s3", "ListObjectsV2"): "ListBucket",
-              ("dynamodb", "TransactGetItems"): "GetItem"}
+              ("dynamodb", "TransactGetItems"): "GetItem",
+              ("execute-api", "PostToConnection"): "ManageConnections",
+              ("execute-api", "GetConnection"): "ManageConnections",
+              ("execute-api", "DeleteConnection"): "ManageConnections"}
+_CONNECTION_METHODS = {"PostToConnection": "POST", "GetConnection": "GET", "DeleteConnection": "DELETE"}
 _TRANSACT_ITEM_ACTIONS = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem",
                           "ConditionCheck": "ConditionCheckItem"}
 
@@ -44,7 +48,12 @@ def _dynamodb(operation: str, params: dict) -> list[Need]:
     return [Need(f"dynamodb:{operation}", _table(params["TableName"], params.get("IndexName")))]
 
 
-def _resource(service: str, operation: str, params: dict) -> list[str]:
+def _resource(service: str, operation: str, params: dict, endpoint: str = "") -> list[str]:
+    if service == "execute-api" and operation in _CONNECTION_METHODS:  # endpoint https://<api>.execute-api.../<stage>
+        parts = urlsplit(endpoint)
+        api, stage = (parts.hostname or "").split(".", 1)[0], parts.path.strip("/")
+        return [f"arn:aws:execute-api:{REGION}:{ACCOUNT}:{api}/{stage}/{_CONNECTION_METHODS[operation]}"
+                f"/@connections/{params['ConnectionId']}"]
     if service == "secretsmanager":
         return [f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:{params['SecretId']}-AbCdEf"]
     if service == "events" and operation == "PutEvents":
@@ -72,11 +81,11 @@ def _s3_object(url: str, key: str | None = None) -> str:
     return f"arn:aws:s3:::{bucket}/{key if key is not None else path}"
 
 
-def needs_of(service: str, operation: str, params: dict) -> list[Need]:
+def needs_of(service: str, operation: str, params: dict, endpoint: str = "") -> list[Need]:
     if service == "dynamodb":
         return _dynamodb(operation, params)
     action = f"{service}:{_ACTION_OF.get((service, operation), operation)}"
-    return [Need(action, resource) for resource in _resource(service, operation, params)]
+    return [Need(action, resource) for resource in _resource(service, operation, params, endpoint)]
 
 
 @contextlib.contextmanager
@@ -86,7 +95,8 @@ def recorded_needs() -> Iterator[list[Need]]:
     original = botocore.client.BaseClient._make_api_call
 
     def recording(client, operation_name, api_params):
-        needs.extend(needs_of(client.meta.service_model.signing_name, operation_name, api_params))
+        needs.extend(needs_of(client.meta.service_model.signing_name, operation_name, api_params,
+                              client.meta.endpoint_url))
         return original(client, operation_name, api_params)
 
     botocore.client.BaseClient._make_api_call = recording

@@ -20,6 +20,8 @@ _NAMES = {
     "AWS::SecretsManager::Secret": ("Name", "arn:aws:secretsmanager:{region}:{account}:secret:{name}-AbCdEf"),
 }
 _REF_IS_ARN = {"AWS::SNS::Topic", "AWS::SecretsManager::Secret"}
+# Types whose Ref is an id AWS makes up: the id the tests use (TEST_ENV's DIANCAN_PUSH_ENDPOINT names this API).
+REF_IDS = {"AWS::ApiGatewayV2::Api": "wsapi12345"}
 _SUB = re.compile(r"\$\{([^}!]+)\}")
 
 
@@ -92,7 +94,10 @@ class Evaluator:
             return pseudo
         if name in self.template.get("Parameters", {}):  # as deployed: serverless passes no parameter values
             return str(self.template["Parameters"][name].get("Default", ""))
-        return self._arn(name) if self._resource(name)["Type"] in _REF_IS_ARN else self._name(name)
+        kind = self._resource(name)["Type"]
+        if kind in REF_IDS:
+            return REF_IDS[kind]
+        return self._arn(name) if kind in _REF_IS_ARN else self._name(name)
 
     def _get_att(self, logical_id: str, attribute: str) -> str:
         if attribute == "Arn":

@@ -237,3 +237,15 @@ SETUPS: dict[str, Callable[[Scene], None]] = {
     "guest_notify": guest_notify,
     "menu_daily": menu_daily,
 }
+
+
+def push(scene: Scene) -> None:
+    """The guest is connected to the WebSocket API and subscribed to their order (through push_socket), so the
+    order's events are pushed to that connection."""
+    for sample in ("push_socket/1_connect", "push_socket/2_subscribe"):
+        answer = scene.invoke("push_socket", scene.world.event(sample))
+        assert answer["statusCode"] == 200, answer
+        assert "error" not in answer.get("body", ""), answer
+
+
+SETUPS["push"] = push

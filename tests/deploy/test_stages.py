@@ -28,6 +28,12 @@ CN = "prod-cn"
 HTTP_FUNCTIONS = sorted(name for name, spec in load_functions().items() if spec.has_url)
 
 
+def _of_http_api(template: dict, resource_type: str) -> dict[str, dict]:
+    """Resources of the HTTP API front only (the WebSocket API of push is an ApiGatewayV2 API too)."""
+    return {k: v for k, v in _of_type(template, resource_type).items()
+            if v["Properties"].get("ApiId") == {"Ref": "HttpApi"}}
+
+
 def _params(stage: str) -> dict:
     params = load_yaml(ROOT / "serverless.yml")["params"]
     return {**params["default"], **params.get(stage, {})}
@@ -72,7 +78,7 @@ def test_prod_cn_has_no_function_url_and_one_http_api_route_pair_per_http_functi
     resources = template_cn["Resources"]
     assert not _of_type(template_cn, "AWS::Lambda::Url"), "function URLs do not exist in the China regions"
     routes = {r["Properties"]["RouteKey"]: r["Properties"]["Target"] for r in
-              _of_type(template_cn, "AWS::ApiGatewayV2::Route").values()}
+              _of_http_api(template_cn, "AWS::ApiGatewayV2::Route").values()}
     assert set(routes) == {key for name in HTTP_FUNCTIONS for key in (f"ANY /{name}", f"ANY /{name}/{{proxy+}}")}
     functions = {r["Properties"]["FunctionName"].rsplit("-", 1)[-1]: logical_id
                  for logical_id, r in _of_type(template_cn, "AWS::Lambda::Function").items()}
@@ -84,7 +90,8 @@ def test_prod_cn_has_no_function_url_and_one_http_api_route_pair_per_http_functi
         assert integration["PayloadFormatVersion"] == "2.0"  # the event shape of a function URL
         assert integration["IntegrationUri"] == {"Fn::GetAtt": [functions[name], "Arn"]}
     permissions = [p["Properties"] for p in _of_type(template_cn, "AWS::Lambda::Permission").values()
-                   if p["Properties"]["Principal"] == "apigateway.amazonaws.com"]
+                   if p["Properties"]["Principal"] == "apigateway.amazonaws.com"
+                   and '"HttpApi"' in json.dumps(p["Properties"].get("SourceArn"))]  # not the WebSocket API's
     assert sorted(p["FunctionName"]["Fn::GetAtt"][0] for p in permissions) == sorted(functions[n] for n in HTTP_FUNCTIONS)
     for permission in permissions:  # only this API's routes may invoke
         source = permission["SourceArn"]["Fn::Join"][1]
@@ -119,7 +126,7 @@ def test_prod_cn_serves_the_api_on_its_custom_domain_under_the_base_path(templat
 
 def test_prod_cn_throttles_every_route_and_logs_every_request(template_cn):
     params = _params(CN)
-    (stage,) = _of_type(template_cn, "AWS::ApiGatewayV2::Stage").values()
+    (stage,) = _of_http_api(template_cn, "AWS::ApiGatewayV2::Stage").values()
     properties = stage["Properties"]
     assert properties["StageName"] == "$default" and properties["AutoDeploy"] is True
     default = params["httpThrottle"]
@@ -208,7 +215,7 @@ def test_the_http_api_front_without_a_domain_serves_on_the_api_endpoint(packaged
     assert not _of_type(template, "AWS::Lambda::Url") and not _of_type(template, "AWS::ApiGatewayV2::DomainName")
     assert template["Resources"]["HttpApi"]["Properties"]["DisableExecuteApiEndpoint"] is False
     assert template["Outputs"]["HttpApiEndpoint"]["Value"] == {"Fn::GetAtt": ["HttpApi", "ApiEndpoint"]}
-    assert len(_of_type(template, "AWS::ApiGatewayV2::Route")) == 2 * len(HTTP_FUNCTIONS)
+    assert len(_of_http_api(template, "AWS::ApiGatewayV2::Route")) == 2 * len(HTTP_FUNCTIONS)
     admin = next(f for f in _of_type(template, "AWS::Lambda::Function").values()
                  if f["Properties"]["FunctionName"].endswith("-admin"))
     assert admin["Properties"]["Environment"]["Variables"]["DIANCAN_CONSOLE_BASE_PATH"] == "/admin"

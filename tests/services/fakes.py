@@ -37,6 +37,7 @@ from diancan.domain.events import OrderEvent
 from diancan.domain.exceptions import (
     CallbackRejected,
     CartChanged,
+    ConnectionGone,
     CourierUnavailable,
     DispatchChanged,
     JobChanged,
@@ -46,6 +47,7 @@ from diancan.domain.exceptions import (
     OrderNotInState,
     PriceChanged,
     PrinterUnavailable,
+    PushFailed,
     SessionNotFound,
     WeChatPayError,
     WeChatPayUnavailable,
@@ -65,6 +67,7 @@ from diancan.domain.order_status import (
 from diancan.domain.payments import GENESIS, OPEN_REFUND, NotificationRejected, Refund, RefundStatus, Voucher
 from diancan.domain.printing import PrintJob, PrintSetup
 from diancan.domain.promotions import Coupon, CouponNotApplicable, WalletCoupon
+from diancan.domain.push import Listener, Subscriber, Topic, parse_topic
 from diancan.domain.service_state import DEFAULT_LANES, OpenTicket, ServiceState
 from diancan.domain.shifts import Shift, ShiftAlreadyOpen
 from diancan.domain.tables import CartLine, Round, SessionStatus, TableSession
@@ -862,6 +865,68 @@ class FakeAuditTrail:
         return [e for e in self._world.audit if e.store_id == store_id and start_iso <= e.at <= end_iso]
 
 
+class FakePushConnections:
+    """push_table.PushTable: connections (listener, topics, expiry) and subscriptions by audience partition."""
+
+    def __init__(self, world: World) -> None:
+        self._world = world
+        self.connections: dict[str, tuple[Listener, set[str], int]] = {}
+        self.orders: dict[str, str] = {}  # order id -> openid
+
+    def given_order(self, order_id: str, openid: str) -> None:
+        self.orders[order_id] = openid
+
+    def connect(self, connection_id: str, listener: Listener, at: str, expires_at: int) -> None:
+        self.connections[connection_id] = (listener, set(), expires_at)
+
+    def listener(self, connection_id: str) -> tuple[Listener, set[str], int]:
+        if connection_id not in self.connections:
+            raise ConnectionGone()
+        listener, topics, expires_at = self.connections[connection_id]
+        return listener, set(topics), expires_at
+
+    def order_owner(self, order_id: str) -> str | None:
+        return self.orders.get(order_id)
+
+    def subscribe(self, connection_id: str, topic: Topic, expires_at: int) -> None:
+        if connection_id not in self.connections:
+            raise ConnectionGone()
+        self.connections[connection_id][1].add(topic.name)
+
+    def subscribers(self, order_id: str | None, store_id: str | None) -> list[Subscriber]:
+        return [Subscriber(cid, name) for cid, (_, topics, _) in sorted(self.connections.items()) for name in sorted(topics)
+                if (order_id and name == f"order:{order_id}")
+                or (not order_id and parse_topic(name).store_id == store_id)]
+
+    def forget(self, connection_id: str) -> int:
+        found = self.connections.pop(connection_id, None)
+        return len(found[1]) if found else 0
+
+
+class FakePushChannel:
+    """websocket.WebSocketConnections: what each connection was sent; gone (410) and failing connections."""
+
+    def __init__(self, world: World) -> None:
+        self._world = world
+        self.sent: dict[str, list[dict]] = {}
+        self._gone: set[str] = set()
+        self._failing: dict[str, bool] = {}  # connection -> retryable
+
+    def given_gone(self, connection_id: str) -> None:
+        self._gone.add(connection_id)
+
+    def given_failing(self, connection_id: str, *, retryable: bool) -> None:
+        self._failing[connection_id] = retryable
+
+    def send(self, connection_id: str, message: dict[str, Any]) -> bool:
+        if connection_id in self._gone:
+            return False
+        if connection_id in self._failing:
+            raise PushFailed("failing", retryable=self._failing[connection_id])
+        self.sent.setdefault(connection_id, []).append(message)
+        return True
+
+
 FAKES: dict[str, type] = {
     "Tables": FakeTables,
     "Dispatches": FakeDispatches, "Courier": FakeCourier, "Cipher": FakeCipher,
@@ -870,6 +935,7 @@ FAKES: dict[str, type] = {
     "EventPublisher": FakeEventPublisher, "PrintJobQueue": FakePrintJobQueue, "Printer": FakePrinter,
     "ShiftBook": FakeShiftBook, "VoucherChain": FakeVoucherChain, "AuditTrail": FakeAuditTrail,
     "ServiceStateLedger": FakeServiceStates,
+    "PushConnections": FakePushConnections, "PushChannel": FakePushChannel,
 }
 
 __all__ = ["FAKES", "WeChatPayUnavailable", "World"]

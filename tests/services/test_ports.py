@@ -48,6 +48,8 @@ ADAPTERS = {
     "ServiceStateLedger": ("service_state_table", "ServiceStateTable"), "PictureStorage": ("review_pictures", "ReviewPictureFiles"),
     "SubscribeMessages": ("wechat_messages", "WeChatSubscribeMessages"),
     "WeChatLoginClient": ("wechat", "WeChatLogin"), "TokenIssuer": ("tokens", "TokenSigner"),
+    "PushConnections": ("push_table", "PushTable"), "PushChannel": ("websocket", "WebSocketConnections"),
+    "TokenVerifier": ("tokens", "TokenSigner"),
 }
 
 # Names services may still import from diancan.adapters although they are not plain values, and why.

@@ -450,6 +450,39 @@ def ready_notices():
 
 
 @component
+def staff_sessions():
+    """The console's sessions as the WebSocket ``$connect`` checks them (``StaffAccounts.resume``: the same
+    signature, store and expiry checks as every console request)."""
+    from diancan.adapters.login_guard_table import LoginGuardTable
+    from diancan.adapters.staff_table import AuditLog, StaffSessionTable, StaffTable
+    from diancan.console.config import console_settings
+    from diancan.console.wiring import session_key
+    from diancan.services.login_guard import LoginGuard
+    from diancan.services.staff import StaffAccounts
+
+    key = session_key(secrets().get("app"))
+    guard = LoginGuard(LoginGuardTable(settings().table_name, settings().region), AuditLog(), alerts(), key=key)
+    return StaffAccounts(StaffTable(), StaffSessionTable(), guard, signing_key=key,
+                         ttl_seconds=console_settings().session_seconds)
+
+
+@component
+def push():
+    """WebSocket push: connections and topics in the table, messages through the API's ``@connections``
+    endpoint (``DIANCAN_PUSH_ENDPOINT``, set on the push functions only)."""
+    from diancan.adapters.push_table import PushTable
+    from diancan.adapters.websocket import WebSocketConnections
+    from diancan.services.push import PushService
+
+    endpoint = settings().push_endpoint
+    if not endpoint:
+        raise SettingsError("missing environment variable(s): DIANCAN_PUSH_ENDPOINT (serverless.yml sets it on "
+                            "the push functions; the local stack sets it locally)")
+    return PushService(PushTable(), WebSocketConnections(endpoint, settings().region), guest_tokens=OnFirstUse(token_signer),
+                       staff_sessions=lambda token: staff_sessions().resume(token))
+
+
+@component
 def privacy():
     from diancan.adapters.wechat_phone import WeChatPhoneNumbers
     from diancan.services.privacy import Privacy
@@ -574,6 +607,7 @@ def reset() -> None:
     from diancan.adapters import aws, records
 
     aws.client.cache_clear()
+    aws.client_at.cache_clear()
     try:
         settings_now = get_settings()
     except SettingsError:  # no deployment environment (a local stack that just stopped): the next start re-points

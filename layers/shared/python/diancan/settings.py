@@ -54,6 +54,8 @@ class Settings(BaseModel):
     http_timeout_seconds: float = Field(3.0, gt=0, le=30, alias="DIANCAN_HTTP_TIMEOUT_SECONDS")  # read
     wechat_call_budget_seconds: float = Field(4.0, gt=0, le=60, alias="DIANCAN_WECHAT_CALL_BUDGET_SECONDS")
     pay_notify_url_override: str = Field("", alias="DIANCAN_PAY_NOTIFY_URL")
+    # The WebSocket API's @connections endpoint; only the push functions need it (serverless.yml sets it on them).
+    push_endpoint: str = Field("", alias="DIANCAN_PUSH_ENDPOINT")
 
     @property
     def pay_notify_url(self) -> str:

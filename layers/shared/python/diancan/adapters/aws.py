@@ -31,3 +31,9 @@ def client(service: str, region: str):
 def client_with(service: str, region: str, **config):
     """A client with settings of its own over ``client_config()`` (not cached here: the caller keeps it)."""
     return _session().create_client(service, region_name=region, config=client_config().merge(Config(**config)))
+
+
+@lru_cache(maxsize=4)
+def client_at(service: str, region: str, endpoint_url: str):
+    """A client of an API that lives at an endpoint of our own (the WebSocket API's ``@connections``)."""
+    return _session().create_client(service, region_name=region, endpoint_url=endpoint_url, config=client_config())

@@ -434,3 +434,23 @@ def settlement(scope: str) -> str:
 
 def settlement_day(day: str) -> str:
     return f"DAY#{day}"
+
+
+# ---- push over WebSocket (adapters/push_table.py) -------------------------------------------------------
+PUSH_CONNECTION = "CONN"
+
+
+def push_connection(connection_id: str) -> str:
+    """``WSCONN#<connection id>`` / ``CONN``: who holds the connection and which topics it subscribed."""
+    return f"WSCONN#{connection_id}"
+
+
+def push_listeners(order_id: str | None, store_id: str | None) -> str:
+    """The partition of a topic's subscriptions: the order's (``PUSH#ORDER#<oid>``) or the store's
+    (``PUSH#STORE#<sid>``, its kitchen stations, pickup board and dashboard together): one push reads one
+    partition per audience with one Query."""
+    return f"PUSH#ORDER#{order_id}" if order_id else f"PUSH#STORE#{store_id}"
+
+
+def push_subscription(topic: str, connection_id: str) -> str:
+    return f"{topic}#{connection_id}"

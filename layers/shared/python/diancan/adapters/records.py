@@ -594,3 +594,21 @@ class BillWaitRecord(Record, discriminator="bill_wait"):
     since = UnicodeAttribute()
     attempts = NumberAttribute(default=0)
     last_code = UnicodeAttribute(null=True)
+
+
+# ---- push over WebSocket (adapters/push_table.py) --------------------------------------------------------
+
+
+class PushConnectionRecord(Record, discriminator="push_connection"):
+    """``WSCONN#<connection id>`` / ``CONN``: the listener ($connect checked who) and its topics; TTL."""
+
+    listener = JSONAttribute()
+    topics = UnicodeSetAttribute(null=True)
+    connected_at = UnicodeAttribute()
+
+
+class PushSubscriptionRecord(Record, discriminator="push_subscription"):
+    """``PUSH#ORDER#<oid>`` or ``PUSH#STORE#<sid>`` / ``<topic>#<connection id>``: one listener of a topic; TTL."""
+
+    connection_id = UnicodeAttribute()
+    topic = UnicodeAttribute()

@@ -65,6 +65,7 @@ def create_app(services: ConsoleServices | Callable[[], ConsoleServices],
     app = Flask(__name__)
     app.json = StrictJSONProvider(app)
     app.config.update(MAX_CONTENT_LENGTH=256 * 1024, DIANCAN_POLL_SECONDS=settings.poll_seconds,
+                      DIANCAN_PUSH_URL=settings.push_url,
                       DIANCAN_TRUSTED_PROXIES=settings.trusted_proxies)
     app.extensions["diancan"] = ((lambda: services) if isinstance(services, ConsoleServices)
                                  else lru_cache(maxsize=1)(services))

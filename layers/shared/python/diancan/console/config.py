@@ -14,6 +14,8 @@ class ConsoleSettings(BaseModel):
                            description="URL prefix the console is served under ('' on its function URL, /admin locally)")
     session_seconds: int = Field(12 * 3600, ge=60, le=7 * 24 * 3600, alias="DIANCAN_CONSOLE_SESSION_SECONDS")
     poll_seconds: int = Field(5, ge=1, le=60, alias="DIANCAN_CONSOLE_POLL_SECONDS")
+    push_url: str = Field("", alias="DIANCAN_PUSH_URL",
+                          description="the WebSocket API the live pages connect to (wss://...; '' = poll only)")
     trusted_proxies: int = Field(0, ge=0, le=5, alias="DIANCAN_CONSOLE_TRUSTED_PROXIES",
                                  description="proxies in front of the function URL that append to X-Forwarded-For "
                                              "(0: the console is on its function URL; the source address is the client)")

@@ -151,3 +151,4 @@ ORDER_READY = OrderReady.name
 ORDER_COMPLETED = OrderCompleted.name
 ORDER_OUT_FOR_DELIVERY = OrderOutForDelivery.name
 PRINT_REQUESTED = PrintRequested.name
+RIDER_MOVED = RiderMoved.name

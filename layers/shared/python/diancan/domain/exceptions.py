@@ -8,7 +8,14 @@ adapter modules re-export them under the old names.
 
 from __future__ import annotations
 
-from diancan.domain.errors import Conflict, InvalidRequest, NotFound, Unprocessable, UpstreamUnavailable
+from diancan.domain.errors import (
+    Conflict,
+    InvalidRequest,
+    NotFound,
+    Unauthorized,
+    Unprocessable,
+    UpstreamUnavailable,
+)
 
 
 class ConditionFailed(Exception):
@@ -139,3 +146,18 @@ class PrinterError(Exception):
 class PrinterUnavailable(UpstreamUnavailable):
     """Timeout, connection failure, HTTP error or unreadable answer: retryable. After a print call it is
     unknown whether the vendor accepted the job, so a retry may print twice."""
+
+
+class PushFailed(Exception):
+    """A push to one WebSocket connection failed for another reason than the connection being gone (410).
+    ``retryable``: throttled or the endpoint unreachable or failing (429, 5xx, timeouts)."""
+
+    def __init__(self, reason: str, *, retryable: bool) -> None:
+        super().__init__(reason)
+        self.retryable = retryable
+
+
+class ConnectionGone(Unauthorized):
+    """The WebSocket connection is not (or no longer) stored: it must connect again."""
+
+    code, message_zh, message_en = "CONNECTION_GONE", "连接已断开，请重新连接", "The connection is gone; reconnect"

@@ -59,6 +59,7 @@ if TYPE_CHECKING:
     from diancan.domain.payments import Refund, RefundStatus, Voucher
     from diancan.domain.printing import PrintJob, PrintSetup
     from diancan.domain.promotions import Coupon, WalletCoupon
+    from diancan.domain.push import Listener, Subscriber, Topic
     from diancan.domain.recommend import StoreReco
     from diancan.domain.service_state import OpenTicket, ServiceState
     from diancan.domain.shifts import Shift
@@ -798,3 +799,31 @@ class TokenIssuer(Protocol):
     def ttl_seconds(self) -> int: ...
 
     def issue(self, openid: str, now: float | None = None) -> str: ...
+
+
+class PushConnections(Protocol):
+    """WebSocket connections and their topics in the table (adapters/push_table.py)."""
+
+    def connect(self, connection_id: str, listener: Listener, at: str, expires_at: int) -> None: ...
+
+    def listener(self, connection_id: str) -> tuple[Listener, set[str], int]: ...
+
+    def order_owner(self, order_id: str) -> str | None: ...
+
+    def subscribe(self, connection_id: str, topic: Topic, expires_at: int) -> None: ...
+
+    def subscribers(self, order_id: str | None, store_id: str | None) -> list[Subscriber]: ...
+
+    def forget(self, connection_id: str) -> int: ...
+
+
+class PushChannel(Protocol):
+    """Sends a message to one WebSocket connection (API Gateway's ``@connections``: adapters/websocket.py)."""
+
+    def send(self, connection_id: str, message: dict[str, Any]) -> bool: ...
+
+
+class TokenVerifier(Protocol):
+    """Checks the guest's session token and gives its openid (adapters/tokens.py)."""
+
+    def verify(self, token: str, now: float | None = None) -> str: ...

@@ -15,7 +15,7 @@ bp = Blueprint("dashboard", __name__)
 @requires(Action.DASHBOARD_VIEW)
 def page(store_id: str):
     return render_template("dashboard.html", store=store_of(store_id), scope="store",
-                           feed=f"/api/s/{store_id}/dashboard")
+                           feed=f"/api/s/{store_id}/dashboard", push_topic=f"dashboard:{store_id}")
 
 
 @bp.get("/api/s/<store_id>/dashboard")

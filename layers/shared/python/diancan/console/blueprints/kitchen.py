@@ -54,7 +54,8 @@ def station_page(store_id: str, station_id: str):
     station = _station(store_of(store_id).store_id, station_id)
     board = console().kitchen().open_tickets(store_id, station_id)
     return render_template("station.html", store=store_of(store_id), station=station, tickets=board["tickets"],
-                           feed=url_for("kitchen.station_tickets", store_id=store_id, station_id=station_id))
+                           feed=url_for("kitchen.station_tickets", store_id=store_id, station_id=station_id),
+                           push_topic=f"kitchen:{store_id}:{station_id}")
 
 
 @bp.get("/api/s/<store_id>/kitchen/<station_id>")
@@ -112,7 +113,7 @@ def switch_delivery(store_id: str):
 @requires(Action.KITCHEN_VIEW)
 def pickup_page(store_id: str):
     return render_template("pickup.html", store=store_of(store_id), board=_board(store_id),
-                           feed=url_for("kitchen.pickup_board", store_id=store_id))
+                           feed=url_for("kitchen.pickup_board", store_id=store_id), push_topic=f"board:{store_id}")
 
 
 @bp.get("/api/s/<store_id>/pickup")

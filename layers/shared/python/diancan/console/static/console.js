@@ -4,6 +4,36 @@
   const meta = (name) => (document.querySelector(`meta[name="${name}"]`) || {}).content || "";
   const csrf = meta("csrf-token");
   const pollMs = (parseInt(meta("poll-seconds"), 10) || 5) * 1000;
+  const pushMeta = document.querySelector('meta[name="push-url"]');
+
+  // Live pages: refresh when the WebSocket API pushes a change of the page's topic (docs/push.md); poll every
+  // pollMs while the socket is closed or not subscribed, and only as a slow safety net while it is.
+  function live(refresh) {
+    let timer = null, pending = null, backoff = 1000, refused = false;
+    const poll = (ms) => { clearInterval(timer); timer = setInterval(refresh, ms); };
+    const soon = () => { clearTimeout(pending); pending = setTimeout(refresh, 250); };  // a burst: one refresh
+    poll(pollMs);
+    if (!pushMeta || !("WebSocket" in window)) return;
+    const open = () => {
+      let socket;
+      try { socket = new WebSocket(pushMeta.content); } catch (e) { return; }
+      socket.onopen = () => socket.send(JSON.stringify({ action: "subscribe", topic: pushMeta.dataset.topic }));
+      socket.onmessage = (e) => {
+        let m;
+        try { m = JSON.parse(e.data); } catch (err) { return; }
+        if (m.type === "subscribed") { backoff = 1000; poll(pollMs * 12); soon(); }
+        else if (m.type === "order" || m.type === "rider") soon();
+        else if (m.type === "error") { refused = m.code !== "CONNECTION_GONE"; socket.close(); }
+      };
+      socket.onclose = () => {
+        poll(pollMs);
+        if (refused) return;  // not allowed: polling it is
+        setTimeout(open, backoff);
+        backoff = Math.min(backoff * 2, 60000);
+      };
+    };
+    open();
+  }
   const yuan = (fen) => (fen < 0 ? "-" : "") + "¥" + (Math.abs(fen) / 100).toFixed(2);
 
   async function post(url, body) {
@@ -129,7 +159,7 @@
     };
     const refresh = () => getJson(board.dataset.feed).then(render).catch(() => {});
     refresh();
-    setInterval(refresh, pollMs);
+    live(refresh);
   }
   // Pickup board: numbers preparing / ready; a newly called number is spoken (speechSynthesis)
   const pickup = document.getElementById("pickup-board");
@@ -157,7 +187,7 @@
       document.getElementById("updated").textContent = "更新于 " + new Date().toLocaleTimeString("zh-CN");
     }).catch(() => {});
     refresh();
-    setInterval(refresh, pollMs);
+    live(refresh);
   }
 
   // Station screen: reload itself (tickets come and go), unless a cook is about to press a button
@@ -167,11 +197,11 @@
     // a partial refund strikes lines through without changing the count: reload on that too
     const stoppedOf = (ts) => ts.reduce((n, t) => n + (Number(t.cancelled_lines) || 0), 0);
     let stopped = stoppedOf([...station.querySelectorAll("[data-ticket-id]")].map((el) => ({cancelled_lines: el.dataset.stopped})));
-    setInterval(() => getJson(station.dataset.feed).then((b) => {
+    live(() => getJson(station.dataset.feed).then((b) => {
       if (b.tickets.length > seen) announce(`新小票 ${b.tickets.length - seen} 张`);
       if (b.tickets.length !== seen || stoppedOf(b.tickets) !== stopped) setTimeout(() => window.location.reload(), 1200);
       seen = b.tickets.length;
       stopped = stoppedOf(b.tickets);
-    }).catch(() => {}), pollMs);
+    }).catch(() => {}));
   }
 })();
