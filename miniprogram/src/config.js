@@ -6,7 +6,7 @@ const FUNCTIONS = ['auth', 'menu', 'place_order', 'orders', 'tables']
 // wsBase: the WebSocket API of live updates (order status, the rider on the map), registered as a socket
 // domain (socket 合法域名) in the mini-program admin like the HTTPS one
 const ENVIRONMENTS = {
-  local: { base: 'http://127.0.0.1:8000', wsBase: 'ws://127.0.0.1:8000/ws' }, // `make dev`; DevTools: 详情 → 本地设置 → 不校验合法域名
+  local: { base: 'http://127.0.0.1:8000', wsBase: 'ws://127.0.0.1:8001/ws' }, // `make dev` (the WebSocket API on the next port); DevTools: 详情 → 本地设置 → 不校验合法域名
   staging: { base: 'https://api-staging.diancan.example.com', wsBase: 'wss://ws-staging.diancan.example.com' },
   production: { base: 'https://api.diancan.example.com', wsBase: 'wss://ws.diancan.example.com' },
 }
