@@ -50,6 +50,9 @@ class Order(BaseModel):
     table_no: str | None = None
     address: DeliveryAddress | None = None
     pickup_at: str | None = None
+    release_at: str | None = Field(None, description="a pre-order: when it goes to the kitchen (pickup_at minus "
+                                                       "the store's lead time); paid before it, it waits SCHEDULED")
+    slot: str | None = Field(None, description="a pre-order: the store-local 15-minute slot it takes, YYYY-MM-DDTHH:MM")
     remark: str = ""
     lines: list[OrderLine]
     items_fen: Fen

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from diancan.domain.clock import parse_iso
 from diancan.domain.errors import InvalidRequest, Unprocessable
-from diancan.domain.events import OrderAccepted, OrderPaid, PrintRequested
+from diancan.domain.events import OrderAccepted, OrderPaid, OrderReleased, PrintRequested
 from diancan.domain.menu import Store
 from diancan.domain.order import Order
 from diancan.domain.tickets import Station, Ticket, TicketLine, TicketOrder, build_tickets
@@ -23,12 +23,13 @@ UNCERTAIN_LABEL = "补打"  # a re-send after a send whose outcome was unknown: 
 class PrintWhen(StrEnum):
     """``Store.settings["print_when"]``: the event that prints an order's tickets."""
 
-    PAYMENT = "payment"  # OrderPaid (default)
+    PAYMENT = "payment"  # OrderPaid (default); a pre-order paid ahead: its OrderReleased
     ACCEPT = "accept"  # OrderAccepted: staff accept the order in the console
     DEMAND = "demand"  # only PrintRequested (console "print", add-on rounds)
 
 
-_TRIGGER = {OrderPaid.name: PrintWhen.PAYMENT, OrderAccepted.name: PrintWhen.ACCEPT}
+_TRIGGER = {OrderPaid.name: PrintWhen.PAYMENT, OrderReleased.name: PrintWhen.PAYMENT,
+            OrderAccepted.name: PrintWhen.ACCEPT}
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,7 @@ def ticket_order(order: Order, store: Store, category_stations: Mapping[str, str
     return TicketOrder(
         order_id=order.order_id, store_name=store.name, mode=order.mode, table_no=order.table_no,
         pickup_no=order.pickup_no, remark=order.remark, paid_at=parse_iso(order.paid_at or order.created_at),
+        pickup_at=parse_iso(order.pickup_at) if order.pickup_at else None,
         lines=[TicketLine(dish_id=line.dish_id, name=line.name, qty=line.qty,
                           options=[option.name for option in line.options], unit_price_fen=line.unit_price_fen,
                           line_total_fen=line.line_total_fen,

@@ -9,7 +9,7 @@ import json
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
 from diancan.domain.cart import OrderLine, build_lines, combo_parts_missing, portions_needed
@@ -24,6 +24,16 @@ from diancan.domain.money import Fen
 from diancan.domain.order import DeliveryAddress, Order, OrderRequest, StatusChange, validate_request
 from diancan.domain.order_limits import OrderLimits
 from diancan.domain.order_status import OrderStatus
+from diancan.domain.preorders import (
+    MAX_NEXT_FREE,
+    Slot,
+    SlotFull,
+    day_slots,
+    next_free,
+    release_at,
+    slot_capacity,
+    slot_of,
+)
 from diancan.domain.pricing import MIN_TOTAL_FEN, Quote, discount_limit, price_order
 from diancan.domain.promotions import Plan, Setting, Shopper, best_plan
 from diancan.domain.request_keys import KeyReused, require_key
@@ -119,11 +129,14 @@ class OrderingService:
         require_key(idempotency_key)
         now, store, dishes, quote, plan = self._prepare(request, openid)
         created_at = iso(now)
+        slot = release = None
+        if request.pickup_at is not None:
+            slot, release = slot_of(store, request.pickup_at), iso(release_at(store, request.mode, request.pickup_at))
         order = Order(
             order_id=new_order_id(now, store.timezone), store_id=store.store_id, openid=openid,
             mode=request.mode, status=OrderStatus.PENDING_PAYMENT, table_no=request.table_no,
             address=request.address, pickup_at=iso(request.pickup_at) if request.pickup_at else None,
-            remark=request.remark, lines=quote.lines, items_fen=quote.items_fen,
+            release_at=release, slot=slot, remark=request.remark, lines=quote.lines, items_fen=quote.items_fen,
             packing_fee_fen=quote.packing_fee_fen, delivery_fee_fen=quote.delivery_fee_fen,
             discounts=quote.discounts, discount_fen=quote.discount_fen, total_fen=quote.total_fen,
             reserved=portions_needed(quote.lines, dishes), created_at=created_at,
@@ -135,13 +148,20 @@ class OrderingService:
         if request.address is not None and self._pii is not None:
             encrypted = self._pii.encrypt(request.address.model_dump_json())
         fingerprint = request_fingerprint(request)
+        steps = self.marketing_steps(openid, order, plan)
+        if slot is not None:
+            capacity = slot_capacity(store)
+            if capacity <= 0:
+                raise self._slot_full(store, request.mode, slot, now)
+            steps.append(self._repository.take_slot(store.store_id, slot, capacity,
+                                                    expires_at_epoch=int(request.pickup_at.timestamp()) + 7 * 86400))
         prepay_id = self._payments.prepay(order, _description(store.name, quote.lines))
         try:
             self._repository.create_order(
                 order, encrypted_address=encrypted, idempotency_key=idempotency_key, request_hash=fingerprint,
                 prices={line.dish_id: line.base_price_fen for line in quote.lines},
                 expires_at_epoch=int(now.timestamp()), prepay_id=prepay_id,
-                sweep_minute=minute_of(now + self._expiry), steps=self.marketing_steps(openid, order, plan))
+                sweep_minute=minute_of(now + self._expiry), steps=steps)
         except OrderKeyTaken as taken:
             if taken.order_id == order.order_id:  # our own write committed and botocore retried it: keep it
                 order = order.model_copy(update={"prepay_id": prepay_id})
@@ -152,11 +172,36 @@ class OrderingService:
                                 "该请求标识已用于另一笔订单") from None
             existing = self._repository.get_order(taken.order_id, consistent=True)
             return Placed(existing, created=False, pay_params=self._pay_params_if_due(existing))
+        except SlotFull:
+            self._payments.close_quietly(order.order_id)
+            raise self._slot_full(store, request.mode, slot, now) from None
         except DomainError:
             self._payments.close_quietly(order.order_id)
             raise
         order = order.model_copy(update={"prepay_id": prepay_id})
         return Placed(order, created=True, pay_params=self._payments.pay_params(order))
+
+    def slots(self, store_id: str, mode: str, day: date) -> list[Slot]:
+        """The pickup slots of a store's local ``day`` a guest may choose for ``mode`` (a GetItem and a Query)."""
+        store = self._repository.store_for_update(store_id)[0]
+        if mode not in store.modes or mode == "dine_in":
+            raise Unprocessable(f"no pre-orders for {mode}", "该就餐方式不支持预约", code="MODE_NOT_OFFERED",
+                                details={"mode": mode})
+        return day_slots(store, mode, day, now=self._clock(),
+                         taken=self._repository.slot_counts(store_id, day.isoformat()))
+
+    def _slot_full(self, store: Store, mode: str, slot: str, now: datetime) -> SlotFull:
+        """The refusal of a full slot, with the next free slots of that day and the next (two Queries)."""
+        day = date.fromisoformat(slot[:10])
+        free: list[str] = []
+        for offset in (0, 1):
+            other = day + timedelta(days=offset)
+            slots = day_slots(store, mode, other, now=now,
+                              taken=self._repository.slot_counts(store.store_id, other.isoformat()))
+            free += next_free(slots, slot, MAX_NEXT_FREE - len(free))
+            if len(free) >= MAX_NEXT_FREE:
+                break
+        return SlotFull(details={"slot": slot, "next_free": free})
 
     def _pay_params_if_due(self, order: Order) -> dict | None:
         try:

@@ -16,7 +16,14 @@ from typing import TYPE_CHECKING
 
 from diancan.domain.clock import business_day, iso, minute_of, parse_iso, utcnow
 from diancan.domain.errors import Conflict, Forbidden, NotFound, UpstreamUnavailable
-from diancan.domain.events import ORDER_PAID, OrderCancelled, OrderPaid, OrderRefunded
+from diancan.domain.events import (
+    ORDER_PAID,
+    ORDER_RELEASED,
+    OrderCancelled,
+    OrderPaid,
+    OrderRefunded,
+    OrderReleased,
+)
 from diancan.domain.exceptions import (
     NonceReused,
     OrderAlreadyPaid,
@@ -25,7 +32,7 @@ from diancan.domain.exceptions import (
     WeChatPayUnavailable,
 )
 from diancan.domain.order import Order
-from diancan.domain.order_status import REFUNDABLE, OrderAction, OrderStatus
+from diancan.domain.order_status import REFUNDABLE, OrderAction, OrderStatus, TransitionRefused
 from diancan.domain.payments import (
     OPEN_REFUND,
     SETTLED_REFUND,
@@ -158,15 +165,17 @@ class PaymentService:
             "occurred_at": resource.get("success_time") or iso(now), "raw": resource,
         }
         if order.status == OrderStatus.PENDING_PAYMENT:
+            ahead = order.release_at is not None and parse_iso(order.release_at) > now
             try:
                 _voucher, pickup = self._store.mark_paid(
                     order_id=order_id, store_id=order.store_id, day=business_day(now, self._tz).isoformat(),
                     voucher_fields=voucher_fields, at=iso(now), by=by, nonce=nonce, body_hash=body_hash,
-                    now_epoch=int(now.timestamp()))
+                    now_epoch=int(now.timestamp()), release_minute=_release_minute(order) if ahead else None)
             except OrderNotInState:
                 order = self._repository.get_order(order_id, consistent=True)
             else:
-                paid = order.model_copy(update={"status": OrderStatus.PAID, "pickup_no": pickup, "paid_at": iso(now),
+                status = OrderStatus.SCHEDULED if ahead else OrderStatus.PAID
+                paid = order.model_copy(update={"status": status, "pickup_no": pickup, "paid_at": iso(now),
                                                 "transaction_id": resource["transaction_id"], "paid_fen": amount})
                 if self._stats:
                     self._stats.record_paid(paid)
@@ -196,8 +205,31 @@ class PaymentService:
         self._bus.publish([OrderPaid(order_id=order.order_id, store_id=order.store_id,
                                      at=order.paid_at or iso(self._clock()), mode=order.mode,
                                      total_fen=order.total_fen, transaction_id=order.transaction_id,
-                                     pickup_no=order.pickup_no)])
+                                     pickup_no=order.pickup_no,
+                                     release_at=order.release_at if _paid_ahead(order) else None)])
         self._repository.mark_published(order.order_id, ORDER_PAID)
+
+    # ---- pre-orders ----------------------------------------------------------------------------------------
+
+    def release(self, order_id: str) -> str:
+        """A scheduled pre-order is due: SCHEDULED → PAID and ``OrderReleased`` (tickets print, the courier is
+        booked). Safe to run twice: a released order whose event went out is "settled", one whose publish
+        failed publishes now; an order refunded meanwhile stays as it is."""
+        order = self._repository.get_order(order_id, consistent=True)
+        if order.status == OrderStatus.SCHEDULED:
+            try:
+                self._repository.transition(order_id, order.mode, OrderAction.RELEASE, at=iso(self._clock()),
+                                            by="system:release")
+            except TransitionRefused:  # refunded between the read and the write
+                return "settled"
+            order = order.model_copy(update={"status": OrderStatus.PAID})
+        elif not _paid_ahead(order) or ORDER_RELEASED in order.published or order.status not in REFUNDABLE:
+            return "settled"
+        self._bus.publish([OrderReleased(order_id=order.order_id, store_id=order.store_id, at=iso(self._clock()),
+                                         mode=order.mode, total_fen=order.total_fen, pickup_no=order.pickup_no,
+                                         pickup_at=order.pickup_at)])
+        self._repository.mark_published(order.order_id, ORDER_RELEASED)
+        return "released"
 
     def _compensate(self, order: Order) -> None:
         try:
@@ -366,6 +398,8 @@ class PaymentService:
         try:
             if task.task == "expire":
                 outcome = self.expire(task.order_id)
+            elif task.task == "release":
+                outcome = self.release(task.order_id)
             elif task.task == "refund":
                 outcome = self.follow_up_refund(task.order_id, task.ref)
                 if outcome in ("pending", "processing"):
@@ -378,3 +412,14 @@ class PaymentService:
             outcome = "deferred"
         self._store.done(task)
         return outcome
+
+
+def _paid_ahead(order: Order) -> bool:
+    """Paid while its release was still ahead: it waits (or waited) SCHEDULED for its ``OrderReleased``."""
+    return order.status == OrderStatus.SCHEDULED or any(h.status == OrderStatus.SCHEDULED for h in order.history)
+
+
+def _release_minute(order: Order) -> str:
+    """The sweeper's bucket of a pre-order's release: the minute before it, so the sweep that runs in the
+    release minute (it handles every full minute before now) sends it to the kitchen."""
+    return minute_of(parse_iso(order.release_at) - timedelta(minutes=1))

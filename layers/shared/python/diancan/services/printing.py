@@ -26,6 +26,7 @@ from diancan.domain.events import OrderEvent
 from diancan.domain.exceptions import PrinterError, PrinterUnavailable
 from diancan.domain.order import Order
 from diancan.domain.order_status import OrderAction, OrderStatus, TransitionRefused
+from diancan.domain.preorders import waits_for_release
 from diancan.domain.printing import (
     UNCERTAIN_LABEL,
     NoStations,
@@ -74,6 +75,8 @@ class PrintingService:
     def on_event(self, event: OrderEvent | None, *, receive_count: int = 1) -> list[PrintJob]:
         """Print what the event asks for, if the store prints on it. Raises PrinterUnavailable to be retried."""
         if event is None:  # not one of ours
+            return []
+        if waits_for_release(event):  # a pre-order paid ahead prints at its release (OrderReleased)
             return []
         request = PrintRequest.model_validate(event.detail)
         setup = self._jobs.print_setup(request.store_id)
