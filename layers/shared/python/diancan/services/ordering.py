@@ -16,7 +16,7 @@ from diancan.domain.cart import OrderLine, build_lines, combo_parts_missing, por
 from diancan.domain.clock import business_day, iso, local, minute_of, utcnow
 from diancan.domain.delivery import GeoPoint
 from diancan.domain.delivery_settings import FeeSource, StoreDelivery, price_delivery, with_platform_fee
-from diancan.domain.errors import DomainError, Unprocessable
+from diancan.domain.errors import DomainError, NotFound, Unprocessable
 from diancan.domain.exceptions import OrderKeyTaken
 from diancan.domain.membership import Standing, StoreOffers, benefit_of, level_for
 from diancan.domain.menu import Store
@@ -26,7 +26,8 @@ from diancan.domain.order_limits import OrderLimits
 from diancan.domain.order_status import OrderStatus
 from diancan.domain.preorders import (
     MAX_NEXT_FREE,
-    Slot,
+    SLOT_MINUTES,
+    PreorderSettings,
     SlotFull,
     day_slots,
     next_free,
@@ -181,14 +182,21 @@ class OrderingService:
         order = order.model_copy(update={"prepay_id": prepay_id})
         return Placed(order, created=True, pay_params=self._payments.pay_params(order))
 
-    def slots(self, store_id: str, mode: str, day: date) -> list[Slot]:
-        """The pickup slots of a store's local ``day`` a guest may choose for ``mode`` (a GetItem and a Query)."""
+    def slot_day(self, store_id: str, mode: str, day: date | None) -> dict:
+        """The pickup slots of a store's local ``day`` (None: today) a guest may choose for ``mode``, with
+        their capacity (a GetItem and a Query)."""
         store = self._repository.store_for_update(store_id)[0]
+        if store.retired:
+            raise NotFound("no such store", "门店不存在", code="STORE_NOT_FOUND")
         if mode not in store.modes or mode == "dine_in":
             raise Unprocessable(f"no pre-orders for {mode}", "该就餐方式不支持预约", code="MODE_NOT_OFFERED",
                                 details={"mode": mode})
-        return day_slots(store, mode, day, now=self._clock(),
-                         taken=self._repository.slot_counts(store_id, day.isoformat()))
+        now = self._clock()
+        day = day or business_day(now, store.timezone)
+        slots = day_slots(store, mode, day, now=now, taken=self._repository.slot_counts(store_id, day.isoformat()))
+        return {"store_id": store_id, "mode": mode, "date": day.isoformat(), "slot_minutes": SLOT_MINUTES,
+                "lead_minutes": int(PreorderSettings.of(store).lead(mode).total_seconds() // 60),
+                "slots": [slot.model_dump(mode="json") for slot in slots]}
 
     def _slot_full(self, store: Store, mode: str, slot: str, now: datetime) -> SlotFull:
         """The refusal of a full slot, with the next free slots of that day and the next (two Queries)."""
