@@ -44,7 +44,15 @@ class OrderPaid(OrderEvent):
     pickup_no: int | None
     release_at: str | None = None
     """A pre-order paid ahead (status SCHEDULED): when it goes to the kitchen. Stock and points act on this
-    event now; printing and the courier wait for its ``OrderReleased``."""
+    event now; printing and the courier wait for its ``OrderReleased``. Left out of the detail when None,
+    so an order of now publishes the detail it always did."""
+
+    @property
+    def detail(self) -> dict[str, Any]:
+        detail = super().detail
+        if self.release_at is None:
+            detail.pop("release_at")
+        return detail
 
 
 class OrderReleased(OrderEvent):
