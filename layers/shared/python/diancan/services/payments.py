@@ -32,7 +32,7 @@ from diancan.domain.exceptions import (
     WeChatPayUnavailable,
 )
 from diancan.domain.order import Order
-from diancan.domain.order_status import REFUNDABLE, OrderAction, OrderStatus, TransitionRefused
+from diancan.domain.order_status import PAID_STATUSES, REFUNDABLE, OrderAction, OrderStatus, TransitionRefused
 from diancan.domain.payments import (
     OPEN_REFUND,
     SETTLED_REFUND,
@@ -223,7 +223,7 @@ class PaymentService:
             except TransitionRefused:  # refunded between the read and the write
                 return "settled"
             order = order.model_copy(update={"status": OrderStatus.PAID})
-        elif not _paid_ahead(order) or ORDER_RELEASED in order.published or order.status not in REFUNDABLE:
+        elif not _paid_ahead(order) or ORDER_RELEASED in order.published or order.status not in PAID_STATUSES:
             return "settled"
         self._bus.publish([OrderReleased(order_id=order.order_id, store_id=order.store_id, at=iso(self._clock()),
                                          mode=order.mode, total_fen=order.total_fen, pickup_no=order.pickup_no,
