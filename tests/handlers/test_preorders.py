@@ -184,17 +184,3 @@ def test_a_bad_slot_query_is_a_clear_4xx(demo_chain, query, status, code):
     answer_status, answer = http_call("place_order", "place_order/get_slots", query=query)
     assert (answer_status, answer["code"]) == (status, code)
     assert answer["message"] and answer["message_en"]
-
-
-def test_the_store_settings_page_validates_and_saves_the_pre_order_settings(demo_chain):
-    from diancan import bootstrap
-    from diancan.console.blueprints.store_settings import settings_from
-    from diancan.domain.errors import InvalidRequest
-
-    store = bootstrap.repository().load_menu(STORE).store
-    saved = settings_from({"lead_takeout_minutes": "30", "slot_capacity": "6"}, store)
-    assert saved["preorder"] == {"lead_minutes": {"takeout": 30, "delivery": 45}, "slot_capacity": 6}
-    for bad in ({"lead_delivery_minutes": "1441"}, {"slot_capacity": "-1"}, {"slot_capacity": "六"}):
-        with pytest.raises(InvalidRequest) as refused:
-            settings_from(bad, store)
-        assert refused.value.code == "INVALID_STORE_SETTINGS"
