@@ -269,3 +269,10 @@ def test_an_order_of_now_is_never_released(scene, payments):
     o = paid_order(scene, payments)
     assert payments.release(o.order_id) == "settled"
     assert scene.world.event_names() == ["OrderPaid"]
+
+
+def test_a_release_less_than_a_minute_ahead_is_filed_in_a_minute_the_sweeper_has_not_handled(scene, payments):
+    o = scene.orders.given_order(order(pickup_at="2026-11-24T04:50:30.000Z", release_at="2026-11-24T04:30:30.000Z"))
+    assert notify(payments, o) == "paid"  # at 04:30:00: the release minute's bucket would be 04:29, already swept
+    assert scene.status(o.order_id) == "SCHEDULED"
+    assert scene.world.sweeps == [("2026-11-24T04:30", "release", o.order_id, None)]

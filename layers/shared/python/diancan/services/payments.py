@@ -170,7 +170,7 @@ class PaymentService:
                 _voucher, pickup = self._store.mark_paid(
                     order_id=order_id, store_id=order.store_id, day=business_day(now, self._tz).isoformat(),
                     voucher_fields=voucher_fields, at=iso(now), by=by, nonce=nonce, body_hash=body_hash,
-                    now_epoch=int(now.timestamp()), release_minute=_release_minute(order) if ahead else None)
+                    now_epoch=int(now.timestamp()), release_minute=_release_minute(order, now) if ahead else None)
             except OrderNotInState:
                 order = self._repository.get_order(order_id, consistent=True)
             else:
@@ -419,7 +419,8 @@ def _paid_ahead(order: Order) -> bool:
     return order.status == OrderStatus.SCHEDULED or any(h.status == OrderStatus.SCHEDULED for h in order.history)
 
 
-def _release_minute(order: Order) -> str:
+def _release_minute(order: Order, now: datetime) -> str:
     """The sweeper's bucket of a pre-order's release: the minute before it, so the sweep that runs in the
-    release minute (it handles every full minute before now) sends it to the kitchen."""
-    return minute_of(parse_iso(order.release_at) - timedelta(minutes=1))
+    release minute (it handles every full minute before now) sends it to the kitchen; never a minute before
+    the current one, which the sweeper may have handled already (a release less than a minute ahead)."""
+    return max(minute_of(parse_iso(order.release_at) - timedelta(minutes=1)), minute_of(now))
