@@ -88,6 +88,7 @@ class StackResources:
     dlq_of: dict[str, str]  # queue logical id -> its dead-letter queue's logical id
     bucket_name: str
     alert_topic_arn: str
+    anchor_bucket_name: str
     rule_names: dict[str, str]
     secret_names: dict[str, str] = field(default_factory=dict)  # short name -> full secret name
 
@@ -131,6 +132,7 @@ def create_stack(
     }
     created = _describe(stack_name, template, physical, region, endpoint_url)
     _create_secrets(created, template)
+    _lock_buckets(created, template, physical)
     return created
 
 
@@ -160,8 +162,9 @@ def _describe(
         queue_urls=queue_urls,
         queue_arns=queue_arns,
         dlq_of=dlq_of,
-        bucket_name=_only(physical, by_type, "AWS::S3::Bucket"),
+        bucket_name=physical["ReportBucket"],
         alert_topic_arn=_only(physical, by_type, "AWS::SNS::Topic"),
+        anchor_bucket_name=physical["AnchorBucket"],
         rule_names={
             logical_id: _rule_name(physical[logical_id])
             for logical_id in by_type.get("AWS::Events::Rule", [])
@@ -192,6 +195,24 @@ def _only(physical: dict[str, str], by_type: dict[str, list[str]], resource_type
             f"the local stack expects exactly one {resource_type}, infra defines {logical_ids}"
         )
     return physical[logical_ids[0]]
+
+
+def _lock_buckets(created: StackResources, template: dict[str, Any], physical: dict[str, str]) -> None:
+    """Versioning and Object Lock as the template sets them (moto's CloudFormation ignores both), so the anchor
+    bucket keeps every version and refuses deletes locally as it does when deployed."""
+    s3 = _client("s3", created.region, created.endpoint_url)
+    for logical_id, resource in template["Resources"].items():
+        if resource["Type"] != "AWS::S3::Bucket":
+            continue
+        properties = load_config().resolve(resource.get("Properties") or {})
+        if (properties.get("VersioningConfiguration") or {}).get("Status") == "Enabled":
+            s3.put_bucket_versioning(Bucket=physical[logical_id], VersioningConfiguration={"Status": "Enabled"})
+        lock = properties.get("ObjectLockConfiguration")
+        if lock:
+            retention = lock["Rule"]["DefaultRetention"]
+            s3.put_object_lock_configuration(Bucket=physical[logical_id], ObjectLockConfiguration={
+                "ObjectLockEnabled": "Enabled",
+                "Rule": {"DefaultRetention": {"Mode": retention["Mode"], "Days": int(retention["Days"])}}})
 
 
 def _create_secrets(created: StackResources, template: dict[str, Any]) -> None:

@@ -174,6 +174,12 @@ a request key, the `request_key` form field each form gets when the page renders
 limit at a time (`403 REFUND_LIMIT`) and at most their limit per order per business day, all their refunds
 of it together (`403 REFUND_DAY_LIMIT`, `details`: `limit_fen`, `refunded_today_fen`, `amount_fen`).
 
+Console daily settlement (日结, `docs/reports.md` "Settlement"): `GET /admin/s/{store_id}/settlement[/{day}]`
+(right `reports.view`) and `POST /admin/s/{store_id}/settlement/{day}/close` (right `day.close`: managers and
+owners), which seals the day once → `{"day", "status", "seal"}` (the closing checkpoint, also anchored outside the
+table). Refusals: `400 INVALID_DAY` (not `yyyy-mm-dd`), `400 DAY_NOT_BEGUN`, `409 DAY_CLOSED` (closed already;
+`details`: the seal), `409 CHAIN_BROKEN` (run verify-chain), `409 LATER_DAY_SETTLED` (settle days in order).
+
 Console management API (`admin`, `docs/openapi/admin.json`): scripts sign in with `POST /admin/api/session`
 `{"login", "password"}` → `{"token", "expires_at"}` and send `Authorization: Bearer <token>` (no CSRF token;
 the console's own pages use the session cookie and `X-CSRF-Token`). A person on a one-time password gets

@@ -11,7 +11,7 @@ Everything can be overridden from the environment the stack starts in:
 | `DIANCAN_STACK` | `diancan-local` | stack name; resources are named `<stack>-main`, `<stack>-bus`, `<stack>-stock`, ... |
 | `AWS_REGION`, `AWS_DEFAULT_REGION` | `us-east-1` | region of every client |
 | `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, `AWS_SECURITY_TOKEN` | `testing` | fake credentials for moto |
-| `DIANCAN_TABLE`, `DIANCAN_BUS`, `DIANCAN_REPORTS_BUCKET`, `DIANCAN_ALERT_TOPIC_ARN` | from the created stack | overriding them points the functions away from what the stack created (a warning is logged) |
+| `DIANCAN_TABLE`, `DIANCAN_BUS`, `DIANCAN_REPORTS_BUCKET`, `DIANCAN_ANCHOR_BUCKET`, `DIANCAN_ALERT_TOPIC_ARN` | from the created stack | overriding them points the functions away from what the stack created (a warning is logged) |
 | `DIANCAN_SECRET_PREFIX` | `diancan/<stack>` | secrets are `<prefix>/<name>` (`app`, `wechat`, ...) |
 | `DIANCAN_SECRET_<NAME>` | generated (see `generate_secrets`) | JSON object replacing secret `<name>` (e.g. `DIANCAN_SECRET_WECHAT='{"appid":"wx…","app_secret":"…"}'`); simulators are built from the final secrets, so both sides agree |
 | `DIANCAN_PUBLIC_BASE_URL` | the gateway URL | base of the URLs the product hands out (notify and callback URLs) |
@@ -48,7 +48,8 @@ DEFAULT_STACK_NAME = "diancan-local"
 DEFAULT_REGION = "us-east-1"
 SECRET_OVERRIDE_PREFIX = "DIANCAN_SECRET_"
 SIMULATOR_ONLY = "_simulator_only"
-RESOURCE_VARIABLES = ("DIANCAN_TABLE", "DIANCAN_BUS", "DIANCAN_REPORTS_BUCKET", "DIANCAN_ALERT_TOPIC_ARN")
+RESOURCE_VARIABLES = ("DIANCAN_TABLE", "DIANCAN_BUS", "DIANCAN_REPORTS_BUCKET", "DIANCAN_ANCHOR_BUCKET",
+                      "DIANCAN_ALERT_TOPIC_ARN")
 
 WsgiApp = Callable[..., Any]
 LOCAL_READY_TEMPLATE = {  # as an operator would copy it from the WeChat admin (订阅消息 → 我的模板 → 详情)
@@ -243,6 +244,7 @@ def function_environment(
         "DIANCAN_TABLE": resources.table_name,
         "DIANCAN_BUS": resources.bus_name,
         "DIANCAN_REPORTS_BUCKET": resources.bucket_name,
+        "DIANCAN_ANCHOR_BUCKET": resources.anchor_bucket_name,
         "DIANCAN_ALERT_TOPIC_ARN": resources.alert_topic_arn,
         "DIANCAN_SECRET_PREFIX": resources.secret_prefix,
         "DIANCAN_PUBLIC_BASE_URL": gateway_url,

@@ -22,7 +22,8 @@ TEST_ENV = {
     "DIANCAN_SECRET_PREFIX": f"diancan/{TEST_STACK}",
     # diancan.settings has no defaults for these; the fixtures that make the bucket, the topic or a simulator
     # set the real ones. Nothing listens at 127.0.0.1:9, so a test that forgets fails rather than go out.
-    "DIANCAN_REPORTS_BUCKET": f"{TEST_STACK}-reports", "DIANCAN_ALERT_TOPIC_ARN": "",
+    "DIANCAN_REPORTS_BUCKET": f"{TEST_STACK}-reports", "DIANCAN_ANCHOR_BUCKET": f"{TEST_STACK}-anchors",
+    "DIANCAN_ALERT_TOPIC_ARN": "",
     "DIANCAN_PUBLIC_BASE_URL": "http://127.0.0.1:9", "WECHAT_API_BASE": "http://127.0.0.1:9/wechat",
     "WECHATPAY_API_BASE": "http://127.0.0.1:9/wxpay", "FEIEYUN_API_BASE": "http://127.0.0.1:9/feieyun",
     "DADA_API_BASE": "http://127.0.0.1:9/dada",
@@ -84,6 +85,7 @@ def use_stack_names(resources, monkeypatch) -> None:
     """Point the functions at the physical names the stack created (the bucket name carries the account id
     and the topic is an ARN, so neither can be written down in TEST_ENV)."""
     monkeypatch.setenv("DIANCAN_REPORTS_BUCKET", resources.bucket_name)
+    monkeypatch.setenv("DIANCAN_ANCHOR_BUCKET", resources.anchor_bucket_name)
     monkeypatch.setenv("DIANCAN_ALERT_TOPIC_ARN", resources.alert_topic_arn)
 
 

@@ -121,13 +121,24 @@ def _product_on_path(stack: str) -> None:
 
 
 def verify_store_chain(stack: str, store_id: str) -> dict:
-    """The product's own chain check, pointed at ``<stack>-main``."""
+    """The product's own chain check, pointed at ``<stack>-main``, then the chain against the checkpoints anchored
+    in ``<stack>``'s Object Lock bucket (a re-sealed chain passes the first and fails the second)."""
+    if "DIANCAN_ANCHOR_BUCKET" not in os.environ:  # before the markers: this command does use the bucket
+        cfn = boto3.client("cloudformation", endpoint_url=os.environ.get("AWS_ENDPOINT_URL") or None)
+        outputs = cfn.describe_stacks(StackName=stack)["Stacks"][0].get("Outputs", [])
+        os.environ["DIANCAN_ANCHOR_BUCKET"] = next(o["OutputValue"] for o in outputs
+                                                   if o["OutputKey"] == "AnchorBucketName")
     _product_on_path(stack)
     from diancan import bootstrap
+    from diancan.adapters.chain_anchors import ChainAnchors
     from diancan.services.payments import verify_chain
+    from diancan.services.settlement import verify_anchors
 
     bootstrap.reset()
-    return verify_chain(bootstrap.payment_store(), store_id)
+    anchors = ChainAnchors(bootstrap.settings().anchor_bucket, bootstrap.settings().region)
+    report = {**verify_chain(bootstrap.payment_store(), store_id),
+              **verify_anchors(bootstrap.payment_store(), anchors, store_id)}
+    return {**report, "intact": report["intact"] and report["anchored_intact"]}
 
 
 def first_owner(stack: str, login: str, name: str) -> tuple[str, str]:

@@ -374,7 +374,7 @@ def create_app(sim: WxPaySimulator) -> Flask:
     Control: POST /_control/pay {"prepay_id"}; POST /_control/refund-result {"out_refund_no", "status"};
     POST /_control/faults {"duplicate": n, "delay_seconds": x, "drop": bool, "reorder": bool,
     "hold_refunds": bool, "fail_calls": {"<endpoint>": n | "timeout" | "bad_signature" | "<status>" |
-    {"mode", "count", "status", "seconds"}}} with endpoints jsapi, query, close, refund, query_refund,
+    {"mode", "count", "status", "seconds", "code"}}} with endpoints jsapi, query, close, refund, query_refund,
     tradebill, billdownload; GET /_control/state; POST /_control/reset.
     """
     app = Flask(__name__)
@@ -391,7 +391,7 @@ def create_app(sim: WxPaySimulator) -> Flask:
                                       request.headers.get("Authorization", ""))
         g.fault = sim.take_call_fault(request.endpoint)
         if g.fault and g.fault.mode == "error":
-            raise ApiError(g.fault.status, "SYSTEM_ERROR", "系统错误")
+            raise ApiError(g.fault.status, g.fault.code, "系统错误" if g.fault.code == "SYSTEM_ERROR" else g.fault.code)
         if g.fault and g.fault.mode == "timeout":
             time.sleep(g.fault.seconds)
 

@@ -41,8 +41,9 @@ class BillRow:
 
     @property
     def fee_fen(self) -> int:
-        amount = -self.refund_fen if self.is_refund else self.total_fen
-        return (amount * FEE_RATE_PERMILLE + (500 if amount >= 0 else -500)) // 1000
+        amount = self.refund_fen if self.is_refund else self.total_fen
+        fee = (amount * FEE_RATE_PERMILLE + 500) // 1000  # half up, on the size: a refund gives back the same fee
+        return -fee if self.is_refund else fee
 
 
 def yuan(fen: int) -> str:

@@ -113,6 +113,7 @@ class CallFault:
     count: int = 1
     status: int = 500
     seconds: float = 2.0
+    code: str = "SYSTEM_ERROR"  # the error's code, e.g. 400 STATEMENT_CREATING for a bill not generated yet
 
 
 def sign_error(reason: str) -> ApiError:
@@ -183,7 +184,7 @@ def call_fault(endpoint: str, value: object) -> CallFault:
         return CallFault(value)
     if isinstance(value, dict) and value.get("mode") in ("error", "timeout", "bad_signature"):
         return CallFault(value["mode"], int(value.get("count", 1)), int(value.get("status", 500)),
-                         float(value.get("seconds", 2.0)))
+                         float(value.get("seconds", 2.0)), str(value.get("code", "SYSTEM_ERROR")))
     raise ApiError(400, "PARAM_ERROR", f"bad fault for {endpoint}: {value!r}")
 
 

@@ -81,6 +81,9 @@ ROUTES = [
     ("GET", "/s/{sid}/stock/pork/ledger", "stock.view"),
     ("GET", "/api/s/{sid}/printers", "store.view"),
     ("GET", "/s/{sid}/verify-chain", "chain.verify"),
+    ("GET", "/s/{sid}/settlement", "reports.view"),
+    ("GET", "/s/{sid}/settlement/{day}", "reports.view"),
+    ("POST", "/s/{sid}/settlement/{day}/close", "day.close"),
     ("GET", "/marketing", "marketing.manage"),
     ("POST", "/marketing/templates", "marketing.manage"),
     ("POST", "/marketing/issue", "marketing.manage"),
@@ -128,7 +131,7 @@ ROUTES = [
     ("POST", "/s/{sid}/setup/ingredients", "stock.adjust"),
     ("POST", "/s/{sid}/setup/ingredients/{ingredient_id}", "stock.adjust"),
 ]
-FILL = {"{staff_id}": "cashier-jingan", "{sn}": "920000001", "{table_no}": "A1", "{ingredient_id}": "pork", "{station_id}": "hot", "{ticket_id}": "k-hot", "{session_id}": "no-session",
+FILL = {"{day}": "2026-11-24", "{staff_id}": "cashier-jingan", "{sn}": "920000001", "{table_no}": "A1", "{ingredient_id}": "pork", "{station_id}": "hot", "{ticket_id}": "k-hot", "{session_id}": "no-session",
         "{call_id}": "no-call"}
 PEOPLE = list(PASSWORDS)  # every role of store 1 (sh-jingan) and manager, cashier and cook of store 2
 

@@ -148,3 +148,34 @@ def test_every_bucket_keeps_old_versions(template):
         assert bucket["Properties"].get("VersioningConfiguration") == {"Status": "Enabled"}, logical_id
     rules = buckets["ReportBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
     assert any(rule.get("NoncurrentVersionExpiration") for rule in rules), "old versions must not be kept forever"
+
+
+def test_the_anchor_bucket_locks_every_version_and_no_one_may_delete(template, stack):
+    """Each day's chain checkpoint (docs/operations.md, "Tamper evidence"): Object Lock in compliance mode with the
+    stage's retention, a policy that denies deletes and lock changes to everyone; only report_build (the nightly
+    anchor) and the console (closing a day) may put, and only put."""
+    bucket = _of_type(template, "AWS::S3::Bucket")["AnchorBucket"]
+    properties = bucket["Properties"]
+    assert properties["ObjectLockEnabled"] is True and bucket["DeletionPolicy"] == "Retain"
+    retention = properties["ObjectLockConfiguration"]["Rule"]["DefaultRetention"]
+    assert retention["Mode"] == "COMPLIANCE" and int(retention["Days"]) >= 365
+    [policy] = [p for p in _of_type(template, "AWS::S3::BucketPolicy").values()
+                if p["Properties"]["Bucket"] == {"Ref": "AnchorBucket"}]
+    denied = {a for s in policy["Properties"]["PolicyDocument"]["Statement"] if s["Effect"] == "Deny"
+              for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])}
+    assert {"s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutBucketObjectLockConfiguration"} <= denied
+    writers = set()
+    for logical_id, role in _of_type(template, "AWS::IAM::Role").items():
+        for doc in role["Properties"].get("Policies", []):
+            for statement in doc["PolicyDocument"]["Statement"]:
+                if "AnchorBucket" in json.dumps(statement["Resource"]):
+                    actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+                    assert actions == ["s3:PutObject"], (logical_id, actions)  # never delete, never unlock
+                    writers.add(logical_id)
+    assert writers == {"AdminIamRoleLambdaExecution", "ReportUnderscorebuildIamRoleLambdaExecution"}
+    assert stack["AnchorBucket"]["ResourceType"] == "AWS::S3::Bucket"  # moto's CloudFormation creates it
+
+
+def test_a_missing_wechat_pay_bill_alarms_from_report_build(template):
+    properties = _of_type(template, "AWS::CloudWatch::Alarm")["ReportUnderscorebuildTradeBillMissingAlarm"]["Properties"]
+    assert (properties["MetricName"], properties["Threshold"], properties["Period"]) == ("TradeBillMissing", 0, 3600)

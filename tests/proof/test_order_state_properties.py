@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from diancan.domain import lifecycle
 from diancan.domain.clock import iso, utcnow
 from diancan.domain.errors import DomainError
 from diancan.domain.order_status import TRANSITIONS, OrderAction, OrderStatus
@@ -49,8 +50,9 @@ def apply(world, order, step) -> None:
     if name == "pay":
         payments.apply_transaction(gateway.guest_pays(order.order_id, order.total_fen))
     elif name == "cancel":
-        repository.release_order(repository.get_order(order.order_id, consistent=True), OrderAction.CANCEL, at=now,
-                                 by="guest")
+        current = repository.get_order(order.order_id, consistent=True)
+        repository.release_order(current, lifecycle.release(current, OrderAction.CANCEL, at=now, by="guest",
+                                                             reason="guest").move)
     elif name == "expire":
         payments.expire(order.order_id)
     elif name in MOVES:

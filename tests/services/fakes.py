@@ -46,12 +46,12 @@ from diancan.domain.membership import Standing
 from diancan.domain.menu import Dish, Store
 from diancan.domain.order import Order, StatusChange
 from diancan.domain.order_status import (
-    TRANSITIONS,
     OrderAction,
     OrderStatus,
+    StatusMove,
     TransitionRefused,
     TransitionResult,
-    sources_of,
+    decide,
 )
 from diancan.domain.payments import GENESIS, OPEN_REFUND, NotificationRejected, Refund, RefundStatus, Voucher
 from diancan.domain.printing import PrintJob, PrintSetup
@@ -182,19 +182,21 @@ class FakeOrderRepository:
 
     def transition(self, order_id: str, mode: str, action: OrderAction, *, at: str, by: str = "system",
                    note: str = "", extra: list | None = None) -> TransitionResult:
-        sources = sources_of(mode, action)
-        target = TRANSITIONS[mode][(sources[0], action)]
-        current = self._world.order(order_id)
-        if current.status not in sources:
-            if current.status == target:
-                return TransitionResult(order_id, target, applied=False)
-            raise TransitionRefused(f"cannot {action} an order that is {current.status}",
-                                    details={"status": current.status.value, "action": action.value})
-        self._world.orders[order_id] = _changed(current, target, at, by, note)
-        return TransitionResult(order_id, target, applied=True)
+        return self.apply(order_id, decide(mode, action, at=at, by=by, note=note), extra=extra)
 
-    def release_order(self, order: Order, action: OrderAction, *, at: str, by: str) -> TransitionResult:
-        result = self.transition(order.order_id, order.mode, action, at=at, by=by)
+    def apply(self, order_id: str, move: StatusMove, *, extra: list | None = None) -> TransitionResult:
+        current = self._world.order(order_id)
+        if current.status not in move.sources:
+            if current.status == move.target:
+                return TransitionResult(order_id, move.target, applied=False)
+            raise TransitionRefused(f"cannot {move.action} an order that is {current.status}",
+                                    details={"status": current.status.value, "action": move.action.value})
+        self._world.orders[order_id] = _changed(current, move.target, move.change.at, move.change.by,
+                                                move.change.note)
+        return TransitionResult(order_id, move.target, applied=True)
+
+    def release_order(self, order: Order, move: StatusMove) -> TransitionResult:
+        result = self.apply(order.order_id, move)
         if result.applied:
             self.restore_portions(order)
         return result
@@ -213,7 +215,8 @@ class FakeOrderRepository:
 class FakePaymentLedger:
     """payment_store.PaymentStore: each method is one all-or-nothing write with the adapter's conditions."""
 
-    UNFAKED: ClassVar[frozenset[str]] = frozenset({"due", "done", "set_sweep_cursor", "sweep_cursor"})
+    UNFAKED: ClassVar[frozenset[str]] = frozenset({"due", "done", "set_sweep_cursor", "sweep_cursor",
+                                                   "order_vouchers"})
 
     def __init__(self, world: World) -> None:
         self._world = world

@@ -26,8 +26,8 @@ def test_the_trade_bill_parses_payments_and_refunds_and_skips_the_summary():
 
     lines = parse_trade_bill(text)
 
-    assert [(line.kind, line.reference, line.out_trade_no, line.amount_fen) for line in lines] == [
-        ("payment", "t1", "o1", 1234), ("refund", "r1", "o1", 234)]
+    assert [(line.kind, line.reference, line.out_trade_no, line.amount_fen, line.fee_fen) for line in lines] == [
+        ("payment", "t1", "o1", 1234, 7), ("refund", "r1", "o1", 234, -1)]  # 0.6 %, given back on a refund
     assert (fen_of("12.30"), fen_of("-0.05"), fen_of("7")) == (1230, -5, 700)
 
 
@@ -71,3 +71,27 @@ def test_without_a_bill_only_our_records_are_compared_and_nothing_is_called_bala
     result = reconcile(DAY, [], None, orders={}, paid_on_day=[], refunds={}, chains={})
 
     assert (result["bill_available"], result["balanced"], result["mismatches"]) == (False, False, [])
+
+
+def test_counter_vouchers_are_checked_against_their_orders_not_against_the_wechat_pay_bill():
+    """A store that takes cash or card still balances: WeChat Pay never sees those, so the bill cannot miss them."""
+    chain = Chain("s1", 0, "0" * 64)
+    vouchers = [chain.next(kind="payment", order_id="o1", reference="t1", amount_fen=1000, occurred_at="x"),
+                chain.next(kind="payment", order_id="o2", reference="COUNTER-o2", amount_fen=900, occurred_at="x",
+                           method="counter:cash"),
+                chain.next(kind="payment", order_id="o3", reference="COUNTER-o3", amount_fen=500, occurred_at="x",
+                           method="counter:card"),
+                chain.next(kind="refund", order_id="o2", reference="COUNTER-o2R1", amount_fen=200, occurred_at="x",
+                           method="counter:cash")]
+    check = ChainCheck()
+    for voucher in vouchers:
+        check.add(voucher)
+    orders = {"o1": OrderMoney("o1", 1000, "t1"), "o2": OrderMoney("o2", 900, "COUNTER-o2"),
+              "o3": OrderMoney("o3", 400, "COUNTER-o3")}
+
+    result = reconcile(DAY, vouchers, parse_trade_bill(render([bill_row("o1", "t1", 1000)])), orders=orders,
+                       refunds={"COUNTER-o2R1": OrderMoney("o2", 200, "COUNTER-o2R1")},
+                       paid_on_day=list(orders.values()), chains={"s1": check})
+
+    assert [(m["problem"], m["reference"], m["method"]) for m in result["mismatches"]] == [
+        ("amount_differs_from_order", "COUNTER-o3", "card")]  # the card order's own difference, nothing else

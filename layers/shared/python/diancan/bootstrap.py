@@ -511,3 +511,35 @@ def reports():
     return ReportService(sources, ReportIndex(), ReportFiles(settings().reports_bucket, settings().region),
                          TradeBills(wechatpay), render=render, reviews=StoredReviews(settings().business_tz),
                          tz=settings().business_tz)
+
+
+def _settlement(render):
+    from diancan.adapters.chain_anchors import ChainAnchors
+    from diancan.adapters.report_index import ReportFiles
+    from diancan.adapters.report_sources import ReportSources, TradeBills
+    from diancan.adapters.settlement_store import SettlementStore
+    from diancan.domain.settlement import CourierCost
+    from diancan.services.settlement import SettlementService
+
+    def couriers(order_id: str) -> CourierCost | None:
+        dispatch = delivery_store().get(order_id)
+        return None if dispatch is None else CourierCost(dispatch.fee_fen, dispatch.tip_fen)
+
+    sources = ReportSources(repository(), payment_store(), stock_store(), settings().business_tz)
+    return SettlementService(sources, SettlementStore(), ReportFiles(settings().reports_bucket, settings().region),
+                             TradeBills(wechatpay), lambda: ChainAnchors(settings().anchor_bucket, settings().region),
+                             render=render, couriers=couriers, tz=settings().business_tz)
+
+
+@component
+def settlement():
+    """Daily settlement in report_build: files rendered beside the reports (the reports layer has openpyxl)."""
+    from diancan.services.settlement_render import render
+
+    return _settlement(render)
+
+
+@component
+def settlement_desk():
+    """The console's settlement (view, close the day): no files, so no openpyxl in the admin function."""
+    return _settlement(None)

@@ -26,6 +26,7 @@ class Settings(BaseModel):
     table_name: str = Field(min_length=1, alias="DIANCAN_TABLE")
     bus_name: str = Field(min_length=1, alias="DIANCAN_BUS")
     reports_bucket: str = Field(min_length=1, alias="DIANCAN_REPORTS_BUCKET")
+    anchor_bucket: str = Field(min_length=1, alias="DIANCAN_ANCHOR_BUCKET")  # Object Lock: chain anchors
     alert_topic_arn: str = Field(alias="DIANCAN_ALERT_TOPIC_ARN",
                                  description="SNS topic of operational alerts; '' (tests only) logs them instead")
     secret_prefix: str = Field(min_length=1, alias="DIANCAN_SECRET_PREFIX")

@@ -369,3 +369,16 @@ def audit(at_iso: str, entry_id: str) -> str:
 
 def stats(day: str) -> str:
     return f"STATS#{day}"
+
+
+# ---- daily settlement (adapters/settlement_store.py) -----------------------------------------------------
+BILL_WAIT = "BILLWAIT"
+
+
+def settlement(scope: str) -> str:
+    """Partition of a scope's daily settlements (a store id or ``chain``): one item per settled day."""
+    return f"SETTLEMENT#{scope}"
+
+
+def settlement_day(day: str) -> str:
+    return f"DAY#{day}"

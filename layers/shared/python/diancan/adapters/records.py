@@ -522,3 +522,25 @@ class AuditRecord(Record, discriminator="audit"):
 class StatsRecord(Record, discriminator="stats"):
     """Day counters; written and read by adapters.counters (dynamic names). Registered so that a
     polymorphic query of a store partition recognises the item."""
+
+
+# ---- daily settlement (adapters/settlement_store.py) -----------------------------------------------------
+
+
+class SettlementRecord(Record, discriminator="settlement"):
+    """``SETTLEMENT#<store id|chain>`` / ``DAY#<yyyy-mm-dd>``: a day's settlement (status, figures' headline,
+    closing checkpoint, the vouchers it counted) and, once the day is closed, its seal (never changed after)."""
+
+    status = UnicodeAttribute()
+    built_at = UnicodeAttribute()
+    doc = JSONAttribute()
+    seal = JSONAttribute(null=True)
+
+
+class BillWaitRecord(Record, discriminator="bill_wait"):
+    """``BILLWAIT`` / ``<yyyy-mm-dd>``: a day whose WeChat Pay trade bill is still awaited by the hourly
+    reconciliation; deleted when the bill arrives and the day is settled again."""
+
+    since = UnicodeAttribute()
+    attempts = NumberAttribute(default=0)
+    last_code = UnicodeAttribute(null=True)

@@ -44,7 +44,14 @@ from diancan.domain.errors import Conflict, InvalidRequest, NotFound
 from diancan.domain.exceptions import OrderKeyTaken, PriceChanged
 from diancan.domain.menu import Category, Dish, Store
 from diancan.domain.order import Order
-from diancan.domain.order_status import OrderAction, OrderStatus, TransitionRefused, TransitionResult, decide
+from diancan.domain.order_status import (
+    OrderAction,
+    OrderStatus,
+    StatusMove,
+    TransitionRefused,
+    TransitionResult,
+    decide,
+)
 from diancan.domain.preorders import SlotFull
 from diancan.domain.stock import StockIssue
 
@@ -417,13 +424,16 @@ class Repository:
 
     def transition(self, order_id: str, mode: str, action: OrderAction, *, at: str, by: str = "system",
                    note: str = "", extra: list | None = None) -> TransitionResult:
-        """Move an order along the state machine with one conditional update (no read first).
+        """Move an order along the state machine: ``apply`` of the move the domain decides for ``action``."""
+        return self.apply(order_id, decide(mode, action, at=at, by=by, note=note), extra=extra)
 
-        The condition is "status is one the action is allowed from"; when it fails the order is read to
-        tell a replay (already in the target status) from a refusal.
+    def apply(self, order_id: str, move: StatusMove, *, extra: list | None = None) -> TransitionResult:
+        """Apply a move the domain decided with one conditional update (no read first).
+
+        The condition is "status is one the move starts from"; when it fails the order is read to tell a
+        replay (already in the target status) from a refusal.
         """
-        move = decide(mode, action, at=at, by=by, note=note)
-        sources, target = move.sources, move.target
+        action, sources, target = move.action, move.sources, move.target
         try:
             record = order_writer.move_now(order_id, move, extra or [])
         except UpdateError as error:
@@ -442,9 +452,9 @@ class Repository:
                 self._counters.count(written.store_id, written.business_day, moved)
         return TransitionResult(order_id, target, applied=True)
 
-    def release_order(self, order: Order, action: OrderAction, *, at: str, by: str) -> TransitionResult:
-        """Cancel or expire an unpaid order and give its reserved portions back, in one transaction."""
-        move = decide(order.mode, action, at=at, by=by)
+    def release_order(self, order: Order, move: StatusMove) -> TransitionResult:
+        """Cancel or expire an unpaid order (``lifecycle.release``) and give its reserved portions back, in one
+        transaction."""
         target = move.target
         tx = Transaction(self._connection)
         try:
@@ -461,11 +471,11 @@ class Repository:
                 raise_for_cancellation(error, tx.labels)
             except ConditionFailed as failed:
                 if failed.label != order_writer.ORDER_LABEL:  # a dish lost its limit (or the slot was reset): the order alone
-                    return self.transition(order.order_id, order.mode, action, at=at, by=by)
+                    return self.apply(order.order_id, move)
                 current = self.get_order(order.order_id, consistent=True)
                 if current.status == target:
                     return TransitionResult(order.order_id, target, applied=False)
-                raise TransitionRefused(f"cannot {action} an order that is {current.status}",
+                raise TransitionRefused(f"cannot {move.action} an order that is {current.status}",
                                         details={"status": current.status.value}) from None
         return TransitionResult(order.order_id, target, applied=True)
 

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from diancan.services.printing import PrintingService
     from diancan.services.reports import ReportService
     from diancan.services.reviews import Reviews
+    from diancan.services.settlement import SettlementService
     from diancan.services.stock import StockService
     from diancan.services.store_setup import StoreSetup
     from diancan.services.table_codes import TableCodes
@@ -80,6 +81,7 @@ class ConsoleServices:
     review_store: Callable[[], ReviewStore]
     reviews: Callable[[], Reviews]
     reports: Callable[[], ReportService]
+    settlement_desk: Callable[[], SettlementService]  # the day's settlement: view, close (no files: no openpyxl)
 
 
 def session_key(app_secret: dict) -> bytes:
@@ -111,4 +113,5 @@ def build(settings: ConsoleSettings, cost: ScryptCost = CURRENT) -> ConsoleServi
         stock_decisions=bootstrap.stock_decisions, menu_admin=bootstrap.menu_admin, store_setup=bootstrap.store_setup,
         tables=bootstrap.tables, table_store=bootstrap.table_store, table_codes=bootstrap.table_codes,
         marketing_store=bootstrap.marketing_store, activity_store=bootstrap.activity_store, coupons=bootstrap.coupons,
-        review_store=bootstrap.review_store, reviews=bootstrap.reviews, reports=bootstrap.reports)
+        review_store=bootstrap.review_store, reviews=bootstrap.reviews, reports=bootstrap.reports,
+        settlement_desk=bootstrap.settlement_desk)

@@ -17,6 +17,7 @@ from diancan.domain.payments import GENESIS, Voucher
 BILL_FIELDS = {"time": "交易时间", "transaction_id": "微信订单号", "out_trade_no": "商户订单号",
                "state": "交易状态", "total": "订单金额", "refund_id": "微信退款单号",
                "out_refund_no": "商户退款单号", "refund": "退款金额"}
+FEE_FIELD = "手续费"
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class BillLine:
     amount_fen: Fen
     refund_id: str = ""
     out_refund_no: str = ""
+    fee_fen: Fen = 0  # WeChat Pay's service fee (手续费): charged on a payment, given back (negative) on a refund
 
     @property
     def kind(self) -> str:
@@ -63,6 +65,7 @@ def parse_trade_bill(text: str) -> list[BillLine]:
         return []
     header = [name.strip() for name in rows[0]]
     at = {key: header.index(name) for key, name in BILL_FIELDS.items()}
+    fee_at = header.index(FEE_FIELD) if FEE_FIELD in header else None
     lines = []
     for row in rows[1:]:
         if len(row) < len(header):  # the summary header and row are shorter
@@ -73,7 +76,8 @@ def parse_trade_bill(text: str) -> list[BillLine]:
                               transaction_id=value[at["transaction_id"]],
                               amount_fen=fen_of(value[at["refund"] if refund_id else at["total"]]),
                               refund_id=refund_id,
-                              out_refund_no=value[at["out_refund_no"]] if refund_id else ""))
+                              out_refund_no=value[at["out_refund_no"]] if refund_id else "",
+                              fee_fen=fen_of(value[fee_at]) if fee_at is not None and value[fee_at] else 0))
     return lines
 
 
@@ -99,9 +103,19 @@ class ChainCheck:
                 "first_broken_seq": self.first_broken, "intact": self.first_broken is None}
 
 
-def _mismatch(kind: str, problem: str, reference: str, order_id: str, ours: Fen | None, theirs: Fen | None) -> dict:
+WECHATPAY = "wechatpay"
+COUNTER_PREFIX = "counter:"
+
+
+def method_of(voucher: Voucher) -> str:
+    """``wechatpay``, ``cash``, ``card`` or ``other``: counter vouchers carry ``counter:<method>``."""
+    return voucher.method.removeprefix(COUNTER_PREFIX) if voucher.method.startswith(COUNTER_PREFIX) else voucher.method
+
+
+def _mismatch(kind: str, problem: str, reference: str, order_id: str, ours: Fen | None, theirs: Fen | None,
+              method: str = WECHATPAY) -> dict:
     return {"kind": kind, "problem": problem, "reference": reference, "order_id": order_id,
-            "our_fen": ours, "other_fen": theirs}
+            "our_fen": ours, "other_fen": theirs, "method": method}
 
 
 def reconcile(day: date, vouchers: Iterable[Voucher], bill: Iterable[BillLine] | None, *,
@@ -114,13 +128,16 @@ def reconcile(day: date, vouchers: Iterable[Voucher], bill: Iterable[BillLine] |
     ``missing_voucher`` (in the bill or an order, not in our vouchers), ``unknown_order``,
     ``amount_differs_from_bill``, ``amount_differs_from_order``, ``missing_refund_record``,
     ``amount_differs_from_refund``. ``bill`` None: the bill could not be had; only our own records are
-    compared and the result is not balanced. ``chains``: each store's chain check, already fed."""
+    compared and the result is not balanced. ``chains``: each store's chain check, already fed.
+
+    Only WeChat Pay vouchers are held against the bill: a counter voucher (cash, card, other) never reaches
+    WeChat Pay, so it is checked against its order or refund record and the chain only."""
     ours = {v.reference: v for v in vouchers}
     theirs = {line.reference: line for line in bill or ()}
     found: list[dict] = []
     for ref, voucher in sorted(ours.items(), key=lambda item: (item[1].store_id, item[1].seq)):
-        line = theirs.get(ref)
-        if bill is None:
+        line, method = theirs.get(ref), method_of(voucher)
+        if bill is None or method != WECHATPAY:
             pass
         elif line is None:
             found.append(_mismatch(voucher.kind, "missing_in_bill", ref, voucher.order_id, voucher.amount_fen, None))
@@ -131,10 +148,11 @@ def reconcile(day: date, vouchers: Iterable[Voucher], bill: Iterable[BillLine] |
             voucher.order_id if voucher.kind == "payment" else ref)
         if record is None:
             problem = "unknown_order" if voucher.kind == "payment" else "missing_refund_record"
-            found.append(_mismatch(voucher.kind, problem, ref, voucher.order_id, voucher.amount_fen, None))
+            found.append(_mismatch(voucher.kind, problem, ref, voucher.order_id, voucher.amount_fen, None, method))
         elif record.amount_fen != voucher.amount_fen:
             problem = "amount_differs_from_order" if voucher.kind == "payment" else "amount_differs_from_refund"
-            found.append(_mismatch(voucher.kind, problem, ref, voucher.order_id, voucher.amount_fen, record.amount_fen))
+            found.append(_mismatch(voucher.kind, problem, ref, voucher.order_id, voucher.amount_fen,
+                                   record.amount_fen, method))
     for ref, line in sorted(theirs.items(), key=lambda item: item[1].time):
         if ref not in ours:
             found.append(_mismatch(line.kind, "missing_voucher", ref, line.out_trade_no, None, line.amount_fen))

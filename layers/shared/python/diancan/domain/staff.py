@@ -51,6 +51,7 @@ class Action(StrEnum):
     STAFF_STORE = "staff.store"        # cashiers and cooks of one's own stores (managers)
     CHAIN_VERIFY = "chain.verify"      # walk a store's voucher hash chain (owners)
     REVIEWS_REPLY = "reviews.reply"    # read a store's reviews and answer them (managers, owners)
+    DAY_CLOSE = "day.close"            # close (seal) a store's business day: 日结 (managers, owners)
 
 
 A = Action

@@ -7,9 +7,10 @@ Callers: the console's "complete" move, the courier callback (delivered), table 
 
 from __future__ import annotations
 
-from diancan.domain.events import ORDER_COMPLETED, OrderCompleted
+from diancan.domain import lifecycle
+from diancan.domain.events import ORDER_COMPLETED
 from diancan.domain.order import Order
-from diancan.domain.order_status import OrderAction, OrderStatus, TransitionResult
+from diancan.domain.order_status import OrderStatus, TransitionResult
 from diancan.services.ports import EventPublisher, OrderRepository
 
 
@@ -20,12 +21,12 @@ def complete_order(repository: OrderRepository, bus: EventPublisher, order: Orde
     A replay (the order is already COMPLETED) publishes only if the first attempt died between the
     transition and the publish: the order's ``published`` set says whether it went out.
     """
-    result = repository.transition(order.order_id, order.mode, OrderAction.COMPLETE, at=at, by=by)
+    decision = lifecycle.complete(order, at=at, by=by)
+    result = repository.apply(order.order_id, decision.move)
     if not result.applied:
         current = repository.get_order(order.order_id, consistent=True)
         if current.status != OrderStatus.COMPLETED or ORDER_COMPLETED in current.published:
             return result
-    bus.publish([OrderCompleted(order_id=order.order_id, store_id=order.store_id, at=at, mode=order.mode,
-                                total_fen=order.total_fen, by=by)])
+    bus.publish(list(decision.events))
     repository.mark_published(order.order_id, ORDER_COMPLETED)
     return result

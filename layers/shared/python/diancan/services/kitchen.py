@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from diancan.domain import lifecycle
 from diancan.domain.clock import business_day, iso, utcnow
 from diancan.domain.errors import Conflict
-from diancan.domain.events import OrderReady
 from diancan.domain.order import Order
-from diancan.domain.order_status import OrderAction, OrderStatus, TransitionRefused
+from diancan.domain.order_status import OrderStatus, TransitionRefused
 from diancan.domain.printing import PrintJob
 from diancan.services.ports import EventPublisher, OrderRepository, PrintJobQueue
 
@@ -86,11 +86,11 @@ class KitchenBoard:
         at = iso(self._clock())
         try:
             if order.status == OrderStatus.PAID:
-                self._repository.transition(order.order_id, order.mode, OrderAction.START, at=at, by=by)
-            result = self._repository.transition(order.order_id, order.mode, OrderAction.MARK_READY, at=at, by=by)
+                self._repository.apply(order.order_id, lifecycle.start(order, at=at, by=by).move)
+            decision = lifecycle.call_ready(order, at=at, by=by)
+            result = self._repository.apply(order.order_id, decision.move)
         except TransitionRefused:
             return self._repository.get_order(order.order_id, consistent=True).status.value
         if result.applied:
-            self._bus.publish([OrderReady(order_id=order.order_id, store_id=order.store_id, at=at,
-                                          pickup_no=order.pickup_no, table_no=order.table_no, by=by)])
+            self._bus.publish(list(decision.events))
         return result.status.value

@@ -6,11 +6,11 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
+from diancan.domain import lifecycle
 from diancan.domain.clock import iso, utcnow
 from diancan.domain.dispatch import Dispatch
 from diancan.domain.errors import NotFound
-from diancan.domain.events import OrderCancelled
-from diancan.domain.order import DeliveryAddress, Order, StatusChange
+from diancan.domain.order import DeliveryAddress, Order
 from diancan.domain.order_status import OrderAction, OrderStatus
 from diancan.services.ports import Cipher, CursorSeal, EventPublisher, OrderRepository
 
@@ -74,12 +74,12 @@ class GuestOrders:
         """Cancel an unpaid order: status and portions in one transaction, then tell the consumers."""
         order = self.own(openid, order_id)
         at = iso(self._clock())
-        result = self._repository.release_order(order, OrderAction.CANCEL, at=at, by=f"guest:{openid}")
+        decision = lifecycle.release(order, OrderAction.CANCEL, at=at, by=f"guest:{openid}", reason="guest")
+        result = self._repository.release_order(order, decision.move)
         if result.applied:
-            self._bus.publish([OrderCancelled(order_id=order.order_id, store_id=order.store_id, at=at,
-                                              reason="guest", paid=False)])
-            change = StatusChange(status=result.status, at=at, by=f"guest:{openid}")
-            order = order.model_copy(update={"status": result.status, "history": [*order.history, change]})
+            self._bus.publish(list(decision.events))
+            order = order.model_copy(update={"status": result.status,
+                                             "history": [*order.history, decision.move.change]})
         return order.guest_view()
 
     def pay(self, openid: str, order_id: str) -> dict:

@@ -14,16 +14,10 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from diancan.domain import lifecycle
 from diancan.domain.clock import business_day, iso, minute_of, parse_iso, utcnow
 from diancan.domain.errors import Conflict, Forbidden, NotFound, UpstreamUnavailable
-from diancan.domain.events import (
-    ORDER_PAID,
-    ORDER_RELEASED,
-    OrderCancelled,
-    OrderPaid,
-    OrderRefunded,
-    OrderReleased,
-)
+from diancan.domain.events import ORDER_PAID, ORDER_RELEASED
 from diancan.domain.exceptions import (
     NonceReused,
     OrderAlreadyPaid,
@@ -52,6 +46,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 REFUND_FOLLOW_UP = timedelta(minutes=2)
+COUNTER_REFERENCE = "COUNTER-"  # a counter payment's voucher reference (PaymentStore.mark_paid_at_counter)
 SWEEP_LOOKBACK = timedelta(hours=2)
 MAX_MINUTES_PER_SWEEP = 180
 
@@ -202,11 +197,7 @@ class PaymentService:
             self._stats.record_paid(order)
 
     def _publish_paid(self, order: Order) -> None:
-        self._bus.publish([OrderPaid(order_id=order.order_id, store_id=order.store_id,
-                                     at=order.paid_at or iso(self._clock()), mode=order.mode,
-                                     total_fen=order.total_fen, transaction_id=order.transaction_id,
-                                     pickup_no=order.pickup_no,
-                                     release_at=order.release_at if _paid_ahead(order) else None)])
+        self._bus.publish([lifecycle.paid(order, at=iso(self._clock()))])
         self._repository.mark_published(order.order_id, ORDER_PAID)
 
     # ---- pre-orders ----------------------------------------------------------------------------------------
@@ -216,18 +207,15 @@ class PaymentService:
         booked). Safe to run twice: a released order whose event went out is "settled", one whose publish
         failed publishes now; an order refunded meanwhile stays as it is."""
         order = self._repository.get_order(order_id, consistent=True)
+        decision = lifecycle.release_to_kitchen(order, at=iso(self._clock()))
         if order.status == OrderStatus.SCHEDULED:
             try:
-                self._repository.transition(order_id, order.mode, OrderAction.RELEASE, at=iso(self._clock()),
-                                            by="system:release")
+                self._repository.apply(order_id, decision.move)
             except TransitionRefused:  # refunded between the read and the write
                 return "settled"
-            order = order.model_copy(update={"status": OrderStatus.PAID})
-        elif not _paid_ahead(order) or ORDER_RELEASED in order.published or order.status not in PAID_STATUSES:
+        elif not lifecycle.paid_ahead(order) or ORDER_RELEASED in order.published or order.status not in PAID_STATUSES:
             return "settled"
-        self._bus.publish([OrderReleased(order_id=order.order_id, store_id=order.store_id, at=iso(self._clock()),
-                                         mode=order.mode, total_fen=order.total_fen, pickup_no=order.pickup_no,
-                                         pickup_at=order.pickup_at)])
+        self._bus.publish(list(decision.events))
         self._repository.mark_published(order.order_id, ORDER_RELEASED)
         return "released"
 
@@ -274,6 +262,9 @@ class PaymentService:
         return self._store.get_refund(order_id, number)
 
     def _submit(self, refund: Refund, order: Order) -> None:
+        if (order.transaction_id or "").startswith(COUNTER_REFERENCE):
+            self._refund_at_counter(refund, order)
+            return
         try:
             answer = self._gateway.refund(order.order_id, refund.out_refund_no, refund.amount_fen,
                                           order.paid_fen or order.total_fen, refund.reason)
@@ -289,6 +280,15 @@ class PaymentService:
         if answer.get("status") in SETTLED_REFUND:
             self.apply_refund_result({**answer, "refund_status": answer["status"],
                                       "out_trade_no": order.order_id, "mchid": self._gateway.config.mchid})
+
+    def _refund_at_counter(self, refund: Refund, order: Order) -> None:
+        """An order paid at the counter is refunded there (cash handed back, card reversed on the terminal):
+        WeChat Pay never saw it, so the refund succeeds at once with a counter voucher of the payment's method."""
+        paid = next((v for v in self._store.order_vouchers(order.order_id) if v.kind == "payment"), None)
+        self.apply_refund_result({"out_trade_no": order.order_id, "out_refund_no": refund.out_refund_no,
+                                  "refund_id": f"{COUNTER_REFERENCE}{refund.out_refund_no}", "refund_status": "SUCCESS",
+                                  "success_time": iso(self._clock()),
+                                  "method": paid.method if paid else "counter:other"})
 
     def apply_refund_result(self, resource: dict, *, nonce: str | None = None, body_hash: str | None = None) -> str:
         if resource.get("mchid", self._gateway.config.mchid) != self._gateway.config.mchid:
@@ -314,6 +314,7 @@ class PaymentService:
                 now_epoch=int(now.timestamp()), full=full,
                 voucher_fields={"store_id": order.store_id, "kind": "refund", "order_id": order_id,
                                 "reference": resource.get("refund_id") or number, "amount_fen": refund.amount_fen,
+                                "method": resource.get("method", "wechatpay"),
                                 "occurred_at": resource.get("success_time") or iso(now), "raw": resource})
         except OrderNotInState:
             return "replay"
@@ -328,10 +329,7 @@ class PaymentService:
         return f"refund_{status.lower()}"
 
     def _publish_refunded(self, order: Order, refund: Refund) -> None:
-        full = order.refunded_fen + refund.amount_fen >= (order.paid_fen or 0) or order.status == OrderStatus.REFUNDED
-        self._bus.publish([OrderRefunded(order_id=order.order_id, store_id=order.store_id, at=iso(self._clock()),
-                                         refund_no=refund.out_refund_no, amount_fen=refund.amount_fen, full=full,
-                                         food_made=refund.food_made, reason=refund.reason)])
+        self._bus.publish([lifecycle.refunded(order, refund, at=iso(self._clock()))])
 
     # ---- lost notifications and expiry -------------------------------------------------------------------
 
@@ -352,10 +350,10 @@ class PaymentService:
             self._gateway.close(order_id)
         except OrderAlreadyPaid:
             return self.sync(order_id)
-        result = self._repository.release_order(order, OrderAction.EXPIRE, at=iso(self._clock()), by="system:expiry")
-        if result.applied:
-            self._bus.publish([OrderCancelled(order_id=order.order_id, store_id=order.store_id,
-                                              at=iso(self._clock()), reason="expired", paid=False)])
+        decision = lifecycle.release(order, OrderAction.EXPIRE, at=iso(self._clock()), by="system:expiry",
+                                     reason="expired")
+        if self._repository.release_order(order, decision.move).applied:
+            self._bus.publish(list(decision.events))
         return "expired"
 
     def follow_up_refund(self, order_id: str, out_refund_no: str) -> str:
@@ -412,11 +410,6 @@ class PaymentService:
             outcome = "deferred"
         self._store.done(task)
         return outcome
-
-
-def _paid_ahead(order: Order) -> bool:
-    """Paid while its release was still ahead: it waits (or waited) SCHEDULED for its ``OrderReleased``."""
-    return order.status == OrderStatus.SCHEDULED or any(h.status == OrderStatus.SCHEDULED for h in order.history)
 
 
 def _release_minute(order: Order, now: datetime) -> str:

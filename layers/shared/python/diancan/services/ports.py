@@ -50,7 +50,7 @@ if TYPE_CHECKING:
     from diancan.domain.menu import Category, Dish, Store
     from diancan.domain.money import Fen
     from diancan.domain.order import Order
-    from diancan.domain.order_status import OrderAction, TransitionResult
+    from diancan.domain.order_status import OrderAction, StatusMove, TransitionResult
     from diancan.domain.passwords import PasswordHash
     from diancan.domain.payments import Refund, RefundStatus, Voucher
     from diancan.domain.printing import PrintJob, PrintSetup
@@ -114,7 +114,7 @@ class OrderRepository(Protocol):
 
     def put_dish(self, dish: Dish) -> None: ...
 
-    def release_order(self, order: Order, action: OrderAction, *, at: str, by: str) -> TransitionResult: ...
+    def release_order(self, order: Order, move: StatusMove) -> TransitionResult: ...
 
     def restore_portions(self, order: Order) -> None: ...
 
@@ -123,6 +123,8 @@ class OrderRepository(Protocol):
     def store_for_update(self, store_id: str) -> tuple[Store, str | None]: ...
 
     def take_slot(self, store_id: str, slot: str, capacity: int, *, expires_at_epoch: int) -> TransactionStep: ...
+
+    def apply(self, order_id: str, move: StatusMove, *, extra: list | None = None) -> TransitionResult: ...
 
     def transition(
         self,
@@ -230,6 +232,8 @@ class PaymentLedger(Protocol):
     def sweep_cursor(self) -> str | None: ...
 
     def vouchers(self, store_id: str) -> Iterator[Voucher]: ...
+
+    def order_vouchers(self, order_id: str) -> list[Voucher]: ...
 
 
 class Tables(Protocol):

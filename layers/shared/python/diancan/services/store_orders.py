@@ -10,9 +10,10 @@ from datetime import datetime
 from typing import Protocol
 
 from diancan.adapters.staff_store import AuditEntry
+from diancan.domain import lifecycle
 from diancan.domain.clock import iso, utcnow
 from diancan.domain.errors import NotFound
-from diancan.domain.events import ORDER_ACCEPTED, OrderAccepted
+from diancan.domain.events import ORDER_ACCEPTED
 from diancan.domain.order import DeliveryAddress, Order
 from diancan.domain.order_status import OrderAction, TransitionResult
 from diancan.domain.staff import Staff
@@ -107,17 +108,20 @@ class StoreOrders:
             if move == "complete":
                 result = complete_order(self._repository, self._bus, order, at=at, by=by)
             else:
-                result = self._repository.transition(order_id, order.mode, MOVES[move], at=at, by=by)
                 if move == "accept":
-                    self._announce_accepted(order, result, at, by)
+                    decision = lifecycle.accept(order, at=at, by=by)
+                    result = self._repository.apply(order_id, decision.move)
+                    self._announce_accepted(order, result, decision)
+                else:
+                    result = self._repository.transition(order_id, order.mode, MOVES[move], at=at, by=by)
             status, applied = str(result.status), result.applied
         if applied:
             self._audit.append(AuditEntry(store_id, staff.staff_id, f"order.{move}", order_id, at, {}))
         return {"order_id": order_id, "status": status, "applied": applied}
 
-    def _announce_accepted(self, order: Order, result: TransitionResult, at: str, by: str) -> None:
+    def _announce_accepted(self, order: Order, result: TransitionResult, decision: lifecycle.Decision) -> None:
         """``OrderAccepted`` once: a replay publishes only if the first attempt died before publishing."""
         if not result.applied and ORDER_ACCEPTED in self._repository.get_order(order.order_id, consistent=True).published:
             return
-        self._bus.publish([OrderAccepted(order_id=order.order_id, store_id=order.store_id, at=at, by=by)])
+        self._bus.publish(list(decision.events))
         self._repository.mark_published(order.order_id, ORDER_ACCEPTED)

@@ -16,10 +16,11 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from diancan.domain import lifecycle
 from diancan.domain.cart import CartItem, build_lines, portions_needed
 from diancan.domain.clock import business_day, iso, utcnow
 from diancan.domain.errors import Conflict, Unprocessable
-from diancan.domain.events import ORDER_PAID, OrderPaid, PrintRequested
+from diancan.domain.events import ORDER_PAID, PrintRequested
 from diancan.domain.order import Order, OrderRequest, StatusChange
 from diancan.domain.order_limits import OrderLimits
 from diancan.domain.order_status import OrderAction, OrderStatus, TransitionRefused
@@ -289,12 +290,10 @@ class TableService:
             voucher, pickup = self._payment_store.mark_paid_at_counter(
                 order_id=tab.order_id, store_id=tab.store_id, day=business_day(now, self._tz).isoformat(),
                 amount_fen=tab.total_fen, method=method.value, at=iso(now), by=staff(staff_id))
-            self._payments.paid_elsewhere(tab.model_copy(update={
-                "status": OrderStatus.PAID, "pickup_no": pickup, "paid_at": iso(now), "paid_fen": tab.total_fen,
-                "transaction_id": voucher.reference}))
-            self._bus.publish([OrderPaid(order_id=tab.order_id, store_id=tab.store_id, at=iso(now), mode=tab.mode,
-                                         total_fen=tab.total_fen, transaction_id=voucher.reference,
-                                         pickup_no=pickup)])
+            paid = tab.model_copy(update={"status": OrderStatus.PAID, "pickup_no": pickup, "paid_at": iso(now),
+                                          "paid_fen": tab.total_fen, "transaction_id": voucher.reference})
+            self._payments.paid_elsewhere(paid)
+            self._bus.publish([lifecycle.paid(paid, at=iso(now))])
             self._repository.mark_published(tab.order_id, ORDER_PAID)
             logger.info("tab paid at the counter", extra={"order_id": tab.order_id, "method": method.value})
         return self._paid_view(tab.order_id)

@@ -13,6 +13,7 @@ from diancan.console.blueprints import (
               orders,
               reports,
               reviews,
+              settlement,
               setup,
               setup_pages,
               staff,
@@ -26,4 +27,4 @@ from diancan.console.blueprints import (
 BLUEPRINTS = [auth.bp, chain.bp, dashboard.bp, orders.bp, delivery.bp, kitchen.bp, tables.bp, menu.bp, stock.bp,
               stores.bp, reports.bp, audit.bp, staff.bp,
               marketing.bp, members.bp, store_profile.bp, reviews.bp,
-              store_settings.bp, setup.bp, setup_pages.bp]
+              store_settings.bp, setup.bp, setup_pages.bp, settlement.bp]
