@@ -1,9 +1,9 @@
 """Capacity of one store's voucher chain: every payment of a store writes its chain head ``STORE#<sid>/CHAIN``
 (voucher sequence and hash, the day's pickup number) in the payment's transaction, on the condition that the
-head is still the one it read (PaymentStore._chained: read the head, build the voucher on it, write; a lost
+head is still the one it read (PaymentTable._chained: read the head, build the voucher on it, write; a lost
 race backs off ≤ 0.25 s and reads again, 25 times at most, then LEDGER_BUSY).
 
-Measured here against the still stack's moto server, payments of one store through PaymentStore.mark_paid
+Measured here against the still stack's moto server, payments of one store through PaymentTable.mark_paid
 (the notify's critical section: a consistent GetItem of the head, then the transaction), each in its own
 thread as concurrent Lambda environments would run them:
 
@@ -68,22 +68,22 @@ class ChainResult:
 
 
 class _Races:
-    """Counts lost races: PaymentStore calls its backoff once per cancelled attempt."""
+    """Counts lost races: PaymentTable calls its backoff once per cancelled attempt."""
 
     def __init__(self) -> None:
         self.count, self._lock = 0, threading.Lock()
 
     def __enter__(self) -> _Races:
-        from diancan.adapters import payment_store
+        from diancan.adapters import payment_table
 
-        self._module, self._original = payment_store, payment_store._backoff
+        self._module, self._original = payment_table, payment_table._backoff
 
         def counted(attempt: int) -> float:
             with self._lock:
                 self.count += 1
             return self._original(attempt)
 
-        payment_store._backoff = counted
+        payment_table._backoff = counted
         return self
 
     def __exit__(self, *exc) -> None:
@@ -98,7 +98,7 @@ def _pay(order: dict) -> None:
 
     now = datetime.now(UTC)
     reference = f"42000{uuid.uuid4().int % 10**23:023d}"
-    bootstrap.payment_store().mark_paid(
+    bootstrap.payment_table().mark_paid(
         order_id=order["order_id"], store_id=STORE, day=business_day(now).isoformat(),
         voucher_fields={"store_id": STORE, "kind": "payment", "order_id": order["order_id"], "reference": reference,
                         "amount_fen": order["total_fen"], "payer": "openid-bench", "occurred_at": iso(now)},

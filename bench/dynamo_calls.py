@@ -52,7 +52,7 @@ TARGETS = {
     "place order": Target(
         {"BatchGetItem": 1, "Query": 1, "TransactWriteItems": 1},
         "batch: store, dishes, table and the signed-in guest's member standing USER#/MEMBER (points, level, "
-        "first order; MarketingStore hands its key to Repository.load_for_order as a BatchRead); Query: the "
+        "first order; MarketingTable hands its key to Repository.load_for_order as a BatchRead); Query: the "
         "guest's coupon wallet (the best coupon is chosen on the server, so its ids are not known beforehand); "
         "one transaction: order, idempotency key, sweep entry, portions (and coupon/points)"),
     "menu read": Target({"Query": 1}, "the store's partition (profile, categories, dishes, tables) in one Query"),
@@ -62,7 +62,7 @@ TARGETS = {
         "consistent Query of ORDER#<id>, SK between ORDER and STOCK_ISSUE, filtered on kind (Repository."
         "order_with_issue); the range also holds the order's few print jobs, refunds, review and deduction "
         "markers, read but not returned; the guest's detail widens it down to DELIVERY, so a delivery order's "
-        "dispatch comes in the same Query (DeliveryStore.dispatch_read)"),
+        "dispatch comes in the same Query (DeliveryTable.dispatch_read)"),
     "notify": Target(
         {"GetItem": 2, "TransactWriteItems": 1, "UpdateItem": 1},
         "GetItem order (status, amount to check); GetItem chain head STORE#/CHAIN (voucher sequence, hash, "
@@ -155,7 +155,7 @@ def count_report(bench: Bench, orders_wanted: int = 1000) -> tuple[Counted, int]
     from diancan.domain.forecast import same_weekdays_before
     from local.demo_history import BASE_ORDERS, WEEKDAY_FACTOR, Chain, generate, write
 
-    payments = bootstrap.payment_store()
+    payments = bootstrap.payment_table()
     ledger = payments.ledger(STORE)
     chain = Chain(STORE, ledger.seq, ledger.head)  # the history's vouchers continue the live chain
     scale = orders_wanted / (BASE_ORDERS[STORE] * WEEKDAY_FACTOR[REPORT_DAY.weekday()])

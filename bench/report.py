@@ -110,7 +110,7 @@ def _chain_section(results: Results) -> list[str]:
     lines = ["### Capacity of one store's voucher chain", "",
              "Every payment of a store writes its chain head STORE#<sid>/CHAIN in the payment's transaction, "
              "on the condition that it is still the head it read; a lost race backs off and retries (bench/"
-             "chain.py). Payments through PaymentStore.mark_paid, each in its own thread, against the moto "
+             "chain.py). Payments through PaymentTable.mark_paid, each in its own thread, against the moto "
              f"server. One uncontended payment (read the head + the transaction): **{c.cycle_ms:.0f} ms** here, "
              f"so at most **{here:.0f} payments/s** per store here (the head admits one writer at a time).", "",
              "| arrivals | payments | lost races | races per payment | conflict rate (of attempts) | failed | "

@@ -146,7 +146,7 @@ def restock() -> None:
     for dish_id in {item["dish_id"] for item in TAKEOUT} | {"d-cola"}:
         dish = repository.get_dish(STORE, dish_id)
         repository.put_dish(dish.model_copy(update={"portions_left": 100_000, "daily_portions": 100_000}))
-    for ingredient in bootstrap.stock_store().ingredients(STORE).values():
+    for ingredient in bootstrap.stock_table().ingredients(STORE).values():
         bootstrap.stock().restock(STORE, ingredient.ingredient_id, 10_000_000, by="bench")
 
 

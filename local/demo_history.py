@@ -289,7 +289,7 @@ def load(days: int = 60, end: date | None = None, scale: float = 1.0) -> dict[st
     from diancan.adapters.records import ChainHeadRecord
 
     end = end or (utcnow().astimezone(zone()).date() - timedelta(days=1))
-    payments = bootstrap.payment_store()
+    payments = bootstrap.payment_table()
     chains = {sid: Chain(sid, payments.ledger(sid).seq, payments.ledger(sid).head) for sid in BASE_ORDERS}
     written, ratings = 0, Counter()
     for history in generate(days, end, chains=chains, scale=scale):

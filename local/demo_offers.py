@@ -50,7 +50,7 @@ def load(repository=None, marketing=None) -> None:
     from local.demo_data import stores
 
     repository = repository or bootstrap.repository()
-    marketing = marketing or bootstrap.marketing_store()
+    marketing = marketing or bootstrap.marketing_table()
     for store in stores():
         repository.put_store(store.model_copy(update={
             "settings": {**store.settings, "offers": offers().model_dump(mode="json")}}))

@@ -45,12 +45,12 @@ def load(repository=None) -> None:
     no alerts or sold-out flags to derive). An ingredient that exists is left as it is, ledger included,
     so loading twice changes nothing. ``repository`` is accepted for symmetry with demo_data.load."""
     from diancan import bootstrap
-    from diancan.adapters.stock_store import IngredientExists
+    from diancan.adapters.stock_table import IngredientExists
     from diancan.domain.clock import iso, utcnow
     from local.demo_data import stores
 
     del repository  # stock items are written by the stock store, not the order repository
-    stock, at = bootstrap.stock_store(), iso(utcnow())
+    stock, at = bootstrap.stock_table(), iso(utcnow())
     for store in stores():
         for ingredient in ingredients(store.store_id):
             try:

@@ -111,7 +111,7 @@ class Gateway:
         from diancan import bootstrap
 
         codes = bootstrap.table_codes()
-        tables = [t["table_no"] for t in bootstrap.table_store().tables(store_id) if t.get("active", True)]
+        tables = [t["table_no"] for t in bootstrap.seating_table().tables(store_id) if t.get("active", True)]
         return json_answer(200, {"store_id": store_id,
                                  "scenes": {table_no: codes.scene_for(store_id, table_no) for table_no in tables}})
 

@@ -136,8 +136,8 @@ def verify_store_chain(stack: str, store_id: str) -> dict:
 
     bootstrap.reset()
     anchors = ChainAnchors(bootstrap.settings().anchor_bucket, bootstrap.settings().region)
-    report = {**verify_chain(bootstrap.payment_store(), store_id),
-              **verify_anchors(bootstrap.payment_store(), anchors, store_id)}
+    report = {**verify_chain(bootstrap.payment_table(), store_id),
+              **verify_anchors(bootstrap.payment_table(), anchors, store_id)}
     return {**report, "intact": report["intact"] and report["anchored_intact"]}
 
 
@@ -146,11 +146,11 @@ def first_owner(stack: str, login: str, name: str) -> tuple[str, str]:
     refused (FIRST_OWNER_EXISTS) and writes nothing."""
     _product_on_path(stack)
     from diancan import bootstrap
-    from diancan.adapters.staff_store import StaffStore
+    from diancan.adapters.staff_table import StaffTable
     from diancan.services.staff import create_first_owner
 
     bootstrap.reset()
-    owner, password = create_first_owner(StaffStore(), login, name)
+    owner, password = create_first_owner(StaffTable(), login, name)
     return owner.staff_id, password
 
 

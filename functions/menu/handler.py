@@ -53,19 +53,19 @@ def get_menu(store_id: str) -> dict:
     openid = _signed_in_guest()
     return menu.store_menu(bootstrap.repository(), store_id, category=query("category"), q=query("q"),
                            sort=query("sort") or "default", openid=openid,
-                           activity=bootstrap.activity_store() if openid else None)
+                           activity=bootstrap.activity_table() if openid else None)
 
 
 @app.get("/stores/<store_id>/dishes/<dish_id>", summary="One dish with its detail", tags=["menu"], description=ENGLISH)
 def get_dish(store_id: str, dish_id: str) -> dict:
-    return menu.dish_detail(bootstrap.repository(), store_id, dish_id, bootstrap.review_store())
+    return menu.dish_detail(bootstrap.repository(), store_id, dish_id, bootstrap.review_table())
 
 
 @app.get("/stores/<store_id>/campaigns")
 def get_campaigns(store_id: str) -> dict:
     from diancan.services.campaigns import campaigns
 
-    return campaigns(store_id, bootstrap.repository(), bootstrap.marketing_store())
+    return campaigns(store_id, bootstrap.repository(), bootstrap.marketing_table())
 
 
 @logger.inject_lambda_context

@@ -91,7 +91,7 @@ def erase_me(_confirmed: Annotated[ErasureRequest, Body()]) -> dict:
 def get_me() -> dict:
     from diancan.services.profile import profile
 
-    return profile(current_guest(app), bootstrap.marketing_store(), bootstrap.coupons(), bootstrap.repository())
+    return profile(current_guest(app), bootstrap.marketing_table(), bootstrap.coupons(), bootstrap.repository())
 
 
 @app.post("/coupons/<template_id>/claim")

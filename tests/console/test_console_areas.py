@@ -50,7 +50,7 @@ def test_the_owner_creates_a_coupon_issues_it_to_recent_guests_once_and_sets_a_s
     from diancan import bootstrap
     from tests.console.conftest import make_paid_order
 
-    bootstrap.activity_store().record_paid_order(make_paid_order(console))  # openid-alice ordered today
+    bootstrap.activity_table().record_paid_order(make_paid_order(console))  # openid-alice ordered today
     client = make_app().test_client()
     csrf = login(client, "boss")
     created = _post(client, csrf, "/marketing/templates", {"template_id": "tpl-back", "name": "回头客券",
@@ -61,7 +61,7 @@ def test_the_owner_creates_a_coupon_issues_it_to_recent_guests_once_and_sets_a_s
 
     assert created.status_code == 200 and offers.status_code == 200
     assert (first.get_json()["issued"], again.get_json()["issued"]) == (1, 0)
-    wallet = bootstrap.marketing_store().wallet("openid-alice")
+    wallet = bootstrap.marketing_table().wallet("openid-alice")
     assert [w.coupon.template_id for w in wallet] == ["tpl-back"]
     store = console.repository.load_menu(OWN).store
     assert store.settings["offers"]["full_reductions"][0]["tiers"] == [{"threshold_fen": 10000, "off_fen": 1000},
@@ -76,8 +76,8 @@ def test_the_member_list_shows_a_days_guests_with_spend_visits_and_points(make_a
     from tests.console.conftest import make_paid_order
 
     order = make_paid_order(console)
-    bootstrap.activity_store().record_paid_order(order)
-    bootstrap.marketing_store().post_points(order.openid, f"{order.order_id}#earn", 43, at=order.created_at,
+    bootstrap.activity_table().record_paid_order(order)
+    bootstrap.marketing_table().post_points(order.openid, f"{order.order_id}#earn", 43, at=order.created_at,
                                             spend_delta=order.total_fen, completed_delta=1)
     client = make_app().test_client()
     login(client, "boss")
@@ -128,7 +128,7 @@ def test_a_manager_replies_to_a_review_of_the_month_and_the_reply_shows_on_the_d
     order = make_paid_order(console)
     for action in (OrderAction.START, OrderAction.MARK_READY, OrderAction.COMPLETE):
         console.repository.transition(order.order_id, order.mode, action, at=order.created_at)
-    bootstrap.review_store().add(console.repository.get_order(order.order_id, consistent=True), {"d-gongbao": 2},
+    bootstrap.review_table().add(console.repository.get_order(order.order_id, consistent=True), {"d-gongbao": 2},
                                  "有点咸", [], order.created_at)
     client = make_app().test_client()
     csrf = login(client, "jingan")

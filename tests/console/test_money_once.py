@@ -58,14 +58,14 @@ def test_a_refund_posted_twice_with_the_pages_key_refunds_once_and_answers_the_f
 
     assert (first.status_code, again.status_code) == (200, 200), again.get_data(as_text=True)
     assert again.get_json() == first.get_json()
-    assert [r.amount_fen for r in bootstrap.payment_store().refunds(order["order_id"])] == [500]
+    assert [r.amount_fen for r in bootstrap.payment_table().refunds(order["order_id"])] == [500]
     wait_for(lambda: _refunds_at_wechatpay(live, order["order_id"]) == [500])
     assert len(_refund_audits(console, order["order_id"])) == 1
 
     other = _post(client, csrf, path, {**body, "request_key": keys[2]})
     assert other.status_code == 200 and other.get_json()["refund"]["out_refund_no"] != first.get_json()["refund"][
         "out_refund_no"]
-    assert sorted(r.amount_fen for r in bootstrap.payment_store().refunds(order["order_id"])) == [500, 500]
+    assert sorted(r.amount_fen for r in bootstrap.payment_table().refunds(order["order_id"])) == [500, 500]
     assert len(_refund_audits(console, order["order_id"])) == 2
 
 
@@ -86,7 +86,7 @@ def test_a_plain_form_refund_resent_by_the_browser_redirects_alike_and_refunds_o
 
     assert [a.status_code for a in answers] == [302, 302]
     assert answers[0].headers["Location"] == answers[1].headers["Location"]
-    assert len(bootstrap.payment_store().refunds(order["order_id"])) == 1
+    assert len(bootstrap.payment_table().refunds(order["order_id"])) == 1
     assert len(_refund_audits(console, order["order_id"])) == 1
 
 
@@ -101,13 +101,13 @@ def test_a_refund_without_a_key_is_refused_and_the_key_again_with_another_amount
 
     missing = _post(client, csrf, path, {"amount_yuan": "5"})
     assert missing.status_code == 400 and missing.get_json()["code"] == "IDEMPOTENCY_KEY_REQUIRED"
-    assert bootstrap.payment_store().refunds(order["order_id"]) == []
+    assert bootstrap.payment_table().refunds(order["order_id"]) == []
 
     by_header = _post(client, csrf, path, {"amount_yuan": "5"}, **{"Idempotency-Key": "script-refund-0001"})
     assert by_header.status_code == 200
     reused = _post(client, csrf, path, {"amount_yuan": "6"}, **{"Idempotency-Key": "script-refund-0001"})
     assert reused.status_code == 409 and reused.get_json()["code"] == "IDEMPOTENCY_KEY_REUSED"
-    assert [r.amount_fen for r in bootstrap.payment_store().refunds(order["order_id"])] == [500]
+    assert [r.amount_fen for r in bootstrap.payment_table().refunds(order["order_id"])] == [500]
 
 
 def test_a_refused_refund_leaves_its_key_free_for_the_corrected_retry(live, guest_token, console, make_app):
@@ -122,7 +122,7 @@ def test_a_refused_refund_leaves_its_key_free_for_the_corrected_retry(live, gues
     fixed = _post(client, csrf, path, {**body, "reason": "菜品售罄"})
     assert fixed.status_code == 200, fixed.get_data(as_text=True)
     assert _post(client, csrf, path, {**body, "reason": "菜品售罄"}).get_json() == fixed.get_json()
-    assert len(bootstrap.payment_store().refunds(order["order_id"])) == 1
+    assert len(bootstrap.payment_table().refunds(order["order_id"])) == 1
     assert [e.action for e in _refund_audits(console, order["order_id"])] == ["order.reject"]
 
 
@@ -146,7 +146,7 @@ def test_a_tab_paid_at_the_counter_twice_with_one_key_is_audited_once_and_answer
 
     assert [a.status_code for a in answers] == [200, 200] and answers[0].get_json() == answers[1].get_json()
     assert [e.action for e in console.audit.recent(STORE) if e.action == "table.pay"] == ["table.pay"]
-    assert len(list(bootstrap.payment_store().vouchers(STORE))) == 1
+    assert len(list(bootstrap.payment_table().vouchers(STORE))) == 1
 
 
 @pytest.mark.parametrize("route", ["delivery/tip", "delivery/refund-close"])
@@ -179,7 +179,7 @@ def test_a_cashiers_refunds_of_one_order_stop_at_their_daily_limit_for_it(live, 
     assert second.status_code == 403 and second.get_json()["code"] == "REFUND_DAY_LIMIT"
     assert second.get_json()["details"] == {"limit_fen": 5000, "refunded_today_fen": 3000, "amount_fen": 3000}
     assert third.status_code == 200  # up to the limit exactly
-    assert sorted(r.amount_fen for r in bootstrap.payment_store().refunds(order["order_id"])) == [2000, 3000]
+    assert sorted(r.amount_fen for r in bootstrap.payment_table().refunds(order["order_id"])) == [2000, 3000]
 
 
 def test_two_concurrent_cashier_refunds_cannot_both_pass_the_daily_limit(live, guest_token, monkeypatch):
@@ -193,7 +193,7 @@ def test_two_concurrent_cashier_refunds_cannot_both_pass_the_daily_limit(live, g
     from diancan.domain.errors import DomainError
 
     order = paid_in_simulator(live, guest_token(), key="console-day-limit-2")
-    payments, store = bootstrap.payments(), bootstrap.payment_store()
+    payments, store = bootstrap.payments(), bootstrap.payment_table()
     barrier, read = threading.Barrier(2, timeout=20), store.refunds
 
     def refunds_then_wait(order_id: str):

@@ -49,12 +49,12 @@ def feieyun():
 def client(make_app, console, feieyun):
     from diancan import bootstrap
     from diancan.adapters.printer import FeieyunPrinter
-    from diancan.adapters.setup_store import SetupStore
+    from diancan.adapters.setup_table import SetupTable
     from diancan.services.store_setup import StoreSetup
 
     account = TEST_SECRETS["feieyun"]
     setup = StoreSetup(
-        bootstrap.repository(), SetupStore(), bootstrap.print_jobs(), bootstrap.stock_store(), bootstrap.menu_admin(),
+        bootstrap.repository(), SetupTable(), bootstrap.print_jobs(), bootstrap.stock_table(), bootstrap.menu_admin(),
         bootstrap.stock(), lambda: FeieyunPrinter(account["user"], account["ukey"], session=SimSession(feieyun)))
     console.store_setup = lambda: setup
     return make_app().test_client()
@@ -203,8 +203,8 @@ def test_bad_input_on_every_write_route_is_a_clear_400_and_writes_nothing(client
 
     owner = bearer(client, "boss")
     repository = bootstrap.repository()
-    before = (repository.store_for_update("sh-jingan")[0], bootstrap.table_store().tables("sh-jingan"),
-              bootstrap.stock_store().ingredients("sh-jingan"), len(console.accounts.everyone()),
+    before = (repository.store_for_update("sh-jingan")[0], bootstrap.seating_table().tables("sh-jingan"),
+              bootstrap.stock_table().ingredients("sh-jingan"), len(console.accounts.everyone()),
               {s.store_id for s in repository.list_stores()})
     for path, body in BAD:
         answer = call(client, owner, "POST", path, body)
@@ -213,8 +213,8 @@ def test_bad_input_on_every_write_route_is_a_clear_400_and_writes_nothing(client
         assert refused["code"] and refused["message"] and refused["message_en"], (path, refused)
     assert client.post("/api/stores", data="store_id=x", headers={**owner, "Content-Type": "text/plain"},
                        base_url=BASE).status_code == 400
-    after = (repository.store_for_update("sh-jingan")[0], bootstrap.table_store().tables("sh-jingan"),
-             bootstrap.stock_store().ingredients("sh-jingan"), len(console.accounts.everyone()),
+    after = (repository.store_for_update("sh-jingan")[0], bootstrap.seating_table().tables("sh-jingan"),
+             bootstrap.stock_table().ingredients("sh-jingan"), len(console.accounts.everyone()),
              {s.store_id for s in repository.list_stores()})
     assert after == before
     assert not [e for e in console.audit.recent("sh-jingan") if e.staff_id == "boss"]

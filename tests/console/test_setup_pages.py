@@ -57,7 +57,7 @@ def test_an_owner_creates_a_store_from_the_form_and_sets_it_up(client, feieyun):
     assert all(text in shown for text in ("A3", "920000001", "在线", "猪肉", "热菜"))
     assert re.search(r"A1</td><td>大厅</td><td>4</td><td>在用", shown)
     assert post(client, csrf, f"{page}/tables/A2", {"active": "false"}).status_code == 302
-    assert not bootstrap.table_store().table("sh-minhang", "A2")["active"]
+    assert not bootstrap.seating_table().table("sh-minhang", "A2")["active"]
     assert post(client, csrf, "/s/sh-minhang/store/retire", {}).status_code == 302
     assert bootstrap.repository().store_for_update("sh-minhang")[0].retired
 

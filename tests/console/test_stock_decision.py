@@ -18,7 +18,7 @@ def issue(paid_order, fakes, monkeypatch):
     from diancan.domain.stock import StockIssue
 
     monkeypatch.setattr(bootstrap, "payments", lambda: fakes["payments"])
-    bootstrap.stock_store().open_issue(StockIssue(order_id=paid_order.order_id, store_id=paid_order.store_id,
+    bootstrap.stock_table().open_issue(StockIssue(order_id=paid_order.order_id, store_id=paid_order.store_id,
                                                   shortages={"pork": 120}, opened_at=paid_order.created_at))
     return paid_order
 
@@ -43,7 +43,7 @@ def test_the_order_page_offers_the_decision_and_a_refund_refunds_the_whole_order
     assert _decide(client, csrf, issue, "refund_requested", "key-0002-bbbb").get_json() == first.get_json()
     assert [r[0] for r in fakes["payments"].refunds] == [issue.order_id]  # once, the whole order (amount None)
     assert fakes["payments"].refunds[0][1] is None
-    assert bootstrap.stock_store().issue_of(issue.order_id).status.value == "refund_requested"
+    assert bootstrap.stock_table().issue_of(issue.order_id).status.value == "refund_requested"
     other = _decide(client, csrf, issue, "substituted", "key-0003-cccc")
     assert other.status_code == 409 and other.get_json()["code"] == "STOCK_ISSUE_DECIDED"
     assert "已整单退款" in client.get(f"/s/{issue.store_id}/orders/{issue.order_id}", base_url=BASE).get_data(as_text=True)
@@ -58,4 +58,4 @@ def test_a_substitution_moves_no_money_and_a_cashier_cannot_refund_beyond_the_li
     assert refused.status_code == 403 and refused.get_json()["code"] == "REFUND_LIMIT"
     done = _decide(cashier, csrf, issue, "substituted", "key-0005-eeee")
     assert done.status_code == 200 and not fakes["payments"].refunds
-    assert bootstrap.stock_store().issue_of(issue.order_id).status.value == "substituted"
+    assert bootstrap.stock_table().issue_of(issue.order_id).status.value == "substituted"

@@ -157,7 +157,7 @@ def order_sweeper(scene: Scene) -> None:
     from diancan.domain.clock import minute_of, utcnow
 
     due = minute_of(utcnow() - timedelta(minutes=2))
-    bootstrap.payment_store().add_sweep(due, "expire", scene.world.order_id, None, int(utcnow().timestamp()) + 3600)
+    bootstrap.payment_table().add_sweep(due, "expire", scene.world.order_id, None, int(utcnow().timestamp()) + 3600)
 
 
 def menu_daily(scene: Scene) -> None:

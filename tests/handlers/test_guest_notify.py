@@ -124,9 +124,9 @@ def notify(event: dict) -> dict:
 
 
 def notice_state(order_id: str) -> str | None:
-    from diancan.adapters.notice_store import NoticeStore
+    from diancan.adapters.notice_table import NoticeTable
 
-    return NoticeStore().read(order_id, "sh-jingan", "READY").state
+    return NoticeTable().read(order_id, "sh-jingan", "READY").state
 
 
 def test_the_sample_batch_delivers_one_event_twice_and_the_guest_gets_one_message(demo_chain, wechat, sim):
@@ -215,9 +215,9 @@ def status_batch(detail_type: str, detail: dict, receive_counts=(1,)) -> dict:
 
 
 def kind_state(order_id: str, kind: str) -> str | None:
-    from diancan.adapters.notice_store import NoticeStore
+    from diancan.adapters.notice_table import NoticeTable
 
-    return NoticeStore().read(order_id, "sh-jingan", kind).state
+    return NoticeTable().read(order_id, "sh-jingan", kind).state
 
 
 def template_of(kind: str) -> str:
@@ -279,14 +279,14 @@ def test_a_refund_tells_the_amount_once_however_often_the_event_comes(demo_chain
 
 def test_a_kind_without_a_template_is_skipped_and_counted(demo_chain, wechat, sim):
     """A deployment that configured only the ready template: the other kinds send nothing."""
-    from diancan.adapters.notice_store import NoticeStore
+    from diancan.adapters.notice_table import NoticeTable
     from diancan.domain.events import OrderAccepted, OrderPaid, OrderReady
     from diancan.domain.guest_notices import NoticeTemplate
     from diancan.services.guest_notices import GuestNotices
     from local.world import LOCAL_READY_TEMPLATE
 
     counted = []
-    notices = GuestNotices(NoticeStore(), messages_adapter(), {"READY": NoticeTemplate.model_validate(LOCAL_READY_TEMPLATE)},
+    notices = GuestNotices(NoticeTable(), messages_adapter(), {"READY": NoticeTemplate.model_validate(LOCAL_READY_TEMPLATE)},
                            count=counted.append)
     order_id = paid_order(pickup_no=35)
     at = "2026-11-24T04:42:10Z"

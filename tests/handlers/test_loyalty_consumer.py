@@ -44,18 +44,18 @@ def test_replayed_events_change_nothing(offers_chain, guest_token):
     paid = bus_event("OrderPaid", order["order_id"])
     assert deliver(paid, paid) == {"batchItemFailures": []}
     assert deliver(paid) == {"batchItemFailures": []}
-    [coupon] = bootstrap.marketing_store().wallet("openid-replay")
+    [coupon] = bootstrap.marketing_table().wallet("openid-replay")
     assert coupon.status == "used"
-    counts, _ = bootstrap.activity_store().reco_inputs("sh-jingan", "openid-replay")
+    counts, _ = bootstrap.activity_table().reco_inputs("sh-jingan", "openid-replay")
     assert counts == {"d-hongshao": 2}
-    assert bootstrap.activity_store().member_info("openid-replay").last_order_day == order["business_day"]
+    assert bootstrap.activity_table().member_info("openid-replay").last_order_day == order["business_day"]
 
 
 def test_the_points_ledger_adds_up_through_earn_redeem_and_refund_via_the_consumer(offers_chain, guest_token):
     from diancan import bootstrap
     from diancan.services.completion import complete_order
 
-    marketing, repository = bootstrap.marketing_store(), bootstrap.repository()
+    marketing, repository = bootstrap.marketing_table(), bootstrap.repository()
     marketing.post_points("openid-ledger", "seed#gift", 500, at=AT, note="welcome gift")
     order = place(guest_token("ledger"), HONGSHAO, "key-ledger", use_points=300)
     assert marketing.standing("openid-ledger").points == 200
@@ -84,7 +84,7 @@ def test_a_completion_that_arrives_after_the_refund_earns_nothing(offers_chain, 
     move(order["order_id"], OrderAction.PAY, OrderAction.START, OrderAction.MARK_READY, OrderAction.COMPLETE,
          OrderAction.REFUND)
     deliver(bus_event("OrderRefunded", order["order_id"], full=True), bus_event("OrderCompleted", order["order_id"]))
-    assert bootstrap.marketing_store().ledger("openid-late") == []
+    assert bootstrap.marketing_table().ledger("openid-late") == []
 
 
 def test_a_cancelled_order_gives_its_coupon_back_through_the_consumer(offers_chain, guest_token):
@@ -96,7 +96,7 @@ def test_a_cancelled_order_gives_its_coupon_back_through_the_consumer(offers_cha
     move(order["order_id"], OrderAction.CANCEL)
     cancelled = bus_event("OrderCancelled", order["order_id"])
     assert deliver(cancelled, cancelled) == {"batchItemFailures": []}
-    [coupon] = bootstrap.marketing_store().wallet("openid-giveback")
+    [coupon] = bootstrap.marketing_table().wallet("openid-giveback")
     assert (coupon.status, coupon.order_id) == ("available", None)
 
 
@@ -107,7 +107,7 @@ def test_a_partial_refund_keeps_the_coupon_spent(offers_chain, guest_token):
     order = place(token, HONGSHAO, "key-partial", coupon_id=claim(token, "tpl-new-guest"))
     move(order["order_id"], OrderAction.PAY)
     deliver(bus_event("OrderPaid", order["order_id"]), bus_event("OrderRefunded", order["order_id"], full=False))
-    [coupon] = bootstrap.marketing_store().wallet("openid-partial")
+    [coupon] = bootstrap.marketing_table().wallet("openid-partial")
     assert coupon.status == "used"
 
 
@@ -139,7 +139,7 @@ def test_partial_refunds_take_back_earned_points_in_proportion_once_each_and_the
     from diancan.adapters.records import OrderRecord
     from diancan.services.completion import complete_order
 
-    marketing, repository = bootstrap.marketing_store(), bootstrap.repository()
+    marketing, repository = bootstrap.marketing_table(), bootstrap.repository()
     order = place(guest_token("part"), HONGSHAO, "key-part-points")
     current = move(order["order_id"], OrderAction.PAY, OrderAction.START, OrderAction.MARK_READY)
     OrderRecord(keys.order(order["order_id"]), keys.ORDER).update(

@@ -62,7 +62,7 @@ def test_a_signed_in_new_guest_gets_the_best_offers_and_is_charged_the_quote(off
     assert status == 201
     assert order["total_fen"] == answer["total_fen"]
     assert [d["kind"] for d in order["discounts"]] == ["full_reduction", "coupon"]
-    [entry] = bootstrap.marketing_store().wallet("openid-newbie")
+    [entry] = bootstrap.marketing_table().wallet("openid-newbie")
     assert (entry.status, entry.order_id) == ("reserved", order["order_id"])
 
 
@@ -83,7 +83,7 @@ def test_a_cancelled_order_gives_its_coupon_back(offers_chain, guest_token):
     order = bootstrap.repository().get_order(place(token, order_body())[1]["order_id"])
     bootstrap.loyalty().order_cancelled(order, AT)
     bootstrap.loyalty().order_cancelled(order, AT)  # a replayed event changes nothing
-    [entry] = bootstrap.marketing_store().wallet("openid-cancel")
+    [entry] = bootstrap.marketing_table().wallet("openid-cancel")
     assert (entry.status, entry.order_id) == ("available", None)
     assert quote(order_body(), token)[1]["explain"][-1] == "新客券 -10.00"
 
@@ -104,7 +104,7 @@ def test_the_points_ledger_adds_up_through_earn_redeem_and_refund(offers_chain, 
     from bench.calls import recorded_calls
     from diancan import bootstrap
 
-    marketing, loyalty, repository = bootstrap.marketing_store(), bootstrap.loyalty(), bootstrap.repository()
+    marketing, loyalty, repository = bootstrap.marketing_table(), bootstrap.loyalty(), bootstrap.repository()
     store = repository.list_stores()[0]
     marketing.post_points("openid-points", "seed#gift", 500, at=AT, note="welcome gift")
     token = guest_token("points")
@@ -127,7 +127,7 @@ def test_the_points_ledger_adds_up_through_earn_redeem_and_refund(offers_chain, 
 def test_redeeming_more_points_than_the_balance_uses_only_the_balance(offers_chain, guest_token):
     from diancan import bootstrap
 
-    bootstrap.marketing_store().post_points("openid-few", "seed#gift", 50, at=AT)
+    bootstrap.marketing_table().post_points("openid-few", "seed#gift", 50, at=AT)
     status, answer = quote(order_body(use_points=5000), guest_token("few"))
     assert status == 200
     assert answer["discounts"][-1]["points"] == 50
@@ -137,10 +137,10 @@ def test_redeeming_more_points_than_the_balance_uses_only_the_balance(offers_cha
 
 @pytest.fixture
 def server_marketing(server_aws):
-    """A MarketingStore talking to a moto server, which applies conditions atomically like DynamoDB."""
+    """A MarketingTable talking to a moto server, which applies conditions atomically like DynamoDB."""
     from diancan import bootstrap
 
-    return bootstrap.marketing_store()
+    return bootstrap.marketing_table()
 
 
 def test_a_hundred_guests_racing_for_twenty_coupons_get_exactly_twenty(server_marketing):
@@ -181,7 +181,7 @@ def test_a_ten_yuan_coupon_on_a_cheap_dine_in_dish_leaves_the_order_possible(off
     status, order = place(token, cola, key="key-cheap-cola-1")
     assert status == 201, order
     assert order["total_fen"] == 500
-    [entry] = bootstrap.marketing_store().wallet("openid-thirsty")
+    [entry] = bootstrap.marketing_table().wallet("openid-thirsty")
     assert (entry.coupon.coupon_id, entry.status) == (coupon_id, "available")
     status, named = quote({**cola, "coupon_id": coupon_id}, token)  # named by the guest: spent, 0.01 to pay
     assert (status, named["total_fen"]) == (200, 1)
@@ -210,7 +210,7 @@ def test_a_coupon_issued_before_its_templates_end_shows_its_own_earlier_expiry(o
     from diancan import bootstrap
     from diancan.domain.clock import parse_iso, utcnow
 
-    marketing = bootstrap.marketing_store()
+    marketing = bootstrap.marketing_table()
     template = marketing.get_template("tpl-new-guest")
     ends = utcnow() + timedelta(days=300)
     marketing.put_template(template.model_copy(update={

@@ -86,7 +86,7 @@ def test_paying_through_the_simulator_marks_the_order_paid_once(live, guest_toke
     assert paid.paid_fen == order["total_fen"]
     from diancan import bootstrap
 
-    vouchers = bootstrap.payment_store().order_vouchers(order["order_id"])
+    vouchers = bootstrap.payment_table().order_vouchers(order["order_id"])
     assert [v.amount_fen for v in vouchers] == [order["total_fen"]]
     assert [h.status for h in paid.history].count("PAID") == 1
     # published after the order's write: wait for it (at least once: a slow answer may make WeChat Pay resend)
@@ -104,7 +104,7 @@ def test_twenty_duplicate_notifications_give_one_transition_one_voucher_one_even
     assert [h.status for h in state.history].count("PAID") == 1
     from diancan import bootstrap
 
-    assert len(bootstrap.payment_store().order_vouchers(order["order_id"])) == 1
+    assert len(bootstrap.payment_table().order_vouchers(order["order_id"])) == 1
     assert len(queued(demo_chain, "StockQueue")) == 1
 
 
@@ -159,7 +159,7 @@ def test_payment_for_a_cancelled_order_is_refunded_automatically(live, guest_tok
     assert "LATE_PAYMENT" in state.flags
     from diancan import bootstrap
 
-    [refund] = bootstrap.payment_store().refunds(order["order_id"])
+    [refund] = bootstrap.payment_table().refunds(order["order_id"])
     assert (refund.amount_fen, refund.reason) == (order["total_fen"], "paid_after_cancel")
 
 
@@ -243,7 +243,7 @@ def test_partial_refunds_add_up_and_never_exceed_the_paid_amount(live, guest_tok
     payments.refund(order["order_id"], None, reason="rest", by="staff:mgr")
     final = wait_for(lambda: (o := order_state(order["order_id"])).status == "REFUNDED" and o)
     assert final.refunded_fen == total
-    refunds = bootstrap.payment_store().refunds(order["order_id"])
+    refunds = bootstrap.payment_table().refunds(order["order_id"])
     assert sorted(r.amount_fen for r in refunds) == sorted([1000, 500, total - 1500])
     assert all(r.status == "SUCCESS" for r in refunds)
     refunded: list[int] = []
@@ -265,13 +265,13 @@ def test_the_voucher_chain_of_a_store_verifies_and_shows_tampering(live, guest_t
 
     first = paid_order(live, guest_token("alice"), key="chain-key-1")
     paid_order(live, guest_token("bob"), key="chain-key-2")
-    chain = list(bootstrap.payment_store().vouchers("sh-jingan"))
+    chain = list(bootstrap.payment_table().vouchers("sh-jingan"))
     assert [v.seq for v in chain] == [1, 2]
     assert first_broken_link(chain) is None
     record = VoucherRecord.get(keys.order(first["order_id"]), keys.voucher(chain[0].reference))
     record.doc = {**record.doc, "amount_fen": 1}
     record.save()
-    assert first_broken_link(list(bootstrap.payment_store().vouchers("sh-jingan"))) == 1
+    assert first_broken_link(list(bootstrap.payment_table().vouchers("sh-jingan"))) == 1
 
 
 def _after(iso_text: str, minutes: int):

@@ -36,7 +36,7 @@ def test_a_phone_number_is_stored_encrypted_only_with_the_consent_code(wechat, g
     status, answer = share(guest_token("alice"), "phone-alice")
     phone = phone_for("alice")
     assert (status, answer) == (200, {"phone": f"{phone[:3]}****{phone[-4:]}", "shared": True})
-    stored = bootstrap.activity_store().member_info("openid-alice").phone_enc
+    stored = bootstrap.activity_table().member_info("openid-alice").phone_enc
     assert phone not in stored
     assert bootstrap.pii_cipher().decrypt(stored) == phone
 
@@ -48,7 +48,7 @@ def test_a_used_or_made_up_code_is_refused_and_nothing_is_stored(wechat, guest_t
     for code in ("phone-bob", "made-up"):
         status, error = share(guest_token("carol"), code)
         assert (status, error["code"]) == (400, "PHONE_CODE_INVALID")
-    assert bootstrap.activity_store().member_info("openid-carol").phone_enc is None
+    assert bootstrap.activity_table().member_info("openid-carol").phone_enc is None
 
 
 def test_an_expired_access_token_is_fetched_again(wechat, guest_token):
@@ -96,20 +96,20 @@ def test_delete_my_data_removes_phone_birthday_and_favourite_keeps_orders_and_ca
     status, _ = http_call("orders", "orders/post_birthday", body={"birthday": "1950-03-08"},
                           headers={"authorization": f"Bearer {token}"})
     assert status == 200
-    assert "openid-frank" in list(bootstrap.activity_store().birthdays_on("03-08"))  # the birthday job finds him
+    assert "openid-frank" in list(bootstrap.activity_table().birthdays_on("03-08"))  # the birthday job finds him
 
     status, answer = erase(token)
     assert status == 200, answer
     assert answer["erased"] == ["phone", "birthday", "favourite_dish"]
     assert [k["what"] for k in answer["kept"]] == ["orders", "points"] and answer["requested_at"]
-    info = bootstrap.activity_store().member_info("openid-frank")
+    info = bootstrap.activity_table().member_info("openid-frank")
     assert (info.phone_enc, info.birthday, info.favourite_dish) == (None, None, None)
-    assert "openid-frank" not in list(bootstrap.activity_store().birthdays_on("03-08"))  # and no longer
+    assert "openid-frank" not in list(bootstrap.activity_table().birthdays_on("03-08"))  # and no longer
     record = MemberInfoRecord.get(keys.user("openid-frank"), keys.MEMBER_INFO)
     assert record.erasure_requested_at == answer["requested_at"]
 
     assert erase(token)[0] == 200  # twice: still nothing stored, no error
-    assert bootstrap.activity_store().member_info("openid-frank").phone_enc is None
+    assert bootstrap.activity_table().member_info("openid-frank").phone_enc is None
 
 
 @pytest.mark.parametrize("body", [{}, {"confirm": False}, {"confirm": True, "also": 1}])
@@ -120,7 +120,7 @@ def test_delete_my_data_needs_the_confirmation_and_writes_nothing_without_it(wec
     assert share(token, "phone-gina")[0] == 200
     status, error = erase(token, body)
     assert (status, error["code"]) == (400, "INVALID_REQUEST")
-    assert bootstrap.activity_store().member_info("openid-gina").phone_enc is not None
+    assert bootstrap.activity_table().member_info("openid-gina").phone_enc is not None
 
 
 def test_delete_my_data_needs_a_guest_token(wechat):

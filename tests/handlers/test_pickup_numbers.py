@@ -29,7 +29,7 @@ def create(orders: list[Order]) -> None:
 def pay(order: Order, day: str) -> int:
     from diancan import bootstrap
 
-    _, pickup = bootstrap.payment_store().mark_paid(
+    _, pickup = bootstrap.payment_table().mark_paid(
         order_id=order.order_id, store_id=order.store_id, day=day, at="2026-11-24T04:01:00.000Z", by="test",
         voucher_fields={"store_id": order.store_id, "kind": "payment", "order_id": order.order_id,
                         "reference": f"tx-{order.order_id}", "amount_fen": 100, "occurred_at": "2026-11-24"},
@@ -46,7 +46,7 @@ def test_thirty_concurrent_payments_get_the_numbers_one_to_thirty_and_an_unbroke
     with ThreadPoolExecutor(max_workers=10) as pool:
         numbers = list(pool.map(lambda order: pay(order, "2026-11-24"), orders))
     assert sorted(numbers) == list(range(1, 31))
-    chain = list(bootstrap.payment_store().vouchers("sh-jingan"))
+    chain = list(bootstrap.payment_table().vouchers("sh-jingan"))
     assert [v.seq for v in chain] == list(range(1, 31))
     assert first_broken_link(chain) is None
     stored = {o.order_id: bootstrap.repository().get_order(o.order_id).pickup_no for o in orders}

@@ -26,7 +26,7 @@ def test_recommendations_come_from_history_and_what_goes_with_it_never_a_sold_ou
     from diancan import bootstrap
     from diancan.services.reco_job import RecoJob
 
-    repository, activity = bootstrap.repository(), bootstrap.activity_store()
+    repository, activity = bootstrap.repository(), bootstrap.activity_table()
     for _ in range(3):
         place(repository, [{"dish_id": QINGCAI, "qty": 1}, {"dish_id": RICE, "qty": 2}, {"dish_id": COLA, "qty": 1}])
     place(repository, [{"dish_id": SHENGJIAN, "qty": 5}])
@@ -56,8 +56,8 @@ def auto_run(on: date) -> dict:
     from diancan.services.coupons import CouponService
 
     clock = lambda: datetime(on.year, on.month, on.day, 2, 0, tzinfo=UTC)  # noqa: E731  10:00 in Shanghai
-    coupons = CouponService(bootstrap.marketing_store(), clock=clock)
-    return AutoCoupons(coupons, bootstrap.activity_store(), clock=clock).run()["issued"]
+    coupons = CouponService(bootstrap.marketing_table(), clock=clock)
+    return AutoCoupons(coupons, bootstrap.activity_table(), clock=clock).run()["issued"]
 
 
 @pytest.fixture
@@ -81,12 +81,12 @@ def test_the_birthday_coupon_comes_every_year_but_once_a_year(offers):
     from diancan import bootstrap
 
     known_guest("openid-bday")
-    bootstrap.activity_store().set_birthday("openid-bday", date(1990, 11, 24))
+    bootstrap.activity_table().set_birthday("openid-bday", date(1990, 11, 24))
     assert auto_run(date(2026, 11, 24)) == {"tpl-birthday": 1}
     assert auto_run(date(2026, 11, 24)) == {}  # a rerun issues nothing
     assert auto_run(date(2026, 11, 25)) == {}
     assert auto_run(date(2027, 11, 24)) == {"tpl-birthday": 1}  # the per-guest limit counts per year
-    assert len(bootstrap.marketing_store().wallet("openid-bday")) == 2
+    assert len(bootstrap.marketing_table().wallet("openid-bday")) == 2
 
 
 def test_a_guest_away_for_thirty_days_is_won_back_once_per_absence(offers):
@@ -95,7 +95,7 @@ def test_a_guest_away_for_thirty_days_is_won_back_once_per_absence(offers):
     repository = bootstrap.repository()
     known_guest("openid-stock")
     order = place(repository, [{"dish_id": RICE, "qty": 1}])
-    bootstrap.activity_store().record_paid_order(order)
+    bootstrap.activity_table().record_paid_order(order)
     last = date.fromisoformat(order.business_day)
     assert auto_run(last + timedelta(days=29)) == {}
     assert auto_run(last + timedelta(days=30)) == {"tpl-win-back": 1}
@@ -107,7 +107,7 @@ def test_new_members_are_welcomed_through_the_joined_index(offers):
     from diancan.domain.coupons import CouponTemplate
     from diancan.domain.promotions import CouponRule
 
-    bootstrap.marketing_store().put_template(CouponTemplate(
+    bootstrap.marketing_table().put_template(CouponTemplate(
         template_id="tpl-welcome", rule=CouponRule(name="入会礼", kind="fixed", amount_fen=500), stock=100,
         claimable=False, auto_rule="new_member"))
     known_guest("openid-newbie", joined="2026-11-24T03:00:00.000Z", joined_index="2026-11-24")

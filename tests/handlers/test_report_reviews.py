@@ -1,4 +1,4 @@
-"""The report's feedback section reads the reviews the reviews area stores (ReviewStore.add), by the business
+"""The report's feedback section reads the reviews the reviews area stores (ReviewTable.add), by the business
 day they were written in Shanghai, and finds the keywords of a known set of reviews."""
 
 from __future__ import annotations
@@ -29,10 +29,10 @@ KNOWN = [
 
 @pytest.fixture
 def reviewed(demo_chain):
-    from diancan.adapters.review_store import ReviewStore
+    from diancan.adapters.review_table import ReviewTable
     from local.demo_history import make_order, order_record
 
-    store = ReviewStore()
+    store = ReviewTable()
     for n, (at, lines, stars, text) in enumerate(KNOWN):
         created = datetime.fromisoformat(at.replace("Z", "+00:00")).astimezone(UTC).replace(hour=0)
         order = make_order(STORE, f"R{n:03d}", created, list(lines), status=OrderStatus.COMPLETED, openid=f"g{n}")

@@ -100,4 +100,4 @@ def test_staff_reply_to_a_review_and_the_text_is_kept_for_the_keyword_report(dem
                                         SimpleNamespace(staff_id="st-manager"))
     assert dish("d-hongshao")["reviews"][0]["reply"] == "感谢反馈，已调整口味"
     month = order.created_at[:7]
-    assert [r.text for r in bootstrap.review_store().of_month(STORE, month)] == ["太咸了"]
+    assert [r.text for r in bootstrap.review_table().of_month(STORE, month)] == ["太咸了"]

@@ -204,7 +204,7 @@ def test_closing_a_day_anchors_its_checkpoint_and_verify_chain_finds_a_resealed_
     assert '"anchored_intact": true' in capsys.readouterr().out
 
     # Whoever can write the table rewrites the card payment and re-seals every voucher after it and the head:
-    vouchers = list(bootstrap.payment_store().vouchers(STORE))
+    vouchers = list(bootstrap.payment_table().vouchers(STORE))
     rebuilt, chain = [], Chain(STORE, 0, "0" * 64)
     for voucher in vouchers:
         fields = voucher.model_dump(exclude={"seq", "prev_hash", "hash", "store_id"})
@@ -218,7 +218,7 @@ def test_closing_a_day_anchors_its_checkpoint_and_verify_chain_finds_a_resealed_
     head = ChainHeadRecord.get(keys.store(STORE), keys.CHAIN)
     head.chain_head = rebuilt[-1].hash
     head.save()
-    assert first_broken_link(list(bootstrap.payment_store().vouchers(STORE))) is None  # the table alone looks fine
+    assert first_broken_link(list(bootstrap.payment_table().vouchers(STORE))) is None  # the table alone looks fine
 
     assert main(["--stack", "diancan-test", "verify-chain", STORE]) == 1
     report = json.loads(capsys.readouterr().out)

@@ -33,7 +33,7 @@ def stock_service(clock: Clock):
     from diancan.adapters.sold_out_log import SoldOutLog
     from diancan.services.stock import StockService
 
-    return StockService(bootstrap.repository(), bootstrap.stock_store(), bootstrap.menu_store(), bootstrap.alerts(),
+    return StockService(bootstrap.repository(), bootstrap.stock_table(), bootstrap.menu_table(), bootstrap.alerts(),
                         sold_out_log=SoldOutLog("Asia/Shanghai"), clock=clock)
 
 
@@ -64,7 +64,7 @@ def test_a_stock_take_to_zero_and_a_restock_reach_the_reports_operations(stocked
     clock.now = datetime.fromisoformat("2026-11-24T17:00:00+08:00").astimezone(UTC)
     service.restock(STORE, "pork", 10_000, by="staff:s1")
 
-    sources = ReportSources(bootstrap.repository(), bootstrap.payment_store(), bootstrap.stock_store(), "Asia/Shanghai")
+    sources = ReportSources(bootstrap.repository(), bootstrap.payment_table(), bootstrap.stock_table(), "Asia/Shanghai")
     book = ReportBook(STORE, date(2026, 11, 24), date(2026, 11, 24))
     for incident in sources.incidents(STORE, book.start, book.end):
         book.add_incident(incident)

@@ -55,10 +55,10 @@ def test_a_hundred_parallel_orders_for_ten_portions_reserve_exactly_ten(server_s
 
 
 def test_thirty_parallel_paid_orders_on_stock_for_twelve_deduct_exactly_twelve(server_stack):
-    from diancan.adapters.stock_store import DeductResult
+    from diancan.adapters.stock_table import DeductResult
     from diancan.domain.stock import ledger_explains
 
-    repository, stock, store = server_stack.repository(), server_stack.stock(), server_stack.stock_store()
+    repository, stock, store = server_stack.repository(), server_stack.stock(), server_stack.stock_table()
     stock.stock_take(STORE, "crab", 12 * 40, by="test")
     orders = [place(repository, XLB) for _ in range(30)]
     with ThreadPoolExecutor(THREADS) as pool:

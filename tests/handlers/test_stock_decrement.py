@@ -53,14 +53,14 @@ def run(*events: dict) -> dict:
 def crab() -> int:
     from diancan import bootstrap
 
-    return bootstrap.stock_store().ingredient(STORE, "crab").quantity
+    return bootstrap.stock_table().ingredient(STORE, "crab").quantity
 
 
 def assert_ledgers_add_up() -> None:
     from diancan import bootstrap
     from diancan.domain.stock import ledger_explains
 
-    store = bootstrap.stock_store()
+    store = bootstrap.stock_table()
     for ingredient in store.ingredients(STORE).values():
         assert ledger_explains(ingredient, store.ledger(STORE, ingredient.ingredient_id)), ingredient.ingredient_id
 
@@ -73,7 +73,7 @@ def test_a_paid_order_deducts_its_recipe_once_however_often_the_event_comes(stoc
     assert run(paid, paid) == {"batchItemFailures": []}
     assert run(paid) == {"batchItemFailures": []}
     assert crab() == 120 - 2 * 40
-    assert bootstrap.stock_store().ingredient(STORE, "pork").quantity == 30_000 - 2 * 120
+    assert bootstrap.stock_table().ingredient(STORE, "pork").quantity == 30_000 - 2 * 120
     assert_ledgers_add_up()
 
 
@@ -97,7 +97,7 @@ def test_options_add_their_ingredients(stocked):
     order = place(bootstrap.repository(), [{"dish_id": "d-beef-noodle", "qty": 1,
                                             "options": ["portion-large", "extra-egg", "spicy-none"]}])
     run(bus_event("OrderPaid", order))
-    stock = bootstrap.stock_store().ingredients(STORE)
+    stock = bootstrap.stock_table().ingredients(STORE)
     assert (stock["noodle"].quantity, stock["egg"].quantity, stock["beef"].quantity) == (25_000 - 300, 299, 14_900)
 
 
@@ -155,11 +155,11 @@ def test_a_shortfall_deducts_nothing_and_waits_for_the_store_which_may_refund(st
     order = place(repository, [{"dish_id": "d-xiaolongbao", "qty": 4}])  # 160 g of crab, 120 g in stock
     assert run(bus_event("OrderPaid", order)) == {"batchItemFailures": []}
     assert crab() == 120
-    assert bootstrap.stock_store().ingredient(STORE, "pork").quantity == 30_000
+    assert bootstrap.stock_table().ingredient(STORE, "pork").quantity == 30_000
     issues = bootstrap.stock().open_issues(STORE)
     assert [(i["order_id"], i["shortages"]) for i in issues] == [(order.order_id, {"crab": 40})]
     assert any(a["kind"] == "StockIssue" for a in alerts_sent(stocked))
-    assert bootstrap.stock_store().issue_of(order.order_id).guest_notice()["status"] == "open"
+    assert bootstrap.stock_table().issue_of(order.order_id).guest_notice()["status"] == "open"
     with recorded_calls() as log:  # the guest's detail: the order and its issue in one Query
         assert bootstrap.guest_orders().detail(order.openid, order.order_id)["stock_issue"]["status"] == "open"
     assert log.dynamodb() == {"Query": 1}
@@ -168,7 +168,7 @@ def test_a_shortfall_deducts_nothing_and_waits_for_the_store_which_may_refund(st
     assert log.dynamodb() == {"Query": 1}
 
     refunds = FakeRefunds()
-    service = StockService(repository, bootstrap.stock_store(), bootstrap.menu_store(), bootstrap.alerts(),
+    service = StockService(repository, bootstrap.stock_table(), bootstrap.menu_table(), bootstrap.alerts(),
                            refunds=refunds)
     decided = service.decide(order.order_id, IssueStatus.REFUND_REQUESTED, by="staff:mgr")
     assert service.decide(order.order_id, IssueStatus.REFUND_REQUESTED, by="staff:mgr") == decided
@@ -200,7 +200,7 @@ def test_a_combo_deducts_every_part_and_follows_recipe_edits(stocked):
     assert combo.recipe == {"crab": 40, "pork": 120, "rice": 300, "cucumber": 250}
     assert any(d.dish_id == "c-xlb-set" for d in repository.load_menu(STORE).dishes)
     run(bus_event("OrderPaid", place(repository, [{"dish_id": "c-xlb-set", "qty": 1}])))
-    stock = bootstrap.stock_store().ingredients(STORE)
+    stock = bootstrap.stock_table().ingredients(STORE)
     assert (stock["crab"].quantity, stock["rice"].quantity, stock["cucumber"].quantity) == (80, 49_700, 9_750)
     admin.edit_recipe(STORE, "d-rice", {"rice": 200})
     assert repository.get_dish(STORE, "c-xlb-set").recipe["rice"] == 400

@@ -12,10 +12,10 @@ pytestmark = pytest.mark.handlers
 
 @pytest.fixture
 def server_tables(server_aws):
-    """A TableStore talking to a moto server, which applies conditions atomically like DynamoDB."""
+    """A SeatingTable talking to a moto server, which applies conditions atomically like DynamoDB."""
     from diancan import bootstrap
 
-    return bootstrap.table_store()
+    return bootstrap.seating_table()
 
 
 def fresh_session(n: int):
@@ -55,7 +55,7 @@ def test_two_guests_editing_the_cart_at_once_lose_no_line(server_tables):
 
 
 def test_a_round_from_a_cart_that_changed_meanwhile_is_refused_and_writes_nothing(server_tables):
-    from diancan.adapters.table_store import CartChanged
+    from diancan.adapters.seating_table import CartChanged
     from diancan.domain.tables import Round
 
     session = server_tables.open_or_join(fresh_session(1), "openid-alice", "alice")

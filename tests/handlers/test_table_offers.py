@@ -48,7 +48,7 @@ def test_a_guest_pays_the_tab_with_their_coupon_on_top_of_the_full_reduction(off
     assert [(d["kind"], d["amount_fen"]) for d in bill["bill"]["discounts"]] == [("full_reduction", 800),
                                                                                  ("coupon", 1000)]
     assert bill["bill"]["total_fen"] == 5600 - 800 - 1000
-    marketing = bootstrap.marketing_store()
+    marketing = bootstrap.marketing_table()
     [entry] = marketing.wallet("openid-bob")
     assert (entry.status, entry.order_id) == ("reserved", bill["order_id"])
 
@@ -71,7 +71,7 @@ def test_points_redeemed_at_checkout_leave_the_payers_balance_with_the_bill(offe
     from bench.calls import recorded_calls
     from diancan import bootstrap
 
-    marketing = bootstrap.marketing_store()
+    marketing = bootstrap.marketing_table()
     marketing.post_points("openid-bob", "seed#gift", 500, at=AT, note="welcome gift")
     session_id, _, _ = two_rounds(guest_token)
     with recorded_calls() as log:

@@ -197,14 +197,14 @@ def test_staff_order_and_counter_payment_end_completed_with_a_counter_voucher_in
     closed = service.close(session_id, "cashier")
     order = bootstrap.repository().get_order(paid["order_id"], consistent=True)
     assert closed["status"] == "closed" and order.status == "COMPLETED" and order.pickup_no == 1
-    vouchers = list(bootstrap.payment_store().vouchers(STORE))
+    vouchers = list(bootstrap.payment_table().vouchers(STORE))
     assert [(v.order_id, v.method, v.amount_fen, v.payer) for v in vouchers] == [
         (order.order_id, "counter:cash", order.total_fen, "staff:cashier")]
     assert first_broken_link(vouchers) is None
     assert [e.detail["order_id"] for e in published if e.name == "OrderPaid"] == [order.order_id]
     assert service.open_tables(STORE) == []
     assert service.pay_at_counter(session_id, CounterMethod.CASH, "cashier")["status"] == "COMPLETED"
-    assert len(list(bootstrap.payment_store().vouchers(STORE))) == 1  # paying again changes nothing
+    assert len(list(bootstrap.payment_table().vouchers(STORE))) == 1  # paying again changes nothing
 
 
 def test_a_closed_session_ends_and_the_next_scan_opens_a_new_one(tables, guest_token):

@@ -86,7 +86,7 @@ def test_the_console_sheet_holds_a_code_for_every_active_table_of_the_store(demo
     from diancan import bootstrap
     from diancan.services.table_codes import TableCodes
 
-    service = TableCodes(bootstrap.table_store(), codes, b"k" * 32)
+    service = TableCodes(bootstrap.seating_table(), codes, b"k" * 32)
     sheet = Image.open(io.BytesIO(service.sheet("sh-jingan")))
     assert sheet.format == "PNG" and sheet.size == (3 * 360, 3 * 420)  # 8 tables, 3 per row
     scenes = [c["scene"] for c in sim.state()["codes"]]

@@ -90,7 +90,7 @@ def test_a_failed_publish_after_payment_fails_the_notification_and_the_retry_pub
     assert [notify(headers, body) for _ in range(3)] == [204, 204, 204]
     stored = bootstrap.repository().get_order(order.order_id, consistent=True)
     assert [h.status for h in stored.history].count("PAID") == 1
-    assert len(bootstrap.payment_store().order_vouchers(order.order_id)) == 1
+    assert len(bootstrap.payment_table().order_vouchers(order.order_id)) == 1
     assert [json.loads(r["body"])["detail-type"] for r in drain(demo_chain, "StockQueue")] == ["OrderPaid"]
 
 

@@ -38,9 +38,9 @@ def world(demo_chain):
     from diancan.services.payments import PaymentService
 
     gateway = WeChatPayModel()
-    service = PaymentService(bootstrap.repository(), bootstrap.payment_store(), gateway, bootstrap.event_bus(),
+    service = PaymentService(bootstrap.repository(), bootstrap.payment_table(), gateway, bootstrap.event_bus(),
                              business_tz="Asia/Shanghai")
-    return bootstrap.repository(), bootstrap.payment_store(), gateway, service
+    return bootstrap.repository(), bootstrap.payment_table(), gateway, service
 
 
 def apply(world, order, step) -> None:
@@ -71,7 +71,7 @@ def apply(world, order, step) -> None:
 def snapshot(order_id: str):
     """The order, its vouchers and its refunds: the whole ``ORDER#<id>`` partition in one query."""
     from diancan.adapters import keys
-    from diancan.adapters.payment_store import _refund
+    from diancan.adapters.payment_table import _refund
     from diancan.adapters.records import OrderRecord, Record, RefundRecord, VoucherRecord
     from diancan.adapters.repository import order_from_record
     from diancan.domain.payments import Voucher

@@ -118,7 +118,7 @@ def test_forged_and_replayed_notifications_pay_nothing(demo_chain, forgery):
         body = body.replace("\"summary\":\"支付成功\"", "\"summary\":\"支付成功 \"")
     assert 400 <= notify(headers, body) < 600
     assert bootstrap.repository().get_order(order.order_id, consistent=True).status == "PENDING_PAYMENT"
-    assert bootstrap.payment_store().order_vouchers(order.order_id) == []
+    assert bootstrap.payment_table().order_vouchers(order.order_id) == []
 
 
 def _function_logs_to_capsys(monkeypatch, *functions: str) -> None:

@@ -35,7 +35,7 @@ def test_a_refund_whose_submission_times_out_is_resubmitted_by_the_sweeper_and_s
     assert second.get("refunded", 0) + second.get("pending", 0) + second.get("deferred", 0) >= 1
     final = wait_for(lambda: (o := order_state(order["order_id"])).status == "REFUNDED" and o, timeout=20)
     assert final.refunded_fen == order["total_fen"]
-    assert [r.status for r in bootstrap.payment_store().refunds(order["order_id"])] == ["SUCCESS"]
+    assert [r.status for r in bootstrap.payment_table().refunds(order["order_id"])] == ["SUCCESS"]
 
 
 def test_expiry_while_wechat_pay_is_down_is_retried_and_converges(live, guest_token):

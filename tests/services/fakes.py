@@ -213,7 +213,7 @@ class FakeOrderRepository:
 
 
 class FakePaymentLedger:
-    """payment_store.PaymentStore: each method is one all-or-nothing write with the adapter's conditions."""
+    """payment_table.PaymentTable: each method is one all-or-nothing write with the adapter's conditions."""
 
     UNFAKED: ClassVar[frozenset[str]] = frozenset({"due", "done", "set_sweep_cursor", "sweep_cursor",
                                                    "order_vouchers"})
@@ -437,7 +437,7 @@ class FakeStep:
 
 
 class FakeMarketing:
-    """marketing_store.MarketingStore: wallets and standings; a coupon is reserved only while available."""
+    """marketing_table.MarketingTable: wallets and standings; a coupon is reserved only while available."""
 
     UNFAKED: ClassVar[frozenset[str]] = frozenset({
         "claim", "get_template", "ledger", "list_templates", "mark_coupon_used", "post_points", "return_coupon"})
@@ -480,7 +480,7 @@ class FakeMarketing:
 
 
 class FakeDispatches:
-    """delivery_store.DeliveryStore: one dispatch per order, each save conditioned on the version read."""
+    """delivery_table.DeliveryTable: one dispatch per order, each save conditioned on the version read."""
 
     def __init__(self, world: World) -> None:
         self._world = world
@@ -549,7 +549,7 @@ class FakeCipher:
 
 
 class FakeTables:
-    """table_store.TableStore for rounds paid one by one: the shared cart bumps the session's version, and a
+    """seating_table.SeatingTable for rounds paid one by one: the shared cart bumps the session's version, and a
     round commits only if the cart is still the version its sender saw (else CartChanged, nothing written)."""
 
     UNFAKED: ClassVar[frozenset[str]] = frozenset({

@@ -59,17 +59,17 @@ def test_aws_clients_use_the_settings(aws):
 
 
 def _stores():
-    from diancan.adapters.marketing_store import MarketingStore
-    from diancan.adapters.payment_store import PaymentStore
+    from diancan.adapters.marketing_table import MarketingTable
+    from diancan.adapters.payment_table import PaymentTable
     from diancan.adapters.repository import Repository
-    from diancan.adapters.review_store import ReviewStore
+    from diancan.adapters.review_table import ReviewTable
+    from diancan.adapters.seating_table import SeatingTable
     from diancan.adapters.sold_out_log import SoldOutLog
-    from diancan.adapters.staff_store import StaffStore
-    from diancan.adapters.stock_store import StockStore
-    from diancan.adapters.table_store import TableStore
+    from diancan.adapters.staff_table import StaffTable
+    from diancan.adapters.stock_table import StockTable
 
-    return [Repository(), StockStore(), TableStore(), ReviewStore(), MarketingStore(), PaymentStore(),
-            SoldOutLog("Asia/Shanghai"), StaffStore()]
+    return [Repository(), StockTable(), SeatingTable(), ReviewTable(), MarketingTable(), PaymentTable(),
+            SoldOutLog("Asia/Shanghai"), StaffTable()]
 
 
 def test_every_hand_built_pynamodb_connection_uses_the_settings(aws):

@@ -8,7 +8,7 @@ from functools import lru_cache
 import pytest
 
 from diancan import bootstrap
-from diancan.adapters.secrets import SecretStore
+from diancan.adapters.secrets import SecretReader
 from tests.conftest import TEST_SECRETS
 
 
@@ -20,9 +20,9 @@ class Clock:
         return self.now
 
 
-def _store(clock: Clock, max_age: float = 300.0) -> SecretStore:
+def _store(clock: Clock, max_age: float = 300.0) -> SecretReader:
     settings = bootstrap.settings()
-    return SecretStore(settings.secret_prefix, settings.region, max_age, clock=clock)
+    return SecretReader(settings.secret_prefix, settings.region, max_age, clock=clock)
 
 
 def _rotate(resources, name: str, **changes) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from diancan.adapters.staff_store import StoredStaff
+from diancan.adapters.staff_table import StoredStaff
 from diancan.domain import passwords
 from diancan.domain.passwords import ScryptCost, hash_password
 from diancan.domain.staff import Role, Staff

@@ -85,7 +85,7 @@ def test_a_dispatch_keeps_only_the_masked_phone_and_a_duplicate_changes_nothing(
     assert "13912345678" not in assigned.model_dump_json()
 
 
-def test_an_own_staff_store_starts_waiting_for_staff_and_states_are_enforced() -> None:
+def test_an_own_staff_table_starts_waiting_for_staff_and_states_are_enforced() -> None:
     dispatch = Dispatch.claim("O1", "sh-jingan", "own_staff", "", AT)
     assert dispatch.state == DispatchState.AWAITING_STAFF and dispatch.active
     with pytest.raises(DispatchStateRefused):

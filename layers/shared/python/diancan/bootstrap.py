@@ -56,9 +56,9 @@ def settings() -> Settings:
 @lru_cache(maxsize=1)
 def secrets():
     """Cached for ``DIANCAN_SECRETS_MAX_AGE_SECONDS``: a rotated secret takes effect without a redeploy."""
-    from diancan.adapters.secrets import SecretStore
+    from diancan.adapters.secrets import SecretReader
 
-    return SecretStore(settings().secret_prefix, settings().region, settings().secrets_max_age_seconds)
+    return SecretReader(settings().secret_prefix, settings().region, settings().secrets_max_age_seconds)
 
 
 def _forget_if_rotated() -> None:
@@ -135,17 +135,17 @@ def wechatpay():
 
 
 @component
-def payment_store():
-    from diancan.adapters.payment_store import PaymentStore
+def payment_table():
+    from diancan.adapters.payment_table import PaymentTable
 
-    return PaymentStore()
+    return PaymentTable()
 
 
 @component
 def payments():
     from diancan.services.payments import PaymentService
 
-    return PaymentService(repository(), payment_store(), wechatpay(), event_bus(), business_tz=settings().business_tz,
+    return PaymentService(repository(), payment_table(), wechatpay(), event_bus(), business_tz=settings().business_tz,
                           stats=stats())
 
 
@@ -165,14 +165,14 @@ def ordering():
 
     return OrderingService(repository(), pii_cipher(), OnFirstUse(payments),
                            expiry_minutes=settings().order_expiry_minutes,
-                           marketing=marketing_store(), platform_fees=platform_delivery_fees)
+                           marketing=marketing_table(), platform_fees=platform_delivery_fees)
 
 
 @component
 def guest_orders():
     from diancan.services.orders import GuestOrders
 
-    return GuestOrders(repository(), event_bus(), pii_cipher(), OnFirstUse(payments), deliveries=delivery_store(),
+    return GuestOrders(repository(), event_bus(), pii_cipher(), OnFirstUse(payments), deliveries=delivery_table(),
                        cursors=cursor_sealer())
 
 
@@ -184,24 +184,24 @@ def cursor_sealer():
 
 
 @component
-def marketing_store():
-    from diancan.adapters.marketing_store import MarketingStore
+def marketing_table():
+    from diancan.adapters.marketing_table import MarketingTable
 
-    return MarketingStore()
+    return MarketingTable()
 
 
 @component
 def coupons():
     from diancan.services.coupons import CouponService
 
-    return CouponService(marketing_store())
+    return CouponService(marketing_table())
 
 
 @component
 def loyalty():
     from diancan.services.loyalty import Loyalty
 
-    return Loyalty(marketing_store())
+    return Loyalty(marketing_table())
 
 
 @component
@@ -244,17 +244,17 @@ def kitchen():
 
 
 @component
-def stock_store():
-    from diancan.adapters.stock_store import StockStore
+def stock_table():
+    from diancan.adapters.stock_table import StockTable
 
-    return StockStore()
+    return StockTable()
 
 
 @component
-def menu_store():
-    from diancan.adapters.menu_store import MenuStore
+def menu_table():
+    from diancan.adapters.menu_table import MenuTable
 
-    return MenuStore()
+    return MenuTable()
 
 
 @component
@@ -270,7 +270,7 @@ def stock():
     from diancan.adapters.sold_out_log import SoldOutLog
     from diancan.services.stock import StockService
 
-    return StockService(repository(), stock_store(), menu_store(), alerts(),
+    return StockService(repository(), stock_table(), menu_table(), alerts(),
                         sold_out_log=SoldOutLog(settings().business_tz))
 
 
@@ -292,7 +292,7 @@ def stock_decisions():
     from diancan.services.stock import StockService
 
     def as_staff(by: str) -> StockService:
-        return StockService(repository(), stock_store(), menu_store(), alerts(), refunds=_FullRefunds(by),
+        return StockService(repository(), stock_table(), menu_table(), alerts(), refunds=_FullRefunds(by),
                             sold_out_log=SoldOutLog(settings().business_tz))
 
     return as_staff
@@ -301,62 +301,62 @@ def stock_decisions():
 @component
 def store_setup():
     """Setting stores up (the console and its management API)."""
-    from diancan.adapters.setup_store import SetupStore
+    from diancan.adapters.setup_table import SetupTable
     from diancan.services.store_setup import StoreSetup
 
-    return StoreSetup(repository(), SetupStore(), print_jobs(), stock_store(), menu_admin(), stock(), printer)
+    return StoreSetup(repository(), SetupTable(), print_jobs(), stock_table(), menu_admin(), stock(), printer)
 
 
 @component
 def menu_admin():
     from diancan.services.menu_admin import MenuAdmin
 
-    return MenuAdmin(repository(), menu_store(), stock())
+    return MenuAdmin(repository(), menu_table(), stock())
 
 
 # ---- members and marketing: loyalty events, reviews, recommendations, automatic coupons, privacy ---------
 
 
 @component
-def activity_store():
-    from diancan.adapters.activity_store import ActivityStore
+def activity_table():
+    from diancan.adapters.activity_table import ActivityTable
 
-    return ActivityStore(settings().business_tz)
+    return ActivityTable(settings().business_tz)
 
 
 @component
 def loyalty_events():
     from diancan.services.loyalty_events import LoyaltyEvents
 
-    return LoyaltyEvents(repository(), loyalty(), activity_store())
+    return LoyaltyEvents(repository(), loyalty(), activity_table())
 
 
 @component
-def review_store():
-    from diancan.adapters.review_store import ReviewStore
+def review_table():
+    from diancan.adapters.review_table import ReviewTable
 
-    return ReviewStore()
+    return ReviewTable()
 
 
 @component
 def reviews():
     from diancan.services.reviews import Reviews
 
-    return Reviews(repository(), review_store())
+    return Reviews(repository(), review_table())
 
 
 @component
 def auto_coupons():
     from diancan.services.auto_coupons import AutoCoupons
 
-    return AutoCoupons(coupons(), activity_store(), settings().business_tz)
+    return AutoCoupons(coupons(), activity_table(), settings().business_tz)
 
 
 @component
 def reco_job():
     from diancan.services.reco_job import RecoJob
 
-    return RecoJob(repository(), activity_store(), settings().business_tz)
+    return RecoJob(repository(), activity_table(), settings().business_tz)
 
 
 @component
@@ -377,7 +377,7 @@ def ready_notices():
     """Order events → the guest's status pushes, one template per kind from the wechat secret's
     ``notice_templates`` ({"ACCEPTED": {...}, ...}; "READY" may come as ``ready_template``). A kind without
     a template: none."""
-    from diancan.adapters.notice_store import NoticeStore
+    from diancan.adapters.notice_table import NoticeTable
     from diancan.adapters.wechat_messages import WeChatSubscribeMessages
     from diancan.domain.guest_notices import READY, NoticeTemplate
     from diancan.services.guest_notices import GuestNotices
@@ -389,7 +389,7 @@ def ready_notices():
     templates = {kind: NoticeTemplate.model_validate(template) for kind, template in raw.items()}
     messages = WeChatSubscribeMessages(wechat_access_token(), settings().wechat_api_base,
                                        settings().http_timeout_seconds, budget=settings().wechat_call_budget_seconds)
-    return GuestNotices(NoticeStore(), messages, templates, tz=settings().business_tz, count=_count_metric)
+    return GuestNotices(NoticeTable(), messages, templates, tz=settings().business_tz, count=_count_metric)
 
 
 @component
@@ -399,7 +399,7 @@ def privacy():
 
     phones = WeChatPhoneNumbers(wechat_access_token(), settings().wechat_api_base, settings().http_timeout_seconds,
                                 budget=settings().wechat_call_budget_seconds)
-    return Privacy(phones, pii_cipher(), activity_store())
+    return Privacy(phones, pii_cipher(), activity_table())
 
 
 # ---- delivery -----------------------------------------------------------------------------------------------
@@ -425,10 +425,10 @@ def platform_delivery_fees():
 
 
 @component
-def delivery_store():
-    from diancan.adapters.delivery_store import DeliveryStore
+def delivery_table():
+    from diancan.adapters.delivery_table import DeliveryTable
 
-    return DeliveryStore()
+    return DeliveryTable()
 
 
 @component
@@ -436,7 +436,7 @@ def delivery():
     """Courier dispatch, courier callbacks and the console's delivery moves (refunds built only when used)."""
     from diancan.services.delivery import DeliveryService
 
-    return DeliveryService(repository(), delivery_store(), courier(), pii_cipher(), alerts(), event_bus(),
+    return DeliveryService(repository(), delivery_table(), courier(), pii_cipher(), alerts(), event_bus(),
                            public_base_url=settings().public_base_url, refunds=payments, count=_count_metric)
 
 
@@ -444,10 +444,10 @@ def delivery():
 
 
 @component
-def table_store():
-    from diancan.adapters.table_store import TableStore
+def seating_table():
+    from diancan.adapters.seating_table import SeatingTable
 
-    return TableStore()
+    return SeatingTable()
 
 
 @component
@@ -471,15 +471,15 @@ def _table_code_key() -> bytes:
 def table_codes():
     from diancan.services.table_codes import TableCodes
 
-    return TableCodes(table_store(), wechat_codes(), _table_code_key())
+    return TableCodes(seating_table(), wechat_codes(), _table_code_key())
 
 
 @component
 def tables():
     from diancan.services.tables import TableService
 
-    return TableService(table_store(), table_codes(), repository(), ordering(), OnFirstUse(payments),
-                        payment_store(), event_bus(), expiry_minutes=settings().order_expiry_minutes,
+    return TableService(seating_table(), table_codes(), repository(), ordering(), OnFirstUse(payments),
+                        payment_table(), event_bus(), expiry_minutes=settings().order_expiry_minutes,
                         business_tz=settings().business_tz)
 
 
@@ -507,7 +507,7 @@ def reports():
     from diancan.services.report_render import render
     from diancan.services.reports import ReportService
 
-    sources = ReportSources(repository(), payment_store(), stock_store(), settings().business_tz)
+    sources = ReportSources(repository(), payment_table(), stock_table(), settings().business_tz)
     return ReportService(sources, ReportIndex(), ReportFiles(settings().reports_bucket, settings().region),
                          TradeBills(wechatpay), render=render, reviews=StoredReviews(settings().business_tz),
                          tz=settings().business_tz)
@@ -517,16 +517,16 @@ def _settlement(render):
     from diancan.adapters.chain_anchors import ChainAnchors
     from diancan.adapters.report_index import ReportFiles
     from diancan.adapters.report_sources import ReportSources, TradeBills
-    from diancan.adapters.settlement_store import SettlementStore
+    from diancan.adapters.settlement_table import SettlementTable
     from diancan.domain.settlement import CourierCost
     from diancan.services.settlement import SettlementService
 
     def couriers(order_id: str) -> CourierCost | None:
-        dispatch = delivery_store().get(order_id)
+        dispatch = delivery_table().get(order_id)
         return None if dispatch is None else CourierCost(dispatch.fee_fen, dispatch.tip_fen)
 
-    sources = ReportSources(repository(), payment_store(), stock_store(), settings().business_tz)
-    return SettlementService(sources, SettlementStore(), ReportFiles(settings().reports_bucket, settings().region),
+    sources = ReportSources(repository(), payment_table(), stock_table(), settings().business_tz)
+    return SettlementService(sources, SettlementTable(), ReportFiles(settings().reports_bucket, settings().region),
                              TradeBills(wechatpay), lambda: ChainAnchors(settings().anchor_bucket, settings().region),
                              render=render, couriers=couriers, tz=settings().business_tz)
 

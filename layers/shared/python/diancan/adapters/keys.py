@@ -129,7 +129,7 @@ def print_failed(store_id: str) -> str:
     return f"PRINTFAIL#{store_id}"
 
 
-# ---- stock (adapters/stock_store.py): store items sort after "DISH#", so the menu read never sees them ----
+# ---- stock (adapters/stock_table.py): store items sort after "DISH#", so the menu read never sees them ----
 INGREDIENT_PREFIX = "INGREDIENT#"
 STOCK_ALERT_PREFIX = "STOCKALERT#"
 STOCK_DEDUCTED_PREFIX = "STOCK#DEDUCTED#"
@@ -235,7 +235,7 @@ def store_reviews(store_id: str, month: str) -> str:
     return f"REVIEWS#{store_id}#{month}"
 
 
-# ---- delivery (adapters/delivery_store.py) ------------------------------------------------------------
+# ---- delivery (adapters/delivery_table.py) ------------------------------------------------------------
 DELIVERY = "DELIVERY"  # SK of an order's dispatch (``ORDER#<oid>/DELIVERY``)
 
 
@@ -244,7 +244,7 @@ def active_deliveries(store_id: str) -> str:
     return f"DELIVERIES#{store_id}"
 
 
-# ---- dine-in tables (adapters/table_store.py) ------------------------------------------------------------
+# ---- dine-in tables (adapters/seating_table.py) ------------------------------------------------------------
 TABLE_OPEN_PREFIX = "TABLEOPEN#"  # in the store partition, sorts after "DISH#": never part of the menu read
 TABLE_SESSION = "SESSION"
 CART_LINE_PREFIX = "LINE#"
@@ -371,7 +371,7 @@ def stats(day: str) -> str:
     return f"STATS#{day}"
 
 
-# ---- daily settlement (adapters/settlement_store.py) -----------------------------------------------------
+# ---- daily settlement (adapters/settlement_table.py) -----------------------------------------------------
 BILL_WAIT = "BILLWAIT"
 
 

@@ -231,7 +231,7 @@ def configure(table_name: str, region: str) -> None:
         pending.extend(cls.__subclasses__())
 
 
-# ---- stock (adapters/stock_store.py) ---------------------------------------------------------------------
+# ---- stock (adapters/stock_table.py) ---------------------------------------------------------------------
 
 
 class IngredientRecord(Record, discriminator="ingredient"):
@@ -369,7 +369,7 @@ class DishReviewRecord(Record, discriminator="dish_review"):
     replied_by = UnicodeAttribute(null=True)
 
 
-# ---- delivery (adapters/delivery_store.py) ---------------------------------------------------------------
+# ---- delivery (adapters/delivery_table.py) ---------------------------------------------------------------
 
 
 class DeliveryRecord(Record, discriminator="delivery"):
@@ -383,7 +383,7 @@ class DeliveryRecord(Record, discriminator="delivery"):
     doc = JSONAttribute()
 
 
-# ---- dine-in tables (adapters/table_store.py) --------------------------------------------------------
+# ---- dine-in tables (adapters/seating_table.py) --------------------------------------------------------
 
 
 class TableOpenRecord(Record, discriminator="table_open"):
@@ -456,7 +456,7 @@ class SoldOutEventRecord(Record, discriminator="sold_out_event"):
     at = UnicodeAttribute()
 
 
-# ---- guest notices (adapters/notice_store.py) --------------------------------------------------------------
+# ---- guest notices (adapters/notice_table.py) --------------------------------------------------------------
 
 
 class GuestNoticeRecord(Record, discriminator="guest_notice"):
@@ -524,7 +524,7 @@ class StatsRecord(Record, discriminator="stats"):
     polymorphic query of a store partition recognises the item."""
 
 
-# ---- daily settlement (adapters/settlement_store.py) -----------------------------------------------------
+# ---- daily settlement (adapters/settlement_table.py) -----------------------------------------------------
 
 
 class SettlementRecord(Record, discriminator="settlement"):

@@ -22,7 +22,7 @@ from datetime import date, datetime, time, timedelta
 from itertools import groupby
 
 from diancan.adapters import keys
-from diancan.adapters.payment_store import PaymentStore, Refund
+from diancan.adapters.payment_table import PaymentTable, Refund
 from diancan.adapters.records import (
     CouponTemplateRecord,
     DishReviewRecord,
@@ -35,7 +35,7 @@ from diancan.adapters.records import (
 )
 from diancan.adapters.repository import Repository, order_from_record
 from diancan.adapters.sold_out_log import SoldOutLog
-from diancan.adapters.stock_store import StockStore
+from diancan.adapters.stock_table import StockTable
 from diancan.domain.clock import business_day, iso, parse_iso, zone
 from diancan.domain.errors import NotFound, UpstreamUnavailable
 from diancan.domain.menu import Dish, Store
@@ -48,7 +48,7 @@ BATCH = 100
 
 
 class ReportSources:
-    def __init__(self, repository: Repository, payments: PaymentStore, stock: StockStore, tz: str,
+    def __init__(self, repository: Repository, payments: PaymentTable, stock: StockTable, tz: str,
                  sold_out: SoldOutLog | None = None) -> None:
         self._repository, self._payments, self._stock, self._tz = repository, payments, stock, tz
         self._sold_out = sold_out or SoldOutLog(tz)
@@ -127,7 +127,7 @@ class ReportSources:
 
 
 class StoredReviews:
-    """The report's ``ReviewSource`` over the reviews area's items (adapters/review_store.py writes them): one
+    """The report's ``ReviewSource`` over the reviews area's items (adapters/review_table.py writes them): one
     ``Review`` per reviewed order, on the business day it was written."""
 
     def __init__(self, tz: str) -> None:

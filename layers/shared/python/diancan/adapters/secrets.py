@@ -20,7 +20,7 @@ logger = logging.getLogger(__name__)
 RETRY_AFTER_FAILURE_SECONDS = 30.0
 
 
-class SecretStore:
+class SecretReader:
     def __init__(self, prefix: str, region: str, max_age_seconds: float = 300.0,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self._prefix = prefix

@@ -122,7 +122,7 @@ def cookie_options() -> dict:
 
 
 def audit(action: str, store_id: str | None, target: str = "", *, amount_fen: int | None = None, **detail) -> None:
-    from diancan.adapters.staff_store import AuditEntry
+    from diancan.adapters.staff_table import AuditEntry
     from diancan.domain.clock import iso, utcnow
 
     console = current_app.extensions["diancan"]()

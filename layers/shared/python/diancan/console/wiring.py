@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from diancan.adapters.repository import Repository
-from diancan.adapters.staff_store import AuditLog
+from diancan.adapters.staff_table import AuditLog
 from diancan.console.config import ConsoleSettings
 from diancan.domain.passwords import CURRENT, ScryptCost
 from diancan.services.login_guard import LoginGuard
@@ -25,14 +25,14 @@ from diancan.services.stats import StoreStats
 from diancan.services.store_orders import StoreOrders
 
 if TYPE_CHECKING:
-    from diancan.adapters.activity_store import ActivityStore
-    from diancan.adapters.marketing_store import MarketingStore
-    from diancan.adapters.payment_store import PaymentStore
+    from diancan.adapters.activity_table import ActivityTable
+    from diancan.adapters.marketing_table import MarketingTable
+    from diancan.adapters.payment_table import PaymentTable
     from diancan.adapters.print_jobs import PrintJobs
     from diancan.adapters.printer import FeieyunPrinter
-    from diancan.adapters.review_store import ReviewStore
-    from diancan.adapters.stock_store import StockStore
-    from diancan.adapters.table_store import TableStore
+    from diancan.adapters.review_table import ReviewTable
+    from diancan.adapters.seating_table import SeatingTable
+    from diancan.adapters.stock_table import StockTable
     from diancan.services.coupons import CouponService
     from diancan.services.delivery import DeliveryService
     from diancan.services.kitchen import KitchenBoard
@@ -61,24 +61,24 @@ class ConsoleServices:
     business_tz: str
     staff_once: Callable[[], Callable]  # money-moving staff actions run once per request key (diancan.adapters.idempotency)
     payments: Callable[[], PaymentService]
-    payment_store: Callable[[], PaymentStore]
+    payment_table: Callable[[], PaymentTable]
     printing: Callable[[], PrintingService]
     print_jobs: Callable[[], PrintJobs]
     printer: Callable[[], FeieyunPrinter]
     kitchen: Callable[[], KitchenBoard]
     delivery: Callable[[], DeliveryService]
     stock: Callable[[], StockService]
-    stock_store: Callable[[], StockStore]
+    stock_table: Callable[[], StockTable]
     stock_decisions: Callable[[], Callable[[str], StockService]]  # ``stock_decisions()(staff_id)``: refunds as them
     menu_admin: Callable[[], MenuAdmin]
     store_setup: Callable[[], StoreSetup]
     tables: Callable[[], TableService]
-    table_store: Callable[[], TableStore]
+    seating_table: Callable[[], SeatingTable]
     table_codes: Callable[[], TableCodes]
-    marketing_store: Callable[[], MarketingStore]
-    activity_store: Callable[[], ActivityStore]
+    marketing_table: Callable[[], MarketingTable]
+    activity_table: Callable[[], ActivityTable]
     coupons: Callable[[], CouponService]
-    review_store: Callable[[], ReviewStore]
+    review_table: Callable[[], ReviewTable]
     reviews: Callable[[], Reviews]
     reports: Callable[[], ReportService]
     settlement_desk: Callable[[], SettlementService]  # the day's settlement: view, close (no files: no openpyxl)
@@ -93,25 +93,25 @@ def session_key(app_secret: dict) -> bytes:
 def build(settings: ConsoleSettings, cost: ScryptCost = CURRENT) -> ConsoleServices:
     """The real console: the console's own services built now, the other areas' as bootstrap builders."""
     from diancan import bootstrap
-    from diancan.adapters.login_guard_store import LoginGuardStore
+    from diancan.adapters.login_guard_table import LoginGuardTable
     from diancan.adapters.order_search import DayOrders
-    from diancan.adapters.staff_store import SessionStore, StaffStore
+    from diancan.adapters.staff_table import StaffSessionTable, StaffTable
 
     audit = AuditLog()
     key = session_key(bootstrap.secrets().get("app"))
-    guard = LoginGuard(LoginGuardStore(bootstrap.settings().table_name, bootstrap.settings().region), audit,
+    guard = LoginGuard(LoginGuardTable(bootstrap.settings().table_name, bootstrap.settings().region), audit,
                        bootstrap.alerts(), key=key)
-    accounts = StaffAccounts(StaffStore(), SessionStore(), guard, signing_key=key,
+    accounts = StaffAccounts(StaffTable(), StaffSessionTable(), guard, signing_key=key,
                              ttl_seconds=settings.session_seconds, cost=cost)
     orders = StoreOrders(bootstrap.repository(), DayOrders(), bootstrap.event_bus(), audit, bootstrap.pii_cipher())
     return ConsoleServices(
         accounts=accounts, orders=orders, stats=bootstrap.stats(), audit=audit, repository=bootstrap.repository(),
         guard=guard, business_tz=bootstrap.settings().business_tz, staff_once=bootstrap.staff_once,
-        payments=bootstrap.payments, payment_store=bootstrap.payment_store, printing=bootstrap.printing,
+        payments=bootstrap.payments, payment_table=bootstrap.payment_table, printing=bootstrap.printing,
         print_jobs=bootstrap.print_jobs, printer=bootstrap.printer, kitchen=bootstrap.kitchen,
-        delivery=bootstrap.delivery, stock=bootstrap.stock, stock_store=bootstrap.stock_store,
+        delivery=bootstrap.delivery, stock=bootstrap.stock, stock_table=bootstrap.stock_table,
         stock_decisions=bootstrap.stock_decisions, menu_admin=bootstrap.menu_admin, store_setup=bootstrap.store_setup,
-        tables=bootstrap.tables, table_store=bootstrap.table_store, table_codes=bootstrap.table_codes,
-        marketing_store=bootstrap.marketing_store, activity_store=bootstrap.activity_store, coupons=bootstrap.coupons,
-        review_store=bootstrap.review_store, reviews=bootstrap.reviews, reports=bootstrap.reports,
+        tables=bootstrap.tables, seating_table=bootstrap.seating_table, table_codes=bootstrap.table_codes,
+        marketing_table=bootstrap.marketing_table, activity_table=bootstrap.activity_table, coupons=bootstrap.coupons,
+        review_table=bootstrap.review_table, reviews=bootstrap.reviews, reports=bootstrap.reports,
         settlement_desk=bootstrap.settlement_desk)

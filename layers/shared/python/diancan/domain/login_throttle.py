@@ -1,5 +1,5 @@
 """Console login throttling, as rules: after how many wrong passwords a login must wait, how long, and when
-it is locked. Pure: the counts come from the table (adapters.login_guard_store), the clock from the caller.
+it is locked. Pure: the counts come from the table (adapters.login_guard_table), the clock from the caller.
 
 Two counters decide, each from its own failures: the account (the login name as typed, whether or not such an
 account exists, so a lock reveals nothing) and the client (the source address of the request). The first

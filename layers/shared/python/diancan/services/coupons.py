@@ -33,18 +33,18 @@ def coupon_view(coupon: Coupon, status: str) -> dict:
 
 
 class CouponService:
-    def __init__(self, store: Marketing, clock: Callable[[], datetime] = utcnow) -> None:
-        self._store = store
+    def __init__(self, marketing: Marketing, clock: Callable[[], datetime] = utcnow) -> None:
+        self._marketing = marketing
         self._clock = clock
 
     def claim(self, openid: str, template_id: str) -> dict:
         """Claim one coupon of a claimable template (two calls: GetItem, then one transaction)."""
         now = self._clock()
-        template = self._store.get_template(template_id)
+        template = self._marketing.get_template(template_id)
         if not template.claimable or not template.open_for_claims(now):
             raise CouponNotClaimable(details={"template_id": template_id})
         coupon = template.issue(now)
-        self._store.claim(openid, template, coupon)
+        self._marketing.claim(openid, template, coupon)
         logger.info("coupon claimed", extra={"template_id": template_id, "coupon_id": coupon.coupon_id})
         return coupon_view(coupon, "available")
 
@@ -56,14 +56,14 @@ class CouponService:
         """The usable coupons (first to expire first) and, from the same query, the latest used, reserved
         (held by an unpaid order) and expired ones for the guest's history."""
         now = self._clock()
-        entries = self._store.wallet(openid)
+        entries = self._marketing.wallet(openid)
         usable = [e for e in entries if e.status == "available" and e.coupon.valid_until > now]
         past = sorted((e for e in entries if e not in usable), key=lambda e: e.coupon.valid_until, reverse=True)
         return ([coupon_view(e.coupon, e.status) for e in sorted(usable, key=lambda e: e.coupon.valid_until)],
                 [coupon_view(e.coupon, "expired" if e.status == "available" else e.status) for e in past[:past_shown]])
 
     def automatic_templates(self) -> list[CouponTemplate]:
-        return [t for t in self._store.list_templates() if t.auto_rule]
+        return [t for t in self._marketing.list_templates() if t.auto_rule]
 
     def issue_automatic(self, openid: str, facts: GuestFacts, templates: list[CouponTemplate] | None = None
                         ) -> list[str]:
@@ -78,7 +78,7 @@ class CouponService:
                 coupon = coupon.model_copy(update={"rule": coupon.rule.model_copy(
                     update={"scope": "dish", "scope_ids": [facts.favourite_dish]})})
             try:
-                self._store.claim(openid, template, coupon, claim_period(template, facts, today))
+                self._marketing.claim(openid, template, coupon, claim_period(template, facts, today))
             except (ClaimLimitReached, CouponsGone):
                 continue
             issued.append(template.template_id)
@@ -90,7 +90,7 @@ class CouponService:
         The coupon id, or None when the guest already has this campaign's coupon or the stock ran out."""
         coupon = template.issue(self._clock())
         try:
-            self._store.claim(openid, template, coupon, f"campaign-{campaign}")
+            self._marketing.claim(openid, template, coupon, f"campaign-{campaign}")
         except (ClaimLimitReached, CouponsGone):
             return None
         return coupon.coupon_id

@@ -61,13 +61,13 @@ class CourierRefused(Unprocessable):
 
 
 class DeliveryService:
-    def __init__(self, repository: OrderRepository, store: Dispatches, courier: Courier, pii: Cipher,
+    def __init__(self, repository: OrderRepository, dispatches: Dispatches, courier: Courier, pii: Cipher,
                  alerts: Alerts, bus: EventPublisher, *, public_base_url: str,
                  refunds: Callable[[], Refunds] | None = None,
                  count: Callable[[str], None] = lambda name: None, clock: Callable[[], datetime] = utcnow,
                  max_receives: int = 5) -> None:
         self._repository = repository
-        self._store = store
+        self._dispatches = dispatches
         self._courier = courier
         self._pii = pii
         self._alerts = alerts
@@ -246,13 +246,13 @@ class DeliveryService:
 
     def tracking(self, order_id: str) -> dict | None:
         """The delivery as the guest sees it (steps with times, rider with a masked phone), or None."""
-        dispatch = self._store.get(order_id)
+        dispatch = self._dispatches.get(order_id)
         return dispatch.view() if dispatch else None
 
     def active(self, store_id: str) -> list[dict]:
         """Every delivery of the store that is not ended, oldest first (those waiting for staff included)."""
         return [{"order_id": d.order_id, **d.view(), "fee_fen": d.fee_fen, "tip_fen": d.tip_fen,
-                 "distance_m": d.distance_m, "updated_at": d.updated_at} for d in self._store.active(store_id)]
+                 "distance_m": d.distance_m, "updated_at": d.updated_at} for d in self._dispatches.active(store_id)]
 
     # ---- plumbing ----------------------------------------------------------------------------------------
 
@@ -262,11 +262,11 @@ class DeliveryService:
 
     def _claim(self, order: Order, courier: str, city_code: str) -> Dispatch:
         """The order's dispatch, claimed now if it has none (a conditional put: one claim wins)."""
-        dispatch = self._store.get(order.order_id)
+        dispatch = self._dispatches.get(order.order_id)
         if dispatch is not None:
             return dispatch
         try:
-            return self._store.save(Dispatch.claim(order.order_id, order.store_id, courier, city_code, self._clock()))
+            return self._dispatches.save(Dispatch.claim(order.order_id, order.store_id, courier, city_code, self._clock()))
         except DispatchChanged:
             return self._get(order.order_id)
 
@@ -316,7 +316,7 @@ class DeliveryService:
 
     def _needs_staff(self, order_id: str, problem: Problem, note: str, *, alert: bool = True) -> None:
         """Flag the order first (the console's durable signal), then the state, then one alert."""
-        self._store.flag(order_id, problem.value, True)
+        self._dispatches.flag(order_id, problem.value, True)
         dispatch, changed = self._update(order_id, lambda d: d.moved(self._clock(), state=S.NEEDS_STAFF,
                                                                     problem=problem, note=note)
                                          if d.active and d.state != S.NEEDS_STAFF else None)
@@ -331,7 +331,7 @@ class DeliveryService:
 
     def _clear_flags(self, order_id: str) -> None:
         for problem in Problem:
-            self._store.flag(order_id, problem.value, False)
+            self._dispatches.flag(order_id, problem.value, False)
 
     def _move(self, order_id: str, action: OrderAction, by: str = "courier") -> None:
         """Move the order; a refusal (refunded or cancelled meanwhile) is logged, never retried."""
@@ -356,7 +356,7 @@ class DeliveryService:
             raise CourierRefused(f"{refusal.code}: {refusal.msg}", details={"courier_code": refusal.code}) from None
 
     def _get(self, order_id: str) -> Dispatch:
-        dispatch = self._store.get(order_id)
+        dispatch = self._dispatches.get(order_id)
         if dispatch is None:
             raise NotFound("the order has no delivery", "该订单没有配送记录", code="DELIVERY_NOT_FOUND")
         return dispatch
@@ -369,7 +369,7 @@ class DeliveryService:
             if changed is None:
                 return current, False
             try:
-                return self._store.save(changed), True
+                return self._dispatches.save(changed), True
             except DispatchChanged:
                 continue
         raise DispatchChanged(details={"order_id": order_id})

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from diancan.adapters import keys
-from diancan.adapters.login_guard_store import Claim
-from diancan.adapters.staff_store import AuditEntry
+from diancan.adapters.login_guard_table import Claim
+from diancan.adapters.staff_table import AuditEntry
 from diancan.domain.clock import iso, utcnow
 from diancan.domain.login_throttle import (
     ACCOUNT_RULE,
@@ -51,10 +51,10 @@ class Attempt:
 
 
 class LoginGuard:
-    def __init__(self, store: LoginAttempts, audit: AuditTrail, alerts: AlertPublisher | None, *, key: bytes,
+    def __init__(self, attempts: LoginAttempts, audit: AuditTrail, alerts: AlertPublisher | None, *, key: bytes,
                  clock: Callable[[], datetime] = utcnow, account_rule: ThrottleRule = ACCOUNT_RULE,
                  client_rule: ThrottleRule = CLIENT_RULE, alert_after: int = ALERT_LOCKOUTS_PER_HOUR) -> None:
-        self._store, self._audit, self._alerts = store, audit, alerts
+        self._attempts, self._audit, self._alerts = attempts, audit, alerts
         self._key = hmac.new(key, b"diancan-login-guard", hashlib.sha256).digest()
         self._clock = clock
         self._rules = {"account": account_rule, "client": client_rule}
@@ -67,7 +67,7 @@ class LoginGuard:
         the same moment as another one is refused (one guess at a time, even from a parallel burst)."""
         now = self._now()
         account_key, client_key = self._guard_key("account", login), self._guard_key("client", client)
-        read = self._store.read(login if LOGIN_NAME.match(login) else None, [account_key, client_key])
+        read = self._attempts.read(login if LOGIN_NAME.match(login) else None, [account_key, client_key])
         claims, waits = [], []
         for rule, key in ((self._rules["account"], account_key), (self._rules["client"], client_key)):
             stored = read.counters.get(key)
@@ -79,7 +79,7 @@ class LoginGuard:
             until, locked = max(waits)
             logger.info("console login throttled", extra={"retry_after": until - now, "locked": locked})
             raise LoginThrottled(until - now, locked)
-        if not self._store.claim(claims):
+        if not self._attempts.claim(claims):
             logger.info("console login throttled", extra={"retry_after": 1, "concurrent": True})
             raise LoginThrottled(1, False)
         return Attempt(login, client, read.staff_id, account_key, client_key, claims[0].count, claims[1].count)
@@ -94,7 +94,7 @@ class LoginGuard:
     def succeeded(self, attempt: Attempt) -> None:
         """A right password takes the attempt back: the name's failures end; the address keeps its earlier ones
         (one good login must not hide guessing at other accounts from it). One transaction."""
-        if not self._store.release(attempt.account_key, attempt.client_key):
+        if not self._attempts.release(attempt.account_key, attempt.client_key):
             logger.warning("console login count not taken back", extra={"staff_id": attempt.staff_id})
 
     def recent_lockouts(self, days: int = 7, limit: int = 20) -> list[AuditEntry]:
@@ -113,7 +113,7 @@ class LoginGuard:
                                       detail))
         logger.warning("console login locked", extra={"scope": rule.scope, "failures": count,
                                                       "staff_id": attempt.staff_id})
-        lockouts = self._store.count_lockout(at.strftime("%Y-%m-%dT%H"), now + 2 * 86400)
+        lockouts = self._attempts.count_lockout(at.strftime("%Y-%m-%dT%H"), now + 2 * 86400)
         if lockouts == self._alert_after and self._alerts is not None:
             try:
                 self._alerts.publish("ConsoleLoginLockouts", f"diancan console: {lockouts} login lockouts this hour",

@@ -22,13 +22,13 @@ def _redeemed(order: Order) -> int:
 
 
 class Loyalty:
-    def __init__(self, store: Marketing) -> None:
-        self._store = store
+    def __init__(self, marketing: Marketing) -> None:
+        self._marketing = marketing
 
     def order_paid(self, order: Order, at: str) -> None:
         coupon_id = _coupon_id(order)
         if coupon_id:
-            self._store.mark_coupon_used(order.openid, coupon_id, order.order_id, order.store_id,
+            self._marketing.mark_coupon_used(order.openid, coupon_id, order.order_id, order.store_id,
                                          order.business_day, at)
 
     def order_cancelled(self, order: Order, at: str) -> None:
@@ -37,9 +37,9 @@ class Loyalty:
     def order_completed(self, order: Order, store: Store, at: str) -> int:
         """Earn points on what was paid and not refunded; returns the points (0 on a replay)."""
         kept = max(0, order.total_fen - order.refunded_fen)
-        standing = self._store.standing(order.openid)
+        standing = self._marketing.standing(order.openid)
         points = points_earned(kept, StoreOffers.of(store.settings), level_for(standing.spend_fen))
-        applied = self._store.post_points(order.openid, f"{order.order_id}#earn", points, at=at,
+        applied = self._marketing.post_points(order.openid, f"{order.order_id}#earn", points, at=at,
                                           spend_delta=kept, completed_delta=1, note="order completed")
         return points if applied else 0
 
@@ -49,7 +49,7 @@ class Loyalty:
         points; a partial refund takes back earned points in proportion to its amount, once per refund."""
         if full:
             self._give_back(order, at)
-        ledger = self._store.ledger(order.openid)
+        ledger = self._marketing.ledger(order.openid)
         earned = next((e for e in ledger if e.ref == f"{order.order_id}#earn"), None)
         if earned is None:
             return
@@ -64,13 +64,13 @@ class Loyalty:
             points = min(points_left, earned.delta * amount_fen // paid) if paid else 0
             spend, completed, ref = min(spend_left, amount_fen), 0, f"{reversal}#{refund_no}"
         if points or spend or completed:
-            self._store.post_points(order.openid, ref, -points, at=at, spend_delta=-spend,
+            self._marketing.post_points(order.openid, ref, -points, at=at, spend_delta=-spend,
                                     completed_delta=completed, note="order refunded" if full else "part refunded")
 
     def _give_back(self, order: Order, at: str) -> None:
         coupon_id = _coupon_id(order)
         if coupon_id:
-            self._store.return_coupon(order.openid, coupon_id, order.order_id)
+            self._marketing.return_coupon(order.openid, coupon_id, order.order_id)
         points = _redeemed(order)
         if points:
-            self._store.post_points(order.openid, f"{order.order_id}#unredeem", points, at=at, note="order undone")
+            self._marketing.post_points(order.openid, f"{order.order_id}#unredeem", points, at=at, note="order undone")

@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 REFUND_FOLLOW_UP = timedelta(minutes=2)
-COUNTER_REFERENCE = "COUNTER-"  # a counter payment's voucher reference (PaymentStore.mark_paid_at_counter)
+COUNTER_REFERENCE = "COUNTER-"  # a counter payment's voucher reference (PaymentTable.mark_paid_at_counter)
 SWEEP_LOOKBACK = timedelta(hours=2)
 MAX_MINUTES_PER_SWEEP = 180
 
@@ -64,11 +64,11 @@ class OrderExpired(Conflict):
     code, message_zh, message_en = "ORDER_EXPIRED", "订单已超时，请重新下单", "The order has expired; please order again"
 
 
-def verify_chain(store: PaymentLedger, store_id: str) -> dict:
+def verify_chain(ledger: PaymentLedger, store_id: str) -> dict:
     """Walk a store's voucher chain (one paged GSI2 query) and report the first broken link, if any.
 
     Used by the console, by the daily reconciliation and by ``python -m tools.ops verify-chain``."""
-    vouchers = list(store.vouchers(store_id))
+    vouchers = list(ledger.vouchers(store_id))
     broken = first_broken_link(vouchers)
     return {"store_id": store_id, "vouchers": len(vouchers), "intact": broken is None, "first_broken_seq": broken,
             "paid_fen": sum(v.amount_fen for v in vouchers if v.kind == "payment"),
@@ -76,11 +76,11 @@ def verify_chain(store: PaymentLedger, store_id: str) -> dict:
 
 
 class PaymentService:
-    def __init__(self, repository: OrderRepository, store: PaymentLedger, gateway: WeChatPayClient,
+    def __init__(self, repository: OrderRepository, ledger: PaymentLedger, gateway: WeChatPayClient,
                  bus: EventPublisher, *,
                  business_tz: str, clock: Callable[[], datetime] = utcnow, stats: StoreStats | None = None) -> None:
         self._repository = repository
-        self._store = store
+        self._ledger = ledger
         self._gateway = gateway
         self._bus = bus
         self._tz = business_tz
@@ -162,7 +162,7 @@ class PaymentService:
         if order.status == OrderStatus.PENDING_PAYMENT:
             ahead = order.release_at is not None and parse_iso(order.release_at) > now
             try:
-                _voucher, pickup = self._store.mark_paid(
+                _voucher, pickup = self._ledger.mark_paid(
                     order_id=order_id, store_id=order.store_id, day=business_day(now, self._tz).isoformat(),
                     voucher_fields=voucher_fields, at=iso(now), by=by, nonce=nonce, body_hash=body_hash,
                     now_epoch=int(now.timestamp()), release_minute=_release_minute(order, now) if ahead else None)
@@ -181,7 +181,7 @@ class PaymentService:
                 self._publish_paid(order)  # the first attempt failed before publishing: publish now
             return "replay"
         if order.status == OrderStatus.CANCELLED and order.transaction_id is None:
-            self._store.record_late_payment(order_id=order_id, store_id=order.store_id, voucher_fields=voucher_fields,
+            self._ledger.record_late_payment(order_id=order_id, store_id=order.store_id, voucher_fields=voucher_fields,
                                             nonce=nonce, body_hash=body_hash, now_epoch=int(now.timestamp()))
             self._compensate(order.model_copy(update={"paid_fen": amount,
                                                       "transaction_id": resource["transaction_id"]}))
@@ -240,7 +240,7 @@ class PaymentService:
             raise NotPaid(details={"status": order.status.value})
         amount = order.paid_fen - order.refund_committed_fen if amount_fen is None else amount_fen
         check_refund(amount, order.paid_fen, order.refund_committed_fen)
-        earlier = self._store.refunds(order_id)
+        earlier = self._ledger.refunds(order_id)
         count = len(earlier)
         number = refund_no(order_id, count + 1)
         now = self._clock()
@@ -251,15 +251,15 @@ class PaymentService:
             if mine + amount > day_limit_fen:
                 raise RefundDayLimit(details={"limit_fen": day_limit_fen, "refunded_today_fen": mine,
                                               "amount_fen": amount})
-        self._store.start_refund(order_id=order_id, out_refund_no=number, amount_fen=amount, reason=reason,
+        self._ledger.start_refund(order_id=order_id, out_refund_no=number, amount_fen=amount, reason=reason,
                                  requested_by=by, food_made=food_made, at=iso(now),
                                  expected_committed=order.refund_committed_fen, expected_count=count,
                                  follow_up_minute=minute_of(now + REFUND_FOLLOW_UP),
                                  follow_up_expiry=int(now.timestamp()) + 30 * 24 * 3600)
         if amount + order.refund_committed_fen >= order.paid_fen and not late:
             self._repository.transition(order_id, order.mode, OrderAction.REFUND, at=iso(now), by=by, note=reason)
-        self._submit(self._store.get_refund(order_id, number), order)
-        return self._store.get_refund(order_id, number)
+        self._submit(self._ledger.get_refund(order_id, number), order)
+        return self._ledger.get_refund(order_id, number)
 
     def _submit(self, refund: Refund, order: Order) -> None:
         if (order.transaction_id or "").startswith(COUNTER_REFERENCE):
@@ -272,10 +272,10 @@ class PaymentService:
             logger.warning("refund submission deferred", extra={"order_id": order.order_id})
             return  # stays SUBMITTING; the sweeper resubmits with the same out_refund_no
         except WeChatPayError as error:
-            self._store.fail_refund(refund)
+            self._ledger.fail_refund(refund)
             raise Conflict(f"WeChat Pay refused the refund: {error}", "微信支付拒绝退款", code="REFUND_REFUSED",
                            details={"wechatpay_code": error.code}) from error
-        self._store.set_refund_status(order.order_id, refund.out_refund_no, status=RefundStatus.PROCESSING,
+        self._ledger.set_refund_status(order.order_id, refund.out_refund_no, status=RefundStatus.PROCESSING,
                                       expected=(RefundStatus.SUBMITTING,), refund_id=answer.get("refund_id"))
         if answer.get("status") in SETTLED_REFUND:
             self.apply_refund_result({**answer, "refund_status": answer["status"],
@@ -284,7 +284,7 @@ class PaymentService:
     def _refund_at_counter(self, refund: Refund, order: Order) -> None:
         """An order paid at the counter is refunded there (cash handed back, card reversed on the terminal):
         WeChat Pay never saw it, so the refund succeeds at once with a counter voucher of the payment's method."""
-        paid = next((v for v in self._store.order_vouchers(order.order_id) if v.kind == "payment"), None)
+        paid = next((v for v in self._ledger.order_vouchers(order.order_id) if v.kind == "payment"), None)
         self.apply_refund_result({"out_trade_no": order.order_id, "out_refund_no": refund.out_refund_no,
                                   "refund_id": f"{COUNTER_REFERENCE}{refund.out_refund_no}", "refund_status": "SUCCESS",
                                   "success_time": iso(self._clock()),
@@ -295,7 +295,7 @@ class PaymentService:
             raise NotificationRejected("MERCHANT_MISMATCH", "mchid is not ours")
         order_id, number = resource.get("out_trade_no", ""), resource.get("out_refund_no", "")
         status = resource.get("refund_status") or resource.get("status")
-        refund = self._store.get_refund(order_id, number)
+        refund = self._ledger.get_refund(order_id, number)
         if refund is None:
             raise NotificationRejected("UNKNOWN_REFUND", number)
         if refund.status not in OPEN_REFUND:
@@ -309,7 +309,7 @@ class PaymentService:
         now = self._clock()
         full = order.refunded_fen + refund.amount_fen >= (order.paid_fen or 0) and order.status == OrderStatus.REFUNDING
         try:
-            self._store.settle_refund(
+            self._ledger.settle_refund(
                 refund=refund, store_id=order.store_id, status=status, at=iso(now), nonce=nonce, body_hash=body_hash,
                 now_epoch=int(now.timestamp()), full=full,
                 voucher_fields={"store_id": order.store_id, "kind": "refund", "order_id": order_id,
@@ -357,13 +357,13 @@ class PaymentService:
         return "expired"
 
     def follow_up_refund(self, order_id: str, out_refund_no: str) -> str:
-        refund = self._store.get_refund(order_id, out_refund_no)
+        refund = self._ledger.get_refund(order_id, out_refund_no)
         if refund is None or refund.status not in OPEN_REFUND:
             return "settled"
         order = self._repository.get_order(order_id, consistent=True)
         if refund.status == RefundStatus.SUBMITTING:
             self._submit(refund, order)
-            refund = self._store.get_refund(order_id, out_refund_no)
+            refund = self._ledger.get_refund(order_id, out_refund_no)
             if refund.status == RefundStatus.SUBMITTING:  # WeChat Pay still unreachable: keep the follow-up
                 raise UpstreamUnavailable("refund not yet submitted")
             if refund.status != RefundStatus.PROCESSING:
@@ -377,7 +377,7 @@ class PaymentService:
         unavailable outside service is moved to a later minute, so the cursor always advances."""
         now = now or self._clock()
         last = minute_of(now - timedelta(minutes=1))
-        cursor = self._store.sweep_cursor()
+        cursor = self._ledger.sweep_cursor()
         start = parse_iso(cursor + ":00Z") + timedelta(minutes=1) if cursor else now - SWEEP_LOOKBACK
         counts: dict[str, int] = {}
         minute_at = start.replace(second=0, microsecond=0)
@@ -385,10 +385,10 @@ class PaymentService:
             minute = minute_of(minute_at)
             if minute > last:
                 break
-            for task in self._store.due(minute):
+            for task in self._ledger.due(minute):
                 outcome = self._run_task(task, now)
                 counts[outcome] = counts.get(outcome, 0) + 1
-            self._store.set_sweep_cursor(minute)
+            self._ledger.set_sweep_cursor(minute)
             minute_at += timedelta(minutes=1)
         return counts
 
@@ -406,9 +406,9 @@ class PaymentService:
                 outcome = "unknown_task"
         except UpstreamUnavailable:
             later = minute_of(now + timedelta(minutes=2))
-            self._store.add_sweep(later, task.task, task.order_id, task.ref, int(now.timestamp()) + 30 * 24 * 3600)
+            self._ledger.add_sweep(later, task.task, task.order_id, task.ref, int(now.timestamp()) + 30 * 24 * 3600)
             outcome = "deferred"
-        self._store.done(task)
+        self._ledger.done(task)
         return outcome
 
 

@@ -20,17 +20,17 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
 
-    from diancan.adapters.login_guard_store import Claim, GuardRead
-    from diancan.adapters.marketing_store import PointsEntry
-    from diancan.adapters.notice_store import NoticeRead
+    from diancan.adapters.login_guard_table import Claim, GuardRead
+    from diancan.adapters.marketing_table import PointsEntry
+    from diancan.adapters.notice_table import NoticeRead
     from diancan.adapters.print_jobs import BoardOrder
     from diancan.adapters.printer import PrinterStatus
     from diancan.adapters.records import CategoryRecord, SweepRecord
     from diancan.adapters.repository import BatchRead, Menu, OrderRead, TransactionStep
-    from diancan.adapters.review_store import DishReview
-    from diancan.adapters.staff_store import AuditEntry, StoredSession, StoredStaff
-    from diancan.adapters.stock_store import Deduction
-    from diancan.adapters.table_store import Write
+    from diancan.adapters.review_table import DishReview
+    from diancan.adapters.seating_table import Write
+    from diancan.adapters.staff_table import AuditEntry, StoredSession, StoredStaff
+    from diancan.adapters.stock_table import Deduction
     from diancan.adapters.wechat import WeChatSession
     from diancan.adapters.wechat_messages import SendResult
     from diancan.adapters.wechatpay import WeChatPayConfig
@@ -143,7 +143,7 @@ class OrderRepository(Protocol):
 
 class PaymentLedger(Protocol):
     """The money side of an order: vouchers, the PAID write, refunds and the payment sweeper's
-    buckets (``adapters/payment_store.py``: ``PaymentStore``)."""
+    buckets (``adapters/payment_table.py``: ``PaymentTable``)."""
 
     def add_sweep(self, minute: str, task: str, order_id: str, ref: str | None, expires_at: int) -> None: ...
 
@@ -237,7 +237,7 @@ class PaymentLedger(Protocol):
 
 
 class Tables(Protocol):
-    """Dine-in tables: sessions, the shared cart, rounds and the tab (``adapters/table_store.py``)."""
+    """Dine-in tables: sessions, the shared cart, rounds and the tab (``adapters/seating_table.py``)."""
 
     def add_call(self, session: TableSession, call: dict) -> None: ...
 
@@ -305,7 +305,7 @@ class Tables(Protocol):
 
 
 class Dispatches(Protocol):
-    """An order's courier dispatch record (``adapters/delivery_store.py``: ``DeliveryStore``)."""
+    """An order's courier dispatch record (``adapters/delivery_table.py``: ``DeliveryTable``)."""
 
     def active(self, store_id: str, limit: int = 200) -> list[Dispatch]: ...
 
@@ -343,7 +343,7 @@ class PrintJobQueue(Protocol):
 
 
 class StockLedger(Protocol):
-    """Ingredients, stock moves, deductions per order, alerts and stock issues (``adapters/stock_store.py``)."""
+    """Ingredients, stock moves, deductions per order, alerts and stock issues (``adapters/stock_table.py``)."""
 
     def add_ingredient(self, ingredient: Ingredient, at: str) -> None: ...
 
@@ -379,7 +379,7 @@ class StockLedger(Protocol):
 
 
 class Marketing(Protocol):
-    """Coupons, their templates, the guest's wallet and points (``adapters/marketing_store.py``)."""
+    """Coupons, their templates, the guest's wallet and points (``adapters/marketing_table.py``)."""
 
     def claim(
         self, openid: str, template: CouponTemplate, coupon: Coupon, period: str | None = None
@@ -458,7 +458,7 @@ class EventPublisher(Protocol):
 
 
 class Activity(Protocol):
-    """What services need of ``ActivityStore`` (``adapters/activity_store.py``)."""
+    """What services need of ``ActivityTable`` (``adapters/activity_table.py``)."""
 
     def reco_inputs(self, store_id: str, openid: str) -> tuple[dict[str, int], StoreReco | None]: ...
 
@@ -484,7 +484,7 @@ class Activity(Protocol):
 
 
 class AuditTrail(Protocol):
-    """What services need of ``AuditLog`` (``adapters/staff_store.py``)."""
+    """What services need of ``AuditLog`` (``adapters/staff_table.py``)."""
 
     def append(self, entry: AuditEntry) -> None: ...
 
@@ -516,7 +516,7 @@ class DayOrderIndex(Protocol):
 
 
 class LoginAttempts(Protocol):
-    """What services need of ``LoginGuardStore`` (``adapters/login_guard_store.py``)."""
+    """What services need of ``LoginGuardTable`` (``adapters/login_guard_table.py``)."""
 
     def claim(self, claims: list[Claim]) -> bool: ...
 
@@ -528,7 +528,7 @@ class LoginAttempts(Protocol):
 
 
 class MenuRepository(Protocol):
-    """What services need of ``MenuStore`` (``adapters/menu_store.py``)."""
+    """What services need of ``MenuTable`` (``adapters/menu_table.py``)."""
 
     def category(self, store_id: str, category_id: str) -> CategoryRecord | None: ...
 
@@ -542,7 +542,7 @@ class MenuRepository(Protocol):
 
 
 class NoticeLedger(Protocol):
-    """What services need of ``NoticeStore`` (``adapters/notice_store.py``)."""
+    """What services need of ``NoticeTable`` (``adapters/notice_table.py``)."""
 
     def claim(self, order_id: str, kind: str, now: datetime) -> None: ...
 
@@ -560,7 +560,7 @@ class Cipher(Protocol):
 
 
 class ReviewRepository(Protocol):
-    """What services need of ``ReviewStore`` (``adapters/review_store.py``)."""
+    """What services need of ``ReviewTable`` (``adapters/review_table.py``)."""
 
     def newest(self, store_id: str, dish_id: str, limit: int) -> list[DishReview]: ...
 
@@ -570,7 +570,7 @@ class ReviewRepository(Protocol):
 
 
 class StaffSessions(Protocol):
-    """What services need of ``SessionStore`` (``adapters/staff_store.py``)."""
+    """What services need of ``StaffSessionTable`` (``adapters/staff_table.py``)."""
 
     def create(self, session_hash: str, staff_id: str, created_at: str, expires_at: int) -> StoredSession: ...
 
@@ -580,7 +580,7 @@ class StaffSessions(Protocol):
 
 
 class SetupRepository(Protocol):
-    """What services need of ``SetupStore`` (``adapters/setup_store.py``)."""
+    """What services need of ``SetupTable`` (``adapters/setup_table.py``)."""
 
     def add_printer(self, store_id: str, doc: dict) -> None: ...
 
@@ -606,7 +606,7 @@ class AlertPublisher(Protocol):
 
 
 class StaffRepository(Protocol):
-    """What services need of ``StaffStore`` (``adapters/staff_store.py``)."""
+    """What services need of ``StaffTable`` (``adapters/staff_table.py``)."""
 
     def create(self, staff: Staff, password: PasswordHash, at: str, *, first_owner: bool = False) -> None: ...
 

@@ -19,10 +19,10 @@ class StaffMember(Protocol):
 
 
 class Reviews:
-    def __init__(self, repository: OrderRepository, store: ReviewRepository,
+    def __init__(self, repository: OrderRepository, reviews: ReviewRepository,
                  clock: Callable[[], datetime] = utcnow) -> None:
         self._repository = repository
-        self._store = store
+        self._reviews = reviews
         self._clock = clock
 
     def review_order(self, openid: str, order_id: str, request: ReviewRequest) -> dict:
@@ -32,7 +32,7 @@ class Reviews:
             raise NotFound("no such order", "订单不存在", code="ORDER_NOT_FOUND")
         stars = check_review(order, request)
         at = iso(self._clock())
-        self._store.add(order, stars, request.text, request.pictures, at)
+        self._reviews.add(order, stars, request.text, request.pictures, at)
         return {"order_id": order_id, "stars": stars, "text": request.text, "pictures": request.pictures, "at": at}
 
     def reply_to_review(self, store_id: str, dish_id: str, review_key: str, text: str, staff: StaffMember) -> dict:
@@ -42,5 +42,5 @@ class Reviews:
             raise InvalidRequest(f"a reply has 1 to {REPLY_MAX_CHARS} characters", "回复内容需为1至300字",
                                  code="INVALID_REPLY")
         at = iso(self._clock())
-        self._store.reply(store_id, dish_id, review_key, text, by=f"staff:{staff.staff_id}", at=at)
+        self._reviews.reply(store_id, dish_id, review_key, text, by=f"staff:{staff.staff_id}", at=at)
         return {"store_id": store_id, "dish_id": dish_id, "review_key": review_key, "reply": text, "replied_at": at}

@@ -47,7 +47,7 @@ LATE_VOUCHER_DAYS = 1  # as the reports: read that far past the day for vouchers
 
 
 def verify_anchors(payments, anchors, store_id: str) -> dict:
-    """A store's chain in the table (PaymentStore) against every version of its checkpoints anchored outside it
+    """A store's chain in the table (PaymentTable) against every version of its checkpoints anchored outside it
     (ChainAnchors): ``verify-chain``'s second half."""
     anchored = anchors.anchored(store_id)
     problems = check_anchors(payments.vouchers(store_id), anchored)
@@ -78,13 +78,13 @@ class BillOutcome:
 
 
 class SettlementService:
-    def __init__(self, sources, store, files, trade_bill: Callable[[date], str], anchors, *, render,
+    def __init__(self, sources, settlements, files, trade_bill: Callable[[date], str], anchors, *, render,
                  couriers: Callable[[str], CourierCost | None] = lambda order_id: None, tz: str = "Asia/Shanghai",
                  clock: Callable[[], datetime] = utcnow) -> None:
-        """``sources``: the reports' ReportSources; ``store``: SettlementStore; ``files``: ReportFiles;
+        """``sources``: the reports' ReportSources; ``settlements``: SettlementTable; ``files``: ReportFiles;
         ``anchors``: a callable building ChainAnchors (only closing a day needs the bucket); ``render(doc)``:
         file name → (body, content type), or None where no files are written (the console)."""
-        self._sources, self._store, self._files, self._trade_bill = sources, store, files, trade_bill
+        self._sources, self._settlements, self._files, self._trade_bill = sources, settlements, files, trade_bill
         self._anchors, self._render, self._couriers, self._tz, self._clock = anchors, render, couriers, tz, clock
 
     # ---- WeChat Pay's bill ---------------------------------------------------------------------------------
@@ -110,22 +110,22 @@ class SettlementService:
         deadline (``missing``: the alarm's metric) and give up on a day after BILL_GIVE_UP_DAYS."""
         now = now or self._clock()
         done, waiting, missing = [], [], []
-        for day, _since, attempts in self._store.bill_waits():
+        for day, _since, attempts in self._settlements.bill_waits():
             if now < self.bill_ready_at(day):
                 waiting.append(day.isoformat())
                 continue
             result = self.settle(day, now=now)
             if result["bill"]["available"]:
-                self._store.bill_done(day)
+                self._settlements.bill_done(day)
                 done.append(day.isoformat())
                 continue
-            self._store.bill_tried(day, result["bill"]["code"] or "UNKNOWN")
+            self._settlements.bill_tried(day, result["bill"]["code"] or "UNKNOWN")
             if now >= self.bill_deadline(day):
                 missing.append(day.isoformat())
                 logger.error("trade bill missing past its deadline", extra={"day": day.isoformat(),
                                                                            "attempts": attempts + 1})
             if now >= self.bill_ready_at(day) + timedelta(days=BILL_GIVE_UP_DAYS):
-                self._store.bill_done(day)
+                self._settlements.bill_done(day)
                 logger.error("gave up waiting for the trade bill", extra={"day": day.isoformat()})
             else:
                 waiting.append(day.isoformat())
@@ -149,7 +149,7 @@ class SettlementService:
         doc = self._doc(chain, recon, bill, intact=all(c.first_broken is None for c in gathered.chains.values()))
         self._save(CHAIN, day, doc, now, sealed=False)
         if bill.lines is None:
-            self._store.await_bill(day, iso(now))
+            self._settlements.await_bill(day, iso(now))
         logger.info("day settled", extra={"day": day.isoformat(), "status": doc["status"],
                                           "differences": len(doc["differences"])})
         return doc
@@ -160,19 +160,19 @@ class SettlementService:
         now = self._clock()
         doc = self._settle_store(store_id, day, BillOutcome(None, "BILL_NOT_READY"), _Gathered(), now,
                                  return_doc=True)
-        self._store.await_bill(day, iso(now))
+        self._settlements.await_bill(day, iso(now))
         return doc
 
     def _settle_store(self, store_id: str, day: date, bill: BillOutcome, gathered: _Gathered, now: datetime, *,
                       return_doc: bool = False, nightly: bool = False):
-        existing = self._store.get(store_id, day)
+        existing = self._settlements.get(store_id, day)
         sealed = bool(existing and existing.seal)
-        later = self._store.settled_after(store_id, day)
+        later = self._settlements.settled_after(store_id, day)
         if later and existing is None:  # its vouchers were already counted there, as adjustments
             raise Conflict("a later day is settled already; settle days in order", "之后的营业日已结算，请按日期顺序结算",
                            code="LATER_DAY_SETTLED", details={"store_id": store_id, "day": day.isoformat()})
         frozen = sealed or later
-        previous = self._store.latest_before(store_id, day)
+        previous = self._settlements.latest_before(store_id, day)
         start = Checkpoint.from_json(previous.doc["checkpoint"]) if previous else GENESIS_CHECKPOINT
         skip = set(previous.doc.get("counted_beyond", [])) if previous else set()
         cap = existing.doc["counted_to_seq"] if frozen else None
@@ -273,9 +273,9 @@ class SettlementService:
                 self._files.put(prefix + name, body, content_type)
                 doc["files"][name] = prefix + name
         if sealed:
-            self._store.update_sealed(scope, day, doc["status"], doc, built_at)
+            self._settlements.update_sealed(scope, day, doc["status"], doc, built_at)
         else:
-            self._store.put(scope, day, doc["status"], doc, built_at)
+            self._settlements.put(scope, day, doc["status"], doc, built_at)
 
     # ---- closing a day -------------------------------------------------------------------------------------
 
@@ -285,7 +285,7 @@ class SettlementService:
         today = business_day(self._clock(), self._tz)
         if day > today:
             raise InvalidRequest("the day has not begun", "营业日尚未开始", code="DAY_NOT_BEGUN")
-        existing = self._store.get(store_id, day)
+        existing = self._settlements.get(store_id, day)
         if existing and existing.seal:
             raise Conflict("the day is already closed", "该营业日已日结", code="DAY_CLOSED", details=existing.seal)
         doc = self.settle_store(store_id, day)
@@ -296,15 +296,15 @@ class SettlementService:
         version = self._anchors().put(store_id, day.isoformat(), checkpoint)
         seal = {**checkpoint, "sealed_at": iso(self._clock()), "sealed_by": by, "status": doc["status"],
                 "net_fen": doc["net_fen"], "anchor_version": version}
-        self._store.seal(store_id, day, seal)
+        self._settlements.seal(store_id, day, seal)
         logger.info("day closed", extra={"store_id": store_id, "day": day.isoformat(), "seq": checkpoint["seq"]})
         return {**doc, "seal": seal}
 
     def view(self, scope: str, day: date) -> dict | None:
-        stored = self._store.get(scope, day)
+        stored = self._settlements.get(scope, day)
         return None if stored is None else {**stored.doc, "seal": stored.seal}
 
     def recent(self, scope: str, limit: int = 31) -> list[dict]:
         return [{"day": s.day.isoformat(), "status": s.status, "net_fen": s.doc.get("net_fen", 0),
                  "differences": len(s.doc.get("differences", [])), "sealed": s.seal is not None}
-                for s in self._store.latest(scope, limit)]
+                for s in self._settlements.latest(scope, limit)]

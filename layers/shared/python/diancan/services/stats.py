@@ -36,7 +36,7 @@ class StoreStats:
         once per refund: call it only when your conditional write that records the refund as succeeded applied.
 
         The refund that completes a full refund also moves the order REFUNDING → REFUNDED in the same write
-        (PaymentStore.settle_refund, not Repository.transition), so the status counts move here."""
+        (PaymentTable.settle_refund, not Repository.transition), so the status counts move here."""
         update = stats.refunded(amount_fen)
         if order.status.value == "REFUNDING" and order.refunded_fen + amount_fen >= (order.paid_fen or 0):
             update = CounterUpdate({**update.add, **stats.moved("REFUNDING", "REFUNDED").add})  # one atomic ADD

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Protocol
 
-from diancan.adapters.stock_store import DeductResult
+from diancan.adapters.stock_table import DeductResult
 from diancan.domain.clock import iso, utcnow
 from diancan.domain.errors import Conflict, InvalidRequest, NotFound, UpstreamUnavailable
 from diancan.domain.events import OrderCancelled, OrderEvent, OrderPaid, OrderRefunded

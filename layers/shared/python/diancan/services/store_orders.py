@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from diancan.adapters.staff_store import AuditEntry
+from diancan.adapters.staff_table import AuditEntry
 from diancan.domain import lifecycle
 from diancan.domain.clock import iso, utcnow
 from diancan.domain.errors import NotFound

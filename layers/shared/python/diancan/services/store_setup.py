@@ -45,13 +45,13 @@ logger = logging.getLogger(__name__)
 
 class StoreSetup:
     def __init__(self, repository: OrderRepository, setup: SetupRepository, print_jobs: PrintJobQueue,
-                 stock_store: StockLedger,
+                 stock_table: StockLedger,
                  menu_admin: MenuAdmin, stock: StockService, printer: Callable[[], PrinterAccount], *,
                  clock: Callable[[], datetime] = utcnow) -> None:
         self._repository = repository
         self._setup = setup
         self._print_jobs = print_jobs
-        self._stock_store = stock_store
+        self._stock_table = stock_table
         self._menu_admin = menu_admin
         self._stock = stock
         self._printer = printer  # built on first use: a page that never prints never reads the feieyun secret
@@ -186,4 +186,4 @@ class StoreSetup:
             raise InvalidRequest("nothing to change", "没有要修改的内容", code="NOTHING_TO_CHANGE")
         self._setup.set_ingredient(store_id, ingredient_id, changes, body.threshold)
         self._stock.refresh(store_id, [ingredient_id])
-        return self._stock_store.ingredient(store_id, ingredient_id)
+        return self._stock_table.ingredient(store_id, ingredient_id)

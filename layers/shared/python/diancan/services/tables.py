@@ -62,7 +62,7 @@ def staff(staff_id: str) -> str:
 
 class TableService:
     def __init__(self, tables: Tables, codes: TableCodes, repository: OrderRepository, ordering: OrderingService,
-                 payments: PaymentService, payment_store: PaymentLedger, bus: EventPublisher, *, expiry_minutes: int,
+                 payments: PaymentService, payment_table: PaymentLedger, bus: EventPublisher, *, expiry_minutes: int,
                  business_tz: str,
                  clock: Callable[[], datetime] = utcnow, new_id: Callable[[], str] = lambda: secrets.token_hex(8)) -> None:
         self._tables = tables
@@ -70,7 +70,7 @@ class TableService:
         self._repository = repository
         self._ordering = ordering
         self._payments = payments
-        self._payment_store = payment_store
+        self._payment_table = payment_table
         self._bus = bus
         self._expiry = timedelta(minutes=expiry_minutes)
         self._tz = business_tz
@@ -287,7 +287,7 @@ class TableService:
             self._payments.close_quietly(tab.order_id)
         if tab.status == OrderStatus.PENDING_PAYMENT:
             now = self._clock()
-            voucher, pickup = self._payment_store.mark_paid_at_counter(
+            voucher, pickup = self._payment_table.mark_paid_at_counter(
                 order_id=tab.order_id, store_id=tab.store_id, day=business_day(now, self._tz).isoformat(),
                 amount_fen=tab.total_fen, method=method.value, at=iso(now), by=staff(staff_id))
             paid = tab.model_copy(update={"status": OrderStatus.PAID, "pickup_no": pickup, "paid_at": iso(now),

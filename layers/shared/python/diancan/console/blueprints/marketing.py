@@ -1,6 +1,6 @@
-"""Marketing (owners): the chain's coupon templates (``bootstrap.marketing_store()``: list_templates,
+"""Marketing (owners): the chain's coupon templates (``bootstrap.marketing_table()``: list_templates,
 put_template), issuing a template to a segment — guests whose latest order was in the last N days, read from
-GSI2 ``LASTORDER#<day>`` (``bootstrap.activity_store().last_ordered_on``) and given one coupon each through
+GSI2 ``LASTORDER#<day>`` (``bootstrap.activity_table().last_ordered_on``) and given one coupon each through
 ``bootstrap.coupons().issue`` — and each store's offers: full-reduction tiers and the points rates
 (``store.settings["offers"]``, ``StoreOffers``), written back with ``Repository.put_store`` keeping the rest."""
 
@@ -37,7 +37,7 @@ def _whole(data: dict, name: str, default: int) -> int:
 @bp.get("/marketing")
 @requires(Action.MARKETING_MANAGE)
 def page():
-    templates = sorted(console().marketing_store().list_templates(), key=lambda t: t.template_id)
+    templates = sorted(console().marketing_table().list_templates(), key=lambda t: t.template_id)
     return render_template("marketing.html", store=None, templates=templates, max_days=MAX_SEGMENT_DAYS)
 
 
@@ -63,7 +63,7 @@ def template_from(data: dict) -> CouponTemplate:
 @requires(Action.MARKETING_MANAGE)
 def create_template():
     template = template_from(form_or_json())
-    marketing = console().marketing_store()
+    marketing = console().marketing_table()
     try:
         marketing.get_template(template.template_id)
     except NotFound:
@@ -77,7 +77,7 @@ def create_template():
 
 def recent_guests(days: int) -> list[str]:
     """Guests whose latest order was today or in the ``days - 1`` days before (one GSI2 query per day)."""
-    activity, today = console().activity_store(), console().stats.today()
+    activity, today = console().activity_table(), console().stats.today()
     found: list[str] = []
     for back in range(days):
         found += activity.last_ordered_on((today - timedelta(days=back)).isoformat())
@@ -95,7 +95,7 @@ def issue():
     if not 1 <= days <= MAX_SEGMENT_DAYS or not re.fullmatch(r"[A-Za-z0-9_-]{1,30}", campaign):
         raise InvalidRequest("days 1-90 and a campaign name (a-z 0-9 _ -)", "请填写天数（1–90）和活动编号",
                              code="INVALID_SEGMENT")
-    template = console().marketing_store().get_template(str(data.get("template_id") or ""))
+    template = console().marketing_table().get_template(str(data.get("template_id") or ""))
     coupons = console().coupons()
     guests = recent_guests(days)
     issued = sum(coupons.issue(openid, template, campaign) is not None for openid in guests)

@@ -54,9 +54,9 @@ def search(store_id: str):
 def detail(store_id: str, order_id: str):
     order = console().orders.detail(store_id, order_id)
     tickets = [job.model_dump(mode="json") for job in console().print_jobs().of_order(order_id)]
-    refunds = [vars(r) for r in console().payment_store().refunds(order_id)]
+    refunds = [vars(r) for r in console().payment_table().refunds(order_id)]
     tracking = console().delivery().tracking(order_id) if order["mode"] == "delivery" else None
-    issue = console().stock_store().issue_of(order_id)
+    issue = console().stock_table().issue_of(order_id)
     return render_template("order_detail.html", store=store_of(store_id), order=order, tickets=tickets,
                            refunds=refunds, tracking=tracking, reject_reasons=REJECT_REASONS, issue=issue)
 

@@ -1,4 +1,4 @@
-"""A store's reviews of a month (``bootstrap.review_store().of_month``: Query GSI2 ``REVIEWS#<sid>#<yyyy-mm>``,
+"""A store's reviews of a month (``bootstrap.review_table().of_month``: Query GSI2 ``REVIEWS#<sid>#<yyyy-mm>``,
 newest first here) and the store's replies (``bootstrap.reviews().reply_to_review``), each audited. Managers
 for their stores, owners for all (``Action.REVIEWS_REPLY``)."""
 
@@ -28,7 +28,7 @@ def _month() -> str:
 @requires(Action.REVIEWS_REPLY)
 def page(store_id: str):
     store, month = store_of(store_id), _month()
-    found = console().review_store().of_month(store.store_id, month)
+    found = console().review_table().of_month(store.store_id, month)
     reviews = [{**r.view(), "dish_id": r.dish_id} for r in reversed(found)]
     if wants_json():
         return {"store_id": store_id, "month": month, "reviews": reviews}

@@ -166,7 +166,7 @@ def retire_store(store_id: str):
 @route("GET", "/api/s/<store_id>/setup/tables", Action.TABLES_VIEW, "Every table of the store, retired ones too")
 def tables(store_id: str):
     store_of(store_id)
-    return {"tables": sorted(console().table_store().tables(store_id),
+    return {"tables": sorted(console().seating_table().tables(store_id),
                              key=lambda t: (len(t["table_no"]), t["table_no"]))}
 
 

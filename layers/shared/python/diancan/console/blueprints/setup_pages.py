@@ -75,7 +75,7 @@ def _page(store_id: str, error: DomainError | None = None):
             status[printer["sn"]] = service.printer_status(store_id, printer["sn"])
         except Exception:
             status[printer["sn"]] = "unknown"
-    tables = sorted(console().table_store().tables(store_id),
+    tables = sorted(console().seating_table().tables(store_id),
                     key=lambda t: (len(t["table_no"]), t["table_no"]))
     return render_template("setup.html", store=store, error=error, tables=tables, printers=printers, status=status,
                            stations=console().print_jobs().stations(store_id),

@@ -58,6 +58,6 @@ def verify(store_id: str):
     """Walk the store's voucher chain (one paged query) and name the first broken link, if any."""
     from diancan.services.payments import verify_chain
 
-    result = verify_chain(console().payment_store(), store_of(store_id).store_id)
+    result = verify_chain(console().payment_table(), store_of(store_id).store_id)
     audit("chain.verify", store_id, "", intact=result["intact"], vouchers=result["vouchers"])
     return render_template("verify_chain.html", store=store_of(store_id), result=result)

@@ -80,7 +80,7 @@ def _failed_label(error: TransactWriteError, tx: Transaction) -> str:
     raise AssertionError("raise_for_cancellation always raises")  # pragma: no cover
 
 
-class StockStore:
+class StockTable:
     """Stock items of the one table (access patterns S1-S8, see each method)."""
 
     def __init__(self, connection: Connection | None = None) -> None:

@@ -52,7 +52,7 @@ class AuditEntry:
     amount_fen: int | None = None
 
 
-class StaffStore:
+class StaffTable:
     """Staff profiles and their login names."""
 
     def __init__(self, connection: Connection | None = None) -> None:
@@ -116,7 +116,7 @@ class StaffStore:
         return [Staff.model_validate(r.doc) for r in StaffRecord.gsi1.query(keys.STAFF_LIST)]
 
 
-class SessionStore:
+class StaffSessionTable:
     """Server-side console sessions: revocable (logout deletes) and expiring (TTL and a read-time check)."""
 
     def create(self, session_hash: str, staff_id: str, created_at: str, expires_at: int) -> StoredSession:

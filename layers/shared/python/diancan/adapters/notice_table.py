@@ -39,7 +39,7 @@ class NoticeRead:
     state: str | None  # the notice's state, None when never claimed
 
 
-class NoticeStore:
+class NoticeTable:
     def read(self, order_id: str, store_id: str, kind: str) -> NoticeRead:
         wanted = [(keys.order(order_id), keys.ORDER), (keys.order(order_id), keys.notice(kind)),
                   (keys.store(store_id), keys.PROFILE)]

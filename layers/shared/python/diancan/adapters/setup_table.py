@@ -32,7 +32,7 @@ def _failed(error: Exception) -> bool:
     return getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException"
 
 
-class SetupStore:
+class SetupTable:
     def __init__(self, connection: Connection | None = None) -> None:
         self._connection = connection or table_connection()
 

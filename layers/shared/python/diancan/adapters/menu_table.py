@@ -18,7 +18,7 @@ STATE_FIELDS = ("price_fen", "on_shelf", "sold_out", "portions_left", "daily_por
 COUNTERS = {"sold_count", "rating_sum", "rating_count"}
 
 
-class MenuStore:
+class MenuTable:
     def set_state(self, store_id: str, dish_id: str, **fields) -> None:
         """M1: set (None: remove) top-level dish fields in one UpdateItem, only if the dish exists."""
         unknown = set(fields) - set(STATE_FIELDS)

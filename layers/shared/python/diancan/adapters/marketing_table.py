@@ -47,7 +47,7 @@ def _standing(record: Record | None) -> Standing:
     return Standing(int(record.points or 0), int(record.spend_fen or 0), int(record.completed_orders or 0))
 
 
-class MarketingStore:
+class MarketingTable:
     def __init__(self, connection: Connection | None = None) -> None:
         self._connection = connection or table_connection()
 

@@ -54,7 +54,7 @@ def _conditional_failed(error: Exception) -> bool:
     return getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException"
 
 
-class ActivityStore:
+class ActivityTable:
     def __init__(self, business_tz: str = "Asia/Shanghai") -> None:
         self._tz = business_tz
 

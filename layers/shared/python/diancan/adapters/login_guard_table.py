@@ -39,7 +39,7 @@ class Claim:
     expires_at: int
 
 
-class LoginGuardStore:
+class LoginGuardTable:
     def __init__(self, table_name: str, region: str) -> None:
         self._table = table_name
         self._region = region

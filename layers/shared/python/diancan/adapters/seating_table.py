@@ -63,7 +63,7 @@ def _retrying(write: Callable[[], None]) -> None:
     raise UpstreamUnavailable("table busy, retry", "本桌操作繁忙，请稍后重试", code="TABLE_BUSY")
 
 
-class TableStore:
+class SeatingTable:
     def __init__(self, connection: Connection | None = None) -> None:
         self._connection = connection or table_connection()
 

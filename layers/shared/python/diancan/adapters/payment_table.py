@@ -60,7 +60,7 @@ def _refund(record: RefundRecord) -> Refund:
                   record.created_at, record.refund_id)
 
 
-class PaymentStore:
+class PaymentTable:
     def __init__(self, connection: Connection | None = None) -> None:
         self._connection = connection or table_connection()
 

@@ -47,7 +47,7 @@ def _review(record: DishReviewRecord) -> DishReview:
                       record.reply, record.PK.split("#", 2)[2])
 
 
-class ReviewStore:
+class ReviewTable:
     def __init__(self, connection: Connection | None = None) -> None:
         self._connection = connection or table_connection()
 

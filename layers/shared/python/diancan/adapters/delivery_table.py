@@ -33,7 +33,7 @@ def _dispatch(record: DeliveryRecord) -> Dispatch:
     return Dispatch.model_validate({**record.doc, "version": int(record.version)})
 
 
-class DeliveryStore:
+class DeliveryTable:
     def get(self, order_id: str) -> Dispatch | None:
         try:
             return _dispatch(DeliveryRecord.get(keys.order(order_id), keys.DELIVERY, consistent_read=True))

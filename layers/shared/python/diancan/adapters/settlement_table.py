@@ -44,7 +44,7 @@ def _failed_condition(error: PutError | UpdateError) -> bool:
     return error.cause_response_code == "ConditionalCheckFailedException"
 
 
-class SettlementStore:
+class SettlementTable:
     def get(self, scope: str, day: date) -> StoredSettlement | None:
         try:
             return _stored(SettlementRecord.get(keys.settlement(scope), keys.settlement_day(day.isoformat()),
