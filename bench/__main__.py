@@ -50,7 +50,7 @@ def measure_part(part: str, results: report.Results, iterations: int) -> None:
     elif part == "chain":
         from bench.world import still_stack
 
-        with still_stack() as bench:
+        with still_stack(workers=max(chain.STACK_BURSTS)) as bench:
             results.chain = chain.measure(bench)
     elif part == "overhead":
         from bench.world import still_stack
@@ -66,7 +66,7 @@ def measure_part(part: str, results: report.Results, iterations: int) -> None:
             loaded = coldstart.first_request_modules(bench)
         results.cold_first = coldstart.measure_first_requests(loaded, results.cold[0].boto3_seconds)
     elif part == "throughput":
-        results.throughput = throughput.measure_all()
+        results.throughput = [*throughput.measure_all(workers=0), *throughput.measure_all()]
     elif part == "scaling":
         results.scaling = scaling_table()
 

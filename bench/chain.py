@@ -13,22 +13,29 @@ thread as concurrent Lambda environments would run them:
 - steady arrivals: Poisson arrivals at a load ρ = rate × cycle (ρ = 1 is the ceiling), each for a few
   seconds: share of attempts that lost the race, 95th percentile time to paid, failures.
 
+- bursts through the parallel stack: N signed payment notifications of one store posted to the gateway at
+  once, pay_notify running each in its own worker process (N concurrent Lambda environments); its lost races
+  are the transactions the workers report cancelled.
+
 The ratios (ρ, races per payment) carry over to DynamoDB; the absolute rates do not (moto's cycle on this
 loaded machine is several times DynamoDB's), so the reading in docs/performance.md converts them.
 """
 
 from __future__ import annotations
 
+import json
 import random
 import statistics
 import threading
 import time
+import urllib.request
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bench.world import STORE, Bench
 
 BURSTS = (1, 4, 8, 16)
+STACK_BURSTS = (1, 4, 8)  # through the gateway: pay_notify gets max(STACK_BURSTS) worker processes
 LOADS = (0.1, 0.3, 0.6, 0.9)
 SECONDS = 5.0
 LUNCH_PER_SECOND = 5.0  # a busy store's lunch peak: 5 payments/s for 10 minutes (docs/performance.md)
@@ -59,6 +66,7 @@ class ChainResult:
     cycle_ms: float
     bursts: list[Run]
     steady: list[Run]
+    stack_bursts: list[Run] = field(default_factory=list)  # through pay_notify on the parallel stack
 
     @property
     def usable_load(self) -> float:
@@ -157,4 +165,57 @@ def measure(bench: Bench, bursts=BURSTS, loads=LOADS, seconds: float = SECONDS, 
             at += rng.expovariate(rate)
         steady_runs.append(_run(f"ρ = {load:g} ({rate:.1f}/s here)", [bench.place("pat") for _ in starts], starts,
                                 load))
-    return ChainResult(cycle_s * 1000, burst_runs, steady_runs)
+    return ChainResult(cycle_s * 1000, burst_runs, steady_runs, stack_bursts(bench) if STACK_BURSTS else [])
+
+
+def stack_bursts(bench: Bench, bursts=STACK_BURSTS) -> list[Run]:
+    """N notifications of one store posted at once to pay_notify through the gateway (each burst after a
+    warm-up of the largest, so every worker is started); lost races = pay_notify's cancelled transactions."""
+    lost, lock = [0], threading.Lock()
+
+    def count(function: str, calls: list[tuple[str, str, str]]) -> None:
+        cancelled = sum(1 for _, operation, error in calls
+                        if operation == "TransactWriteItems" and error == "TransactionCanceledException")
+        if function == "pay_notify" and cancelled:
+            with lock:
+                lost[0] += cancelled
+
+    def burst(n: int) -> Run:
+        notifications = [bench.notification(bench.place("pat")) for _ in range(n)]
+        release, timings, failures = threading.Barrier(n + 1), [], []
+        url = f"{bench.stack.base_url}/pay_notify/notify"
+
+        def one(headers: dict, body: str) -> None:
+            release.wait()
+            started = time.perf_counter()
+            request = urllib.request.Request(url, data=body.encode(), headers=headers, method="POST")
+            try:
+                with urllib.request.urlopen(request, timeout=120) as answer:
+                    json.loads(answer.read() or b"{}")
+            except Exception as error:  # a refusal or a 5xx: counted, not raised
+                with lock:
+                    failures.append(error)
+                return
+            with lock:
+                timings.append((started, time.perf_counter()))
+
+        threads = [threading.Thread(target=one, args=notification) for notification in notifications]
+        for thread in threads:
+            thread.start()
+        with lock:
+            lost[0] = 0
+        release.wait()
+        begin = time.perf_counter()
+        for thread in threads:
+            thread.join()
+        waits = sorted((f - s) * 1000 for s, f in timings) or [0.0]
+        return Run(f"{n} at once via pay_notify", n, lost[0], len(failures),
+                   max((f for _, f in timings), default=begin) - begin,
+                   waits[min(len(waits) - 1, int(0.95 * len(waits)))])
+
+    bench.stack.runtime.observers.append(count)
+    try:
+        burst(max(bursts))  # warm-up: every worker of pay_notify started
+        return [burst(n) for n in bursts]
+    finally:
+        bench.stack.runtime.observers.remove(count)

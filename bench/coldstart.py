@@ -106,7 +106,7 @@ def lambda_environment() -> dict[str, str]:
             "AWS_DEFAULT_REGION": "ap-east-1", "POWERTOOLS_SERVICE_NAME": "diancan",
             "POWERTOOLS_METRICS_NAMESPACE": "diancan", "POWERTOOLS_TRACE_DISABLED": "true",
             "DIANCAN_TABLE": "bench-main", "DIANCAN_BUS": "bench-bus", "DIANCAN_SECRET_PREFIX": "diancan/bench",
-            "DIANCAN_REPORTS_BUCKET": "bench-reports", "DIANCAN_ANCHOR_BUCKET": "bench-anchors",
+            "DIANCAN_REPORTS_BUCKET": "bench-reports", "DIANCAN_ANCHOR_BUCKET": "bench-anchors", "DIANCAN_PICTURES_BUCKET": "bench-pictures",
             "DIANCAN_ALERT_TOPIC_ARN": "",
             "DIANCAN_PUBLIC_BASE_URL": "http://127.0.0.1:9", "WECHAT_API_BASE": "http://127.0.0.1:9/wechat",
             "WECHATPAY_API_BASE": "http://127.0.0.1:9/wxpay", "FEIEYUN_API_BASE": "http://127.0.0.1:9/feieyun",

@@ -112,10 +112,13 @@ def _chain_section(results: Results) -> list[str]:
              "on the condition that it is still the head it read; a lost race backs off and retries (bench/"
              "chain.py). Payments through PaymentTable.mark_paid, each in its own thread, against the moto "
              f"server. One uncontended payment (read the head + the transaction): **{c.cycle_ms:.0f} ms** here, "
-             f"so at most **{here:.0f} payments/s** per store here (the head admits one writer at a time).", "",
+             f"so at most **{here:.0f} payments/s** per store here (the head admits one writer at a time). "
+             "The last rows post N signed notifications at once to pay_notify through the parallel local stack "
+             "(a worker process each, as N Lambda environments): the whole notify, not only its critical "
+             "section.", "",
              "| arrivals | payments | lost races | races per payment | conflict rate (of attempts) | failed | "
              "drained in s | p95 ms to paid |", "|---" * 8 + "|"]
-    for run in [*c.bursts, *c.steady]:
+    for run in [*c.bursts, *c.steady, *c.stack_bursts]:
         lines.append(f"| {run.label} | {run.payments} | {run.lost_races} | {run.races_per_payment:.2f} | "
                      f"{run.conflict_rate:.0%} | {run.failed} | {run.seconds:.2f} | {run.p95_ms:.0f} |")
     usable = c.usable_load
@@ -190,15 +193,18 @@ def _throughput_section(results: Results) -> list[str]:
     lines = ["### Throughput of the local stack", "",
              "Each guest places and pays orders over HTTP through the gateway; the run ends when every "
              "payment notification was applied and every queue is drained (stock, print, loyalty, courier …). "
-             "Stage columns: time per order inside each function (or the guest's own HTTP call).", ""]
+             "Stage columns: time per order inside each function (or the guest's own HTTP call). "
+             "\"1 process\": every function in the stack's own process, function-URL invocations one at a time "
+             "(the one-process local runtime, `DIANCAN_LOCAL_WORKERS=0`); \"N workers\": each function in "
+             "up to N worker processes, concurrent requests at once (the default).", ""]
     if not results.throughput:
         return lines
-    base = results.throughput[0].per_second
+    base = {t.runtime: t.per_second for t in reversed(results.throughput)}  # each runtime's first run: 1 guest
     stages = sorted({s for t in results.throughput for s in t.stage_ms})
-    lines += ["| guests | orders | failed | drained | orders/s | vs 1 guest | " + " | ".join(stages) + " |",
-              "|---" * (6 + len(stages)) + "|"]
-    lines += [f"| {t.guests} | {t.orders} | {t.failed} | {'yes' if t.drained else 'NO (120 s)'} | {t.per_second:.2f} | "
-              f"{t.per_second / base:.2f} | "
+    lines += ["| functions run in | stack start s | guests | orders | failed | drained | orders/s | vs 1 guest | "
+              + " | ".join(stages) + " |", "|---" * (8 + len(stages)) + "|"]
+    lines += [f"| {t.runtime} | {t.start_seconds:.1f} | {t.guests} | {t.orders} | {t.failed} | {'yes' if t.drained else 'NO (120 s)'} | "
+              f"{t.per_second:.2f} | {t.per_second / base[t.runtime]:.2f} | "
               + " | ".join(f"{t.stage_ms.get(s, 0):.0f}" for s in stages) + " |" for t in results.throughput]
     return lines
 

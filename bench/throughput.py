@@ -1,4 +1,5 @@
-"""Throughput of the local stack: N concurrent guests each place and pay orders over HTTP (gateway →
+"""Throughput of the local stack, its functions in worker processes (as Lambda) and, for comparison, all in
+the stack's own process with function-URL invocations one at a time: N concurrent guests each place and pay orders over HTTP (gateway →
 place_order → WeChat Pay simulator → its signed notification → pay_notify → bus → SQS → stock_decrement,
 print_dispatch with the printer simulator, …); orders per second once every queue is drained, and the
 time each function spent per order (the runtime's invocations, timed)."""
@@ -15,10 +16,11 @@ import urllib.request
 import uuid
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bench.world import restock
 from local.stack import LocalStack
+from local.workers import ProcessRuntime
 
 ITEMS = [{"dish_id": "d-hongshao", "qty": 1}, {"dish_id": "d-cola", "qty": 1}]
 
@@ -31,6 +33,8 @@ class Throughput:
     stage_ms: dict[str, float]  # time inside each function (and the guest's own HTTP calls) per order
     drained: bool = True  # False: the queues were still busy at the deadline (orders/s is then an upper bound)
     failed: int = 0  # journeys refused or broken (HTTP error from place or pay)
+    runtime: str = ""  # "1 process" (every function in the stack's process) or "N workers" per function
+    start_seconds: float = 0.0  # the stack's start, demo data included, until /health answers 200
 
     @property
     def per_second(self) -> float:
@@ -111,15 +115,20 @@ def run(stack: LocalStack, timed: TimedRuntime, guests: int, orders_each: int) -
         drained = False
     seconds = time.perf_counter() - started
     stages = {**client_spent, **{f"fn: {name}": spent for name, spent in timed.spent.items()}}
+    runtime = f"{stack.runtime.pool_size} workers" if isinstance(stack.runtime, ProcessRuntime) else "1 process"
     return Throughput(guests, total, seconds, {k: v * 1000 / total for k, v in sorted(stages.items())}, drained,
-                      len(failed))
+                      len(failed), runtime)
 
 
-def measure_all(concurrency=(1, 4, 8), orders_each: int = 4) -> list[Throughput]:
-    with LocalStack(port=0, moto_port=0, with_demo_data=True, overrides={}) as stack:
+def measure_all(concurrency=(1, 4, 8), orders_each: int = 4, workers: int | None = None) -> list[Throughput]:
+    """``workers``: the most worker processes per function (``None``: the stack's default; 0: every function
+    in the stack's own process, function-URL invocations one at a time, as the one-process runtime does)."""
+    started = time.perf_counter()
+    with LocalStack(port=0, moto_port=0, with_demo_data=True, overrides={}, workers=workers, quiet=True) as stack:
+        start_seconds = time.perf_counter() - started
         stack.simulators["dada"].step_seconds = None
         restock()
         timed = TimedRuntime(stack)
         with contextlib.redirect_stdout(io.StringIO()):  # the functions' log lines (all threads)
             run(stack, timed, 1, 2)  # warm every function once
-            return [run(stack, timed, n, orders_each) for n in concurrency]
+            return [replace(run(stack, timed, n, orders_each), start_seconds=start_seconds) for n in concurrency]

@@ -100,10 +100,14 @@ class Bench:
 
     def pay(self, order: dict) -> dict:
         """The guest pays in the simulator; the notification it would send, as pay_notify's event."""
+        headers, body = self.notification(order)
+        return http_event("pay_notify/notify", raw_body=body, headers=headers)
+
+    def notification(self, order: dict) -> tuple[dict, str]:
+        """The guest pays in the simulator; the signed notification it would send (headers, body)."""
         self.stack.simulators["wxpay"].pay(order["pay_params"]["package"].removeprefix("prepay_id="))
         headers, body = self.notifications.kept.pop()
-        return http_event("pay_notify/notify", raw_body=body,
-                          headers={**headers, "content-type": "application/json"})
+        return {**headers, "content-type": "application/json"}, body
 
     def queued(self, function: str) -> dict:
         """The messages waiting in the function's queue, as Lambda's SQS event (the queue is emptied)."""
@@ -151,8 +155,9 @@ def restock() -> None:
 
 
 @contextlib.contextmanager
-def still_stack() -> Iterator[Bench]:
-    with LocalStack(port=0, moto_port=0, with_demo_data=True, overrides={}) as stack:
+def still_stack(workers: int | None = None) -> Iterator[Bench]:
+    """``workers``: the most worker processes per function when a request goes through the gateway."""
+    with LocalStack(port=0, moto_port=0, with_demo_data=True, overrides={}, workers=workers, quiet=True) as stack:
         stack.pump.stop()
         stack.scheduler.stop()
         restock()

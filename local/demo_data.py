@@ -1,5 +1,6 @@
 """Demo data for a small chain: two Shanghai stores (one open around the clock), tables, stations,
-five categories and 24 dishes with spec options, pictures and daily portion limits."""
+five categories and 24 dishes with spec options, pictures and daily portion limits, each named in English too
+(the mini-program's English mode)."""
 
 from __future__ import annotations
 
@@ -11,39 +12,39 @@ PICTURES = "https://img.diancan.example.com/dishes"
 
 
 def _spice() -> OptionGroup:
-    return OptionGroup(group_id="spice", name="辣度", required=True, options=[
-        Option(option_id="spicy-none", name="不辣"), Option(option_id="spicy-mild", name="微辣"),
-        Option(option_id="spicy-medium", name="中辣"), Option(option_id="spicy-hot", name="特辣"),
+    return OptionGroup(group_id="spice", name="辣度", name_en="Spice", required=True, options=[
+        Option(option_id="spicy-none", name="不辣", name_en="Not spicy"), Option(option_id="spicy-mild", name="微辣", name_en="Mild"),
+        Option(option_id="spicy-medium", name="中辣", name_en="Medium"), Option(option_id="spicy-hot", name="特辣", name_en="Extra hot"),
     ])
 
 
 def _tea_options() -> list[OptionGroup]:
     return [
-        OptionGroup(group_id="size", name="杯型", required=True, options=[
-            Option(option_id="size-medium", name="中杯"),
-            Option(option_id="size-large", name="大杯", price_fen=300, recipe={"milk": 100, "tea-leaf": 2}),
+        OptionGroup(group_id="size", name="杯型", name_en="Size", required=True, options=[
+            Option(option_id="size-medium", name="中杯", name_en="Medium"),
+            Option(option_id="size-large", name="大杯", name_en="Large", price_fen=300, recipe={"milk": 100, "tea-leaf": 2}),
         ]),
-        OptionGroup(group_id="sugar", name="甜度", required=True, options=[
-            Option(option_id="sugar-none", name="无糖"), Option(option_id="sugar-half", name="半糖"),
-            Option(option_id="sugar-full", name="全糖", recipe={"sugar": 10}),
+        OptionGroup(group_id="sugar", name="甜度", name_en="Sweetness", required=True, options=[
+            Option(option_id="sugar-none", name="无糖", name_en="No sugar"), Option(option_id="sugar-half", name="半糖", name_en="Half sugar"),
+            Option(option_id="sugar-full", name="全糖", name_en="Full sugar", recipe={"sugar": 10}),
         ]),
-        OptionGroup(group_id="topping", name="加料", multi=True, max_select=3, options=[
-            Option(option_id="topping-pearl", name="珍珠", price_fen=200, recipe={"pearl": 40}),
-            Option(option_id="topping-pudding", name="布丁", price_fen=300),
-            Option(option_id="topping-coconut", name="椰果", price_fen=200),
+        OptionGroup(group_id="topping", name="加料", name_en="Toppings", multi=True, max_select=3, options=[
+            Option(option_id="topping-pearl", name="珍珠", name_en="Tapioca pearls", price_fen=200, recipe={"pearl": 40}),
+            Option(option_id="topping-pudding", name="布丁", name_en="Pudding", price_fen=300),
+            Option(option_id="topping-coconut", name="椰果", name_en="Coconut jelly", price_fen=200),
         ]),
     ]
 
 
 def _noodle_options() -> list[OptionGroup]:
     return [
-        OptionGroup(group_id="portion", name="份量", required=True, options=[
-            Option(option_id="portion-regular", name="标准"),
-            Option(option_id="portion-large", name="加大", price_fen=400, recipe={"noodle": 100}),
+        OptionGroup(group_id="portion", name="份量", name_en="Portion", required=True, options=[
+            Option(option_id="portion-regular", name="标准", name_en="Regular"),
+            Option(option_id="portion-large", name="加大", name_en="Large", price_fen=400, recipe={"noodle": 100}),
         ]),
-        OptionGroup(group_id="extra", name="加料", multi=True, options=[
-            Option(option_id="extra-egg", name="加蛋", price_fen=200, recipe={"egg": 1}),
-            Option(option_id="extra-beef", name="加牛肉", price_fen=800, recipe={"beef": 50}),
+        OptionGroup(group_id="extra", name="加料", name_en="Extras", multi=True, options=[
+            Option(option_id="extra-egg", name="加蛋", name_en="Add an egg", price_fen=200, recipe={"egg": 1}),
+            Option(option_id="extra-beef", name="加牛肉", name_en="Add beef", price_fen=800, recipe={"beef": 50}),
         ]),
         _spice(),
     ]
@@ -73,13 +74,43 @@ DISHES: list[tuple] = [
     ("d-chunjuan", "dim", "春卷", 1200, "steam", [], None, {}, "", []),
     ("d-milktea", "drink", "招牌奶茶", 1500, "bar", _tea_options(), None, {"milk": 200, "tea-leaf": 5}, "", ["热销"]),
     ("d-lemontea", "drink", "手打柠檬茶", 1600, "bar", _tea_options()[:2], None, {"lemon": 1, "tea-leaf": 5}, "", []),
-    ("d-soymilk", "drink", "现磨豆浆", 600, "bar", [OptionGroup(group_id="temp", name="温度", required=True, options=[
-        Option(option_id="temp-hot", name="热"), Option(option_id="temp-cold", name="冰")])], None, {}, "", []),
+    ("d-soymilk", "drink", "现磨豆浆", 600, "bar", [OptionGroup(group_id="temp", name="温度", name_en="Temperature", required=True, options=[
+        Option(option_id="temp-hot", name="热", name_en="Hot"), Option(option_id="temp-cold", name="冰", name_en="Iced")])], None, {}, "", []),
     ("d-cola", "drink", "可乐", 500, "bar", [], None, {}, "", []),
 ]
 
 CATEGORIES = [("hot", "热菜", 10, "wok"), ("cold", "凉菜", 20, "cold"), ("noodle", "面饭", 30, "wok"),
               ("dim", "点心", 40, "steam"), ("drink", "饮品", 50, "bar")]
+
+# What a guest reading English sees (the mini-program's English mode): dish id → (name, description).
+ENGLISH_DISHES: dict[str, tuple[str, str]] = {
+    "d-gongbao": ("Kung pao chicken", "Diced chicken with peanuts, sweet, sour and a little hot"),
+    "d-mapo": ("Mapo tofu", "Tofu in a numbing, spicy sauce"),
+    "d-yuxiang": ("Yu-xiang shredded pork", "A Sichuan classic: sweet, sour and garlicky"),
+    "d-hongshao": ("Braised pork belly", "Shanghai style, rich soy and sugar glaze; limited each day"),
+    "d-tangcu": ("Sweet and sour spare ribs", "Tangy and tender"),
+    "d-qingcai": ("Stir-fried greens", "Greens of the season"),
+    "d-pork-rib-soup": ("Corn and pork rib soup", "Slow-simmered for two hours"),
+    "d-pai-huanggua": ("Smashed cucumber", "Crisp, with garlic"),
+    "d-koushuiji": ("Mouth-watering chicken", "Tender chicken in chilli oil"),
+    "d-pidan-doufu": ("Century egg with tofu", ""),
+    "d-liangpi": ("Cold noodle sheets", ""),
+    "d-beef-noodle": ("Braised beef noodles", "Big chunks of beef in a rich broth"),
+    "d-zhajiang": ("Old Beijing zhajiang noodles", ""),
+    "d-yangchun": ("Yangchun noodles", "Clear broth with scallion oil"),
+    "d-fried-rice": ("Yangzhou fried rice", ""),
+    "d-rice": ("Steamed rice", ""),
+    "d-xiaolongbao": ("Crab xiaolongbao", "Eight soup dumplings a basket"),
+    "d-shengjian": ("Pan-fried pork buns", "Four buns a serving"),
+    "d-shaomai": ("Sticky rice shumai", ""),
+    "d-chunjuan": ("Spring rolls", ""),
+    "d-milktea": ("Signature milk tea", ""),
+    "d-lemontea": ("Hand-pressed lemon tea", ""),
+    "d-soymilk": ("Fresh soy milk", ""),
+    "d-cola": ("Cola", ""),
+}
+ENGLISH_CATEGORIES = {"hot": "Hot dishes", "cold": "Cold dishes", "noodle": "Noodles and rice", "dim": "Dim sum",
+                      "drink": "Drinks"}
 
 
 def stores() -> list[Store]:
@@ -98,10 +129,12 @@ def stores() -> list[Store]:
 
 
 def menu_of(store_id: str) -> tuple[list[Category], list[Dish]]:
-    categories = [Category(category_id=cid, store_id=store_id, name=name, sort=sort, station_id=station)
+    categories = [Category(category_id=cid, store_id=store_id, name=name, name_en=ENGLISH_CATEGORIES[cid], sort=sort,
+                           station_id=station)
                   for cid, name, sort, station in CATEGORIES]
     dishes = [
         Dish(dish_id=did, store_id=store_id, category_id=cat, name=name, price_fen=price, station_id=station,
+             name_en=ENGLISH_DISHES[did][0], description_en=ENGLISH_DISHES[did][1],
              option_groups=groups, daily_portions=portions, portions_left=portions, recipe=recipe,
              description=desc, tags=tags, images=[f"{PICTURES}/{did}.jpg"],
              packing_fee_fen=100 if cat in ("hot", "noodle") else 0,
@@ -127,9 +160,14 @@ def load(repository=None) -> None:
 def load_all() -> None:
     """The whole demo: the chain, then each area's data from its own module (through its own adapters), and
     last a short order history with its reports built (local.demo_history.load_local)."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from local import demo_history, demo_offers, demo_staff, demo_stations, demo_stock
 
-    load()
-    for area in (demo_stations, demo_stock, demo_offers, demo_staff):
-        area.load()
-    demo_history.load_local()
+    with ThreadPoolExecutor(1) as beside:  # the staff's five scrypt hashes (~1 s each, the GIL released) run
+        staff = beside.submit(demo_staff.load)  # while the rest is written, the moto server doing the work
+        load()
+        for area in (demo_stations, demo_stock, demo_offers):
+            area.load()
+        demo_history.load_local()
+        staff.result()

@@ -101,9 +101,7 @@ class Gateway:
             return json_answer(503, {"code": "FUNCTION_UNAVAILABLE", "message": error.detail})
         except Exception as error:
             logger.exception("function raised", extra={"function": name})
-            return json_answer(
-                502, {"code": "FUNCTION_ERROR", "errorType": type(error).__name__, "errorMessage": str(error)}
-            )
+            return _function_error(error)
 
     def _table_codes(self, store_id: str) -> HttpAnswer:
         """What each table's printed QR code carries (its signed ``scene``), so a developer or the demo can
@@ -122,9 +120,7 @@ class Gateway:
             results = self.schedules.run_now(function_name)
         except Exception as error:
             logger.exception("scheduled function raised", extra={"function": function_name})
-            return json_answer(
-                502, {"code": "FUNCTION_ERROR", "errorType": type(error).__name__, "errorMessage": str(error)}
-            )
+            return _function_error(error)
         return json_answer(200, {"function": function_name, "results": results})
 
     def _dev_page(self) -> str:
@@ -154,3 +150,9 @@ class Gateway:
             f"<th>dead-letter queue</th><th>dead letters</th></tr>{queues}</table>"
             f"<h2>Schedules</h2><ul>{schedules}</ul>"
         )
+
+
+def _function_error(error: Exception) -> HttpAnswer:
+    """A 502 naming the error as Lambda would: the handler's exception type (raised in a worker: its name)."""
+    error_type = getattr(error, "error_type", type(error).__name__)
+    return json_answer(502, {"code": "FUNCTION_ERROR", "errorType": error_type, "errorMessage": str(error)})

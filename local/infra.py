@@ -86,11 +86,12 @@ class StackResources:
     queue_urls: dict[str, str]
     queue_arns: dict[str, str]
     dlq_of: dict[str, str]  # queue logical id -> its dead-letter queue's logical id
-    bucket_name: str
+    bucket_name: str  # the report bucket
     alert_topic_arn: str
     anchor_bucket_name: str
     rule_names: dict[str, str]
     secret_names: dict[str, str] = field(default_factory=dict)  # short name -> full secret name
+    pictures_bucket_name: str = ""  # review pictures
 
     @property
     def secret_prefix(self) -> str:
@@ -163,6 +164,7 @@ def _describe(
         queue_arns=queue_arns,
         dlq_of=dlq_of,
         bucket_name=physical["ReportBucket"],
+        pictures_bucket_name=physical["ReviewPictureBucket"],
         alert_topic_arn=_only(physical, by_type, "AWS::SNS::Topic"),
         anchor_bucket_name=physical["AnchorBucket"],
         rule_names={

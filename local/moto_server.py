@@ -1,9 +1,14 @@
-"""moto in server mode on loopback, with requests serialised so that conditional writes are atomic.
+"""moto in server mode on loopback, with requests serialised where they must be, so that conditional writes
+are atomic.
 
-Real DynamoDB applies a ConditionExpression or a TransactWriteItems atomically; moto checks and writes in
-separate steps, so two threads can both pass a check. ``SerialisedApp`` runs one request at a time. The
-exception is SQS ReceiveMessage: a long poll waits up to its WaitTimeSeconds inside moto and would hold
-every other request back, so receives run beside the lock.
+Real DynamoDB applies a ConditionExpression or a TransactWriteItems atomically, and a read never sees a
+transaction half applied; moto checks and writes in separate steps (an UpdateItem changes the stored item
+attribute by attribute), so two threads can both pass a check. ``SerialisedApp`` therefore runs a DynamoDB
+write alone: no other DynamoDB request, read or write, runs beside it. DynamoDB reads do not change moto's
+state and run together. The other services (SQS, EventBridge — which delivers to SQS —, S3, Secrets Manager,
+SNS) share no state with DynamoDB: their requests take turns on a lock of their own, except SQS
+ReceiveMessage, whose long poll waits up to its WaitTimeSeconds inside moto and would hold every other
+request back.
 
 The server runs in a child process (``MotoServer``): moto's state is global to a process and
 ``moto.mock_aws`` resets it, so an in-process server would be wiped by any test that uses ``mock_aws`` in
@@ -13,7 +18,7 @@ moto backs up a TransactWriteItems by deep-copying the whole table once per item
 with the demo history every order and payment cost hundreds of milliseconds and, one request at a time,
 the local stack did not scale with guests (docs/performance.md). The server here journals instead: the
 items a transaction names are remembered before it runs and put back if it is cancelled — the same
-all-or-nothing outcome, since no other request runs meanwhile (``journaled_transactions``).
+all-or-nothing outcome, since no other DynamoDB request runs meanwhile (``journaled_transactions``).
 """
 
 from __future__ import annotations
@@ -25,24 +30,75 @@ import os
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 READY_PREFIX = "MOTO_READY "
 _UNLOCKED_TARGETS = {"AmazonSQS.ReceiveMessage"}
+DYNAMODB_TARGET = "DynamoDB_20120810."
+DYNAMODB_READS = {"GetItem", "BatchGetItem", "Query", "Scan", "TransactGetItems", "DescribeTable", "ListTables",
+                  "DescribeTimeToLive", "DescribeContinuousBackups", "ListTagsOfResource", "DescribeEndpoints"}
+
+
+class ReadWriteLock:
+    """Readers share it, a writer holds it alone; a waiting writer stops new readers (no writer starves)."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._readers = 0
+        self._writing = False
+        self._writers_waiting = 0
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        with self._changed:
+            while self._writing or self._writers_waiting:
+                self._changed.wait()
+            self._readers += 1
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._readers -= 1
+                if not self._readers:
+                    self._changed.notify_all()
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        with self._changed:
+            self._writers_waiting += 1
+            while self._writing or self._readers:
+                self._changed.wait()
+            self._writers_waiting -= 1
+            self._writing = True
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._writing = False
+                self._changed.notify_all()
 
 
 class SerialisedApp:
-    """WSGI middleware: one request at a time (response body included), except SQS long polls."""
+    """WSGI middleware: a DynamoDB write alone, DynamoDB reads together, the other services one at a time
+    (SQS long polls beside everything). The response body is produced inside the lock."""
 
     def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
         self.app = app
-        self.lock = threading.Lock()
+        self.dynamodb = ReadWriteLock()
+        self.others = threading.Lock()
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if environ.get("HTTP_X_AMZ_TARGET") in _UNLOCKED_TARGETS or _is_query_receive(environ):
+        target = environ.get("HTTP_X_AMZ_TARGET") or ""
+        if target in _UNLOCKED_TARGETS or _is_query_receive(environ):
             return self.app(environ, start_response)
-        with self.lock:
+        if target.startswith(DYNAMODB_TARGET):
+            guard = self.dynamodb.reading if target.removeprefix(DYNAMODB_TARGET) in DYNAMODB_READS else (
+                self.dynamodb.writing)
+            with guard():
+                return list(self.app(environ, start_response))
+        with self.others:
             return list(self.app(environ, start_response))
 
 
@@ -56,7 +112,8 @@ def journaled_transactions() -> None:
 
     moto's own code still checks the conditions and applies the writes; only its backup is replaced (its
     ``copy.deepcopy`` of a ``Table`` returns the live table, so its own rollback changes nothing) and a
-    cancelled transaction puts the named items back as they were. Only valid while requests are serialised.
+    cancelled transaction puts the named items back as they were. Only valid while no other DynamoDB request
+    runs beside a transaction (``SerialisedApp``).
     """
     from moto.dynamodb import models
     from moto.dynamodb.models.table import Table

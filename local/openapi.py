@@ -83,12 +83,180 @@ def admin_document() -> dict:
             operation["requestBody"] = {"required": True, "content": {"application/json": {
                 "schema": {"$ref": f"#/components/schemas/{route.body.__name__}"}}}}
         paths.setdefault(path, {})[route.method.lower()] = operation
+    for method, path, operation in console_routes({(r.method, r.path) for r in API}):
+        paths.setdefault(path, {})[method] = operation
     return {"openapi": "3.0.3", "info": {"title": "diancan admin (management API)", "version": VERSION,
             "description": "The console's JSON API under `/admin`: `POST /admin/api/session` {login, password} → "
                            "{token}; send `Authorization: Bearer <token>` (or use the console's session cookie "
                            "and its `X-CSRF-Token`). Money is integer fen. Every refusal is a 4xx with the "
                            "Error body, nothing written."},
             "servers": [{"url": "/admin"}], "paths": paths, "components": {"schemas": schemas}}
+
+
+FORM_BODY = {"description": "the page form's fields as a JSON object (a script; with `X-CSRF-Token` on the console "
+             "session, or a bearer session); the page itself posts the same fields form-encoded with its `csrf_token`",
+             "content": {"application/json": {"schema": {"type": "object"}}}}
+# What each console route does, where its view's docstring does not say it in a line (endpoint → summary).
+SUMMARIES = {
+    "auth.health": "Liveness: 200 {status: ok}, no session needed",
+    "auth.home": "Landing: owners to the chain page, others to their first store's dashboard or kitchen",
+    "auth.logout": "End the session (the cookie's session is deleted)",
+    "chain.figures": "The chain's figures of the day per store (JSON)",
+    "dashboard.page": "A store's dashboard: today's orders, revenue, alerts",
+    "shifts.page": "A store's shifts (交班): the current one and the recent ones the caller may see",
+    "shifts.listing": "The shifts one may see, with the current one (JSON)",
+    "shifts.detail": "One shift's handover: orders, takings by method, refunds, voids, the cash difference",
+    "shifts.read": "One shift's handover (JSON)",
+    "shifts.open_shift": "Open a cashier's shift with a float (a manager may open one for a cashier)",
+    "shifts.close": "Close a shift with the cash counted; a second close answers the first handover",
+    "shifts.print_again": "Print a closed shift's handover again on the counter printer",
+    "invoices.page": "Guests' invoice requests (发票) waiting to be issued",
+    "invoices.pending": "Invoice requests waiting to be issued (JSON)",
+    "invoices.issue": "Mark an invoice request issued with the tax platform's invoice number",
+    "counter.page": "The counter (收银点餐): categories and dishes as big buttons, options, quantities, takeout or a table, and payment",
+    "settlement.days": "A store's daily settlements (日结): the recent days, balanced or not, and which are closed",
+    "settlement.day_page": "One day's settlement: by method and channel, reconciled, with each difference and its order",
+    "dashboard.figures": "A store's dashboard figures (JSON, polled by the page)",
+    "orders.page": "A store's orders: search by day, status, mode, number",
+    "orders.search": "Search a store's orders (JSON)",
+    "orders.detail": "One order: lines, status history, tickets, payment, refunds, delivery",
+    "orders.move": "Move an order on: accept, ready or complete (`move` is the action)",
+    "delivery.page": "A store's delivery orders and their couriers",
+    "delivery.active": "A store's active deliveries (JSON)",
+    "delivery.redispatch": "Book a courier again for a delivery order",
+    "delivery.tip": "Add a tip for the courier (fen; once per request key)",
+    "delivery.cancel": "Cancel the courier booking with the platform's reason",
+    "delivery.own_staff": "Deliver with the store's own staff (rider name and phone)",
+    "delivery.own_delivered": "Mark an own-staff delivery delivered",
+    "kitchen.page": "The kitchen: open tickets per station",
+    "kitchen.queue": "Open kitchen tickets of every station (JSON)",
+    "kitchen.station_page": "One station's kitchen screen",
+    "kitchen.station_tickets": "One station's open tickets (JSON, polled by its screen)",
+    "kitchen.pickup_page": "The pickup board shown to guests",
+    "kitchen.pickup_board": "Numbers preparing and ready (JSON, polled by the board)",
+    "tables.page": "Tables: live sessions, calls, open tabs",
+    "tables.live": "Live table sessions and calls (JSON)",
+    "tables.code_sheet": "The printable sheet of the tables' mini-program codes (PNG)",
+    "tables.open_table": "Open a table session at the counter",
+    "tables.answer_call": "Answer a table's call for service",
+    "tables.close": "Close a table session",
+    "menu.page": "The menu: dishes by category, prices, shelf, portions, combos",
+    "menu.set_price": "Change a dish's price (new orders only)",
+    "menu.set_shelf": "Put a dish on or off the shelf",
+    "menu.define_combo": "Create or change a combo: parts and price",
+    "menu.edit_recipe": "A dish's (or one option's) recipe: ingredient units per portion",
+    "menu.create_dish": "Create a dish: id, name, category, price, station, specs, pictures",
+    "menu.edit_dish": "Change a dish's details (name, English name, category, station, specs, pictures, packing fee, "
+                      "daily limit); fields left out keep their value",
+    "menu.create_category": "Create a category (name, English name, sort, station)",
+    "stock.page": "Stock: ingredients, quantities, thresholds",
+    "stock.stock_take": "A stock-take: the counted quantity replaces the book one",
+    "stock.restock": "Goods received: add units to an ingredient",
+    "stock.ledger": "An ingredient's movements",
+    "stores.page": "A store's profile, hours, tables, stations and printers at a glance",
+    "stores.printers": "The store's stations' printers and their live status (JSON)",
+    "reports.page": "A store's daily, weekly and monthly reports",
+    "audit.page": "A store's audit log",
+    "staff.store_page": "A store's staff accounts",
+    "staff.create": "Create a staff account of the store (login, name, role, password of 10+, refund limits)",
+    "staff.set_active": "Disable or enable an account (its sessions end)",
+    "staff.reset_password": "Reset an account's password: a one-time password shown once, to be changed at the "
+                            "next login",
+    "marketing.page": "Coupon templates and campaigns (owners)",
+    "marketing.create_template": "Create a coupon template",
+    "marketing.issue": "Issue coupons of a template to members",
+    "marketing.offers_page": "A store's offers: full reductions, member discount",
+    "marketing.save_offers": "Save a store's offers",
+    "members.page": "Members: points, levels, spend",
+    "members.listing": "Members (JSON, paged)",
+    "store_profile.page": "The store profile form: name, address, location, hours, closures, order modes, time zone",
+    "store_profile.save": "Save the store profile (checked by the API's StoreEdit; text hours and dates, yuan)",
+    "reviews.page": "A store's reviews",
+    "reviews.reply": "Reply to a review (shown with it on the dish)",
+    "store_settings.page": "Delivery settings (area, fee tiers, minimum, courier shop) and ordering limits",
+    "store_settings.save": "Save delivery settings and ordering limits",
+    "setup_pages.stores": "The chain's stores, and the new-store form (owners)",
+    "setup_pages.create_store": "Create a store (the form of POST /api/stores)",
+    "setup_pages.retire_store": "Retire a store (owners; the form of POST /api/s/{store_id}/store/retire)",
+    "setup_pages.page": "A store's setup: tables, printers, stations, ingredients",
+    "setup_pages.add_tables": "Add tables in bulk (the form of the API route)",
+    "setup_pages.edit_table": "Change or retire a table (the form of the API route)",
+    "setup_pages.add_printer": "Add a printer, registered at Feieyun (the form of the API route)",
+    "setup_pages.test_page": "Print a test page (the form of the API route)",
+    "setup_pages.remove_printer": "Remove a printer (the form of the API route)",
+    "setup_pages.save_station": "Create or change a station (`station_id` in the form)",
+    "setup_pages.retire_station": "Retire a station, optionally moving its dishes (`move_to`; the form of the API route)",
+    "setup_pages.add_ingredient": "Add an ingredient (the form of the API route)",
+    "setup_pages.edit_ingredient": "Change an ingredient (the form of the API route)",
+}
+
+
+def console_app_rules():
+    """Every (method, Flask rule, endpoint, view) of the console: its blueprints on a bare Flask app, so the list
+    does not depend on how the real app is wired or configured."""
+    from flask import Flask
+
+    from diancan.console.blueprints import BLUEPRINTS
+
+    app = Flask("openapi")
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        for method in sorted(rule.methods & {"GET", "POST"}):
+            yield method, rule.rule, rule.endpoint, app.view_functions[rule.endpoint]
+
+
+def openapi_path(rule: str) -> str:
+    import re
+
+    return re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule)
+
+
+def console_routes(documented: set[tuple[str, str]]):
+    """The console's other routes (pages, their forms and JSON reads) as operations: a summary (SUMMARIES, else
+    the view's docstring), the right it needs (``requires``), form-or-JSON bodies (the API's model where the form
+    is the page of an API route), and what a form post and a script each get back."""
+    import re
+
+    from diancan.console.blueprints.setup import API
+    from diancan.domain.setup import StoreEdit
+
+    rules = list(console_app_rules())
+    api_bodies = {(r.method, r.path): r.body for r in API if r.body}
+    bodies = {"setup_pages." + endpoint.split(".")[1]: api_bodies[(method, rule)] for method, rule, endpoint, _ in rules
+              if endpoint.startswith("setup.") and (method, rule) in api_bodies}
+    bodies["store_profile.save"] = StoreEdit
+    for method, rule, endpoint, view in rules:
+        if (method, rule) in documented:
+            continue
+        path = openapi_path(rule)
+        doc = " ".join((view.__doc__ or "").split())
+        summary = SUMMARIES.get(endpoint) or doc.split(". ")[0].rstrip(".")
+        action = getattr(view, "required_action", None)
+        who = f"right `{action.value}` in the store" if action else "a session (any staff member)"
+        if rule in ("/login", "/healthz", "/api/session"):
+            who = "no session"
+        operation: dict = {
+            "summary": summary, "tags": ["console"],
+            "description": f"Console route. Needs {who}. " + (
+                "A page: HTML, or JSON where the view has a JSON form (`X-Requested-With: fetch`)."
+                if method == "GET" else
+                "A form post: a redirect back to the page (302), or for a script (a JSON body, or `X-Requested-With: "
+                "fetch`) a JSON answer; refusals in the Error format. Audited."),
+            "parameters": [{"name": n, "in": "path", "required": True, "schema": {"type": "string"}}
+                           for n in re.findall(r"{(\w+)}", path)],
+            "responses": {"200": {"description": "the page, or the JSON answer"},
+                          **({"302": {"description": "back to the page (form posts)"}} if method == "POST" else {}),
+                          "4XX": {"description": "refused (nothing written)", "content": {"application/json": {
+                              "schema": {"$ref": "#/components/schemas/Error"}}}}},
+        }
+        if method == "POST":
+            model = bodies.get(endpoint)
+            operation["requestBody"] = FORM_BODY if model is None else {**FORM_BODY, "content": {
+                kind: {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}} for kind in FORM_BODY["content"]}}
+        yield method.lower(), path, operation
 
 
 def render(document: dict) -> str:
@@ -141,6 +309,15 @@ coupon, member discount and points that saves the guest most, under two rules:
   stays in the wallet. A coupon the guest names (`coupon_id`) is spent anyway, for what the order allows.
 A coupon's `valid_until` (claim answer, `GET /me`) is its own expiry, set when it was issued.
 
+Review pictures (`orders`): `POST /review-pictures` `{"content_type": "image/jpeg"|"image/png"|"image/webp",
+"size": bytes ≤ 5 MB}` → `{"key", "url", "fields", "file_field": "file", "expires_in": 300, "max_bytes"}`: POST
+`fields` and then the file as `file` (multipart, e.g. `wx.uploadFile({url, name: file_field, formData:
+fields})`) to `url` within 5 minutes; S3 answers 204. A review (`POST /orders/{id}/review`) names at most 3
+such keys in `pictures`: a key not under the caller's own prefix, repeated or more than 3 is
+`400 INVALID_PICTURE`, one with nothing (or not an image of at most 5 MB) stored is `400 PICTURE_NOT_UPLOADED`;
+anything but a key is `400 INVALID_REQUEST`. The review answer's `picture_urls` and a dish's `reviews[].pictures`
+are presigned GET URLs valid for an hour (older reviews' https pictures are shown as they are).
+
 Store limits (`Store.settings.limits`, edited in the console's store settings): `max_line_qty` (default 50,
 1-99) portions of one dish with the same options, and `max_order_qty` (default 200) portions in one order
 or one table round. Past them, quote, order, the table cart and table rounds answer
@@ -157,14 +334,36 @@ Pre-orders (`pickup_at` on `/quote` and `/orders`; takeout and delivery, within 
   `details.slot` and `details.next_free`: up to 4 free slots' `pickup_at` after it (that day and the next).
   A cancelled or expired order gives its place back (a refund does not: the food may be made).
 - Capacity (`Store.settings.preorder`, console store settings): `slot_capacity` pre-orders per 15 minutes,
-  all modes together (default 10, 0-500; 0 closes pre-orders), times `Store.settings.slot_capacity_factor`
-  (0-1, default 1.0, rounded down): busy mode lowers the factor to shrink every slot (a value out of range
-  counts as 1.0). `lead_minutes` per mode (default takeout 20, delivery 45; 0-1440): how long before the
+  all modes together (default 10, 0-500; 0 closes pre-orders); while the store is busy (busy mode, below)
+  every slot holds `floor(slot_capacity * busy_slot_factor)`, in the slot list and when an order takes its
+  place. `lead_minutes` per mode (default takeout 20, delivery 45; 0-1440): how long before the
   pickup (delivery) time the kitchen gets the order.
 - The order carries `release_at` (pickup time minus the lead time) and `slot`. Paid before `release_at`, it
   is `SCHEDULED` (guest: "已预约，到时制作" / "Scheduled"), and goes to the kitchen (`PAID`, tickets print, a
   delivery's courier is booked) at its release minute; paid after it, it is `PAID` at once. A `SCHEDULED`
   order may be refunded like any paid one.
+
+Busy mode and waiting times (`Store.settings.kitchen`, edited in the console's store settings:
+`busy_ticket_limit` (none: never automatic, else 1-1000), `busy_slot_factor` (default 0.5, 0-1),
+`default_prep_minutes` (default 15, 1-240), `lanes` (default 2, 1-50: orders the kitchen cooks at once); a
+dish's `prep_minutes` (1-240, none: the store's default) in the console's dish form and the menu API):
+- `GET /menu/stores/{id}/menu` carries `service`: `{"busy", "busy_reason": "staff"|"tickets"|null,
+  "busy_notice": {"message", "message_en"}|null, "busy_slot_factor", "delivery_paused",
+  "delivery_paused_notice": {"message", "message_en"}|null}`. Busy is switched by staff (console kitchen page,
+  `POST /admin/s/{id}/service/busy {"on": true|false}`: cashiers, managers, owners) or automatic while more
+  kitchen tickets are open (printed, not bumped) than `busy_ticket_limit`. Show the notice as a banner.
+- Pre-order slots while busy: a slot's capacity is `floor(capacity * busy_slot_factor)`
+  (`domain/service_state.slot_capacity(capacity, busy, KitchenSettings.of(store))`; the busy flag is
+  `ServiceState.busy(settings, now)` of `ServiceStateLedger.read(store_id)`, or the menu's `service.busy`).
+- Delivery paused alone (`POST /admin/s/{id}/service/delivery-paused {"on": ...}`: managers, owners):
+  `/quote` and `/orders` refuse `mode: "delivery"` with `409 DELIVERY_PAUSED` (zh 外卖暂停接单，可选择自取或堂食);
+  takeout and dine-in stay open. A switch is written only when it changes (`changed` in the answer) and audited.
+- `GET /orders/orders/{id}` carries `orders_ahead` and `estimated_ready_at` while the order is `PAID` or
+  `PREPARING` (both `null` otherwise): the orders whose kitchen tickets went in earlier and are not bumped
+  yet, and when this one should be ready (each order ahead holds one of the kitchen's `lanes` for what is
+  left of its preparation time, then this order takes its own: its slowest dish's `prep_minutes`; a
+  pre-order not before its `pickup_at`). Computed at every read: each bump makes it more precise. The
+  guest's "accepted" message uses the same estimate.
 
 Console (`admin`) money-moving actions (refund, reject, refund-and-close, courier tip, counter payment) need
 a request key, the `request_key` form field each form gets when the page renders (scripts: an
@@ -173,7 +372,52 @@ a request key, the `request_key` form field each form gets when the page renders
 `409 REQUEST_IN_PROGRESS` (the first request still running). A cashier refunds at most their per-refund
 limit at a time (`403 REFUND_LIMIT`) and at most their limit per order per business day, all their refunds
 of it together (`403 REFUND_DAY_LIMIT`, `details`: `limit_fen`, `refunded_today_fen`, `amount_fen`).
+A refund (`POST /admin/s/{store_id}/orders/{order_id}/refund`) may name the order's lines it is for: `lines`
+(JSON: a list of indexes in the order's `lines`; the page's form: `line` fields), alone (the amount is their
+share) or with `amount_fen`/`amount_yuan`; they are kept on the refund (`line_indexes`) and its
+`OrderRefunded`, and the kitchen's cancel ticket (退单) lists them. An index the order does not have is
+`400 INVALID_LINES`; without `lines` the refund is of an amount only.
 
+Orders nobody accepts: in a store whose tickets print on accept, a paid order not accepted within the store's
+`Store.settings.unaccepted.cancel_after_min` minutes (default 15; console store settings, with
+`alarm_after_min`, default 5, for the managers' alarm; alarm 1-120, cancel 2-240, alarm first, else
+`400 INVALID_STORE_SETTINGS`) is refunded in full automatically: the guest sees it go `REFUNDING` then
+`REFUNDED` and gets the refund notice, as for any refund.
+
+Invoices (`POST /orders/{order_id}/invoice`, the guest's own order): `{"kind": "company" | "personal", "title",
+"tax_number", "email"}`. A company's `tax_number` is its 18-character unified social credit code (统一社会信用代码,
+check character verified; lower case is accepted and stored upper case); a personal invoice has none. Wrong
+fields are `400 INVALID_REQUEST` (`details.errors[].field`: `tax_number`, `email`, `title`). The answer (201) is
+the request with `status` `requested`, `amount_fen` (paid less refunded) and, once staff issued it,
+`invoice_no`; `GET /orders/{order_id}` carries it as `invoice` (null when none). One request per order: the
+same body again answers the first; another body is `409 INVOICE_ALREADY_REQUESTED`. An unpaid, cancelled or
+fully refunded order is `409 ORDER_NOT_INVOICEABLE`; another guest's order `404 ORDER_NOT_FOUND`. In the
+console (`/s/{store_id}/invoices`, managers and owners) staff mark a request issued with the tax platform's
+number (`invoice_no`, 8-32 of `0-9A-Za-z-`, else `400 INVALID_INVOICE_NO`); the same number again is a replay,
+another is `409 INVOICE_ALREADY_ISSUED`, an order without a request `404 INVOICE_NOT_FOUND`.
+
+Shifts (console `/s/{store_id}/shifts`, JSON with `Accept: application/json` or a bearer token):
+`POST .../shifts/open` `{"float_fen" | "float_yuan", "staff_id"?}` (a manager may name a cashier of the store),
+`POST .../shifts/{shift_id}/close` `{"counted_fen" | "counted_yuan"}`, `POST .../shifts/{shift_id}/print`,
+`GET /api/s/{store_id}/shifts` (`current` and the recent shifts one may see), `GET /api/s/{store_id}/shifts/{shift_id}`.
+Refusals: `400 INVALID_AMOUNT` (missing, malformed or out of range: float up to 10,000 yuan), `409
+SHIFT_ALREADY_OPEN` (one open shift per cashier and store), `403 SHIFT_NOT_YOURS` (a cashier and another's
+shift), `404 SHIFT_NOT_FOUND`, `400 NOT_A_CASHIER_HERE`, `400 SHIFT_OPEN` (printing an open shift). Closing
+a closed shift answers its handover unchanged.
+
+Counter (POS) routes (`admin`, right `orders.counter_pay`): `POST /admin/api/s/{store_id}/counter/orders` takes
+`{"items", "remark", "payment": "cash"|"card"|"other"|"table", "tendered_fen" (cash), "transaction_id" (other:
+the payment code's, 6-64 of `[0-9A-Za-z_-]`), "session_id" (table)}` and a request key (above); it answers
+`{"payment", "order"}` with `tendered_fen` and `change_fen` for cash and `transaction_id` for other, or
+`{"payment", "session_id", "round"}` for a table. Refusals: `400 INVALID_COUNTER_ORDER` (`details.fields`; an
+unknown field such as a price or total is refused, a line's price is never read), `400 TENDERED_REQUIRED`,
+`400 TRANSACTION_ID_REQUIRED`, `400 TABLE_REQUIRED`, `422 CASH_SHORT` (`details`: `total_fen`, `tendered_fen`;
+nothing written), `400 TABLE_NOT_OPEN` (not an open table of this store), `409 TABLE_CLOSED`/`TABLE_SETTLING`,
+and every refusal of placing an order (`STORE_CLOSED`, `MODE_NOT_OFFERED` when the store offers no takeout,
+`DISH_UNAVAILABLE`, `INSUFFICIENT_PORTIONS`, `OPTION_REQUIRED`, ...). `POST .../counter/quote` takes
+`{"items", "remark"}` and answers the quote (`total_fen`, `discounts`, `offers`); `GET .../counter/menu` the
+menu as the mini-program gets it. Orders carry `channel` (`miniprogram`, `table`, `counter`) everywhere they
+are shown; the console's order search takes `channel=`.
 Console daily settlement (日结, `docs/reports.md` "Settlement"): `GET /admin/s/{store_id}/settlement[/{day}]`
 (right `reports.view`) and `POST /admin/s/{store_id}/settlement/{day}/close` (right `day.close`: managers and
 owners), which seals the day once → `{"day", "status", "seal"}` (the closing checkpoint, also anchored outside the
@@ -182,15 +426,23 @@ table). Refusals: `400 INVALID_DAY` (not `yyyy-mm-dd`), `400 DAY_NOT_BEGUN`, `40
 
 Console management API (`admin`, `docs/openapi/admin.json`): scripts sign in with `POST /admin/api/session`
 `{"login", "password"}` → `{"token", "expires_at"}` and send `Authorization: Bearer <token>` (no CSRF token;
-the console's own pages use the session cookie and `X-CSRF-Token`). A person on a one-time password gets
-`403 PASSWORD_CHANGE_REQUIRED` until `POST /admin/password` sets a new one. Bodies are JSON objects whose
+the console's own pages use the session cookie and `X-CSRF-Token`). A person on a one-time password (the first
+owner's, or one a manager or owner reset) is answered `"must_change_password": true, "code":
+"PASSWORD_CHANGE_REQUIRED", "change_password": "/password"` at login and gets `403 PASSWORD_CHANGE_REQUIRED` on
+every other route until `POST /admin/password` `{"old_password", "new_password"}` sets their own. Bodies are JSON objects whose
 fields are checked strictly (an unknown field is refused): `400 INVALID_STORE` / `INVALID_TABLES` /
 `INVALID_TABLE` / `INVALID_PRINTER` / `INVALID_STATION` / `INVALID_INGREDIENT` / `INVALID_QUANTITY` with
 `details.fields`, `400 TABLE_RANGE` (a table range that is not `A1-A20`), `400 TOO_MANY_TABLES` (over 100 at
 once), `400 PRINTER_REFUSED` (Feieyun refused the SN and key), `400 PRINTER_NOT_FOUND`, `409 STORE_EXISTS`,
 `409 STORE_CHANGED`, `409 TABLE_EXISTS` (`details.tables`; none added), `409 PRINTER_EXISTS`,
-`409 PRINTER_IN_USE` (`details.stations`), `409 INGREDIENT_CHANGED`. Creating and retiring stores is for
-owners (`403` for anyone else); every other write needs the right in that store.
+`409 PRINTER_IN_USE` (`details.stations`), `409 INGREDIENT_CHANGED`. Retiring a station:
+`409 STATION_IN_USE` while dishes or categories print there (`details.dishes`, `details.categories`; send
+`move_to`, another active station, to move them in the same call), `409 LAST_STATION` (the only station of a
+store with dishes), `404 STATION_NOT_FOUND`; a dish or category given a retired station is
+`400 STATION_RETIRED`. Creating and retiring stores is for owners (`403` for anyone else); every other write
+needs the right in that store. The document also lists every other console route (pages, their forms and JSON
+reads: tag `console`); a form route takes the page's fields or the same fields as JSON and answers JSON to a
+script.
 """
 
 

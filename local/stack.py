@@ -1,6 +1,11 @@
 """The local stack: moto (server mode), the resources of infra/*.yml, secrets, the gateway, the queue pump,
 the scheduler, the simulators and demo data. ``python -m local.stack`` (``make dev``) runs it until Ctrl-C;
-tests use ``LocalStack(port=0)`` as a context manager. Settings and overrides: see ``local.world``."""
+tests use ``LocalStack(port=0)`` as a context manager. Settings and overrides: see ``local.world``.
+
+Functions run as Lambda runs them, each concurrent request in its own execution environment: a pool of up to
+``DIANCAN_LOCAL_WORKERS`` (default 4) worker processes per function (``local.workers``), started when a
+request needs one and kept warm. ``DIANCAN_LOCAL_WORKERS=0`` runs every function in the stack's own process
+instead, function-URL invocations one at a time (to step through a handler in a debugger)."""
 
 from __future__ import annotations
 
@@ -20,6 +25,7 @@ from local.moto_server import MotoServer
 from local.pump import Pump
 from local.scheduler import Scheduler
 from local.serve import BackgroundServer
+from local.workers import DEFAULT_POOL_SIZE, ProcessRuntime
 from local.world import DEFAULT_REGION, DEFAULT_STACK_NAME, World, build_world, function_environment
 
 logger = logging.getLogger(__name__)
@@ -34,7 +40,9 @@ class LocalStack:
     ``with_demo_data=None`` → the demo chain unless ``DIANCAN_DEMO=off`` (an empty start: no stores, staff
     or dishes; create the first owner with ``python -m tools.ops first-owner``). ``extra_functions`` adds functions that are not in serverless.yml (test fixtures). ``overrides`` is the
     environment the settings of ``local.world`` are read from (default ``os.environ``; tests pass ``{}`` so
-    that their own process environment does not leak into the stack).
+    that their own process environment does not leak into the stack). ``workers=None`` → ``DIANCAN_LOCAL_WORKERS``
+    or 4 worker processes per function at most, 0 → in this process (see above); ``quiet`` sends the
+    functions' own output (their log lines) to /dev/null.
     """
 
     def __init__(
@@ -46,6 +54,8 @@ class LocalStack:
         extra_functions: Iterable[FunctionSpec] = (),
         retry_backoff_seconds: int | None = None,
         overrides: Mapping[str, str] | None = None,
+        workers: int | None = None,
+        quiet: bool = False,
     ) -> None:
         self.requested_port = port if port is not None else int(os.environ.get("PORT", "8000"))
         self.requested_moto_port = moto_port
@@ -53,6 +63,8 @@ class LocalStack:
         self.extra_functions = list(extra_functions)
         self.retry_backoff_seconds = retry_backoff_seconds
         self.overrides = overrides
+        self.requested_workers = workers
+        self.quiet = quiet
         self.moto: MotoServer | None = None
         self.server: BackgroundServer | None = None
         self.resources: StackResources
@@ -88,6 +100,16 @@ class LocalStack:
         stack_name = environ.get("DIANCAN_STACK", DEFAULT_STACK_NAME)
         region = environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
         self._set_environment({name: environ.get(name, "testing") for name in FAKE_CREDENTIALS})
+        specs = load_functions()
+        specs.update({spec.name: spec for spec in self.extra_functions})
+        workers = self.requested_workers
+        if workers is None:
+            workers = int(environ.get("DIANCAN_LOCAL_WORKERS", str(DEFAULT_POOL_SIZE)))
+        if workers > 0:  # the zygote imports its modules while moto starts and the demo data loads
+            self.runtime = ProcessRuntime(specs, stack_name=stack_name, region=region, pool_size=workers,
+                                          quiet=self.quiet).start()
+        else:
+            self.runtime = LambdaRuntime(specs, stack_name=stack_name, region=region)
         self.aws_endpoint_url = environ.get("AWS_ENDPOINT_URL", "")
         if not self.aws_endpoint_url:
             self.moto = MotoServer(self.requested_moto_port).start()
@@ -96,9 +118,6 @@ class LocalStack:
         self.world = build_world(environ)
         self.resources.put_secrets(self.world.product_secrets)
 
-        specs = load_functions()
-        specs.update({spec.name: spec for spec in self.extra_functions})
-        self.runtime = LambdaRuntime(specs, stack_name=stack_name, region=region)
         self.gateway = Gateway(self.runtime, simulators=self.world.apps, dev_links=self.world.dev_links)
         self.server = BackgroundServer(self.gateway, self.requested_port).start()
 
@@ -135,6 +154,8 @@ class LocalStack:
                 getattr(self, part).stop()
         if self.server is not None:
             self.server.stop()
+        if isinstance(getattr(self, "runtime", None), ProcessRuntime):
+            self.runtime.stop()
         if self.moto is not None:
             self.moto.stop()
         for name, value in self._saved_environment.items():

@@ -11,7 +11,7 @@ Everything can be overridden from the environment the stack starts in:
 | `DIANCAN_STACK` | `diancan-local` | stack name; resources are named `<stack>-main`, `<stack>-bus`, `<stack>-stock`, ... |
 | `AWS_REGION`, `AWS_DEFAULT_REGION` | `us-east-1` | region of every client |
 | `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, `AWS_SECURITY_TOKEN` | `testing` | fake credentials for moto |
-| `DIANCAN_TABLE`, `DIANCAN_BUS`, `DIANCAN_REPORTS_BUCKET`, `DIANCAN_ANCHOR_BUCKET`, `DIANCAN_ALERT_TOPIC_ARN` | from the created stack | overriding them points the functions away from what the stack created (a warning is logged) |
+| `DIANCAN_TABLE`, `DIANCAN_BUS`, `DIANCAN_REPORTS_BUCKET`, `DIANCAN_ANCHOR_BUCKET`, `DIANCAN_PICTURES_BUCKET`, `DIANCAN_ALERT_TOPIC_ARN` | from the created stack | overriding them points the functions away from what the stack created (a warning is logged) |
 | `DIANCAN_SECRET_PREFIX` | `diancan/<stack>` | secrets are `<prefix>/<name>` (`app`, `wechat`, ...) |
 | `DIANCAN_SECRET_<NAME>` | generated (see `generate_secrets`) | JSON object replacing secret `<name>` (e.g. `DIANCAN_SECRET_WECHAT='{"appid":"wx…","app_secret":"…"}'`); simulators are built from the final secrets, so both sides agree |
 | `DIANCAN_PUBLIC_BASE_URL` | the gateway URL | base of the URLs the product hands out (notify and callback URLs) |
@@ -49,6 +49,7 @@ DEFAULT_REGION = "us-east-1"
 SECRET_OVERRIDE_PREFIX = "DIANCAN_SECRET_"
 SIMULATOR_ONLY = "_simulator_only"
 RESOURCE_VARIABLES = ("DIANCAN_TABLE", "DIANCAN_BUS", "DIANCAN_REPORTS_BUCKET", "DIANCAN_ANCHOR_BUCKET",
+                      "DIANCAN_PICTURES_BUCKET",
                       "DIANCAN_ALERT_TOPIC_ARN")
 
 WsgiApp = Callable[..., Any]
@@ -63,6 +64,9 @@ LOCAL_NOTICE_TEMPLATES = {  # the other status messages, one template each (doma
     "ACCEPTED": {"template_id": "rDyLocalTemplate-OrderAccepted-00000000000000", "page": "pages/index/index",
                  "state": "developer", "fields": {"store": "thing1", "status": "phrase2", "eta": "time3",
                                                   "dishes": "thing4", "note": "thing5"}},
+    "DELIVERING": {"template_id": "rDyLocalTemplate-OrderDelivering-000000000000", "page": "pages/index/index",
+                   "state": "developer", "fields": {"store": "thing1", "status": "phrase2", "time": "time3",
+                                                    "dishes": "thing4", "note": "thing5"}},
     "DELIVERED": {"template_id": "rDyLocalTemplate-OrderDelivered-0000000000000", "page": "pages/index/index",
                   "state": "developer", "fields": {"store": "thing1", "status": "phrase2", "time": "time3",
                                                    "dishes": "thing4"}},
@@ -143,7 +147,7 @@ def generate_secrets() -> dict[str, dict[str, Any]]:
     ``wechat``: the mini-program ``appid`` (stable, so test openids are stable) and its ``app_secret``;
     ``ready_template`` (optional): the "order ready" subscribe template, its id and which of its keys carries
     the pickup number, store, dishes, time and note (domain/guest_notices.py ``NoticeTemplate``);
-    ``notice_templates`` (optional): the other status messages' templates by kind (ACCEPTED, DELIVERED, REFUNDED).
+    ``notice_templates`` (optional): the other status messages' templates by kind (ACCEPTED, DELIVERING, DELIVERED, REFUNDED).
     ``feieyun``: the printer account ``user`` and its ``ukey`` (those of the simulator's demo account).
     ``wxpay``: merchant id, API private key and serial, APIv3 key, WeChat Pay public key and its id.
     ``dada``: the Dada developer ``app_key``/``app_secret``, merchant ``source_id``, default ``shop_no``, and
@@ -244,6 +248,7 @@ def function_environment(
         "DIANCAN_TABLE": resources.table_name,
         "DIANCAN_BUS": resources.bus_name,
         "DIANCAN_REPORTS_BUCKET": resources.bucket_name,
+        "DIANCAN_PICTURES_BUCKET": resources.pictures_bucket_name,
         "DIANCAN_ANCHOR_BUCKET": resources.anchor_bucket_name,
         "DIANCAN_ALERT_TOPIC_ARN": resources.alert_topic_arn,
         "DIANCAN_SECRET_PREFIX": resources.secret_prefix,

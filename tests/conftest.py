@@ -23,6 +23,7 @@ TEST_ENV = {
     # diancan.settings has no defaults for these; the fixtures that make the bucket, the topic or a simulator
     # set the real ones. Nothing listens at 127.0.0.1:9, so a test that forgets fails rather than go out.
     "DIANCAN_REPORTS_BUCKET": f"{TEST_STACK}-reports", "DIANCAN_ANCHOR_BUCKET": f"{TEST_STACK}-anchors",
+    "DIANCAN_PICTURES_BUCKET": f"{TEST_STACK}-pictures",
     "DIANCAN_ALERT_TOPIC_ARN": "",
     "DIANCAN_PUBLIC_BASE_URL": "http://127.0.0.1:9", "WECHAT_API_BASE": "http://127.0.0.1:9/wechat",
     "WECHATPAY_API_BASE": "http://127.0.0.1:9/wxpay", "FEIEYUN_API_BASE": "http://127.0.0.1:9/feieyun",
@@ -61,18 +62,44 @@ def aws_stack(monkeypatch):
     """A fresh moto account with every resource of serverless.yml created from infra/ and the secrets; a
     context manager so a module-scoped fixture can build its world once (with its own MonkeyPatch)."""
     from diancan import bootstrap
-    from local.infra import create_stack
 
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     for name, value in TEST_ENV.items():
         monkeypatch.setenv(name, value)
     with moto.mock_aws():
-        resources = create_stack(TEST_STACK)
-        resources.put_secrets(TEST_SECRETS)
+        resources = _fresh_stack()
         use_stack_names(resources, monkeypatch)
         bootstrap.reset()
         yield resources
     bootstrap.reset()
+
+
+_STACK_SNAPSHOT: list = []  # (resources, moto snapshot) of this process's first stack
+
+
+def _fresh_stack():
+    """The stack and its secrets in the mock just started: created through moto's CloudFormation the first time
+    in a process, a fresh copy of that first one afterwards (tests/moto_snapshot.py says why and how)."""
+    import dataclasses
+
+    from moto.core.models import MockAWS
+
+    from local.infra import create_stack
+    from tests import moto_snapshot
+
+    # A mock inside another keeps the outer one's state: create as before. DIANCAN_TEST_FRESH_STACKS=1 creates
+    # every stack anew (to compare, or to rule the snapshot out).
+    alone = MockAWS._nested_count == 1 and not os.environ.get("DIANCAN_TEST_FRESH_STACKS")
+    if alone and _STACK_SNAPSHOT:
+        resources, snapshot = _STACK_SNAPSHOT[0]
+        moto_snapshot.restore(snapshot)
+        return dataclasses.replace(resources, secret_names=dict(resources.secret_names))
+    resources = create_stack(TEST_STACK)
+    resources.put_secrets(TEST_SECRETS)
+    if alone:
+        _STACK_SNAPSHOT.append((dataclasses.replace(resources, secret_names=dict(resources.secret_names)),
+                                moto_snapshot.take()))
+    return resources
 
 
 @pytest.fixture
@@ -85,6 +112,7 @@ def use_stack_names(resources, monkeypatch) -> None:
     """Point the functions at the physical names the stack created (the bucket name carries the account id
     and the topic is an ARN, so neither can be written down in TEST_ENV)."""
     monkeypatch.setenv("DIANCAN_REPORTS_BUCKET", resources.bucket_name)
+    monkeypatch.setenv("DIANCAN_PICTURES_BUCKET", resources.pictures_bucket_name)
     monkeypatch.setenv("DIANCAN_ANCHOR_BUCKET", resources.anchor_bucket_name)
     monkeypatch.setenv("DIANCAN_ALERT_TOPIC_ARN", resources.alert_topic_arn)
 

@@ -58,7 +58,8 @@ def get_menu(store_id: str) -> dict:
 
 @app.get("/stores/<store_id>/dishes/<dish_id>", summary="One dish with its detail", tags=["menu"], description=ENGLISH)
 def get_dish(store_id: str, dish_id: str) -> dict:
-    return menu.dish_detail(bootstrap.repository(), store_id, dish_id, bootstrap.review_table())
+    return menu.dish_detail(bootstrap.repository(), store_id, dish_id, bootstrap.review_table(),
+                            bootstrap.review_picture_files())
 
 
 @app.get("/stores/<store_id>/campaigns")

@@ -1,4 +1,4 @@
-"""orders: a guest's own orders (newest first), one order, cancel while unpaid, review once completed;
+"""orders: a guest's own orders (newest first), one order, cancel while unpaid, review once completed, an invoice;
 profile (GET /me), phone number with consent, birthday, and coupon claims."""
 
 from datetime import date
@@ -10,6 +10,8 @@ from pydantic import BaseModel, Field
 from diancan import bootstrap
 from diancan.domain.errors import InvalidRequest
 from diancan.domain.inputs import whole_number
+from diancan.domain.invoices import InvoiceRequest
+from diancan.domain.review_pictures import PictureUpload
 from diancan.domain.reviews import ReviewRequest
 from diancan.guest import current_guest
 from diancan.http import json_response, make_resolver
@@ -72,6 +74,18 @@ def review_order(order_id: str, review: Annotated[ReviewRequest, Body()]):
     return json_response(201, bootstrap.reviews().review_order(current_guest(app), order_id, review))
 
 
+@app.post("/orders/<order_id>/invoice", summary="Ask for an invoice (发票) on one's own paid order", tags=["orders"])
+def request_invoice(order_id: str, request: Annotated[InvoiceRequest, Body()]):
+    logger.append_keys(order_id=order_id)
+    return json_response(201, bootstrap.invoices().request(current_guest(app), order_id, request))
+
+
+@app.post("/review-pictures", summary="Where to upload one review picture: a presigned POST (JPEG, PNG or WebP "
+          "up to 5 MB, 5 minutes) under the guest's own prefix; the review then names its key", tags=["orders"])
+def review_picture_upload(upload: Annotated[PictureUpload, Body()]) -> dict:
+    return bootstrap.review_pictures().upload(current_guest(app), upload)
+
+
 @app.post("/me/phone")
 def share_phone(consent: Annotated[PhoneConsent, Body()]) -> dict:
     return bootstrap.privacy().share_phone(current_guest(app), consent.code)
@@ -82,7 +96,8 @@ def set_birthday(given: Annotated[BirthdayGiven, Body()]) -> dict:
     return bootstrap.privacy().set_birthday(current_guest(app), given.birthday)
 
 
-@app.post("/me/erase", summary="Delete my data: phone, birthday and favourites now; orders kept by law")
+@app.post("/me/erase",
+          summary="Delete my data now: phone, birthday, addresses, review text and pictures, points; orders kept anonymised")
 def erase_me(_confirmed: Annotated[ErasureRequest, Body()]) -> dict:
     return bootstrap.privacy().erase(current_guest(app))
 

@@ -13,10 +13,12 @@ const ENVIRONMENTS = {
 const BY_ENV_VERSION = { develop: 'local', trial: 'staging', release: 'production' }
 
 // subscription message templates (mini-program admin → 订阅消息), the same ids as the back end's wechat secret
-// (ready_template, notice_templates): ready = 取餐提醒, accepted = 接单通知, delivered = 送达通知, refunded = 退款通知
+// (ready_template, notice_templates): ready = 取餐提醒, accepted = 接单通知, delivering = 配送中通知,
+// delivered = 送达通知, refunded = 退款通知
 const SUBSCRIBE_TEMPLATES = {
   ready: 'READY_TEMPLATE_ID_FROM_ADMIN',
   accepted: 'ACCEPTED_TEMPLATE_ID_FROM_ADMIN',
+  delivering: 'DELIVERING_TEMPLATE_ID_FROM_ADMIN',
   delivered: 'DELIVERED_TEMPLATE_ID_FROM_ADMIN',
   refunded: 'REFUNDED_TEMPLATE_ID_FROM_ADMIN',
 }

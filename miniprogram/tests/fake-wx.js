@@ -13,7 +13,7 @@ function createFakeWx() {
     /** Answer requests whose "METHOD path" (path without the function's base and the query) matches. */
     __route(key, answer) { state.routes[key] = answer },
     __reset() {
-      state.storage = {}; state.routes = {}; state.calls = []; state.requests = []
+      state.storage = {}; state.routes = {}; state.calls = []; state.requests = []; state.chosenMedia = null; state.upload = null
     },
     __called(name) { return state.calls.filter((c) => c.name === name) },
     getStorageSync: (k) => (k in state.storage ? state.storage[k] : ''),
@@ -63,6 +63,19 @@ function createFakeWx() {
       record('chooseLocation', args)
       if (state.chosenLocation) args.success(state.chosenLocation)
       else args.fail({ errMsg: 'chooseLocation:fail cancel' })
+    },
+    /** The files a guest picks next (state.chosenMedia: [{tempFilePath, size}]); none: they cancelled. */
+    chooseMedia: (args) => {
+      record('chooseMedia', args)
+      if (state.chosenMedia) args.success({ type: 'image', tempFiles: state.chosenMedia.slice(0, args.count) })
+      else if (args.fail) args.fail({ errMsg: 'chooseMedia:fail cancel' })
+    },
+    /** Uploads answered by state.upload ({statusCode} or {fail: true}; default 204, as S3 answers a POST). */
+    uploadFile: (args) => {
+      record('uploadFile', args)
+      const outcome = state.upload || { statusCode: 204 }
+      Promise.resolve().then(() => (outcome.fail ? args.fail({ errMsg: 'uploadFile:fail timeout' })
+        : args.success({ statusCode: outcome.statusCode, data: '' })))
     },
     requestSubscribeMessage: (args) => { record('requestSubscribeMessage', args); if (args.success) args.success({}) },
     requestPayment: (args) => {

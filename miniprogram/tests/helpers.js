@@ -105,4 +105,15 @@ function all(comp, selector) {
   return comp.querySelectorAll(selector)
 }
 
-module.exports = { LIBRARY, state, load, render, waitFor, text, all, tap, settle, SRC, NPM, simulate }
+const TIMERS = ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'requestAnimationFrame', 'cancelAnimationFrame',
+  'requestIdleCallback', 'cancelIdleCallback', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval',
+  'setTimeout', 'clearTimeout']
+
+/** Run ``fn`` with the clock at ``iso``: only Date is faked (timers run as usual), so what a page says about
+ * opening hours does not depend on when the test runs. */
+async function atTime(iso, fn) {
+  jest.useFakeTimers({ doNotFake: TIMERS, now: new Date(iso) })
+  try { return await fn() } finally { jest.useRealTimers() }
+}
+
+module.exports = { LIBRARY, state, load, render, waitFor, text, all, tap, settle, atTime, SRC, NPM, simulate }

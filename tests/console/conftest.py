@@ -127,9 +127,11 @@ def login(client, name: str, prefix: str = "") -> str:
     return re.search(r'name="csrf-token" content="([^"]+)"', home.get_data(as_text=True)).group(1)
 
 
-def make_paid_order(console, store_id: str = "sh-jingan", qty: int = 2, pickup_at: str | None = None):
+def make_paid_order(console, store_id: str = "sh-jingan", qty: int = 2, pickup_at: str | None = None, *,
+                    paid: bool = True):
     """A paid takeout order written straight through the repository (no WeChat Pay here), counted as the
-    payment flow counts it (``pickup_at``: a pre-order, as released to the kitchen)."""
+    payment flow counts it (``pickup_at``: a pre-order, as released to the kitchen; ``paid=False``: left
+    pending, for a counter payment)."""
     import secrets
 
     from diancan import bootstrap
@@ -150,10 +152,13 @@ def make_paid_order(console, store_id: str = "sh-jingan", qty: int = 2, pickup_a
                   mode="takeout", pickup_at=pickup_at, lines=quote.lines, items_fen=quote.items_fen,
                   packing_fee_fen=quote.packing_fee_fen,
                   total_fen=quote.total_fen, created_at=iso(now), business_day=business_day(now).isoformat(),
-                  pay_expires_at=iso(now), history=[StatusChange(status="PENDING_PAYMENT", at=iso(now))])
+                  pay_expires_at=iso(now),
+                  history=[StatusChange(status="PENDING_PAYMENT", at=iso(now), by="guest:openid-alice")])
     repository.create_order(order, encrypted_address=None, idempotency_key=secrets.token_hex(8), request_hash="t",
                             prices={line.dish_id: line.base_price_fen for line in quote.lines},
                             expires_at_epoch=int(now.timestamp()))
+    if not paid:
+        return order
     repository.transition(order.order_id, "takeout", OrderAction.PAY, at=iso(now), by="wxpay",
                           extra=[OrderRecord.paid_at.set(iso(now)), OrderRecord.pickup_no.set(101)])
     paid = repository.get_order(order.order_id, consistent=True)

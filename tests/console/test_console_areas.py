@@ -82,7 +82,9 @@ def test_the_member_list_shows_a_days_guests_with_spend_visits_and_points(make_a
     client = make_app().test_client()
     login(client, "boss")
     listing = client.get(f"/api/members?day={order.business_day}", base_url=BASE).get_json()
-    assert listing["members"] == [{"member": "…" + order.openid[-6:], "last_visit": order.business_day, "points": 43,
+    from diancan.domain.membership import member_code
+
+    assert listing["members"] == [{"member": member_code(order.openid), "last_visit": order.business_day, "points": 43,
                                    "spend_fen": order.total_fen, "visits": 1, "level": "普通会员"}]
     older = client.get(f"/api/members?day={listing['older']}", base_url=BASE).get_json()
     assert older["members"] == []

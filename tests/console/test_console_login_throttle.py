@@ -236,7 +236,7 @@ def test_a_login_attempt_costs_few_dynamodb_calls(make_app, console, clock):
 def test_a_parallel_burst_guesses_one_password_at_a_time(make_app, console, clock):
     """Twenty attempts that all read the counters before any of them counted (as a parallel burst does across
     Lambda environments): the first to count is checked, every other one is refused without a password check."""
-    store = console.guard._store
+    store = console.guard._attempts
     real_read, first_read = store.read, []
 
     def at_the_same_moment(login, keys):

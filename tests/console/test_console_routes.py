@@ -68,6 +68,9 @@ ROUTES = [
     ("GET", "/s/{sid}/kitchen/{station_id}", "kitchen.view"),
     ("GET", "/api/s/{sid}/kitchen/{station_id}", "kitchen.view"),
     ("POST", "/s/{sid}/kitchen/{station_id}/bump/{oid}/{ticket_id}", "orders.ready"),
+    ("GET", "/api/s/{sid}/service", "kitchen.view"),
+    ("POST", "/s/{sid}/service/busy", "store.busy"),
+    ("POST", "/s/{sid}/service/delivery-paused", "store.edit"),
     ("GET", "/s/{sid}/pickup", "kitchen.view"),
     ("GET", "/api/s/{sid}/pickup", "kitchen.view"),
     ("GET", "/s/{sid}/tables", "tables.view"),
@@ -77,6 +80,10 @@ ROUTES = [
     ("POST", "/s/{sid}/tables/{session_id}/calls/{call_id}/answer", "tables.serve"),
     ("POST", "/s/{sid}/tables/{session_id}/pay", "orders.counter_pay"),
     ("POST", "/s/{sid}/tables/{session_id}/close", "tables.serve"),
+    ("GET", "/s/{sid}/counter", "orders.counter_pay"),
+    ("GET", "/api/s/{sid}/counter/menu", "orders.counter_pay"),
+    ("POST", "/api/s/{sid}/counter/quote", "orders.counter_pay"),
+    ("POST", "/api/s/{sid}/counter/orders", "orders.counter_pay"),
     ("POST", "/s/{sid}/stock/pork/restock", "stock.adjust"),
     ("GET", "/s/{sid}/stock/pork/ledger", "stock.view"),
     ("GET", "/api/s/{sid}/printers", "store.view"),
@@ -112,6 +119,7 @@ ROUTES = [
     ("POST", "/api/s/{sid}/setup/printers/{sn}/remove", "devices.manage"),
     ("GET", "/api/s/{sid}/setup/stations", "store.view"),
     ("POST", "/api/s/{sid}/setup/stations/{station_id}", "devices.manage"),
+    ("POST", "/api/s/{sid}/setup/stations/{station_id}/retire", "devices.manage"),
     ("GET", "/api/s/{sid}/setup/ingredients", "stock.view"),
     ("POST", "/api/s/{sid}/setup/ingredients", "stock.adjust"),
     ("POST", "/api/s/{sid}/setup/ingredients/{ingredient_id}", "stock.adjust"),
@@ -128,10 +136,21 @@ ROUTES = [
     ("POST", "/s/{sid}/setup/printers/{sn}/test", "devices.manage"),
     ("POST", "/s/{sid}/setup/printers/{sn}/remove", "devices.manage"),
     ("POST", "/s/{sid}/setup/stations", "devices.manage"),
+    ("POST", "/s/{sid}/setup/stations/{station_id}/retire", "devices.manage"),
     ("POST", "/s/{sid}/setup/ingredients", "stock.adjust"),
     ("POST", "/s/{sid}/setup/ingredients/{ingredient_id}", "stock.adjust"),
+    ("GET", "/s/{sid}/shifts", "shifts.own"),
+    ("GET", "/api/s/{sid}/shifts", "shifts.own"),
+    ("GET", "/s/{sid}/shifts/{shift_id}", "shifts.own"),
+    ("GET", "/api/s/{sid}/shifts/{shift_id}", "shifts.own"),
+    ("POST", "/s/{sid}/shifts/open", "shifts.own"),
+    ("POST", "/s/{sid}/shifts/{shift_id}/close", "shifts.own"),
+    ("POST", "/s/{sid}/shifts/{shift_id}/print", "shifts.own"),
+    ("GET", "/s/{sid}/invoices", "invoices.issue"),
+    ("GET", "/api/s/{sid}/invoices", "invoices.issue"),
+    ("POST", "/s/{sid}/invoices/{oid}/issue", "invoices.issue"),
 ]
-FILL = {"{day}": "2026-11-24", "{staff_id}": "cashier-jingan", "{sn}": "920000001", "{table_no}": "A1", "{ingredient_id}": "pork", "{station_id}": "hot", "{ticket_id}": "k-hot", "{session_id}": "no-session",
+FILL = {"{day}": "2026-11-24", "{staff_id}": "cashier-jingan", "{sn}": "920000001", "{table_no}": "A1", "{ingredient_id}": "pork", "{station_id}": "hot", "{ticket_id}": "k-hot", "{session_id}": "no-session", "{shift_id}": "no-shift",
         "{call_id}": "no-call"}
 PEOPLE = list(PASSWORDS)  # every role of store 1 (sh-jingan) and manager, cashier and cook of store 2
 
@@ -147,7 +166,8 @@ def _may(staff, action: str, store_id: str | None) -> bool:
 def _call(client, csrf, method, path):
     if method == "GET":
         return client.get(path, base_url=BASE)
-    return client.post(path, json={"amount_fen": 100, "price_yuan": "6", "counted": "5", "units": "3", "tip_fen": 200},
+    return client.post(path, json={"amount_fen": 100, "price_yuan": "6", "counted": "5", "units": "3", "tip_fen": 200,
+                                   "float_fen": 0, "counted_fen": 0},
                        headers={"X-CSRF-Token": csrf}, base_url=BASE)
 
 

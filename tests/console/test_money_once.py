@@ -242,3 +242,37 @@ def test_every_form_of_a_money_moving_route_carries_a_request_key_minted_with_th
     assert all('<input type="hidden" name="request_key" value="{{ new_request_key() }}">' in f for f in keyed)
     script = (Path(diancan.console.__file__).parent / "static" / "console.js").read_text(encoding="utf-8")
     assert "request_key: form.elements.request_key.value" in script
+
+
+def test_a_refund_by_line_keeps_its_lines_for_the_kitchens_cancel_ticket_and_one_by_amount_none(
+        live, guest_token, console, make_app):
+    from diancan import bootstrap
+
+    order = paid_in_simulator(live, guest_token(), key="console-lines-key-01")
+    client = make_app().test_client()
+    csrf = login(client, "jingan")
+    path = f"/s/{STORE}/orders/{order['order_id']}/refund"
+    by_line = _post(client, csrf, path, {"lines": [0], "reason": "菜品售罄", "request_key": "by-line-refund-0001"})
+    assert by_line.status_code == 200, by_line.get_data(as_text=True)
+    assert by_line.get_json()["refund"]["line_indexes"] == [0]
+    by_amount = _post(client, csrf, path, {"amount_yuan": "1", "request_key": "by-amount-refund-0001"})
+    assert by_amount.status_code == 200, by_amount.get_data(as_text=True)
+    assert [r.line_indexes for r in bootstrap.payment_table().refunds(order["order_id"])] == [[0], None]
+    bad = _post(client, csrf, path, {"lines": [99], "request_key": "by-line-refund-0002"})
+    assert bad.status_code == 400 and bad.get_json()["code"] == "INVALID_LINES"
+
+
+def test_a_partially_refunded_order_is_marked_on_the_kitchen_overview_and_a_fully_refunded_one_leaves_it(
+        live, guest_token, console, make_app):
+    partly = paid_in_simulator(live, guest_token(), key="console-kitchen-key-1")["order_id"]
+    fully = paid_in_simulator(live, guest_token(), key="console-kitchen-key-2")["order_id"]
+    client = make_app().test_client()
+    csrf = login(client, "jingan")
+    before = client.get(f"/s/{STORE}/kitchen", base_url=BASE).get_data(as_text=True)
+    assert before.count("部分退款") == 0
+    for order_id, body in ((partly, {"amount_yuan": "1"}), (fully, {})):
+        answer = _post(client, csrf, f"/s/{STORE}/orders/{order_id}/refund", {**body, "request_key": f"k-{order_id}"})
+        assert answer.status_code == 200, answer.get_data(as_text=True)
+    queue = client.get(f"/api/s/{STORE}/kitchen", base_url=BASE).get_json()["orders"]
+    assert partly in [o["order_id"] for o in queue] and fully not in [o["order_id"] for o in queue]
+    assert client.get(f"/s/{STORE}/kitchen", base_url=BASE).get_data(as_text=True).count("部分退款") == 1

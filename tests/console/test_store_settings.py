@@ -124,3 +124,29 @@ def test_pre_order_lead_times_and_slot_capacity_are_validated_saved_and_shown(ma
         "lead_minutes": {"takeout": 30, "delivery": 45}, "slot_capacity": 6}
     page = client.get(f"/s/{OWN}/store/settings", base_url=BASE).get_data(as_text=True)
     assert 'name="lead_takeout_minutes" inputmode="numeric" size="4" value="30"' in page
+
+
+def test_the_unaccepted_order_minutes_are_saved_alarm_first_and_refused_otherwise(make_app, console):
+    client = make_app().test_client()
+    csrf = login(client, "jingan")
+
+    def token() -> str:
+        return client.get(f"/s/{OWN}/store/settings", headers={"X-Requested-With": "fetch"},
+                          base_url=BASE).get_json()["updated_at"]
+
+    shown = client.get(f"/s/{OWN}/store/settings", headers={"X-Requested-With": "fetch"}, base_url=BASE).get_json()
+    assert shown["unaccepted"] == {"alarm_after_min": 5, "cancel_after_min": 15}  # the defaults
+    for bad in ({"alarm_after_min": "15", "cancel_after_min": "15"}, {"alarm_after_min": "0"},
+                {"cancel_after_min": "999"}, {"alarm_after_min": "five"}):
+        refused = client.post(f"/s/{OWN}/store/settings", json={"updated_at": token(), **bad},
+                              headers={"X-CSRF-Token": csrf}, base_url=BASE)
+        assert refused.status_code == 400 and refused.get_json()["code"] == "INVALID_STORE_SETTINGS", bad
+    assert "unaccepted" not in console.repository.load_menu(OWN).store.settings  # nothing written
+    saved = client.post(f"/s/{OWN}/store/settings", json={"updated_at": token(), "alarm_after_min": "3",
+                                                          "cancel_after_min": "10"},
+                        headers={"X-CSRF-Token": csrf}, base_url=BASE)
+    assert saved.status_code == 200 and "unaccepted" in saved.get_json()["changed"]
+    assert console.repository.load_menu(OWN).store.settings["unaccepted"] == {"alarm_after_min": 3,
+                                                                              "cancel_after_min": 10}
+    page = client.get(f"/s/{OWN}/store/settings", base_url=BASE).get_data(as_text=True)
+    assert 'name="alarm_after_min" inputmode="numeric" size="4" value="3"' in page

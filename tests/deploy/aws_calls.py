@@ -6,8 +6,10 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
 
 import botocore.client
+import botocore.signers
 
 from tests.deploy.cfn import ACCOUNT, REGION
 
@@ -58,6 +60,18 @@ def _resource(service: str, operation: str, params: dict) -> list[str]:
     return ["*"]
 
 
+def _s3_object(url: str, key: str | None = None) -> str:
+    """The object ARN of a presigned request's URL: virtual-hosted (``<bucket>.s3.<region>...``) or path-style
+    (a custom endpoint: ``<endpoint>/<bucket>/<key>``); a presigned POST's URL is the bucket's, its key a field."""
+    parts = urlsplit(url)
+    path = unquote(parts.path).lstrip("/")
+    if ".s3." in parts.hostname or parts.hostname.endswith(".s3.amazonaws.com"):
+        bucket = parts.hostname.split(".s3.")[0]
+    else:
+        bucket, _, path = path.partition("/")
+    return f"arn:aws:s3:::{bucket}/{key if key is not None else path}"
+
+
 def needs_of(service: str, operation: str, params: dict) -> list[Need]:
     if service == "dynamodb":
         return _dynamodb(operation, params)
@@ -76,7 +90,24 @@ def recorded_needs() -> Iterator[list[Need]]:
         return original(client, operation_name, api_params)
 
     botocore.client.BaseClient._make_api_call = recording
+    presign_url, presign_post = botocore.signers.RequestSigner.generate_presigned_url, \
+        botocore.signers.S3PostPresigner.generate_presigned_post
+
+    def signing_url(signer, request_dict, operation_name, *args, **kwargs):
+        """A presigned URL is used with the signer's rights: it needs what the call it stands for needs."""
+        if signer.signing_name == "s3":
+            needs.append(Need(f"s3:{operation_name}", _s3_object(request_dict["url"])))
+        return presign_url(signer, request_dict, operation_name, *args, **kwargs)
+
+    def signing_post(presigner, request_dict, fields=None, *args, **kwargs):
+        needs.append(Need("s3:PutObject", _s3_object(request_dict["url"], (fields or {}).get("key", ""))))
+        return presign_post(presigner, request_dict, fields, *args, **kwargs)
+
+    botocore.signers.RequestSigner.generate_presigned_url = signing_url
+    botocore.signers.S3PostPresigner.generate_presigned_post = signing_post
     try:
         yield needs
     finally:
         botocore.client.BaseClient._make_api_call = original
+        botocore.signers.RequestSigner.generate_presigned_url = presign_url
+        botocore.signers.S3PostPresigner.generate_presigned_post = presign_post

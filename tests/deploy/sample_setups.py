@@ -22,6 +22,7 @@ STORE = "sh-jingan"
 LIMITED_DISH = {"dish_id": "d-hongshao", "qty": 1, "options": []}  # daily portions (menu_daily resets them)
 LOW_STOCK_DISH = {"dish_id": "d-xiaolongbao", "qty": 1, "options": []}  # crab: 120 g held, 80 g threshold, 40 g used
 REVIEWED_ORDER = "261124123000A1B2C3D4"  # orders/post_review.json (the other samples' order is unpaid)
+REVIEW_PICTURE = "<review-picture-key>"  # orders/post_review.json: a picture the guest uploaded
 LAST_RECEIVE_ORDER = "261124121500C3D4E5F6"  # courier_dispatch/sqs_dada_down_last_receive.json
 DELIVERY_ADDRESS = {"contact": "王小姐", "phone": "13812345678", "text": "上海市静安区南京西路1000号",
                     "lat": 31.2260, "lng": 121.4560}  # inside 静安店's radius; Dada is booked at payment
@@ -166,11 +167,22 @@ def menu_daily(scene: Scene) -> None:
 
 
 def orders(scene: Scene) -> None:
-    """The guest reviews a completed order of theirs and claims a coupon of the demo offers."""
+    """The guest reviews a completed order of theirs, with a picture they uploaded through the presigned POST,
+    and claims a coupon of the demo offers."""
+    import requests
+
+    from diancan import bootstrap
+    from diancan.domain.review_pictures import PictureUpload
+
     _load("demo_offers")
     completed = scene.pay(scene.place([LIMITED_DISH]))  # the dish orders/post_review.json reviews
     scene.staff_moves(completed, "accept", "ready", "complete")
     scene.world.replacements[REVIEWED_ORDER] = completed
+    picture = b"\xff\xd8\xff\xe0" + bytes(100)
+    form = bootstrap.review_pictures().upload(GUEST_OPENID, PictureUpload(content_type="image/jpeg", size=len(picture)))
+    sent = requests.post(form["url"], data=form["fields"], files={"file": ("p.jpg", picture, "image/jpeg")}, timeout=10)
+    assert sent.status_code < 300, sent.text
+    scene.world.replacements[REVIEW_PICTURE] = form["key"]
 
 
 def print_check(scene: Scene) -> None:

@@ -267,7 +267,7 @@ CONSOLE_ROUTES = console_routes()
 def test_guest_routes_and_callbacks_answer_hostile_headers_queries_and_paths_with_a_4xx_that_writes_nothing(
         local_stack, world, route):
     rng = random.Random(f"{SEED}:{route}")
-    recorder = WriteRecorder()
+    recorder = WriteRecorder(local_stack.runtime)
     with recorder.installed():
         for probe in guest_probes(world, route, rng):
             exchange(probe, recorder)
@@ -277,7 +277,7 @@ def test_guest_routes_and_callbacks_answer_hostile_headers_queries_and_paths_wit
 def test_console_routes_answer_hostile_cookies_queries_paths_and_form_fields_with_a_4xx_that_writes_nothing(
         local_stack, world, route):
     rng = random.Random(f"{SEED}:{route}")
-    recorder = WriteRecorder()
+    recorder = WriteRecorder(local_stack.runtime)
     fields = console_fields()
     with recorder.installed():
         for probe in console_probes(world, route, rng, fields):

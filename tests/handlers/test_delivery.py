@@ -327,8 +327,31 @@ def test_the_console_lists_active_deliveries_and_the_guest_sees_the_steps(dada, 
     with recorded_calls() as log:  # the order, its address and its DELIVERY in the order's one Query
         status, detail = http_call("orders", "orders/get_order", path=f"/orders/{order_id}",
                                    headers={"authorization": f"Bearer {token}"})
-    assert log.dynamodb() == {"Query": 1}
+    assert log.dynamodb() == {"Query": 1, "GetItem": 1}  # and, while the kitchen has it, the store's open tickets
     assert status == 200
     assert [s["status"] for s in detail["delivery"]["steps"]] == ["RIDER_ASSIGNED"]
     assert detail["delivery"]["rider"]["phone"] == "139****5678"
     datetime.fromisoformat(detail["delivery"]["steps"][0]["at"].replace("Z", "+00:00")).astimezone(UTC)
+
+
+def test_the_riders_pickup_publishes_out_for_delivery_once_however_often_the_callback_comes(dada):
+    """Picked up (3) moves the order to DELIVERING and publishes OrderOutForDelivery for guest_notify; the same
+    callback again and the delivered callback publish no second one."""
+    from unittest import mock
+
+    from diancan import bootstrap
+    from diancan.domain.events import OrderOutForDelivery
+
+    order_id = paid_delivery_order()
+    dispatch(order_id)
+    now = int(time.time())
+    with mock.patch.object(bootstrap.event_bus(), "publish") as publish:
+        assert callback(dada, order_id, 2, now, **RIDER)[0] == 200  # rider assigned: nothing for the guest yet
+        assert publish.call_count == 0
+        for _ in range(2):
+            assert callback(dada, order_id, 3, now + 60, **RIDER)[0] == 200
+    events = [e for call in publish.call_args_list for e in call.args[0]]
+    assert [type(e) for e in events] == [OrderOutForDelivery]
+    [event] = events
+    assert (event.order_id, event.store_id, event.courier, event.by) == (order_id, STORE, "dada", "courier:dada")
+    assert order_and_delivery(order_id)[0] == "DELIVERING"

@@ -79,7 +79,7 @@ def test_the_menu_is_one_document_with_categories_dishes_specs_and_sold_out_flag
     tea = dishes["d-milktea"]
     assert tea["price_fen"] == 1500 and tea["sold_out"] is False and tea["images"]
     size = next(g for g in tea["option_groups"] if g["group_id"] == "size")
-    assert size["required"] is True and {"option_id": "size-large", "name": "大杯", "name_en": "", "price_fen": 300} in size["options"]
+    assert size["required"] is True and {"option_id": "size-large", "name": "大杯", "name_en": "Large", "price_fen": 300} in size["options"]
     assert "recipe" not in tea and all("recipe" not in o for g in tea["option_groups"] for o in g["options"])
 
 

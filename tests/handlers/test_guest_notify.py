@@ -264,6 +264,22 @@ def test_a_delivered_order_is_told_once_and_a_collected_one_not_at_all(demo_chai
     assert kind_state(delivered, "DELIVERED") == "SENT" and kind_state(collected, "DELIVERED") is None
 
 
+def test_out_for_delivery_tells_a_delivery_guest_once_and_no_one_else(demo_chain, wechat, every_template):
+    sim = every_template
+    delivering = paid_order(mode="delivery", pickup_no=36)
+    takeout = paid_order(mode="takeout", pickup_no=37)
+    detail = {"at": "2026-11-24T05:02:40Z", "courier": "dada", "by": "courier:dada"}
+    batch = status_batch("OrderOutForDelivery", {"order_id": delivering, **detail}, receive_counts=(1, 2))
+    assert notify(batch) == {"batchItemFailures": []}
+    assert notify(batch) == {"batchItemFailures": []}
+    assert notify(status_batch("OrderOutForDelivery", {"order_id": takeout, **detail})) == {"batchItemFailures": []}
+    [sent] = sim.messages("openid-alice")
+    assert sent["template_id"] == template_of("DELIVERING") and sent["page"].endswith(f"order_id={delivering}")
+    assert sent["data"]["phrase2"] == "配送中" and sent["data"]["time3"] == "2026-11-24 13:02"
+    assert sent["data"]["thing5"] == "骑手已取餐，正在送往你处"
+    assert kind_state(delivering, "DELIVERING") == "SENT" and kind_state(takeout, "DELIVERING") is None
+
+
 def test_a_refund_tells_the_amount_once_however_often_the_event_comes(demo_chain, wechat, every_template):
     sim = every_template
     order_id = paid_order(pickup_no=34)

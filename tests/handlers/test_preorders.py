@@ -57,7 +57,8 @@ def set_preorder(**settings) -> None:
 
     repository = bootstrap.repository()
     store = repository.load_menu(STORE).store
-    extra = {k: settings.pop(k) for k in list(settings) if k == "slot_capacity_factor"}
+    kitchen_settings = settings.pop("kitchen", None)
+    extra = {} if kitchen_settings is None else {"kitchen": kitchen_settings}
     repository.put_store(store.model_copy(update={"settings": {**store.settings, "preorder": settings, **extra}}))
 
 
@@ -152,14 +153,29 @@ def test_a_cancelled_or_expired_pre_order_gives_its_slot_back(live, guest_token)
     assert slots(day)[f"{day}T13:00"]["taken"] == 0
 
 
-def test_busy_mode_shrinks_the_slots_by_the_stores_capacity_factor(live, guest_token):
-    set_preorder(slot_capacity=2, slot_capacity_factor=0.5)
+def busy(on: bool) -> None:
+    from diancan.adapters.service_state_table import ServiceStateTable
+
+    assert ServiceStateTable().switch(STORE, "busy", on, at="2026-12-04T04:30:00.000Z", by="staff:mgr-jingan")
+
+
+def test_a_busy_store_offers_smaller_slots_and_refuses_an_order_into_a_slot_full_at_the_reduced_capacity(
+        live, guest_token):
+    set_preorder(slot_capacity=4, kitchen={"busy_slot_factor": 0.5})
     noon = tomorrow_at(12, 0)
-    day = local_day(noon)
-    assert slots(day)[f"{day}T12:00"]["capacity"] == 1
+    day, key = local_day(noon), f"{local_day(noon)}T12:00"
+    assert slots(day)[key]["capacity"] == 4
     assert place(guest_token("alice"), noon, "busy-key-01")[0] == 201
-    status, refused = place(guest_token("bob"), noon, "busy-key-02")
-    assert (status, refused["code"]) == (409, "SLOT_FULL")
+    busy(True)  # switched by staff in the console: the store's service item
+    assert (slots(day)[key]["capacity"], slots(day)[key]["taken"], slots(day)[key]["free"]) == (2, 1, True)
+    assert place(guest_token("bob"), noon, "busy-key-02")[0] == 201
+    status, refused = place(guest_token("carol"), noon, "busy-key-03")  # room for 4, but 2 while busy
+    assert (status, refused["code"], refused["details"]["slot"]) == (409, "SLOT_FULL", key)
+    assert refused["details"]["next_free"][0] == slots(day)[f"{day}T12:15"]["pickup_at"]
+    assert slots(day)[key] | {"pickup_at": None} == {"slot": key, "pickup_at": None, "taken": 2, "capacity": 2,
+                                                     "free": False}
+    busy(False)
+    assert place(guest_token("carol"), noon, "busy-key-04")[0] == 201
 
 
 def test_an_order_of_now_takes_no_slot_and_a_slot_capacity_of_zero_refuses_pre_orders(live, guest_token):

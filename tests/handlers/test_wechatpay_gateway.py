@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import requests
@@ -73,9 +73,10 @@ def control(simulator, action: str, body: dict) -> requests.Response:
     return requests.post(f"{simulator.base_url}/_control/{action}", json=body, timeout=5)
 
 
-def prepay(gateway: WeChatPayGateway, out_trade_no: str = "ORD20261124001", amount_fen: int = 1000) -> str:
-    return gateway.prepay_jsapi(out_trade_no, amount_fen, OPENID, "点餐-堂食订单", now() + timedelta(minutes=15),
-                                attach="table=12")
+def prepay(gateway: WeChatPayGateway, out_trade_no: str = "ORD20261124001", amount_fen: int = 1000,
+           expires: datetime | None = None) -> str:
+    return gateway.prepay_jsapi(out_trade_no, amount_fen, OPENID, "点餐-堂食订单",
+                                expires or now() + timedelta(minutes=15), attach="table=12")
 
 
 def paid_order(gateway, simulator, receiver, out_trade_no: str = "ORD20261124001", amount_fen: int = 1000) -> dict:
@@ -133,11 +134,12 @@ def test_querying_an_unknown_order_is_a_business_error(gateway):
 
 
 def test_repeating_a_prepay_is_idempotent_but_changing_its_amount_is_refused(gateway):
-    first = prepay(gateway, amount_fen=1000)
+    expires = now() + timedelta(minutes=15)  # a repeat sends the same parameters, its expiry included
+    first = prepay(gateway, amount_fen=1000, expires=expires)
 
-    assert prepay(gateway, amount_fen=1000) == first
+    assert prepay(gateway, amount_fen=1000, expires=expires) == first
     with pytest.raises(WeChatPayError) as refused:
-        prepay(gateway, amount_fen=1001)
+        prepay(gateway, amount_fen=1001, expires=expires)
     assert refused.value.code == "OUT_TRADE_NO_USED"
 
 

@@ -125,21 +125,67 @@ def test_the_server_listens_on_loopback_only(dynamodb):
     assert requests.get(f"{dynamodb}/moto-api/data.json", timeout=5).status_code == 200
 
 
+def test_readers_never_see_a_transaction_half_applied_or_one_that_was_cancelled(dynamodb):
+    """Transactions set two items to the same value, half of them cancelled by a failing check; readers take
+    both items in one BatchGetItem the whole time. DynamoDB never shows one without the other: neither may
+    the server, whose reads run together but never beside a write (and whose journal puts back a cancel)."""
+    client = boto3.client("dynamodb", region_name="us-east-1", endpoint_url=dynamodb)
+    for key in ("left-twin", "right-twin"):
+        client.put_item(TableName="stock", Item={"PK": {"S": key}, "v": {"N": "0"}})
+    done, seen = threading.Event(), []
+
+    def write(n: int) -> None:
+        writer = boto3.client("dynamodb", region_name="us-east-1", endpoint_url=dynamodb)
+        check = "attribute_exists(PK)" if n % 2 else "attribute_not_exists(PK)"  # odd ones cancel
+        twins = [{"Update": {"TableName": "stock", "Key": {"PK": {"S": key}}, "UpdateExpression": "SET v = :v",
+                             "ExpressionAttributeValues": {":v": {"N": str(n)}}}} for key in ("left-twin", "right-twin")]
+        try:
+            writer.transact_write_items(TransactItems=[*twins, {"ConditionCheck": {
+                "TableName": "stock", "Key": {"PK": {"S": "combo-absent"}}, "ConditionExpression": check}}])
+        except writer.exceptions.TransactionCanceledException:
+            assert n % 2
+
+    def read() -> None:
+        reader = boto3.client("dynamodb", region_name="us-east-1", endpoint_url=dynamodb)
+        while not done.is_set():
+            items = reader.batch_get_item(RequestItems={"stock": {"Keys": [{"PK": {"S": "left-twin"}},
+                                                                           {"PK": {"S": "right-twin"}}]}})
+            seen.append(tuple(sorted(int(i["v"]["N"]) for i in items["Responses"]["stock"])))
+
+    readers = [threading.Thread(target=read) for _ in range(4)]
+    for thread in readers:
+        thread.start()
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            list(pool.map(write, range(1, 81)))
+    finally:
+        done.set()
+        for thread in readers:
+            thread.join()
+    assert seen and all(left == right and left % 2 == 0 for left, right in seen), sorted(set(seen))
+
+
 class _SlowApp:
-    """A WSGI app that notes how many requests it serves at once."""
+    """A WSGI app that notes how many requests it serves at once, and how many writes beside anything."""
 
     def __init__(self) -> None:
         self.running = 0
         self.most_at_once = 0
+        self.write_beside_another = False
+        self._writes = 0
         self._lock = threading.Lock()
 
     def __call__(self, environ, start_response):
+        write = not environ.get("HTTP_X_AMZ_TARGET", "").endswith(("GetItem", "Query"))
         with self._lock:
             self.running += 1
+            self._writes += write
             self.most_at_once = max(self.most_at_once, self.running)
+            self.write_beside_another |= self._writes > 0 and self.running > 1
         threading.Event().wait(0.02)
         with self._lock:
             self.running -= 1
+            self._writes -= write
         start_response("200 OK", [])
         return [b"ok"]
 
@@ -155,10 +201,33 @@ def _serve_together(app, environs: list[dict]) -> None:
         list(pool.map(call, environs))
 
 
-def test_the_middleware_serves_one_request_at_a_time():
+def _dynamodb(operation: str) -> dict:
+    return {"HTTP_X_AMZ_TARGET": f"DynamoDB_20120810.{operation}"}
+
+
+def test_the_middleware_runs_dynamodb_writes_one_at_a_time():
     inner = _SlowApp()
-    _serve_together(SerialisedApp(inner), [{"HTTP_X_AMZ_TARGET": "DynamoDB_20120810.UpdateItem"}] * 10)
+    _serve_together(SerialisedApp(inner), [_dynamodb("UpdateItem"), _dynamodb("TransactWriteItems")] * 5)
     assert inner.most_at_once == 1
+
+
+def test_dynamodb_reads_run_together_but_never_beside_a_write():
+    reads = _SlowApp()
+    _serve_together(SerialisedApp(reads), [_dynamodb("GetItem"), _dynamodb("Query")] * 5)
+    assert reads.most_at_once > 1
+    mixed = _SlowApp()
+    _serve_together(SerialisedApp(mixed), [_dynamodb("GetItem")] * 8 + [_dynamodb("PutItem")] * 4)
+    assert not mixed.write_beside_another
+
+
+def test_other_services_take_turns_among_themselves_but_do_not_wait_for_dynamodb():
+    inner = _SlowApp()
+    _serve_together(SerialisedApp(inner), [{"HTTP_X_AMZ_TARGET": "AWSEvents.PutEvents"},
+                                           {"HTTP_X_AMZ_TARGET": "AmazonSQS.SendMessage"}] * 3)
+    assert inner.most_at_once == 1
+    beside = _SlowApp()
+    _serve_together(SerialisedApp(beside), [_dynamodb("TransactWriteItems"), {"HTTP_X_AMZ_TARGET": "AmazonSQS.SendMessage"}])
+    assert beside.most_at_once == 2
 
 
 def test_sqs_long_polls_do_not_hold_the_lock():

@@ -69,6 +69,8 @@ ROWS: dict[tuple[str, str, str], Row] = {
                                                             "/coupons/tpl-new-guest/claim", 200),
     ("orders", "POST", "/me/birthday"): Row(GUEST, "orders/post_birthday", "/me/birthday", 200),
     ("orders", "POST", "/me/erase"): Row(GUEST, "orders/post_erase", "/me/erase", 200, body={"confirm": True}),
+    ("orders", "POST", "/review-pictures"): Row(GUEST, "orders/post_review_picture", "/review-pictures", 200,
+                                                body={"content_type": "image/jpeg", "size": 1000}),
     ("orders", "POST", "/me/phone"): Row(GUEST, "orders/post_phone", "/me/phone", 200, body=PHONE),
     ("orders", "GET", "/orders/<order_id>"): Row(OWNER, "orders/get_order", "/orders/{target}", 200),
     ("orders", "POST", "/orders/<order_id>/cancel"): Row(OWNER, "orders/post_cancel", "/orders/{target}/cancel", 200),
@@ -76,6 +78,7 @@ ROWS: dict[tuple[str, str, str], Row] = {
     ("orders", "POST", "/orders/<order_id>/review"): Row(OWNER, "orders/post_review", "/orders/{target}/review", 201,
                                                          body={"dishes": [{"dish_id": "d-gongbao", "stars": 5}],
                                                                "text": "好吃"}),
+    ("orders", "POST", "/orders/<order_id>/invoice"): Row(OWNER, "orders/post_invoice", "/orders/{target}/invoice", 201),
     ("orders", "POST", "/orders/<order_id>/sync-payment"): Row(OWNER, "orders/post_pay",
                                                                "/orders/{target}/sync-payment", 200),
     ("tables", "GET", "/tables/resolve"): Row(PUBLIC, "tables/get_resolve", "/tables/resolve", 200),
@@ -143,12 +146,15 @@ def bearer(token: str) -> dict:
 
 def _completed_order(token: str, key: str) -> str:
     from diancan import bootstrap
+    from diancan.adapters.records import OrderRecord
     from diancan.domain.clock import iso, utcnow
     from diancan.domain.order_status import OrderAction
 
     order_id = _placed(token, key)
+    paid = [OrderRecord.paid_fen.set(bootstrap.repository().get_order(order_id).total_fen)]
     for action in (OrderAction.PAY, OrderAction.START, OrderAction.MARK_READY, OrderAction.COMPLETE):
-        assert bootstrap.repository().transition(order_id, "takeout", action, at=iso(utcnow())).applied
+        extra = paid if action is OrderAction.PAY else None
+        assert bootstrap.repository().transition(order_id, "takeout", action, at=iso(utcnow()), extra=extra).applied
     return order_id
 
 
@@ -210,7 +216,8 @@ def world():
         for route, row in ROWS.items():
             if row.kind == OWNER:
                 key = f"matrix-{route[2].rsplit('/', 1)[-1].strip('<>')}"
-                targets[route] = ((_completed_order if route[2].endswith("review") else _placed)(alice, key), "", 0)
+                completed = route[2].endswith(("review", "invoice"))
+                targets[route] = ((_completed_order if completed else _placed)(alice, key), "", 0)
             elif row.kind == MEMBER:
                 targets[route] = _session(alice, next(tables), sent=route[2].endswith("checkout"))
         console = build(ConsoleSettings(), cost=FAST)

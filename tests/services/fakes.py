@@ -56,10 +56,13 @@ from diancan.domain.order_status import (
 from diancan.domain.payments import GENESIS, OPEN_REFUND, NotificationRejected, Refund, RefundStatus, Voucher
 from diancan.domain.printing import PrintJob, PrintSetup
 from diancan.domain.promotions import Coupon, CouponNotApplicable, WalletCoupon
+from diancan.domain.service_state import DEFAULT_LANES, OpenTicket, ServiceState
+from diancan.domain.shifts import Shift, ShiftAlreadyOpen
 from diancan.domain.tables import CartLine, Round, SessionStatus, TableSession
 
 if TYPE_CHECKING:
     from diancan.adapters.repository import BatchRead, TransactionStep
+    from diancan.adapters.staff_table import AuditEntry
 
 
 @dataclass
@@ -78,6 +81,8 @@ class World:
     jobs: dict[tuple[str, str], PrintJob] = field(default_factory=dict)
     events: list[OrderEvent] = field(default_factory=list)
     stores: dict[str, Store] = field(default_factory=dict)
+    shifts: dict[tuple[str, str], Shift] = field(default_factory=dict)
+    audit: list[AuditEntry] = field(default_factory=list)
     dishes: dict[tuple[str, str], Dish] = field(default_factory=dict)
     tables: set[tuple[str, str]] = field(default_factory=set)
     wallets: dict[str, dict[str, WalletCoupon]] = field(default_factory=dict)  # openid → coupon id → coupon
@@ -87,6 +92,7 @@ class World:
     open_tables: dict[tuple[str, str], str] = field(default_factory=dict)  # (store, table) → open session
     cart: dict[str, dict[str, CartLine]] = field(default_factory=dict)  # session → line id → line
     rounds: dict[str, dict[int, Round]] = field(default_factory=dict)  # session → round no → round
+    service: dict[str, ServiceState] = field(default_factory=dict)  # store → switches and open kitchen tickets
 
     def order(self, order_id: str) -> Order:
         try:
@@ -215,8 +221,7 @@ class FakeOrderRepository:
 class FakePaymentLedger:
     """payment_table.PaymentTable: each method is one all-or-nothing write with the adapter's conditions."""
 
-    UNFAKED: ClassVar[frozenset[str]] = frozenset({"due", "done", "set_sweep_cursor", "sweep_cursor",
-                                                   "order_vouchers"})
+    UNFAKED: ClassVar[frozenset[str]] = frozenset({"due", "done", "set_sweep_cursor", "sweep_cursor"})
 
     def __init__(self, world: World) -> None:
         self._world = world
@@ -258,9 +263,10 @@ class FakePaymentLedger:
         return voucher, pickup
 
     def mark_paid_at_counter(self, *, order_id: str, store_id: str, day: str, amount_fen: int, method: str,
-                             at: str, by: str) -> tuple[Voucher, int]:
+                             at: str, by: str, details: dict | None = None) -> tuple[Voucher, int]:
         fields = {"store_id": store_id, "kind": "payment", "order_id": order_id, "reference": f"COUNTER-{order_id}",
-                  "amount_fen": amount_fen, "method": f"counter:{method}", "payer": by, "occurred_at": at}
+                  "amount_fen": amount_fen, "method": f"counter:{method}", "payer": by, "occurred_at": at,
+                  "raw": details or {}}
         return self.mark_paid(order_id=order_id, store_id=store_id, day=day, voucher_fields=fields, at=at, by=by,
                               nonce=None, body_hash=None, now_epoch=0)
 
@@ -280,18 +286,24 @@ class FakePaymentLedger:
     def vouchers(self, store_id: str) -> list[Voucher]:
         return [v for v in self._world.vouchers if v.store_id == store_id]
 
+    def order_vouchers(self, order_id: str) -> list[Voucher]:
+        return [v for v in self._world.vouchers if v.order_id == order_id]
+
     def start_refund(self, *, order_id: str, out_refund_no: str, amount_fen: int, reason: str, requested_by: str,
                      food_made: bool, at: str, expected_committed: int, expected_count: int,
-                     follow_up_minute: str, follow_up_expiry: int) -> None:
+                     follow_up_minute: str, follow_up_expiry: int, line_indexes: list[int] | None = None,
+                     expected_status: str | None = None) -> None:
         order = self._world.order(order_id)
         if (order.refund_committed_fen != expected_committed or len(self.refunds(order_id)) != expected_count
-                or (order_id, out_refund_no) in self._world.refunds):
+                or (order_id, out_refund_no) in self._world.refunds
+                or (expected_status is not None and order.status != expected_status)):
             raise Conflict("another refund of this order is in progress; retry", "订单正在退款，请稍后重试",
                            code="REFUND_IN_PROGRESS")
         self._world.orders[order_id] = order.model_copy(
             update={"refund_committed_fen": order.refund_committed_fen + amount_fen})
         self._world.refunds[(order_id, out_refund_no)] = Refund(order_id, out_refund_no, RefundStatus.SUBMITTING,
-                                                                amount_fen, reason, requested_by, food_made, at, None)
+                                                                amount_fen, reason, requested_by, food_made, at, None,
+                                                                line_indexes)
         self._world.sweeps.append((follow_up_minute, "refund", order_id, out_refund_no))
 
     def get_refund(self, order_id: str, out_refund_no: str) -> Refund | None:
@@ -636,7 +648,7 @@ class FakeEventPublisher:
 class FakePrintJobQueue:
     """print_jobs.PrintJobs: jobs by (order, ticket) with the adapter's version check on every save."""
 
-    UNFAKED: ClassVar[frozenset[str]] = frozenset({
+    UNFAKED: ClassVar[frozenset[str]] = frozenset({"all_stations", "retire_station",
         "open_kitchen_tickets", "orders_of_day", "put_station", "sent", "stations"})
 
     def __init__(self, world: World) -> None:
@@ -683,6 +695,37 @@ class FakePrintJobQueue:
         self._world.orders[order_id] = order.model_copy(update={"flags": flags})
 
 
+class FakeServiceStates:
+    """service_state_table.ServiceStateTable: switches and open kitchen tickets per store (``World.service``)."""
+
+    UNFAKED: ClassVar[frozenset[str]] = frozenset({"batch_read"})
+
+    def __init__(self, world: World) -> None:
+        self._world = world
+
+    def read(self, store_id: str) -> ServiceState:
+        return self._world.service.get(store_id, ServiceState())
+
+    def switch(self, store_id: str, name: str, on: bool, *, at: str, by: str) -> bool:
+        state = self.read(store_id)
+        field_name = {"busy": "busy_switched", "delivery_paused": "delivery_paused"}[name]
+        if getattr(state, field_name) == on:
+            return False
+        self._world.service[store_id] = replace(state, **{field_name: on})
+        return True
+
+    def enter(self, store_id: str, tickets: list[OpenTicket], *, lanes: int = DEFAULT_LANES) -> ServiceState:
+        state = replace(self.read(store_id), lanes=lanes)
+        kept = {t.ticket_id: t for t in state.tickets} | {t.ticket_id: t for t in tickets}
+        self._world.service[store_id] = replace(state, tickets=tuple(kept[k] for k in sorted(kept)))
+        return self._world.service[store_id]
+
+    def leave(self, store_id: str, ticket_ids: list[str]) -> None:
+        state = self.read(store_id)
+        self._world.service[store_id] = replace(
+            state, tickets=tuple(t for t in state.tickets if t.ticket_id not in ticket_ids))
+
+
 class FakePrinter:
     """printer.FeieyunPrinter: what was printed on which printer; a printer in ``offline`` is unreachable."""
 
@@ -704,12 +747,78 @@ class FakePrinter:
         return "offline" if printer_sn in self.offline else "online"
 
 
+class FakeShiftBook:
+    """shift_table.ShiftTable: one open shift per (store, cashier); closing only an open shift."""
+
+    def __init__(self, world: World) -> None:
+        self._world = world
+
+    def open(self, shift: Shift) -> None:
+        if any(s.store_id == shift.store_id and s.staff_id == shift.staff_id and s.is_open
+               for s in self._world.shifts.values()):
+            raise ShiftAlreadyOpen(details={"staff_id": shift.staff_id})
+        self._world.shifts[(shift.store_id, shift.shift_id)] = shift
+
+    def close(self, shift: Shift) -> bool:
+        stored = self._world.shifts[(shift.store_id, shift.shift_id)]
+        if not stored.is_open:
+            return False
+        self._world.shifts[(shift.store_id, shift.shift_id)] = shift
+        return True
+
+    def record_print(self, shift: Shift) -> None:
+        assert not self._world.shifts[(shift.store_id, shift.shift_id)].is_open
+        self._world.shifts[(shift.store_id, shift.shift_id)] = shift
+
+    def get(self, store_id: str, shift_id: str) -> Shift | None:
+        return self._world.shifts.get((store_id, shift_id))
+
+    def open_shift_of(self, store_id: str, staff_id: str) -> Shift | None:
+        return next((s for s in self._world.shifts.values()
+                     if s.store_id == store_id and s.staff_id == staff_id and s.is_open), None)
+
+    def recent(self, store_id: str, limit: int = 30) -> list[Shift]:
+        mine = [s for (sid, _), s in sorted(self._world.shifts.items(), reverse=True) if sid == store_id]
+        return mine[:limit]
+
+
+class FakeVoucherChain:
+    """payment_table.PaymentTable read by chain position (the World's vouchers, as the fake ledger writes them)."""
+
+    def __init__(self, world: World) -> None:
+        self._world = world
+
+    def chain_seq(self, store_id: str) -> int:
+        return max((v.seq for v in self._world.vouchers if v.store_id == store_id), default=0)
+
+    def vouchers_between(self, store_id: str, after_seq: int, upto_seq: int) -> list[Voucher]:
+        return [v for v in self._world.vouchers if v.store_id == store_id and after_seq < v.seq <= upto_seq]
+
+
+class FakeAuditTrail:
+    """staff_table.AuditLog: entries per store in the order appended (their ``at`` never goes back here)."""
+
+    def __init__(self, world: World) -> None:
+        self._world = world
+
+    def append(self, entry: AuditEntry) -> None:
+        self._world.audit.append(entry)
+
+    def recent(self, store_id: str | None, limit: int = 100) -> list[AuditEntry]:
+        return [e for e in reversed(self._world.audit) if e.store_id == (store_id or "")][:limit]
+
+    def between(self, store_id: str, start_iso: str, end_iso: str) -> list[AuditEntry]:
+        return [e for e in self._world.audit if e.store_id == store_id and start_iso <= e.at <= end_iso]
+
+
 FAKES: dict[str, type] = {
     "Tables": FakeTables,
     "Dispatches": FakeDispatches, "Courier": FakeCourier, "Cipher": FakeCipher,
     "Marketing": FakeMarketing,
     "OrderRepository": FakeOrderRepository, "PaymentLedger": FakePaymentLedger, "WeChatPayClient": FakeWeChatPay,
     "EventPublisher": FakeEventPublisher, "PrintJobQueue": FakePrintJobQueue, "Printer": FakePrinter,
+    "ShiftBook": FakeShiftBook, "VoucherChain": FakeVoucherChain, "AuditTrail": FakeAuditTrail,
+    "ServiceStateLedger": FakeServiceStates,
 }
 
 __all__ = ["FAKES", "WeChatPayUnavailable", "World"]

@@ -9,6 +9,7 @@ import json
 import pytest
 
 from diancan.domain.dispatch import DispatchState
+from diancan.domain.events import ORDER_OUT_FOR_DELIVERY
 from diancan.domain.exceptions import CallbackRejected, CourierError, CourierUnavailable
 from diancan.domain.menu import Store
 from diancan.domain.order import DeliveryAddress
@@ -98,12 +99,13 @@ def test_the_couriers_callbacks_move_the_order_to_delivering_then_completed_once
     o = paid_delivery(scene)
     delivery.on_event(paid_event(o))
     assert delivery.on_callback(callback(o, "PICKED_UP")) == {"status": "ok"}
+    assert delivery.on_callback(callback(o, "PICKED_UP")) == {"status": "ok"}  # the platform repeats
     assert scene.status(o.order_id) == "DELIVERING"
     delivery.on_callback(callback(o, "DELIVERED", at="2026-11-24T05:10:00+00:00"))
     assert scene.status(o.order_id) == "COMPLETED"
     assert scene.dispatches.get(o.order_id).state == DispatchState.DELIVERED
     delivery.on_callback(callback(o, "DELIVERED", at="2026-11-24T05:10:00+00:00"))  # the platform repeats
-    assert scene.world.event_names() == [ORDER_COMPLETED]
+    assert scene.world.event_names() == [ORDER_OUT_FOR_DELIVERY, ORDER_COMPLETED]  # the guest told once each
 
 
 def test_a_delivered_callback_after_a_lost_pickup_callback_still_completes_the_order(scene, delivery):

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from diancan.domain.errors import Conflict, UpstreamUnavailable
-from diancan.domain.exceptions import WeChatPayError, WeChatPayUnavailable
-from diancan.domain.order_status import OrderStatus
+from diancan.domain.errors import Conflict, InvalidRequest, UpstreamUnavailable
+from diancan.domain.events import OrderRefunded
+from diancan.domain.exceptions import OrderNotInState, WeChatPayError, WeChatPayUnavailable
+from diancan.domain.order_status import OrderAction, OrderStatus
 from diancan.domain.payments import NotificationRejected, NotPaid, RefundStatus, RefundTooLarge
 from diancan.services.payments import PaymentService, RefundDayLimit
 from tests.services.fakes import FakeWeChatPay
-from tests.services.scene import TZ, Scene, order
+from tests.services.scene import TZ, Scene, line, order
 
 pytestmark = pytest.mark.service
 
@@ -157,6 +158,37 @@ def test_a_partial_refund_keeps_the_order_paid_and_the_rest_is_the_limit(scene, 
     assert second.out_refund_no.endswith("R2")
     assert scene.status(o.order_id) == "REFUNDING"  # the rest makes it a full refund
     assert scene.world.order(o.order_id).refund_committed_fen == 3800
+
+
+def settled(payments, o, refund) -> str:
+    return payments.apply_refund_result({"out_trade_no": o.order_id, "out_refund_no": refund.out_refund_no,
+                                         "refund_status": "SUCCESS", "refund_id": refund.refund_id,
+                                         "mchid": "1900000001"})
+
+
+def test_a_refund_of_named_lines_carries_them_to_its_event_and_one_of_an_amount_carries_none(scene, payments):
+    o = paid_order(scene, payments, lines=[line(), line("拍黄瓜", price_fen=1200)])
+    by_line = payments.refund(o.order_id, 1200, reason="no cucumbers", by="staff:s1", line_indexes=[1, 1])
+    assert by_line.line_indexes == [1] and settled(payments, o, by_line) == "refunded"
+    amount = payments.refund(o.order_id, 500, reason="cold soup", by="staff:s1")
+    assert amount.line_indexes is None and settled(payments, o, amount) == "refunded"
+    refunds = [e for e in scene.world.events if isinstance(e, OrderRefunded)]
+    assert [(e.amount_fen, e.line_indexes) for e in refunds] == [(1200, [1]), (500, None)]
+
+
+def test_a_refund_naming_a_line_the_order_does_not_have_is_refused_and_nothing_written(scene, payments):
+    o = paid_order(scene, payments)
+    with pytest.raises(InvalidRequest) as refused:
+        payments.refund(o.order_id, 100, reason="x", by="staff:s1", line_indexes=[3])
+    assert refused.value.code == "INVALID_LINES" and scene.ledger.refunds(o.order_id) == []
+
+
+def test_a_refund_only_while_unaccepted_leaves_an_order_accepted_meanwhile_alone(scene, payments):
+    o = paid_order(scene, payments)
+    scene.orders.transition(o.order_id, o.mode, OrderAction.START, at="2026-11-24T04:40:00Z", by="staff:s1")
+    with pytest.raises(OrderNotInState):
+        payments.refund(o.order_id, None, reason="not_accepted", by="system:accept", only_if=OrderStatus.PAID)
+    assert scene.ledger.refunds(o.order_id) == [] and scene.status(o.order_id) == "PREPARING"
 
 
 def test_an_unpaid_order_is_not_refunded(scene, payments):

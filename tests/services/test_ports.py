@@ -41,7 +41,10 @@ ADAPTERS = {
     "NoticeLedger": ("notice_table", "NoticeTable"), "Cipher": ("pii", "PiiCipher"),
     "ReviewRepository": ("review_table", "ReviewTable"), "StaffSessions": ("staff_table", "StaffSessionTable"),
     "SetupRepository": ("setup_table", "SetupTable"), "AlertPublisher": ("alerts", "SnsAlerts"),
-    "StaffRepository": ("staff_table", "StaffTable"),
+    "StaffRepository": ("staff_table", "StaffTable"), "ShiftBook": ("shift_table", "ShiftTable"),
+    "VoucherChain": ("payment_table", "PaymentTable"), "InvoiceBook": ("invoice_table", "InvoiceTable"),
+    "PersonalData": ("personal_data", "PersonalDataTable"),
+    "ServiceStateLedger": ("service_state_table", "ServiceStateTable"), "PictureStorage": ("review_pictures", "ReviewPictureFiles"),
     "SubscribeMessages": ("wechat_messages", "WeChatSubscribeMessages"),
     "WeChatLoginClient": ("wechat", "WeChatLogin"), "TokenIssuer": ("tokens", "TokenSigner"),
 }

@@ -72,3 +72,14 @@ def test_the_chain_section_says_whether_the_lunch_peak_fits_under_the_usable_loa
     assert "| 4 at once | 4 | 6 | 1.50 | 60% | 0 | 0.30 | 250 |" in text
     assert "**ρ = 0.3**, i.e. 6 payments/s per store here" in text and "ρ = 0.25 — meets" in text
     assert "ABOVE" in render(Results(chain=ChainResult(100.0, [], steady)))  # 5/s × 0.1 s = 0.5 > 0.3
+
+
+def test_the_throughput_section_compares_each_runtime_with_its_own_one_guest_run():
+    from bench.report import Results, render
+    from bench.throughput import Throughput
+
+    runs = [Throughput(1, 4, 4.0, {}, runtime="1 process"), Throughput(8, 32, 40.0, {}, runtime="1 process"),
+            Throughput(1, 4, 2.0, {}, runtime="4 workers"), Throughput(8, 32, 8.0, {}, runtime="4 workers")]
+    rows = [line for line in render(Results(throughput=runs)).splitlines() if line.startswith(("| 1 process", "| 4 w"))]
+    assert [row.split(" | ")[6:8] for row in rows] == [["1.00", "1.00"], ["0.80", "0.80"], ["2.00", "1.00"],
+                                                        ["4.00", "2.00"]]

@@ -16,7 +16,7 @@ class _Line:
 
 
 class _Order:
-    total_fen, mode = 9100, "takeout"
+    total_fen, mode, channel = 9100, "takeout", "counter"
 
     class status:
         value = "PAID"
@@ -24,10 +24,10 @@ class _Order:
     lines = (_Line("d-a", "宫保鸡丁", 2), _Line("d-b", "可乐", 1), _Line("d-a", "宫保鸡丁", 1))
 
 
-def test_a_paid_order_adds_revenue_its_local_hour_mode_status_and_dish_quantities():
+def test_a_paid_order_adds_revenue_its_local_hour_mode_channel_status_and_dish_quantities():
     update = stats.paid(_Order(), datetime(2026, 11, 24, 4, 30, tzinfo=UTC), "Asia/Shanghai")
-    assert update.add == {"revenue_fen": 9100, "orders": 1, "h:12": 1, "hr:12": 9100, "m:takeout": 1, "s:PAID": 1,
-                          "d:d-a": 3, "d:d-b": 1}
+    assert update.add == {"revenue_fen": 9100, "orders": 1, "h:12": 1, "hr:12": 9100, "m:takeout": 1, "c:counter": 1,
+                          "s:PAID": 1, "d:d-a": 3, "d:d-b": 1}
     assert update.names == {"dn:d-a": "宫保鸡丁", "dn:d-b": "可乐"}
 
 
@@ -37,6 +37,8 @@ def test_figures_sum_stores_and_rank_hot_dishes():
     day = stats.figures(one, two).to_view()
     assert (day["revenue_fen"], day["orders"], day["net_fen"], day["average_ticket_fen"]) == (4001, 3, 3501, 1334)
     assert day["by_status"] == {"PAID": 3}
+    assert stats.figures({"c:counter": 2}, {"c:counter": 1, "c:miniprogram": 4}).to_view()["by_channel"] == {
+        "counter": 3, "miniprogram": 4}
     assert day["by_hour"][12] == 2 and sum(day["by_hour"]) == 2
     assert [d["name"] for d in day["hot_dishes"]] == ["米饭", "鱼香肉丝"]
 

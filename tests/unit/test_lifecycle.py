@@ -13,6 +13,7 @@ from diancan.domain.events import (
     OrderAccepted,
     OrderCancelled,
     OrderCompleted,
+    OrderOutForDelivery,
     OrderPaid,
     OrderReady,
     OrderRefunded,
@@ -24,7 +25,7 @@ from diancan.domain.payments import Refund, RefundStatus
 pytestmark = pytest.mark.unit
 SERVICES = Path(__file__).resolve().parents[2] / "layers" / "shared" / "python" / "diancan" / "services"
 STATUS_EVENTS = {cls.__name__ for cls in (OrderPaid, OrderCancelled, OrderRefunded, OrderAccepted, OrderReady,
-                                          OrderCompleted)}
+                                          OrderCompleted, OrderOutForDelivery)}
 AT = "2026-11-24T12:30:00+08:00"
 
 
@@ -59,6 +60,12 @@ def test_completing_announces_the_total_that_earns_points():
     decision = lifecycle.complete(an_order(), at=AT, by="courier")
     assert decision.move.target == OrderStatus.COMPLETED
     assert [(e.name, e.total_fen, e.mode) for e in decision.events] == [("OrderCompleted", 7600, "takeout")]
+
+
+def test_the_riders_pick_up_sends_the_order_out_for_delivery():
+    decision = lifecycle.pick_up("o-1", "sh-jingan", at=AT, by="courier", courier="dada")
+    assert decision.move.target == OrderStatus.DELIVERING
+    assert [(e.name, e.courier) for e in decision.events] == [("OrderOutForDelivery", "dada")]
 
 
 @pytest.mark.parametrize("action, reason", [(OrderAction.CANCEL, "guest"), (OrderAction.EXPIRE, "expired")])

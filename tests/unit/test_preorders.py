@@ -12,7 +12,6 @@ from diancan.domain.events import OrderPaid, OrderReleased
 from diancan.domain.menu import OpeningPeriod, Store
 from diancan.domain.preorders import (
     PreorderSettings,
-    capacity_factor,
     day_slots,
     next_free,
     release_at,
@@ -59,26 +58,30 @@ def test_a_pickup_time_falls_in_the_local_quarter_hour_it_starts_in():
     assert slot_of(plain, datetime(2026, 12, 5, 16, 5, tzinfo=UTC)) == "2026-12-06T00:00"  # the local day
 
 
-@pytest.mark.parametrize(("factor", "capacity"), [(None, 10), (1.0, 10), (0.5, 5), (0.25, 2), (0, 0),
-                                                  (2, 10), (-1, 10), ("half", 10), (True, 10)])
-def test_busy_mode_shrinks_every_slot_by_the_stores_factor(factor, capacity):
-    settings = {} if factor is None else {"slot_capacity_factor": factor}
-    assert slot_capacity(store(**settings)) == capacity
-    assert 0 <= capacity_factor(store(**settings)) <= 1
+@pytest.mark.parametrize(("kitchen", "busy", "capacity"), [(None, False, 10), (None, True, 5),
+                                                            ({"busy_slot_factor": 0.25}, True, 2),
+                                                            ({"busy_slot_factor": 0.25}, False, 10),
+                                                            ({"busy_slot_factor": 0}, True, 0)])
+def test_busy_mode_shrinks_every_slot_by_the_kitchens_busy_slot_factor(kitchen, busy, capacity):
+    settings = {} if kitchen is None else {"kitchen": kitchen}
+    assert slot_capacity(store(**settings), busy) == capacity
+    day = day_slots(store(**settings), "takeout", date(2026, 12, 6), now=datetime(2026, 12, 6, 2, 50, tzinfo=UTC),
+                    taken={}, busy=busy)
+    assert {slot.capacity for slot in day} == {capacity}
 
 
 def test_the_slots_of_a_day_are_the_open_quarter_hours_past_the_lead_time_with_what_is_taken():
     plain = store(preorder={"slot_capacity": 2})
     now = datetime(2026, 12, 6, 2, 50, tzinfo=UTC)  # 10:50 local: 11:10 is the first takeout slot
     slots = day_slots(plain, "takeout", date(2026, 12, 6), now=now, taken={"2026-12-06T11:15": 2,
-                                                                           "2026-12-06T11:30": 1})
+                                                                           "2026-12-06T11:30": 1}, busy=False)
     assert [s.slot[11:] for s in slots][:3] == ["11:15", "11:30", "11:45"]
     assert slots[-1].slot == "2026-12-06T13:45"  # closes at 14:00
     assert (slots[0].taken, slots[0].free, slots[1].taken, slots[1].free) == (2, False, 1, True)
     assert slots[0].pickup_at == "2026-12-06T03:15:00.000Z"
     assert next_free(slots, "2026-12-06T11:00", limit=2) == ["2026-12-06T03:30:00.000Z", "2026-12-06T03:45:00.000Z"]
-    assert day_slots(plain, "delivery", date(2026, 12, 6), now=now, taken={})[0].slot == "2026-12-06T11:45"
-    assert day_slots(plain, "takeout", date(2026, 12, 20), now=now, taken={}) == []  # past the 7-day window
+    assert day_slots(plain, "delivery", date(2026, 12, 6), now=now, taken={}, busy=False)[0].slot == "2026-12-06T11:45"
+    assert day_slots(plain, "takeout", date(2026, 12, 20), now=now, taken={}, busy=False) == []  # past the 7-day window
 
 
 def test_an_order_paid_ahead_tells_printing_and_the_courier_to_wait_for_its_release():

@@ -73,6 +73,28 @@ def test_sales_of_a_day_add_up_by_hand():
                                                                                                   (23, 1, 2700)]
 
 
+def test_sales_by_channel_count_counter_orders_apart_and_old_orders_as_they_were_taken():
+    """An order stored before channels existed reads as table (with a table number) or mini-program."""
+    book = ReportBook("s1", D24, D24)
+    first, second = orders()[:2]
+    book.add_order(order_fact(first, COSTS, TZ))
+    book.add_order(order_fact(second.model_copy(update={"channel": "counter"}), COSTS, TZ))
+    channel_of_first = "table" if first.table_no else "miniprogram"
+
+    assert book.sales()["by_channel"] == {channel_of_first: {"orders": 1, "paid_fen": 7500},
+                                          "counter": {"orders": 1, "paid_fen": 2700}}
+
+
+def test_walk_ins_at_the_counter_are_no_guests_in_the_guest_figures():
+    book = ReportBook("s1", D24, D24)
+    first, second = orders()[:2]
+    for n in range(3):
+        book.add_order(order_fact(second.model_copy(update={"order_id": f"w{n}", "openid": "staff:cashier-1",
+                                                             "channel": "counter"}), COSTS, TZ))
+    book.add_order(order_fact(first, COSTS, TZ))
+    assert book.sales()["orders"] == 4 and dict(book.guest_orders) == {first.openid: 1}
+
+
 def test_23_59_and_00_01_land_on_their_own_business_days():
     assert [f.day for f in (order_fact(o, COSTS, TZ) for o in orders()[1:3])] == [D24, D25]
     assert book_of(D25).sales()["orders"] == 1

@@ -18,7 +18,7 @@ COMPLETE = {name: f"value-of-{name.lower()}" for name in REQUIRED_VARIABLES}
 
 def test_what_a_deployment_must_set_has_no_default():
     assert set(REQUIRED_VARIABLES) == {
-        "AWS_REGION", "DIANCAN_TABLE", "DIANCAN_BUS", "DIANCAN_REPORTS_BUCKET", "DIANCAN_ANCHOR_BUCKET", "DIANCAN_ALERT_TOPIC_ARN",
+        "AWS_REGION", "DIANCAN_TABLE", "DIANCAN_BUS", "DIANCAN_REPORTS_BUCKET", "DIANCAN_ANCHOR_BUCKET", "DIANCAN_PICTURES_BUCKET", "DIANCAN_ALERT_TOPIC_ARN",
         "DIANCAN_SECRET_PREFIX", "DIANCAN_PUBLIC_BASE_URL", "WECHAT_API_BASE", "WECHATPAY_API_BASE",
         "FEIEYUN_API_BASE", "DADA_API_BASE"}
 
@@ -55,3 +55,16 @@ def test_serverless_yml_gives_every_function_every_required_variable(name):
     environment = load_functions()[name].environment  # provider.environment merged with the function's own
     missing = sorted(v for v in set(REQUIRED_VARIABLES) - RUNTIME_PROVIDED if environment.get(v) in (None, ""))
     assert missing == [], f"serverless.yml sets no {missing} for {name}: its container would refuse to start"
+
+
+def test_forgetting_the_built_components_needs_no_environment(monkeypatch):
+    """A local stack that stops restores a bare environment, then forgets what it built: that must not fail."""
+    from diancan import bootstrap
+    from diancan.adapters import records  # noqa: F401  (imported while the stack's environment was there)
+    from diancan.settings import REQUIRED_VARIABLES
+
+    for name in REQUIRED_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    bootstrap.reset()
+    monkeypatch.undo()
+    bootstrap.reset()

@@ -13,7 +13,7 @@ EXPECTED = {
                                                "chain.verify"},
     Role.CASHIER: {"dashboard.view", "orders.view", "orders.accept", "orders.ready", "orders.complete",
                    "orders.refund", "orders.reprint", "orders.counter_pay", "tables.view", "tables.serve",
-                   "kitchen.view", "menu.view"},
+                   "kitchen.view", "menu.view", "shifts.own", "store.busy"},
     Role.KITCHEN: {"kitchen.view", "orders.ready"},
 }
 CHAIN_WIDE = {"chain.dashboard.view", "marketing.manage", "staff.manage", "chain.verify"}

@@ -138,6 +138,12 @@ def test_the_pickup_number_and_table_print_large():
     assert "<CB>取餐号 86</CB>" in content and "<CB>桌号 A12</CB>" in content
 
 
+def test_an_order_taken_at_the_counter_says_so_on_every_ticket_and_others_do_not():
+    counter = [render_feieyun(t, 32) for t in build_tickets(make_order(channel="counter"), STATIONS)]
+    assert counter and all("收银台</C>" in content for content in counter)
+    assert not any("收银台" in render_feieyun(t, 32) for t in build_tickets(make_order(), STATIONS))
+
+
 def test_an_add_on_round_is_marked_on_every_ticket_and_gets_its_own_ids():
     order = make_order(is_addon_round=True, round_no=2)
     tickets = build_tickets(order, STATIONS)

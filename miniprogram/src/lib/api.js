@@ -121,10 +121,32 @@ async function request(fn, method, path, options = {}) {
   throw toError(res.statusCode, res.data)
 }
 
+/**
+ * uploadTo(form, filePath) → resolves when the storage accepted the file. `form` is a presigned POST from the
+ * back end ({url, fields, file_field}): wx.uploadFile sends the fields and then the file, as S3 expects.
+ * No token goes with it (the form's signature is the permission); any non-2xx answer or network failure is an
+ * ApiError with the words for a failed upload.
+ */
+function uploadTo(form, filePath) {
+  return new Promise((resolve, reject) => {
+    wx.uploadFile({
+      url: form.url,
+      filePath,
+      name: form.file_field || 'file',
+      formData: form.fields,
+      timeout: 60000,
+      success: (res) => (res.statusCode >= 200 && res.statusCode < 300
+        ? resolve()
+        : reject(new ApiError({ code: 'UPLOAD_FAILED', message: t('errors.UPLOAD_FAILED'), status: res.statusCode }))),
+      fail: (err) => reject(new ApiError({ code: 'UPLOAD_FAILED', message: t('errors.UPLOAD_FAILED'), details: { errMsg: err && err.errMsg } })),
+    })
+  })
+}
+
 /** A fresh Idempotency-Key (8-64 of A-Za-z0-9_-:.) for one checkout attempt. */
 function newIdempotencyKey() {
   const random = Math.random().toString(36).slice(2, 12)
   return `mp-${Date.now().toString(36)}-${random}`
 }
 
-module.exports = { request, login, ensureLogin, ApiError, newIdempotencyKey, TOKEN_KEY }
+module.exports = { request, uploadTo, login, ensureLogin, ApiError, newIdempotencyKey, TOKEN_KEY }

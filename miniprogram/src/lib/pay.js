@@ -7,7 +7,7 @@ const { t } = require('./i18n')
 /* The status messages that fit an order, most useful first; WeChat takes at most 3 templates per request. */
 const NOTICES_BY_MODE = {
   takeout: ['ready', 'accepted', 'refunded'],
-  delivery: ['accepted', 'delivered', 'refunded'],
+  delivery: ['accepted', 'delivering', 'delivered', 'refunded'], // out for delivery before refunded: 3 fit
   dine_in: ['accepted', 'refunded'],
 }
 const MAX_PER_REQUEST = 3

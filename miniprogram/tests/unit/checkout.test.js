@@ -118,10 +118,10 @@ test('a cancelled payment sheet is not an error: the order waits in its detail p
   expect(wx.__state.requests.some((r) => r.key.endsWith('/sync-payment'))).toBe(false)
 })
 
-test('the status messages asked for fit the order: a delivery order asks accepted, delivered and refunded', () => {
+test('the status messages asked for fit the order: a delivery order asks accepted, out for delivery and delivered', () => {
   const pay = require('../../src/lib/pay')
   const { SUBSCRIBE_TEMPLATES } = require('../../src/config')
-  expect(pay.noticeTemplates('delivery')).toEqual([SUBSCRIBE_TEMPLATES.accepted, SUBSCRIBE_TEMPLATES.delivered, SUBSCRIBE_TEMPLATES.refunded])
+  expect(pay.noticeTemplates('delivery')).toEqual([SUBSCRIBE_TEMPLATES.accepted, SUBSCRIBE_TEMPLATES.delivering, SUBSCRIBE_TEMPLATES.delivered])
   expect(pay.noticeTemplates('dine_in')).toEqual([SUBSCRIBE_TEMPLATES.accepted, SUBSCRIBE_TEMPLATES.refunded])
   for (const mode of ['takeout', 'delivery', 'dine_in', undefined]) expect(pay.noticeTemplates(mode).length).toBeLessThanOrEqual(3)
 })

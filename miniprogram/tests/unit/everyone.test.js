@@ -48,7 +48,7 @@ function routes(english) {
   wx.__route('GET /menu/stores/sh-jingan/campaigns', { status: 200, data: CAMPAIGNS })
   wx.__route('POST /place_order/quote', { status: 200, data: quote(1100, { lines: [{ name: '可乐', qty: 2, options: [], line_total_fen: 1000 }], items_fen: 1000, packing_fee_fen: 100 }) })
   wx.__route('GET /orders/me', { status: 200, data: ME })
-  wx.__route(`GET /orders/orders/${ORDER_ID}`, { status: 200, data: order({ status: 'PREPARING', pickup_no: 17, queue_ahead: 2 }) })
+  wx.__route(`GET /orders/orders/${ORDER_ID}`, { status: 200, data: order({ status: 'PREPARING', pickup_no: 17, orders_ahead: 2 }) })
   wx.__route('GET /orders/orders', { status: 200, data: { orders: [order({ order_id: 'o-1', status: 'COMPLETED', pickup_no: 8 })], next_cursor: null } })
   wx.__route('POST /tables/tables/sessions', { status: 200, data: { session_id: SID, store_id: 'sh-jingan', table_no: 'A3', table_name: 'A3', store_name: english ? 'Xiaoguanzi Jing\'an' : '小馆子·静安店', mode: 'pay_first' } })
   wx.__route(`GET /tables/tables/sessions/${SID}/cart`, { status: 200, data: { session_id: SID, store_id: 'sh-jingan', table_no: 'A3', status: 'open', mode: 'pay_first', version: 3, round_count: 0,

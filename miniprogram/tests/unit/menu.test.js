@@ -1,4 +1,4 @@
-const { render, waitFor, text, tap, all, state, settle } = require('../helpers')
+const { render, waitFor, text, tap, all, state, settle, atTime } = require('../helpers')
 const { menu, quote, closedStore } = require('../fixtures')
 
 const PAGE = 'pages/menu/menu'
@@ -144,12 +144,45 @@ test('the category sidebar follows taps and the list scrolling', async () => {
   expect(page.querySelector('#cat-tab-drink').dom.className).toContain('on')
 })
 
-test('a closed store says so and shows its menu read-only', async () => {
+test('a closed store says so and shows its menu read-only', () => atTime('2026-11-24T07:30:00+08:00', async () => {
   const page = await openMenu({ status: 200, data: menu({ store: closedStore }) })
   await waitFor(() => page.querySelector('#dish-d-cola'))
-  expect(text(page, '#closed-banner')).toMatch(/门店休息中，(今天|明天) 10:00 开始营业；菜单仅供浏览/)
+  expect(text(page, '#closed-banner')).toContain('门店休息中，今天 10:00 开始营业；菜单仅供浏览')
   expect(page.querySelector('#add-d-cola')).toBeFalsy()
   expect(page.querySelector('#cart')).toBeFalsy()
+}))
+
+const BUSY = { busy: true, busy_reason: 'tickets', busy_notice: { message: '当前出餐高峰，出餐时间可能较长，请耐心等候', message_en: 'We are very busy right now: your food may take longer than usual' }, busy_slot_factor: 0.5, delivery_paused: false, delivery_paused_notice: null }
+const PAUSED = { busy: false, busy_reason: null, busy_notice: null, busy_slot_factor: 0.5, delivery_paused: true, delivery_paused_notice: { message: '外卖暂停接单，可选择自取或堂食', message_en: 'Delivery is paused for now: takeout and dine-in are open' } }
+
+test('a busy store says so in a banner, in the guest\'s language, and still takes orders', async () => {
+  const page = await openMenu({ status: 200, data: menu({ service: BUSY }) })
+  await waitFor(() => page.querySelector('#busy-banner'))
+  expect(text(page, '#busy-banner')).toBe('当前出餐高峰，出餐时间可能较长，请耐心等候')
+  expect(page.querySelector('#add-d-cola')).toBeTruthy()
+  expect(page.querySelector('#delivery-banner')).toBeFalsy()
+  wx.setStorageSync('diancan.lang', 'en')
+  require('../../src/lib/i18n').refresh()
+  try {
+    const english = await openMenu({ status: 200, data: menu({ service: BUSY }) })
+    await waitFor(() => english.querySelector('#busy-banner'))
+    expect(text(english, '#busy-banner')).toBe('We are very busy right now: your food may take longer than usual')
+  } finally {
+    wx.setStorageSync('diancan.lang', 'zh')
+    require('../../src/lib/i18n').refresh()
+  }
+  const calm = await openMenu({ status: 200, data: menu({ service: { ...BUSY, busy: false, busy_notice: null } }) })
+  await waitFor(() => calm.querySelector('#dish-d-cola'))
+  expect(calm.querySelector('#busy-banner')).toBeFalsy()
+})
+
+test('delivery paused alone: a banner, no delivery tab, takeout and dine-in still offered', async () => {
+  const page = await openMenu({ status: 200, data: menu({ service: PAUSED }) })
+  await waitFor(() => page.querySelector('#delivery-banner'))
+  expect(text(page, '#delivery-banner')).toBe('外卖暂停接单，可选择自取或堂食')
+  expect(page.querySelector('#mode-delivery')).toBeFalsy()
+  expect(page.querySelector('#mode-takeout')).toBeTruthy()
+  expect(page.querySelector('#busy-banner')).toBeFalsy()
 })
 
 test('the spec popup keeps the choice while the page re-renders and starts afresh when reopened', async () => {

@@ -4,7 +4,7 @@ const { render, waitFor, text, tap } = require('../helpers')
 
 const PAGE = 'member/mine/mine'
 const ME = {
-  points: 320, level: { level: 'silver', name: '银卡会员', min_spend_fen: 50000, percent_off: 2, points_multiplier_percent: 120 },
+  member_code: 'MABCD2345', points: 320, level: { level: 'silver', name: '银卡会员', min_spend_fen: 50000, percent_off: 2, points_multiplier_percent: 120 },
   next_level: { level: 'gold', name: '金卡会员', min_spend_fen: 200000, percent_off: 5, points_multiplier_percent: 150, spend_needed_fen: 123400 },
   completed_orders: 7, recent_orders: [], favourite_dishes: [],
   past_coupons: [{ coupon_id: 'cp-0', template_id: 'old', status: 'used', valid_until: '2026-11-30T15:59:59+00:00', name: '老客券',
@@ -40,6 +40,7 @@ test('points, level, what the next level gives, and coupons with their rules in 
   expect(text(page, '#points')).toBe('积分 320')
   expect(text(page, '#perks')).toBe('享9.8折优惠，积分1.2倍')
   expect(text(page, '#next-level')).toBe('再消费 ¥1234.00 升级为金卡会员：享9.5折优惠，积分1.5倍')
+  expect(text(page, '#member-code')).toBe('会员码 MABCD2345（到店出示，店员凭此找到你）')
   expect(text(page, '#coupon-cp-1')).toBe('新客券满¥30.00可用 · 减¥5.00 · 仅限首单有效期至 2026-12-31')
   expect(text(page, '#past-cp-0')).toBe('老客券 已使用无门槛 · 减¥3.00')
   expect(text(page, '#past-cp-x')).toBe('过期券 已过期无门槛 · 减¥1.00')

@@ -21,13 +21,14 @@ afterEach(() => { /* stop timers of pages left open */ })
 test('paid order: steps with times, big pickup number, queue position; polling stops on hide', async () => {
   jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] })
   try {
-    wx.__route(`GET /orders/orders/${ID}`, { status: 200, data: order({ status: 'PREPARING', pickup_no: 17, queue_ahead: 2, paid_at: '2026-12-04T22:54:18Z', history: [
+    wx.__route(`GET /orders/orders/${ID}`, { status: 200, data: order({ status: 'PREPARING', pickup_no: 17, orders_ahead: 2, estimated_ready_at: '2026-12-04T23:10:00Z', paid_at: '2026-12-04T22:54:18Z', history: [
       { status: 'PENDING_PAYMENT', at: '2026-12-04T22:54:17Z' }, { status: 'PAID', at: '2026-12-04T22:54:18Z' }, { status: 'PREPARING', at: '2026-12-04T22:54:19Z' }] }) })
     const page = open()
     await jest.advanceTimersByTimeAsync(10)
     expect(text(page, '#pickup-no')).toBe('17')
     expect(text(page, '#status')).toBe('制作中')
     expect(text(page, '#queue')).toBe('前面还有 2 单')
+    expect(text(page, '#ready-around')).toBe('预计 07:10 左右出餐')
     expect(text(page, '#steps')).toMatch(/待支付.*06:54.*已支付.*06:54.*制作中.*请取餐.*已完成/)
     const reads = () => wx.__state.requests.filter((r) => r.key === `GET /orders/orders/${ID}`).length
     await jest.advanceTimersByTimeAsync(5100)
@@ -35,6 +36,29 @@ test('paid order: steps with times, big pickup number, queue position; polling s
     page.instance.onHide()
     await jest.advanceTimersByTimeAsync(20000)
     expect(reads()).toBe(2) // hidden: no polling
+  } finally {
+    jest.useRealTimers()
+  }
+})
+
+test('orders ahead and the ready time follow the kitchen on each poll, and go once the order is ready', async () => {
+  jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] })
+  try {
+    const paid = { pickup_no: 17, paid_at: '2026-12-04T22:54:18Z' }
+    wx.__route(`GET /orders/orders/${ID}`, { status: 200, data: order({ ...paid, status: 'PAID', orders_ahead: 3, estimated_ready_at: '2026-12-04T23:25:00Z' }) })
+    const page = open()
+    await jest.advanceTimersByTimeAsync(10)
+    expect(text(page, '#queue')).toBe('前面还有 3 单')
+    expect(text(page, '#ready-around')).toBe('预计 07:25 左右出餐')
+    wx.__route(`GET /orders/orders/${ID}`, { status: 200, data: order({ ...paid, status: 'PREPARING', orders_ahead: 0, estimated_ready_at: '2026-12-04T23:12:00Z' }) })
+    await jest.advanceTimersByTimeAsync(5100)
+    expect(text(page, '#queue')).toBe('前面没有订单，马上为你制作')
+    expect(text(page, '#ready-around')).toBe('预计 07:12 左右出餐')
+    wx.__route(`GET /orders/orders/${ID}`, { status: 200, data: order({ ...paid, status: 'READY', orders_ahead: null, estimated_ready_at: null }) })
+    await jest.advanceTimersByTimeAsync(5100)
+    expect(page.querySelector('#queue')).toBeFalsy()
+    expect(page.querySelector('#ready-around')).toBeFalsy()
+    page.instance.onUnload()
   } finally {
     jest.useRealTimers()
   }
@@ -131,5 +155,74 @@ test('a released pre-order keeps its scheduled step, done, and reads as any paid
   const page = open()
   await waitFor(() => text(page, '#status') === '制作中')
   expect(text(page, '#steps')).toMatch(/已预约，到时制作.*06:54.*已支付.*11:40.*制作中.*11:41/)
+  page.instance.onUnload()
+})
+
+function typeInvoice(page, field, value) {
+  page.instance.onInvoiceInput({ currentTarget: { dataset: { field } }, detail: { value } })
+}
+
+test('a paid order: request an invoice (tax number checked before sending), then its status shows', async () => {
+  const paid = { status: 'COMPLETED', paid_fen: 3800, invoice: null }
+  wx.__route(`GET /orders/orders/${ID}`, { status: 200, data: order(paid) })
+  const requested = { order_id: ID, status: 'requested', amount_fen: 3800, invoice_no: null,
+    request: { kind: 'company', title: '上海点餐科技有限公司', tax_number: '91310000MA1FL1234Q', email: 'f@example.com' } }
+  wx.__route(`POST /orders/orders/${ID}/invoice`, { status: 201, data: requested })
+  const page = open()
+  await waitFor(() => page.querySelector('#invoice-open'))
+  await tap(page, '#invoice-open')
+  await waitFor(() => page.querySelector('#invoice-submit'))
+  typeInvoice(page, 'title', '上海点餐科技有限公司')
+  typeInvoice(page, 'tax_number', '9131000')
+  typeInvoice(page, 'email', 'f@example.com')
+  await tap(page, '#invoice-submit')
+  await waitFor(() => page.querySelector('#invoice-error'))
+  expect(text(page, '#invoice-error')).toBe('税号应为18位统一社会信用代码')
+  expect(wx.__state.requests.filter((r) => r.key === `POST /orders/orders/${ID}/invoice`)).toHaveLength(0)
+
+  typeInvoice(page, 'tax_number', '91310000ma1fl1234q')
+  await tap(page, '#invoice-submit')
+  await waitFor(() => page.querySelector('#invoice-status'))
+  const sent = wx.__state.requests.filter((r) => r.key === `POST /orders/orders/${ID}/invoice`)
+  expect(sent).toHaveLength(1)
+  expect(sent[0].data).toEqual({ kind: 'company', title: '上海点餐科技有限公司', tax_number: '91310000MA1FL1234Q',
+    email: 'f@example.com' })
+  expect(text(page, '#invoice-status')).toBe('发票已申请，开具后发送至 f@example.com')
+  expect(page.querySelector('#invoice')).toBeFalsy()
+  page.instance.onUnload()
+})
+
+test('a personal invoice sends no tax number; a refusal is shown; an issued invoice shows its number', async () => {
+  wx.__route(`GET /orders/orders/${ID}`, { status: 200, data: order({ status: 'PAID', paid_fen: 3800 }) })
+  wx.__route(`POST /orders/orders/${ID}/invoice`, { status: 409, data: { code: 'INVOICE_ALREADY_REQUESTED', message: '该订单已申请过发票' } })
+  const page = open()
+  await waitFor(() => page.querySelector('#invoice-open'))
+  await tap(page, '#invoice-open')
+  await waitFor(() => page.querySelector('#invoice-personal'))
+  await tap(page, '#invoice-personal')
+  await waitFor(() => !page.querySelector('#invoice-tax'))
+  typeInvoice(page, 'title', '张三')
+  typeInvoice(page, 'email', 'z@example.com')
+  await tap(page, '#invoice-submit')
+  await waitFor(() => page.querySelector('#invoice-error'))
+  expect(text(page, '#invoice-error')).toBe('该订单已申请过发票')
+  const sent = wx.__state.requests.filter((r) => r.key === `POST /orders/orders/${ID}/invoice`)
+  expect(sent[0].data).toEqual({ kind: 'personal', title: '张三', email: 'z@example.com' })
+  page.instance.onUnload()
+
+  wx.__route(`GET /orders/orders/${ID}`, { status: 200, data: order({ status: 'COMPLETED', paid_fen: 3800,
+    invoice: { status: 'issued', invoice_no: '24312000000012345678', request: { email: 'z@example.com' } } }) })
+  const again = open()
+  await waitFor(() => again.querySelector('#invoice-status'))
+  expect(text(again, '#invoice-status')).toBe('发票已开具，号码 24312000000012345678，已发送至 z@example.com')
+  again.instance.onUnload()
+})
+
+test('an unpaid or fully refunded order offers no invoice', async () => {
+  wx.__route(`GET /orders/orders/${ID}`, { status: 200, data: order({ status: 'REFUNDED', paid_fen: 3800, refunded_fen: 3800 }) })
+  const page = open()
+  await waitFor(() => page.querySelector('#refund'))
+  expect(page.querySelector('#invoice')).toBeFalsy()
+  expect(page.querySelector('#invoice-open')).toBeFalsy()
   page.instance.onUnload()
 })

@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable
 from functools import lru_cache, wraps
 
-from diancan.settings import Settings, get_settings
+from diancan.settings import Settings, SettingsError, get_settings
 
 _COMPONENTS: list = []
 _NESTING = threading.local()
@@ -146,7 +146,7 @@ def payments():
     from diancan.services.payments import PaymentService
 
     return PaymentService(repository(), payment_table(), wechatpay(), event_bus(), business_tz=settings().business_tz,
-                          stats=stats())
+                          stats=stats(), alerts=alerts())
 
 
 @component
@@ -165,7 +165,8 @@ def ordering():
 
     return OrderingService(repository(), pii_cipher(), OnFirstUse(payments),
                            expiry_minutes=settings().order_expiry_minutes,
-                           marketing=marketing_table(), platform_fees=platform_delivery_fees)
+                           marketing=marketing_table(), platform_fees=platform_delivery_fees,
+                           service_states=service_states())
 
 
 @component
@@ -173,7 +174,36 @@ def guest_orders():
     from diancan.services.orders import GuestOrders
 
     return GuestOrders(repository(), event_bus(), pii_cipher(), OnFirstUse(payments), deliveries=delivery_table(),
-                       cursors=cursor_sealer())
+                       cursors=cursor_sealer(), invoices=invoice_table(), service_states=service_states())
+
+
+@component
+def invoice_table():
+    from diancan.adapters.invoice_table import InvoiceTable
+
+    return InvoiceTable()
+
+
+@component
+def invoices():
+    from diancan.services.invoices import InvoiceService
+
+    return InvoiceService(repository(), invoice_table(), tz=settings().business_tz)
+
+
+@component
+def busy_mode():
+    from diancan.services.busy import BusyMode
+
+    return BusyMode(service_states())
+
+
+@component
+def service_states():
+    """A store's busy / delivery-paused switches and open kitchen tickets (one item per store)."""
+    from diancan.adapters.service_state_table import ServiceStateTable
+
+    return ServiceStateTable()
 
 
 @component
@@ -230,14 +260,24 @@ def printing():
     from diancan.services.printing import PrintingService
 
     return PrintingService(repository(), print_jobs(), printer(), public_base_url=settings().public_base_url,
-                           tz=settings().business_tz, count=_count_metric)
+                           tz=settings().business_tz, count=_count_metric, due_work=payment_table(),
+                           service_states=service_states())
+
+
+@component
+def shifts():
+    from diancan.adapters.shift_table import ShiftTable
+    from diancan.adapters.staff_table import AuditLog
+    from diancan.services.shifts import ShiftService
+
+    return ShiftService(ShiftTable(), payment_table(), AuditLog(), printing, tz=settings().business_tz)
 
 
 @component
 def kitchen():
     from diancan.services.kitchen import KitchenBoard
 
-    return KitchenBoard(repository(), print_jobs(), event_bus())
+    return KitchenBoard(repository(), print_jobs(), event_bus(), service_states=service_states())
 
 
 # ---- stock and menu operations ---------------------------------------------------------------------------
@@ -342,7 +382,21 @@ def review_table():
 def reviews():
     from diancan.services.reviews import Reviews
 
-    return Reviews(repository(), review_table())
+    return Reviews(repository(), review_table(), pictures=review_pictures())
+
+
+@component
+def review_picture_files():
+    from diancan.adapters.review_pictures import ReviewPictureFiles
+
+    return ReviewPictureFiles(settings().pictures_bucket, settings().region)
+
+
+@component
+def review_pictures():
+    from diancan.services.review_pictures import ReviewPictures
+
+    return ReviewPictures(review_picture_files(), secrets().get("app")["token_secret"].encode())
 
 
 @component
@@ -389,7 +443,8 @@ def ready_notices():
     templates = {kind: NoticeTemplate.model_validate(template) for kind, template in raw.items()}
     messages = WeChatSubscribeMessages(wechat_access_token(), settings().wechat_api_base,
                                        settings().http_timeout_seconds, budget=settings().wechat_call_budget_seconds)
-    return GuestNotices(NoticeTable(), messages, templates, tz=settings().business_tz, count=_count_metric)
+    return GuestNotices(NoticeTable(), messages, templates, tz=settings().business_tz, count=_count_metric,
+                        service_states=service_states())
 
 
 @component
@@ -399,7 +454,22 @@ def privacy():
 
     phones = WeChatPhoneNumbers(wechat_access_token(), settings().wechat_api_base, settings().http_timeout_seconds,
                                 budget=settings().wechat_call_budget_seconds)
-    return Privacy(phones, pii_cipher(), activity_table())
+    from diancan.adapters.personal_data import PersonalDataTable
+    from diancan.adapters.staff_table import AuditLog
+
+    return Privacy(phones, pii_cipher(), activity_table(), personal=PersonalDataTable(), marketing=marketing_table(),
+                   audit=AuditLog())
+
+
+@component
+def retention_job():
+    from diancan.adapters.personal_data import PersonalDataTable
+    from diancan.services.retention import Retention, RetentionJob
+
+    config = settings()
+    return RetentionJob(repository(), PersonalDataTable(),
+                        Retention(address_days=config.retain_address_days, phone_days=config.retain_phone_days,
+                                  review_picture_days=config.retain_review_picture_days), tz=config.business_tz)
 
 
 # ---- delivery -----------------------------------------------------------------------------------------------
@@ -483,6 +553,13 @@ def tables():
                         business_tz=settings().business_tz)
 
 
+@component
+def counter():
+    from diancan.services.counter import CounterService
+
+    return CounterService(repository(), ordering(), OnFirstUse(payments), tables())
+
+
 def reset() -> None:
     """Forget every built component and the settings (tests and the local stack change the environment)."""
     get_settings.cache_clear()
@@ -492,7 +569,11 @@ def reset() -> None:
     from diancan.adapters import aws, records
 
     aws.client.cache_clear()
-    records.configure(get_settings().table_name, get_settings().region)
+    try:
+        settings_now = get_settings()
+    except SettingsError:  # no deployment environment (a local stack that just stopped): the next start re-points
+        return
+    records.configure(settings_now.table_name, settings_now.region)
 
 
 # ---- reports ---------------------------------------------------------------------------------------------

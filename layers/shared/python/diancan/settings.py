@@ -27,6 +27,7 @@ class Settings(BaseModel):
     bus_name: str = Field(min_length=1, alias="DIANCAN_BUS")
     reports_bucket: str = Field(min_length=1, alias="DIANCAN_REPORTS_BUCKET")
     anchor_bucket: str = Field(min_length=1, alias="DIANCAN_ANCHOR_BUCKET")  # Object Lock: chain anchors
+    pictures_bucket: str = Field(min_length=1, alias="DIANCAN_PICTURES_BUCKET")  # guests' review pictures
     alert_topic_arn: str = Field(alias="DIANCAN_ALERT_TOPIC_ARN",
                                  description="SNS topic of operational alerts; '' (tests only) logs them instead")
     secret_prefix: str = Field(min_length=1, alias="DIANCAN_SECRET_PREFIX")
@@ -39,6 +40,10 @@ class Settings(BaseModel):
     business_tz: str = Field("Asia/Shanghai", alias="DIANCAN_BUSINESS_TZ")
     order_expiry_minutes: int = Field(15, ge=1, le=120, alias="DIANCAN_ORDER_EXPIRY_MINUTES")
     token_ttl_seconds: int = Field(7 * 24 * 3600, ge=60, alias="DIANCAN_TOKEN_TTL_SECONDS")
+    # How long personal data is kept (days); stage params in serverless.yml, enforced by privacy_retention.
+    retain_address_days: int = Field(30, ge=1, le=3650, alias="DIANCAN_RETAIN_ADDRESS_DAYS")
+    retain_phone_days: int = Field(365, ge=1, le=3650, alias="DIANCAN_RETAIN_PHONE_DAYS")
+    retain_review_picture_days: int = Field(365, ge=1, le=3650, alias="DIANCAN_RETAIN_REVIEW_PICTURE_DAYS")
     # Timeouts and retries of every client, sized so a client's worst case (every attempt timing out, with
     # the SDK's backoff between attempts) ends inside the shortest function timeout (serverless.yml: 10 s)
     # with ``answer_room_seconds`` left to answer; tests/unit/test_client_timeouts.py checks each function.

@@ -21,6 +21,7 @@ function present(d) {
       text: r.text,
       at: (r.at || '').slice(0, 10),
       reply: r.reply ? t('dish.reply', { text: r.reply }) : '',
+      pictures: (r.pictures || []).map((url, i) => ({ url, label: t('review.pictureLabel', { n: i + 1 }) })),
     })),
   }
 }

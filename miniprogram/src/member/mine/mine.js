@@ -52,6 +52,7 @@ Component({
         status: 'ready',
         me: {
           points: me.points,
+          code: me.member_code ? t('mine.memberCode', { code: me.member_code }) : '',
           levelName: levelName(me.level),
           perks: perks(me.level),
           next: next ? t('mine.nextLevel', { fee: formatFen(next.spend_needed_fen), name: levelName(next), pct: next.percent_off,

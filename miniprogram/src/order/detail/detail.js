@@ -1,5 +1,5 @@
-/* One order: its steps and times, the pickup number in large type, the queue position when the server gives
- * one, the rider's steps for delivery, cancel while unpaid, pay again with a countdown to the deadline, refund
+/* One order: its steps and times, the pickup number in large type, the orders ahead and the estimated ready
+ * time while the kitchen has it (the server refines both as tickets are bumped; each poll shows the new ones), the rider's steps for delivery, cancel while unpaid, pay again with a countdown to the deadline, refund
  * status. Polls only while the order is still moving and the page is shown; pull to refresh. */
 const api = require('../../lib/api')
 const pay = require('../../lib/pay')
@@ -11,6 +11,12 @@ const { ui } = require('../../lib/ui')
 
 const POLL_MS = 5000
 
+/** "N orders ahead of you" while the kitchen has the order (the server sends null otherwise). */
+function queueText(ahead) {
+  if (ahead === undefined || ahead === null) return ''
+  return ahead > 0 ? t('order.queue', { n: ahead }) : t('order.queueNone')
+}
+
 function present(o) {
   const delivery = o.delivery || null
   return {
@@ -19,7 +25,8 @@ function present(o) {
     statusText: status.label(o.status, o.mode),
     modeText: t(`modes.${o.mode}`),
     pickupNo: o.pickup_no !== null && o.pickup_no !== undefined && o.mode !== 'delivery' ? String(o.pickup_no) : '',
-    queueText: o.queue_ahead !== undefined && o.queue_ahead !== null ? t('order.queue', { n: o.queue_ahead }) : '',
+    queueText: queueText(o.orders_ahead),
+    readyText: o.estimated_ready_at ? t('order.readyAround', { time: status.shortTime(o.estimated_ready_at).slice(-5) }) : '',
     steps: ['CANCELLED', 'REFUNDING', 'REFUNDED'].includes(o.status) ? [] : status.steps(o),
     courierSteps: delivery ? (delivery.steps || []).map((s) => ({ label: t(`courier.${s.status}`), time: status.shortTime(s.at) })) : [],
     riderText: delivery && delivery.rider ? t('order.rider', { name: delivery.rider.name, phone: delivery.rider.phone }) : '',
@@ -39,12 +46,38 @@ function present(o) {
     createdAt: status.shortTime(o.created_at),
     payable: o.status === 'PENDING_PAYMENT',
     reviewable: o.status === 'COMPLETED',
+    invoiceText: invoiceText(o.invoice),
+    invoiceable: !o.invoice && INVOICEABLE.includes(o.status) && (o.paid_fen || 0) > (o.refunded_fen || 0),
   }
 }
 
+const INVOICEABLE = ['PAID', 'PREPARING', 'READY', 'DELIVERING', 'COMPLETED']
+const TAX_NUMBER = /^[0-9A-HJ-NP-RTUWXY]{18}$/
+const EMPTY_INVOICE = { kind: 'company', title: '', tax_number: '', email: '' }
+
+function invoiceText(invoice) {
+  if (!invoice) return ''
+  if (invoice.status === 'issued') return t('invoice.issued', { no: invoice.invoice_no, email: invoice.request.email })
+  return t('invoice.requested', { email: invoice.request.email })
+}
+
+/** What the form sends: a personal invoice carries no tax number; the server validates everything again. */
+function invoiceBody(form) {
+  const body = { kind: form.kind, title: form.title.trim(), email: form.email.trim() }
+  if (form.kind === 'company') body.tax_number = form.tax_number.trim().toUpperCase()
+  return body
+}
+
+function invoiceProblem(body) {
+  if (!body.title || !body.email) return t('invoice.missing')
+  if (body.kind === 'company' && !TAX_NUMBER.test(body.tax_number)) return t('invoice.badTaxNumber')
+  return ''
+}
+
 Component({
-  behaviors: [ui({ msg: 'order', payMsg: 'pay', checkoutMsg: 'checkout', reviewMsg: 'review' })],
-  data: { status: 'loading', error: '', order: null, countdown: '', paying: false },
+  behaviors: [ui({ msg: 'order', payMsg: 'pay', checkoutMsg: 'checkout', reviewMsg: 'review', invoiceMsg: 'invoice' })],
+  data: { status: 'loading', error: '', order: null, countdown: '', paying: false,
+    invoiceOpen: false, invoice: EMPTY_INVOICE, invoiceError: '', invoiceSending: false },
   methods: {
     onLoad(query = {}) {
       this.orderId = query.order_id
@@ -125,6 +158,32 @@ Component({
             .catch((error) => wx.showToast({ title: error.message, icon: 'none' }))
         },
       })
+    },
+    onInvoiceOpen() {
+      this.setData({ invoiceOpen: true, invoiceError: '' })
+    },
+    onInvoiceKind(e) {
+      this.setData({ 'invoice.kind': e.currentTarget.dataset.kind, invoiceError: '' })
+    },
+    onInvoiceInput(e) {
+      this.setData({ [`invoice.${e.currentTarget.dataset.field}`]: e.detail.value, invoiceError: '' })
+    },
+    onInvoiceSubmit() {
+      if (this.data.invoiceSending) return undefined
+      const body = invoiceBody(this.data.invoice)
+      const problem = invoiceProblem(body)
+      if (problem) {
+        this.setData({ invoiceError: problem })
+        return undefined
+      }
+      this.setData({ invoiceSending: true })
+      return api.request('orders', 'POST', `/orders/${this.orderId}/invoice`, { data: body })
+        .then((invoice) => {
+          this.order = { ...this.order, invoice }
+          this.setData({ invoiceOpen: false, order: present(this.order) })
+        })
+        .catch((error) => this.setData({ invoiceError: error.message }))
+        .then(() => this.setData({ invoiceSending: false }))
     },
     onCallRider() {
       wx.makePhoneCall({ phoneNumber: this.data.order.riderPhone })

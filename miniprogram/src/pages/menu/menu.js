@@ -5,12 +5,18 @@ const api = require('../../lib/api')
 const cartStore = require('../../lib/cart')
 const hours = require('../../lib/hours')
 const spec = require('../../lib/spec')
-const { t, localized } = require('../../lib/i18n')
+const { t, localized, language } = require('../../lib/i18n')
 const { formatFen } = require('../../lib/money')
 const { ui } = require('../../lib/ui')
 
 const QUOTE_DELAY_MS = 250
 const ADDRESS_KEY = 'diancan.addresses'
+
+/** A notice the server words in both languages ({message, message_en}), in the guest's. */
+function notice(given) {
+  if (!given) return ''
+  return language() === 'en' ? given.message_en || given.message : given.message
+}
 
 function dishView(d, qty, names = {}) {
   const parts = Object.entries(d.combo_parts || {})
@@ -43,6 +49,8 @@ Component({
     store: null,
     storeState: 'open',
     banner: '',
+    busyBanner: '',
+    deliveryBanner: '',
     readOnly: false,
     modes: [],
     mode: '',
@@ -91,8 +99,10 @@ Component({
           const next = storeState === 'closed' ? hours.nextOpening(store) : null
           const banner = storeState === 'paused' ? t('menu.pausedBanner')
             : storeState === 'closed' ? t('menu.closedBanner', { next: next ? t('stores.nextOpen', { when: hours.describe(next) }) : '' }) : ''
+          const service = menu.service || {}
           const saved = cartStore.load(store.store_id)
-          const modes = this.session ? ['dine_in'] : store.modes
+          const open = service.delivery_paused ? store.modes.filter((m) => m !== 'delivery') : store.modes
+          const modes = this.session ? ['dine_in'] : (open.length ? open : store.modes)
           const mode = this.session ? 'dine_in' : (modes.includes(saved.mode) ? saved.mode : (modes.includes('takeout') ? 'takeout' : modes[0]))
           this.cart = cartStore.setMode(saved, mode)
           this.setData({
@@ -100,6 +110,8 @@ Component({
             store: { name: store.name, address: store.address, phone: store.phone },
             storeState,
             banner,
+            busyBanner: service.busy ? notice(service.busy_notice) : '',
+            deliveryBanner: service.delivery_paused && !this.session ? notice(service.delivery_paused_notice) : '',
             readOnly: storeState !== 'open',
             modes: modes.map((m) => ({ mode: m, label: t(`modes.${m}`) })),
             mode,

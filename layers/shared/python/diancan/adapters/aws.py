@@ -26,3 +26,8 @@ def _session() -> botocore.session.Session:
 @lru_cache(maxsize=16)
 def client(service: str, region: str):
     return _session().create_client(service, region_name=region, config=client_config())
+
+
+def client_with(service: str, region: str, **config):
+    """A client with settings of its own over ``client_config()`` (not cached here: the caller keeps it)."""
+    return _session().create_client(service, region_name=region, config=client_config().merge(Config(**config)))

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 PROFILE = "#PROFILE"
 MENU_FIRST, MENU_LAST = PROFILE, "DISH#\uffff"
+# The store's service state (busy, delivery paused, open kitchen tickets): inside the menu read's range
+# (``#S`` sorts after ``#PROFILE``, before ``CATEGORY#``), so the menu says "busy" without a call of its own.
+SERVICE = "#SERVICE"
 ORDER = "ORDER"
 STORES = "STORES"
 
@@ -35,6 +38,11 @@ def store_listing(city: str, store_id: str) -> str:
 
 def order(order_id: str) -> str:
     return f"ORDER#{order_id}"
+
+
+def order_id_of(partition: str) -> str:
+    """The order id of an order partition key (``ORDER#<oid>``)."""
+    return partition.removeprefix("ORDER#")
 
 
 def user(openid: str) -> str:
@@ -230,6 +238,11 @@ def dish_review(at_iso: str, order_id: str) -> str:
     return f"REVIEW#{at_iso}#{order_id}"
 
 
+def order_of_dish_review(sort_key: str) -> str:
+    """The order id in a dish review's sort key (``REVIEW#<at>#<oid>``)."""
+    return sort_key.rsplit("#", 1)[-1]
+
+
 def store_reviews(store_id: str, month: str) -> str:
     """GSI2PK of review items: a store's reviews of a month (``yyyy-mm``), for the keyword report."""
     return f"REVIEWS#{store_id}#{month}"
@@ -369,6 +382,38 @@ def audit(at_iso: str, entry_id: str) -> str:
 
 def stats(day: str) -> str:
     return f"STATS#{day}"
+
+
+# ---- shifts (adapters/shift_table.py): their own partition per store, out of every store-partition read ------
+SHIFT_PREFIX = "SHIFT#"
+
+
+def shifts(store_id: str) -> str:
+    """The partition of a store's shifts (``SHIFTS#<sid>``): the shifts newest first, one query."""
+    return f"SHIFTS#{store_id}"
+
+
+def shift(shift_id: str) -> str:
+    return f"{SHIFT_PREFIX}{shift_id}"
+
+
+def open_shift(staff_id: str) -> str:
+    """Exists while the cashier has an open shift in the store: put only if absent, deleted at closing."""
+    return f"OPENSHIFT#{staff_id}"
+
+
+# ---- invoices (adapters/invoice_table.py) ------------------------------------------------------------------
+INVOICE = "INVOICE"  # in the order's partition: ``ORDER#<oid>/INVOICE`` (one request per order)
+
+
+def invoices_pending(store_id: str) -> str:
+    """GSI2PK of an invoice request until it is issued (sparse): the console's pending list."""
+    return f"INVOICES#{store_id}"
+
+
+def invoiced(store_id: str, day: str) -> str:
+    """GSI2PK of an issued invoice: the store's invoices of a business day, what the settlement counts."""
+    return f"INVOICED#{store_id}#{day}"
 
 
 # ---- daily settlement (adapters/settlement_table.py) -----------------------------------------------------

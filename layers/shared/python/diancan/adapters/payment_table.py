@@ -31,7 +31,7 @@ from diancan.adapters.transactions import ConditionFailed, Transaction, raise_fo
 from diancan.domain.errors import Conflict, UpstreamUnavailable
 from diancan.domain.exceptions import NonceReused, OrderNotInState
 from diancan.domain.order_status import OrderAction, OrderStatus, decide
-from diancan.domain.payments import GENESIS, OPEN_REFUND, Refund, RefundStatus, Voucher
+from diancan.domain.payments import COUNTER_REFERENCE, GENESIS, OPEN_REFUND, Refund, RefundStatus, Voucher
 
 MAX_LEDGER_RACES = 25
 NONCE_TTL_SECONDS = 2 * 24 * 3600
@@ -57,7 +57,8 @@ class Ledger:
 def _refund(record: RefundRecord) -> Refund:
     return Refund(record.PK.removeprefix("ORDER#"), record.SK.removeprefix("REFUND#"), RefundStatus(record.status),
                   int(record.amount_fen), record.reason, record.requested_by, bool(record.food_made),
-                  record.created_at, record.refund_id)
+                  record.created_at, record.refund_id,
+                  None if record.line_indexes is None else [int(i) for i in record.line_indexes])
 
 
 class PaymentTable:
@@ -152,12 +153,15 @@ class PaymentTable:
         return voucher, chosen["pickup"]
 
     def mark_paid_at_counter(self, *, order_id: str, store_id: str, day: str, amount_fen: int, method: str,
-                             at: str, by: str) -> tuple[Voucher, int]:
+                             at: str, by: str, details: dict | None = None) -> tuple[Voucher, int]:
         """Paid at the counter (cash, card, other): the same PAID transition, chained voucher and pickup number
         as a WeChat payment, with method ``counter:<method>`` and the staff member as payer. The reference is
-        one per order, so a repeated counter payment is refused by the voucher's condition."""
-        fields = {"store_id": store_id, "kind": "payment", "order_id": order_id, "reference": f"COUNTER-{order_id}",
-                  "amount_fen": amount_fen, "method": f"counter:{method}", "payer": by, "occurred_at": at}
+        one per order, so a repeated counter payment is refused by the voucher's condition. ``details``: what the
+        cashier recorded with it (cash given and change, a scanned payment code's transaction id), sealed in the
+        voucher's ``raw``."""
+        fields = {"store_id": store_id, "kind": "payment", "order_id": order_id, "reference": f"{COUNTER_REFERENCE}{order_id}",
+                  "amount_fen": amount_fen, "method": f"counter:{method}", "payer": by, "occurred_at": at,
+                  "raw": details or {}}
         return self.mark_paid(order_id=order_id, store_id=store_id, day=day, voucher_fields=fields, at=at, by=by,
                               nonce=None, body_hash=None, now_epoch=0)
 
@@ -186,6 +190,17 @@ class PaymentTable:
         for record in VoucherRecord.gsi2.query(keys.store_vouchers(store_id)):
             yield Voucher.model_validate(record.doc)
 
+    def chain_seq(self, store_id: str) -> int:
+        """The seq of the store's newest voucher (0 before the first): where a shift's stretch of the chain starts."""
+        return self.ledger(store_id).seq
+
+    def vouchers_between(self, store_id: str, after_seq: int, upto_seq: int) -> list[Voucher]:
+        """The store's vouchers with ``after_seq < seq <= upto_seq``, in order: one GSI2 range query."""
+        if upto_seq <= after_seq:
+            return []
+        return [Voucher.model_validate(record.doc) for record in VoucherRecord.gsi2.query(
+            keys.store_vouchers(store_id), VoucherRecord.GSI2SK.between(keys.seq(after_seq + 1), keys.seq(upto_seq)))]
+
     def order_vouchers(self, order_id: str) -> list[Voucher]:
         return [Voucher.model_validate(r.doc) for r in
                 VoucherRecord.query(keys.order(order_id), VoucherRecord.SK.startswith("VOUCHER#"))]
@@ -194,23 +209,27 @@ class PaymentTable:
 
     def start_refund(self, *, order_id: str, out_refund_no: str, amount_fen: int, reason: str, requested_by: str,
                      food_made: bool, at: str, expected_committed: int, expected_count: int,
-                     follow_up_minute: str, follow_up_expiry: int) -> None:
+                     follow_up_minute: str, follow_up_expiry: int, line_indexes: list[int] | None = None,
+                     expected_status: str | None = None) -> None:
         """Commit the amount on the order and create the refund record (status SUBMITTING), atomically.
 
         The optimistic condition on the committed sum and count makes concurrent refunds of one order
-        serialise, so their sum can never pass what was paid."""
+        serialise, so their sum can never pass what was paid. ``expected_status``: refund only an order still
+        in that status (an automatic refund of an order nobody accepted leaves one accepted meanwhile alone)."""
+        condition = (OrderRecord.refund_committed_fen == expected_committed) & (OrderRecord.refund_count == expected_count)
+        if expected_status is not None:
+            condition &= OrderRecord.status == expected_status
         tx = Transaction(self._connection)
         try:
             with tx:
                 tx.update("order", OrderRecord(keys.order(order_id), keys.ORDER), [
                     OrderRecord.refund_committed_fen.add(amount_fen), OrderRecord.refund_count.add(1),
                     OrderRecord.version.add(1),
-                ], condition=(OrderRecord.refund_committed_fen == expected_committed)
-                             & (OrderRecord.refund_count == expected_count))
+                ], condition=condition)
                 tx.put("refund", RefundRecord(keys.order(order_id), keys.refund(out_refund_no),
                                               status=RefundStatus.SUBMITTING,
                                               amount_fen=amount_fen, reason=reason, requested_by=requested_by,
-                                              food_made=food_made, created_at=at),
+                                              food_made=food_made, created_at=at, line_indexes=line_indexes),
                        condition=RefundRecord.PK.does_not_exist())
                 tx.put("sweep", SweepRecord(keys.sweep(follow_up_minute), keys.sweep_item("refund", out_refund_no),
                                             task="refund", order_id=order_id, ref=out_refund_no,

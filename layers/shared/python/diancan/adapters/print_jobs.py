@@ -4,7 +4,8 @@ kitchen screen and the pickup board. Access patterns (docs/table.md):
 - stations of a store: Query ``STORE#<sid>`` SK begins_with ``STATION#``; profile + categories for routing:
   Query ``STORE#<sid>`` SK between ``#PROFILE`` and ``CATEGORY#\\uffff``
 - one job: GetItem ``ORDER#<oid>/PRINT#<ticket_id>``; an order's jobs: Query ``ORDER#<oid>`` begins_with ``PRINT#``
-- a station's open kitchen tickets, oldest first: Query GSI1 ``KDS#<sid>#<station>``
+- a station's open kitchen tickets, oldest first: Query GSI1 ``KDS#<sid>#<station>`` (a bumped ticket, or one
+  whose order was refunded or cancelled whole, leaves it: its GSI1 keys are removed)
 - sent jobs awaiting confirmation / failed jobs: Query GSI2 ``PRINTSENT#<sid>`` / ``PRINTFAIL#<sid>``
 - the pickup board: Query GSI2 ``STORE#<sid>#<day>`` (the orders of a business day)
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pynamodb.exceptions import DoesNotExist, PutError
+from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 
 from diancan.adapters import keys
 from diancan.adapters.records import (
@@ -52,7 +53,7 @@ def _job_record(job: PrintJob) -> PrintJobRecord:
     record = PrintJobRecord(keys.order(job.order_id), keys.print_job(ticket.ticket_id), store_id=job.store_id,
                             status=job.status.value, version=job.version + 1,
                             doc=job.model_dump(mode="json", exclude={"status", "version"}))
-    if ticket.kind == "kitchen" and job.bumped_at is None:
+    if ticket.kind == "kitchen" and job.bumped_at is None and job.voided_at is None:
         record.GSI1PK = keys.kitchen_queue(job.store_id, ticket.station.station_id)
         record.GSI1SK = keys.timed(iso(ticket.order.due_at), ticket.ticket_id)  # the screen's order: due time
     if job.status == PrintStatus.SENT:
@@ -69,12 +70,32 @@ class PrintJobs:
     # ---- stations ---------------------------------------------------------------------------------------
 
     def put_station(self, store_id: str, station: Station, sort: int = 0) -> None:
+        """Create or replace a station (a retired one saved again prints again)."""
         StationRecord(keys.store(store_id), keys.station(station.station_id), sort=sort,
                       doc=station.model_dump(mode="json")).save()
 
     def stations(self, store_id: str) -> list[Station]:
+        """The stations that print (retired ones left out), in their sort order."""
+        return [station for station, retired_at in self.all_stations(store_id) if retired_at is None]
+
+    def all_stations(self, store_id: str) -> list[tuple[Station, str | None]]:
+        """Every station with the instant it was retired (None: active): one query."""
         records = StationRecord.query(keys.store(store_id), StationRecord.SK.startswith(keys.station("")))
-        return [Station.model_validate(r.doc) for r in sorted(records, key=lambda r: (int(r.sort), r.SK))]
+        return [(Station.model_validate(r.doc), r.retired_at)
+                for r in sorted(records, key=lambda r: (int(r.sort), r.SK))]
+
+    def retire_station(self, store_id: str, station: Station, at: str) -> bool:
+        """Mark the station retired with its printers unbound (``station`` as it is to be kept); False when it
+        already was (a replay). Conditional: only an active station is retired."""
+        record = StationRecord(keys.store(store_id), keys.station(station.station_id))
+        try:
+            record.update(actions=[StationRecord.retired_at.set(at), StationRecord.doc.set(station.model_dump(mode="json"))],
+                          condition=StationRecord.PK.exists() & StationRecord.retired_at.does_not_exist())
+        except UpdateError as error:
+            if error.cause_response_code != "ConditionalCheckFailedException":
+                raise
+            return False
+        return True
 
     def print_setup(self, store_id: str) -> PrintSetup:
         """The store profile, its categories' stations and its stations: two queries of its partition."""

@@ -151,6 +151,7 @@ class RefundRecord(Record, discriminator="refund"):
     created_at = UnicodeAttribute()
     refund_id = UnicodeAttribute(null=True)
     settled_at = UnicodeAttribute(null=True)
+    line_indexes = ListAttribute(null=True)  # the order's lines refunded (numbers), absent: an amount only
 
 
 class ChainHeadRecord(Record, discriminator="chain_head"):
@@ -192,10 +193,12 @@ class SweepCursorRecord(Record, discriminator="sweep_cursor"):
 
 
 class StationRecord(Record, discriminator="station"):
-    """A kitchen station of a store (``STORE#<sid>/STATION#<id>``): the domain ``Station`` plus its sort."""
+    """A kitchen station of a store (``STORE#<sid>/STATION#<id>``): the domain ``Station`` plus its sort;
+    ``retired_at`` set: retired (kept for the tickets that name it, never printed to again)."""
 
     sort = NumberAttribute(default=0)
     doc = JSONAttribute()
+    retired_at = UnicodeAttribute(null=True)
 
 
 class PrinterRecord(Record, discriminator="printer"):
@@ -459,6 +462,19 @@ class SoldOutEventRecord(Record, discriminator="sold_out_event"):
 # ---- guest notices (adapters/notice_table.py) --------------------------------------------------------------
 
 
+class ServiceStateRecord(Record, discriminator="service_state"):
+    """``STORE#<sid>`` / ``#SERVICE``: the staff's switches (busy, delivery paused) and the store's open kitchen
+    tickets, ``tickets[<ticket_id>] = {"o": order id, "at": entered, "p": prep minutes}`` (set when a ticket
+    is created, removed when it is bumped: both idempotent)."""
+
+    busy = BooleanAttribute(null=True)
+    delivery_paused = BooleanAttribute(null=True)
+    switched_at = UnicodeAttribute(null=True)
+    switched_by = UnicodeAttribute(null=True)
+    lanes = NumberAttribute(null=True)  # the store's kitchen setting, copied as tickets enter
+    tickets = MapAttribute(null=True)
+
+
 class GuestNoticeRecord(Record, discriminator="guest_notice"):
     """``ORDER#<id>`` / ``NOTICE#<kind>``: a WeChat message to the order's guest, claimed (``SENDING``) before
     it is sent and then settled (``SENT``, ``NOT_SUBSCRIBED``, ``REFUSED``), so a redelivered event never
@@ -517,6 +533,27 @@ class AuditRecord(Record, discriminator="audit"):
     at = UnicodeAttribute()
     detail = JSONAttribute(default=dict)
     amount_fen = NumberAttribute(null=True)
+
+
+class ShiftRecord(Record, discriminator="shift"):
+    """``SHIFTS#<sid>/SHIFT#<shift id>``: a cashier's shift and, once closed, its handover (``doc``)."""
+
+    status = UnicodeAttribute()  # open | closed; closing is conditional on "open"
+    doc = JSONAttribute()
+
+
+class OpenShiftRecord(Record, discriminator="open_shift"):
+    """``SHIFTS#<sid>/OPENSHIFT#<staff id>``: exists while that cashier's shift is open (one open shift each)."""
+
+    shift_id = UnicodeAttribute()
+
+
+class InvoiceRecord(Record, discriminator="invoice"):
+    """``ORDER#<oid>/INVOICE``: the guest's invoice request; GSI2 ``INVOICES#<sid>`` while pending, then
+    ``INVOICED#<sid>#<day>`` once issued."""
+
+    status = UnicodeAttribute()  # requested | issued; issuing is conditional on "requested"
+    doc = JSONAttribute()
 
 
 class StatsRecord(Record, discriminator="stats"):

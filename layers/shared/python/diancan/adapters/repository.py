@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from pynamodb.connection import Connection
@@ -21,13 +21,14 @@ from pynamodb.exceptions import (
     UpdateError,
 )
 
-from diancan.adapters import keys, order_writer
+from diancan.adapters import keys, order_writer, service_state_table
 from diancan.adapters.records import (
     CategoryRecord,
     DishRecord,
     OrderKeyRecord,
     OrderRecord,
     Record,
+    ServiceStateRecord,
     SlotRecord,
     StockIssueRecord,
     StoreRecord,
@@ -53,6 +54,7 @@ from diancan.domain.order_status import (
     decide,
 )
 from diancan.domain.preorders import SlotFull
+from diancan.domain.service_state import ServiceState
 from diancan.domain.stock import StockIssue
 
 if TYPE_CHECKING:
@@ -66,6 +68,7 @@ class Menu:
     store: Store
     categories: list[Category]
     dishes: list[Dish]
+    service: ServiceState = field(default_factory=ServiceState)  # busy, delivery paused, open tickets (same range)
 
 
 @dataclass(frozen=True)
@@ -125,9 +128,11 @@ def order_from_record(record: OrderRecord) -> Order:
 
 def menu_from_records(records: Iterable[Record]) -> Menu:
     """A store's menu from a range read of its partition (the shared path; other kinds of item are skipped)."""
-    store, categories, dishes = None, [], []
+    store, categories, dishes, service = None, [], [], ServiceState()
     for record in records:
-        if isinstance(record, StoreRecord):
+        if isinstance(record, ServiceStateRecord):
+            service = service_state_table.decode(record)
+        elif isinstance(record, StoreRecord):
             store = Store.model_validate(record.doc)
         elif isinstance(record, CategoryRecord):
             categories.append(Category.model_validate(record.doc))
@@ -135,7 +140,7 @@ def menu_from_records(records: Iterable[Record]) -> Menu:
             dishes.append(_dish(record))
     if store is None:
         raise NotFound("no such store", "门店不存在", code="STORE_NOT_FOUND")
-    return Menu(store=store, categories=sorted(categories, key=lambda c: c.sort), dishes=dishes)
+    return Menu(store=store, categories=sorted(categories, key=lambda c: c.sort), dishes=dishes, service=service)
 
 
 def _store_stamp() -> str:

@@ -150,5 +150,15 @@ class AuditLog:
         partition = store_id or keys.CHAIN_PARTITION
         records = AuditRecord.query(keys.store(partition), AuditRecord.SK.startswith(keys.AUDIT_PREFIX),
                                     scan_index_forward=False, limit=limit)
-        return [AuditEntry(r.store_id, r.staff_id, r.action, r.target, r.at, r.detail or {},
-                           None if r.amount_fen is None else int(r.amount_fen)) for r in records]
+        return [_entry(r) for r in records]
+
+    def between(self, store_id: str, start_iso: str, end_iso: str) -> list[AuditEntry]:
+        """A store's entries from ``start_iso`` to ``end_iso`` (both included), oldest first: one range query."""
+        records = AuditRecord.query(keys.store(store_id), AuditRecord.SK.between(keys.audit(start_iso, ""),
+                                                                                  keys.audit(end_iso, "\uffff")))
+        return [_entry(r) for r in records]
+
+
+def _entry(r: AuditRecord) -> AuditEntry:
+    return AuditEntry(r.store_id, r.staff_id, r.action, r.target, r.at, r.detail or {},
+                      None if r.amount_fen is None else int(r.amount_fen))

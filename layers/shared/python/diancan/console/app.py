@@ -53,6 +53,7 @@ STATUS_ZH = {"PENDING_PAYMENT": "待支付", "SCHEDULED": "已预约", "PAID": "
              "DELIVERING": "配送中", "COMPLETED": "已完成", "CANCELLED": "已取消", "REFUNDING": "退款中",
              "REFUNDED": "已退款"}
 MODE_ZH = {"dine_in": "堂食", "takeout": "自取", "delivery": "外卖"}
+CHANNEL_ZH = {"miniprogram": "小程序", "table": "扫码桌台", "counter": "收银台"}
 ROLE_ZH = {"owner": "老板", "manager": "店长", "cashier": "收银", "kitchen": "后厨"}
 
 
@@ -79,8 +80,9 @@ def create_app(services: ConsoleServices | Callable[[], ConsoleServices],
     app.register_error_handler(DomainError, _refused)
     app.register_error_handler(HTTPException, _http_refused)
     app.jinja_env.filters.update(yuan=yuan, status_zh=lambda s: STATUS_ZH.get(s, s), mode_zh=lambda m: MODE_ZH.get(m, m),
+                                 channel_zh=lambda c: CHANNEL_ZH.get(c, c),
                                  role_zh=lambda r: ROLE_ZH.get(r, r), hm=_hm, day_hm=_day_hm)
-    app.jinja_env.globals.update(Action=Action, can=_can, store_ids=_store_ids, switch_url=_switch_url, STATUS_ZH=STATUS_ZH, MODE_ZH=MODE_ZH,
+    app.jinja_env.globals.update(Action=Action, can=_can, store_ids=_store_ids, switch_url=_switch_url, STATUS_ZH=STATUS_ZH, MODE_ZH=MODE_ZH, CHANNEL_ZH=CHANNEL_ZH,
                                  new_request_key=new_request_key)
     return app
 

@@ -33,8 +33,11 @@ if TYPE_CHECKING:
     from diancan.adapters.review_table import ReviewTable
     from diancan.adapters.seating_table import SeatingTable
     from diancan.adapters.stock_table import StockTable
+    from diancan.services.busy import BusyMode
+    from diancan.services.counter import CounterService
     from diancan.services.coupons import CouponService
     from diancan.services.delivery import DeliveryService
+    from diancan.services.invoices import InvoiceService
     from diancan.services.kitchen import KitchenBoard
     from diancan.services.menu_admin import MenuAdmin
     from diancan.services.payments import PaymentService
@@ -42,6 +45,7 @@ if TYPE_CHECKING:
     from diancan.services.reports import ReportService
     from diancan.services.reviews import Reviews
     from diancan.services.settlement import SettlementService
+    from diancan.services.shifts import ShiftService
     from diancan.services.stock import StockService
     from diancan.services.store_setup import StoreSetup
     from diancan.services.table_codes import TableCodes
@@ -81,6 +85,10 @@ class ConsoleServices:
     review_table: Callable[[], ReviewTable]
     reviews: Callable[[], Reviews]
     reports: Callable[[], ReportService]
+    counter: Callable[[], CounterService]
+    shifts: Callable[[], ShiftService]
+    invoices: Callable[[], InvoiceService]
+    busy_mode: Callable[[], BusyMode]
     settlement_desk: Callable[[], SettlementService]  # the day's settlement: view, close (no files: no openpyxl)
 
 
@@ -114,4 +122,7 @@ def build(settings: ConsoleSettings, cost: ScryptCost = CURRENT) -> ConsoleServi
         tables=bootstrap.tables, seating_table=bootstrap.seating_table, table_codes=bootstrap.table_codes,
         marketing_table=bootstrap.marketing_table, activity_table=bootstrap.activity_table, coupons=bootstrap.coupons,
         review_table=bootstrap.review_table, reviews=bootstrap.reviews, reports=bootstrap.reports,
+        counter=bootstrap.counter,
+        shifts=bootstrap.shifts, invoices=bootstrap.invoices,
+        busy_mode=bootstrap.busy_mode,
         settlement_desk=bootstrap.settlement_desk)

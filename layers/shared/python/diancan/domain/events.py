@@ -75,7 +75,8 @@ class OrderCancelled(OrderEvent):
 
 
 class OrderRefunded(OrderEvent):
-    """A refund WeChat Pay confirmed; ``full`` when the whole payment went back."""
+    """A refund WeChat Pay confirmed; ``full`` when the whole payment went back. ``line_indexes``: the
+    order's lines a partial refund was for (indexes in ``Order.lines``), None when it named only an amount."""
 
     name: ClassVar[str] = "OrderRefunded"
     refund_no: str
@@ -83,6 +84,7 @@ class OrderRefunded(OrderEvent):
     full: bool
     food_made: bool
     reason: str
+    line_indexes: list[int] | None = None
 
 
 class OrderAccepted(OrderEvent):
@@ -110,6 +112,15 @@ class OrderCompleted(OrderEvent):
     by: str
 
 
+class OrderOutForDelivery(OrderEvent):
+    """The rider picked the food up (the courier's callback, or the store's own person): the guest is told
+    it is on its way."""
+
+    name: ClassVar[str] = "OrderOutForDelivery"
+    courier: str
+    by: str
+
+
 class PrintRequested(OrderEvent):
     """Print on demand: a table's add-on round (``line_indexes`` of the tab's lines) goes to the kitchen."""
 
@@ -130,7 +141,8 @@ class CourierDispatchRequested(OrderEvent):
 
 
 EVENTS: dict[str, type[OrderEvent]] = {model.name: model for model in (
-    OrderPaid, OrderReleased, OrderCancelled, OrderRefunded, OrderAccepted, OrderReady, OrderCompleted, PrintRequested,
+    OrderPaid, OrderReleased, OrderCancelled, OrderRefunded, OrderAccepted, OrderReady, OrderCompleted,
+    OrderOutForDelivery, PrintRequested,
     CourierDispatchRequested,
 )}
 
@@ -150,4 +162,5 @@ ORDER_REFUNDED = OrderRefunded.name
 ORDER_ACCEPTED = OrderAccepted.name
 ORDER_READY = OrderReady.name
 ORDER_COMPLETED = OrderCompleted.name
+ORDER_OUT_FOR_DELIVERY = OrderOutForDelivery.name
 PRINT_REQUESTED = PrintRequested.name

@@ -10,6 +10,8 @@ characters (a CJK character counts one): thing ≤ 20, character_string / number
 (Chinese only), name ≤ 10, amount (digits, optional 元) ≤ 14, symbol ≤ 5, phone_number ≤ 17,
 car_number ≤ 8; time and date as ``2026-11-24 12:30``; no control characters (line breaks) anywhere.
 
+"Out for delivery" (DELIVERING) goes to delivery guests when the rider picks the food up.
+
 Who is told "ready": a takeout guest, the one the counter calls. Delivery orders go with the rider; dine-in
 orders always have a table (``validate_request``, table tabs) and are served at it, so a "come to the
 counter" push would send the guest away from their food. "Accepted" and "refunded" go to every guest,
@@ -40,10 +42,11 @@ _CHINESE = re.compile(r"[\u4e00-\u9fff]")
 What = Literal["pickup_no", "store", "dishes", "time", "note", "status", "eta", "amount", "order_no"]
 
 READY, ACCEPTED, DELIVERED, REFUNDED = "READY", "ACCEPTED", "DELIVERED", "REFUNDED"
-KINDS = (READY, ACCEPTED, DELIVERED, REFUNDED)
-STATUS_WORDS = {READY: "请取餐", ACCEPTED: "商家已接单", DELIVERED: "已送达", REFUNDED: "退款成功"}
-NOTES = {READY: PICKUP_NOTE, ACCEPTED: "商家已接单，正在为你准备", DELIVERED: "订单已送达，请慢用",
-         REFUNDED: "退款已原路退回"}
+DELIVERING = "DELIVERING"  # out for delivery: the rider picked the food up
+KINDS = (READY, ACCEPTED, DELIVERING, DELIVERED, REFUNDED)
+STATUS_WORDS = {READY: "请取餐", ACCEPTED: "商家已接单", DELIVERING: "配送中", DELIVERED: "已送达", REFUNDED: "退款成功"}
+NOTES = {READY: PICKUP_NOTE, ACCEPTED: "商家已接单，正在为你准备", DELIVERING: "骑手已取餐，正在送往你处",
+         DELIVERED: "订单已送达，请慢用", REFUNDED: "退款已原路退回"}
 MINUTES_PER_ORDER_AHEAD = 3  # the estimate of an accepted order: base prep time + this per order ahead
 BASE_PREP_MINUTES = 15
 
@@ -94,7 +97,7 @@ def skip_reason(order: Order, kind: str = READY) -> str | None:
         return "no_guest"
     if kind in (ACCEPTED, REFUNDED):
         return None
-    if kind == DELIVERED:
+    if kind in (DELIVERING, DELIVERED):
         return None if order.mode == "delivery" else "not_delivery"
     if order.mode != "takeout":
         return "delivery" if order.mode == "delivery" else "served_at_table"
@@ -132,7 +135,8 @@ def dish_summary(lines: list[OrderLine], limit: int = VALUE_LIMITS["thing"]) -> 
 
 
 def estimated_ready(accepted_at: datetime, orders_ahead: int = 0) -> datetime:
-    """When an accepted order should be ready: a base preparation time plus a few minutes per order ahead."""
+    """A flat estimate (base preparation time plus a few minutes per order ahead), for a caller without the
+    store's open tickets; guest_notify uses ``service_state.order_estimate``."""
     return accepted_at + timedelta(minutes=BASE_PREP_MINUTES + MINUTES_PER_ORDER_AHEAD * max(orders_ahead, 0))
 
 
@@ -141,10 +145,12 @@ def yuan(fen: int) -> str:
 
 
 def notice_message(kind: str, order: Order, store_name: str, template: NoticeTemplate, at: datetime, tz: str,
-                   *, amount_fen: int | None = None, orders_ahead: int = 0) -> SubscribeMessage:
+                   *, amount_fen: int | None = None, orders_ahead: int = 0,
+                   ready_at: datetime | None = None) -> SubscribeMessage:
     """The ``kind`` message for ``order`` (whose guest ``skip_reason`` lets through). ``at`` is when the
-    status changed; ``amount_fen`` the refund; ``orders_ahead`` feeds the accepted order's estimate."""
-    eta = local(estimated_ready(at, orders_ahead), tz).strftime(TIME_FORMAT) if kind == ACCEPTED else ""
+    status changed; ``amount_fen`` the refund; ``ready_at`` the accepted order's estimate from the kitchen's
+    open tickets (domain/service_state.py), else a flat one from ``orders_ahead``."""
+    eta = local(ready_at or estimated_ready(at, orders_ahead), tz).strftime(TIME_FORMAT) if kind == ACCEPTED else ""
     values: dict[str, str] = {
         "pickup_no": str(order.pickup_no or ""), "store": store_name, "dishes": dish_summary(order.lines),
         "time": local(at, tz).strftime(TIME_FORMAT), "note": NOTES[kind], "status": STATUS_WORDS[kind],

@@ -16,6 +16,7 @@ from diancan.domain.events import (
     OrderCancelled,
     OrderCompleted,
     OrderEvent,
+    OrderOutForDelivery,
     OrderPaid,
     OrderReady,
     OrderRefunded,
@@ -50,6 +51,12 @@ def call_ready(order: Order, *, at: str, by: str) -> Decision:
     return Decision(decide(order.mode, OrderAction.MARK_READY, at=at, by=by),
                     (OrderReady(order_id=order.order_id, store_id=order.store_id, at=at, pickup_no=order.pickup_no,
                                 table_no=order.table_no, by=by),))
+
+
+def pick_up(order_id: str, store_id: str, *, at: str, by: str, courier: str) -> Decision:
+    """The rider has the food: the delivery order is on its way and the guest is told."""
+    return Decision(decide("delivery", OrderAction.PICK_UP, at=at, by=by),
+                    (OrderOutForDelivery(order_id=order_id, store_id=store_id, at=at, courier=courier, by=by),))
 
 
 def complete(order: Order, *, at: str, by: str) -> Decision:
@@ -91,4 +98,5 @@ def refunded(order: Order, refund: Refund, *, at: str) -> OrderRefunded:
     """What a settled refund announces; ``full`` once the refunds reach what was paid."""
     full = order.refunded_fen + refund.amount_fen >= (order.paid_fen or 0) or order.status == OrderStatus.REFUNDED
     return OrderRefunded(order_id=order.order_id, store_id=order.store_id, at=at, refund_no=refund.out_refund_no,
-                         amount_fen=refund.amount_fen, full=full, food_made=refund.food_made, reason=refund.reason)
+                         amount_fen=refund.amount_fen, full=full, food_made=refund.food_made, reason=refund.reason,
+                         line_indexes=refund.line_indexes)

@@ -3,12 +3,29 @@ so the menu read and the order's BatchGet load them with no extra call)."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
 
 from diancan.domain.money import Fen
 from diancan.domain.promotions import FullReduction, MemberBenefit, PointsPolicy
+
+GUEST_BY_PREFIX = "guest:"
+
+
+def member_code(openid: str) -> str:
+    """The short code staff see for a guest instead of their openid (``M`` + 8 of base32 of its SHA-256):
+    the same guest always has the same code, shown to them on their profile, and the openid cannot be read
+    back from it. Staff tell guests apart and find them with it; the console never shows an openid."""
+    digest = hashlib.sha256(openid.encode("utf-8")).digest()
+    return "M" + base64.b32encode(digest).decode("ascii")[:8]
+
+
+def staff_safe_by(by: str) -> str:
+    """Who moved an order, for staff: ``guest:<openid>`` becomes ``guest:<member code>``."""
+    return GUEST_BY_PREFIX + member_code(by.removeprefix(GUEST_BY_PREFIX)) if by.startswith(GUEST_BY_PREFIX) else by
 
 
 @dataclass(frozen=True)

@@ -58,6 +58,7 @@ class Dish(BaseModel):
     sold_out: bool = Field(False, description="set when an ingredient it needs has run out")
     station_id: str | None = None
     packing_fee_fen: Fen = Field(0, ge=0)
+    prep_minutes: int | None = Field(None, ge=1, le=240, description="preparation time; None: the store's default")
     recipe: dict[str, int] = Field(default_factory=dict)
     combo_parts: dict[str, int] = Field(default_factory=dict, description="a combo: part dish id → qty")
     sold_count: int = 0

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from diancan.domain.cart import CartItem, OrderLine
 from diancan.domain.clock import iso
@@ -15,6 +16,23 @@ from diancan.domain.order_status import OrderStatus, StatusChange
 from diancan.domain.pricing import Discount
 
 DiningMode = str  # "dine_in" | "takeout" | "delivery"
+
+
+STAFF_PREFIX = "staff:"  # the openid of an order staff took (a walk-in at the counter, a table's tab they opened)
+
+
+def is_guest(openid: str) -> bool:
+    """A guest's WeChat openid, not a staff member standing in for a walk-in: only guests earn points, count
+    as guests in reports and get the guest's coupons."""
+    return not openid.startswith(STAFF_PREFIX)
+
+
+class Channel(StrEnum):
+    """Where an order was taken: the guest's mini-program, a table session's rounds, or the staff's counter."""
+
+    MINIPROGRAM = "miniprogram"
+    TABLE = "table"
+    COUNTER = "counter"
 
 
 class DeliveryAddress(BaseModel):
@@ -72,14 +90,24 @@ class Order(BaseModel):
     prepay_id: str | None = None
     paid_fen: Fen | None = None
     refund_committed_fen: Fen = 0
+    prep_minutes: int | None = Field(None, description="the kitchen's time for it: its slowest dish (waiting times)")
     flags: list[str] = Field(default_factory=list, description="NOT_PRINTED, LATE_PAYMENT, REFUND_ABNORMAL, ...")
     published: list[str] = Field(default_factory=list, description="events already published for it")
     history: list[StatusChange] = Field(default_factory=list)
+    channel: Channel | None = Field(None, description="miniprogram, table or counter; orders stored without one "
+                                                      "read as table (with a table number) or miniprogram")
+
+    @model_validator(mode="after")
+    def _channel_as_taken(self) -> Order:
+        """Orders from before channels were stored were all the guest's: at a table or in the mini-program."""
+        if self.channel is None:
+            self.channel = Channel.TABLE if self.table_no else Channel.MINIPROGRAM
+        return self
 
     def guest_view(self) -> dict:
         """What the guest sees of their own order (no openid, no internal reservation data)."""
         data = self.model_dump(mode="json", exclude={"openid", "reserved", "refund_committed_fen",
-                                                            "prepay_id", "published"})
+                                                            "prepay_id", "published", "prep_minutes"})
         for line in data["lines"]:
             line.pop("recipe", None)
         return data

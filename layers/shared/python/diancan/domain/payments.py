@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
-from diancan.domain.errors import Conflict, Unprocessable
+from diancan.domain.errors import Conflict, InvalidRequest, Unprocessable
 from diancan.domain.money import Fen, yuan
 
 GENESIS = "0" * 64
@@ -48,6 +48,15 @@ class Refund:
     food_made: bool
     created_at: str
     refund_id: str | None
+    line_indexes: list[int] | None = None  # the order's lines refunded (a partial refund by line), None: amount only
+
+
+COUNTER_REFERENCE = "COUNTER-"  # a counter payment's voucher reference: COUNTER-<order id>, one per order
+
+
+def taken_at_counter(transaction_id: str | None) -> bool:
+    """The order's money was taken at the counter (cash, card, a payment code), not through WeChat Pay."""
+    return (transaction_id or "").startswith(COUNTER_REFERENCE)
 
 
 class Voucher(BaseModel):
@@ -113,6 +122,17 @@ def check_refund(amount_fen: Fen, paid_fen: Fen, committed_fen: Fen) -> None:
     if amount_fen > left:
         raise RefundTooLarge(f"at most {yuan(left)} can still be refunded", f"最多还可退{yuan(left)}元",
                              details={"refundable_fen": left})
+
+
+def check_refund_lines(line_indexes: list[int] | None, line_count: int) -> list[int] | None:
+    """The order's lines a refund names, sorted and each once; refuse an index the order does not have."""
+    if line_indexes is None:
+        return None
+    lines = sorted(set(line_indexes))
+    if not lines or lines[0] < 0 or lines[-1] >= line_count:
+        raise InvalidRequest("no such line", "退款菜品有误", code="INVALID_LINES",
+                             details={"line_indexes": line_indexes, "lines": line_count})
+    return lines
 
 
 def refund_no(order_id: str, n: int) -> str:

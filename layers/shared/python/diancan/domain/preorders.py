@@ -3,13 +3,12 @@
 A pre-order is an order with a ``pickup_at``. Paid while its release time (``pickup_at`` minus the store's
 lead time for its mode) is still ahead, it waits as SCHEDULED and the sweeper releases it at that minute;
 paid later it goes to the kitchen at once. Every pre-order takes one place in the store's slot of its
-pickup time (``Store.settings["preorder"]["slot_capacity"]`` orders per 15 minutes, all modes together),
-times ``Store.settings["slot_capacity_factor"]`` (1.0 unless busy mode shrinks it).
+pickup time (``Store.settings["preorder"]["slot_capacity"]`` orders per 15 minutes, all modes together);
+while the store is busy a slot keeps ``busy_slot_factor`` of that (``domain/service_state.py``).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 
@@ -19,6 +18,8 @@ from diancan.domain.clock import iso, local, zone
 from diancan.domain.errors import Conflict
 from diancan.domain.events import OrderEvent, OrderPaid
 from diancan.domain.menu import Store
+from diancan.domain.service_state import KitchenSettings
+from diancan.domain.service_state import slot_capacity as busy_capacity
 
 SLOT_MINUTES = 15
 DEFAULT_LEAD_MINUTES = {"takeout": 20, "delivery": 45}
@@ -53,18 +54,10 @@ class PreorderSettings(BaseModel):
         return timedelta(minutes=self.lead_minutes.get(mode, DEFAULT_LEAD_MINUTES.get(mode, 0)))
 
 
-def capacity_factor(store: Store) -> float:
-    """``Store.settings["slot_capacity_factor"]`` (0-1, default 1.0): busy mode lowers it to shrink every slot.
-    A value out of range or not a number counts as 1.0, so a bad setting never closes pre-orders."""
-    value = store.settings.get("slot_capacity_factor", 1.0)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
-        return 1.0
-    return float(value)
-
-
-def slot_capacity(store: Store) -> int:
-    """Pre-orders one slot takes now (the setting times the busy factor, rounded down)."""
-    return math.floor(PreorderSettings.of(store).slot_capacity * capacity_factor(store))
+def slot_capacity(store: Store, busy: bool) -> int:
+    """Pre-orders one slot takes now: the store's ``slot_capacity``, of which a busy store keeps its kitchen's
+    ``busy_slot_factor`` (busy mode's one rule, ``service_state.slot_capacity``)."""
+    return busy_capacity(PreorderSettings.of(store).slot_capacity, busy, KitchenSettings.of(store))
 
 
 def release_at(store: Store, mode: str, pickup_at: datetime) -> datetime:
@@ -92,10 +85,12 @@ class Slot(BaseModel):
     free: bool
 
 
-def day_slots(store: Store, mode: str, day: date, *, now: datetime, taken: Mapping[str, int]) -> list[Slot]:
+def day_slots(store: Store, mode: str, day: date, *, now: datetime, taken: Mapping[str, int],
+              busy: bool) -> list[Slot]:
     """The slots of ``day`` a guest may choose for ``mode``: the store is open at their start, they start at
-    least the mode's lead time from ``now`` and within the pre-order window. ``taken``: slot → orders in it."""
-    settings, capacity = PreorderSettings.of(store), slot_capacity(store)
+    least the mode's lead time from ``now`` and within the pre-order window. ``taken``: slot → orders in it;
+    ``busy``: the store is busy now (its slots are smaller)."""
+    settings, capacity = PreorderSettings.of(store), slot_capacity(store, busy)
     earliest, latest = now + settings.lead(mode), now + timedelta(days=store.preorder_days)
     start = datetime.combine(day, time(0, 0), tzinfo=zone(store.timezone))
     slots = []

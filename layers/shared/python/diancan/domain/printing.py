@@ -12,10 +12,27 @@ from pydantic import BaseModel, Field
 
 from diancan.domain.clock import parse_iso
 from diancan.domain.errors import InvalidRequest, Unprocessable
-from diancan.domain.events import OrderAccepted, OrderPaid, OrderReleased, PrintRequested
+from diancan.domain.events import (
+    OrderAccepted,
+    OrderCancelled,
+    OrderEvent,
+    OrderPaid,
+    OrderRefunded,
+    OrderReleased,
+    PrintRequested,
+)
 from diancan.domain.menu import Store
 from diancan.domain.order import Order
-from diancan.domain.tickets import Station, Ticket, TicketLine, TicketOrder, build_tickets
+from diancan.domain.tickets import (
+    Station,
+    Ticket,
+    TicketLine,
+    TicketOrder,
+    build_tickets,
+    combine_lines,
+    line_key,
+    subtract_lines,
+)
 
 UNCERTAIN_LABEL = "补打"  # a re-send after a send whose outcome was unknown: the kitchen may hold a twin
 
@@ -78,6 +95,9 @@ class PrintJob(BaseModel):
     failed_at: str | None = None
     bumped_at: str | None = None
     bumped_by: str | None = None
+    voided_at: str | None = Field(None, description="the whole order was refunded or cancelled: off the kitchen screen")
+    cancelled: list[TicketLine] = Field(default_factory=list, description="lines a partial refund stopped")
+    stops: list[str] = Field(default_factory=list, description="the stops applied (refund numbers, 'all'): once each")
     version: int = 0
 
     @property
@@ -135,15 +155,11 @@ def ticket_order(order: Order, store: Store, category_stations: Mapping[str, str
         order_id=order.order_id, store_name=store.name, mode=order.mode, table_no=order.table_no,
         pickup_no=order.pickup_no, remark=order.remark, paid_at=parse_iso(order.paid_at or order.created_at),
         pickup_at=parse_iso(order.pickup_at) if order.pickup_at else None,
-        lines=[TicketLine(dish_id=line.dish_id, name=line.name, qty=line.qty,
-                          options=[option.name for option in line.options], unit_price_fen=line.unit_price_fen,
-                          line_total_fen=line.line_total_fen,
-                          station_id=route(line.station_id, line.category_id, category_stations))
-               for _, line in lines],
+        lines=[_ticket_line(line, route(line.station_id, line.category_id, category_stations)) for _, line in lines],
         discounts=[(d.label, d.amount_fen) for d in order.discounts if d.amount_fen > 0],
         packing_fee_fen=order.packing_fee_fen, delivery_fee_fen=order.delivery_fee_fen, total_fen=order.total_fen,
         is_addon_round=request.is_addon_round, round_no=request.round_no if request.is_addon_round else None,
-        order_url=order_url,
+        order_url=order_url, channel=order.channel or "miniprogram",
     )
 
 
@@ -158,3 +174,112 @@ def tickets_for(ticket_order_: TicketOrder, stations: Sequence[Station], *, with
         raise NoStations(details={"store": ticket_order_.store_name})
     tickets = build_tickets(ticket_order_, stations, default_station_id=kitchens[0].station_id)
     return tickets if with_receipt else [t for t in tickets if t.kind == "kitchen"]
+
+
+# ---- orders that change after the kitchen has them: cancel tickets (退单) --------------------------------
+
+STOP_EVENTS = frozenset({OrderRefunded.name, OrderCancelled.name})
+WHOLE_ORDER = "all"  # the stop key of a cancel or full refund: the whole order stops once, whichever came first
+
+
+class Stop(BaseModel):
+    """What an OrderRefunded or OrderCancelled asks of the kitchen: stop the whole order (a cancel, a full
+    refund), the lines a partial refund named, or nothing in particular (a partial refund of an amount only)."""
+
+    order_id: str
+    store_id: str
+    key: str = Field(description="once per key: the refund number, or WHOLE_ORDER")
+    whole: bool
+    line_indexes: list[int] | None = None
+    amount_fen: int | None = None
+
+    @classmethod
+    def of(cls, event: OrderEvent) -> Stop:
+        if isinstance(event, OrderRefunded) and not event.full:
+            return cls(order_id=event.order_id, store_id=event.store_id, key=event.refund_no, whole=False,
+                       line_indexes=event.line_indexes, amount_fen=event.amount_fen)
+        return cls(order_id=event.order_id, store_id=event.store_id, key=WHOLE_ORDER, whole=True)
+
+
+def printed_stations(jobs: Sequence[PrintJob]) -> dict[str, list[PrintJob]]:
+    """The order's kitchen tickets that reached the kitchen (sent or printed), by station."""
+    stations: dict[str, list[PrintJob]] = {}
+    for job in jobs:
+        if job.ticket.kind == "kitchen" and job.is_out:
+            stations.setdefault(job.ticket.station.station_id, []).append(job)
+    return stations
+
+
+def cancel_tickets(stop: Stop, jobs: Sequence[PrintJob], order: Order | None = None,
+                   setup: PrintSetup | None = None) -> list[Ticket]:
+    """The 退单 tickets of a stop, one per station whose kitchen ticket printed, listing what it must stop:
+    everything it was sent and not yet stopped (whole order), the named lines routed as its tickets were
+    (``order`` and ``setup`` needed), or no line and the amount (a partial refund of an amount only)."""
+    printed = printed_stations(jobs)
+    wanted: dict[str, list[TicketLine]] = {}
+    if stop.whole:
+        for station_id, sent in printed.items():
+            wanted[station_id] = subtract_lines([line for job in sent for line in job.ticket.order.lines],
+                                                [line for job in sent for line in job.cancelled])
+    elif stop.line_indexes:
+        if order is None or setup is None:
+            raise ValueError("a stop of named lines needs the order and its print setup")
+        kitchens = [station for station in setup.stations if not station.receipt]
+        known = {station.station_id for station in kitchens}
+        default = kitchens[0].station_id if kitchens else None
+        for i in stop.line_indexes:
+            if not 0 <= i < len(order.lines):
+                continue
+            line = order.lines[i]
+            station_id = route(line.station_id, line.category_id, setup.category_stations)
+            station_id = station_id if station_id in known else default
+            if station_id in printed:
+                wanted.setdefault(station_id, []).append(_ticket_line(line, station_id))
+    else:
+        wanted = {station_id: [] for station_id in printed}
+    tickets = []
+    for station_id, lines in wanted.items():
+        if stop.line_indexes is not None or stop.whole:
+            lines = combine_lines(lines)
+            if not lines:
+                continue
+        model = printed[station_id][-1].ticket
+        snapshot = model.order.model_copy(update={
+            "lines": lines, "refund_fen": None if lines else stop.amount_fen, "remark": "", "discounts": [],
+            "is_addon_round": False, "round_no": None, "order_url": ""})
+        tickets.append(Ticket(ticket_id=f"{stop.order_id}:{station_id}:cancel:{stop.key}", kind="cancel",
+                              station=model.station, order=snapshot))
+    return tickets
+
+
+def mark_stopped(job: PrintJob, stop: Stop, to_place: list[TicketLine], at: str
+                 ) -> tuple[PrintJob | None, list[TicketLine]]:
+    """The kitchen ticket as the screen must show it after the stop: off the screen (whole order), or the
+    stopped lines it still shows struck through, taking from ``to_place`` what it holds (a station may hold
+    several rounds). Returns the changed job (None: this stop was applied already, or changes nothing on it)
+    and what is left to place on the station's other tickets."""
+    if stop.key in job.stops:
+        return None, to_place
+    if stop.whole:
+        return job.model_copy(update={"voided_at": at, "stops": [*job.stops, stop.key]}), to_place
+    showing = {line_key(line): line.qty for line in subtract_lines(job.ticket.order.lines, job.cancelled)}
+    taken, left = [], []
+    for line in to_place:
+        qty = min(line.qty, showing.get(line_key(line), 0))
+        if qty:
+            showing[line_key(line)] -= qty
+            taken.append(line.model_copy(update={"qty": qty, "line_total_fen": line.unit_price_fen * qty}))
+        if line.qty > qty:
+            left.append(line.model_copy(update={"qty": line.qty - qty,
+                                                "line_total_fen": line.unit_price_fen * (line.qty - qty)}))
+    if not taken:
+        return None, left
+    cancelled = [*job.cancelled, *taken]
+    still = subtract_lines(job.ticket.order.lines, cancelled)
+    return job.model_copy(update={"cancelled": cancelled, "stops": [*job.stops, stop.key],
+                                  "voided_at": None if still else at}), left
+
+
+def _ticket_line(line, station_id: str | None) -> TicketLine:
+    return TicketLine(dish_id=line.dish_id, name=line.name, qty=line.qty, options=[o.name for o in line.options],
+                      unit_price_fen=line.unit_price_fen, line_total_fen=line.line_total_fen, station_id=station_id)

@@ -44,6 +44,7 @@ class OrderFact:
     lines: tuple[LineFact, ...]
     delivery_minutes: float | None = None
     flags: frozenset[str] = frozenset()
+    channel: str = "miniprogram"  # miniprogram, table or counter (domain.order.Channel)
 
     @property
     def paid_fen(self) -> Fen:
@@ -138,6 +139,7 @@ def order_fact(order: Order, costs: CostBook, tz: str) -> OrderFact:
         lines=tuple(LineFact(line.dish_id, line.name, line.qty, line.line_total_fen,
                              costs.line_cost(order.store_id, line.recipe, line.qty)) for line in order.lines),
         delivery_minutes=_delivery_minutes(order, created), flags=frozenset(order.flags),
+        channel=str(order.channel or "miniprogram"),
     )
 
 

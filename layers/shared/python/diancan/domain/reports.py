@@ -1,6 +1,6 @@
 """Report maths: one ``ReportBook`` per scope (a store or the chain) and period, fed fact by fact.
 
-Every figure is defined in docs/reports.md. The book keeps counters only (per hour, weekday, mode,
+Every figure is defined in docs/reports.md. The book keeps counters only (per hour, weekday, mode, channel,
 dish, discount kind, refund reason, delivery minute, guest), so memory does not grow with the number of
 orders and the cost of a report is linear in them. A chain book is fed the same facts as the store
 books, so the chain's totals are the sum of the stores' by construction.
@@ -17,6 +17,7 @@ from datetime import date
 from diancan.domain.forecast import DayProfile
 from diancan.domain.menu_engineering import DishSales, classify
 from diancan.domain.money import Fen
+from diancan.domain.order import is_guest
 from diancan.domain.report_facts import CouponIssue, CouponUse, Guest, Incident, OrderFact, RefundFact, Review
 from diancan.domain.review_keywords import KeywordCounter
 
@@ -48,6 +49,7 @@ class ReportBook:
         self.orders = self.unpaid = 0
         self.gross = self.discounts = self.refunds = 0
         self.by_mode: dict[str, Counter] = defaultdict(Counter)
+        self.by_channel: dict[str, Counter] = defaultdict(Counter)
         self.by_hour: dict[int, Counter] = defaultdict(Counter)
         self.by_weekday: dict[int, Counter] = defaultdict(Counter)
         self.by_day: dict[date, Counter] = defaultdict(Counter)
@@ -79,7 +81,7 @@ class ReportBook:
         self.orders += 1
         self.gross += fact.gross_fen
         self.discounts += fact.discount_fen
-        for bucket in (self.by_mode[fact.mode], self.by_hour[fact.hour], self.by_weekday[fact.weekday],
+        for bucket in (self.by_mode[fact.mode], self.by_channel[fact.channel], self.by_hour[fact.hour], self.by_weekday[fact.weekday],
                        self.by_day[fact.day]):
             bucket["orders"] += 1
             bucket["paid_fen"] += fact.paid_fen
@@ -99,7 +101,8 @@ class ReportBook:
         if used_coupon:
             self.coupon_orders += 1
             self.coupon_orders_revenue += fact.paid_fen
-        self.guest_orders[fact.openid] += 1
+        if is_guest(fact.openid):  # a walk-in at the counter is nobody's repeat visit
+            self.guest_orders[fact.openid] += 1
         if fact.delivery_minutes is not None:
             self.delivery_minutes[int(fact.delivery_minutes)] += 1
         if "NOT_PRINTED" in fact.flags:
@@ -148,6 +151,7 @@ class ReportBook:
             "discount_fen": self.discounts, "refund_fen": self.refunds, "net_fen": paid - self.refunds,
             "paid_fen": paid, "average_ticket_fen": mean_fen(paid, self.orders),
             "by_mode": {mode: dict(c) for mode, c in sorted(self.by_mode.items())},
+            "by_channel": {channel: dict(c) for channel, c in sorted(self.by_channel.items())},
             "by_hour": [{"hour": h, "orders": self.by_hour[h]["orders"], "paid_fen": self.by_hour[h]["paid_fen"]}
                         for h in range(24)],
             "by_day": [{"day": d.isoformat(), "orders": c["orders"], "paid_fen": c["paid_fen"],

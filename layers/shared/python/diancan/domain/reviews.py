@@ -1,4 +1,5 @@
-"""A guest's review of a completed order: stars per dish, a short text, a few pictures (https URLs)."""
+"""A guest's review of a completed order: stars per dish, a short text, up to 3 pictures (keys of pictures the
+guest uploaded: domain/review_pictures.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pydantic import BaseModel, Field, field_validator
 from diancan.domain.errors import Conflict, InvalidRequest, Unprocessable
 from diancan.domain.order import Order
 from diancan.domain.order_status import OrderStatus
+from diancan.domain.review_pictures import MAX_PICTURES, is_key
 
 NEWEST_SHOWN = 5
 
@@ -21,15 +23,15 @@ class ReviewRequest(BaseModel):
 
     dishes: list[DishStars] = Field(min_length=1, max_length=30)
     text: str = Field("", max_length=500)
-    pictures: list[str] = Field(default_factory=list, max_length=9)
+    pictures: list[str] = Field(default_factory=list, max_length=MAX_PICTURES,
+                                description="keys from POST /review-pictures, each uploaded by this guest")
 
     @field_validator("pictures")
     @classmethod
-    def _https_only(cls, urls: list[str]) -> list[str]:
-        for url in urls:
-            if not url.startswith("https://") or len(url) > 500 or any(c.isspace() for c in url):
-                raise ValueError("pictures must be https URLs")
-        return urls
+    def _keys_only(cls, keys: list[str]) -> list[str]:
+        if not all(is_key(key) for key in keys):
+            raise ValueError("pictures are keys from POST /review-pictures")
+        return keys
 
     @field_validator("text")
     @classmethod

@@ -108,6 +108,12 @@ class StationSave(_Body):
         return value
 
 
+class StationRetire(_Body):
+    move_to: str | None = Field(None, max_length=32, description="an active station the retired one's dishes and "
+                                "categories move to; without it a station dishes still print at is refused (409 "
+                                "STATION_IN_USE, naming them)")
+
+
 class IngredientCreate(_Body):
     ingredient_id: str = Field(pattern=SLUG)
     name: str = Field(min_length=1, max_length=30)

@@ -41,6 +41,7 @@ class Action(StrEnum):
     STOCK_ADJUST = "stock.adjust"
     STORE_VIEW = "store.view"
     STORE_EDIT = "store.edit"
+    STORE_BUSY = "store.busy"          # busy mode on/off (cashiers too: they see the rush at the counter)
     TABLES_VIEW = "tables.view"
     TABLES_SERVE = "tables.serve"      # open a table for guests, answer calls, close a table
     DEVICES_MANAGE = "devices.manage"
@@ -51,6 +52,9 @@ class Action(StrEnum):
     STAFF_STORE = "staff.store"        # cashiers and cooks of one's own stores (managers)
     CHAIN_VERIFY = "chain.verify"      # walk a store's voucher hash chain (owners)
     REVIEWS_REPLY = "reviews.reply"    # read a store's reviews and answer them (managers, owners)
+    SHIFTS_OWN = "shifts.own"          # open, close and read one's own shift (cashiers, managers, owners)
+    SHIFTS_ANY = "shifts.any"          # open, close and read any cashier's shift of the store (managers, owners)
+    INVOICES_ISSUE = "invoices.issue"  # see guests' invoice requests and mark them issued (managers, owners)
     DAY_CLOSE = "day.close"            # close (seal) a store's business day: 日结 (managers, owners)
 
 
@@ -58,7 +62,7 @@ A = Action
 _CHAIN_ONLY = frozenset({A.CHAIN_DASHBOARD_VIEW, A.MARKETING_MANAGE, A.STAFF_MANAGE, A.CHAIN_VERIFY})
 _CASHIER = frozenset({A.DASHBOARD_VIEW, A.ORDERS_VIEW, A.ORDERS_ACCEPT, A.ORDERS_READY, A.ORDERS_COMPLETE,
                       A.ORDERS_REFUND, A.ORDERS_REPRINT, A.COUNTER_PAY, A.TABLES_VIEW, A.TABLES_SERVE, A.KITCHEN_VIEW,
-                      A.MENU_VIEW})
+                      A.MENU_VIEW, A.SHIFTS_OWN, A.STORE_BUSY})
 _KITCHEN = frozenset({A.KITCHEN_VIEW, A.ORDERS_READY})
 
 RIGHTS: dict[Role, frozenset[Action]] = {

@@ -3,7 +3,7 @@ figures read back from them. The counters are flat names so that one atomic ADD 
 
 Counter names: ``revenue_fen``, ``orders``, ``refunded_fen``, ``refunds``, ``h:<HH>`` (paid orders in a
 local hour), ``hr:<HH>`` (revenue in that hour), ``s:<STATUS>`` (orders now in that status),
-``m:<mode>`` (orders by dining mode), ``d:<dish_id>`` (portions sold); ``dn:<dish_id>`` holds the dish name.
+``m:<mode>`` (orders by dining mode), ``c:<channel>`` (orders by channel: miniprogram, table, counter), ``d:<dish_id>`` (portions sold); ``dn:<dish_id>`` holds the dish name.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ class CounterUpdate:
 def paid(order: Order, paid_at: datetime, tz: str) -> CounterUpdate:
     hour = f"{local(paid_at, tz).hour:02d}"
     add = {"revenue_fen": order.total_fen, "orders": 1, f"h:{hour}": 1, f"hr:{hour}": order.total_fen,
-           f"m:{order.mode}": 1, f"s:{order.status.value}": 1}
+           f"m:{order.mode}": 1, f"c:{order.channel}": 1, f"s:{order.status.value}": 1}
     names = {}
     for line in order.lines:
         add[f"d:{line.dish_id}"] = add.get(f"d:{line.dish_id}", 0) + line.qty
@@ -60,6 +60,7 @@ class DayFigures:
     refunds: int = 0
     by_status: dict[str, int] = field(default_factory=dict)
     by_mode: dict[str, int] = field(default_factory=dict)
+    by_channel: dict[str, int] = field(default_factory=dict)
     by_hour: dict[str, int] = field(default_factory=dict)
     revenue_by_hour: dict[str, int] = field(default_factory=dict)
     dishes: dict[str, int] = field(default_factory=dict)
@@ -82,12 +83,13 @@ class DayFigures:
                 "orders": self.orders, "refunds": self.refunds, "average_ticket_fen": self.average_ticket_fen,
                 "by_status": {s: n for s, n in sorted(self.by_status.items()) if n},
                 "by_mode": dict(sorted(self.by_mode.items())),
+                "by_channel": dict(sorted(self.by_channel.items())),
                 "by_hour": [self.by_hour.get(h, 0) for h in HOURS],
                 "revenue_by_hour": [self.revenue_by_hour.get(h, 0) for h in HOURS],
                 "hot_dishes": self.hot_dishes()}
 
 
-_PREFIXED = {"s:": "by_status", "m:": "by_mode", "h:": "by_hour", "hr:": "revenue_by_hour", "d:": "dishes",
+_PREFIXED = {"s:": "by_status", "m:": "by_mode", "c:": "by_channel", "h:": "by_hour", "hr:": "revenue_by_hour", "d:": "dishes",
              "dn:": "dish_names"}
 
 

@@ -30,12 +30,12 @@ from diancan.domain.cart import CartItem, OrderLine
 from diancan.domain.errors import Conflict, Forbidden, InvalidRequest, Unprocessable
 from diancan.domain.membership import StoreOffers
 from diancan.domain.menu import Store
+from diancan.domain.order import STAFF_PREFIX
 from diancan.domain.pricing import Quote, discount_limit, price_order
 from diancan.domain.promotions import Setting, Shopper, best_plan
 
 MAX_CART_LINES = 40  # a round's transaction: lines deleted + round + session + tab + dishes stays under 100 items
 TAB_FLAG = "TABLE_TAB"  # order flag of a table's tab (pay-after bill)
-STAFF_PREFIX = "staff:"
 
 
 class SettleMode(StrEnum):

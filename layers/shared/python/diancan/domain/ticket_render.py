@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from diancan.domain.clock import BUSINESS_TZ_DEFAULT, local
+from diancan.domain.clock import BUSINESS_TZ_DEFAULT, local, parse_iso
 from diancan.domain.money import yuan
 from diancan.domain.tickets import Ticket, TicketLine
+
+if TYPE_CHECKING:
+    from diancan.domain.shifts import Shift
 
 FEIEYUN_MAX_CONTENT_BYTES = 5000
 """Open_printMsg ``content`` limit: "打印内容,不能超过5000字节" (official demo). We count UTF-8 bytes, which is
@@ -22,9 +26,11 @@ never fewer than the GBK bytes the printer uses, so a piece under the limit is u
 
 PAPER_COLUMNS = (32, 48)
 MODE_LABELS = {"dine_in": "堂食", "takeout": "外带", "delivery": "外卖"}
+COUNTER_LABEL = " 收银台"  # an order taken at the counter: the kitchen knows the guest is waiting there
 # (qty column, amount column) widths of the receipt; the dish name takes the rest of the line.
 _RECEIPT_CELLS = {32: (5, 10), 48: (8, 12)}
 _KITCHEN_QTY = 5  # on double-size kitchen lines
+CANCEL_TITLE = "退单 CANCEL"
 
 
 def char_width(char: str) -> int:
@@ -58,7 +64,7 @@ def render_feieyun(ticket: Ticket, columns: int, tz: str = BUSINESS_TZ_DEFAULT) 
     """The Feieyun ``content`` for one ticket on paper ``columns`` wide (32 = 58 mm, 48 = 80 mm)."""
     if columns not in PAPER_COLUMNS:
         raise ValueError(f"paper_columns must be one of {PAPER_COLUMNS}")
-    body = _kitchen_body(ticket, columns) if ticket.kind == "kitchen" else _receipt_body(ticket, columns)
+    body = {"kitchen": _kitchen_body, "cancel": _cancel_body}.get(ticket.kind, _receipt_body)(ticket, columns)
     return "".join([*_header(ticket, columns, tz), *body, "<BR><CUT>"])
 
 
@@ -87,7 +93,9 @@ def _header(ticket: Ticket, columns: int, tz: str) -> Iterator[str]:
     order = ticket.order
     if ticket.copy_label:
         yield from _big_centred(f"** {plain(ticket.copy_label)} **", columns)
-    yield from _big_centred(plain(ticket.station.name if ticket.kind == "kitchen" else order.store_name), columns)
+    if ticket.kind == "cancel":
+        yield from _big_centred(CANCEL_TITLE, columns)
+    yield from _big_centred(plain(order.store_name if ticket.kind == "receipt" else ticket.station.name), columns)
     if order.is_addon_round:
         yield from _big_centred(f"加菜 第{order.round_no}轮", columns)
     if order.table_no:
@@ -100,7 +108,7 @@ def _header(ticket: Ticket, columns: int, tz: str) -> Iterator[str]:
         label = "送达" if order.mode == "delivery" else "取餐"
         yield from _big_centred(f"{label} {when:%H:%M}", columns)
         yield f"<C>{when:%Y-%m-%d}</C><BR>"
-    yield f"<C>{MODE_LABELS[order.mode]}</C><BR>"
+    yield f"<C>{MODE_LABELS[order.mode]}{COUNTER_LABEL if order.channel == 'counter' else ''}</C><BR>"
     yield _rule(columns)
     yield from _text(f"单号 {plain(order.order_id)}", columns)
     yield from _text(f"时间 {local(order.paid_at, tz):%Y-%m-%d %H:%M}", columns)
@@ -115,6 +123,22 @@ def _kitchen_body(ticket: Ticket, columns: int) -> Iterator[str]:
     yield _rule(columns)
     if ticket.order.remark:
         yield from _lines(wrap(f"备注：{plain(ticket.order.remark)}", half), "B")
+
+
+def _cancel_body(ticket: Ticket, columns: int) -> Iterator[str]:
+    """What the station must stop: each line big with its quantity, or the amount of a partial refund that
+    named no dish (the kitchen checks with the counter)."""
+    half = columns // 2
+    order = ticket.order
+    if order.lines:
+        yield from _text("以下菜品停止制作：", columns)
+        for line in order.lines:
+            yield from _lines(_row(plain(line.name), [f"x{line.qty}"], [_KITCHEN_QTY], half), "B")
+            yield from _options(line, columns)
+    else:
+        yield from _lines(wrap(f"部分退款 {yuan(order.refund_fen or 0)}元", half), "B")
+        yield from _text("未指定菜品，请与前台核对", columns)
+    yield _rule(columns)
 
 
 def _receipt_body(ticket: Ticket, columns: int) -> Iterator[str]:
@@ -178,3 +202,31 @@ def _rule(columns: int) -> str:
 def _pad(text: str, width: int, right: bool = False) -> str:
     fill = " " * max(0, width - display_width(text))
     return fill + text if right else text + fill
+
+
+METHOD_LABELS = {"cash": "现金", "card": "刷卡", "other": "其他"}
+
+
+def render_handover(shift: Shift, store_name: str, columns: int, tz: str = BUSINESS_TZ_DEFAULT) -> str:
+    """The Feieyun ``content`` of a closed shift's handover sheet (交班单) for the counter's receipt printer."""
+    if columns not in PAPER_COLUMNS or shift.handover is None:
+        raise ValueError("a closed shift on 32- or 48-column paper")
+    sheet = shift.handover
+    parts = [*_big_centred(plain(store_name), columns), *_big_centred("交班单", columns), _rule(columns),
+             *_text(f"收银员 {plain(shift.staff_name or shift.staff_id)}", columns),
+             *_text(f"开班 {local(parse_iso(shift.opened_at), tz):%Y-%m-%d %H:%M}", columns),
+             *_text(f"交班 {local(parse_iso(shift.closed_at or shift.opened_at), tz):%Y-%m-%d %H:%M}", columns),
+             *_text(f"订单数 {len(sheet.orders)}", columns), _rule(columns)]
+    for method, amount in sheet.takings_fen.items():
+        parts += _amount(f"收款 {METHOD_LABELS.get(method, plain(method))}", yuan(amount), columns)
+    parts += _amount("收款合计", yuan(sheet.takings_total_fen), columns)
+    parts += _amount(f"退款 {len(sheet.refunds)}笔", yuan(-sheet.refunds_fen), columns)
+    parts += _amount(f"作废 {len(sheet.voids)}笔", "", columns)
+    parts += [_rule(columns), *_amount("备用金", yuan(sheet.float_fen), columns),
+              *_amount("现金退款", yuan(-sheet.cash_refunds_fen), columns),
+              *_amount("应有现金", yuan(sheet.expected_cash_fen), columns),
+              *_amount("实点现金", yuan(sheet.counted_cash_fen), columns)]
+    label = "短款" if sheet.difference_fen < 0 else "长款" if sheet.difference_fen > 0 else "差额"
+    parts += _lines(_row(label, [yuan(sheet.difference_fen)], [_RECEIPT_CELLS[columns][1]], columns // 2), "B")
+    parts += [_rule(columns), *_text("交班人签字：", columns), "<BR>", *_text("接班人签字：", columns), "<BR><CUT>"]
+    return "".join(parts)

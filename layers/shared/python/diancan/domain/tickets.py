@@ -16,7 +16,7 @@ from pydantic import AwareDatetime, BaseModel, Field, model_validator
 from diancan.domain.money import Fen
 
 Mode = Literal["dine_in", "takeout", "delivery"]
-TicketKind = Literal["kitchen", "receipt"]
+TicketKind = Literal["kitchen", "receipt", "cancel"]  # cancel: 退单, what a station must stop making
 REPRINT_LABEL = "重打"
 
 
@@ -47,7 +47,7 @@ class TicketOrder(BaseModel):
     remark: str = ""
     paid_at: AwareDatetime
     pickup_at: AwareDatetime | None = Field(None, description="a pre-order's pickup (delivery) time, printed large")
-    lines: list[TicketLine] = Field(min_length=1)
+    lines: list[TicketLine] = Field(default_factory=list, description="at least one, but for an amount-only stop")
     discounts: list[tuple[str, Fen]] = Field(default_factory=list, description="(label, amount in fen > 0)")
     packing_fee_fen: Fen = Field(0, ge=0)
     delivery_fee_fen: Fen = Field(0, ge=0)
@@ -55,11 +55,15 @@ class TicketOrder(BaseModel):
     is_addon_round: bool = False
     round_no: int | None = Field(None, ge=1)
     order_url: str = ""
+    channel: str = Field("miniprogram", description="where the order was taken: miniprogram, table or counter")
+    refund_fen: Fen | None = Field(None, ge=0, description="a cancel ticket of a partial refund that named no lines")
 
     @model_validator(mode="after")
     def _addon_has_a_round(self) -> TicketOrder:
         if self.is_addon_round and self.round_no is None:
             raise ValueError("an add-on round needs round_no")
+        if not self.lines and self.refund_fen is None:
+            raise ValueError("a ticket needs lines")
         return self
 
     @property
@@ -106,6 +110,25 @@ def ticket_id(order: TicketOrder, station: Station, kind: TicketKind) -> str:
     return f"{order.order_id}:{station.station_id}:r{order.round_no or 1}:{kind}"
 
 
+def line_key(line: TicketLine) -> tuple:
+    """Lines that are the same dish with the same options (in any order) are one line to the kitchen."""
+    return line.dish_id, tuple(sorted(line.options))
+
+
+def subtract_lines(lines: Iterable[TicketLine], taken: Iterable[TicketLine]) -> list[TicketLine]:
+    """``lines`` combined, less the quantities of ``taken`` (same dish and options); lines left at 0 go."""
+    gone: dict[tuple, int] = {}
+    for line in taken:
+        gone[line_key(line)] = gone.get(line_key(line), 0) + line.qty
+    left = []
+    for line in combine_lines(lines):
+        qty = line.qty - gone.get(line_key(line), 0)
+        if qty > 0:
+            left.append(line if qty == line.qty else line.model_copy(
+                update={"qty": qty, "line_total_fen": line.unit_price_fen * qty}))
+    return left
+
+
 def combine_lines(lines: Iterable[TicketLine], *, same_price: bool = False) -> list[TicketLine]:
     """Merge lines of the same dish with the same option set (in any order), keeping first-seen order.
 
@@ -113,7 +136,7 @@ def combine_lines(lines: Iterable[TicketLine], *, same_price: bool = False) -> l
     """
     merged: dict[tuple, TicketLine] = {}
     for line in lines:
-        key = (line.dish_id, tuple(sorted(line.options)), line.unit_price_fen if same_price else None)
+        key = (*line_key(line), line.unit_price_fen if same_price else None)
         seen = merged.get(key)
         merged[key] = line if seen is None else seen.model_copy(update={
             "qty": seen.qty + line.qty, "line_total_fen": seen.line_total_fen + line.line_total_fen})

@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, Protocol
 
+from diancan.domain import lifecycle
 from diancan.domain.clock import iso, utcnow
 from diancan.domain.delivery import (
     REDISPATCHABLE,
@@ -36,7 +37,7 @@ from diancan.domain.errors import NotFound, Unprocessable, UpstreamUnavailable
 from diancan.domain.events import OrderEvent
 from diancan.domain.exceptions import CourierError, CourierUnavailable, DispatchChanged
 from diancan.domain.order import DeliveryAddress, Order
-from diancan.domain.order_status import OrderAction, OrderStatus, TransitionRefused
+from diancan.domain.order_status import OrderAction, OrderStatus, StatusMove, TransitionRefused, decide
 from diancan.domain.preorders import waits_for_release
 from diancan.services.completion import EventPublisher, complete_order
 from diancan.services.ports import Cipher, Courier, Dispatches, OrderRepository
@@ -132,7 +133,8 @@ class DeliveryService:
         status, order_id = dispatch.history.status, dispatch.order_id
         match order_action_for(status):
             case CourierAsks.MARK_DELIVERING:
-                self._move(order_id, OrderAction.PICK_UP)
+                self._picked_up(order_id, dispatch.store_id, by=f"courier:{self._courier.name}",
+                                courier=dispatch.courier)
             case CourierAsks.MARK_COMPLETED:
                 self._move(order_id, OrderAction.PICK_UP)  # the pickup callback may have been lost
                 self._complete(order_id, by=f"courier:{self._courier.name}")
@@ -213,7 +215,7 @@ class DeliveryService:
 
         self._update(order_id, send)
         self._clear_flags(order_id)
-        self._move(order_id, OrderAction.PICK_UP, by=by)
+        self._picked_up(order_id, order.store_id, by=by, courier=CourierChoice.OWN_STAFF.value)
         return self.tracking(order_id)
 
     def complete_own_staff(self, order_id: str, by: str) -> dict:
@@ -333,13 +335,26 @@ class DeliveryService:
         for problem in Problem:
             self._dispatches.flag(order_id, problem.value, False)
 
-    def _move(self, order_id: str, action: OrderAction, by: str = "courier") -> None:
-        """Move the order; a refusal (refunded or cancelled meanwhile) is logged, never retried."""
+    def _move(self, order_id: str, action: OrderAction, by: str = "courier", *, at: str | None = None) -> bool:
+        """Move the order (``_apply`` of the domain's move for ``action``)."""
+        return self._apply(order_id, decide("delivery", action, at=at or iso(self._clock()), by=by))
+
+    def _apply(self, order_id: str, move: StatusMove) -> bool:
+        """Apply a move; a refusal (refunded or cancelled meanwhile) is logged, never retried. True when this
+        call moved the order (a replay finds it moved already)."""
         try:
-            self._repository.transition(order_id, "delivery", action, at=iso(self._clock()), by=by)
+            return self._repository.apply(order_id, move).applied
         except TransitionRefused as refused:
-            logger.info("order not moved by delivery", extra={"order_id": order_id, "action": action.value,
+            logger.info("order not moved by delivery", extra={"order_id": order_id, "action": move.action.value,
                                                               "status": refused.details.get("status")})
+            return False
+
+    def _picked_up(self, order_id: str, store_id: str, *, by: str, courier: str) -> None:
+        """DELIVERING, and the guest told once: only the call that moved the order publishes (a repeated
+        callback finds it moved); the guest_notify ledger drops a second delivery of the event."""
+        decision = lifecycle.pick_up(order_id, store_id, at=iso(self._clock()), by=by, courier=courier)
+        if self._apply(order_id, decision.move):
+            self._bus.publish(list(decision.events))
 
     def _complete(self, order_id: str, by: str) -> None:
         """COMPLETED through the one completion path (it publishes OrderCompleted, which earns points)."""

@@ -1,5 +1,5 @@
 """Telling the guest how their order goes (guest_notify): ready for pickup (``OrderReady``), accepted with an
-estimated time (``OrderAccepted``), delivered (``OrderCompleted`` of a delivery order), refund completed
+estimated time (``OrderAccepted``), out for delivery (``OrderOutForDelivery``), delivered (``OrderCompleted`` of a delivery order), refund completed
 (``OrderRefunded``). Each kind has its own template; one not configured is skipped and counted.
 
 At most one push per order and kind, however often SQS delivers the event: the order's ``NOTICE#<KIND>`` record is
@@ -16,21 +16,31 @@ from datetime import datetime
 
 from diancan.domain.clock import BUSINESS_TZ_DEFAULT, parse_iso, utcnow
 from diancan.domain.errors import UpstreamUnavailable
-from diancan.domain.events import ORDER_ACCEPTED, ORDER_COMPLETED, ORDER_READY, ORDER_REFUNDED, OrderEvent
+from diancan.domain.events import (
+    ORDER_ACCEPTED,
+    ORDER_COMPLETED,
+    ORDER_OUT_FOR_DELIVERY,
+    ORDER_READY,
+    ORDER_REFUNDED,
+    OrderEvent,
+)
 from diancan.domain.guest_notices import (
     ACCEPTED,
     DELIVERED,
+    DELIVERING,
     READY,
     REFUNDED,
     NoticeTemplate,
     notice_message,
     skip_reason,
 )
-from diancan.services.ports import NoticeLedger, SubscribeMessages
+from diancan.domain.service_state import order_estimate
+from diancan.services.ports import NoticeLedger, ServiceStateLedger, SubscribeMessages
 
 logger = logging.getLogger(__name__)
 
-KIND_OF_EVENT = {ORDER_READY: READY, ORDER_ACCEPTED: ACCEPTED, ORDER_COMPLETED: DELIVERED, ORDER_REFUNDED: REFUNDED}
+KIND_OF_EVENT = {ORDER_READY: READY, ORDER_ACCEPTED: ACCEPTED, ORDER_COMPLETED: DELIVERED, ORDER_REFUNDED: REFUNDED,
+                 ORDER_OUT_FOR_DELIVERY: DELIVERING}
 METRICS = {"sent": "NoticeSent", "not_subscribed": "NoticeNotSubscribed", "refused": "NoticeRefused"}
 SETTLED = {"sent": "SENT", "not_subscribed": "NOT_SUBSCRIBED", "refused": "REFUSED"}
 
@@ -43,8 +53,10 @@ def metric(kind: str, name: str) -> str:
 class GuestNotices:
     def __init__(self, notices: NoticeLedger, messages: SubscribeMessages,
                  templates: dict[str, NoticeTemplate], *, tz: str = BUSINESS_TZ_DEFAULT,
-                 count: Callable[[str], None] = lambda name: None, clock: Callable[[], datetime] = utcnow) -> None:
+                 count: Callable[[str], None] = lambda name: None, clock: Callable[[], datetime] = utcnow,
+                 service_states: ServiceStateLedger | None = None) -> None:
         self._notices = notices
+        self._service_states = service_states  # the accepted message's estimate: the kitchen's open tickets
         self._messages = messages
         self._templates = templates
         self._tz = tz
@@ -69,8 +81,11 @@ class GuestNotices:
         if reason := skip_reason(read.order, kind):
             return f"skipped:{reason}"
         at = parse_iso(event.at) if event.at else self._clock()
+        ready_at = None
+        if kind == ACCEPTED and self._service_states is not None:  # one GetItem, for this kind only
+            ready_at = order_estimate(self._service_states.read(read.order.store_id), read.order, at).ready_at
         message = notice_message(kind, read.order, read.store_name, template, at, self._tz,
-                                 amount_fen=getattr(event, "amount_fen", None))
+                                 amount_fen=getattr(event, "amount_fen", None), ready_at=ready_at)
         self._notices.claim(read.order.order_id, kind, self._clock())
         try:
             result = self._messages.send(message)

@@ -12,21 +12,31 @@ from diancan.domain.errors import Conflict
 from diancan.domain.order import Order
 from diancan.domain.order_status import OrderStatus, TransitionRefused
 from diancan.domain.printing import PrintJob
-from diancan.services.ports import EventPublisher, OrderRepository, PrintJobQueue
+from diancan.domain.tickets import line_key
+from diancan.services.ports import EventPublisher, OrderRepository, PrintJobQueue, ServiceStateLedger
 
 BOARD_READY_LIMIT = 12
 
 
 def ticket_view(job: PrintJob) -> dict:
-    """One kitchen ticket as the screen shows it (no prices)."""
+    """One kitchen ticket as the screen shows it (no prices); ``cancelled_qty`` of a line: how many of it a
+    partial refund stopped (struck through on the screen)."""
     order = job.ticket.order
+    stopped: dict[tuple, int] = {}
+    for line in job.cancelled:
+        stopped[line_key(line)] = stopped.get(line_key(line), 0) + line.qty
+    lines = []
+    for line in order.lines:
+        cancelled = min(line.qty, stopped.get(line_key(line), 0))
+        stopped[line_key(line)] = stopped.get(line_key(line), 0) - cancelled
+        lines.append({"name": line.name, "qty": line.qty, "options": line.options, "cancelled_qty": cancelled})
     return {
         "order_id": job.order_id, "ticket_id": job.ticket_id, "station_id": job.ticket.station.station_id,
         "pickup_no": order.pickup_no, "table_no": order.table_no, "mode": order.mode, "paid_at": iso(order.paid_at),
         "due_at": iso(order.due_at), "preorder": order.pickup_at is not None,
-        "pickup_at": iso(order.pickup_at) if order.pickup_at else None,
+        "pickup_at": iso(order.pickup_at) if order.pickup_at else None, "channel": order.channel,
         "is_addon_round": order.is_addon_round, "round_no": order.round_no, "remark": order.remark,
-        "lines": [{"name": line.name, "qty": line.qty, "options": line.options} for line in order.lines],
+        "lines": lines, "cancelled_lines": sum(line["cancelled_qty"] for line in lines),
         "print_status": job.status.value, "reprints": job.reprints,
     }
 
@@ -37,8 +47,9 @@ def call_speech(pickup_no: int | None, table_no: str | None) -> str:
 
 class KitchenBoard:
     def __init__(self, repository: OrderRepository, jobs: PrintJobQueue, bus: EventPublisher, *,
-                 clock: Callable[[], datetime] = utcnow) -> None:
+                 clock: Callable[[], datetime] = utcnow, service_states: ServiceStateLedger | None = None) -> None:
         self._repository = repository
+        self._service_states = service_states  # the store's open kitchen tickets (busy mode, waiting times)
         self._jobs = jobs
         self._bus = bus
         self._clock = clock
@@ -56,8 +67,10 @@ class KitchenBoard:
             raise Conflict("only kitchen tickets are bumped", "只有厨房小票可以出餐", code="NOT_A_KITCHEN_TICKET")
         if job.bumped_at is None:
             self._jobs.save(job.model_copy(update={"bumped_at": iso(self._clock()), "bumped_by": by}))
+        if self._service_states is not None:  # also on a repeated bump: the first may have died before this
+            self._service_states.leave(job.store_id, [ticket_id])
         kitchen = [j for j in self._jobs.of_order(order_id) if j.ticket.kind == "kitchen"]
-        all_done = all(j.bumped_at is not None for j in kitchen)
+        all_done = all(j.bumped_at is not None or j.voided_at is not None for j in kitchen)
         status = self._ready(self._repository.get_order(order_id, consistent=True), by) if all_done else None
         return {"order_id": order_id, "ticket_id": ticket_id, "bumped": True, "order_ready": all_done,
                 "order_status": status}
@@ -66,6 +79,10 @@ class KitchenBoard:
         """Call the order's number at the counter: READY, and the guest is notified (OrderReady event)."""
         order = self._repository.get_order(order_id, consistent=True)
         status = self._ready(order, by)
+        if self._service_states is not None and status == OrderStatus.READY:  # called without every bump
+            open_ids = [j.ticket_id for j in self._jobs.of_order(order_id)
+                        if j.ticket.kind == "kitchen" and j.bumped_at is None]
+            self._service_states.leave(order.store_id, open_ids)
         return {"order_id": order_id, "pickup_no": order.pickup_no, "status": status,
                 "speech": call_speech(order.pickup_no, order.table_no)}
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 
 from diancan.domain.events import OrderCancelled, OrderCompleted, OrderEvent, OrderPaid, OrderRefunded
+from diancan.domain.order import is_guest
 from diancan.domain.order_status import OrderStatus
 from diancan.services.loyalty import Loyalty
 from diancan.services.ports import Activity, OrderRepository
@@ -28,6 +29,9 @@ class LoyaltyEvents:
             logger.warning("event not for loyalty")
             return
         order = self._repository.get_order(event.order_id, consistent=True)
+        if not is_guest(order.openid):  # a walk-in at the counter (or a tab staff opened): nobody to credit
+            logger.info("no guest to credit", extra={"order_id": order.order_id, "event": event.name})
+            return
         at = event.at or order.created_at
         if isinstance(event, OrderPaid):
             self._loyalty.order_paid(order, at)

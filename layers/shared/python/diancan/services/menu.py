@@ -1,5 +1,5 @@
-"""What guests browse: stores nearest first, a store's menu (one query; plus one BatchGetItem of
-"guess you like" for a signed-in guest), a dish (one GetItem and one query of its newest reviews)."""
+"""What guests browse: stores nearest first, a store's menu (one query, which also carries the store's service
+state: busy, delivery paused; plus one BatchGetItem of "guess you like" for a signed-in guest), a dish (one GetItem and one query of its newest reviews)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from diancan.domain.errors import InvalidRequest, NotFound
 from diancan.domain.menu import Dish, Store
 from diancan.domain.recommend import recommend
 from diancan.domain.reviews import NEWEST_SHOWN
-from diancan.services.ports import Activity, OrderRepository, ReviewRepository
+from diancan.domain.service_state import KitchenSettings
+from diancan.services.ports import Activity, OrderRepository, PictureStorage, ReviewRepository
 
 if TYPE_CHECKING:  # adapters arrive built (bootstrap); importing them here would load botocore at cold start
     from diancan.adapters.repository import Menu
@@ -90,18 +91,26 @@ def store_menu(repository: OrderRepository, store_id: str, *, category: str | No
                                "dishes": [dish_view(d) for d in dishes]})
     if category and not categories and all(c.category_id != category for c in menu.categories):
         raise NotFound("no such category", "分类不存在", code="CATEGORY_NOT_FOUND")
-    answer = {"store_id": store_id, "store": store_view(menu.store, utcnow()), "categories": categories}
+    now = utcnow()
+    answer = {"store_id": store_id, "store": store_view(menu.store, now), "categories": categories,
+              "service": menu.service.view(KitchenSettings.of(menu.store), now)}
     if openid and activity is not None:
         answer["recommendations"] = recommendations(menu, openid, activity)
     return answer
 
 
 def dish_detail(repository: OrderRepository, store_id: str, dish_id: str,
-                reviews: ReviewRepository | None = None) -> dict:
+                reviews: ReviewRepository | None = None, pictures: PictureStorage | None = None) -> dict:
+    """The dish, and its newest reviews with their pictures as presigned URLs (signed here, no AWS call)."""
     dish = repository.get_dish(store_id, dish_id)
     if not dish.on_shelf:
         raise NotFound("no such dish", "菜品不存在或已下架", code="DISH_NOT_FOUND")
     view = dish_view(dish)
     if reviews is not None:
         view["reviews"] = [r.view() for r in reviews.newest(store_id, dish_id, NEWEST_SHOWN)]
+        if pictures is not None:
+            from diancan.services.review_pictures import picture_urls
+
+            for review in view["reviews"]:
+                review["pictures"] = picture_urls(pictures, review["pictures"])
     return view

@@ -20,7 +20,7 @@ from diancan.services.stock import StockService
 
 logger = logging.getLogger(__name__)
 DETAILS = {"category_id", "name", "name_en", "description", "description_en", "images", "tags", "nutrition",
-           "allergens", "station_id", "packing_fee_fen"}
+           "allergens", "station_id", "packing_fee_fen", "prep_minutes"}
 
 
 def _check_recipe(recipe: dict[str, int]) -> None:
@@ -68,8 +68,8 @@ class MenuAdmin:
         return self._repository.get_dish(dish.store_id, dish.dish_id)
 
     def save_dish_details(self, store_id: str, dish: Dish) -> Dish:
-        """Name, category, description, pictures, tags, allergens, station, packing fee, daily limit and spec
-        groups. Never touches what orders change concurrently (price, portions left, sold out, counters), the
+        """Name, category, description, pictures, tags, allergens, station, packing fee, preparation time, daily
+        limit and spec groups. Never touches what orders change concurrently (price, portions left, sold out, counters), the
         dish's recipe or combo parts, nor the recipe of an option that keeps its id. A daily limit newly set
         starts today's portions at it; a limit removed makes today unlimited; a changed limit applies tomorrow."""
         current = self._repository.get_dish(store_id, dish.dish_id)

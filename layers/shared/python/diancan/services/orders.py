@@ -12,13 +12,22 @@ from diancan.domain.dispatch import Dispatch
 from diancan.domain.errors import NotFound
 from diancan.domain.order import DeliveryAddress, Order
 from diancan.domain.order_status import OrderAction, OrderStatus
-from diancan.services.ports import Cipher, CursorSeal, EventPublisher, OrderRepository
+from diancan.domain.service_state import order_estimate
+from diancan.services.ports import (
+    Cipher,
+    CursorSeal,
+    EventPublisher,
+    InvoiceBook,
+    OrderRepository,
+    ServiceStateLedger,
+)
 
 if TYPE_CHECKING:  # built on first use (bootstrap.OnFirstUse): reading or quoting must not load WeChat Pay
     from diancan.adapters.repository import BatchRead  # the one adapter value still passed through a port
     from diancan.services.payments import PaymentService
 
 MAX_PAGE = 50
+IN_KITCHEN = (OrderStatus.PAID, OrderStatus.PREPARING)  # paid and not ready: the guest is waiting for the kitchen
 
 
 class Deliveries(Protocol):
@@ -38,8 +47,11 @@ def _guests(openid: str, order: Order) -> Order:
 class GuestOrders:
     def __init__(self, repository: OrderRepository, bus: EventPublisher, pii: Cipher | None, payments: PaymentService,
                  clock: Callable[[], datetime] = utcnow, deliveries: Deliveries | None = None, *,
-                 cursors: CursorSeal) -> None:
+                 cursors: CursorSeal, invoices: InvoiceBook | None = None,
+                 service_states: ServiceStateLedger | None = None) -> None:
         self._repository = repository
+        self._invoices = invoices
+        self._service_states = service_states
         self._cursors = cursors
         self._deliveries = deliveries
         self._payments = payments
@@ -53,7 +65,8 @@ class GuestOrders:
     def detail(self, openid: str, order_id: str) -> dict:
         """The order, its address, its stock issue and its delivery: one Query of the order's partition."""
         delivery = self._deliveries.dispatch_read(order_id) if self._deliveries is not None else None
-        read = self._repository.order_with_issue(order_id, extra=[delivery] if delivery else ())
+        invoice = self._invoices.invoice_read(order_id) if self._invoices is not None else None
+        read = self._repository.order_with_issue(order_id, extra=[r for r in (delivery, invoice) if r])
         order = _guests(openid, read.order)
         view = order.guest_view()
         if read.encrypted_address and self._pii is not None:
@@ -62,7 +75,19 @@ class GuestOrders:
         view["stock_issue"] = read.stock_issue.guest_notice() if read.stock_issue else None
         if delivery is not None and order.mode == "delivery":
             view["delivery"] = delivery.value.view() if delivery.value else None
+        if invoice is not None:
+            view["invoice"] = invoice.value.guest_view() if invoice.value else None
+        view.update(self._waiting(order))
         return view
+
+    def _waiting(self, order: Order) -> dict:
+        """Orders ahead and the estimated ready time while the kitchen has the order: one GetItem of the
+        store's service item (its open tickets), only then; computed at read time, so every bump refines it."""
+        if self._service_states is None or order.status not in IN_KITCHEN:
+            return {"estimated_ready_at": None, "orders_ahead": None}
+        now = self._clock()
+        result = order_estimate(self._service_states.read(order.store_id), order, now)
+        return {"estimated_ready_at": iso(result.ready_at), "orders_ahead": result.orders_ahead}
 
     def page(self, openid: str, cursor: str | None, limit: int) -> dict:
         """One page of the guest's orders; ``cursor`` is a ``next_cursor`` this guest was given (else a 400)."""

@@ -15,6 +15,13 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from diancan.domain import lifecycle
+from diancan.domain.acceptance import (
+    ALARM_SENT,
+    ALARM_TASK,
+    ALERT_KIND,
+    NOT_ACCEPTED_REASON,
+    TIMEOUT_TASK,
+)
 from diancan.domain.clock import business_day, iso, minute_of, parse_iso, utcnow
 from diancan.domain.errors import Conflict, Forbidden, NotFound, UpstreamUnavailable
 from diancan.domain.events import ORDER_PAID, ORDER_RELEASED
@@ -28,6 +35,7 @@ from diancan.domain.exceptions import (
 from diancan.domain.order import Order
 from diancan.domain.order_status import PAID_STATUSES, REFUNDABLE, OrderAction, OrderStatus, TransitionRefused
 from diancan.domain.payments import (
+    COUNTER_REFERENCE,
     OPEN_REFUND,
     SETTLED_REFUND,
     NotificationRejected,
@@ -35,10 +43,19 @@ from diancan.domain.payments import (
     Refund,
     RefundStatus,
     check_refund,
+    check_refund_lines,
     first_broken_link,
     refund_no,
+    taken_at_counter,
 )
-from diancan.services.ports import EventPublisher, OrderRepository, PaymentLedger, WeChatPayClient
+from diancan.domain.tables import TAB_FLAG
+from diancan.services.ports import (
+    AlertPublisher,
+    EventPublisher,
+    OrderRepository,
+    PaymentLedger,
+    WeChatPayClient,
+)
 
 if TYPE_CHECKING:
     from diancan.services.stats import StoreStats
@@ -46,7 +63,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 REFUND_FOLLOW_UP = timedelta(minutes=2)
-COUNTER_REFERENCE = "COUNTER-"  # a counter payment's voucher reference (PaymentTable.mark_paid_at_counter)
 SWEEP_LOOKBACK = timedelta(hours=2)
 MAX_MINUTES_PER_SWEEP = 180
 
@@ -78,13 +94,15 @@ def verify_chain(ledger: PaymentLedger, store_id: str) -> dict:
 class PaymentService:
     def __init__(self, repository: OrderRepository, ledger: PaymentLedger, gateway: WeChatPayClient,
                  bus: EventPublisher, *,
-                 business_tz: str, clock: Callable[[], datetime] = utcnow, stats: StoreStats | None = None) -> None:
+                 business_tz: str, clock: Callable[[], datetime] = utcnow, stats: StoreStats | None = None,
+                 alerts: AlertPublisher | None = None) -> None:
         self._repository = repository
         self._ledger = ledger
         self._gateway = gateway
         self._bus = bus
         self._tz = business_tz
         self._clock = clock
+        self._alerts = alerts  # the managers' alarm of an order nobody accepts (none: logged only)
         self._stats = stats  # the dashboard's counters: once per applied payment or settled refund (none: not counted)
 
     # ---- paying ------------------------------------------------------------------------------------------
@@ -196,6 +214,24 @@ class PaymentService:
         if self._stats:
             self._stats.record_paid(order)
 
+    def paid_at_counter(self, order: Order, method: str, by: str, details: dict | None = None) -> bool:
+        """The cashier took ``order``'s total (cash, card, a payment code: ``method``): PAID with a counter voucher
+        in the chain, counted, OrderPaid published (its tickets print). False when the order was not awaiting
+        payment any more (paid meanwhile, a repeat): nothing written."""
+        now = self._clock()
+        try:
+            voucher, pickup = self._ledger.mark_paid_at_counter(
+                order_id=order.order_id, store_id=order.store_id, day=business_day(now, self._tz).isoformat(),
+                amount_fen=order.total_fen, method=method, at=iso(now), by=by, details=details)
+        except OrderNotInState:
+            return False
+        paid = order.model_copy(update={"status": OrderStatus.PAID, "pickup_no": pickup, "paid_at": iso(now),
+                                        "paid_fen": order.total_fen, "transaction_id": voucher.reference})
+        self.paid_elsewhere(paid)
+        self._publish_paid(paid)
+        logger.info("paid at the counter", extra={"order_id": order.order_id, "method": method})
+        return True
+
     def _publish_paid(self, order: Order) -> None:
         self._bus.publish([lifecycle.paid(order, at=iso(self._clock()))])
         self._repository.mark_published(order.order_id, ORDER_PAID)
@@ -228,8 +264,13 @@ class PaymentService:
     # ---- refunds -----------------------------------------------------------------------------------------
 
     def refund(self, order_id: str, amount_fen: int | None, *, reason: str, by: str,
-               food_made: bool = False, day_limit_fen: int | None = None) -> Refund:
+               food_made: bool = False, day_limit_fen: int | None = None, line_indexes: list[int] | None = None,
+               only_if: OrderStatus | None = None) -> Refund:
         """Refund all (``amount_fen=None``) or part of a paid order. The sum never exceeds what was paid.
+
+        ``line_indexes``: the order's lines a partial refund is for (kept on the refund and its OrderRefunded, so
+        the kitchen's cancel ticket lists them); None when it names only an amount. ``only_if``: refund only an
+        order still in that status, checked by the write itself (``OrderNotInState`` otherwise).
 
         ``day_limit_fen``: the most ``by`` may refund on this order in this business day, their refunds
         together (a cashier's limit). It is checked on the refunds read here, and the write below is
@@ -238,8 +279,11 @@ class PaymentService:
         late = "LATE_PAYMENT" in order.flags
         if not order.paid_fen or (order.status not in REFUNDABLE and not late):
             raise NotPaid(details={"status": order.status.value})
+        if only_if is not None and order.status != only_if:
+            raise OrderNotInState("order")
         amount = order.paid_fen - order.refund_committed_fen if amount_fen is None else amount_fen
         check_refund(amount, order.paid_fen, order.refund_committed_fen)
+        lines = check_refund_lines(line_indexes, len(order.lines))
         earlier = self._ledger.refunds(order_id)
         count = len(earlier)
         number = refund_no(order_id, count + 1)
@@ -251,18 +295,24 @@ class PaymentService:
             if mine + amount > day_limit_fen:
                 raise RefundDayLimit(details={"limit_fen": day_limit_fen, "refunded_today_fen": mine,
                                               "amount_fen": amount})
-        self._ledger.start_refund(order_id=order_id, out_refund_no=number, amount_fen=amount, reason=reason,
-                                 requested_by=by, food_made=food_made, at=iso(now),
-                                 expected_committed=order.refund_committed_fen, expected_count=count,
-                                 follow_up_minute=minute_of(now + REFUND_FOLLOW_UP),
-                                 follow_up_expiry=int(now.timestamp()) + 30 * 24 * 3600)
+        try:
+            self._ledger.start_refund(order_id=order_id, out_refund_no=number, amount_fen=amount, reason=reason,
+                                      requested_by=by, food_made=food_made, at=iso(now),
+                                      expected_committed=order.refund_committed_fen, expected_count=count,
+                                      follow_up_minute=minute_of(now + REFUND_FOLLOW_UP),
+                                      follow_up_expiry=int(now.timestamp()) + 30 * 24 * 3600, line_indexes=lines,
+                                      expected_status=None if only_if is None else only_if.value)
+        except Conflict:
+            if only_if is not None and self._repository.get_order(order_id, consistent=True).status != only_if:
+                raise OrderNotInState("order") from None
+            raise
         if amount + order.refund_committed_fen >= order.paid_fen and not late:
             self._repository.transition(order_id, order.mode, OrderAction.REFUND, at=iso(now), by=by, note=reason)
         self._submit(self._ledger.get_refund(order_id, number), order)
         return self._ledger.get_refund(order_id, number)
 
     def _submit(self, refund: Refund, order: Order) -> None:
-        if (order.transaction_id or "").startswith(COUNTER_REFERENCE):
+        if taken_at_counter(order.transaction_id):
             self._refund_at_counter(refund, order)
             return
         try:
@@ -372,6 +422,43 @@ class PaymentService:
         return self.apply_refund_result({**answer, "refund_status": answer.get("status"),
                                          "out_trade_no": order_id, "out_refund_no": out_refund_no})
 
+    # ---- orders nobody accepts (stores that accept by hand) ------------------------------------------------
+
+    def alarm_unaccepted(self, order_id: str) -> str:
+        """Alert the store's managers about a paid order still not accepted, once per order; an order accepted
+        (or refunded) meanwhile is left alone."""
+        order = self._repository.get_order(order_id, consistent=True)
+        if order.status != OrderStatus.PAID or TAB_FLAG in order.flags:  # a table's tab: its rounds were cooked
+            return "accepted"
+        if ALARM_SENT in order.published:
+            return "replay"
+        since = parse_iso(order.paid_at or order.created_at)  # a pre-order paid ahead waits from its release
+        if order.release_at:
+            since = max(since, parse_iso(order.release_at))
+        waited = int((self._clock() - since).total_seconds() // 60)
+        logger.warning("order not accepted", extra={"order_id": order_id, "store_id": order.store_id,
+                                                    "waited_min": waited})
+        if self._alerts is not None:
+            self._alerts.publish(ALERT_KIND, f"Order not accepted: {order.store_id} #{order.pickup_no or ''}", {
+                "store_id": order.store_id, "order_id": order_id, "pickup_no": order.pickup_no,
+                "paid_at": order.paid_at, "waited_min": waited, "message": "订单付款后无人接单，请尽快处理"})
+        self._repository.mark_published(order_id, ALARM_SENT)
+        return "alarmed"
+
+    def refund_unaccepted(self, order_id: str) -> str:
+        """Cancel and refund in full a paid order nobody accepted in time, through the ordinary refund (the guest
+        is told, portions and stock come back); conditional on the order still being PAID when it is written."""
+        order = self._repository.get_order(order_id, consistent=True)
+        if order.status != OrderStatus.PAID or TAB_FLAG in order.flags:
+            return "accepted"
+        try:
+            self.refund(order_id, None, reason=NOT_ACCEPTED_REASON, by="system:accept_timeout",
+                        only_if=OrderStatus.PAID)
+        except OrderNotInState:
+            return "accepted"
+        logger.warning("order refunded: nobody accepted it", extra={"order_id": order_id, "store_id": order.store_id})
+        return "auto_refunded"
+
     def sweep(self, now: datetime | None = None) -> dict:
         """Handle every bucket of due work from the cursor up to the last full minute. Work that fails on an
         unavailable outside service is moved to a later minute, so the cursor always advances."""
@@ -402,6 +489,10 @@ class PaymentService:
                 outcome = self.follow_up_refund(task.order_id, task.ref)
                 if outcome in ("pending", "processing"):
                     raise UpstreamUnavailable("refund still processing")
+            elif task.task == ALARM_TASK:
+                outcome = self.alarm_unaccepted(task.order_id)
+            elif task.task == TIMEOUT_TASK:
+                outcome = self.refund_unaccepted(task.order_id)
             else:
                 outcome = "unknown_task"
         except UpstreamUnavailable:

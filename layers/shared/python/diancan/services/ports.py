@@ -23,10 +23,12 @@ if TYPE_CHECKING:
     from diancan.adapters.login_guard_table import Claim, GuardRead
     from diancan.adapters.marketing_table import PointsEntry
     from diancan.adapters.notice_table import NoticeRead
+    from diancan.adapters.personal_data import GuestOrder
     from diancan.adapters.print_jobs import BoardOrder
     from diancan.adapters.printer import PrinterStatus
     from diancan.adapters.records import CategoryRecord, SweepRecord
     from diancan.adapters.repository import BatchRead, Menu, OrderRead, TransactionStep
+    from diancan.adapters.review_pictures import StoredPicture
     from diancan.adapters.review_table import DishReview
     from diancan.adapters.seating_table import Write
     from diancan.adapters.staff_table import AuditEntry, StoredSession, StoredStaff
@@ -46,6 +48,7 @@ if TYPE_CHECKING:
     from diancan.domain.dispatch import Dispatch
     from diancan.domain.events import OrderEvent
     from diancan.domain.guest_notices import SubscribeMessage
+    from diancan.domain.invoices import Invoice
     from diancan.domain.membership import Standing
     from diancan.domain.menu import Category, Dish, Store
     from diancan.domain.money import Fen
@@ -56,6 +59,8 @@ if TYPE_CHECKING:
     from diancan.domain.printing import PrintJob, PrintSetup
     from diancan.domain.promotions import Coupon, WalletCoupon
     from diancan.domain.recommend import StoreReco
+    from diancan.domain.service_state import OpenTicket, ServiceState
+    from diancan.domain.shifts import Shift
     from diancan.domain.staff import Staff
     from diancan.domain.stats import CounterUpdate
     from diancan.domain.stock import Ingredient, LedgerEntry, StockAlert, StockIssue
@@ -171,7 +176,8 @@ class PaymentLedger(Protocol):
     ) -> tuple[Voucher, int]: ...
 
     def mark_paid_at_counter(
-        self, *, order_id: str, store_id: str, day: str, amount_fen: int, method: str, at: str, by: str
+        self, *, order_id: str, store_id: str, day: str, amount_fen: int, method: str, at: str, by: str,
+        details: dict | None = None,
     ) -> tuple[Voucher, int]: ...
 
     def record_late_payment(
@@ -227,6 +233,8 @@ class PaymentLedger(Protocol):
         expected_count: int,
         follow_up_minute: str,
         follow_up_expiry: int,
+        line_indexes: list[int] | None = None,
+        expected_status: str | None = None,
     ) -> None: ...
 
     def sweep_cursor(self) -> str | None: ...
@@ -316,8 +324,26 @@ class Dispatches(Protocol):
     def save(self, dispatch: Dispatch) -> Dispatch: ...
 
 
+class ServiceStateLedger(Protocol):
+    """A store's switches (busy, delivery paused) and open kitchen tickets (``adapters/service_state_table.py``)."""
+
+    def read(self, store_id: str) -> ServiceState: ...
+
+    def batch_read(self, store_id: str) -> BatchRead[ServiceState]: ...
+
+    def switch(self, store_id: str, name: str, on: bool, *, at: str, by: str) -> bool: ...
+
+    def enter(self, store_id: str, tickets: list[OpenTicket], *, lanes: int = ...) -> ServiceState: ...
+
+    def leave(self, store_id: str, ticket_ids: list[str]) -> None: ...
+
+
 class PrintJobQueue(Protocol):
     """Kitchen tickets and their print jobs, stations and the kitchen board (``adapters/print_jobs.py``)."""
+
+    def all_stations(self, store_id: str) -> list[tuple[Station, str | None]]: ...
+
+    def retire_station(self, store_id: str, station: Station, at: str) -> bool: ...
 
     def claim(self, job: PrintJob) -> tuple[PrintJob, bool]: ...
 
@@ -490,6 +516,69 @@ class AuditTrail(Protocol):
 
     def recent(self, store_id: str | None, limit: int = 100) -> list[AuditEntry]: ...
 
+    def between(self, store_id: str, start_iso: str, end_iso: str) -> list[AuditEntry]: ...
+
+
+class ShiftBook(Protocol):
+    """Cashiers' shifts (``adapters/shift_table.py``: ``ShiftTable``): one open shift per cashier and store,
+    closing conditional on the shift being open."""
+
+    def open(self, shift: Shift) -> None: ...
+
+    def close(self, shift: Shift) -> bool: ...
+
+    def record_print(self, shift: Shift) -> None: ...
+
+    def get(self, store_id: str, shift_id: str) -> Shift | None: ...
+
+    def open_shift_of(self, store_id: str, staff_id: str) -> Shift | None: ...
+
+    def recent(self, store_id: str, limit: int = 30) -> list[Shift]: ...
+
+
+class InvoiceBook(Protocol):
+    """Guests' invoice requests (``adapters/invoice_table.py``: ``InvoiceTable``): one per order."""
+
+    def request(self, invoice: Invoice) -> Invoice: ...
+
+    def get(self, order_id: str) -> Invoice | None: ...
+
+    def invoice_read(self, order_id: str) -> BatchRead[Invoice | None]: ...
+
+    def pending(self, store_id: str, limit: int = 200) -> list[Invoice]: ...
+
+    def issue(self, invoice: Invoice) -> bool: ...
+
+    def issued_on(self, store_id: str, day: str) -> list[Invoice]: ...
+
+
+class PersonalData(Protocol):
+    """A guest's personal data outside their member items (``adapters/personal_data.py``: ``PersonalDataTable``)."""
+
+    def orders_of(self, openid: str) -> list[GuestOrder]: ...
+
+    def drop_address(self, order_id: str) -> bool: ...
+
+    def blank_review(self, order_id: str) -> bool: ...
+
+    def forget_profile(self, openid: str) -> None: ...
+
+    def orders_of_day(self, store_id: str, day: str) -> list[GuestOrder]: ...
+
+    def last_ordered_on(self, day: str) -> list[str]: ...
+
+    def drop_phone(self, openid: str) -> bool: ...
+
+    def drop_review_pictures(self, store_id: str, start_iso: str, end_iso: str) -> int: ...
+
+
+class VoucherChain(Protocol):
+    """Reading a store's voucher chain by position (``PaymentTable``): a shift's stretch of it."""
+
+    def chain_seq(self, store_id: str) -> int: ...
+
+    def vouchers_between(self, store_id: str, after_seq: int, upto_seq: int) -> list[Voucher]: ...
+
 
 class DashboardCounters(Protocol):
     """What services need of ``Counters`` (``adapters/counters.py``)."""
@@ -557,6 +646,16 @@ class Cipher(Protocol):
     def decrypt(self, token: str) -> str: ...
 
     def encrypt(self, plaintext: str) -> str: ...
+
+
+class PictureStorage(Protocol):
+    """Where guests' review pictures are kept (``adapters/review_pictures.py``: ``ReviewPictureFiles``)."""
+
+    def upload_form(self, key: str, content_type: str, max_bytes: int, expires_seconds: int) -> dict: ...
+
+    def stored(self, key: str) -> StoredPicture | None: ...
+
+    def url(self, key: str, expires_seconds: int) -> str: ...
 
 
 class ReviewRepository(Protocol):

@@ -12,6 +12,9 @@
 - print_check asks the vendor about sent jobs; one not printed within ``confirm_within`` is re-sent to the
   fallback ("补打"), else FAILED + flag.
 - The order moves PAID → PREPARING once all its kitchen tickets are out (sent or printed).
+- A refund or cancel of an order whose kitchen tickets are out prints a cancel ticket (退单) on each of those
+  stations with what to stop, once per refund (or once for the whole order), with the same guarantees; its
+  kitchen tickets leave the kitchen screen (whole order) or show the stopped lines struck through, first.
 """
 
 from __future__ import annotations
@@ -20,27 +23,34 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
+from diancan.domain.acceptance import AcceptTimeouts, accepts_manually, watch_tasks
 from diancan.domain.clock import BUSINESS_TZ_DEFAULT, iso, parse_iso, utcnow
 from diancan.domain.errors import Unprocessable
-from diancan.domain.events import OrderEvent
+from diancan.domain.events import OrderEvent, OrderPaid, OrderReleased
 from diancan.domain.exceptions import PrinterError, PrinterUnavailable
+from diancan.domain.menu import Store
 from diancan.domain.order import Order
 from diancan.domain.order_status import OrderAction, OrderStatus, TransitionRefused
 from diancan.domain.preorders import waits_for_release
 from diancan.domain.printing import (
+    STOP_EVENTS,
     UNCERTAIN_LABEL,
     NoStations,
     PrintJob,
     PrintRequest,
     PrintStatus,
+    Stop,
+    cancel_tickets,
+    mark_stopped,
     prints_on,
     ticket_order,
     tickets_for,
 )
+from diancan.domain.service_state import KitchenSettings, OpenTicket
 from diancan.domain.tables import TAB_FLAG
 from diancan.domain.ticket_render import render_feieyun, split_for_limit
 from diancan.domain.tickets import Station, Ticket
-from diancan.services.ports import OrderRepository, Printer, PrintJobQueue
+from diancan.services.ports import OrderRepository, PaymentLedger, Printer, PrintJobQueue, ServiceStateLedger
 
 logger = logging.getLogger(__name__)
 
@@ -58,8 +68,11 @@ class PrintingService:
     def __init__(self, repository: OrderRepository, jobs: PrintJobQueue, printer: Printer, *, public_base_url: str = "",
                  tz: str = BUSINESS_TZ_DEFAULT, count: Callable[[str], None] = lambda name: None,
                  clock: Callable[[], datetime] = utcnow, max_receives: int = 5, fallback_after: int = 3,
-                 confirm_within: timedelta = timedelta(minutes=2)) -> None:
+                 confirm_within: timedelta = timedelta(minutes=2), due_work: PaymentLedger | None = None,
+                 service_states: ServiceStateLedger | None = None) -> None:
         self._repository = repository
+        self._due_work = due_work  # the sweeper's due work: the watch on orders a store accepts by hand
+        self._service_states = service_states  # the store's open kitchen tickets (busy mode, waiting times)
         self._jobs = jobs
         self._printer = printer
         self._public_base_url = public_base_url.rstrip("/")
@@ -76,10 +89,15 @@ class PrintingService:
         """Print what the event asks for, if the store prints on it. Raises PrinterUnavailable to be retried."""
         if event is None:  # not one of ours
             return []
-        if waits_for_release(event):  # a pre-order paid ahead prints at its release (OrderReleased)
+        if event.name in STOP_EVENTS:
+            return self.stop(Stop.of(event), receive_count=receive_count)
+        if waits_for_release(event):  # a pre-order paid ahead prints (and waits to be accepted) from its release
             return []
         request = PrintRequest.model_validate(event.detail)
         setup = self._jobs.print_setup(request.store_id)
+        watched = isinstance(event, OrderPaid | OrderReleased)
+        if watched and self._due_work is not None and accepts_manually(setup.store):
+            self._watch_acceptance(event, AcceptTimeouts.of(setup.store))
         if not prints_on(setup.store, event.name):
             return []
         order = self._repository.get_order(request.order_id, consistent=True)
@@ -97,22 +115,69 @@ class PrintingService:
             self._alert(order.order_id, "", "the store has no kitchen stations")
             self._jobs.flag_not_printed(order.order_id, True)
             return []
-        final = receive_count >= self._max_receives
-        jobs, unavailable = [], None
-        for ticket in tickets:  # one dead printer must not hold back the other stations
-            try:
-                jobs.append(self._dispatch(order, ticket, final=final))
-            except PrinterUnavailable as error:
-                unavailable = error
-        if unavailable is not None:
-            raise unavailable
+        claimed: list[PrintJob] = []
+        try:
+            jobs = self._dispatch_all(order.order_id, order.store_id, tickets, receive_count, claimed=claimed)
+        finally:
+            self._enter_kitchen(order, setup.store, claimed)
         if order.status == OrderStatus.PAID and all(job.is_out for job in jobs if job.ticket.kind == "kitchen"):
             self._start(order)
         return jobs
 
-    def _dispatch(self, order: Order, ticket: Ticket, *, final: bool) -> PrintJob:
-        job, _ = self._jobs.claim(PrintJob(order_id=order.order_id, store_id=order.store_id, ticket=ticket,
+    def _watch_acceptance(self, paid: OrderPaid | OrderReleased, timeouts: AcceptTimeouts) -> None:
+        """A store that accepts by hand: the sweeper alarms, then refunds, if nobody accepts the order in time
+        (counted from its payment, or a pre-order paid ahead from its release). The tasks' keys are the order's,
+        so a replayed event files the same two again."""
+        assert self._due_work is not None
+        now = self._clock()
+        for minute, task in watch_tasks(parse_iso(paid.at), timeouts, now):
+            self._due_work.add_sweep(minute, task, paid.order_id, None, int(now.timestamp()) + 30 * 24 * 3600)
+
+    def stop(self, stop: Stop, *, receive_count: int = 1) -> list[PrintJob]:
+        """A refund or cancel reached the kitchen: its tickets come off the screen (or show the stopped lines
+        struck through), then the cancel tickets print on the stations that had the order. Nothing when no
+        kitchen ticket of the order was out. Raises PrinterUnavailable to be retried."""
+        jobs = self._jobs.of_order(stop.order_id)
+        kitchen = [job for job in jobs if job.ticket.kind == "kitchen"]
+        if not kitchen:
+            return []
+        order = setup = None
+        if stop.line_indexes:  # named lines are routed to their stations as the kitchen tickets were
+            order = self._repository.get_order(stop.order_id, consistent=True)
+            setup = self._jobs.print_setup(stop.store_id)
+        tickets = cancel_tickets(stop, jobs, order, setup)
+        at = iso(self._clock())
+        to_place = {ticket.station.station_id: list(ticket.order.lines) for ticket in tickets}
+        for job in kitchen:
+            station_id = job.ticket.station.station_id
+            changed, to_place[station_id] = mark_stopped(job, stop, to_place.get(station_id, []), at)
+            if changed is not None:
+                self._jobs.save(changed)  # JobChanged (a bump meanwhile) fails the record: the replay redoes it
+        if tickets:
+            logger.info("cancel tickets", extra={"order_id": stop.order_id, "stop": stop.key,
+                                                 "stations": [t.station.station_id for t in tickets]})
+        return self._dispatch_all(stop.order_id, stop.store_id, tickets, receive_count)
+
+    def _dispatch_all(self, order_id: str, store_id: str, tickets: Sequence[Ticket], receive_count: int, *,
+                      claimed: list[PrintJob] | None = None) -> list[PrintJob]:
+        """Claim and send each ticket; ``claimed`` collects every job claimed (sent now or by a replay)."""
+        final = receive_count >= self._max_receives
+        jobs, unavailable = [], None
+        for ticket in tickets:  # one dead printer must not hold back the other stations
+            try:
+                jobs.append(self._dispatch(order_id, store_id, ticket, final=final, claimed=claimed))
+            except PrinterUnavailable as error:
+                unavailable = error
+        if unavailable is not None:
+            raise unavailable
+        return jobs
+
+    def _dispatch(self, order_id: str, store_id: str, ticket: Ticket, *, final: bool,
+                  claimed: list[PrintJob] | None = None) -> PrintJob:
+        job, _ = self._jobs.claim(PrintJob(order_id=order_id, store_id=store_id, ticket=ticket,
                                            created_at=iso(self._clock())))
+        if claimed is not None:
+            claimed.append(job)
         if job.status != PrintStatus.PENDING:
             return job  # a replay: sent, printed or already failed (staff reprint)
         return self._send(job, final=final)
@@ -147,19 +212,40 @@ class PrintingService:
         return [fallback] if status in ("offline", "no_paper") else [station.printer_sn, fallback]
 
     def _deliver(self, station: Station, ticket: Ticket, targets: Sequence[str]) -> tuple[str, list[str]]:
+        return self._deliver_content(station, targets, lambda columns: render_feieyun(ticket, columns, self._tz),
+                                     ticket.ticket_id)
+
+    def _deliver_content(self, station: Station, targets: Sequence[str], render: Callable[[int], str],
+                         what: str) -> tuple[str, list[str]]:
         """Print on the first target that does not refuse; PrinterUnavailable propagates at once."""
         refused: PrinterError | None = None
         for printer_sn in targets:
             columns = station.paper_columns if printer_sn == station.printer_sn else FALLBACK_COLUMNS
-            pieces = split_for_limit(render_feieyun(ticket, columns, self._tz))
+            pieces = split_for_limit(render(columns))
             try:
                 return printer_sn, [self._printer.print_ticket(printer_sn, piece) for piece in pieces]
             except PrinterError as error:
-                logger.warning("printer refused ticket", extra={"ticket_id": ticket.ticket_id,
+                logger.warning("printer refused ticket", extra={"ticket_id": what,
                                                                 "printer_sn": printer_sn, "feieyun_ret": error.ret})
                 refused = error
         assert refused is not None
         raise refused
+
+    def print_at_counter(self, store_id: str, render: Callable[[str, int], str], what: str) -> str:
+        """Print a sheet of no order (a shift's handover) on the counter's printer: the station that prints the
+        receipts (else the first station), its fallback when the primary is offline or refuses. ``render`` gets
+        the store's name and the paper's columns. Returns the printer's sn; raises PrinterUnavailable,
+        PrinterRefused or NoStations. Not queued: the caller keeps the outcome and offers "print again"."""
+        setup = self._jobs.print_setup(store_id)
+        station = next((s for s in setup.stations if s.receipt), setup.stations[0] if setup.stations else None)
+        if station is None:
+            raise NoStations()
+        try:
+            printer_sn, _ = self._deliver_content(station, self._targets(station),
+                                                  lambda columns: render(setup.store.name, columns), what)
+        except PrinterError as error:
+            raise PrinterRefused(details={"msg": error.msg}) from None
+        return printer_sn
 
     def _sent(self, printer_sn: str, print_ids: list[str]) -> dict:
         return {"status": PrintStatus.SENT, "printer_sn": printer_sn, "print_ids": print_ids,
@@ -170,6 +256,20 @@ class PrintingService:
         self._jobs.flag_not_printed(job.order_id, True)
         self._alert(job.order_id, job.ticket_id, job.error)
         return job
+
+    def _enter_kitchen(self, order: Order, store: Store, claimed: list[PrintJob]) -> None:
+        """The claimed kitchen tickets not yet bumped join the store's open ones (a replay sets the same
+        entries; a bumped one stays out); tickets left open past STALE_AFTER are dropped on the way."""
+        if self._service_states is None:
+            return
+        settings = KitchenSettings.of(store)
+        prep = order.prep_minutes or settings.default_prep_minutes
+        entering = [OpenTicket(ticket_id=job.ticket_id, order_id=order.order_id, at=order.paid_at or job.created_at,
+                               prep_minutes=prep)
+                    for job in claimed if job.ticket.kind == "kitchen" and job.bumped_at is None]
+        if entering:
+            state = self._service_states.enter(order.store_id, entering, lanes=settings.lanes)
+            self._service_states.leave(order.store_id, state.stale(self._clock()))
 
     def _alert(self, order_id: str, ticket_id: str, error: str) -> None:
         self._count(PRINT_FAILED_METRIC)

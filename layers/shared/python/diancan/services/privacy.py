@@ -7,20 +7,24 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Protocol
 
+from diancan.adapters.staff_table import AuditEntry
 from diancan.domain.clock import business_day, iso, utcnow
 from diancan.domain.errors import InvalidRequest
-from diancan.services.ports import Activity, Cipher
+from diancan.domain.membership import member_code
+from diancan.services.ports import Activity, AuditTrail, Cipher, Marketing, PersonalData
 
 
 class PhoneNumberSource(Protocol):
     def phone_number(self, code: str) -> str: ...
 
 
-ERASED = ("phone", "birthday", "favourite_dish")
-KEPT = {"orders": "订单与支付记录依法保留，到期后由留存任务删除",
-        "points": "积分与优惠券保留，以便你继续使用"}
-KEPT_EN = {"orders": "orders and payments are kept as the law requires and deleted by the retention job",
-           "points": "points and coupons are kept so you can still use them"}
+ERASED = ("phone", "birthday", "favourite_dish", "addresses", "reviews_text_and_pictures", "profile", "points")
+KEPT = {"orders": "订单与支付记录依法保留（已去除地址、电话和评价内容），到期后由留存任务删除"}
+KEPT_EN = {"orders": "orders and payments are kept as the law requires (without addresses, phone numbers and "
+                     "review text), and deleted by the retention job"}
+PRIVACY_PARTITION = "_privacy"  # the audit partition of guests' erasure requests
+FORFEIT_NOTE = "forfeited: the guest asked to delete their data"
+REVIEWABLE = "COMPLETED"
 
 
 def masked(phone: str) -> str:
@@ -29,11 +33,15 @@ def masked(phone: str) -> str:
 
 class Privacy:
     def __init__(self, phones: PhoneNumberSource, cipher: Cipher, activity: Activity,
-                 clock: Callable[[], datetime] = utcnow) -> None:
+                 clock: Callable[[], datetime] = utcnow, *, personal: PersonalData | None = None,
+                 marketing: Marketing | None = None, audit: AuditTrail | None = None) -> None:
         self._phones = phones
         self._cipher = cipher
         self._activity = activity
         self._clock = clock
+        self._personal = personal  # addresses, reviews, profile (None: member info only, as in older tests)
+        self._marketing = marketing
+        self._audit = audit
 
     def share_phone(self, openid: str, code: str) -> dict:
         """The code proves consent; the number is stored encrypted and shown back masked."""
@@ -48,9 +56,24 @@ class Privacy:
         return {"birthday": birthday.isoformat()}
 
     def erase(self, openid: str) -> dict:
-        """"Delete my data": what the guest shared is removed now; what the law or their balance needs is
-        kept, and said so. Safe to repeat."""
+        """"Delete my data", done at once: phone, birthday and favourite dish; the delivery address of every
+        order; each review's text and pictures (the stars stay in the dish ratings); the profile; the points,
+        forfeited with a ledger entry. Orders stay, anonymised, for accounting. Audited in ``STORE#_privacy``
+        under the guest's member code. Safe to repeat: a second request finds nothing left to erase."""
         at = iso(self._clock())
         self._activity.forget(openid, at)
+        counts = {"addresses": 0, "reviews": 0, "points": 0}
+        if self._personal is not None:
+            orders = self._personal.orders_of(openid)
+            counts["addresses"] = sum(self._personal.drop_address(o.order_id) for o in orders if o.has_address)
+            counts["reviews"] = sum(self._personal.blank_review(o.order_id) for o in orders if o.status == REVIEWABLE)
+            self._personal.forget_profile(openid)
+        if self._marketing is not None:
+            points = self._marketing.standing(openid).points
+            if points > 0 and self._marketing.post_points(openid, f"erasure#{at}", -points, at=at, note=FORFEIT_NOTE):
+                counts["points"] = points
+        if self._audit is not None:
+            code = member_code(openid)
+            self._audit.append(AuditEntry(PRIVACY_PARTITION, f"guest:{code}", "privacy.erase", code, at, counts))
         return {"erased": list(ERASED), "kept": [{"what": k, "why": KEPT[k], "why_en": KEPT_EN[k]} for k in KEPT],
-                "requested_at": at}
+                "requested_at": at, "counts": counts}

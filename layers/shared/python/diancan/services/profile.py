@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from diancan.domain.membership import LEVELS, level_for
+from diancan.domain.membership import LEVELS, level_for, member_code
 from diancan.services.coupons import CouponService
 from diancan.services.ports import Marketing, OrderRepository
 
@@ -31,6 +31,7 @@ def profile(openid: str, marketing: Marketing, coupons: CouponService, repositor
     orders, _ = repository.list_user_orders(openid, start_key=None, limit=RECENT_ORDERS)
     usable, past = coupons.wallet_and_past(openid)
     return {
+        "member_code": member_code(openid),  # what staff see for this guest (never the openid)
         "points": standing.points,
         "level": level.model_dump(),
         "next_level": ({**upcoming[0].model_dump(), "spend_needed_fen": upcoming[0].min_spend_fen - standing.spend_fen}

@@ -35,6 +35,7 @@ def _tables(report: dict) -> dict[str, list[dict]]:
         "sales_by_hour": [r for r in sales["by_hour"] if r["orders"]],
         "sales_by_day": sales["by_day"],
         "sales_by_mode": [{"mode": m, **c} for m, c in sales["by_mode"].items()],
+        "sales_by_channel": [{"channel": c, **n} for c, n in sales["by_channel"].items()],
         "dishes": dishes["by_qty"],
         "menu_engineering": [{k: v for k, v in r.items()} for r in dishes["menu_engineering"]["dishes"]],
         "weekdays": report["time"]["by_weekday"],
@@ -125,7 +126,8 @@ def _figures(values: Mapping) -> str:
     return f"<table class=figures><tbody>{rows}</tbody></table>"
 
 
-_SECTIONS = [("sales_by_mode", "按就餐方式 By mode"), ("dishes", "菜品排行 Dish ranking"),
+_SECTIONS = [("sales_by_mode", "按就餐方式 By mode"), ("sales_by_channel", "按渠道 By channel (小程序/扫码桌台/收银台)"),
+             ("dishes", "菜品排行 Dish ranking"),
              ("menu_engineering", "菜单工程 Menu engineering"), ("weekdays", "星期 Weekdays"),
              ("coupons", "优惠券 Coupons"), ("ratings", "菜品评分 Ratings"),
              ("refunds_by_reason", "退款原因 Refunds by reason"), ("stores", "门店对比 Stores side by side"),

@@ -187,10 +187,12 @@ class StaffAccounts:
         return changed
 
     def reset_password(self, staff_id: str) -> str:
-        """A new random password (shown once to the person who reset it); the old one stops working at once."""
+        """A new random password (shown once to the person who reset it); the old one stops working at once.
+        It is a one-time password: its owner must choose their own at the next login (``must_change_password``),
+        so the person who reset it does not keep a working password of theirs."""
         password = secrets.token_urlsafe(9)
-        self.get(staff_id)
-        self._staff.set_password(staff_id, hash_password(password, self._cost), iso(self._clock()))
+        forced = self.get(staff_id).model_copy(update={"must_change_password": True})
+        self._staff.set_password(staff_id, hash_password(password, self._cost), iso(self._clock()), changed=forced)
         logger.info("console password reset", extra={"staff_id": staff_id})
         return password
 

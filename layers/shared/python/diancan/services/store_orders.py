@@ -14,6 +14,7 @@ from diancan.domain import lifecycle
 from diancan.domain.clock import iso, utcnow
 from diancan.domain.errors import NotFound
 from diancan.domain.events import ORDER_ACCEPTED
+from diancan.domain.membership import member_code, staff_safe_by
 from diancan.domain.order import DeliveryAddress, Order
 from diancan.domain.order_status import OrderAction, TransitionResult
 from diancan.domain.staff import Staff
@@ -38,6 +39,7 @@ class OrderFilter:
     table_no: str = ""
     status: str = ""
     mode: str = ""
+    channel: str = ""     # miniprogram, table or counter
 
     def matches(self, order: Order, phone: str | None) -> bool:
         return ((not self.number or self.number.upper() in order.order_id)
@@ -45,12 +47,17 @@ class OrderFilter:
                 and (not self.phone_tail or (phone or "").endswith(self.phone_tail))
                 and (not self.table_no or (order.table_no or "").upper() == self.table_no.upper())
                 and (not self.status or order.status.value == self.status)
-                and (not self.mode or order.mode == self.mode))
+                and (not self.mode or order.mode == self.mode)
+                and (not self.channel or order.channel == self.channel))
 
 
 def staff_view(order: Order, phone: str | None = None) -> dict:
-    """What the console shows: the order without the guest's openid; the phone only as its tail."""
+    """What the console shows: the order without the guest's openid (their member code instead, also in the
+    history's ``by``); the phone only as its tail."""
     view = order.model_dump(mode="json", exclude={"openid", "reserved", "address"})
+    view["member_code"] = member_code(order.openid)
+    for change in view["history"]:
+        change["by"] = staff_safe_by(change.get("by") or "")
     view["phone_tail"] = phone[-4:] if phone else None
     return view
 

@@ -20,12 +20,14 @@ from diancan.domain.setup import (
     IngredientCreate,
     IngredientEdit,
     PrinterAdd,
+    StationRetire,
     StationSave,
     StoreCreate,
     StoreEdit,
     TablesAdd,
     table_numbers,
 )
+from diancan.domain.stations import check_retirement, users_of
 from diancan.domain.stock import Ingredient
 from diancan.domain.tickets import Station
 from diancan.services.ports import (
@@ -174,6 +176,29 @@ class StoreSetup:
             if category.station_id != station_id:
                 self._menu_admin.save_category(category.model_copy(update={"station_id": station_id}), create=False)
         return station
+
+    def retire_station(self, store_id: str, station_id: str, body: StationRetire) -> tuple[Station, dict]:
+        """Retire a station: its dishes and categories moved to ``move_to`` first (else refused while any
+        names it), then the station kept for its tickets' sake with its printers unbound, never printed to
+        again. A replay (already retired) changes nothing: ``{"replay": True}``."""
+        stations = self._print_jobs.all_stations(store_id)
+        retired = next((s for s, at in stations if s.station_id == station_id and at is not None), None)
+        if retired is not None:
+            return retired, {"replay": True}
+        menu = self._repository.load_menu(store_id)
+        users = users_of(station_id, menu.dishes, menu.categories)
+        check_retirement(station_id, [s.station_id for s, at in stations if at is None], users,
+                         has_dishes=bool(menu.dishes), move_to=body.move_to)
+        for category in users.categories:
+            self._menu_admin.save_category(category.model_copy(update={"station_id": body.move_to}), create=False)
+        for dish in users.dishes:
+            self._menu_admin.save_dish_details(store_id, dish.model_copy(update={"station_id": body.move_to}))
+        station = next(s for s, _ in stations if s.station_id == station_id)
+        unbound = station.model_copy(update={"printer_sn": "", "fallback_printer_sn": None})
+        changed = self._print_jobs.retire_station(store_id, unbound, iso(self._clock()))
+        return unbound, {"replay": not changed, "printers": [sn for sn in (station.printer_sn, station.fallback_printer_sn) if sn],
+                         "moved_dishes": [d.dish_id for d in users.dishes],
+                         "moved_categories": [c.category_id for c in users.categories]}
 
     # ---- ingredients -------------------------------------------------------------------------------------
 

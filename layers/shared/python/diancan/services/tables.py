@@ -16,11 +16,10 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from diancan.domain import lifecycle
 from diancan.domain.cart import CartItem, build_lines, portions_needed
 from diancan.domain.clock import business_day, iso, utcnow
-from diancan.domain.errors import Conflict, Unprocessable
-from diancan.domain.events import ORDER_PAID, PrintRequested
+from diancan.domain.errors import Conflict, InvalidRequest, Unprocessable
+from diancan.domain.events import PrintRequested
 from diancan.domain.order import Order, OrderRequest, StatusChange
 from diancan.domain.order_limits import OrderLimits
 from diancan.domain.order_status import OrderAction, OrderStatus, TransitionRefused
@@ -271,9 +270,12 @@ class TableService:
         return self._open_or_join(TableRef(store_id, table_no), staff(staff_id), label or f"店员{staff_id}",
                                   table=table)
 
-    def staff_round(self, session_id: str, items: list[CartItem], staff_id: str) -> dict:
-        """A round sent by staff: to the kitchen at once, on the table's tab (paid at the end)."""
+    def staff_round(self, session_id: str, items: list[CartItem], staff_id: str, *, store_id: str | None = None) -> dict:
+        """A round sent by staff: to the kitchen at once, on the table's tab (paid at the end). ``store_id``: the
+        store the staff member acts for; another store's table is refused as not open."""
         session = self._tables.session(session_id)
+        if store_id is not None and session.store_id != store_id:
+            raise InvalidRequest("no such open table in this store", "本店没有这张在用的桌台", code="TABLE_NOT_OPEN")
         session.check_open()
         return self._round(session, staff(staff_id), items, [])
 
@@ -286,16 +288,7 @@ class TableService:
                 return self._paid_view(tab.order_id)
             self._payments.close_quietly(tab.order_id)
         if tab.status == OrderStatus.PENDING_PAYMENT:
-            now = self._clock()
-            voucher, pickup = self._payment_table.mark_paid_at_counter(
-                order_id=tab.order_id, store_id=tab.store_id, day=business_day(now, self._tz).isoformat(),
-                amount_fen=tab.total_fen, method=method.value, at=iso(now), by=staff(staff_id))
-            paid = tab.model_copy(update={"status": OrderStatus.PAID, "pickup_no": pickup, "paid_at": iso(now),
-                                          "paid_fen": tab.total_fen, "transaction_id": voucher.reference})
-            self._payments.paid_elsewhere(paid)
-            self._bus.publish([lifecycle.paid(paid, at=iso(now))])
-            self._repository.mark_published(tab.order_id, ORDER_PAID)
-            logger.info("tab paid at the counter", extra={"order_id": tab.order_id, "method": method.value})
+            self._payments.paid_at_counter(tab, method.value, staff(staff_id))
         return self._paid_view(tab.order_id)
 
     def _paid_view(self, order_id: str) -> dict:

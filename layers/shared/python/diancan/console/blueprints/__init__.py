@@ -4,8 +4,10 @@ from diancan.console.blueprints import (
               audit,
               auth,
               chain,
+              counter,
               dashboard,
               delivery,
+              invoices,
               kitchen,
               marketing,
               members,
@@ -16,6 +18,7 @@ from diancan.console.blueprints import (
               settlement,
               setup,
               setup_pages,
+              shifts,
               staff,
               stock,
               store_profile,
@@ -24,7 +27,8 @@ from diancan.console.blueprints import (
               tables,
 )
 
-BLUEPRINTS = [auth.bp, chain.bp, dashboard.bp, orders.bp, delivery.bp, kitchen.bp, tables.bp, menu.bp, stock.bp,
+BLUEPRINTS = [auth.bp, chain.bp, dashboard.bp, orders.bp, delivery.bp, kitchen.bp, tables.bp, counter.bp, menu.bp, stock.bp,
               stores.bp, reports.bp, audit.bp, staff.bp,
               marketing.bp, members.bp, store_profile.bp, reviews.bp,
-              store_settings.bp, setup.bp, setup_pages.bp, settlement.bp]
+              store_settings.bp, setup.bp, setup_pages.bp, shifts.bp, invoices.bp,
+              settlement.bp]

@@ -40,7 +40,10 @@ def login():
         else:
             target = safe_next(request.args.get("next"))
             location = request.script_root + target if target else url_for("auth.home")
-            response = (make_response({"staff_id": session.staff.staff_id, "next": location})
+            if session.staff.must_change_password:  # a one-time password: the change form first, nothing else
+                location = url_for("auth.password")
+            response = (make_response({"staff_id": session.staff.staff_id, "next": location,
+                                       **_password_step(session.staff)})
                         if security.wants_json() else redirect(location))
             response.set_cookie(security.SESSION_COOKIE, session.token, expires=session.expires_at,
                                 **security.cookie_options())
@@ -69,7 +72,16 @@ def api_session():
     session = console().accounts.login(str(data.get("login") or ""), str(data.get("password") or ""),
                                        client=security.client_address())
     return {"token": session.token, "staff_id": session.staff.staff_id, "expires_at": session.expires_at,
-            "must_change_password": session.staff.must_change_password}
+            **_password_step(session.staff)}
+
+
+def _password_step(staff) -> dict:
+    """What a login answers a script about the password: on a one-time password (the first owner's, or one a
+    manager reset) ``code`` PASSWORD_CHANGE_REQUIRED and where to change it; every other call is refused
+    with that code (403) until then."""
+    if not staff.must_change_password:
+        return {"must_change_password": False}
+    return {"must_change_password": True, "code": "PASSWORD_CHANGE_REQUIRED", "change_password": url_for("auth.password")}
 
 
 @bp.route("/password", methods=["GET", "POST"])

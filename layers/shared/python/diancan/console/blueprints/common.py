@@ -89,13 +89,19 @@ def new_request_key() -> str:
     return secrets.token_urlsafe(18)
 
 
+def request_key() -> str:
+    """The request's key: the form's hidden ``request_key`` field, or an ``Idempotency-Key`` header for scripts;
+    none is 400 IDEMPOTENCY_KEY_REQUIRED."""
+    data = form_or_json()
+    return require_key(str(data.get(REQUEST_KEY_FIELD) or request.headers.get("Idempotency-Key") or ""))
+
+
 def once(action: str, store_id: str, target: str, payload: dict, work: Callable[[], dict]) -> dict:
     """A money-moving staff action: ``work`` (its reads, checks, service call and audit entry) runs once per
     request key (the form's hidden ``request_key`` field, or an ``Idempotency-Key`` header for scripts).
     A repeat (double click, browser retry) answers the first result; no key is 400 IDEMPOTENCY_KEY_REQUIRED
     before anything is read; the key again with other ``payload`` fields (as sent) is 409."""
-    data = form_or_json()
-    key = require_key(str(data.get(REQUEST_KEY_FIELD) or request.headers.get("Idempotency-Key") or ""))
+    key = request_key()
     run = console().staff_once()
     return run({"key": key, "staff": g.staff.staff_id, "action": action, "store_id": store_id, "target": target,
                 "payload": payload}, work, request.environ.get("serverless.context"))  # set by serverless-wsgi

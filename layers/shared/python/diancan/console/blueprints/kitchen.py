@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from flask import Blueprint, g, render_template, url_for
 
-from diancan.console.blueprints.common import answer, console, store_of
+from diancan.console.blueprints.common import answer, console, form_or_json, store_of
 from diancan.console.security import audit, requires
-from diancan.domain.errors import NotFound
+from diancan.domain.errors import InvalidRequest, NotFound
 from diancan.domain.staff import Action
 from diancan.services.store_orders import OrderFilter
 
@@ -42,8 +42,9 @@ def _station(store_id: str, station_id: str):
 @bp.get("/s/<store_id>/kitchen")
 @requires(Action.KITCHEN_VIEW)
 def page(store_id: str):
-    return render_template("kitchen.html", store=store_of(store_id), orders=_queue(store_id),
-                           stations=_stations(store_id))
+    store = store_of(store_id)
+    return render_template("kitchen.html", store=store, orders=_queue(store_id), stations=_stations(store_id),
+                           service=console().busy_mode().view(store))
 
 
 @bp.get("/api/s/<store_id>/kitchen")
@@ -77,6 +78,40 @@ def bump(store_id: str, station_id: str, order_id: str, ticket_id: str):
     result = console().kitchen().bump(order_id, ticket_id, f"staff:{g.staff.staff_id}")
     audit("kitchen.bump", store_id, order_id, ticket_id=ticket_id, station_id=station_id)
     return answer(result, url_for("kitchen.station_page", store_id=store_id, station_id=station_id))
+
+
+@bp.get("/api/s/<store_id>/service")
+@requires(Action.KITCHEN_VIEW)
+def service(store_id: str):
+    """Busy (switched or automatic), delivery paused, open kitchen tickets and the automatic limit."""
+    return console().busy_mode().view(store_of(store_id))
+
+
+def _switch(store_id: str, name: str):
+    store = store_of(store_id)
+    raw = form_or_json().get("on")
+    on = {True: True, False: False, "1": True, "0": False, "true": True, "false": False, "on": True, "off": False}.get(
+        raw.strip().lower() if isinstance(raw, str) else raw)
+    if on is None:
+        raise InvalidRequest("on must be true or false", "请选择开启或关闭", code="INVALID_SWITCH")
+    result = console().busy_mode().switch(store, name, on, f"staff:{g.staff.staff_id}")
+    if result["changed"]:
+        audit(f"store.{name}", store_id, name, on=on)
+    return answer(result, url_for("kitchen.page", store_id=store_id))
+
+
+@bp.post("/s/<store_id>/service/busy")
+@requires(Action.STORE_BUSY)
+def switch_busy(store_id: str):
+    """Busy mode by hand: the menu tells guests, pre-order slots shrink (cashiers, managers, owners)."""
+    return _switch(store_id, "busy")
+
+
+@bp.post("/s/<store_id>/service/delivery-paused")
+@requires(Action.STORE_EDIT)
+def switch_delivery(store_id: str):
+    """Pause delivery alone: delivery orders are refused, takeout and dine-in stay open (managers, owners)."""
+    return _switch(store_id, "delivery_paused")
 
 
 @bp.get("/s/<store_id>/pickup")

@@ -10,14 +10,14 @@ from flask import Blueprint, render_template
 from diancan.adapters.member_list import MemberList
 from diancan.console.blueprints.common import day_asked
 from diancan.console.security import requires
-from diancan.domain.membership import level_for
+from diancan.domain.membership import level_for, member_code
 from diancan.domain.staff import Action
 
 bp = Blueprint("members", __name__)
 
 
 def _view(row) -> dict:
-    return {"member": "…" + row.openid[-6:], "last_visit": row.last_visit, "points": row.points,
+    return {"member": member_code(row.openid), "last_visit": row.last_visit, "points": row.points,
             "spend_fen": row.spend_fen, "visits": row.visits, "level": level_for(row.spend_fen).name}
 
 

@@ -139,8 +139,20 @@ def define_combo(store_id: str):
 @bp.get("/s/<store_id>/menu/dishes/<dish_id>")
 @requires(Action.MENU_VIEW)
 def dish(store_id: str, dish_id: str):
-    """A dish's specs (option groups and their prices) and recipes, each recipe editable."""
-    return render_template("dish.html", store=store_of(store_id), dish=console().repository.get_dish(store_id, dish_id))
+    """A dish's specs (option groups and their prices) and recipes, each recipe editable; its station (the
+    active ones offered)."""
+    return render_template("dish.html", store=store_of(store_id), dish=console().repository.get_dish(store_id, dish_id),
+                           stations=console().print_jobs().stations(store_id))
+
+
+def _active_station(store_id: str, station_id: str | None) -> str | None:
+    """A dish's or category's station: none (follow the category / the default) or any but a retired one, so
+    nothing is ever routed to a retired station (a station not made yet prints at the default until it is)."""
+    if station_id and station_id in {s.station_id for s, retired_at in
+                                     console().print_jobs().all_stations(store_id) if retired_at}:
+        raise InvalidRequest("that station is retired", "该档口已停用，请选择其他档口", code="STATION_RETIRED",
+                             details={"station_id": station_id})
+    return station_id
 
 
 def parse_recipe(data: dict) -> dict[str, int]:
@@ -201,9 +213,11 @@ def _dish_from(store_id: str, dish_id: str, data: dict, base: dict) -> Dish:
         if name in data:
             fields[name] = _listed(data[name])
     if "station_id" in data:
-        fields["station_id"] = str(data["station_id"] or "").strip() or None
+        fields["station_id"] = _active_station(store_id, str(data["station_id"] or "").strip() or None)
     if "daily_portions" in data:
         fields["daily_portions"] = _whole_or_none(data["daily_portions"], "INVALID_PORTIONS")
+    if "prep_minutes" in data:  # empty: the store's default preparation time
+        fields["prep_minutes"] = _whole_or_none(data["prep_minutes"], "INVALID_DISH")
     packing = fen_field(data, "packing_fee")
     if packing is not None:
         fields["packing_fee_fen"] = packing
@@ -285,7 +299,7 @@ def _category_change(store_id: str, category_id: str, data: dict, base: dict, *,
     if "sort" in data:
         fields["sort"] = _whole_or_none(data["sort"], "INVALID_CATEGORY") or 0
     if "station_id" in data:
-        fields["station_id"] = str(data["station_id"] or "").strip() or None
+        fields["station_id"] = _active_station(store_id, str(data["station_id"] or "").strip() or None)
     try:
         category = Category.model_validate(fields)
     except ValidationError:

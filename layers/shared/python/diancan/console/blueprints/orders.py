@@ -25,7 +25,7 @@ from diancan.domain.staff import Action, authorize
 from diancan.services.store_orders import MOVES, OrderFilter
 
 bp = Blueprint("orders", __name__)
-_FILTERS = ("number", "pickup_no", "phone_tail", "table_no", "status", "mode")
+_FILTERS = ("number", "pickup_no", "phone_tail", "table_no", "status", "mode", "channel")
 
 
 def _search(store_id: str) -> tuple[list[dict], OrderFilter, str]:
@@ -84,21 +84,22 @@ def _chosen_lines() -> list[int]:
     return sorted(set(lines))
 
 
-def _refund_amount(order, data: dict) -> int:
-    """``amount_*`` as typed; else the chosen ``lines`` (their line totals, less the order's discount share);
-    else what is left to refund."""
+def _refund_amount(order, data: dict) -> tuple[int, list[int] | None]:
+    """The amount and the lines refunded: ``amount_*`` as typed; else the chosen ``lines`` (their line totals,
+    less the order's discount share); else what is left to refund. The chosen lines go with the refund either
+    way (the kitchen's cancel ticket lists them); none chosen: an amount only (None)."""
     left = order.total_fen - order.refunded_fen
+    lines = _chosen_lines()
+    if lines and lines[-1] >= len(order.lines):
+        raise InvalidRequest("no such line", "退款菜品有误", code="INVALID_LINES")
     amount = fen_field(data, "amount")
     if amount is not None:
-        return amount
-    lines = _chosen_lines()
+        return amount, lines or None
     if not lines:
-        return left
-    if lines[-1] >= len(order.lines):
-        raise InvalidRequest("no such line", "退款菜品有误", code="INVALID_LINES")
+        return left, None
     chosen = sum(order.lines[i].line_total_fen for i in lines)
     share = chosen * order.total_fen // max(1, sum(line.line_total_fen for line in order.lines))
-    return min(left, share if order.discount_fen else chosen)
+    return min(left, share if order.discount_fen else chosen), lines
 
 
 @bp.post("/s/<store_id>/orders/<order_id>/refund")
@@ -112,14 +113,14 @@ def refund(store_id: str, order_id: str):
 
     def work() -> dict:
         order = console().orders.get(store_id, order_id)
-        amount = _refund_amount(order, data)
+        amount, lines = _refund_amount(order, data)
         reason = str(data.get("reason", ""))[:80]
         if data.get("reject") and reason not in REJECT_REASONS:
             raise InvalidRequest("a reject names its reason", "请选择拒单原因", code="REJECT_REASON")
         authorize(g.staff, Action.ORDERS_REFUND, store_id, amount_fen=amount)
         payments = console().payments()
         refund = payments.refund(order_id, amount, reason=reason or "staff", by=f"staff:{g.staff.staff_id}",
-                                 day_limit_fen=g.staff.order_day_refund_limit())
+                                 day_limit_fen=g.staff.order_day_refund_limit(), line_indexes=lines)
         audit("order.reject" if data.get("reject") else "order.refund", store_id, order_id, amount_fen=amount,
               reason=reason)
         return {"order_id": order_id, "refund": dict(vars(refund))}  # payments.Refund is a dataclass

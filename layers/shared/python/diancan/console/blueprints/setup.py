@@ -21,6 +21,7 @@ from diancan.domain.setup import (
     IngredientCreate,
     IngredientEdit,
     PrinterAdd,
+    StationRetire,
     StationSave,
     StockTake,
     StoreCreate,
@@ -47,8 +48,8 @@ API: list[ApiRoute] = []
 
 
 def route(method: str, path: str, action: Action | None, summary: str, body: type[BaseModel] | None = None,
-          *, chain: bool = False) -> Callable:
-    """Register a view for ``path`` and document it in ``API``."""
+          *, chain: bool = False, blueprint: Blueprint | None = None) -> Callable:
+    """Register a view for ``path`` (on ``blueprint``, the setup API's by default) and document it in ``API``."""
     entry = ApiRoute(method, path, action, summary, body, chain)
     API.append(entry)
 
@@ -62,7 +63,7 @@ def route(method: str, path: str, action: Action | None, summary: str, body: typ
                 return inner(*args, **kwargs)
 
             checked.__name__ = view.__name__
-        bp.add_url_rule(path, view.__name__, checked, methods=[method])
+        (blueprint or bp).add_url_rule(path, view.__name__, checked, methods=[method])
         return view
 
     return decorate
@@ -84,7 +85,9 @@ FIELD_ZH = {"store_id": "门店编号", "name": "名称", "city": "城市", "add
             "seats": "座位", "area": "区域", "active": "启用", "sn": "打印机编号", "key": "识别码",
             "printer_sn": "打印机", "fallback_printer_sn": "备用打印机", "paper_columns": "纸宽", "receipt": "前台小票",
             "sort": "排序", "category_ids": "分类", "ingredient_id": "食材编号", "unit": "单位", "quantity": "库存",
-            "threshold": "预警线", "cost_fen_per_unit": "成本", "counted": "盘点数量", "updated_at": "版本"}
+            "threshold": "预警线", "cost_fen_per_unit": "成本", "counted": "盘点数量", "updated_at": "版本",
+            "items": "菜品", "remark": "备注", "payment": "收款方式", "tendered_fen": "实收现金",
+            "transaction_id": "付款码单号", "session_id": "桌台"}
 
 
 def validated(model: type[BaseModel], data: dict, code: str):
@@ -225,10 +228,12 @@ def remove_printer(store_id: str, sn: str):
     return {"sn": sn, "removed": True}
 
 
-@route("GET", "/api/s/<store_id>/setup/stations", Action.STORE_VIEW, "The store's kitchen stations")
+@route("GET", "/api/s/<store_id>/setup/stations", Action.STORE_VIEW, "The store's kitchen stations (retired ones "
+       "with retired_at)")
 def stations(store_id: str):
     store_of(store_id)
-    return {"stations": [s.model_dump(mode="json") for s in console().print_jobs().stations(store_id)]}
+    return {"stations": [{**s.model_dump(mode="json"), "retired_at": at}
+                         for s, at in console().print_jobs().all_stations(store_id)]}
 
 
 @route("POST", "/api/s/<store_id>/setup/stations/<station_id>", Action.DEVICES_MANAGE,
@@ -240,6 +245,17 @@ def save_station(store_id: str, station_id: str):
     station = setup().save_station(store_of(store_id).store_id, station_id, body)
     audit("station.save", store_id, station_id, printer_sn=body.printer_sn, categories=body.category_ids)
     return {"station": station.model_dump(mode="json")}
+
+
+@route("POST", "/api/s/<store_id>/setup/stations/<station_id>/retire", Action.DEVICES_MANAGE,
+       "Retire a station: no dish prints there again, its printers unbound; refused (409 STATION_IN_USE, naming "
+       "them) while dishes or categories print there, unless move_to names the station they move to", StationRetire)
+def retire_station(store_id: str, station_id: str):
+    body = body_of(StationRetire, "INVALID_STATION")
+    station, done = setup().retire_station(store_of(store_id).store_id, station_id, body)
+    if not done["replay"]:
+        audit("station.retire", store_id, station_id, **{k: v for k, v in done.items() if k != "replay"})
+    return {"station": station.model_dump(mode="json"), **done}
 
 
 # ---- ingredients ------------------------------------------------------------------------------------------

@@ -78,7 +78,7 @@ def _page(store_id: str, error: DomainError | None = None):
     tables = sorted(console().seating_table().tables(store_id),
                     key=lambda t: (len(t["table_no"]), t["table_no"]))
     return render_template("setup.html", store=store, error=error, tables=tables, printers=printers, status=status,
-                           stations=console().print_jobs().stations(store_id),
+                           stations=console().print_jobs().all_stations(store_id),
                            categories=console().repository.load_menu(store_id).categories,
                            ingredients=console().stock().overview(store_id)["ingredients"]
                            ), error.status if error else 200
@@ -134,6 +134,13 @@ def remove_printer(store_id: str, sn: str):
 @requires(Action.DEVICES_MANAGE)
 def save_station(store_id: str):
     return _form(store_id, api.save_station, station_id=request.form.get("station_id", "").strip())
+
+
+@bp.post("/s/<store_id>/setup/stations/<station_id>/retire")
+@requires(Action.DEVICES_MANAGE)
+def retire_station(store_id: str, station_id: str):
+    """停用档口: refused with the dishes named unless the form picks the station they move to."""
+    return _form(store_id, api.retire_station, station_id=station_id)
 
 
 @bp.post("/s/<store_id>/setup/ingredients")

@@ -1,28 +1,31 @@
-"""Store profile and opening hours (managers for their stores, owners for all): validated by the domain's
-``Store``/``OpeningPeriod``, written with ``Repository.update_store`` under the ``updated_at`` token read with
-the form, so a concurrent edit is refused (409 STORE_CHANGED) instead of lost; ``settings`` and every field
-the form does not show are kept. Hours as text are one period a line: ``一二三四五 10:00-22:00`` (close ≤ open
-runs past midnight, equal times are around the clock)."""
+"""Store profile and opening hours (managers for their stores, owners for all), order modes and time zone:
+the form is turned into the management API's ``StoreEdit`` body and saved by the same ``StoreSetup.edit_store``
+(one validation for both), under the ``updated_at`` token read with the form, so a concurrent edit is refused
+(409 STORE_CHANGED) instead of lost; ``settings`` and every field the form does not show are kept. Hours as
+text are one period a line: ``一二三四五 10:00-22:00`` (close ≤ open runs past midnight, equal times are around
+the clock)."""
 
 from __future__ import annotations
 
 import re
 
-from flask import Blueprint, render_template, url_for
-from pydantic import ValidationError
+from flask import Blueprint, render_template, request, url_for
 
+from diancan.console.blueprints import setup as api
 from diancan.console.blueprints.common import answer, console, fen_field, form_or_json, store_of
 from diancan.console.security import audit, requires, wants_json
 from diancan.domain.errors import InvalidRequest
-from diancan.domain.inputs import whole_number
-from diancan.domain.menu import OpeningPeriod, Store
+from diancan.domain.menu import OpeningPeriod
+from diancan.domain.setup import StoreEdit
 from diancan.domain.staff import Action
 
 bp = Blueprint("store_profile", __name__)
 WEEKDAYS = "一二三四五六日"
 PERIOD = re.compile(r"^\s*([一二三四五六日]+)\s+([0-9]{1,2}:[0-9]{2})\s*[-–~]\s*([0-9]{1,2}:[0-9]{2})\s*$")
 EDITABLE = ("name", "phone", "address", "lat", "lng", "accepting_orders", "packing_fee_fen", "preorder_days", "hours",
-            "closed_dates")
+            "closed_dates", "modes", "timezone")
+TIMEZONES = ("Asia/Shanghai", "Asia/Hong_Kong", "Asia/Macau", "Asia/Taipei", "Asia/Urumqi", "Asia/Singapore",
+             "Asia/Tokyo", "Europe/London", "America/New_York")  # offered; any IANA zone is accepted
 
 
 def hours_text(hours: list[OpeningPeriod]) -> str:
@@ -30,7 +33,7 @@ def hours_text(hours: list[OpeningPeriod]) -> str:
 
 
 def _bad(field: str, zh: str) -> InvalidRequest:
-    return InvalidRequest(f"{field} is not valid", zh, code="INVALID_STORE_PROFILE", details={"field": field})
+    return InvalidRequest(f"{field} is not valid", zh, code="INVALID_STORE", details={"fields": [field]})
 
 
 def _hours(raw) -> list[dict]:
@@ -53,43 +56,25 @@ def _dates(raw) -> list:
     return raw if isinstance(raw, list) else sorted(set(re.split(r"[\s,，]+", str(raw or "").strip())) - {""})
 
 
-def _coordinate(data: dict, name: str, limit: int, current: float | None) -> float | None:
-    raw = str(data.get(name) if data.get(name) is not None else ("" if current is None else current)).strip()
-    if not raw:
-        return None
-    try:
-        value = float(raw)
-    except ValueError:
-        raise _bad(name, "经纬度格式有误") from None
-    if not -limit <= value <= limit:
-        raise _bad(name, "经纬度超出范围")
-    return value
-
-
-def profile_from(data: dict, current: Store) -> Store:
-    """The edited profile: the form's fields over the current one, checked by the domain models."""
-    preorder = whole_number(data.get("preorder_days", current.preorder_days))
-    if preorder is None:
-        raise _bad("preorder_days", "预订天数请填写整数")
+def edit_from(data: dict, *, form: bool) -> dict:
+    """The profile form (or its JSON) as the management API's ``StoreEdit`` body, so both are checked by one
+    model: text hours and dates as lists, yuan as fen, empty inputs left out (they keep their value), the
+    ticked order modes (the form's hidden empty ``modes`` says the list was sent: none ticked is refused)."""
+    edit = {k: v.strip() if isinstance(v, str) else v for k, v in data.items()
+            if k in StoreEdit.model_fields and k not in ("hours", "closed_dates", "modes", "packing_fee_fen")}
+    edit = {k: v for k, v in edit.items() if v != ""}
+    if "hours" in data:
+        edit["hours"] = _hours(data["hours"])
+    if "closed_dates" in data:
+        edit["closed_dates"] = _dates(data["closed_dates"])
     packing = fen_field(data, "packing_fee")
-    accepting = data.get("accepting_orders", current.accepting_orders)
-    changes = {
-        "name": str(data.get("name", current.name)).strip(), "phone": str(data.get("phone", current.phone)).strip(),
-        "address": str(data.get("address", current.address)).strip(),
-        "lat": _coordinate(data, "lat", 90, current.lat), "lng": _coordinate(data, "lng", 180, current.lng),
-        "accepting_orders": accepting if isinstance(accepting, bool) else str(accepting).lower() in ("1", "true", "on", "yes"),
-        "packing_fee_fen": current.packing_fee_fen if packing is None else packing, "preorder_days": preorder,
-        "hours": _hours(data["hours"]) if "hours" in data else current.model_dump(mode="json")["hours"],
-        "closed_dates": _dates(data["closed_dates"]) if "closed_dates" in data else current.model_dump(mode="json")[
-            "closed_dates"]}
-    if not changes["name"] or len(changes["name"]) > 40 or len(changes["phone"]) > 20 or len(changes["address"]) > 120:
-        raise _bad("name", "请填写店名（40字内）、电话（20字内）和地址（120字内）")
-    try:
-        return Store.model_validate({**current.model_dump(mode="json"), **changes})
-    except ValidationError as error:
-        raise InvalidRequest("store profile fields", "门店信息有误：" + "；".join(e["msg"] for e in error.errors()),
-                             code="INVALID_STORE_PROFILE",
-                             details={"fields": sorted({str(e["loc"][0]) for e in error.errors()})}) from None
+    if packing is not None:
+        edit["packing_fee_fen"] = packing
+    if form and "modes" in request.form:
+        edit["modes"] = [m for m in request.form.getlist("modes") if m]
+    elif "modes" in data:
+        edit["modes"] = data["modes"]
+    return edit
 
 
 @bp.get("/s/<store_id>/store/profile")
@@ -99,18 +84,14 @@ def page(store_id: str):
     if wants_json():
         return {"store": {f: store.model_dump(mode="json")[f] for f in EDITABLE}, "updated_at": updated_at}
     return render_template("store_profile.html", store=store, updated_at=updated_at or "",
-                           hours=hours_text(store.hours))
+                           hours=hours_text(store.hours), timezones=TIMEZONES)
 
 
 @bp.post("/s/<store_id>/store/profile")
 @requires(Action.STORE_EDIT)
 def save(store_id: str):
-    data = form_or_json()
-    current, _ = console().repository.store_for_update(store_of(store_id).store_id)
-    edited = profile_from(data, current)
-    updated_at = console().repository.update_store(edited, str(data.get("updated_at") or "") or None)
-    before, after = current.model_dump(mode="json"), edited.model_dump(mode="json")
-    changed = [f for f in EDITABLE if before[f] != after[f]]
+    body = api.validated(StoreEdit, edit_from(form_or_json(), form=not request.is_json), "INVALID_STORE")
+    edited, changed, updated_at = api.setup().edit_store(store_of(store_id).store_id, body)
     audit("store.profile", store_id, "profile", changed=changed,
           hours=hours_text(edited.hours) if "hours" in changed else None,
           accepting_orders=edited.accepting_orders)  # field names only: no phone number in the audit detail

@@ -164,10 +164,14 @@
   const station = document.getElementById("station-tickets");
   if (station) {
     let seen = station.querySelectorAll("[data-ticket-id]").length;
+    // a partial refund strikes lines through without changing the count: reload on that too
+    const stoppedOf = (ts) => ts.reduce((n, t) => n + (Number(t.cancelled_lines) || 0), 0);
+    let stopped = stoppedOf([...station.querySelectorAll("[data-ticket-id]")].map((el) => ({cancelled_lines: el.dataset.stopped})));
     setInterval(() => getJson(station.dataset.feed).then((b) => {
       if (b.tickets.length > seen) announce(`新小票 ${b.tickets.length - seen} 张`);
-      if (b.tickets.length !== seen) setTimeout(() => window.location.reload(), 1200);
+      if (b.tickets.length !== seen || stoppedOf(b.tickets) !== stopped) setTimeout(() => window.location.reload(), 1200);
       seen = b.tickets.length;
+      stopped = stoppedOf(b.tickets);
     }).catch(() => {}), pollMs);
   }
 })();

@@ -1,0 +1,69 @@
+"""The retention job against moto: past their retention, orders lose their delivery address (and keep their
+amounts), guests who stopped ordering lose their phone number, reviews lose their pictures; nothing younger
+is touched, and a second run changes nothing. The job reads indexes by day, never scans."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from tests.conftest import http_call, load_event
+from tests.handlers.test_erasure import ADDRESS, delivered_order
+
+pytestmark = pytest.mark.handlers
+STORE = "sh-jingan"
+
+
+def job(days_later: int):
+    from diancan import bootstrap
+    from diancan.adapters.personal_data import PersonalDataTable
+    from diancan.domain.clock import utcnow
+    from diancan.services.retention import Retention, RetentionJob
+
+    moment = utcnow() + timedelta(days=days_later)
+    return RetentionJob(bootstrap.repository(), PersonalDataTable(), Retention(30, 365, 365),
+                        tz="Asia/Shanghai", clock=lambda: moment)
+
+
+def test_each_kind_is_dropped_once_its_retention_has_passed_and_not_before(aws, demo_chain, guest_token):
+    from diancan import bootstrap
+    from diancan.adapters.repository import Repository
+    from diancan.domain.clock import iso, utcnow
+
+    openid = "openid-stock"  # guest_token("stock")
+    order, _ = delivered_order(openid, address=ADDRESS)
+    bootstrap.activity_table().record_paid_order(order)
+    bootstrap.activity_table().set_phone(openid, bootstrap.pii_cipher().encrypt("13900001111"), iso(utcnow()))
+    from tests.handlers.test_review_pictures import upload
+
+    body = {"dishes": [{"dish_id": "d-hongshao", "stars": 4}], "text": "不错", "pictures": [upload(guest_token("stock"))]}
+    status, _ = http_call("orders", "orders/post_review", path=f"/orders/{order.order_id}/review", body=body,
+                          headers={"authorization": f"Bearer {guest_token('stock')}"})
+    assert status == 201
+
+    def state():
+        _, address = Repository().get_order_and_address(order.order_id)
+        phone = bootstrap.activity_table().member_info(openid).phone_enc
+        return address, phone, None
+
+    assert job(29).run() == {"addresses": 0, "phones": 0, "review_pictures": 0}
+    assert all(state()[:2])
+    assert job(30).run() == {"addresses": 1, "phones": 0, "review_pictures": 0}
+    address, phone, _ = state()
+    assert address is None and phone is not None
+    kept = bootstrap.repository().get_order(order.order_id)
+    assert (kept.status.value, kept.total_fen, kept.paid_fen) == ("COMPLETED", order.total_fen, order.total_fen)
+    assert job(364).run() == {"addresses": 0, "phones": 0, "review_pictures": 0}
+    assert job(365).run() == {"addresses": 0, "phones": 1, "review_pictures": 1}
+    assert state()[1] is None
+    status, dish = http_call("menu", "menu/get_dish", path=f"/stores/{STORE}/dishes/d-hongshao")
+    assert [(r["text"], r["pictures"]) for r in dish["reviews"]] == [("不错", [])]
+    assert job(366).run() == {"addresses": 0, "phones": 0, "review_pictures": 0}  # caught up: nothing left
+
+
+def test_the_scheduled_handler_runs_the_job(aws, demo_chain):
+    from tests.conftest import FakeContext, handler_of
+
+    answer = handler_of("privacy_retention")(load_event("privacy_retention/schedule"), FakeContext())
+    assert answer == {"addresses": 0, "phones": 0, "review_pictures": 0}
