@@ -47,10 +47,11 @@ def place_in_slot(repository, capacity: int = CAPACITY):
 
 def cancel(repository, order) -> bool:
     from diancan.domain.clock import iso, utcnow
-    from diancan.domain.order_status import OrderAction
+    from diancan.domain.order_status import OrderAction, decide
 
     try:
-        return repository.release_order(order, OrderAction.CANCEL, at=iso(utcnow()), by="test").applied
+        return repository.release_order(order, decide(order.mode, OrderAction.CANCEL, at=iso(utcnow()),
+                                                      by="test")).applied
     except DomainError:
         return False
 
