@@ -100,6 +100,18 @@ def test_a_pre_order_for_tomorrow_waits_scheduled_and_prints_tomorrow_at_its_rel
     assert bootstrap.payments().sweep(now=release + timedelta(minutes=2)) == {}  # the task ran once
 
 
+def test_a_pre_order_paid_ahead_may_ask_for_its_invoice_while_it_waits(live, guest_token):
+    token = guest_token()
+    status, order = place(token, tomorrow_at(12, 30), "pre-invoice-01")
+    assert status == 201, order
+    pay(order, "4200000000000000000000000111")
+    assert order_state(order["order_id"]).status == "SCHEDULED"
+    status, asked = http_call("orders", "orders/post_invoice", path=f"/orders/{order['order_id']}/invoice",
+                              body={"kind": "personal", "title": "张三", "email": "zhang@example.com"},
+                              headers={"authorization": f"Bearer {token}"})
+    assert (status, asked["amount_fen"]) == (201, order["total_fen"]), asked
+
+
 def test_the_slots_of_a_day_list_what_is_taken_and_a_full_slot_is_refused_with_the_next_free(live, guest_token):
     from diancan import bootstrap
     from diancan.domain.clock import iso

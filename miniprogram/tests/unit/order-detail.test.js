@@ -133,14 +133,15 @@ test('error state and retry', async () => {
   await waitFor(() => text(page, '#status') === '已完成')
 })
 
-test('a pre-order paid ahead shows as scheduled (zh and en), its step before paid, and is still polled', async () => {
-  const scheduledOrder = order({ status: 'SCHEDULED', pickup_no: 4, pickup_at: '2026-12-06T04:00:00Z', history: [
+test('a pre-order paid ahead shows as scheduled (zh and en), its step before paid, is still polled and may be invoiced', async () => {
+  const scheduledOrder = order({ status: 'SCHEDULED', pickup_no: 4, pickup_at: '2026-12-06T04:00:00Z', paid_fen: 3800, invoice: null, history: [
     { status: 'PENDING_PAYMENT', at: '2026-12-04T22:54:17Z' }, { status: 'SCHEDULED', at: '2026-12-04T22:54:18Z' }] })
   wx.__route(`GET /orders/orders/${ID}`, { status: 200, data: scheduledOrder })
   const page = open()
   await waitFor(() => text(page, '#status') === '已预约，到时制作')
   expect(text(page, '#steps')).toMatch(/待支付.*06:54.*已预约，到时制作.*06:54.*已支付.*制作中/)
   expect(require('../../src/lib/order-status').isMoving(scheduledOrder)).toBe(true)
+  expect(page.querySelector('#invoice-open')).toBeTruthy()
   page.instance.onUnload()
   wx.setStorageSync('diancan.lang', 'en')
   const english = open()

@@ -432,10 +432,7 @@ class PaymentService:
             return "accepted"
         if ALARM_SENT in order.published:
             return "replay"
-        since = parse_iso(order.paid_at or order.created_at)  # a pre-order paid ahead waits from its release
-        if order.release_at:
-            since = max(since, parse_iso(order.release_at))
-        waited = int((self._clock() - since).total_seconds() // 60)
+        waited = int((self._clock() - parse_iso(order.kitchen_at or order.created_at)).total_seconds() // 60)
         logger.warning("order not accepted", extra={"order_id": order_id, "store_id": order.store_id,
                                                     "waited_min": waited})
         if self._alerts is not None:

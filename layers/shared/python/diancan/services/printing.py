@@ -264,7 +264,7 @@ class PrintingService:
             return
         settings = KitchenSettings.of(store)
         prep = order.prep_minutes or settings.default_prep_minutes
-        entering = [OpenTicket(ticket_id=job.ticket_id, order_id=order.order_id, at=order.paid_at or job.created_at,
+        entering = [OpenTicket(ticket_id=job.ticket_id, order_id=order.order_id, at=order.kitchen_at or job.created_at,
                                prep_minutes=prep)
                     for job in claimed if job.ticket.kind == "kitchen" and job.bumped_at is None]
         if entering:
