@@ -126,7 +126,7 @@ class PaymentTable:
         """PENDING_PAYMENT → PAID, the payment voucher, the next pickup number and the chain head: one transaction.
 
         ``release_minute``: a pre-order paid ahead goes PENDING_PAYMENT → SCHEDULED instead, and its release
-        task is filed in the sweeper's bucket of that minute in the same transaction (AP-S3): a paid
+        task is filed in the sweeper's bucket of that minute in the same transaction (AP-PO3): a paid
         pre-order is never without its release."""
         chosen = {}
         action = OrderAction.PAY if release_minute is None else OrderAction.PAY_AHEAD

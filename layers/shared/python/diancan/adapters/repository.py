@@ -487,7 +487,7 @@ class Repository:
     # ---- pre-order slots ---------------------------------------------------------------------------------
 
     def take_slot(self, store_id: str, slot: str, capacity: int, *, expires_at_epoch: int) -> TransactionStep:
-        """AP-S1, for ``create_order``: one more pre-order in the store's slot (``YYYY-MM-DDTHH:MM``, local),
+        """AP-PO1, for ``create_order``: one more pre-order in the store's slot (``YYYY-MM-DDTHH:MM``, local),
         an ADD on the condition that the slot is below ``capacity``: two orders racing for the last place
         cannot both commit. The item expires a week after the order was placed past its slot's day."""
         def write(tx: Transaction) -> None:
@@ -497,7 +497,7 @@ class Repository:
         return TransactionStep("slot", write, SlotFull(details={"slot": slot, "capacity": capacity}))
 
     def slot_counts(self, store_id: str, day: str) -> dict[str, int]:
-        """AP-S2: the pre-orders taken in each slot of a store's local ``day`` (one Query of the day's partition)."""
+        """AP-PO2: the pre-orders taken in each slot of a store's local ``day`` (one Query of the day's partition)."""
         return {f"{day}T{record.SK.removeprefix('SLOT#')}": int(record.taken or 0)
                 for record in SlotRecord.query(keys.slots(store_id, day))}
 

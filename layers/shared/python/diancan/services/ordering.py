@@ -147,7 +147,7 @@ class OrderingService:
             encrypted = self._pii.encrypt(request.address.model_dump_json())
         fingerprint = request_fingerprint(request)
         steps = []
-        if slot is not None:  # taken in the order's write, on the condition that the slot has room (AP-S1)
+        if slot is not None:  # taken in the order's write, on the condition that the slot has room (AP-PO1)
             capacity = slot_capacity(store, busy)
             if capacity <= 0:
                 raise self._slot_full(store, request.mode, slot, now, busy)
