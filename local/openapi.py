@@ -336,6 +336,26 @@ Store limits (`Store.settings.limits`, edited in the console's store settings): 
 or one table round. Past them, quote, order, the table cart and table rounds answer
 `422 LINE_QTY_TOO_HIGH` (`details`: `dish_id`, `qty`, `limit`) or `422 ORDER_QTY_TOO_HIGH` (`qty`, `limit`).
 
+Pre-orders (`pickup_at` on `/quote` and `/orders`; takeout and delivery, within the store's `preorder_days`):
+- `GET /place_order/slots?store_id=&mode=takeout|delivery&date=YYYY-MM-DD` (public; `date` is the store's local
+  day, default today) lists the 15-minute pickup slots a guest may choose: the store is open at their start,
+  they start at least the mode's lead time from now, within the pre-order window. Each has `slot` (local
+  start), `pickup_at` (send it as the order's `pickup_at`), `taken`, `capacity`, `free`. Bad query:
+  `400 INVALID_SLOT_QUERY`; a mode the store does not offer `422 MODE_NOT_OFFERED`; `404 STORE_NOT_FOUND`.
+- Every order with a `pickup_at` takes one place in its slot, in the order's own write. A full slot is
+  `409 SLOT_FULL` ("该时段预约已满，请选择其他时间" / "This time slot is full; choose another time") with
+  `details.slot` and `details.next_free`: up to 4 free slots' `pickup_at` after it (that day and the next).
+  A cancelled or expired order gives its place back (a refund does not: the food may be made).
+- Capacity (`Store.settings.preorder`, console store settings): `slot_capacity` pre-orders per 15 minutes,
+  all modes together (default 10, 0-500; 0 closes pre-orders); while the store is busy (busy mode, below)
+  every slot holds `floor(slot_capacity * busy_slot_factor)`, in the slot list and when an order takes its
+  place. `lead_minutes` per mode (default takeout 20, delivery 45; 0-1440): how long before the
+  pickup (delivery) time the kitchen gets the order.
+- The order carries `release_at` (pickup time minus the lead time) and `slot`. Paid before `release_at`, it
+  is `SCHEDULED` (guest: "已预约，到时制作" / "Scheduled"), and goes to the kitchen (`PAID`, tickets print, a
+  delivery's courier is booked) at its release minute; paid after it, it is `PAID` at once. A `SCHEDULED`
+  order may be refunded like any paid one.
+
 Busy mode and waiting times (`Store.settings.kitchen`, edited in the console's store settings:
 `busy_ticket_limit` (none: never automatic, else 1-1000), `busy_slot_factor` (default 0.5, 0-1),
 `default_prep_minutes` (default 15, 1-240), `lanes` (default 2, 1-50: orders the kitchen cooks at once); a

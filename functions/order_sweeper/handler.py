@@ -1,5 +1,5 @@
 """order_sweeper (schedule): close unpaid orders past expiry (at WeChat Pay and locally), recover payments
-whose notification never came, and follow up refunds still in flight."""
+whose notification never came, follow up refunds still in flight, and release pre-orders that are due."""
 
 from diancan import bootstrap
 from diancan.observability import tools

@@ -127,9 +127,11 @@ def login(client, name: str, prefix: str = "") -> str:
     return re.search(r'name="csrf-token" content="([^"]+)"', home.get_data(as_text=True)).group(1)
 
 
-def make_paid_order(console, store_id: str = "sh-jingan", qty: int = 2, *, paid: bool = True):
+def make_paid_order(console, store_id: str = "sh-jingan", qty: int = 2, pickup_at: str | None = None, *,
+                    paid: bool = True):
     """A paid takeout order written straight through the repository (no WeChat Pay here), counted as the
-    payment flow counts it (``paid=False``: left pending, for a counter payment)."""
+    payment flow counts it (``pickup_at``: a pre-order, as released to the kitchen; ``paid=False``: left
+    pending, for a counter payment)."""
     import secrets
 
     from diancan import bootstrap
@@ -147,7 +149,8 @@ def make_paid_order(console, store_id: str = "sh-jingan", qty: int = 2, *, paid:
     quote = price_order(lines, mode="takeout", store=store)
     now = utcnow()
     order = Order(order_id="T" + secrets.token_hex(6).upper(), store_id=store_id, openid="openid-alice",
-                  mode="takeout", lines=quote.lines, items_fen=quote.items_fen, packing_fee_fen=quote.packing_fee_fen,
+                  mode="takeout", pickup_at=pickup_at, lines=quote.lines, items_fen=quote.items_fen,
+                  packing_fee_fen=quote.packing_fee_fen,
                   total_fen=quote.total_fen, created_at=iso(now), business_day=business_day(now).isoformat(),
                   pay_expires_at=iso(now),
                   history=[StatusChange(status="PENDING_PAYMENT", at=iso(now), by="guest:openid-alice")])

@@ -106,6 +106,26 @@ def test_order_limits_saved_in_the_console_refuse_quotes_orders_and_table_rounds
     assert tables.staff_round(session_id, [CartItem(dish_id="d-cola", qty=10)], "cashier")["round"]
 
 
+def test_pre_order_lead_times_and_slot_capacity_are_validated_saved_and_shown(make_app, console):
+    client = make_app().test_client()
+    csrf = login(client, "jingan")
+    shown = client.get(f"/s/{OWN}/store/settings", headers={"X-Requested-With": "fetch"}, base_url=BASE).get_json()
+    assert shown["preorder"] == {"lead_minutes": {"takeout": 20, "delivery": 45}, "slot_capacity": 10}
+    for bad in ({"lead_delivery_minutes": "1441"}, {"slot_capacity": "-1"}, {"lead_takeout_minutes": "半小时"}):
+        refused = client.post(f"/s/{OWN}/store/settings", json={"updated_at": shown["updated_at"], **bad},
+                              headers={"X-CSRF-Token": csrf}, base_url=BASE)
+        assert refused.status_code == 400 and refused.get_json()["code"] == "INVALID_STORE_SETTINGS", bad
+    assert "preorder" not in console.repository.load_menu(OWN).store.settings  # nothing written
+    saved = client.post(f"/s/{OWN}/store/settings", json={"updated_at": shown["updated_at"],
+                                                          "lead_takeout_minutes": "30", "slot_capacity": "6"},
+                        headers={"X-CSRF-Token": csrf}, base_url=BASE)
+    assert saved.status_code == 200 and "preorder" in saved.get_json()["changed"]
+    assert console.repository.load_menu(OWN).store.settings["preorder"] == {
+        "lead_minutes": {"takeout": 30, "delivery": 45}, "slot_capacity": 6}
+    page = client.get(f"/s/{OWN}/store/settings", base_url=BASE).get_data(as_text=True)
+    assert 'name="lead_takeout_minutes" inputmode="numeric" size="4" value="30"' in page
+
+
 def test_the_unaccepted_order_minutes_are_saved_alarm_first_and_refused_otherwise(make_app, console):
     client = make_app().test_client()
     csrf = login(client, "jingan")

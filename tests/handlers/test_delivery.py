@@ -104,8 +104,9 @@ def alerts(sim) -> list[dict]:
     return [json.loads(m["Body"]) for m in messages.get("Messages", [])]
 
 
-def paid_delivery_order(address: dict = PEOPLES_SQUARE) -> str:
-    """A delivery order with its encrypted address, created through the Repository and moved to PAID."""
+def paid_delivery_order(address: dict = PEOPLES_SQUARE, *, ahead: bool = False) -> str:
+    """A delivery order with its encrypted address, created through the Repository and moved to PAID
+    (``ahead``: a pre-order paid ahead, SCHEDULED)."""
     from diancan import bootstrap
     from diancan.adapters.records import OrderRecord
     from diancan.domain.cart import CartItem, build_lines
@@ -124,18 +125,18 @@ def paid_delivery_order(address: dict = PEOPLES_SQUARE) -> str:
     repository.create_order(order, encrypted_address=bootstrap.pii_cipher().encrypt(order.address.model_dump_json()),
                             idempotency_key=f"k-{order_id}", request_hash="h", prices={"d-gongbao": 3800},
                             expires_at_epoch=int(now.timestamp()))
-    repository.transition(order_id, "delivery", OrderAction.PAY, at=iso(now),
+    repository.transition(order_id, "delivery", OrderAction.PAY_AHEAD if ahead else OrderAction.PAY, at=iso(now),
                           extra=[OrderRecord.pickup_no.set(17), OrderRecord.paid_at.set(iso(now)),
                                  OrderRecord.paid_fen.set(4300), OrderRecord.transaction_id.set(f"42{order_id}")])
     return order_id
 
 
-def sqs_event(order_id: str, detail_type: str = "OrderPaid", receive_count: int = 1) -> dict:
+def sqs_event(order_id: str, detail_type: str = "OrderPaid", receive_count: int = 1, **detail) -> dict:
     event = load_event("courier_dispatch/sqs_order_paid")
     record = event["Records"][0]
     body = json.loads(record["body"])
     body["detail-type"] = detail_type
-    body["detail"] = {**body["detail"], "order_id": order_id, "store_id": STORE}
+    body["detail"] = {**body["detail"], "order_id": order_id, "store_id": STORE, **detail}
     record["body"] = json.dumps(body, ensure_ascii=False)
     record["attributes"]["ApproximateReceiveCount"] = str(receive_count)
     return event
@@ -195,6 +196,19 @@ def test_dispatch_books_one_rider_and_a_retried_event_books_no_second(dada):
     assert order_and_delivery(order_id)[1]["state"] == "BOOKED"
     sent = dada.orders[order_id].body
     assert (sent["shop_no"], sent["receiver_phone"], sent["origin_mark_no"]) == ("11047059", "13800138000", "017")
+
+
+def test_a_delivery_pre_order_books_its_rider_at_its_release_not_at_payment(dada):
+    from diancan import bootstrap
+
+    order_id = paid_delivery_order(ahead=True)
+    assert dispatch(order_id, release_at="2026-12-06T03:15:00.000Z") == []  # OrderPaid of a pre-order paid ahead
+    assert list(dada.orders) == []
+    assert bootstrap.payments().release(order_id) == "released"
+    assert order_of(order_id).status == "PAID"
+    assert dispatch(order_id, detail_type="OrderReleased", pickup_at="2026-12-06T04:00:00.000Z") == []
+    assert list(dada.orders) == [order_id]
+    assert order_and_delivery(order_id)[1]["state"] == "BOOKED"
 
 
 def test_a_timed_out_dispatch_is_retried_by_sqs_and_still_books_one_rider(dada, monkeypatch):

@@ -44,3 +44,22 @@ def test_calling_a_number_makes_the_order_ready_and_says_the_number(kitchen):
     called = bootstrap.kitchen().call_number(order_id, by="staff:counter")
     assert called["status"] == "READY" and called["speech"] == "请7号顾客取餐"
     assert order_of(order_id).status == "READY"
+
+
+def test_the_kitchen_screen_orders_tickets_by_due_time_with_pre_orders_marked(kitchen):
+    from datetime import timedelta
+
+    from diancan import bootstrap
+    from diancan.domain.clock import iso, utcnow
+
+    soon, later = iso(utcnow() + timedelta(minutes=10)), iso(utcnow() + timedelta(minutes=40))
+    for_later = paid_order([("d-gongbao", 1, ["spicy-mild"])], pickup_no=1, pickup_at=later)
+    dispatch(sqs_event(for_later))
+    of_now = paid_order([("d-gongbao", 1, ["spicy-mild"])], pickup_no=2)
+    dispatch(sqs_event(of_now))
+    for_soon = paid_order([("d-gongbao", 1, ["spicy-mild"])], pickup_no=3, pickup_at=soon)
+    dispatch(sqs_event(for_soon))
+    wok = bootstrap.kitchen().open_tickets("sh-jingan", "wok")["tickets"]
+    assert [t["order_id"] for t in wok] == [of_now, for_soon, for_later]  # printed in another order
+    assert [(t["preorder"], t["pickup_at"]) for t in wok] == [(False, None), (True, soon), (True, later)]
+    assert [t["due_at"] for t in wok][1:] == [soon, later]

@@ -63,9 +63,9 @@ def kitchen(demo_chain, sim, sim_server, sim_clock, monkeypatch):
 
 
 def paid_order(items=CART, *, mode: str = "takeout", pickup_no: int = 17, table_no: str | None = None,
-               pay: bool = True) -> str:
+               pay: bool = True, pickup_at: str | None = None) -> str:
     """An order created through the Repository and moved to PAID with its pickup number (``pay=False``:
-    left unpaid)."""
+    left unpaid; ``pickup_at``: a pre-order, as released to the kitchen)."""
     from diancan import bootstrap
     from diancan.adapters.records import OrderRecord
     from diancan.domain.cart import CartItem, build_lines
@@ -81,6 +81,7 @@ def paid_order(items=CART, *, mode: str = "takeout", pickup_no: int = 17, table_
     order_id = f"T{time.monotonic_ns()}"
     total = sum(line.line_total_fen for line in lines)
     order = Order(order_id=order_id, store_id=STORE, openid="openid-alice", mode=mode, table_no=table_no,
+                  pickup_at=pickup_at,
                   lines=lines, items_fen=total, total_fen=total, created_at=iso(now),
                   business_day=business_day(now).isoformat(), pay_expires_at=iso(now + timedelta(minutes=15)))
     repository.create_order(order, encrypted_address=None, idempotency_key=f"k-{order_id}", request_hash="h",

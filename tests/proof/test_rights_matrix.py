@@ -8,7 +8,7 @@ client might, as a bearer token. The console's own routes × the same roles, bot
 anonymous and stale sessions are the console matrix (tests/console/test_console_routes.py).
 
 The product's intent, cell by cell:
-- public routes (login, stores, menu, dish, campaigns, quote, table code) answer everyone alike; a bad bearer
+- public routes (login, stores, menu, dish, campaigns, quote, pickup slots, table code) answer everyone alike; a bad bearer
   token is ignored where it only personalises the answer, and refused (401) by the quote, which prices for it;
 - a console session is not a guest credential: guest routes answer 401 to it as to anyone without a valid
   guest token;
@@ -62,6 +62,7 @@ ROWS: dict[tuple[str, str, str], Row] = {
     ("menu", "GET", "/stores/<store_id>/menu"): Row(PUBLIC, "menu/get_menu", f"/stores/{STORE}/menu", 200),
     ("place_order", "POST", "/quote"): Row(PUBLIC, "place_order/post_quote", "/quote", 200, bad_bearer=401),
     ("place_order", "POST", "/orders"): Row(GUEST, "place_order/post_orders", "/orders", 201),
+    ("place_order", "GET", "/slots"): Row(PUBLIC, "place_order/get_slots", "/slots", 200),
     ("orders", "GET", "/me"): Row(GUEST, "orders/get_me", "/me", 200),
     ("orders", "GET", "/orders"): Row(GUEST, "orders/get_orders", "/orders", 200),
     ("orders", "POST", "/coupons/<template_id>/claim"): Row(GUEST, "orders/post_coupon_claim",

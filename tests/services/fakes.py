@@ -127,7 +127,7 @@ class FakeOrderRepository:
 
     UNFAKED: ClassVar[frozenset[str]] = frozenset({
         "get_dish", "list_stores", "list_user_orders", "load_menu", "order_with_issue", "put_dish", "record_login",
-        "store_for_update", "update_store"})
+        "slot_counts", "store_for_update", "take_slot", "update_store"})
 
     def __init__(self, world: World) -> None:
         self._world = world
@@ -260,7 +260,8 @@ class FakePaymentLedger:
             self._world.nonces[nonce] = body_hash
 
     def mark_paid(self, *, order_id: str, store_id: str, day: str, voucher_fields: dict, at: str, by: str,
-                  nonce: str | None, body_hash: str | None, now_epoch: int) -> tuple[Voucher, int]:
+                  nonce: str | None, body_hash: str | None, now_epoch: int,
+                  release_minute: str | None = None) -> tuple[Voucher, int]:
         self._check_nonce(nonce, body_hash)
         order = self._world.order(order_id)
         if order.status != OrderStatus.PENDING_PAYMENT:
@@ -269,8 +270,11 @@ class FakePaymentLedger:
         last_day, last = self._world.pickup.get(store_id, (None, 0))
         pickup = last + 1 if last_day == day else 1
         self._world.pickup[store_id] = (day, pickup)
-        self._world.orders[order_id] = _changed(order, OrderStatus.PAID, at, by, paid_at=at, paid_fen=voucher.amount_fen,
+        target = OrderStatus.PAID if release_minute is None else OrderStatus.SCHEDULED
+        self._world.orders[order_id] = _changed(order, target, at, by, paid_at=at, paid_fen=voucher.amount_fen,
                                                 transaction_id=voucher.reference, pickup_no=pickup)
+        if release_minute is not None:  # the release task, in the same write
+            self._world.sweeps.append((release_minute, "release", order_id, None))
         self._commit(voucher, nonce, body_hash)
         return voucher, pickup
 

@@ -122,3 +122,22 @@ def test_a_forged_callback_changes_nothing(scene, delivery):
     with pytest.raises(CallbackRejected):
         delivery.on_callback(callback(o, "DELIVERED", forged=True))
     assert scene.dispatches.get(o.order_id) == before and scene.status(o.order_id) == "PAID"
+
+
+def test_a_delivery_pre_order_books_its_courier_at_its_release_not_at_payment(scene, delivery):
+    from diancan.domain.events import OrderReleased
+
+    o = scene.orders.given_order(
+        order("261124123000D0000002", mode="delivery", status=OrderStatus.SCHEDULED, pickup_no=13, address=ADDRESS,
+              pickup_at="2026-11-25T04:00:00.000Z", release_at="2026-11-25T03:15:00.000Z"),
+        address=FakeCipher().encrypt(ADDRESS.model_dump_json()))
+    paid_ahead = paid_event(o).model_copy(update={"release_at": o.release_at})
+    assert delivery.on_event(paid_ahead) == "not_the_trigger"
+    assert scene.courier.booked == []
+    scene.world.orders[o.order_id] = o.model_copy(update={"status": OrderStatus.PAID})  # released
+    assert delivery.on_event(paid_ahead) == "not_the_trigger"  # a late OrderPaid still books nothing
+    released = OrderReleased(order_id=o.order_id, store_id=o.store_id, at="2026-11-25T03:15:05Z", mode="delivery",
+                             total_fen=o.total_fen, pickup_no=13, pickup_at=o.pickup_at)
+    assert delivery.on_event(released) == "booked"
+    assert delivery.on_event(released) == "already_booked"
+    assert len(scene.courier.booked) == 1

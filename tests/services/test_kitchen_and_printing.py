@@ -132,3 +132,19 @@ def test_an_order_not_ready_cannot_be_completed_and_stays_as_it_was(scene):
     with pytest.raises(TransitionRefused):
         complete_order(scene.orders, scene.bus, o, at=AT, by="staff:front")
     assert scene.status(o.order_id) == "PAID" and scene.world.events == []
+
+
+def test_a_released_pre_order_joins_the_open_tickets_from_its_release_not_from_its_payment(scene):
+    from diancan.domain.events import OrderReleased
+    from tests.services.fakes import FakeServiceStates
+
+    states = FakeServiceStates(scene.world)
+    printing = PrintingService(scene.orders, scene.jobs, scene.printer, clock=scene.clock, max_receives=3,
+                               service_states=states)
+    o = scene.orders.given_order(order("261123170000A1B2C3D4", status=OrderStatus.PAID, pickup_no=7, lines=[line()],
+                                       paid_at="2026-11-23T09:00:00Z", release_at=AT,
+                                       pickup_at="2026-11-24T04:51:00Z"))
+    printing.on_event(OrderReleased(order_id=o.order_id, store_id=o.store_id, at=AT, mode=o.mode,
+                                    total_fen=o.total_fen, pickup_no=7, pickup_at=o.pickup_at))
+    [entered] = states.read(o.store_id).tickets  # paid yesterday: counted from then it would be dropped as stale
+    assert (entered.order_id, entered.at) == (o.order_id, AT)

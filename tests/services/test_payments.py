@@ -252,3 +252,59 @@ def test_an_expired_unpaid_order_is_closed_cancelled_and_its_portions_given_back
     assert scene.world.portions[("sh-jingan", "d-宫保鸡丁")] == 5
     assert scene.world.event_names() == ["OrderCancelled"]
     assert payments.expire(o.order_id) == "settled"
+
+
+# ---- pre-orders ------------------------------------------------------------------------------------------
+
+
+def test_a_pre_order_paid_before_its_release_waits_scheduled_with_its_release_task_and_a_marked_event(scene, payments):
+    o = scene.orders.given_order(order(pickup_at="2026-11-25T04:00:00.000Z", release_at="2026-11-25T03:40:00.000Z"))
+    assert notify(payments, o) == "paid"
+    paid = scene.world.order(o.order_id)
+    assert (paid.status, paid.pickup_no) == ("SCHEDULED", 1)
+    assert scene.world.sweeps == [("2026-11-25T03:39", "release", o.order_id, None)]  # swept in the release minute
+    [event] = scene.world.events
+    assert (event.name, event.release_at) == ("OrderPaid", "2026-11-25T03:40:00.000Z")  # stock and points act now
+    assert len(payments.counted[0]) == 1
+
+
+def test_a_pre_order_paid_after_its_release_time_goes_to_the_kitchen_at_once(scene, payments):
+    o = scene.orders.given_order(order(pickup_at="2026-11-24T04:45:00.000Z", release_at="2026-11-24T04:25:00.000Z"))
+    assert notify(payments, o) == "paid"
+    assert scene.status(o.order_id) == "PAID"
+    assert scene.world.sweeps == []
+    assert scene.world.events[0].release_at is None
+
+
+def test_the_release_moves_a_scheduled_order_to_paid_and_publishes_order_released_once(scene, payments):
+    o = scene.orders.given_order(order(pickup_at="2026-11-25T04:00:00.000Z", release_at="2026-11-25T03:40:00.000Z"))
+    notify(payments, o)
+    assert payments.release(o.order_id) == "released"
+    assert scene.status(o.order_id) == "PAID"
+    assert scene.world.event_names() == ["OrderPaid", "OrderReleased"]
+    released = scene.world.events[-1]
+    assert (released.pickup_no, released.pickup_at, released.mode) == (1, "2026-11-25T04:00:00.000Z", "takeout")
+    assert payments.release(o.order_id) == "settled"  # the sweeper's task run twice
+    assert scene.world.event_names() == ["OrderPaid", "OrderReleased"]
+
+
+def test_a_pre_order_refunded_while_scheduled_is_never_released(scene, payments):
+    o = scene.orders.given_order(order(pickup_at="2026-11-25T04:00:00.000Z", release_at="2026-11-25T03:40:00.000Z"))
+    notify(payments, o)
+    payments.refund(o.order_id, None, reason="guest changed plans", by="staff:s1")
+    assert scene.status(o.order_id) in ("REFUNDING", "REFUNDED")
+    assert payments.release(o.order_id) == "settled"
+    assert "OrderReleased" not in scene.world.event_names()
+
+
+def test_an_order_of_now_is_never_released(scene, payments):
+    o = paid_order(scene, payments)
+    assert payments.release(o.order_id) == "settled"
+    assert scene.world.event_names() == ["OrderPaid"]
+
+
+def test_a_release_less_than_a_minute_ahead_is_filed_in_a_minute_the_sweeper_has_not_handled(scene, payments):
+    o = scene.orders.given_order(order(pickup_at="2026-11-24T04:50:30.000Z", release_at="2026-11-24T04:30:30.000Z"))
+    assert notify(payments, o) == "paid"  # at 04:30:00: the release minute's bucket would be 04:29, already swept
+    assert scene.status(o.order_id) == "SCHEDULED"
+    assert scene.world.sweeps == [("2026-11-24T04:30", "release", o.order_id, None)]

@@ -61,6 +61,27 @@ def test_a_store_that_accepts_by_hand_gets_the_alarm_and_the_timeout_due_at_its_
                                   ("2026-11-24T04:38", "accept_timeout", o.order_id, None)]
 
 
+def test_a_pre_order_paid_ahead_is_watched_from_its_release_and_its_wait_counted_from_there(scene, payments,
+                                                                                           alerts):
+    from diancan.domain.events import OrderPaid, OrderReleased
+
+    printing = setup(scene, print_when="accept", unaccepted={"alarm_after_min": 3, "cancel_after_min": 8})
+    o = scene.orders.given_order(order(status=OrderStatus.PAID, pickup_no=9, paid_at="2026-11-23T09:00:00Z",
+                                       release_at="2026-11-24T04:30:00Z", pickup_at="2026-11-24T04:50:00Z",
+                                       paid_fen=3800, transaction_id="4200000001"))
+    ahead = OrderPaid(order_id=o.order_id, store_id=o.store_id, at="2026-11-23T09:00:00Z", mode=o.mode,
+                      total_fen=o.total_fen, transaction_id="4200000001", pickup_no=9, release_at=o.release_at)
+    assert printing.on_event(ahead) == [] and scene.world.sweeps == []  # paid yesterday: nobody can accept it yet
+    released = OrderReleased(order_id=o.order_id, store_id=o.store_id, at="2026-11-24T04:30:00Z", mode=o.mode,
+                             total_fen=o.total_fen, pickup_no=9, pickup_at=o.pickup_at)
+    assert printing.on_event(released) == []
+    assert scene.world.sweeps == [("2026-11-24T04:33", "accept_alarm", o.order_id, None),
+                                  ("2026-11-24T04:38", "accept_timeout", o.order_id, None)]
+    scene.now = scene.now.replace(minute=33)
+    assert payments.alarm_unaccepted(o.order_id) == "alarmed"
+    assert alerts.sent[0][2]["waited_min"] == 3  # since its release, not since yesterday's payment
+
+
 def test_a_store_that_prints_on_payment_is_not_watched(scene):
     printing = setup(scene, print_when="payment")
     printing.on_event(paid_event(waiting(scene)))

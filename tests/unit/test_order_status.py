@@ -27,6 +27,9 @@ EXPECTED = {
         (S.PAID, A.REFUND): S.REFUNDING, (S.PREPARING, A.REFUND): S.REFUNDING, (S.READY, A.REFUND): S.REFUNDING,
         (S.DELIVERING, A.REFUND): S.REFUNDING, (S.COMPLETED, A.REFUND): S.REFUNDING,
         (S.REFUNDING, A.REFUND_DONE): S.REFUNDED,
+        # a pre-order paid ahead waits, then is released into the ordinary paid life; its money may go back
+        (S.PENDING_PAYMENT, A.PAY_AHEAD): S.SCHEDULED, (S.SCHEDULED, A.RELEASE): S.PAID,
+        (S.SCHEDULED, A.REFUND): S.REFUNDING,
     },
 }
 EXPECTED["takeout"] = EXPECTED["dine_in"]
@@ -84,3 +87,14 @@ def test_a_refusal_is_a_409_with_a_machine_code():
 def test_unknown_mode_is_a_programming_error():
     with pytest.raises(ValueError):
         next_status("teleport", S.PAID, A.START)
+
+
+def test_a_scheduled_pre_order_counts_as_paid_and_only_release_or_a_refund_moves_it():
+    from diancan.domain.order_status import PAID_STATUSES, REFUNDABLE
+
+    assert S.SCHEDULED in PAID_STATUSES and S.SCHEDULED in REFUNDABLE  # stock and points act at payment
+    for mode in TRANSITIONS:
+        allowed = {action for (status, action) in TRANSITIONS[mode] if status == S.SCHEDULED}
+        assert allowed == {A.RELEASE, A.REFUND}, mode
+        with pytest.raises(TransitionRefused):
+            next_status(mode, S.SCHEDULED, A.START)  # the kitchen cannot start it before its release

@@ -8,7 +8,9 @@ from diancan.domain.events import (
     OrderAccepted,
     OrderCancelled,
     OrderOutForDelivery,
+    OrderPaid,
     OrderRefunded,
+    OrderReleased,
     PrintRequested,
     RiderMoved,
 )
@@ -68,3 +70,12 @@ def test_a_partial_refund_or_a_print_request_pushes_nothing_and_a_rider_goes_to_
     rider = push_for(RiderMoved(order_id="o1", store_id="s1", lat=31.2, lng=121.4, eta_at=None, at=AT))
     assert rider.to_store is None
     assert rider.to_order == {"type": "rider", "order_id": "o1", "lat": 31.2, "lng": 121.4, "eta_at": None, "at": AT}
+
+
+def test_a_pre_order_paid_ahead_is_pushed_as_scheduled_and_its_release_as_paid():
+    paid = dict(order_id="o1", store_id="s1", at=AT, mode="takeout", total_fen=3000, transaction_id="t1", pickup_no=7)
+    assert push_for(OrderPaid(**paid)).to_order["status"] == "PAID"
+    assert push_for(OrderPaid(**paid, release_at=AT)).to_order["status"] == "SCHEDULED"
+    released = OrderReleased(order_id="o1", store_id="s1", at=AT, mode="takeout", total_fen=3000, pickup_no=7,
+                             pickup_at=AT)
+    assert push_for(released).to_order["status"] == "PAID"

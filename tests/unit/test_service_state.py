@@ -89,3 +89,15 @@ def test_an_order_not_yet_among_the_tickets_queues_behind_those_entered_before_i
     assert result.orders_ahead == 1
     preorder = order.model_copy(update={"pickup_at": iso(NOW + timedelta(hours=2))})
     assert order_estimate(state, preorder, NOW).ready_at == NOW + timedelta(hours=2)
+
+
+def test_a_pre_order_paid_ahead_enters_the_kitchen_at_its_release_not_at_its_payment():
+    released = ServiceState(tickets=(ticket("a", "o1", 20), ticket("b", "o2", 3)))  # o2 came in 3 minutes ago
+    order = Order(order_id="pre", store_id="s", openid="g", mode="takeout", lines=[], items_fen=1, total_fen=1,
+                  created_at=iso(NOW - timedelta(days=1)), business_day="2026-11-23",
+                  pay_expires_at=iso(NOW - timedelta(days=1)), paid_at=iso(NOW - timedelta(days=1)),
+                  pickup_at=iso(NOW + timedelta(minutes=20)), release_at=iso(NOW), prep_minutes=10)
+    assert order.kitchen_at == iso(NOW)
+    assert order_estimate(released, order, NOW).orders_ahead == 2  # behind both, not ahead of today's orders
+    late = order.model_copy(update={"paid_at": iso(NOW + timedelta(minutes=1))})  # paid after its release
+    assert late.kitchen_at == late.paid_at

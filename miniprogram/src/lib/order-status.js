@@ -3,12 +3,19 @@
 const { t } = require('./i18n')
 const { formatFen } = require('./money')
 
-const MOVING = ['PENDING_PAYMENT', 'PAID', 'PREPARING', 'READY', 'DELIVERING', 'REFUNDING']
+const MOVING = ['PENDING_PAYMENT', 'SCHEDULED', 'PAID', 'PREPARING', 'READY', 'DELIVERING', 'REFUNDING']
 
-function stepsFor(mode) {
-  return mode === 'delivery'
-    ? ['PENDING_PAYMENT', 'PAID', 'PREPARING', 'READY', 'DELIVERING', 'COMPLETED']
-    : ['PENDING_PAYMENT', 'PAID', 'PREPARING', 'READY', 'COMPLETED']
+/** A pre-order paid ahead waits SCHEDULED until the kitchen starts it (its pickup time minus the store's
+ * lead time); then it goes on as PAID like any order. */
+function scheduled(order) {
+  return order.status === 'SCHEDULED' || (order.history || []).some((h) => h.status === 'SCHEDULED')
+}
+
+function stepsFor(mode, preorder) {
+  const after = mode === 'delivery'
+    ? ['PAID', 'PREPARING', 'READY', 'DELIVERING', 'COMPLETED']
+    : ['PAID', 'PREPARING', 'READY', 'COMPLETED']
+  return ['PENDING_PAYMENT', ...(preorder ? ['SCHEDULED'] : []), ...after]
 }
 
 function label(status, mode) {
@@ -29,7 +36,7 @@ function shortTime(iso) {
 
 /** Steps with done/current flags and the time each was reached (from the order's history). */
 function steps(order) {
-  const order_ = stepsFor(order.mode)
+  const order_ = stepsFor(order.mode, scheduled(order))
   const reached = {}
   for (const h of order.history || []) if (!reached[h.status]) reached[h.status] = h.at
   const index = order_.indexOf(order.status)
@@ -51,4 +58,4 @@ function lineView(line) {
   return { name: line.name, qty: line.qty, options: (line.options || []).map((o) => o.name).join('/'), total: formatFen(line.line_total_fen) }
 }
 
-module.exports = { steps, label, isMoving, shortTime, lineView, MOVING }
+module.exports = { steps, label, isMoving, shortTime, lineView, scheduled, MOVING }

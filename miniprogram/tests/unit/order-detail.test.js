@@ -133,6 +133,32 @@ test('error state and retry', async () => {
   await waitFor(() => text(page, '#status') === '已完成')
 })
 
+test('a pre-order paid ahead shows as scheduled (zh and en), its step before paid, is still polled and may be invoiced', async () => {
+  const scheduledOrder = order({ status: 'SCHEDULED', pickup_no: 4, pickup_at: '2026-12-06T04:00:00Z', paid_fen: 3800, invoice: null, history: [
+    { status: 'PENDING_PAYMENT', at: '2026-12-04T22:54:17Z' }, { status: 'SCHEDULED', at: '2026-12-04T22:54:18Z' }] })
+  wx.__route(`GET /orders/orders/${ID}`, { status: 200, data: scheduledOrder })
+  const page = open()
+  await waitFor(() => text(page, '#status') === '已预约，到时制作')
+  expect(text(page, '#steps')).toMatch(/待支付.*06:54.*已预约，到时制作.*06:54.*已支付.*制作中/)
+  expect(require('../../src/lib/order-status').isMoving(scheduledOrder)).toBe(true)
+  expect(page.querySelector('#invoice-open')).toBeTruthy()
+  page.instance.onUnload()
+  wx.setStorageSync('diancan.lang', 'en')
+  const english = open()
+  await waitFor(() => text(english, '#status') === 'Scheduled: made in time for your pickup')
+  english.instance.onUnload()
+})
+
+test('a released pre-order keeps its scheduled step, done, and reads as any paid order', async () => {
+  wx.__route(`GET /orders/orders/${ID}`, { status: 200, data: order({ status: 'PREPARING', pickup_no: 4, pickup_at: '2026-12-06T04:00:00Z', history: [
+    { status: 'PENDING_PAYMENT', at: '2026-12-04T22:54:17Z' }, { status: 'SCHEDULED', at: '2026-12-04T22:54:18Z' },
+    { status: 'PAID', at: '2026-12-06T03:40:00Z' }, { status: 'PREPARING', at: '2026-12-06T03:41:00Z' }] }) })
+  const page = open()
+  await waitFor(() => text(page, '#status') === '制作中')
+  expect(text(page, '#steps')).toMatch(/已预约，到时制作.*06:54.*已支付.*11:40.*制作中.*11:41/)
+  page.instance.onUnload()
+})
+
 function typeInvoice(page, field, value) {
   page.instance.onInvoiceInput({ currentTarget: { dataset: { field } }, detail: { value } })
 }

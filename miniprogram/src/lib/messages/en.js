@@ -286,6 +286,7 @@ module.exports = {
   },
   status: {
     PENDING_PAYMENT: 'Awaiting payment',
+    SCHEDULED: 'Scheduled: made in time for your pickup',
     PAID: 'Paid',
     PREPARING: 'Being prepared',
     READY: 'Ready for pickup',

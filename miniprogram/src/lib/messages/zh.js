@@ -286,6 +286,7 @@ module.exports = {
   },
   status: {
     PENDING_PAYMENT: '待支付',
+    SCHEDULED: '已预约，到时制作',
     PAID: '已支付',
     PREPARING: '制作中',
     READY: '请取餐',

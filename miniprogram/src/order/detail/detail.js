@@ -91,7 +91,7 @@ function present(o) {
   }
 }
 
-const INVOICEABLE = ['PAID', 'PREPARING', 'READY', 'DELIVERING', 'COMPLETED']
+const INVOICEABLE = ['SCHEDULED', 'PAID', 'PREPARING', 'READY', 'DELIVERING', 'COMPLETED'] // SCHEDULED: a pre-order paid ahead
 const TAX_NUMBER = /^[0-9A-HJ-NP-RTUWXY]{18}$/
 const EMPTY_INVOICE = { kind: 'company', title: '', tax_number: '', email: '' }
 

@@ -66,6 +66,15 @@ NONCE = "NONCE"
 SWEEP_CURSOR = ("SWEEP", "CURSOR")
 
 
+def slots(store_id: str, day: str) -> str:
+    """A store's pickup slots of one local day (one partition: the day's slots in one Query)."""
+    return f"SLOTS#{store_id}#{day}"
+
+
+def slot(hhmm: str) -> str:
+    return f"SLOT#{hhmm}"
+
+
 def voucher(reference: str) -> str:
     return f"VOUCHER#{reference}"
 

@@ -35,6 +35,7 @@ from diancan.domain.payments import COUNTER_REFERENCE, GENESIS, OPEN_REFUND, Ref
 
 MAX_LEDGER_RACES = 25
 NONCE_TTL_SECONDS = 2 * 24 * 3600
+RELEASE_TASK_TTL_SECONDS = 40 * 24 * 3600  # past the longest pre-order window (30 days)
 
 
 def _backoff(attempt: int) -> float:
@@ -120,9 +121,15 @@ class PaymentTable:
     # ---- payments ------------------------------------------------------------------------------------------
 
     def mark_paid(self, *, order_id: str, store_id: str, day: str, voucher_fields: dict, at: str, by: str,
-                  nonce: str | None, body_hash: str | None, now_epoch: int) -> tuple[Voucher, int]:
-        """PENDING_PAYMENT → PAID, the payment voucher, the next pickup number and the chain head: one transaction."""
+                  nonce: str | None, body_hash: str | None, now_epoch: int,
+                  release_minute: str | None = None) -> tuple[Voucher, int]:
+        """PENDING_PAYMENT → PAID, the payment voucher, the next pickup number and the chain head: one transaction.
+
+        ``release_minute``: a pre-order paid ahead goes PENDING_PAYMENT → SCHEDULED instead, and its release
+        task is filed in the sweeper's bucket of that minute in the same transaction (AP-PO3): a paid
+        pre-order is never without its release."""
         chosen = {}
+        action = OrderAction.PAY if release_minute is None else OrderAction.PAY_AHEAD
 
         def build(ledger: Ledger) -> Voucher:
             chosen["pickup"] = ledger.next_pickup(day)
@@ -131,10 +138,14 @@ class PaymentTable:
         def write(tx: Transaction, ledger: Ledger, voucher: Voucher) -> None:
             pickup = chosen["pickup"]
             self._put_nonce(tx, nonce, body_hash, now_epoch)
-            order_writer.move_in(tx, order_id, decide(None, OrderAction.PAY, at=at, by=by), [
+            order_writer.move_in(tx, order_id, decide(None, action, at=at, by=by), [
                 OrderRecord.paid_at.set(at), OrderRecord.paid_fen.set(voucher.amount_fen),
                 OrderRecord.transaction_id.set(voucher.reference), OrderRecord.pickup_no.set(pickup),
             ])
+            if release_minute is not None:
+                tx.put("sweep", SweepRecord(keys.sweep(release_minute), keys.sweep_item("release", order_id),
+                                            task="release", order_id=order_id,
+                                            expires_at=now_epoch + RELEASE_TASK_TTL_SECONDS))
             self._put_voucher(tx, voucher)
             self._put_ledger(tx, store_id, ledger, Ledger(voucher.seq, voucher.hash, day, pickup))
 

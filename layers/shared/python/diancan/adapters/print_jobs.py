@@ -55,7 +55,7 @@ def _job_record(job: PrintJob) -> PrintJobRecord:
                             doc=job.model_dump(mode="json", exclude={"status", "version"}))
     if ticket.kind == "kitchen" and job.bumped_at is None and job.voided_at is None:
         record.GSI1PK = keys.kitchen_queue(job.store_id, ticket.station.station_id)
-        record.GSI1SK = keys.timed(iso(ticket.order.paid_at), ticket.ticket_id)
+        record.GSI1SK = keys.timed(iso(ticket.order.due_at), ticket.ticket_id)  # the screen's order: due time
     if job.status == PrintStatus.SENT:
         record.GSI2PK, record.GSI2SK = keys.print_sent(job.store_id), keys.timed(job.sent_at or "", ticket.ticket_id)
     elif job.status == PrintStatus.FAILED:

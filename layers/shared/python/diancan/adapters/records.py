@@ -179,6 +179,13 @@ class SweepRecord(Record, discriminator="sweep"):
     ref = UnicodeAttribute(null=True)
 
 
+class SlotRecord(Record, discriminator="slot"):
+    """Pre-orders taken in a store's 15-minute pickup slot (``SLOTS#<sid>#<local day>/SLOT#<HH:MM>``): one
+    conditional ADD below the slot's capacity in the order's own transaction, given back on cancel or expiry."""
+
+    taken = NumberAttribute(default=0)
+
+
 class SweepCursorRecord(Record, discriminator="sweep_cursor"):
     """The last minute the sweeper finished (``SWEEP/CURSOR``)."""
 

@@ -29,6 +29,7 @@ from diancan.adapters.records import (
     OrderRecord,
     Record,
     ServiceStateRecord,
+    SlotRecord,
     StockIssueRecord,
     StoreRecord,
     SweepRecord,
@@ -53,6 +54,7 @@ from diancan.domain.order_status import (
     TransitionResult,
     decide,
 )
+from diancan.domain.preorders import SlotFull
 from diancan.domain.service_state import ServiceState
 from diancan.domain.stock import StockIssue
 
@@ -179,6 +181,11 @@ def _table_record(store_id: str, table_no: str, seats: int, name: str) -> TableR
 _ORDER_STATE_FIELDS = {"published", "status", "history", "paid_at", "pickup_no", "refunded_fen", "transaction_id", "paid_fen",
                        "prepay_id",
                        "refund_committed_fen", "flags"}
+
+
+def _slot_record(store_id: str, slot: str) -> SlotRecord:
+    day, hhmm = slot.split("T", 1)
+    return SlotRecord(keys.slots(store_id, day), keys.slot(hhmm))
 
 
 @dataclass(frozen=True)
@@ -475,11 +482,14 @@ class Repository:
                 for dish_id, qty in sorted(order.reserved.items()):
                     tx.update(f"dish:{dish_id}", DishRecord(keys.store(order.store_id), keys.dish(dish_id)),
                               [DishRecord.portions_left.add(qty)], condition=DishRecord.portions_left.exists())
+                if order.slot:
+                    tx.update("slot", _slot_record(order.store_id, order.slot), [SlotRecord.taken.add(-1)],
+                              condition=SlotRecord.taken > 0)
         except TransactWriteError as error:
             try:
                 raise_for_cancellation(error, tx.labels)
             except ConditionFailed as failed:
-                if failed.label != order_writer.ORDER_LABEL:  # the dish lost its limit meanwhile: release the order alone
+                if failed.label != order_writer.ORDER_LABEL:  # a dish lost its limit (or the slot was reset): the order alone
                     return self.apply(order.order_id, move)
                 current = self.get_order(order.order_id, consistent=True)
                 if current.status == target:
@@ -487,6 +497,23 @@ class Repository:
                 raise TransitionRefused(f"cannot {move.action} an order that is {current.status}",
                                         details={"status": current.status.value}) from None
         return TransitionResult(order.order_id, target, applied=True)
+
+    # ---- pre-order slots ---------------------------------------------------------------------------------
+
+    def take_slot(self, store_id: str, slot: str, capacity: int, *, expires_at_epoch: int) -> TransactionStep:
+        """AP-PO1, for ``create_order``: one more pre-order in the store's slot (``YYYY-MM-DDTHH:MM``, local),
+        an ADD on the condition that the slot is below ``capacity``: two orders racing for the last place
+        cannot both commit. The item expires a week after the order was placed past its slot's day."""
+        def write(tx: Transaction) -> None:
+            tx.update("slot", _slot_record(store_id, slot), [
+                SlotRecord.taken.add(1), SlotRecord.kind.set(SlotRecord), SlotRecord.expires_at.set(expires_at_epoch),
+            ], condition=SlotRecord.taken.does_not_exist() | (SlotRecord.taken < capacity))
+        return TransactionStep("slot", write, SlotFull(details={"slot": slot, "capacity": capacity}))
+
+    def slot_counts(self, store_id: str, day: str) -> dict[str, int]:
+        """AP-PO2: the pre-orders taken in each slot of a store's local ``day`` (one Query of the day's partition)."""
+        return {f"{day}T{record.SK.removeprefix('SLOT#')}": int(record.taken or 0)
+                for record in SlotRecord.query(keys.slots(store_id, day))}
 
     def mark_published(self, order_id: str, event_name: str) -> None:
         """Remember that an order's event went out, so a replayed notification does not send it again."""

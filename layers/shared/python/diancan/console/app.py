@@ -49,7 +49,7 @@ class BasePath:
         return self.app(environ, start_response)
 
 
-STATUS_ZH = {"PENDING_PAYMENT": "待支付", "PAID": "待接单", "PREPARING": "制作中", "READY": "待取餐",
+STATUS_ZH = {"PENDING_PAYMENT": "待支付", "SCHEDULED": "已预约", "PAID": "待接单", "PREPARING": "制作中", "READY": "待取餐",
              "DELIVERING": "配送中", "COMPLETED": "已完成", "CANCELLED": "已取消", "REFUNDING": "退款中",
              "REFUNDED": "已退款"}
 MODE_ZH = {"dine_in": "堂食", "takeout": "自取", "delivery": "外卖"}

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from diancan.domain.delivery import DeliveryArea, DeliveryFeeRules, DeliveryQuote, GeoPoint, quote_delivery
 from diancan.domain.errors import Unprocessable
-from diancan.domain.events import CourierDispatchRequested, OrderAccepted, OrderPaid
+from diancan.domain.events import CourierDispatchRequested, OrderAccepted, OrderPaid, OrderReleased
 from diancan.domain.menu import Store
 from diancan.domain.money import Fen
 
@@ -64,7 +64,8 @@ class StoreDelivery(BaseModel):
 
     def dispatches_on(self, detail_type: str) -> bool:
         """Whether this bus event books the courier (a console request always does)."""
-        trigger = {OrderPaid.name: DispatchWhen.PAYMENT, OrderAccepted.name: DispatchWhen.ACCEPT}.get(detail_type)
+        trigger = {OrderPaid.name: DispatchWhen.PAYMENT, OrderReleased.name: DispatchWhen.PAYMENT,
+                   OrderAccepted.name: DispatchWhen.ACCEPT}.get(detail_type)
         return detail_type == CourierDispatchRequested.name or trigger == self.dispatch_when
 
 

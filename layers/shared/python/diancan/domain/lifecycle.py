@@ -20,6 +20,7 @@ from diancan.domain.events import (
     OrderPaid,
     OrderReady,
     OrderRefunded,
+    OrderReleased,
 )
 from diancan.domain.order import Order
 from diancan.domain.order_status import OrderAction, OrderStatus, StatusMove, decide
@@ -74,10 +75,23 @@ def release(order: Order, action: OrderAction, *, at: str, by: str, reason: str)
                                     paid=False),))
 
 
+def paid_ahead(order: Order) -> bool:
+    """Paid while its release was still ahead: it waits (or waited) SCHEDULED for its ``OrderReleased``."""
+    return order.status == OrderStatus.SCHEDULED or any(h.status == OrderStatus.SCHEDULED for h in order.history)
+
+
+def release_to_kitchen(order: Order, *, at: str) -> Decision:
+    """A pre-order is due: SCHEDULED → PAID, and the kitchen prints it and the courier is booked."""
+    return Decision(decide(order.mode, OrderAction.RELEASE, at=at, by="system:release"),
+                    (OrderReleased(order_id=order.order_id, store_id=order.store_id, at=at, mode=order.mode,
+                                   total_fen=order.total_fen, pickup_no=order.pickup_no, pickup_at=order.pickup_at),))
+
+
 def paid(order: Order, *, at: str) -> OrderPaid:
     """What a payment announces, from the order as the PAID write left it (pickup number, transaction)."""
     return OrderPaid(order_id=order.order_id, store_id=order.store_id, at=order.paid_at or at, mode=order.mode,
-                     total_fen=order.total_fen, transaction_id=order.transaction_id, pickup_no=order.pickup_no)
+                     total_fen=order.total_fen, transaction_id=order.transaction_id, pickup_no=order.pickup_no,
+                     release_at=order.release_at if paid_ahead(order) else None)
 
 
 def refunded(order: Order, refund: Refund, *, at: str) -> OrderRefunded:

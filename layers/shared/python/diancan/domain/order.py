@@ -8,7 +8,7 @@ from enum import StrEnum
 from pydantic import BaseModel, Field, model_validator
 
 from diancan.domain.cart import CartItem, OrderLine
-from diancan.domain.clock import iso
+from diancan.domain.clock import iso, parse_iso
 from diancan.domain.errors import InvalidRequest, Unprocessable
 from diancan.domain.menu import Store
 from diancan.domain.money import Fen
@@ -68,6 +68,9 @@ class Order(BaseModel):
     table_no: str | None = None
     address: DeliveryAddress | None = None
     pickup_at: str | None = None
+    release_at: str | None = Field(None, description="a pre-order: when it goes to the kitchen (pickup_at minus "
+                                                       "the store's lead time); paid before it, it waits SCHEDULED")
+    slot: str | None = Field(None, description="a pre-order: the store-local 15-minute slot it takes, YYYY-MM-DDTHH:MM")
     remark: str = ""
     lines: list[OrderLine]
     items_fen: Fen
@@ -100,6 +103,14 @@ class Order(BaseModel):
         if self.channel is None:
             self.channel = Channel.TABLE if self.table_no else Channel.MINIPROGRAM
         return self
+
+    @property
+    def kitchen_at(self) -> str | None:
+        """When the kitchen got the order: its payment, or a pre-order paid ahead at its release (None: unpaid).
+        The open kitchen tickets and the waiting estimate count from here, not from a payment of yesterday."""
+        if self.paid_at and self.release_at and parse_iso(self.release_at) > parse_iso(self.paid_at):
+            return self.release_at
+        return self.paid_at
 
     def guest_view(self) -> dict:
         """What the guest sees of their own order (no openid, no internal reservation data)."""

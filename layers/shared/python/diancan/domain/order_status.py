@@ -17,6 +17,7 @@ from diancan.domain.errors import Conflict
 
 class OrderStatus(StrEnum):
     PENDING_PAYMENT = "PENDING_PAYMENT"
+    SCHEDULED = "SCHEDULED"  # a pre-order, paid, waiting for its release to the kitchen
     PAID = "PAID"
     PREPARING = "PREPARING"
     READY = "READY"
@@ -29,6 +30,8 @@ class OrderStatus(StrEnum):
 
 class OrderAction(StrEnum):
     PAY = "pay"                  # WeChat Pay confirmed (notify or query) or paid at the counter
+    PAY_AHEAD = "pay_ahead"      # the same for a pre-order not yet due in the kitchen: it waits, scheduled
+    RELEASE = "release"          # a scheduled pre-order is due (pickup time minus the lead time): to the kitchen
     CANCEL = "cancel"            # guest or staff cancels an unpaid order
     EXPIRE = "expire"            # unpaid past its expiry (sweeper)
     START = "start"              # tickets printed / staff accepted: the kitchen is on it
@@ -59,7 +62,7 @@ class StatusChange(BaseModel):
 
 S, A = OrderStatus, OrderAction
 TERMINAL = frozenset({S.COMPLETED, S.CANCELLED, S.REFUNDED})
-_PAID = (S.PAID, S.PREPARING, S.READY, S.DELIVERING, S.COMPLETED)
+_PAID = (S.SCHEDULED, S.PAID, S.PREPARING, S.READY, S.DELIVERING, S.COMPLETED)
 PAID_STATUSES = frozenset(_PAID)
 """Paid and no refund of the whole order under way: what stock, reports and the guest's history count as
 sold, and where a full refund (``REFUND``) may start."""
@@ -68,6 +71,8 @@ REFUNDABLE = PAID_STATUSES | {S.REFUNDING}
 
 _COMMON: dict[tuple[OrderStatus, OrderAction], OrderStatus] = {
     (S.PENDING_PAYMENT, A.PAY): S.PAID,
+    (S.PENDING_PAYMENT, A.PAY_AHEAD): S.SCHEDULED,
+    (S.SCHEDULED, A.RELEASE): S.PAID,  # from here on the order's life is the same as any paid order's
     (S.PENDING_PAYMENT, A.CANCEL): S.CANCELLED,
     (S.PENDING_PAYMENT, A.EXPIRE): S.CANCELLED,
     (S.PAID, A.START): S.PREPARING,

@@ -18,6 +18,7 @@ from diancan.domain.events import (
     OrderEvent,
     OrderPaid,
     OrderRefunded,
+    OrderReleased,
     PrintRequested,
 )
 from diancan.domain.menu import Store
@@ -39,12 +40,13 @@ UNCERTAIN_LABEL = "补打"  # a re-send after a send whose outcome was unknown: 
 class PrintWhen(StrEnum):
     """``Store.settings["print_when"]``: the event that prints an order's tickets."""
 
-    PAYMENT = "payment"  # OrderPaid (default)
+    PAYMENT = "payment"  # OrderPaid (default); a pre-order paid ahead: its OrderReleased
     ACCEPT = "accept"  # OrderAccepted: staff accept the order in the console
     DEMAND = "demand"  # only PrintRequested (console "print", add-on rounds)
 
 
-_TRIGGER = {OrderPaid.name: PrintWhen.PAYMENT, OrderAccepted.name: PrintWhen.ACCEPT}
+_TRIGGER = {OrderPaid.name: PrintWhen.PAYMENT, OrderReleased.name: PrintWhen.PAYMENT,
+            OrderAccepted.name: PrintWhen.ACCEPT}
 
 
 @dataclass(frozen=True)
@@ -152,6 +154,7 @@ def ticket_order(order: Order, store: Store, category_stations: Mapping[str, str
     return TicketOrder(
         order_id=order.order_id, store_name=store.name, mode=order.mode, table_no=order.table_no,
         pickup_no=order.pickup_no, remark=order.remark, paid_at=parse_iso(order.paid_at or order.created_at),
+        pickup_at=parse_iso(order.pickup_at) if order.pickup_at else None,
         lines=[_ticket_line(line, route(line.station_id, line.category_id, category_stations)) for _, line in lines],
         discounts=[(d.label, d.amount_fen) for d in order.discounts if d.amount_fen > 0],
         packing_fee_fen=order.packing_fee_fen, delivery_fee_fen=order.delivery_fee_fen, total_fen=order.total_fen,

@@ -22,6 +22,7 @@ from diancan.domain.events import (
     OrderPaid,
     OrderReady,
     OrderRefunded,
+    OrderReleased,
     RiderMoved,
 )
 from diancan.domain.staff import RIGHTS, Action, Role
@@ -35,7 +36,7 @@ _TOPIC = re.compile(rf"^(?:order:(?P<order>{_ID})|kitchen:(?P<kstore>{_ID}):(?P<
 _STORE_TOPIC_RIGHT = {"kitchen": Action.KITCHEN_VIEW, "board": Action.KITCHEN_VIEW, "dashboard": Action.DASHBOARD_VIEW}
 
 # The status each event announces (a partial refund changes no status: it is not pushed).
-_STATUS = {OrderPaid: "PAID", OrderAccepted: "PREPARING", OrderReady: "READY", OrderOutForDelivery: "DELIVERING",
+_STATUS = {OrderPaid: "PAID", OrderReleased: "PAID", OrderAccepted: "PREPARING", OrderReady: "READY", OrderOutForDelivery: "DELIVERING",
            OrderCompleted: "COMPLETED", OrderCancelled: "CANCELLED"}
 
 
@@ -135,6 +136,8 @@ def push_for(event: OrderEvent) -> Push | None:
         return Push(event.order_id, event.store_id, message, None)
     if isinstance(event, OrderRefunded):
         status = "REFUNDED" if event.full else None
+    elif isinstance(event, OrderPaid) and event.release_at:
+        status = "SCHEDULED"  # a pre-order paid ahead waits; its OrderReleased says PAID
     else:
         status = _STATUS.get(type(event))
     if status is None or not event.store_id:

@@ -148,9 +148,10 @@ def estimate(state: ServiceState, order_id: str, *, entered_at: datetime, prep_m
 
 
 def order_estimate(state: ServiceState, order: Order, now: datetime) -> Estimate:
-    """``estimate`` for an order as of ``now``: it entered the kitchen when paid (``now`` if not yet, or if
-    ``now`` is an earlier moment the caller asks about); a pre-order is not ready before its pickup time."""
-    entered = min(parse_iso(order.paid_at), now) if order.paid_at else now
+    """``estimate`` for an order as of ``now``: it entered the kitchen when paid, a pre-order paid ahead at its
+    release (``now`` if not yet, or if ``now`` is an earlier moment the caller asks about); a pre-order is not
+    ready before its pickup time."""
+    entered = min(parse_iso(order.kitchen_at), now) if order.kitchen_at else now
     result = estimate(state, order.order_id, entered_at=entered,
                       prep_minutes=order.prep_minutes or DEFAULT_PREP_MINUTES, now=now)
     if order.pickup_at and parse_iso(order.pickup_at) > result.ready_at:

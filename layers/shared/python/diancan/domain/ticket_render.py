@@ -102,6 +102,12 @@ def _header(ticket: Ticket, columns: int, tz: str) -> Iterator[str]:
         yield from _big_centred(f"桌号 {plain(order.table_no)}", columns)
     if order.pickup_no is not None:
         yield from _big_centred(f"取餐号 {order.pickup_no}", columns)
+    if order.pickup_at is not None:  # a pre-order: the kitchen works to this time, not to the print time
+        yield from _big_centred("** 预约单 **", columns)
+        when = local(order.pickup_at, tz)
+        label = "送达" if order.mode == "delivery" else "取餐"
+        yield from _big_centred(f"{label} {when:%H:%M}", columns)
+        yield f"<C>{when:%Y-%m-%d}</C><BR>"
     yield f"<C>{MODE_LABELS[order.mode]}{COUNTER_LABEL if order.channel == 'counter' else ''}</C><BR>"
     yield _rule(columns)
     yield from _text(f"单号 {plain(order.order_id)}", columns)

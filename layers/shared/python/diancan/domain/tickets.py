@@ -8,6 +8,7 @@ layout lives in ``diancan.domain.ticket_render``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, Field, model_validator
@@ -45,6 +46,7 @@ class TicketOrder(BaseModel):
     pickup_no: int | None = None
     remark: str = ""
     paid_at: AwareDatetime
+    pickup_at: AwareDatetime | None = Field(None, description="a pre-order's pickup (delivery) time, printed large")
     lines: list[TicketLine] = Field(default_factory=list, description="at least one, but for an amount-only stop")
     discounts: list[tuple[str, Fen]] = Field(default_factory=list, description="(label, amount in fen > 0)")
     packing_fee_fen: Fen = Field(0, ge=0)
@@ -63,6 +65,11 @@ class TicketOrder(BaseModel):
         if not self.lines and self.refund_fen is None:
             raise ValueError("a ticket needs lines")
         return self
+
+    @property
+    def due_at(self) -> datetime:
+        """When the kitchen must have it: a pre-order's pickup time, else its payment time (the screen's order)."""
+        return self.pickup_at or self.paid_at
 
     @property
     def subtotal_fen(self) -> Fen:

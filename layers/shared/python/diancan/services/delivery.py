@@ -40,6 +40,7 @@ from diancan.domain.events import OrderEvent, RiderMoved
 from diancan.domain.exceptions import CourierError, CourierUnavailable, DispatchChanged
 from diancan.domain.order import DeliveryAddress, Order
 from diancan.domain.order_status import OrderAction, OrderStatus, StatusMove, TransitionRefused, decide
+from diancan.domain.preorders import waits_for_release
 from diancan.services.completion import EventPublisher, complete_order
 from diancan.services.ports import Cipher, Courier, Dispatches, OrderRepository, PaymentLedger
 
@@ -86,7 +87,7 @@ class DeliveryService:
 
     def on_event(self, event: OrderEvent | None, *, receive_count: int = 1) -> str:
         """Book the courier if this event is the store's trigger; what happened, for logs."""
-        if event is None:  # not one of ours
+        if event is None or waits_for_release(event):  # not ours; a pre-order paid ahead: booked at its release
             return "not_the_trigger"
         order = self._repository.get_order(event.order_id, consistent=True)
         if order.mode != "delivery":

@@ -25,8 +25,8 @@ from diancan.domain.money import Fen
 from diancan.domain.order_status import OrderStatus
 from diancan.services.ports import InvoiceBook, OrderRepository
 
-INVOICEABLE = {OrderStatus.PAID, OrderStatus.PREPARING, OrderStatus.READY, OrderStatus.DELIVERING,
-               OrderStatus.COMPLETED}
+INVOICEABLE = {OrderStatus.SCHEDULED, OrderStatus.PAID, OrderStatus.PREPARING, OrderStatus.READY,
+               OrderStatus.DELIVERING, OrderStatus.COMPLETED}  # a pre-order paid ahead (SCHEDULED) is paid too
 
 
 class InvoiceNotFound(NotFound):

@@ -33,7 +33,8 @@ def ticket_view(job: PrintJob) -> dict:
     return {
         "order_id": job.order_id, "ticket_id": job.ticket_id, "station_id": job.ticket.station.station_id,
         "pickup_no": order.pickup_no, "table_no": order.table_no, "mode": order.mode, "paid_at": iso(order.paid_at),
-        "channel": order.channel,
+        "due_at": iso(order.due_at), "preorder": order.pickup_at is not None,
+        "pickup_at": iso(order.pickup_at) if order.pickup_at else None, "channel": order.channel,
         "is_addon_round": order.is_addon_round, "round_no": order.round_no, "remark": order.remark,
         "lines": lines, "cancelled_lines": sum(line["cancelled_qty"] for line in lines),
         "print_status": job.status.value, "reprints": job.reprints,
@@ -54,7 +55,8 @@ class KitchenBoard:
         self._clock = clock
 
     def open_tickets(self, store_id: str, station_id: str) -> dict:
-        """A station's kitchen tickets not yet bumped, oldest payment first."""
+        """A station's kitchen tickets not yet bumped, the earliest due first (a pre-order's pickup time, else
+        the payment time: the index is sorted by it)."""
         jobs = self._jobs.open_kitchen_tickets(store_id, station_id)
         return {"store_id": store_id, "station_id": station_id, "tickets": [ticket_view(job) for job in jobs]}
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
 from diancan.domain.cart import OrderLine, build_lines, combo_parts_missing, portions_needed
@@ -17,7 +17,7 @@ from diancan.domain.clock import business_day, iso, local, minute_of, utcnow
 from diancan.domain.counter import CounterSale
 from diancan.domain.delivery import GeoPoint
 from diancan.domain.delivery_settings import FeeSource, StoreDelivery, price_delivery, with_platform_fee
-from diancan.domain.errors import DomainError, Unprocessable
+from diancan.domain.errors import DomainError, NotFound, Unprocessable
 from diancan.domain.exceptions import OrderKeyTaken
 from diancan.domain.membership import Standing, StoreOffers, benefit_of, level_for
 from diancan.domain.menu import Store
@@ -25,6 +25,17 @@ from diancan.domain.money import Fen
 from diancan.domain.order import Channel, DeliveryAddress, Order, OrderRequest, StatusChange, validate_request
 from diancan.domain.order_limits import OrderLimits
 from diancan.domain.order_status import OrderStatus
+from diancan.domain.preorders import (
+    MAX_NEXT_FREE,
+    SLOT_MINUTES,
+    PreorderSettings,
+    SlotFull,
+    day_slots,
+    next_free,
+    release_at,
+    slot_capacity,
+    slot_of,
+)
 from diancan.domain.pricing import MIN_TOTAL_FEN, Quote, discount_limit, price_order
 from diancan.domain.promotions import CouponNotApplicable, Plan, Setting, Shopper, best_plan
 from diancan.domain.request_keys import KeyReused, require_key
@@ -94,8 +105,9 @@ class OrderingService:
     def _prepare(self, request: OrderRequest, openid: str | None = None):
         now = self._clock()
         member = self.standing_read(openid)
+        wanted = request.mode == "delivery" or request.pickup_at is not None  # delivery paused; busy slots
         service = (self._service_states.batch_read(request.store_id)
-                   if request.mode == "delivery" and self._service_states is not None else None)
+                   if wanted and self._service_states is not None else None)
         store, dishes, table_exists = self._repository.load_for_order(
             request.store_id, [item.dish_id for item in request.items], request.table_no,
             extra=[read for read in (member, service) if read])
@@ -117,7 +129,8 @@ class OrderingService:
                             discounts=plan.discounts)
         if quote.total_fen < MIN_TOTAL_FEN:  # only an order whose items and fees are 0 (the offers leave 0.01)
             raise Unprocessable("the order total must be at least 0.01", "订单金额至少0.01元", code="TOTAL_TOO_LOW")
-        return now, store, dishes, quote, plan
+        busy = service is not None and service.value.busy(KitchenSettings.of(store), now)
+        return now, store, dishes, quote, plan, busy
 
     def quote(self, request: OrderRequest, openid: str | None = None) -> Quote:
         """The exact price the guest would be charged now, best offers applied (nothing written)."""
@@ -125,16 +138,25 @@ class OrderingService:
 
     def place(self, openid: str, request: OrderRequest, idempotency_key: str | None) -> Placed:
         require_key(idempotency_key)
-        now, store, dishes, quote, plan = self._prepare(request, openid)
+        now, store, dishes, quote, plan, busy = self._prepare(request, openid)
         order = self._new_order(now, store, dishes, quote, request, openid, by=f"guest:{openid}",
                                 channel=Channel.TABLE if request.table_no else Channel.MINIPROGRAM)
+        slot = order.slot
         encrypted = None
         if request.address is not None and self._pii is not None:
             encrypted = self._pii.encrypt(request.address.model_dump_json())
         fingerprint = request_fingerprint(request)
+        steps = []
+        if slot is not None:  # taken in the order's write, on the condition that the slot has room (AP-PO1)
+            capacity = slot_capacity(store, busy)
+            if capacity <= 0:
+                raise self._slot_full(store, request.mode, slot, now, busy)
+            steps.append(self._repository.take_slot(store.store_id, slot, capacity,
+                                                    expires_at_epoch=int(request.pickup_at.timestamp()) + 7 * 86400))
         prepay_id = self._payments.prepay(order, _description(store.name, quote.lines))
         try:
-            self._create(now, order, quote, dishes, plan, idempotency_key, fingerprint, encrypted, prepay_id)
+            self._create(now, order, quote, dishes, plan, idempotency_key, fingerprint, encrypted, prepay_id,
+                         steps=steps)
         except OrderKeyTaken as taken:
             if taken.order_id == order.order_id:  # our own write committed and botocore retried it: keep it
                 order = order.model_copy(update={"prepay_id": prepay_id})
@@ -142,11 +164,47 @@ class OrderingService:
             self._payments.close_quietly(order.order_id)  # this attempt's prepay was never handed out
             existing = self._existing(taken, fingerprint)
             return Placed(existing, created=False, pay_params=self._pay_params_if_due(existing))
+        except SlotFull:
+            self._payments.close_quietly(order.order_id)
+            raise self._slot_full(store, request.mode, slot, now, busy) from None
         except DomainError:
             self._payments.close_quietly(order.order_id)
             raise
         order = order.model_copy(update={"prepay_id": prepay_id})
         return Placed(order, created=True, pay_params=self._payments.pay_params(order))
+
+    def slot_day(self, store_id: str, mode: str, day: date | None) -> dict:
+        """The pickup slots of a store's local ``day`` (None: today) a guest may choose for ``mode``, with
+        their capacity now, smaller while the store is busy (a BatchGetItem of the store and its service item,
+        and a Query)."""
+        service = self._service_states.batch_read(store_id) if self._service_states is not None else None
+        store = self._repository.load_for_order(store_id, (), None, extra=[service] if service else [])[0]
+        if store.retired:
+            raise NotFound("no such store", "门店不存在", code="STORE_NOT_FOUND")
+        if mode not in store.modes or mode == "dine_in":
+            raise Unprocessable(f"no pre-orders for {mode}", "该就餐方式不支持预约", code="MODE_NOT_OFFERED",
+                                details={"mode": mode})
+        now = self._clock()
+        day = day or business_day(now, store.timezone)
+        busy = service is not None and service.value.busy(KitchenSettings.of(store), now)
+        slots = day_slots(store, mode, day, now=now, taken=self._repository.slot_counts(store_id, day.isoformat()),
+                          busy=busy)
+        return {"store_id": store_id, "mode": mode, "date": day.isoformat(), "slot_minutes": SLOT_MINUTES,
+                "lead_minutes": int(PreorderSettings.of(store).lead(mode).total_seconds() // 60),
+                "slots": [slot.model_dump(mode="json") for slot in slots]}
+
+    def _slot_full(self, store: Store, mode: str, slot: str, now: datetime, busy: bool) -> SlotFull:
+        """The refusal of a full slot, with the next free slots of that day and the next (two Queries)."""
+        day = date.fromisoformat(slot[:10])
+        free: list[str] = []
+        for offset in (0, 1):
+            other = day + timedelta(days=offset)
+            slots = day_slots(store, mode, other, now=now,
+                              taken=self._repository.slot_counts(store.store_id, other.isoformat()), busy=busy)
+            free += next_free(slots, slot, MAX_NEXT_FREE - len(free))
+            if len(free) >= MAX_NEXT_FREE:
+                break
+        return SlotFull(details={"slot": slot, "next_free": free})
 
     def place_at_counter(self, openid: str, request: OrderRequest, idempotency_key: str | None, *, by: str,
                          sale: CounterSale) -> Placed:
@@ -156,7 +214,7 @@ class OrderingService:
         the order it made (``created`` False)."""
         require_key(idempotency_key)
         try:
-            now, store, dishes, quote, plan = self._prepare(request, openid)
+            now, store, dishes, quote, plan, _ = self._prepare(request, openid)
         except CouponNotApplicable:
             # The member's coupon is reserved: by this very sale when the key was used (a repeat that got past the
             # console's request-key record answers its order; one GetItem on this refusal path only).
@@ -178,11 +236,14 @@ class OrderingService:
     def _new_order(self, now: datetime, store: Store, dishes: dict, quote: Quote, request: OrderRequest, openid: str,
                    *, by: str, channel: Channel) -> Order:
         created_at = iso(now)
+        slot = release = None
+        if request.pickup_at is not None:  # a pre-order: its slot, and when the kitchen starts it
+            slot, release = slot_of(store, request.pickup_at), iso(release_at(store, request.mode, request.pickup_at))
         return Order(
             order_id=new_order_id(now, store.timezone), store_id=store.store_id, openid=openid,
             mode=request.mode, status=OrderStatus.PENDING_PAYMENT, table_no=request.table_no,
             address=request.address, pickup_at=iso(request.pickup_at) if request.pickup_at else None,
-            remark=request.remark, lines=quote.lines, items_fen=quote.items_fen,
+            release_at=release, slot=slot, remark=request.remark, lines=quote.lines, items_fen=quote.items_fen,
             packing_fee_fen=quote.packing_fee_fen, delivery_fee_fen=quote.delivery_fee_fen,
             discounts=quote.discounts, discount_fen=quote.discount_fen, total_fen=quote.total_fen,
             reserved=portions_needed(quote.lines, dishes), created_at=created_at,
@@ -194,13 +255,14 @@ class OrderingService:
         )
 
     def _create(self, now: datetime, order: Order, quote: Quote, dishes: dict, plan: Plan, idempotency_key: str,
-                fingerprint: str, encrypted: str | None, prepay_id: str | None) -> None:
-        """The order with its portions, prices, key, expiry sweep and the guest's coupon and points: one write."""
+                fingerprint: str, encrypted: str | None, prepay_id: str | None, *, steps: Sequence = ()) -> None:
+        """The order with its portions, prices, key, expiry sweep, the guest's coupon and points and ``steps``
+        (a pre-order's place in its slot): one write."""
         self._repository.create_order(
             order, encrypted_address=encrypted, idempotency_key=idempotency_key, request_hash=fingerprint,
             prices={line.dish_id: line.base_price_fen for line in quote.lines},
-            expires_at_epoch=int(now.timestamp()), prepay_id=prepay_id,
-            sweep_minute=minute_of(now + self._expiry), steps=self.marketing_steps(order.openid, order, plan))
+            expires_at_epoch=int(now.timestamp()), prepay_id=prepay_id, sweep_minute=minute_of(now + self._expiry),
+            steps=[*self.marketing_steps(order.openid, order, plan), *steps])
 
     def _existing(self, taken: OrderKeyTaken, fingerprint: str) -> Order:
         """The order an earlier request with this key made; the key with another request is refused."""

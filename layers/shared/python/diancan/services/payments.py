@@ -24,7 +24,7 @@ from diancan.domain.acceptance import (
 )
 from diancan.domain.clock import business_day, iso, minute_of, parse_iso, utcnow
 from diancan.domain.errors import Conflict, Forbidden, NotFound, UpstreamUnavailable
-from diancan.domain.events import ORDER_PAID
+from diancan.domain.events import ORDER_PAID, ORDER_RELEASED
 from diancan.domain.exceptions import (
     NonceReused,
     OrderAlreadyPaid,
@@ -33,7 +33,7 @@ from diancan.domain.exceptions import (
     WeChatPayUnavailable,
 )
 from diancan.domain.order import Order
-from diancan.domain.order_status import REFUNDABLE, OrderAction, OrderStatus
+from diancan.domain.order_status import PAID_STATUSES, REFUNDABLE, OrderAction, OrderStatus, TransitionRefused
 from diancan.domain.payments import (
     COUNTER_REFERENCE,
     OPEN_REFUND,
@@ -180,15 +180,17 @@ class PaymentService:
             "occurred_at": resource.get("success_time") or iso(now), "raw": resource,
         }
         if order.status == OrderStatus.PENDING_PAYMENT:
+            ahead = order.release_at is not None and parse_iso(order.release_at) > now
             try:
                 _voucher, pickup = self._ledger.mark_paid(
                     order_id=order_id, store_id=order.store_id, day=business_day(now, self._tz).isoformat(),
                     voucher_fields=voucher_fields, at=iso(now), by=by, nonce=nonce, body_hash=body_hash,
-                    now_epoch=int(now.timestamp()))
+                    now_epoch=int(now.timestamp()), release_minute=_release_minute(order, now) if ahead else None)
             except OrderNotInState:
                 order = self._repository.get_order(order_id, consistent=True)
             else:
-                paid = order.model_copy(update={"status": OrderStatus.PAID, "pickup_no": pickup, "paid_at": iso(now),
+                status = OrderStatus.SCHEDULED if ahead else OrderStatus.PAID
+                paid = order.model_copy(update={"status": status, "pickup_no": pickup, "paid_at": iso(now),
                                                 "transaction_id": resource["transaction_id"], "paid_fen": amount})
                 if self._stats:
                     self._stats.record_paid(paid)
@@ -235,6 +237,25 @@ class PaymentService:
     def _publish_paid(self, order: Order) -> None:
         self._bus.publish([lifecycle.paid(order, at=iso(self._clock()))])
         self._repository.mark_published(order.order_id, ORDER_PAID)
+
+    # ---- pre-orders ----------------------------------------------------------------------------------------
+
+    def release(self, order_id: str) -> str:
+        """A scheduled pre-order is due: SCHEDULED → PAID and ``OrderReleased`` (tickets print, the courier is
+        booked). Safe to run twice: a released order whose event went out is "settled", one whose publish
+        failed publishes now; an order refunded meanwhile stays as it is."""
+        order = self._repository.get_order(order_id, consistent=True)
+        decision = lifecycle.release_to_kitchen(order, at=iso(self._clock()))
+        if order.status == OrderStatus.SCHEDULED:
+            try:
+                self._repository.apply(order_id, decision.move)
+            except TransitionRefused:  # refunded between the read and the write
+                return "settled"
+        elif not lifecycle.paid_ahead(order) or ORDER_RELEASED in order.published or order.status not in PAID_STATUSES:
+            return "settled"
+        self._bus.publish(list(decision.events))
+        self._repository.mark_published(order.order_id, ORDER_RELEASED)
+        return "released"
 
     def _compensate(self, order: Order) -> None:
         try:
@@ -413,7 +434,7 @@ class PaymentService:
             return "accepted"
         if ALARM_SENT in order.published:
             return "replay"
-        waited = int((self._clock() - parse_iso(order.paid_at or order.created_at)).total_seconds() // 60)
+        waited = int((self._clock() - parse_iso(order.kitchen_at or order.created_at)).total_seconds() // 60)
         logger.warning("order not accepted", extra={"order_id": order_id, "store_id": order.store_id,
                                                     "waited_min": waited})
         if self._alerts is not None:
@@ -461,6 +482,8 @@ class PaymentService:
         try:
             if task.task == "expire":
                 outcome = self.expire(task.order_id)
+            elif task.task == "release":
+                outcome = self.release(task.order_id)
             elif task.task == "refund":
                 outcome = self.follow_up_refund(task.order_id, task.ref)
                 if outcome in ("pending", "processing"):
@@ -479,3 +502,10 @@ class PaymentService:
             outcome = "deferred"
         self._ledger.done(task)
         return outcome
+
+
+def _release_minute(order: Order, now: datetime) -> str:
+    """The sweeper's bucket of a pre-order's release: the minute before it, so the sweep that runs in the
+    release minute (it handles every full minute before now) sends it to the kitchen; never a minute before
+    the current one, which the sweeper may have handled already (a release less than a minute ahead)."""
+    return max(minute_of(parse_iso(order.release_at) - timedelta(minutes=1)), minute_of(now))

@@ -127,7 +127,11 @@ class OrderRepository(Protocol):
 
     def restore_portions(self, order: Order) -> None: ...
 
+    def slot_counts(self, store_id: str, day: str) -> dict[str, int]: ...
+
     def store_for_update(self, store_id: str) -> tuple[Store, str | None]: ...
+
+    def take_slot(self, store_id: str, slot: str, capacity: int, *, expires_at_epoch: int) -> TransactionStep: ...
 
     def apply(self, order_id: str, move: StatusMove, *, extra: list | None = None) -> TransitionResult: ...
 
@@ -172,6 +176,7 @@ class PaymentLedger(Protocol):
         nonce: str | None,
         body_hash: str | None,
         now_epoch: int,
+        release_minute: str | None = None,
     ) -> tuple[Voucher, int]: ...
 
     def mark_paid_at_counter(

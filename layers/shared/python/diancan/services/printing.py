@@ -26,11 +26,12 @@ from datetime import datetime, timedelta
 from diancan.domain.acceptance import AcceptTimeouts, accepts_manually, watch_tasks
 from diancan.domain.clock import BUSINESS_TZ_DEFAULT, iso, parse_iso, utcnow
 from diancan.domain.errors import Unprocessable
-from diancan.domain.events import OrderEvent, OrderPaid
+from diancan.domain.events import OrderEvent, OrderPaid, OrderReleased
 from diancan.domain.exceptions import PrinterError, PrinterUnavailable
 from diancan.domain.menu import Store
 from diancan.domain.order import Order
 from diancan.domain.order_status import OrderAction, OrderStatus, TransitionRefused
+from diancan.domain.preorders import waits_for_release
 from diancan.domain.printing import (
     STOP_EVENTS,
     UNCERTAIN_LABEL,
@@ -90,9 +91,12 @@ class PrintingService:
             return []
         if event.name in STOP_EVENTS:
             return self.stop(Stop.of(event), receive_count=receive_count)
+        if waits_for_release(event):  # a pre-order paid ahead prints (and waits to be accepted) from its release
+            return []
         request = PrintRequest.model_validate(event.detail)
         setup = self._jobs.print_setup(request.store_id)
-        if isinstance(event, OrderPaid) and self._due_work is not None and accepts_manually(setup.store):
+        watched = isinstance(event, OrderPaid | OrderReleased)
+        if watched and self._due_work is not None and accepts_manually(setup.store):
             self._watch_acceptance(event, AcceptTimeouts.of(setup.store))
         if not prints_on(setup.store, event.name):
             return []
@@ -120,9 +124,10 @@ class PrintingService:
             self._start(order)
         return jobs
 
-    def _watch_acceptance(self, paid: OrderPaid, timeouts: AcceptTimeouts) -> None:
-        """A store that accepts by hand: the sweeper alarms, then refunds, if nobody accepts the order in time.
-        The tasks' keys are the order's, so a replayed OrderPaid files the same two again."""
+    def _watch_acceptance(self, paid: OrderPaid | OrderReleased, timeouts: AcceptTimeouts) -> None:
+        """A store that accepts by hand: the sweeper alarms, then refunds, if nobody accepts the order in time
+        (counted from its payment, or a pre-order paid ahead from its release). The tasks' keys are the order's,
+        so a replayed event files the same two again."""
         assert self._due_work is not None
         now = self._clock()
         for minute, task in watch_tasks(parse_iso(paid.at), timeouts, now):
@@ -259,7 +264,7 @@ class PrintingService:
             return
         settings = KitchenSettings.of(store)
         prep = order.prep_minutes or settings.default_prep_minutes
-        entering = [OpenTicket(ticket_id=job.ticket_id, order_id=order.order_id, at=order.paid_at or job.created_at,
+        entering = [OpenTicket(ticket_id=job.ticket_id, order_id=order.order_id, at=order.kitchen_at or job.created_at,
                                prep_minutes=prep)
                     for job in claimed if job.ticket.kind == "kitchen" and job.bumped_at is None]
         if entering:

@@ -19,7 +19,13 @@ ON_SCREEN = ("PAID", "PREPARING")
 def _queue(store_id: str) -> list[dict]:
     day = console().stats.today().isoformat()
     orders = console().orders.search(store_id, day, OrderFilter())
-    return [o for o in reversed(orders) if o["status"] in ON_SCREEN]
+    on_screen = [o for o in reversed(orders) if o["status"] in ON_SCREEN]
+    return sorted(on_screen, key=_due)  # stable: orders due together keep their payment order
+
+
+def _due(order: dict) -> str:
+    """When the kitchen must have it: a pre-order's pickup time, else its payment time."""
+    return order.get("pickup_at") or order.get("paid_at") or order.get("created_at") or ""
 
 
 def _stations(store_id: str) -> list:

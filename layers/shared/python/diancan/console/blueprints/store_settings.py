@@ -1,6 +1,8 @@
-"""Store delivery, device, order-limit, unaccepted-order and kitchen settings (``Store.settings["delivery"]``,
-``["print_when"]``, ``["limits"]``, ``["unaccepted"]`` and ``["kitchen"]``: busy mode's limit, preparation time), the ones the quote, courier and printing services read with the profile. Checked by the
-domain's ``StoreDelivery``, ``PrintWhen`` and ``OrderLimits``, written with ``Repository.update_store`` under the ``updated_at`` token read with the form (a
+"""Store delivery, device, order-limit, pre-order, unaccepted-order and kitchen settings
+(``Store.settings["delivery"]``, ``["print_when"]``, ``["limits"]``, ``["preorder"]``, ``["unaccepted"]`` and
+``["kitchen"]``: busy mode's limit, preparation time), the ones the quote, courier and printing services read with
+the profile. Checked by the domain's ``StoreDelivery``, ``PrintWhen``, ``OrderLimits``, ``PreorderSettings``,
+``AcceptTimeouts`` and ``KitchenSettings``, written with ``Repository.update_store`` under the ``updated_at`` token read with the form (a
 concurrent edit is 409 STORE_CHANGED); every other setting and profile field is kept. A field the request
 does not carry keeps its current value, so a script may change only the radius.
 
@@ -22,6 +24,7 @@ from diancan.domain.errors import InvalidRequest
 from diancan.domain.inputs import whole_number
 from diancan.domain.menu import Store
 from diancan.domain.order_limits import OrderLimits
+from diancan.domain.preorders import PreorderSettings
 from diancan.domain.printing import PrintWhen
 from diancan.domain.service_state import KitchenSettings
 from diancan.domain.setup import area_preview
@@ -101,8 +104,27 @@ def settings_from(data: dict, store: Store) -> dict:
     if print_when not in set(PrintWhen):
         raise _bad("print_when", "打印时机只能是 付款后 / 接单后 / 手动")
     return {**store.settings, "delivery": checked.model_dump(mode="json"), "print_when": print_when,
-            "limits": _limits(data, store).model_dump(), "kitchen": _kitchen(data, store).model_dump(),
-            "unaccepted": _unaccepted(data, store).model_dump()}
+            "limits": _limits(data, store).model_dump(), "preorder": _preorder(data, store).model_dump(),
+            "kitchen": _kitchen(data, store).model_dump(), "unaccepted": _unaccepted(data, store).model_dump()}
+
+
+PREORDER_FIELDS = ("lead_takeout_minutes", "lead_delivery_minutes", "slot_capacity")
+
+
+def _preorder(data: dict, store: Store) -> PreorderSettings:
+    """The kitchen's lead time per mode (minutes before the pickup or delivery time) and the pre-orders one
+    15-minute slot takes, as typed (whole numbers); a field not sent keeps its value."""
+    current = PreorderSettings.of(store)
+    typed = _whole_numbers(data, {"lead_takeout_minutes": current.lead_minutes["takeout"],
+                                  "lead_delivery_minutes": current.lead_minutes["delivery"],
+                                  "slot_capacity": current.slot_capacity}, PREORDER_FIELDS, "预约设置请填写整数")
+    try:
+        return PreorderSettings.model_validate({
+            "lead_minutes": {"takeout": typed["lead_takeout_minutes"], "delivery": typed["lead_delivery_minutes"]},
+            "slot_capacity": typed["slot_capacity"]})
+    except ValidationError:
+        raise InvalidRequest("pre-order settings out of range", "预约设置超出范围（备餐提前0-1440分钟，每时段0-500单）",
+                             code="INVALID_STORE_SETTINGS", details={"fields": ["preorder"]}) from None
 
 
 KITCHEN_FIELDS = {"busy_ticket_limit": "busy_ticket_limit", "busy_slot_factor": "busy_slot_factor",
@@ -177,18 +199,17 @@ def page(store_id: str):
     delivery = store.settings.get("delivery") or {}
     print_when = store.settings.get("print_when", PrintWhen.PAYMENT)
     limits = OrderLimits.of(store).model_dump()
+    preorder = PreorderSettings.of(store).model_dump()
     kitchen = KitchenSettings.of(store).model_dump()
     unaccepted = AcceptTimeouts.of(store).model_dump()
     if wants_json():
-        return {"delivery": delivery, "print_when": print_when, "limits": limits, "kitchen": kitchen,
-                "unaccepted": unaccepted,
-                "updated_at": updated_at}
+        return {"delivery": delivery, "print_when": print_when, "limits": limits, "preorder": preorder,
+                "kitchen": kitchen, "unaccepted": unaccepted, "updated_at": updated_at}
     area = delivery.get("area", {})
     preview = area_preview(store.lat, store.lng, area.get("radius_m"), area.get("polygon"))
     return render_template("store_settings.html", store=store, updated_at=updated_at or "", delivery=delivery,
-                           text=_form_text(delivery), preview=preview, print_when=print_when, limits=limits, kitchen=kitchen,
-                           unaccepted=unaccepted,
-                           couriers=list(CourierChoice),
+                           text=_form_text(delivery), preview=preview, print_when=print_when, limits=limits,
+                           preorder=preorder, kitchen=kitchen, unaccepted=unaccepted, couriers=list(CourierChoice),
                            dispatch=list(DispatchWhen), print_whens=list(PrintWhen))
 
 
@@ -200,10 +221,10 @@ def save(store_id: str):
     settings = settings_from(data, current)
     updated_at = console().repository.update_store(current.model_copy(update={"settings": settings}),
                                                    str(data.get("updated_at") or "") or None)
-    changed = [k for k in ("delivery", "print_when", "limits", "kitchen", "unaccepted")
+    changed = [k for k in ("delivery", "print_when", "limits", "preorder", "kitchen", "unaccepted")
                if current.settings.get(k) != settings[k]]
     audit("store.settings", store_id, "settings", changed=changed, area=settings["delivery"]["area"],
-          print_when=settings["print_when"], limits=settings["limits"], kitchen=settings["kitchen"],
-          unaccepted=settings["unaccepted"])
+          print_when=settings["print_when"], limits=settings["limits"], preorder=settings["preorder"],
+          kitchen=settings["kitchen"], unaccepted=settings["unaccepted"])
     return answer({"store_id": store_id, "changed": changed, "updated_at": updated_at},
                   url_for("store_settings.page", store_id=store_id))
