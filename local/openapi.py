@@ -113,6 +113,7 @@ SUMMARIES = {
     "invoices.page": "Guests' invoice requests (发票) waiting to be issued",
     "invoices.pending": "Invoice requests waiting to be issued (JSON)",
     "invoices.issue": "Mark an invoice request issued with the tax platform's invoice number",
+    "invoices.reverse": "Record the red invoice (冲红) that reverses an issued invoice",
     "counter.page": "The counter (收银点餐): categories and dishes as big buttons, options, quantities, takeout or a table, and payment",
     "settlement.days": "A store's daily settlements (日结): the recent days, balanced or not, and which are closed",
     "settlement.day_page": "One day's settlement: by method and channel, reconciled, with each difference and its order",
@@ -374,7 +375,11 @@ same body again answers the first; another body is `409 INVOICE_ALREADY_REQUESTE
 fully refunded order is `409 ORDER_NOT_INVOICEABLE`; another guest's order `404 ORDER_NOT_FOUND`. In the
 console (`/s/{store_id}/invoices`, managers and owners) staff mark a request issued with the tax platform's
 number (`invoice_no`, 8-32 of `0-9A-Za-z-`, else `400 INVALID_INVOICE_NO`); the same number again is a replay,
-another is `409 INVOICE_ALREADY_ISSUED`, an order without a request `404 INVOICE_NOT_FOUND`.
+another is `409 INVOICE_ALREADY_ISSUED`, an order without a request `404 INVOICE_NOT_FOUND`. A red invoice
+(冲红) reverses an issued one for its whole amount: `POST /s/{store_id}/invoices/{order_id}/reverse`
+`{"red_invoice_no"}` (same format; the blue number again is `400 INVALID_INVOICE_NO`); the same red number again
+is a replay, another is `409 INVOICE_ALREADY_REVERSED`, a request not issued yet `409 INVOICE_NOT_ISSUED`. The
+day's settlement counts each issued invoice on the day it was issued and each red one (negative) on its own day.
 
 Shifts (console `/s/{store_id}/shifts`, JSON with `Accept: application/json` or a bearer token):
 `POST .../shifts/open` `{"float_fen" | "float_yuan", "staff_id"?}` (a manager may name a cashier of the store),

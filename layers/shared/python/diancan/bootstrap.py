@@ -609,7 +609,7 @@ def _settlement(render):
     sources = ReportSources(repository(), payment_table(), stock_table(), settings().business_tz)
     return SettlementService(sources, SettlementTable(), ReportFiles(settings().reports_bucket, settings().region),
                              TradeBills(wechatpay), lambda: ChainAnchors(settings().anchor_bucket, settings().region),
-                             render=render, couriers=couriers, tz=settings().business_tz)
+                             render=render, couriers=couriers, invoices=invoices().lines, tz=settings().business_tz)
 
 
 @component

@@ -395,6 +395,7 @@ def open_shift(staff_id: str) -> str:
 
 # ---- invoices (adapters/invoice_table.py) ------------------------------------------------------------------
 INVOICE = "INVOICE"  # in the order's partition: ``ORDER#<oid>/INVOICE`` (one request per order)
+INVOICE_RED = "INVOICE#RED"  # beside it: the red invoice (冲红) that reverses it, counted on its own day
 
 
 def invoices_pending(store_id: str) -> str:

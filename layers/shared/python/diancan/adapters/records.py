@@ -545,7 +545,7 @@ class InvoiceRecord(Record, discriminator="invoice"):
     """``ORDER#<oid>/INVOICE``: the guest's invoice request; GSI2 ``INVOICES#<sid>`` while pending, then
     ``INVOICED#<sid>#<day>`` once issued."""
 
-    status = UnicodeAttribute()  # requested | issued; issuing is conditional on "requested"
+    status = UnicodeAttribute()  # requested | issued | reversed (``red`` on ``INVOICE#RED``); each move conditional
     doc = JSONAttribute()
 
 

@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     from diancan.domain.dispatch import Dispatch
     from diancan.domain.events import OrderEvent
     from diancan.domain.guest_notices import SubscribeMessage
-    from diancan.domain.invoices import Invoice
+    from diancan.domain.invoices import Invoice, InvoiceLine
     from diancan.domain.membership import Standing
     from diancan.domain.menu import Category, Dish, Store
     from diancan.domain.money import Fen
@@ -544,7 +544,9 @@ class InvoiceBook(Protocol):
 
     def issue(self, invoice: Invoice) -> bool: ...
 
-    def issued_on(self, store_id: str, day: str) -> list[Invoice]: ...
+    def reverse(self, invoice: Invoice) -> bool: ...
+
+    def lines_on(self, store_id: str, day: str) -> list[InvoiceLine]: ...
 
 
 class PersonalData(Protocol):
