@@ -158,6 +158,7 @@ SUMMARIES = {
     "stores.printers": "The store's stations' printers and their live status (JSON)",
     "reports.page": "A store's daily, weekly and monthly reports",
     "audit.page": "A store's audit log",
+    "audit.erasures": "Guests' \"delete my data\" requests and their state, newest first (JSON, owners)",
     "staff.store_page": "A store's staff accounts",
     "staff.create": "Create a staff account of the store (login, name, role, password of 10+, refund limits)",
     "staff.set_active": "Disable or enable an account (its sessions end)",

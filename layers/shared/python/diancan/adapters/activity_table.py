@@ -3,6 +3,7 @@
 automatic-coupon job reads guests through (never a scan):
 
 * GSI2 ``LASTORDER#<day>`` / openid — member info, moved on every paid order (win-back, after N orders);
+  before a guest's first order, ``PHONEONLY#<day>`` / openid once they shared a phone (its retention);
 * GSI1 ``BIRTHDAY#<MM-DD>`` / openid — member info of guests who gave a birthday;
 * GSI1 ``JOINED#<day>`` / openid — the user profile item written at first login (docs/table.md, AP-M1).
 """
@@ -113,10 +114,21 @@ class ActivityTable:
             MemberInfoRecord.GSI1PK.set(keys.birthday_on(birthday.strftime("%m-%d"))),
             MemberInfoRecord.GSI1SK.set(openid)])
 
-    def set_phone(self, openid: str, phone_enc: str, at: str) -> None:
-        MemberInfoRecord(keys.user(openid), keys.MEMBER_INFO).update(actions=[
-            MemberInfoRecord.kind.set(MemberInfoRecord), MemberInfoRecord.openid.set(openid), MemberInfoRecord.phone_enc.set(phone_enc),
-            MemberInfoRecord.phone_consented_at.set(at)])
+    def set_phone(self, openid: str, phone_enc: str, at: str, day: str) -> None:
+        """Keep the phone; a guest who never ordered is indexed under ``PHONEONLY#<day>`` (the day they shared it,
+        a business day) so the phone's retention reaches them too. One UpdateItem conditioned on no order yet;
+        a guest who ordered (the condition fails) gets a second one without the index move."""
+        record = MemberInfoRecord(keys.user(openid), keys.MEMBER_INFO)
+        actions = [MemberInfoRecord.kind.set(MemberInfoRecord), MemberInfoRecord.openid.set(openid),
+                   MemberInfoRecord.phone_enc.set(phone_enc), MemberInfoRecord.phone_consented_at.set(at)]
+        try:
+            record.update(actions=[*actions, MemberInfoRecord.GSI2PK.set(keys.phone_only_since(day)),
+                                   MemberInfoRecord.GSI2SK.set(openid)],
+                          condition=MemberInfoRecord.last_order_day.does_not_exist())
+        except UpdateError as error:
+            if error.cause_response_code != "ConditionalCheckFailedException":
+                raise
+            record.update(actions=actions)
 
     def forget(self, openid: str, at: str) -> None:
         """The guest's "delete my data": phone, birthday (and its index entry) and favourite dish removed and
