@@ -100,3 +100,11 @@ def test_the_scheduled_handler_runs_the_job(aws, demo_chain):
 
     answer = handler_of("privacy_retention")(load_event("privacy_retention/schedule"), FakeContext())
     assert answer == {"addresses": 0, "phones": 0, "review_pictures": 0}
+
+
+def test_the_erasure_schedule_runs_the_erasure_worker(aws, demo_chain, guest_token):
+    """The 5-minute schedule's input (``{"job": "erasures"}``) runs the erasure worker, not the retention job."""
+    from tests.conftest import FakeContext, handler_of
+
+    answer = handler_of("privacy_retention")(load_event("privacy_retention/erasures"), FakeContext())
+    assert answer == {"steps": 0, "done": 0, "continued": 0, "deferred": 0}
