@@ -1,7 +1,7 @@
 """A guest's personal data where it lies outside their own member items, for "delete my data"
 (docs/table.md AP-P1..4; the member info itself is ``ActivityTable.forget``).
 
-- P1 the guest's orders: one Query of GSI1 ``USER#<openid>`` (their order list; paged by pynamodb).
+- P1 the guest's orders: Query GSI1 ``USER#<openid>`` (their order list), a page at a time (P1b below).
 - P2 an order's delivery address (encrypted in the order's immutable ``doc``): the doc written back without
   it, conditioned on the order existing. The order keeps its lines, amounts, status and vouchers.
 - P3 an order's review: GetItem ``ORDER#<oid>/REVIEW``; its text, pictures and openid blanked, and each dish's
@@ -57,11 +57,6 @@ class GuestOrder:
 
 
 class PersonalDataTable:
-    def orders_of(self, openid: str) -> list[GuestOrder]:
-        return [GuestOrder(keys.order_id_of(r.PK), r.store_id, bool(r.doc.get(ADDRESS_FIELD)),
-                           r.status)
-                for r in OrderRecord.gsi1.query(keys.user(openid)) if isinstance(r, OrderRecord)]
-
     def orders_page(self, openid: str, start: dict | None, limit: int) -> tuple[list[GuestOrder], dict | None]:
         """One page of the guest's orders and the key the next page starts after (None: the last page)."""
         results = OrderRecord.gsi1.query(keys.user(openid), limit=limit, last_evaluated_key=start)
