@@ -382,6 +382,14 @@ another is `409 INVOICE_ALREADY_ISSUED`, an order without a request `404 INVOICE
 is a replay, another is `409 INVOICE_ALREADY_REVERSED`, a request not issued yet `409 INVOICE_NOT_ISSUED`. The
 day's settlement counts each issued invoice on the day it was issued and each red one (negative) on its own day.
 
+Delete my data (`POST /me/erase`, `{"confirm": true}`, else `400 INVALID_REQUEST` and nothing recorded): `202`
+with `reference` (`ER` + 12 characters), `status` (`requested`), `requested_at`, `updated_at`, `done_at` (null),
+`counts`, `erased` (what will be erased) and `kept` (`what`, `why`, `why_en`). Nothing is erased in the request:
+the erasure worker does it within minutes, in steps. Asked again while under way, the same request is answered;
+once done, a new request starts. `GET /me/erase` → `{"erasure": null | the same object}`, `status` `requested`,
+`working` or `done`, `counts` of `addresses`, `reviews`, `review_pictures`, `nicknames`, `points`. In the console
+`GET /api/privacy/erasures` (owners) lists the requests by member code (docs/operations.md, "Personal data").
+
 Shifts (console `/s/{store_id}/shifts`, JSON with `Accept: application/json` or a bearer token):
 `POST .../shifts/open` `{"float_fen" | "float_yuan", "staff_id"?}` (a manager may name a cashier of the store),
 `POST .../shifts/{shift_id}/close` `{"counted_fen" | "counted_yuan"}`, `POST .../shifts/{shift_id}/print`,
