@@ -113,6 +113,7 @@ SUMMARIES = {
     "invoices.page": "Guests' invoice requests (发票) waiting to be issued",
     "invoices.pending": "Invoice requests waiting to be issued (JSON)",
     "invoices.issue": "Mark an invoice request issued with the tax platform's invoice number",
+    "invoices.reverse": "Record the red invoice (冲红) that reverses an issued invoice",
     "counter.page": "The counter (收银点餐): categories and dishes as big buttons, options, quantities, takeout or a table, a member (phone tail or member code) with their coupon, and payment",
     "settlement.days": "A store's daily settlements (日结): the recent days, balanced or not, and which are closed",
     "settlement.day_page": "One day's settlement: by method and channel, reconciled, with each difference and its order",
@@ -157,6 +158,7 @@ SUMMARIES = {
     "stores.printers": "The store's stations' printers and their live status (JSON)",
     "reports.page": "A store's daily, weekly and monthly reports",
     "audit.page": "A store's audit log",
+    "audit.erasures": "Guests' \"delete my data\" requests and their state, newest first (JSON, owners)",
     "staff.store_page": "A store's staff accounts",
     "staff.create": "Create a staff account of the store (login, name, role, password of 10+, refund limits)",
     "staff.set_active": "Disable or enable an account (its sessions end)",
@@ -416,7 +418,19 @@ same body again answers the first; another body is `409 INVOICE_ALREADY_REQUESTE
 fully refunded order is `409 ORDER_NOT_INVOICEABLE`; another guest's order `404 ORDER_NOT_FOUND`. In the
 console (`/s/{store_id}/invoices`, managers and owners) staff mark a request issued with the tax platform's
 number (`invoice_no`, 8-32 of `0-9A-Za-z-`, else `400 INVALID_INVOICE_NO`); the same number again is a replay,
-another is `409 INVOICE_ALREADY_ISSUED`, an order without a request `404 INVOICE_NOT_FOUND`.
+another is `409 INVOICE_ALREADY_ISSUED`, an order without a request `404 INVOICE_NOT_FOUND`. A red invoice
+(冲红) reverses an issued one for its whole amount: `POST /s/{store_id}/invoices/{order_id}/reverse`
+`{"red_invoice_no"}` (same format; the blue number again is `400 INVALID_INVOICE_NO`); the same red number again
+is a replay, another is `409 INVOICE_ALREADY_REVERSED`, a request not issued yet `409 INVOICE_NOT_ISSUED`. The
+day's settlement counts each issued invoice on the day it was issued and each red one (negative) on its own day.
+
+Delete my data (`POST /me/erase`, `{"confirm": true}`, else `400 INVALID_REQUEST` and nothing recorded): `202`
+with `reference` (`ER` + 12 characters), `status` (`requested`), `requested_at`, `updated_at`, `done_at` (null),
+`counts`, `erased` (what will be erased) and `kept` (`what`, `why`, `why_en`). Nothing is erased in the request:
+the erasure worker does it within minutes, in steps. Asked again while under way, the same request is answered;
+once done, a new request starts. `GET /me/erase` → `{"erasure": null | the same object}`, `status` `requested`,
+`working` or `done`, `counts` of `addresses`, `reviews`, `review_pictures`, `nicknames`, `points`. In the console
+`GET /api/privacy/erasures` (owners) lists the requests by member code (docs/operations.md, "Personal data").
 
 Shifts (console `/s/{store_id}/shifts`, JSON with `Accept: application/json` or a bearer token):
 `POST .../shifts/open` `{"float_fen" | "float_yuan", "staff_id"?}` (a manager may name a cashier of the store),

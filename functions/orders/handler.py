@@ -97,9 +97,15 @@ def set_birthday(given: Annotated[BirthdayGiven, Body()]) -> dict:
 
 
 @app.post("/me/erase",
-          summary="Delete my data now: phone, birthday, addresses, review text and pictures, points; orders kept anonymised")
-def erase_me(_confirmed: Annotated[ErasureRequest, Body()]) -> dict:
-    return bootstrap.privacy().erase(current_guest(app))
+          summary="Ask to delete my data (202 with a reference): phone, birthday, addresses, review text and pictures, "
+                  "table nicknames, points; orders kept anonymised. Done by the erasure worker within minutes")
+def erase_me(_confirmed: Annotated[ErasureRequest, Body()]):
+    return json_response(202, bootstrap.erasures().request(current_guest(app)))
+
+
+@app.get("/me/erase", summary="The state of my latest request to delete my data (null when none)")
+def erasure_state() -> dict:
+    return bootstrap.erasures().state(current_guest(app))
 
 
 @app.get("/me")

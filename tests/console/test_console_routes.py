@@ -52,6 +52,7 @@ ROUTES = [
     ("GET", "/s/{sid}/store", "store.view"),
     ("GET", "/s/{sid}/reports", "reports.view"),
     ("GET", "/s/{sid}/audit", "audit.view"),
+    ("GET", "/api/privacy/erasures", "audit.view"),
     ("GET", "/staff", "staff.manage"),
     ("GET", "/s/{sid}/staff", "staff.store"),
     ("POST", "/s/{sid}/staff", "staff.store"),
@@ -151,6 +152,7 @@ ROUTES = [
     ("GET", "/s/{sid}/invoices", "invoices.issue"),
     ("GET", "/api/s/{sid}/invoices", "invoices.issue"),
     ("POST", "/s/{sid}/invoices/{oid}/issue", "invoices.issue"),
+    ("POST", "/s/{sid}/invoices/{oid}/reverse", "invoices.issue"),
 ]
 FILL = {"{day}": "2026-11-24", "{staff_id}": "cashier-jingan", "{sn}": "920000001", "{table_no}": "A1", "{ingredient_id}": "pork", "{station_id}": "hot", "{ticket_id}": "k-hot", "{session_id}": "no-session", "{shift_id}": "no-shift",
         "{call_id}": "no-call", "{code}": "MAAAAAAAA"}

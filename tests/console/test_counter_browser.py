@@ -63,7 +63,7 @@ def test_a_cashier_finds_a_member_by_phone_tail_applies_their_coupon_and_sells_t
     openid, now = "openid-browser-member", datetime.now(UTC)
     bootstrap.repository().record_login(openid, now.isoformat(), now.date().isoformat())
     bootstrap.activity_table().set_phone(openid, bootstrap.pii_cipher().encrypt("13855554321"), "4321",
-                                         now.isoformat())
+                                         now.isoformat(), now.date().isoformat())
     template = CouponTemplate(template_id="tpl-browser-5", stock=5, per_guest_limit=1, valid_days=30,
                               rule=CouponRule(name="立减5元", kind="fixed", amount_fen=500))
     bootstrap.marketing_table().put_template(template)

@@ -17,6 +17,7 @@ MEMBERS = f"/api/s/{STORE}/counter/members"
 CART = [{"dish_id": "d-gongbao", "qty": 1, "options": ["spicy-mild"]}, {"dish_id": "d-cola", "qty": 2}]
 LI, WU, ZHAO = "openid-counter-li", "openid-counter-wu", "openid-counter-zhao"
 AT = "2026-12-05T04:00:00Z"
+DAY = "2026-12-05"
 
 
 def _code(openid: str) -> str:
@@ -38,7 +39,7 @@ def members(console):
     repository, activity, cipher = bootstrap.repository(), bootstrap.activity_table(), bootstrap.pii_cipher()
     for openid, phone in ((LI, "13812341234"), (WU, "13900001234"), (ZHAO, "13700005678")):
         repository.record_login(openid, AT, "2026-12-05")
-        activity.set_phone(openid, cipher.encrypt(phone), phone[-4:], AT)
+        activity.set_phone(openid, cipher.encrypt(phone), phone[-4:], AT, DAY)
     marketing = bootstrap.marketing_table()
     for template_id, store_id in (("tpl-counter-5", None), ("tpl-xuhui-5", "sh-xuhui")):
         template = CouponTemplate(template_id=template_id, store_id=store_id, stock=10, per_guest_limit=1,
@@ -182,7 +183,7 @@ def test_a_new_number_replaces_the_old_tail(cashier):
     from diancan import bootstrap
 
     client, _ = cashier
-    bootstrap.activity_table().set_phone(ZHAO, bootstrap.pii_cipher().encrypt("13700009999"), "9999", AT)
+    bootstrap.activity_table().set_phone(ZHAO, bootstrap.pii_cipher().encrypt("13700009999"), "9999", AT, DAY)
     assert _get(client, f"{MEMBERS}?q=5678").get_json()["members"] == []
     assert [m["phone"] for m in _get(client, f"{MEMBERS}?q=9999").get_json()["members"]] == ["137****9999"]
 

@@ -135,3 +135,37 @@ def test_staff_see_a_pending_invoice_and_mark_it_issued_once(client_app, console
     assert again.status_code == 409 and again.get_json()["code"] == "INVOICE_ALREADY_ISSUED"
     assert post(manager, csrf, f"/s/{STORE}/invoices/{order.order_id}/issue", {"invoice_no": "x"}).status_code == 400
     assert manager.get(f"/api/s/{STORE}/invoices", base_url=BASE).get_json() == {"pending": []}
+
+
+def test_a_manager_reverses_an_issued_invoice_once_and_the_settlement_page_counts_it(client_app, console):
+    from diancan import bootstrap
+    from diancan.adapters import keys
+    from diancan.adapters.records import OrderRecord
+    from diancan.domain.clock import business_day, utcnow
+    from diancan.domain.invoices import InvoiceRequest
+
+    order = make_paid_order(console)
+    OrderRecord(keys.order(order.order_id), keys.ORDER).update(actions=[OrderRecord.paid_fen.set(order.total_fen)])
+    bootstrap.invoices().request("openid-alice", order.order_id, InvoiceRequest(
+        kind="personal", title="张三", email="z@example.com"))
+    manager, cashier = client_app.test_client(), client_app.test_client()
+    csrf, cashier_csrf = login(manager, "jingan"), login(cashier, "cashier")
+    red = f"/s/{STORE}/invoices/{order.order_id}/reverse"
+    early = post(manager, csrf, red, {"red_invoice_no": "24312000000000000099"})
+    assert early.status_code == 409 and early.get_json()["code"] == "INVOICE_NOT_ISSUED"
+    post(manager, csrf, f"/s/{STORE}/invoices/{order.order_id}/issue", {"invoice_no": "24312000000000000001"})
+    assert post(cashier, cashier_csrf, red, {"red_invoice_no": "24312000000000000099"}).status_code == 403
+    same = post(manager, csrf, red, {"red_invoice_no": "24312000000000000001"})
+    assert same.status_code == 400 and same.get_json()["code"] == "INVALID_INVOICE_NO"
+
+    done = post(manager, csrf, red, {"red_invoice_no": "24312000000000000099"})
+    assert done.status_code == 200 and done.get_json()["status"] == "reversed"
+    assert post(manager, csrf, red, {"red_invoice_no": "24312000000000000099"}).get_json() == done.get_json()
+    other = post(manager, csrf, red, {"red_invoice_no": "24312000000000000098"})
+    assert other.status_code == 409 and other.get_json()["code"] == "INVOICE_ALREADY_REVERSED"
+    today = business_day(utcnow())
+    assert bootstrap.invoices().invoiced_fen(STORE, today.isoformat()) == 0  # issued and reversed today
+    assert len(bootstrap.invoices().lines(STORE, today.isoformat())) == 2
+    bootstrap.settlement_desk().settle_store(STORE, today)
+    page = manager.get(f"/s/{STORE}/settlement/{today}", base_url=BASE).get_data(as_text=True)
+    assert 'id="settlement-invoiced">¥0.00' in page and "24312000000000000099" in page and "红字" in page

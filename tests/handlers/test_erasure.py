@@ -88,6 +88,37 @@ def table_text(table_name: str) -> list[str]:
         start = {"ExclusiveStartKey": page["LastEvaluatedKey"]}
 
 
+def erase_later(minutes: int = 2, *, batch: int | None = None):
+    """The erasure worker's run a few minutes on (the request files its first step in the current minute, which
+    the worker reads once it is over); ``batch``: orders per step, to see a request go on across runs."""
+    from datetime import timedelta
+
+    from diancan import bootstrap
+    from diancan.adapters.due_work import DueWork
+    from diancan.adapters.keys import ERASE_QUEUE
+    from diancan.adapters.personal_data import PersonalDataTable
+    from diancan.adapters.staff_table import AuditLog
+    from diancan.domain.clock import minute_of, utcnow
+    from diancan.services.erasure import ErasureWorker
+
+    worker = bootstrap.erasure_worker() if batch is None else ErasureWorker(
+        bootstrap.erasure_table(), DueWork(ERASE_QUEUE), PersonalDataTable(), bootstrap.activity_table(),
+        bootstrap.marketing_table(), bootstrap.review_picture_files(), AuditLog(), batch=batch)
+    real = utcnow()
+    counts = worker.run(now=real + timedelta(minutes=minutes))
+    DueWork(ERASE_QUEUE).set_cursor(minute_of(real - timedelta(minutes=1)))  # the clock moved on for this run only
+    return counts
+
+
+def picture_versions(key: str) -> list:
+    from diancan import bootstrap
+    from diancan.adapters.aws import client
+
+    listed = client("s3", bootstrap.settings().region).list_object_versions(
+        Bucket=bootstrap.settings().pictures_bucket, Prefix=key)
+    return [*listed.get("Versions", []), *listed.get("DeleteMarkers", [])]
+
+
 def test_after_delete_my_data_the_table_holds_no_phone_or_address_and_the_orders_add_up(aws, demo_chain,
                                                                                         wechat_simulator, guest_token):
     from diancan import bootstrap
@@ -109,6 +140,7 @@ def test_after_delete_my_data_the_table_holds_no_phone_or_address_and_the_orders
     status, _ = http_call("orders", "orders/post_review", path=f"/orders/{first.order_id}/review", body=review,
                           headers=auth)
     assert status == 201
+    assert picture_versions(review["pictures"][0])  # the file is in the pictures bucket
     bootstrap.marketing_table().post_points(openid, "gift", 120, at=iso(utcnow()), note="test")
     secrets_of_frank = [phone_for("frank"), ADDRESS["phone"], ADDRESS["text"], address_enc, phone_enc,
                         review["text"], review["pictures"][0], "1950-03-08"]
@@ -116,12 +148,23 @@ def test_after_delete_my_data_the_table_holds_no_phone_or_address_and_the_orders
     assert [s for s in secrets_of_frank if not any(s in item for item in before)] == []  # the scan sees each
 
     status, answer = http_call("orders", "orders/post_erase", body={"confirm": True}, headers=auth)
-    assert status == 200, answer
-    assert answer["counts"] == {"addresses": 1, "reviews": 1, "points": 120}
+    assert status == 202, answer
+    assert answer["status"] == "requested" and answer["reference"].startswith("ER") and answer["done_at"] is None
+    again = http_call("orders", "orders/post_erase", body={"confirm": True}, headers=auth)
+    assert again == (202, answer)  # asked again while under way: the same request
+    assert http_call("orders", "orders/get_erase", headers=auth) == (200, {"erasure": answer})
+    assert bootstrap.activity_table().member_info(openid).phone_enc == phone_enc  # nothing erased in the request
 
+    assert erase_later() == {"steps": 1, "done": 1, "continued": 0, "deferred": 0}
+
+    status, state = http_call("orders", "orders/get_erase", headers=auth)
+    assert status == 200 and state["erasure"]["status"] == "done" and state["erasure"]["done_at"]
+    assert state["erasure"]["counts"] == {"addresses": 1, "reviews": 1, "review_pictures": 1, "nicknames": 0,
+                                          "points": 120}
     after = table_text(aws.table_name)
     for secret in secrets_of_frank:
         assert not [item for item in after if secret in item], secret
+    assert picture_versions(review["pictures"][0]) == []  # every version of the file is gone
     orders = [bootstrap.repository().get_order(o.order_id) for o in (first, second)]
     assert [(o.status.value, o.paid_fen, o.total_fen) for o in orders] == [
         ("COMPLETED", first.total_fen, first.total_fen), ("COMPLETED", second.total_fen, second.total_fen)]
@@ -131,6 +174,73 @@ def test_after_delete_my_data_the_table_holds_no_phone_or_address_and_the_orders
     assert len(forfeit) == 1
     entries = [e for e in AuditLog().recent("_privacy", 5) if e.action == "privacy.erase"]
     assert entries and entries[0].target == member_code(openid) and openid not in json.dumps(entries[0].detail)
+    assert entries[0].detail["reference"] == answer["reference"]
+    assert erase_later(4) == {"steps": 0, "done": 0, "continued": 0, "deferred": 0}  # nothing due any more
 
-    again = http_call("orders", "orders/post_erase", body={"confirm": True}, headers=auth)
-    assert again[0] == 200 and again[1]["counts"] == {"addresses": 0, "reviews": 0, "points": 0}
+    status, renewed = http_call("orders", "orders/post_erase", body={"confirm": True}, headers=auth)
+    assert status == 202 and renewed["reference"] != answer["reference"]  # a new request once the last is done
+    assert erase_later(6)["done"] == 1
+    final = http_call("orders", "orders/get_erase", headers=auth)[1]["erasure"]
+    assert final["counts"] == {"addresses": 0, "reviews": 0, "review_pictures": 0, "nicknames": 0, "points": 0}
+
+
+def test_a_guest_with_many_orders_is_erased_a_batch_at_a_time_and_the_state_shows_the_progress(aws, demo_chain,
+                                                                                              guest_token):
+    """One order per step and the worker's run bounded to STEPS_PER_TASK steps: the request goes on in the next
+    run where the last one stopped; a step that runs twice (the same request read twice) counts nothing twice."""
+    from diancan import bootstrap
+    from diancan.services import erasure
+
+    openid, auth = "openid-frank", {"authorization": f"Bearer {guest_token('frank')}"}
+    for _ in range(3):
+        delivered_order(openid, address=ADDRESS)
+    assert http_call("orders", "orders/post_erase", body={"confirm": True}, headers=auth)[0] == 202
+    original = erasure.STEPS_PER_TASK
+    erasure.STEPS_PER_TASK = 2
+    try:
+        first = erase_later(2, batch=1)
+        state = http_call("orders", "orders/get_erase", headers=auth)[1]["erasure"]
+        second = erase_later(3, batch=1)
+    finally:
+        erasure.STEPS_PER_TASK = original
+    assert first == {"steps": 2, "done": 0, "continued": 1, "deferred": 0}
+    assert state["status"] == "working" and state["counts"]["addresses"] == 2
+    assert second["done"] == 1
+    done = bootstrap.erasure_table().get(openid)
+    assert done.status.value == "done" and done.counts["addresses"] == 3 and done.cursor is None
+    assert not [item for item in table_text(aws.table_name) if ADDRESS["text"] in item]
+
+
+def test_the_nicknames_a_guest_used_at_tables_are_blanked(aws, demo_chain, guest_token):
+    """A guest who joined a shared table under a nickname, added a line and called a waiter: afterwards the
+    session, the line and the call show the neutral tag any guest without a nickname gets, and the pointer that
+    led there is gone."""
+    from diancan import bootstrap
+    from diancan.adapters import keys
+    from diancan.adapters.records import TableNameRecord
+    from diancan.domain.tables import display_name
+    from tests.handlers.test_tables import OFFERS, add, scene
+
+    repository = bootstrap.repository()
+    store = repository.load_menu(STORE).store
+    repository.put_store(store.model_copy(update={"settings": {**store.settings, "table_payment": "pay_after",
+                                                                "offers": OFFERS}}))
+    nickname, openid = "小名阿弗", "openid-frank"
+    auth = {"authorization": f"Bearer {guest_token('frank')}"}
+    status, session = http_call("tables", "tables/post_join", body={"scene": scene("A3"), "nickname": nickname},
+                                headers=auth)
+    assert status == 200 and session["you"] == nickname
+    assert add(session["session_id"], "frank", {"dish_id": "d-qingcai", "qty": 1, "options": []}, guest_token)[0] == 200
+    status, _ = http_call("tables", "tables/post_call", body={"kind": "waiter"}, headers=auth,
+                          path=f"/tables/sessions/{session['session_id']}/calls")
+    assert status in (200, 201)
+    assert [r.SK for r in TableNameRecord.query(keys.user(openid))] == [keys.table_name(session["session_id"])]
+    assert [item for item in table_text(aws.table_name) if nickname in item]
+
+    assert http_call("orders", "orders/post_erase", body={"confirm": True}, headers=auth)[0] == 202
+    assert erase_later()["done"] == 1
+
+    assert not [item for item in table_text(aws.table_name) if nickname in item]
+    assert bootstrap.seating_table().session(session["session_id"]).guests[openid] == display_name(None, openid)
+    assert list(TableNameRecord.query(keys.user(openid))) == []
+    assert bootstrap.erasure_table().get(openid).counts["nicknames"] == 1

@@ -93,6 +93,50 @@ def test_a_day_of_wechat_pay_cash_and_card_with_two_refunds_balances_to_the_fen(
     assert {"settlement.xlsx", "settlement_methods.csv", "settlement_differences.csv"} <= set(store["files"])
 
 
+def test_a_day_with_an_issued_and_a_red_reversed_invoice_balances(day_of_money, live):
+    """The WeChat Pay order is invoiced and reversed (冲红) the same day, the card order invoiced: the day counts
+    the card's invoice only, the rest of the net as not invoiced, and still balances to the fen."""
+    from diancan import bootstrap
+    from diancan.adapters.aws import client
+    from diancan.domain.invoices import InvoiceRequest
+
+    invoices = bootstrap.invoices()
+    request = InvoiceRequest(kind="company", title="上海点餐科技有限公司", tax_number="91310000MA1FL1234Q",
+                             email="finance@example.com")
+    wx, cash, card = day_of_money["wechatpay"], day_of_money["cash"], day_of_money["card"]
+    for order in (wx, card):
+        invoices.request(order.openid, order.order_id, request)
+    invoices.issue(STORE, wx.order_id, "24312000000000000001", "mgr-jingan")
+    invoices.issue(STORE, card.order_id, "24312000000000000002", "mgr-jingan")
+    red = invoices.reverse(STORE, wx.order_id, "24312000000000000009", "mgr-jingan")
+    assert red["status"] == "reversed" and red["red_invoice_no"] == "24312000000000000009"
+    assert invoices.reverse(STORE, wx.order_id, "24312000000000000009", "mgr-jingan") == red  # a replay
+    day, service = _today(), bootstrap.settlement()
+
+    chain = service.settle(day, now=service.bill_ready_at(day) + timedelta(minutes=5))
+
+    store = service.view(STORE, day)
+    assert store["status"] == chain["status"] == "balanced", store["differences"]
+    net = wx.total_fen + cash.total_fen + card.total_fen - 800
+    wx_invoiced = wx.total_fen - 500  # paid less refunded when asked
+    assert store["invoiced_fen"] == card.total_fen == invoices.invoiced_fen(STORE, day.isoformat())
+    assert store["not_invoiced_fen"] == net - card.total_fen
+    assert store["invoiced_fen"] + store["not_invoiced_fen"] == store["net_fen"] == net
+    assert {k: store["invoices"][k] for k in ("issued", "issued_fen", "reversed", "reversed_fen")} == {
+        "issued": 2, "issued_fen": wx_invoiced + card.total_fen, "reversed": 1, "reversed_fen": wx_invoiced}
+    lines = sorted((line["order_id"], line["colour"], line["amount_fen"]) for line in store["invoices"]["lines"])
+    assert lines == sorted([(wx.order_id, "blue", wx_invoiced), (wx.order_id, "red", -wx_invoiced),
+                            (card.order_id, "blue", card.total_fen)])
+    assert sum(line["amount_fen"] for line in store["invoices"]["lines"]) == store["invoiced_fen"]
+    assert (chain["invoiced_fen"], chain["not_invoiced_fen"]) == (store["invoiced_fen"], store["not_invoiced_fen"])
+    bucket = bootstrap.settings().reports_bucket
+    written = client("s3", bootstrap.settings().region).get_object(Bucket=bucket, Key=store["files"][
+        "settlement_invoices.csv"])["Body"].read().decode("utf-8-sig")
+    assert "24312000000000000009" in written and str(-wx_invoiced) in written
+    summary = _s3_json(bucket, f"reports/{STORE}/day/{day}/settlement.json")
+    assert (summary["invoiced_fen"], summary["not_invoiced_fen"]) == (card.total_fen, net - card.total_fen)
+
+
 def test_a_difference_is_listed_with_its_order(day_of_money, live):
     from diancan import bootstrap
     from diancan.adapters import keys

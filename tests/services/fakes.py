@@ -32,6 +32,7 @@ from diancan.domain.delivery import (
     RiderPosition,
 )
 from diancan.domain.dispatch import Dispatch
+from diancan.domain.erasure import Erasure
 from diancan.domain.errors import Conflict, NotFound
 from diancan.domain.events import OrderEvent
 from diancan.domain.exceptions import (
@@ -931,6 +932,67 @@ class FakePushChannel:
         return True
 
 
+@dataclass
+class DueTask:
+    """What the due-work adapter hands back (its SweepRecord): the task, its order (or request) and its ref."""
+
+    minute: str
+    task: str
+    order_id: str
+    ref: str | None
+
+
+class FakeDueQueue:
+    """due_work.DueWork: tasks filed by minute and the worker's cursor."""
+
+    def __init__(self) -> None:
+        self._tasks: dict[tuple[str, str, str], DueTask] = {}
+        self._cursor: str | None = None
+
+    def add(self, minute: str, task: str, order_id: str, ref: str | None, expires_at: int) -> None:
+        self._tasks[(minute, task, ref or order_id)] = DueTask(minute, task, order_id, ref)
+
+    def due(self, minute: str) -> list:
+        return [t for (m, _, _), t in sorted(self._tasks.items()) if m == minute]
+
+    def done(self, record) -> None:
+        self._tasks.pop((record.minute, record.task, record.ref or record.order_id), None)
+
+    def cursor(self) -> str | None:
+        return self._cursor
+
+    def set_cursor(self, minute: str) -> None:
+        self._cursor = minute
+
+
+class FakeErasures:
+    """erasure_table.ErasureTable: one request per guest (a new one only once the last is done); a step's write
+    only if ``steps`` is still what the step read. The request's first step is filed in ``queue``."""
+
+    def __init__(self, queue: FakeDueQueue) -> None:
+        self._queue = queue
+        self._stored: dict[str, Erasure] = {}
+
+    def request(self, erasure: Erasure, minute: str, expires_at: int) -> Erasure:
+        held = self._stored.get(erasure.openid)
+        if held is not None and held.pending:
+            return held
+        self._stored[erasure.openid] = erasure
+        self._queue.add(minute, "erase", erasure.erasure_id, erasure.openid, expires_at)
+        return erasure
+
+    def get(self, openid: str) -> Erasure | None:
+        return self._stored.get(openid)
+
+    def advance(self, erasure: Erasure, read_steps: int) -> bool:
+        if self._stored[erasure.openid].steps != read_steps:
+            return False
+        self._stored[erasure.openid] = erasure
+        return True
+
+    def recent(self, limit: int = 50) -> list[Erasure]:
+        return sorted(self._stored.values(), key=lambda e: e.requested_at, reverse=True)[:limit]
+
 FAKES: dict[str, type] = {
     "Tables": FakeTables,
     "Dispatches": FakeDispatches, "Courier": FakeCourier, "Cipher": FakeCipher,
@@ -938,7 +1000,7 @@ FAKES: dict[str, type] = {
     "OrderRepository": FakeOrderRepository, "PaymentLedger": FakePaymentLedger, "WeChatPayClient": FakeWeChatPay,
     "EventPublisher": FakeEventPublisher, "PrintJobQueue": FakePrintJobQueue, "Printer": FakePrinter,
     "ShiftBook": FakeShiftBook, "VoucherChain": FakeVoucherChain, "AuditTrail": FakeAuditTrail,
-    "ServiceStateLedger": FakeServiceStates,
+    "ServiceStateLedger": FakeServiceStates, "DueQueue": FakeDueQueue, "Erasures": FakeErasures,
     "PushConnections": FakePushConnections, "PushChannel": FakePushChannel,
 }
 

@@ -44,7 +44,8 @@ ADAPTERS = {
     "SetupRepository": ("setup_table", "SetupTable"), "AlertPublisher": ("alerts", "SnsAlerts"),
     "StaffRepository": ("staff_table", "StaffTable"), "ShiftBook": ("shift_table", "ShiftTable"),
     "VoucherChain": ("payment_table", "PaymentTable"), "InvoiceBook": ("invoice_table", "InvoiceTable"),
-    "PersonalData": ("personal_data", "PersonalDataTable"),
+    "PersonalData": ("personal_data", "PersonalDataTable"), "Erasures": ("erasure_table", "ErasureTable"),
+    "DueQueue": ("due_work", "DueWork"),
     "ServiceStateLedger": ("service_state_table", "ServiceStateTable"), "PictureStorage": ("review_pictures", "ReviewPictureFiles"),
     "SubscribeMessages": ("wechat_messages", "WeChatSubscribeMessages"),
     "WeChatLoginClient": ("wechat", "WeChatLogin"), "TokenIssuer": ("tokens", "TokenSigner"),
@@ -57,7 +58,7 @@ STILL_FROM_ADAPTERS = {
     "BatchRead": "a key and a decoder of a DynamoDB record that rides along in the order's BatchGetItem",
     "keys": "the key of the console's security audit partition and the login-guard keys (adapters/keys.py)",
     "CategoryRecord": "MenuRepository.category still returns the DynamoDB record (menu_admin edits it)",
-    "SweepRecord": "PaymentLedger.due/done still pass the sweeper's DynamoDB record around",
+    "SweepRecord": "PaymentLedger.due/done and DueQueue.due/done still pass the due-work DynamoDB record around",
     "report_prefix": "the S3 key of a report, a naming rule the report adapters share (a pure function)",
 }
 

@@ -1,7 +1,7 @@
 /* The privacy page: what is kept and why, and "delete my data" only after the guest confirms. */
 const { render, text, tap, waitFor } = require('../helpers')
 
-const ANSWER = { erased: ['phone', 'birthday', 'favourite_dish'], requested_at: '2026-12-05T00:00:00Z', kept: [
+const ANSWER = { reference: 'ER0123456789AB', status: 'requested', erased: ['phone', 'birthday', 'favourite_dish'], requested_at: '2026-12-05T00:00:00Z', kept: [
   { what: 'orders', why: '订单与支付记录依法保留，到期后由留存任务删除', why_en: 'orders and payments are kept as the law requires and deleted by the retention job' },
   { what: 'points', why: '积分与优惠券保留，以便你继续使用', why_en: 'points and coupons are kept so you can still use them' }] }
 
@@ -9,7 +9,7 @@ beforeEach(() => {
   wx.__reset()
   wx.setStorageSync('diancan.token', 'tok')
   wx.setStorageSync('diancan.lang', 'zh')
-  wx.__route('POST /orders/me/erase', (req) => ({ status: 200, data: { ...ANSWER, _sent: req.data } }))
+  wx.__route('POST /orders/me/erase', (req) => ({ status: 202, data: { ...ANSWER, _sent: req.data } }))
 })
 
 test('says what is kept and why; deletes only after the guest confirms, and shows what was deleted and kept', async () => {
@@ -28,7 +28,7 @@ test('says what is kept and why; deletes only after the guest confirms, and show
   await tap(page, '#remove')
   await waitFor(() => page.querySelector('#result'))
   expect(wx.__state.requests.filter((r) => r.key === 'POST /orders/me/erase').map((r) => r.data)).toEqual([{ confirm: true }])
-  expect(text(page, '#result')).toBe('已删除：手机号、生日、常点记录保留：订单与支付记录依法保留，到期后由留存任务删除保留：积分与优惠券保留，以便你继续使用')
+  expect(text(page, '#result')).toBe('已提交删除申请（编号 ER0123456789AB），几分钟内完成：手机号、生日、常点记录保留：订单与支付记录依法保留，到期后由留存任务删除保留：积分与优惠券保留，以便你继续使用')
 })
 
 test('in English the answer\'s English reasons are shown', async () => {
@@ -37,5 +37,5 @@ test('in English the answer\'s English reasons are shown', async () => {
   page.instance.onLoad()
   await tap(page, '#remove')
   await waitFor(() => page.querySelector('#result'))
-  expect(text(page, '#result')).toMatch(/^Deleted: phone number, birthday, usual dishesKept: orders and payments are kept/)
+  expect(text(page, '#result')).toMatch(/^Deletion requested \(reference ER0123456789AB\), done within minutes: phone number, birthday, usual dishesKept: orders and payments are kept/)
 })

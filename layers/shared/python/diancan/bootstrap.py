@@ -489,11 +489,35 @@ def privacy():
 
     phones = WeChatPhoneNumbers(wechat_access_token(), settings().wechat_api_base, settings().http_timeout_seconds,
                                 budget=settings().wechat_call_budget_seconds)
+    return Privacy(phones, pii_cipher(), activity_table())
+
+
+@component
+def erasure_table():
+    from diancan.adapters.erasure_table import ErasureTable
+
+    return ErasureTable()
+
+
+@component
+def erasures():
+    """Guests' "delete my data" requests (the orders function): recorded and answered, done by the worker."""
+    from diancan.services.erasure import ErasureService
+
+    return ErasureService(erasure_table())
+
+
+@component
+def erasure_worker():
+    """privacy_retention, every few minutes: the due steps of erasure requests."""
+    from diancan.adapters.due_work import DueWork
+    from diancan.adapters.keys import ERASE_QUEUE
     from diancan.adapters.personal_data import PersonalDataTable
     from diancan.adapters.staff_table import AuditLog
+    from diancan.services.erasure import ErasureWorker
 
-    return Privacy(phones, pii_cipher(), activity_table(), personal=PersonalDataTable(), marketing=marketing_table(),
-                   audit=AuditLog())
+    return ErasureWorker(erasure_table(), DueWork(ERASE_QUEUE), PersonalDataTable(), activity_table(),
+                         marketing_table(), review_picture_files(), AuditLog())
 
 
 @component
@@ -648,7 +672,7 @@ def _settlement(render):
     sources = ReportSources(repository(), payment_table(), stock_table(), settings().business_tz)
     return SettlementService(sources, SettlementTable(), ReportFiles(settings().reports_bucket, settings().region),
                              TradeBills(wechatpay), lambda: ChainAnchors(settings().anchor_bucket, settings().region),
-                             render=render, couriers=couriers, tz=settings().business_tz)
+                             render=render, couriers=couriers, invoices=invoices().lines, tz=settings().business_tz)
 
 
 @component

@@ -66,9 +66,9 @@ module.exports = {
     remove: 'Delete my data',
     removeHint: 'Deletes your phone number, birthday and usual dishes; orders are kept as the law requires, points and coupons stay yours',
     removeConfirm: 'Delete your phone number, birthday and usual dishes? This cannot be undone.',
-    removed: 'Deleted: {list}',
+    removed: 'Deletion requested (reference {reference}), done within minutes: {list}',
     kept: 'Kept: {why}',
-    what: { phone: 'phone number', birthday: 'birthday', favourite_dish: 'usual dishes' },
+    what: { phone: 'phone number', birthday: 'birthday', favourite_dish: 'usual dishes', addresses: 'delivery addresses', reviews_text_and_pictures: 'review text and pictures', table_nicknames: 'nicknames at tables', profile: 'profile', points: 'points' },
   },
   coupon: {
     fixed: '{amount} off',

@@ -66,9 +66,9 @@ module.exports = {
     remove: '删除我的数据',
     removeHint: '删除手机号、生日和常点记录；订单记录依法保留，积分和优惠券保留',
     removeConfirm: '确定删除你的手机号、生日和常点记录吗？删除后无法恢复。',
-    removed: '已删除：{list}',
+    removed: '已提交删除申请（编号 {reference}），几分钟内完成：{list}',
     kept: '保留：{why}',
-    what: { phone: '手机号', birthday: '生日', favourite_dish: '常点记录' },
+    what: { phone: '手机号', birthday: '生日', favourite_dish: '常点记录', addresses: '收货地址', reviews_text_and_pictures: '评价文字与图片', table_nicknames: '扫码点餐时的昵称', profile: '个人资料', points: '积分' },
   },
   coupon: {
     fixed: '减{amount}',

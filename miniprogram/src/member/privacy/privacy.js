@@ -1,5 +1,6 @@
 /* What the mini-program keeps about the guest and why, and "delete my data": confirmed in a dialog, sent to
- * the back end (POST /orders/me/erase), and its answer shown: what was deleted, what is kept and why. */
+ * the back end (POST /orders/me/erase, 202: recorded, done by the erasure worker within minutes), and its answer
+ * shown: the request's reference, what will be deleted, what is kept and why. */
 const api = require('../../lib/api')
 const i18n = require('../../lib/i18n')
 const { ui } = require('../../lib/ui')
@@ -37,7 +38,7 @@ Component({
           this.setData({
             busy: false,
             result: {
-              removed: t('privacy.removed', { list: answer.erased.map((w) => t(`privacy.what.${w}`)).join(english ? ', ' : '、') }),
+              removed: t('privacy.removed', { reference: answer.reference, list: answer.erased.map((w) => t(`privacy.what.${w}`)).join(english ? ', ' : '、') }),
               kept: answer.kept.map((k) => t('privacy.kept', { why: english ? k.why_en : k.why })),
             },
           })

@@ -3,6 +3,7 @@
 automatic-coupon job reads guests through (never a scan):
 
 * GSI2 ``LASTORDER#<day>`` / openid — member info, moved on every paid order (win-back, after N orders);
+  before a guest's first order, ``PHONEONLY#<day>`` / openid once they shared a phone (its retention);
 * GSI1 ``BIRTHDAY#<MM-DD>`` / openid — member info of guests who gave a birthday;
 * GSI1 ``JOINED#<day>`` / openid — the user profile item written at first login (docs/table.md, AP-M1).
 """
@@ -29,7 +30,7 @@ from diancan.adapters.records import (
     UserRecord,
     table_connection,
 )
-from diancan.adapters.transactions import Transaction, raise_for_cancellation
+from diancan.adapters.transactions import ConditionFailed, Transaction, raise_for_cancellation
 from diancan.domain.cart import OrderLine
 from diancan.domain.clock import business_day, parse_iso
 from diancan.domain.coupons import GuestFacts
@@ -119,16 +120,27 @@ class ActivityTable:
             MemberInfoRecord.GSI1PK.set(keys.birthday_on(birthday.strftime("%m-%d"))),
             MemberInfoRecord.GSI1SK.set(openid)])
 
-    def set_phone(self, openid: str, phone_enc: str, tail: str, at: str) -> None:
-        """The phone on the member info and its lookup item for the counter (GSI1 ``PHONETAIL#<tail>``): one
-        TransactWriteItems, so a phone is never findable without being stored, nor stored without being findable.
-        A new number replaces the old one and its tail."""
-        with self._transaction() as tx:
-            tx.update("member_info", MemberInfoRecord(keys.user(openid), keys.MEMBER_INFO), [
-                MemberInfoRecord.kind.set(MemberInfoRecord), MemberInfoRecord.openid.set(openid),
-                MemberInfoRecord.phone_enc.set(phone_enc), MemberInfoRecord.phone_consented_at.set(at)])
-            tx.put("phone_tail", PhoneTailRecord(keys.user(openid), keys.PHONE_TAIL, openid=openid,
-                                                 GSI1PK=keys.phone_tail(tail), GSI1SK=openid))
+    def set_phone(self, openid: str, phone_enc: str, tail: str, at: str, day: str) -> None:
+        """The phone on the member info and its lookup item for the counter (GSI1 ``PHONETAIL#<tail>``) in one
+        TransactWriteItems, so a phone is never findable without being stored, nor stored without being findable;
+        a new number replaces the old one and its tail. A guest who never ordered is also indexed under
+        ``PHONEONLY#<day>`` (the business day they shared it) so the phone's retention reaches them: the first
+        transaction is conditioned on no order yet; a guest who ordered gets a second one without the index move."""
+        record = MemberInfoRecord(keys.user(openid), keys.MEMBER_INFO)
+        actions = [MemberInfoRecord.kind.set(MemberInfoRecord), MemberInfoRecord.openid.set(openid),
+                   MemberInfoRecord.phone_enc.set(phone_enc), MemberInfoRecord.phone_consented_at.set(at)]
+        phone_tail = PhoneTailRecord(keys.user(openid), keys.PHONE_TAIL, openid=openid,
+                                     GSI1PK=keys.phone_tail(tail), GSI1SK=openid)
+        try:
+            with self._transaction() as tx:
+                tx.update("member_info", record, [*actions, MemberInfoRecord.GSI2PK.set(keys.phone_only_since(day)),
+                                                  MemberInfoRecord.GSI2SK.set(openid)],
+                          condition=MemberInfoRecord.last_order_day.does_not_exist())
+                tx.put("phone_tail", phone_tail)
+        except ConditionFailed:
+            with self._transaction() as tx:
+                tx.update("member_info", record, actions)
+                tx.put("phone_tail", phone_tail)
 
     def forget(self, openid: str, at: str) -> None:
         """The guest's "delete my data": phone (and its counter lookup item), birthday (and its index entry) and
@@ -144,7 +156,7 @@ class ActivityTable:
 
     @contextmanager
     def _transaction(self) -> Iterator[Transaction]:
-        """A transaction with no conditions: a cancellation is DynamoDB busy (503, retry), never a refusal."""
+        """A transaction: a cancellation is DynamoDB busy (503, retry) or a condition that failed (ConditionFailed)."""
         self._connection = self._connection or table_connection()
         tx = Transaction(self._connection)
         try:

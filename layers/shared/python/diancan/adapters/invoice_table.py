@@ -5,16 +5,29 @@
 - IN3 the console's pending list: Query GSI2 ``INVOICES#<sid>``, oldest first.
 - IN4 issue: UpdateItem conditioned on ``status = requested``; GSI2 moves to ``INVOICED#<sid>#<day>`` so the
   invoiced amount of a day is one Query.
+- IN5 reverse (冲红): one transaction: UpdateItem of ``INVOICE`` conditioned on ``status = issued`` (its GSI2 stays
+  on the day it was issued) and PutItem ``ORDER#<oid>/INVOICE#RED`` (GSI2 ``INVOICED#<sid>#<red day>``), so a
+  day's Query returns the blue invoices issued and the red ones written that day, each once.
 """
 
 from __future__ import annotations
 
-from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
+from pynamodb.connection import Connection
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 
 from diancan.adapters import keys
-from diancan.adapters.records import InvoiceRecord, Record
+from diancan.adapters.records import InvoiceRecord, Record, table_connection
 from diancan.adapters.repository import BatchRead
-from diancan.domain.invoices import Invoice, InvoiceAlreadyRequested, InvoiceStatus
+from diancan.adapters.transactions import Transaction, raise_for_cancellation
+from diancan.domain.exceptions import ConditionFailed
+from diancan.domain.invoices import (
+    Invoice,
+    InvoiceAlreadyRequested,
+    InvoiceLine,
+    InvoiceStatus,
+    blue_line,
+    red_line,
+)
 
 
 def _invoice(record: InvoiceRecord) -> Invoice:
@@ -26,7 +39,11 @@ def _conditional_failed(error: Exception) -> bool:
 
 
 class InvoiceTable:
-    """One invoice request per order, in the order's partition."""
+    """One invoice request per order, in the order's partition (and its red reversal beside it)."""
+
+    def __init__(self, connection: Connection | None = None) -> None:
+        self._connection = connection
+
 
     def request(self, invoice: Invoice) -> Invoice:
         """Keep the request; the same request again answers the first, another one is refused."""
@@ -73,5 +90,28 @@ class InvoiceTable:
             raise
         return True
 
-    def issued_on(self, store_id: str, day: str) -> list[Invoice]:
-        return [_invoice(r) for r in InvoiceRecord.gsi2.query(keys.invoiced(store_id, day))]
+    def reverse(self, invoice: Invoice) -> bool:
+        """Write the reversed invoice and its red line if it is still issued; False when it was reversed meanwhile."""
+        assert invoice.reversed_day and invoice.reversed_at
+        doc = invoice.model_dump(mode="json")
+        tx = Transaction(self._connection or table_connection())
+        try:
+            with tx:
+                tx.put("red", InvoiceRecord(keys.order(invoice.order_id), keys.INVOICE_RED, status="red", doc=doc,
+                                            GSI2PK=keys.invoiced(invoice.store_id, invoice.reversed_day),
+                                            GSI2SK=keys.timed(invoice.reversed_at, invoice.order_id)),
+                       condition=InvoiceRecord.PK.does_not_exist())
+                tx.update("invoice", InvoiceRecord(keys.order(invoice.order_id), keys.INVOICE),
+                          [InvoiceRecord.status.set(InvoiceStatus.REVERSED.value), InvoiceRecord.doc.set(doc)],
+                          condition=InvoiceRecord.status == InvoiceStatus.ISSUED.value)
+        except TransactWriteError as error:
+            try:
+                raise_for_cancellation(error, tx.labels)
+            except ConditionFailed:
+                return False
+        return True
+
+    def lines_on(self, store_id: str, day: str) -> list[InvoiceLine]:
+        """A store's invoice movements of business day ``day``: one Query (AP-IN4), oldest first."""
+        return [blue_line(_invoice(r)) if r.SK == keys.INVOICE else red_line(_invoice(r))
+                for r in InvoiceRecord.gsi2.query(keys.invoiced(store_id, day))]

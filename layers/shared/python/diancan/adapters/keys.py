@@ -63,7 +63,7 @@ def timed(at_iso: str, ident: str) -> str:
 
 CHAIN = "CHAIN"
 NONCE = "NONCE"
-SWEEP_CURSOR = ("SWEEP", "CURSOR")
+SWEEP_CURSOR = ("SWEEP", "CURSOR")  # = due_cursor("SWEEP")
 
 
 def slots(store_id: str, day: str) -> str:
@@ -96,7 +96,27 @@ def notify_nonce(nonce: str) -> str:
 
 
 def sweep(minute: str) -> str:
-    return f"SWEEP#{minute}"
+    return due_bucket("SWEEP", minute)
+
+
+def due_bucket(queue: str, minute: str) -> str:
+    """A minute's bucket of due work of one queue (``SWEEP``: the order sweeper; ``ERASE``: the erasure worker)."""
+    return f"{queue}#{minute}"
+
+
+def due_cursor(queue: str) -> tuple[str, str]:
+    """The last minute a queue's worker finished."""
+    return (queue, "CURSOR")
+
+
+ERASURE = "ERASURE"  # in the guest's partition: ``USER#<openid>/ERASURE``, their latest "delete my data" request
+ERASURES = "ERASURES"  # GSI2PK of every erasure request, newest last (the console's list)
+ERASE_QUEUE = "ERASE"
+TABLE_NAME = "TNAME#"  # ``USER#<openid>/TNAME#<session id>``: a table session where the guest gave a nickname
+
+
+def table_name(session_id: str) -> str:
+    return f"{TABLE_NAME}{session_id}"
 
 
 def sweep_item(task: str, ident: str) -> str:
@@ -217,6 +237,12 @@ def guest_reco(store_id: str) -> str:
 def last_order_on(day: str) -> str:
     """GSI2PK of a member's info item: the guests whose latest order was on ``day`` (win-back, after N)."""
     return f"LASTORDER#{day}"
+
+
+def phone_only_since(day: str) -> str:
+    """GSI2PK of the member info of a guest who shared a phone on ``day`` and never ordered (phone retention);
+    their first paid order moves it to ``LASTORDER#<day>``."""
+    return f"PHONEONLY#{day}"
 
 
 def birthday_on(month_day: str) -> str:
@@ -420,6 +446,7 @@ def open_shift(staff_id: str) -> str:
 
 # ---- invoices (adapters/invoice_table.py) ------------------------------------------------------------------
 INVOICE = "INVOICE"  # in the order's partition: ``ORDER#<oid>/INVOICE`` (one request per order)
+INVOICE_RED = "INVOICE#RED"  # beside it: the red invoice (冲红) that reverses it, counted on its own day
 
 
 def invoices_pending(store_id: str) -> str:

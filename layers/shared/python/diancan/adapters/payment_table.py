@@ -17,12 +17,12 @@ from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 
 from diancan.adapters import keys, order_writer
+from diancan.adapters.due_work import DueWork
 from diancan.adapters.records import (
     ChainHeadRecord,
     NonceRecord,
     OrderRecord,
     RefundRecord,
-    SweepCursorRecord,
     SweepRecord,
     VoucherRecord,
     table_connection,
@@ -64,6 +64,7 @@ def _refund(record: RefundRecord) -> Refund:
 class PaymentTable:
     def __init__(self, connection: Connection | None = None) -> None:
         self._connection = connection or table_connection()
+        self._sweeps = DueWork("SWEEP")
 
     # ---- ledger ------------------------------------------------------------------------------------------
 
@@ -332,20 +333,16 @@ class PaymentTable:
     # ---- sweeper -------------------------------------------------------------------------------------------
 
     def add_sweep(self, minute: str, task: str, order_id: str, ref: str | None, expires_at: int) -> None:
-        SweepRecord(keys.sweep(minute), keys.sweep_item(task, ref or order_id), task=task, order_id=order_id,
-                    ref=ref, expires_at=expires_at).save()
+        self._sweeps.add(minute, task, order_id, ref, expires_at)
 
     def due(self, minute: str) -> list[SweepRecord]:
-        return list(SweepRecord.query(keys.sweep(minute)))
+        return self._sweeps.due(minute)
 
     def done(self, record: SweepRecord) -> None:
-        record.delete()
+        self._sweeps.done(record)
 
     def sweep_cursor(self) -> str | None:
-        try:
-            return SweepCursorRecord.get(*keys.SWEEP_CURSOR, consistent_read=True).minute
-        except DoesNotExist:
-            return None
+        return self._sweeps.cursor()
 
     def set_sweep_cursor(self, minute: str) -> None:
-        SweepCursorRecord(*keys.SWEEP_CURSOR, minute=minute).save()
+        self._sweeps.set_cursor(minute)

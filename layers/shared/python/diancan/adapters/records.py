@@ -172,7 +172,8 @@ class NonceRecord(Record, discriminator="notify_nonce"):
 
 class SweepRecord(Record, discriminator="sweep"):
     """Work due at a minute (``SWEEP#<yyyy-mm-ddTHH:MM>/<task>#<id>``): unpaid-order expiry and payment
-    checks, refund follow-ups. The sweeper reads due minutes with one query each, never a scan."""
+    checks, refund follow-ups; ``ERASE#<minute>/erase#<openid>`` the erasure worker's steps (``ref``: the
+    openid). A worker reads due minutes with one query each, never a scan."""
 
     task = UnicodeAttribute()
     order_id = UnicodeAttribute()
@@ -187,7 +188,7 @@ class SlotRecord(Record, discriminator="slot"):
 
 
 class SweepCursorRecord(Record, discriminator="sweep_cursor"):
-    """The last minute the sweeper finished (``SWEEP/CURSOR``)."""
+    """The last minute a due-work worker finished (``SWEEP/CURSOR``, ``ERASE/CURSOR``)."""
 
     minute = UnicodeAttribute()
 
@@ -320,6 +321,22 @@ class PointsEntryRecord(Record, discriminator="points_entry"):
 
 
 # ---- loyalty activity, reviews, recommendations ------------------------------------------------------------
+
+
+class ErasureRecord(Record, discriminator="erasure"):
+    """``USER#<openid>/ERASURE``: the guest's latest "delete my data" request and its progress (domain
+    ``Erasure``); GSI2 ``ERASURES`` / ``<requested_at>#<erasure id>`` for the console's list."""
+
+    status = UnicodeAttribute()
+    steps = NumberAttribute(default=0)
+    doc = JSONAttribute()
+
+
+class TableNameRecord(Record, discriminator="table_name"):
+    """``USER#<openid>/TNAME#<session id>``: the guest gave a nickname in that table session, so erasing their
+    data knows where to blank it without a scan. No TTL: kept as long as the session's items (which have none)."""
+
+    store_id = UnicodeAttribute()
 
 
 class MemberInfoRecord(Record, discriminator="member_info"):
@@ -572,7 +589,7 @@ class InvoiceRecord(Record, discriminator="invoice"):
     """``ORDER#<oid>/INVOICE``: the guest's invoice request; GSI2 ``INVOICES#<sid>`` while pending, then
     ``INVOICED#<sid>#<day>`` once issued."""
 
-    status = UnicodeAttribute()  # requested | issued; issuing is conditional on "requested"
+    status = UnicodeAttribute()  # requested | issued | reversed (``red`` on ``INVOICE#RED``); each move conditional
     doc = JSONAttribute()
 
 

@@ -2,7 +2,8 @@
 guest uploads with a presigned POST (its policy fixes key, content type and size, for a few minutes), the
 review is checked with a HeadObject per picture, and pictures are shown through presigned GET URLs.
 
-IAM: the POST needs s3:PutObject of the signing role, the HeadObject and the GET URLs s3:GetObject. The S3
+IAM: the POST needs s3:PutObject of the signing role, the HeadObject and the GET URLs s3:GetObject, erasing
+s3:ListBucketVersions and s3:DeleteObjectVersion. The S3
 client is made on first use, so a function that shows no picture never loads S3's service model."""
 
 from __future__ import annotations
@@ -51,3 +52,17 @@ class ReviewPictureFiles:
     def url(self, key: str, expires_seconds: int) -> str:
         return self._s3.generate_presigned_url("get_object", Params={"Bucket": self._bucket, "Key": key},
                                                ExpiresIn=expires_seconds)
+
+    def delete(self, keys: list[str]) -> int:
+        """Delete each picture for good, every version of it (the bucket is versioned: a plain delete would only
+        hide it behind a delete marker): ListObjectVersions per key, DeleteObjects of the versions found. How
+        many of the keys had something stored."""
+        deleted = 0
+        for key in keys:
+            listed = self._s3.list_object_versions(Bucket=self._bucket, Prefix=key)
+            versions = [{"Key": v["Key"], "VersionId": v["VersionId"]}
+                        for v in [*listed.get("Versions", []), *listed.get("DeleteMarkers", [])] if v["Key"] == key]
+            if versions:
+                self._s3.delete_objects(Bucket=self._bucket, Delete={"Objects": versions, "Quiet": True})
+                deleted += 1
+        return deleted

@@ -23,6 +23,7 @@ from diancan.adapters.records import (
     OrderRecord,
     Record,
     ServiceCallRecord,
+    TableNameRecord,
     TableOpenRecord,
     TableRecord,
     TableRoundRecord,
@@ -34,7 +35,7 @@ from diancan.adapters.transactions import ConditionFailed, Transaction, raise_fo
 from diancan.domain.errors import Conflict, NotFound, UpstreamUnavailable
 from diancan.domain.exceptions import CartChanged, SessionNotFound
 from diancan.domain.order_status import OrderStatus
-from diancan.domain.tables import CartLine, Round, SessionStatus, TableSession
+from diancan.domain.tables import STAFF_PREFIX, CartLine, Round, SessionStatus, TableSession, display_name
 
 MAX_RACES = 8
 Write = Callable[[Transaction], None]
@@ -110,7 +111,7 @@ class SeatingTable:
         for _ in range(MAX_RACES):
             try:
                 _retrying(lambda: self._transact(build, {}))
-                return self.session(fresh.session_id)
+                return self._named(self.session(fresh.session_id), who, name)
             except CartChanged:
                 pass  # the table is open already: join it
             try:
@@ -119,8 +120,16 @@ class SeatingTable:
                 continue  # closed meanwhile: try to open again
             joined = self._join(session_id, who, name)
             if joined is not None:
-                return joined
+                return self._named(joined, who, name)
         raise UpstreamUnavailable("table busy, retry", "本桌操作繁忙，请稍后重试", code="TABLE_BUSY")
+
+    @staticmethod
+    def _named(session: TableSession, who: str, name: str) -> TableSession:
+        """A guest who gave a nickname (not the neutral tag): one PutItem ``USER#<openid>/TNAME#<sid>``, so
+        erasing their data finds the session without a scan (adapters/personal_data.py, P8)."""
+        if not who.startswith(STAFF_PREFIX) and session.guests.get(who) == name and name != display_name(None, who):
+            TableNameRecord(keys.user(who), keys.table_name(session.session_id), store_id=session.store_id).save()
+        return session
 
     def _join(self, session_id: str, who: str, name: str) -> TableSession | None:
         record = TableSessionRecord(keys.table_session(session_id), keys.TABLE_SESSION)

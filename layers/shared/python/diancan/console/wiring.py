@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from diancan.services.counter import CounterService
     from diancan.services.coupons import CouponService
     from diancan.services.delivery import DeliveryService
+    from diancan.services.erasure import ErasureService
     from diancan.services.invoices import InvoiceService
     from diancan.services.kitchen import KitchenBoard
     from diancan.services.menu_admin import MenuAdmin
@@ -88,6 +89,7 @@ class ConsoleServices:
     counter: Callable[[], CounterService]
     shifts: Callable[[], ShiftService]
     invoices: Callable[[], InvoiceService]
+    erasures: Callable[[], ErasureService]
     busy_mode: Callable[[], BusyMode]
     settlement_desk: Callable[[], SettlementService]  # the day's settlement: view, close (no files: no openpyxl)
 
@@ -123,6 +125,6 @@ def build(settings: ConsoleSettings, cost: ScryptCost = CURRENT) -> ConsoleServi
         marketing_table=bootstrap.marketing_table, activity_table=bootstrap.activity_table, coupons=bootstrap.coupons,
         review_table=bootstrap.review_table, reviews=bootstrap.reviews, reports=bootstrap.reports,
         counter=bootstrap.counter,
-        shifts=bootstrap.shifts, invoices=bootstrap.invoices,
+        shifts=bootstrap.shifts, invoices=bootstrap.invoices, erasures=bootstrap.erasures,
         busy_mode=bootstrap.busy_mode,
         settlement_desk=bootstrap.settlement_desk)

@@ -9,6 +9,7 @@ Pure: no I/O.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
@@ -33,6 +34,7 @@ def uscc_valid(code: str) -> bool:
 class InvoiceStatus(StrEnum):
     REQUESTED = "requested"
     ISSUED = "issued"
+    REVERSED = "reversed"  # 冲红: a red invoice of the whole amount cancels the issued one
 
 
 class InvoiceRequest(BaseModel):
@@ -86,12 +88,44 @@ class Invoice(BaseModel):
     issued_day: str | None = Field(None, description="the business day it was issued (the settlement's day)")
     invoice_no: str | None = None
     issued_by: str | None = None
+    reversed_at: str | None = None
+    reversed_day: str | None = Field(None, description="the business day of the red invoice (the settlement's day)")
+    red_invoice_no: str | None = None
+    reversed_by: str | None = None
 
     def guest_view(self) -> dict:
         return self.model_dump(mode="json", exclude={"openid", "issued_by"})
 
     def staff_view(self) -> dict:
         return self.model_dump(mode="json", exclude={"openid"})
+
+
+@dataclass(frozen=True)
+class InvoiceLine:
+    """One invoice movement of a business day, as the settlement counts it: the issued (blue) invoice adds its
+    amount on the day it was issued, its red reversal (冲红) takes the same amount off on the day of the red one."""
+
+    order_id: str
+    invoice_no: str
+    colour: Literal["blue", "red"]
+    amount_fen: Fen  # signed: negative for a red invoice
+    at: str
+
+    def as_json(self) -> dict:
+        return {"order_id": self.order_id, "invoice_no": self.invoice_no, "colour": self.colour,
+                "amount_fen": self.amount_fen, "at": self.at}
+
+
+def blue_line(invoice: Invoice) -> InvoiceLine:
+    """The issued invoice, counted on ``issued_day``."""
+    assert invoice.invoice_no and invoice.issued_at
+    return InvoiceLine(invoice.order_id, invoice.invoice_no, "blue", invoice.amount_fen, invoice.issued_at)
+
+
+def red_line(invoice: Invoice) -> InvoiceLine:
+    """Its red reversal, counted on ``reversed_day``."""
+    assert invoice.red_invoice_no and invoice.reversed_at
+    return InvoiceLine(invoice.order_id, invoice.red_invoice_no, "red", -invoice.amount_fen, invoice.reversed_at)
 
 
 class InvoiceAlreadyRequested(Conflict):
@@ -102,6 +136,16 @@ class InvoiceAlreadyRequested(Conflict):
 class InvoiceAlreadyIssued(Conflict):
     code, message_zh, message_en = ("INVOICE_ALREADY_ISSUED", "该发票已开具（号码不同）",
                                     "The invoice was already issued with another number")
+
+
+class InvoiceNotIssued(Conflict):
+    code, message_zh, message_en = ("INVOICE_NOT_ISSUED", "发票尚未开具，无法冲红",
+                                    "Only an issued invoice can be reversed")
+
+
+class InvoiceAlreadyReversed(Conflict):
+    code, message_zh, message_en = ("INVOICE_ALREADY_REVERSED", "该发票已冲红（红字发票号码不同）",
+                                    "The invoice was already reversed with another red invoice number")
 
 
 class NotInvoiceable(Conflict):

@@ -7,6 +7,11 @@ is accounted for three ways (by method, by channel, gross − discounts − refu
 reconciled against its outside record: WeChat Pay against the trade bill, counter methods against the
 chain (their order or refund record). A day balances, or each difference is listed with its order.
 
+Invoices are counted apart from the money: ``invoiced_fen`` is what the store invoiced that day (each issued
+invoice on the day it was issued, less each red reversal, 冲红, on the day of the red invoice), and
+``not_invoiced_fen`` is the rest of ``net_fen`` (未开票收入; negative on a day that invoices more of earlier days'
+takings than it took), so ``invoiced_fen + not_invoiced_fen == net_fen`` and the lines add up to ``invoiced_fen``.
+
 A sealed day is never rewritten: a voucher that arrives later for a sealed day (a late notification whose
 ``occurred_at`` falls on it) is settled on the first open day after it, listed under ``adjustments`` with
 the day it belongs to.
@@ -18,6 +23,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+from diancan.domain.invoices import InvoiceLine
 from diancan.domain.money import Fen
 from diancan.domain.order import Channel, Order
 from diancan.domain.payments import Voucher
@@ -124,6 +130,11 @@ class SettlementBook:
     courier_tip_fen: Fen = 0
     offers: dict[tuple[str, str], _Offer] = field(default_factory=dict)
     adjustments: list[dict] = field(default_factory=list)
+    invoice_lines: list[dict] = field(default_factory=list)
+
+    def invoiced(self, store_id: str, lines: Iterable[InvoiceLine]) -> None:
+        """The store's invoice movements of the day (blue issued, red reversals)."""
+        self.invoice_lines.extend({"store_id": store_id, **line.as_json()} for line in lines)
 
     def add(self, voucher: Voucher, order: Order | None, courier: CourierCost | None = None,
             belongs_to: date | None = None) -> None:
@@ -169,6 +180,7 @@ class SettlementBook:
             mine.orders += offer.orders
             mine.fen += offer.fen
         self.adjustments.extend(other.adjustments)
+        self.invoice_lines.extend(other.invoice_lines)
 
     def figures(self) -> dict:
         """The day's money, every total checkable against the others."""
@@ -185,7 +197,17 @@ class SettlementBook:
             "by_method": {m: s.as_json() for m, s in self.by_method.items()},
             "by_channel": {c: s.as_json() for c, s in self.by_channel.items()},
             "adjustments": sorted(self.adjustments, key=lambda a: (a["store_id"], a["seq"])),
+            **self._invoices(net),
         }
+
+    def _invoices(self, net: Fen) -> dict:
+        blue = [line for line in self.invoice_lines if line["colour"] == "blue"]
+        red = [line for line in self.invoice_lines if line["colour"] == "red"]
+        invoiced = sum(line["amount_fen"] for line in self.invoice_lines)
+        return {"invoiced_fen": invoiced, "not_invoiced_fen": net - invoiced,
+                "invoices": {"issued": len(blue), "issued_fen": sum(line["amount_fen"] for line in blue),
+                             "reversed": len(red), "reversed_fen": -sum(line["amount_fen"] for line in red),
+                             "lines": sorted(self.invoice_lines, key=lambda line: (line["at"], line["order_id"]))}}
 
     def identity_differences(self) -> list[dict]:
         """The totals that must agree to the fen; a disagreement is a difference of the day (no order to blame

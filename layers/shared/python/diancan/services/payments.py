@@ -49,6 +49,7 @@ from diancan.domain.payments import (
     taken_at_counter,
 )
 from diancan.domain.tables import TAB_FLAG
+from diancan.services.due_work import due_minutes
 from diancan.services.ports import (
     AlertPublisher,
     EventPublisher,
@@ -462,20 +463,12 @@ class PaymentService:
         """Handle every bucket of due work from the cursor up to the last full minute. Work that fails on an
         unavailable outside service is moved to a later minute, so the cursor always advances."""
         now = now or self._clock()
-        last = minute_of(now - timedelta(minutes=1))
-        cursor = self._ledger.sweep_cursor()
-        start = parse_iso(cursor + ":00Z") + timedelta(minutes=1) if cursor else now - SWEEP_LOOKBACK
         counts: dict[str, int] = {}
-        minute_at = start.replace(second=0, microsecond=0)
-        for _ in range(MAX_MINUTES_PER_SWEEP):
-            minute = minute_of(minute_at)
-            if minute > last:
-                break
+        for minute in due_minutes(self._ledger.sweep_cursor(), now, SWEEP_LOOKBACK, MAX_MINUTES_PER_SWEEP):
             for task in self._ledger.due(minute):
                 outcome = self._run_task(task, now)
                 counts[outcome] = counts.get(outcome, 0) + 1
             self._ledger.set_sweep_cursor(minute)
-            minute_at += timedelta(minutes=1)
         return counts
 
     def _run_task(self, task, now: datetime) -> str:

@@ -1,5 +1,5 @@
 """What the guest chooses to share beyond ordering: a phone number (only through WeChat's consent code,
-stored encrypted) and a birthday (for the birthday coupon); and their request to delete it again."""
+stored encrypted) and a birthday (for the birthday coupon). Deleting it again is services/erasure.py."""
 
 from __future__ import annotations
 
@@ -7,42 +7,32 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Protocol
 
-from diancan.adapters.staff_table import AuditEntry
 from diancan.domain.clock import business_day, iso, utcnow
 from diancan.domain.errors import InvalidRequest
-from diancan.domain.member_codes import masked, member_code
-from diancan.services.ports import Activity, AuditTrail, Cipher, Marketing, PersonalData
+from diancan.domain.member_codes import masked
+from diancan.services.ports import Activity, Cipher
 
 
 class PhoneNumberSource(Protocol):
     def phone_number(self, code: str) -> str: ...
 
 
-ERASED = ("phone", "birthday", "favourite_dish", "addresses", "reviews_text_and_pictures", "profile", "points")
-KEPT = {"orders": "订单与支付记录依法保留（已去除地址、电话和评价内容），到期后由留存任务删除"}
-KEPT_EN = {"orders": "orders and payments are kept as the law requires (without addresses, phone numbers and "
-                     "review text), and deleted by the retention job"}
-PRIVACY_PARTITION = "_privacy"  # the audit partition of guests' erasure requests
-FORFEIT_NOTE = "forfeited: the guest asked to delete their data"
-REVIEWABLE = "COMPLETED"
 
 
 class Privacy:
     def __init__(self, phones: PhoneNumberSource, cipher: Cipher, activity: Activity,
-                 clock: Callable[[], datetime] = utcnow, *, personal: PersonalData | None = None,
-                 marketing: Marketing | None = None, audit: AuditTrail | None = None) -> None:
+                 clock: Callable[[], datetime] = utcnow) -> None:
         self._phones = phones
         self._cipher = cipher
         self._activity = activity
         self._clock = clock
-        self._personal = personal  # addresses, reviews, profile (None: member info only, as in older tests)
-        self._marketing = marketing
-        self._audit = audit
 
     def share_phone(self, openid: str, code: str) -> dict:
         """The code proves consent; the number is stored encrypted and shown back masked."""
         phone = self._phones.phone_number(code)
-        self._activity.set_phone(openid, self._cipher.encrypt(phone), phone[-4:], iso(self._clock()))
+        now = self._clock()
+        self._activity.set_phone(openid, self._cipher.encrypt(phone), phone[-4:], iso(now),
+                                 business_day(now).isoformat())
         return {"phone": masked(phone), "shared": True}
 
     def set_birthday(self, openid: str, birthday: date) -> dict:
@@ -50,26 +40,3 @@ class Privacy:
             raise InvalidRequest("birthday out of range", "生日有误", code="INVALID_BIRTHDAY")
         self._activity.set_birthday(openid, birthday)
         return {"birthday": birthday.isoformat()}
-
-    def erase(self, openid: str) -> dict:
-        """"Delete my data", done at once: phone, birthday and favourite dish; the delivery address of every
-        order; each review's text and pictures (the stars stay in the dish ratings); the profile; the points,
-        forfeited with a ledger entry. Orders stay, anonymised, for accounting. Audited in ``STORE#_privacy``
-        under the guest's member code. Safe to repeat: a second request finds nothing left to erase."""
-        at = iso(self._clock())
-        self._activity.forget(openid, at)
-        counts = {"addresses": 0, "reviews": 0, "points": 0}
-        if self._personal is not None:
-            orders = self._personal.orders_of(openid)
-            counts["addresses"] = sum(self._personal.drop_address(o.order_id) for o in orders if o.has_address)
-            counts["reviews"] = sum(self._personal.blank_review(o.order_id) for o in orders if o.status == REVIEWABLE)
-            self._personal.forget_profile(openid)
-        if self._marketing is not None:
-            points = self._marketing.standing(openid).points
-            if points > 0 and self._marketing.post_points(openid, f"erasure#{at}", -points, at=at, note=FORFEIT_NOTE):
-                counts["points"] = points
-        if self._audit is not None:
-            code = member_code(openid)
-            self._audit.append(AuditEntry(PRIVACY_PARTITION, f"guest:{code}", "privacy.erase", code, at, counts))
-        return {"erased": list(ERASED), "kept": [{"what": k, "why": KEPT[k], "why_en": KEPT_EN[k]} for k in KEPT],
-                "requested_at": at, "counts": counts}

@@ -2,7 +2,8 @@
 
 - delivery addresses (with the contact's phone) of orders older than ``address_days``: the order stays, with
   what accounting needs (lines, amounts, status, vouchers);
-- a guest's phone number once their latest order is older than ``phone_days``;
+- a guest's phone number once their latest order is older than ``phone_days``, or, for a guest who shared it and
+  never ordered, once the day they shared it is;
 - review pictures older than ``review_picture_days`` (text and stars stay).
 Logs expire by CloudWatch's retention (stage param ``logRetentionDays``); items that expire whole (sessions,
 nonces, idempotency keys, sweep buckets) by DynamoDB TTL.
@@ -55,6 +56,8 @@ class RetentionJob:
             phone_day = (today - timedelta(days=self._retention.phone_days + back)).isoformat()
             done["phones"] += sum(self._personal.drop_phone(openid)
                                   for openid in self._personal.last_ordered_on(phone_day))
+            done["phones"] += sum(self._personal.drop_phone_only(openid, phone_day)
+                                  for openid in self._personal.phone_only_since(phone_day))
             picture_day = today - timedelta(days=self._retention.review_picture_days + back)
             start = datetime.combine(picture_day, time(), zone(self._tz)).astimezone(UTC)
             for store_id in stores:

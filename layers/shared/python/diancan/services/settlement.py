@@ -9,7 +9,7 @@ each failed try after ``BILL_DEADLINE`` so the alarm fires. ``close(store, day)`
 its closing checkpoint is set once in the table and anchored in the Object Lock bucket.
 
 A day that is sealed, or followed by a settled day, keeps the vouchers it counted when it is settled again
-(only its reconciliation changes); a voucher that arrives later for it is an adjustment of the day being
+(only its reconciliation and its invoiced amounts change); a voucher that arrives later for it is an adjustment of the day being
 settled then (docs/reports.md, "Settlement").
 """
 
@@ -22,6 +22,7 @@ from datetime import date, datetime, time, timedelta
 
 from diancan.domain.clock import business_day, iso, parse_iso, utcnow, zone
 from diancan.domain.errors import Conflict, DomainError, InvalidRequest
+from diancan.domain.invoices import InvoiceLine
 from diancan.domain.order import Order
 from diancan.domain.payments import Voucher
 from diancan.domain.reconciliation import BillLine, ChainCheck, OrderMoney, parse_trade_bill, reconcile
@@ -79,13 +80,16 @@ class BillOutcome:
 
 class SettlementService:
     def __init__(self, sources, settlements, files, trade_bill: Callable[[date], str], anchors, *, render,
-                 couriers: Callable[[str], CourierCost | None] = lambda order_id: None, tz: str = "Asia/Shanghai",
-                 clock: Callable[[], datetime] = utcnow) -> None:
+                 couriers: Callable[[str], CourierCost | None] = lambda order_id: None,
+                 invoices: Callable[[str, str], list[InvoiceLine]] = lambda store_id, day: [],
+                 tz: str = "Asia/Shanghai", clock: Callable[[], datetime] = utcnow) -> None:
         """``sources``: the reports' ReportSources; ``settlements``: SettlementTable; ``files``: ReportFiles;
         ``anchors``: a callable building ChainAnchors (only closing a day needs the bucket); ``render(doc)``:
-        file name → (body, content type), or None where no files are written (the console)."""
+        file name → (body, content type), or None where no files are written (the console); ``invoices(store,
+        day)``: the store's invoice movements of the day (InvoiceService.lines)."""
         self._sources, self._settlements, self._files, self._trade_bill = sources, settlements, files, trade_bill
         self._anchors, self._render, self._couriers, self._tz, self._clock = anchors, render, couriers, tz, clock
+        self._invoices = invoices
 
     # ---- WeChat Pay's bill ---------------------------------------------------------------------------------
 
@@ -202,6 +206,7 @@ class SettlementService:
             # past the cap, a voucher of the day is counted on a later day (an adjustment there) but is still
             # this day's money for the bill: WeChat Pay lists it on this day
             self._explain(voucher, order, mine)
+        book.invoiced(store_id, self._invoices(store_id, day.isoformat()))
         for order in orders.values():
             if order.transaction_id and order.paid_at and business_day(parse_iso(order.paid_at), self._tz) == day:
                 mine.paid_on_day.append(OrderMoney(order.order_id, order.total_fen, order.transaction_id))

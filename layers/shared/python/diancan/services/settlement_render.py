@@ -11,10 +11,10 @@ from diancan.services.spreadsheets import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, csv_t
 
 def tables(doc: dict) -> dict[str, list[dict]]:
     """The settlement's tables: summary, per method (with its reconciliation), per channel, discounts by offer,
-    adjustments and differences (each with its order)."""
+    adjustments, differences (each with its order) and the day's invoice lines (blue issued, red reversed)."""
     summary = [{"figure": name, "fen": doc[name]} for name in
-               ("gross_fen", "discount_fen", "paid_fen", "refund_fen", "net_fen", "packing_fee_fen",
-                "delivery_fee_fen", "courier_fee_fen", "courier_tip_fen")]
+               ("gross_fen", "discount_fen", "paid_fen", "refund_fen", "net_fen", "invoiced_fen", "not_invoiced_fen",
+                "packing_fee_fen", "delivery_fee_fen", "courier_fee_fen", "courier_tip_fen")]
     summary.append({"figure": "status", "fen": doc["status"]})
     methods = [{"method": method, **sums, "against": doc["reconciliation"][method]["against"],
                 "status": doc["reconciliation"][method]["status"]} for method, sums in doc["by_method"].items()]
@@ -23,7 +23,7 @@ def tables(doc: dict) -> dict[str, list[dict]]:
                                                   "other_fen")} for row in doc["differences"]]
     return {"settlement_summary": summary, "settlement_methods": methods, "settlement_channels": channels,
             "settlement_offers": doc["discounts_by_offer"], "settlement_adjustments": doc["adjustments"],
-            "settlement_differences": differences}
+            "settlement_differences": differences, "settlement_invoices": doc["invoices"]["lines"]}
 
 
 def render(doc: dict) -> dict[str, tuple[bytes | str, str]]:

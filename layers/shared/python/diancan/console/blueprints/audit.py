@@ -1,4 +1,5 @@
-"""The audit log of a store: who changed prices, refunded, counted stock, reprinted."""
+"""The audit log of a store: who changed prices, refunded, counted stock, reprinted; and, chain-wide, the state of
+guests' "delete my data" requests."""
 
 from __future__ import annotations
 
@@ -15,3 +16,11 @@ bp = Blueprint("audit", __name__)
 @requires(Action.AUDIT_VIEW)
 def page(store_id: str):
     return render_template("audit.html", store=store_of(store_id), entries=console().audit.recent(store_id))
+
+
+@bp.get("/api/privacy/erasures")
+@requires(Action.AUDIT_VIEW)
+def erasures():
+    """Guests' "delete my data" requests, newest first, with their state (chain-wide: owners). Each guest appears
+    as their member code, never their openid."""
+    return {"erasures": console().erasures().recent()}

@@ -1,5 +1,5 @@
 """Guests' invoice requests (发票) of a store: the pending list, and marking one issued with the number the tax
-platform gave (issuing itself happens on the tax platform)."""
+platform gave (issuing itself happens on the tax platform), and recording the red invoice (冲红) that reverses one."""
 
 from __future__ import annotations
 
@@ -34,3 +34,14 @@ def issue(store_id: str, order_id: str):
     issued = console().invoices().issue(store_id, order_id, invoice_no, g.staff.staff_id)
     audit("invoice.issue", store_id, order_id, amount_fen=issued["amount_fen"], invoice_no=invoice_no)
     return answer(issued, url_for("invoices.page", store_id=store_id))
+
+
+@bp.post("/s/<store_id>/invoices/<order_id>/reverse")
+@requires(Action.INVOICES_ISSUE)
+def reverse(store_id: str, order_id: str):
+    """冲红: the red invoice that cancels an issued one; counted on the day it is recorded."""
+    store_of(store_id)
+    red_invoice_no = str(form_or_json().get("red_invoice_no") or "").strip()
+    reversed_ = console().invoices().reverse(store_id, order_id, red_invoice_no, g.staff.staff_id)
+    audit("invoice.reverse", store_id, order_id, amount_fen=reversed_["amount_fen"], red_invoice_no=red_invoice_no)
+    return answer(reversed_, url_for("invoices.page", store_id=store_id))
