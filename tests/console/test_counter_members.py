@@ -169,7 +169,10 @@ def test_the_lookup_item_goes_when_the_phone_is_erased_or_outlives_its_retention
     from diancan.adapters.personal_data import PersonalDataTable
 
     client, _ = cashier
-    bootstrap.privacy().erase(LI)  # the guest's "delete my data"
+    from tests.handlers.test_erasure import erase_later
+
+    bootstrap.erasures().request(LI)  # the guest's "delete my data", done by the erasure worker
+    erase_later()
     assert PersonalDataTable().drop_phone(WU) is True  # the retention job, past phone_days
     assert PersonalDataTable().drop_phone(WU) is False  # nothing left to drop
 
