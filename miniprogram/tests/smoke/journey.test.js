@@ -198,6 +198,9 @@ test('live order: paid from the order page, PAID then READY arrive over the real
   expect(wx.__state.responses.slice(0, paid.before.responses).some((r) => r.data && r.data.status === 'PAID')).toBe(false)
   expect(wx.__state.heldPayments).toHaveLength(1) // the sheet had not even answered yet
   wx.__state.heldPayments.shift()() // now it does: sync-payment, the page shows what the server says
+  const answered = (key) => wx.__state.responses.filter((r) => r.key === key).length === wx.__state.requests.filter((r) => r.key === key).length
+  await waitFor(() => pageStatus() === 'PREPARING' && answered(`GET ${detailPath}`) && answered(`POST ${detailPath}/sync-payment`)
+    && wx.__state.responses.some((r) => r.key === `POST ${detailPath}/sync-payment`), { ...WAIT, what: 'the kitchen on it (tickets printed), every read answered' })
 
   await callNumber(stack.base, 'sh-jingan', orderId)
   const ready = await waitFor(() => wx.__state.pushes.find((p) => p.message.status === 'READY'), { ...WAIT, what: 'READY pushed' })
@@ -209,7 +212,7 @@ test('live order: paid from the order page, PAID then READY arrive over the real
   expect(text(detail, '#status')).toBe('请取餐')
 
   // while the socket was open the page never polled: every read of the order since then is the one a status
-  // message asked for (PAID, READY, and any status between them the kitchen pushed)
+  // message asked for (PAID, READY, and any other status pushed between them; printing's PREPARING is silent today)
   const moves = wx.__state.pushes.filter((p) => p.message.type === 'order' && p.before.status !== p.after.status)
   expect(moves.map((p) => p.message.status)).toEqual(expect.arrayContaining(['PAID', 'READY']))
   expect(detailReads() - readsWhileOpen).toBe(moves.length)
