@@ -199,8 +199,10 @@ test('live order: paid from the order page, PAID then READY arrive over the real
   expect(wx.__state.heldPayments).toHaveLength(1) // the sheet had not even answered yet
   wx.__state.heldPayments.shift()() // now it does: sync-payment, the page shows what the server says
   const answered = (key) => wx.__state.responses.filter((r) => r.key === key).length === wx.__state.requests.filter((r) => r.key === key).length
-  await waitFor(() => pageStatus() === 'PREPARING' && answered(`GET ${detailPath}`) && answered(`POST ${detailPath}/sync-payment`)
-    && wx.__state.responses.some((r) => r.key === `POST ${detailPath}/sync-payment`), { ...WAIT, what: 'the kitchen on it (tickets printed), every read answered' })
+  // every read answered before the staff calls the number: none in flight can answer READY before the socket
+  // does (the page reads the order again only on a status message, and printing's PREPARING is silent)
+  await waitFor(() => answered(`GET ${detailPath}`) && answered(`POST ${detailPath}/sync-payment`)
+    && wx.__state.responses.some((r) => r.key === `POST ${detailPath}/sync-payment`), { ...WAIT, what: 'every read of the order answered' })
 
   await callNumber(stack.base, 'sh-jingan', orderId)
   const ready = await waitFor(() => wx.__state.pushes.find((p) => p.message.status === 'READY'), { ...WAIT, what: 'READY pushed' })
