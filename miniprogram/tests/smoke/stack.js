@@ -1,6 +1,7 @@
-/* Start the repo's local stack (`python -m local.stack`, as `make dev` does) on a free port, wait until
- * /health answers, stop it afterwards. DIANCAN_STACK_URL hands an already running stack instead;
- * DIANCAN_PYTHON overrides the interpreter (default: the repo's .venv). */
+/* Start the repo's local stack (`python -m local.stack`, as `make dev` does) on a free port, its WebSocket API
+ * on another free one (WS_PORT), wait until /health answers, stop it afterwards. DIANCAN_STACK_URL hands an
+ * already running stack instead (its WebSocket API: DIANCAN_STACK_WS_URL, else the stack's default, the port
+ * after the HTTP one); DIANCAN_PYTHON overrides the interpreter (default: the repo's .venv). */
 const { spawn } = require('child_process')
 const net = require('net')
 const path = require('path')
@@ -36,22 +37,26 @@ async function waitHealthy(base, child, output) {
 async function startStack() {
   if (process.env.DIANCAN_STACK_URL) {
     const base = process.env.DIANCAN_STACK_URL.replace(/\/$/, '')
+    const wsBase = process.env.DIANCAN_STACK_WS_URL || `ws://${new URL(base).hostname}:${Number(new URL(base).port) + 1}/ws`
     await waitHealthy(base, null, () => '')
-    return { base, stop: async () => {} }
+    return { base, wsBase, stop: async () => {} }
   }
   const python = process.env.DIANCAN_PYTHON || path.join(REPO, '.venv', 'bin', 'python')
   const port = await freePort()
+  let wsPort = await freePort()
+  while (wsPort === port) wsPort = await freePort()
   let log = ''
   const child = spawn(python, ['-m', 'local.stack'], {
     cwd: REPO,
     detached: true, // its own process group: stop it and everything it started
-    env: { ...process.env, PORT: String(port), POWERTOOLS_LOG_LEVEL: 'WARNING', PYTHONUNBUFFERED: '1' },
+    env: { ...process.env, PORT: String(port), WS_PORT: String(wsPort), POWERTOOLS_LOG_LEVEL: 'WARNING', PYTHONUNBUFFERED: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   const keep = (chunk) => { log = (log + chunk.toString()).slice(-20000) }
   child.stdout.on('data', keep)
   child.stderr.on('data', keep)
   const base = `http://127.0.0.1:${port}`
+  const wsBase = `ws://127.0.0.1:${wsPort}/ws`
   try {
     await waitHealthy(base, child, () => log)
   } catch (e) {
@@ -65,19 +70,20 @@ async function startStack() {
     try { process.kill(-child.pid, 'SIGTERM') } catch (e) { clearTimeout(hard); resolve() }
     return undefined
   })
-  return { base, stop, log: () => log }
+  return { base, wsBase, stop, log: () => log }
 }
 
 /** For a jest file that drives pages against the stack: starts it before the file's tests and points the
- * client's config at it; afterwards unloads every page the file pushed on `pages` (their polling stops) and
- * stops the stack. `base` is set once the stack is up. */
+ * client's config at it (`base` and `wsBase`); afterwards unloads every page the file pushed on `pages` (their
+ * polling and sockets stop) and stops the stack. `base` and `wsBase` are set once the stack is up. */
 function useLocalStack(config) {
-  const session = { base: null, pages: [] }
+  const session = { base: null, wsBase: null, pages: [] }
   let running
   beforeAll(async () => {
     running = await startStack()
     session.base = running.base
-    config.useBase(running.base)
+    session.wsBase = running.wsBase
+    config.useBase(running.base, running.wsBase)
   }, 240000)
   afterAll(async () => {
     for (const page of session.pages) page.instance.onUnload && page.instance.onUnload()

@@ -54,7 +54,7 @@ test('out for delivery: the map shows store, address and rider; arrival estimate
 test('connects with the token, subscribes to the order, and a rider message moves the rider marker', async () => {
   const page = await open()
   const [socket] = sockets()
-  expect(socket.url).toBe('ws://127.0.0.1:8000/ws?token=tok')
+  expect(socket.url).toBe('ws://127.0.0.1:8001/ws?token=tok')
   socket.__open()
   expect(socket.sent).toEqual([{ action: 'subscribe', topic: `order:${ID}` }])
   socket.__message({ type: 'rider', order_id: ID, lat: 31.2325, lng: 121.4551, eta_at: '2026-12-04T23:13:00.000Z', at: '2026-12-04T23:12:00.000Z' })
