@@ -372,6 +372,20 @@ def loyalty_events():
 
 
 @component
+def member_profile_table():
+    from diancan.adapters.member_profile_table import MemberProfileTable
+
+    return MemberProfileTable()
+
+
+@component
+def member_profiles():
+    from diancan.services.member_profiles import MemberProfiles
+
+    return MemberProfiles(repository(), member_profile_table(), settings().business_tz)
+
+
+@component
 def review_table():
     from diancan.adapters.review_table import ReviewTable
 
@@ -458,7 +472,7 @@ def privacy():
     from diancan.adapters.staff_table import AuditLog
 
     return Privacy(phones, pii_cipher(), activity_table(), personal=PersonalDataTable(), marketing=marketing_table(),
-                   audit=AuditLog())
+                   audit=AuditLog(), profiles=member_profile_table())
 
 
 @component

@@ -7,6 +7,8 @@ stations, ingredients, counters) use prefixes that sort after ``DISH#``.
 
 from __future__ import annotations
 
+import hashlib
+
 PROFILE = "#PROFILE"
 MENU_FIRST, MENU_LAST = PROFILE, "DISH#\uffff"
 # The store's service state (busy, delivery paused, open kitchen tickets): inside the menu read's range
@@ -208,6 +210,31 @@ def guest_reco(store_id: str) -> str:
 def last_order_on(day: str) -> str:
     """GSI2PK of a member's info item: the guests whose latest order was on ``day`` (win-back, after N)."""
     return f"LASTORDER#{day}"
+
+
+# ---- member profiles and segments (adapters/member_profile_table.py) -------------------------------------
+MEMBER_PROFILE = "MEMBERPROFILE"
+PROFILE_SHARDS = 16  # GSI1 partitions the daily job pages through, so no index partition holds every member
+
+
+def profile_shard_of(openid: str) -> str:
+    """GSI1PK of a member's profile: ``PROFILES#<nn>``, the shard fixed by the openid's hash."""
+    shard = int(hashlib.sha256(openid.encode("utf-8")).hexdigest()[:8], 16) % PROFILE_SHARDS
+    return profile_shard(shard)
+
+
+def profile_shard(shard: int) -> str:
+    return f"PROFILES#{shard:02d}"
+
+
+def in_segment(segment: str) -> str:
+    """GSI2PK of a member's profile: the members the daily job last put in ``segment``."""
+    return f"SEGMENT#{segment}"
+
+
+def segment_sizes(day: str) -> tuple[str, str]:
+    """The sizes of every segment on one business day (``SEGMENTS`` / ``DAY#<day>``): the "over time" view."""
+    return "SEGMENTS", f"DAY#{day}"
 
 
 def birthday_on(month_day: str) -> str:

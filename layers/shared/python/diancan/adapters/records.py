@@ -339,6 +339,25 @@ class GuestRecoRecord(Record, discriminator="guest_reco"):
     version = NumberAttribute(default=0)
 
 
+class MemberProfileRecord(Record, discriminator="member_profile"):
+    """A member's profile (``USER#<openid>/MEMBERPROFILE``, ``doc`` a domain ``MemberProfile``), folded from their
+    orders by the member_profile consumer; ``version`` guards that read-modify-write. GSI1 ``PROFILES#<nn>`` /
+    openid (the daily job pages through the shards); GSI2 ``SEGMENT#<name>`` / openid and ``segment`` are set by
+    the daily job alone, with UpdateItems that leave ``doc`` and ``version`` alone."""
+
+    openid = UnicodeAttribute()
+    doc = JSONAttribute(default=dict)
+    version = NumberAttribute(default=0)
+    segment = UnicodeAttribute(null=True)
+    segments = UnicodeSetAttribute(null=True)  # the saved custom segments the member matched last time
+
+
+class SegmentSizesRecord(Record, discriminator="segment_sizes"):
+    """Members per segment on one business day (``SEGMENTS/DAY#<day>``), written once by the daily job."""
+
+    doc = JSONAttribute()
+
+
 class StoreRecoRecord(Record, discriminator="store_reco"):
     """A store's best sellers and "ordered together" lists (``STORE#<sid>/RECO``), rewritten by the daily job."""
 

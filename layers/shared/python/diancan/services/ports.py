@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
     from diancan.adapters.login_guard_table import Claim, GuardRead
     from diancan.adapters.marketing_table import PointsEntry
+    from diancan.adapters.member_profile_table import StoredProfile
     from diancan.adapters.notice_table import NoticeRead
     from diancan.adapters.personal_data import GuestOrder
     from diancan.adapters.print_jobs import BoardOrder
@@ -49,6 +50,7 @@ if TYPE_CHECKING:
     from diancan.domain.events import OrderEvent
     from diancan.domain.guest_notices import SubscribeMessage
     from diancan.domain.invoices import Invoice
+    from diancan.domain.member_profile import MemberProfile
     from diancan.domain.membership import Standing
     from diancan.domain.menu import Category, Dish, Store
     from diancan.domain.money import Fen
@@ -545,6 +547,16 @@ class InvoiceBook(Protocol):
     def issue(self, invoice: Invoice) -> bool: ...
 
     def issued_on(self, store_id: str, day: str) -> list[Invoice]: ...
+
+
+class ProfileBook(Protocol):
+    """Members' profiles and segments (``adapters/member_profile_table.py``: ``MemberProfileTable``)."""
+
+    def get(self, openid: str) -> StoredProfile: ...
+
+    def save(self, openid: str, profile: MemberProfile, version: int) -> None: ...
+
+    def erase(self, openid: str, at: str) -> None: ...
 
 
 class PersonalData(Protocol):

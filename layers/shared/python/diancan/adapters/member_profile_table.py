@@ -1,0 +1,115 @@
+"""DynamoDB access for member profiles (``USER#<openid>/MEMBERPROFILE``) and segments.
+
+The consumer reads a profile (consistent GetItem) and writes it back with ONE conditional UpdateItem on the
+version it read. The daily job pages through the 16 GSI1 shards ``PROFILES#<nn>`` (never a scan, never more
+than a page in memory) and moves a member's segment (GSI2 ``SEGMENT#<name>``) with an UpdateItem only when it
+changed; segment sizes per day are one item per day (docs/table.md, member profiles).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from pynamodb.exceptions import DoesNotExist, UpdateError
+
+from diancan.adapters import keys
+from diancan.adapters.records import MemberProfileRecord, SegmentSizesRecord
+from diancan.domain.exceptions import ConditionFailed
+from diancan.domain.member_profile import MemberProfile, erased
+
+
+@dataclass(frozen=True)
+class StoredProfile:
+    openid: str
+    profile: MemberProfile
+    version: int  # 0: no item yet
+    segment: str | None = None
+    segments: frozenset[str] = frozenset()
+
+
+def _conditional_failed(error: Exception) -> bool:
+    return getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException"
+
+
+def _stored(record: MemberProfileRecord) -> StoredProfile:
+    return StoredProfile(record.openid, MemberProfile.model_validate(record.doc or {}), int(record.version or 0),
+                         record.segment, frozenset(record.segments or ()))
+
+
+class MemberProfileTable:
+    def get(self, openid: str) -> StoredProfile:
+        """GetItem (consistent: the next write is conditional on this version)."""
+        try:
+            return _stored(MemberProfileRecord.get(keys.user(openid), keys.MEMBER_PROFILE, consistent_read=True))
+        except DoesNotExist:
+            return StoredProfile(openid, MemberProfile(), 0)
+
+    def save(self, openid: str, profile: MemberProfile, version: int) -> None:
+        """One UpdateItem, applied only if nobody wrote since ``version`` was read (ConditionFailed otherwise)."""
+        record = MemberProfileRecord(keys.user(openid), keys.MEMBER_PROFILE)
+        condition = (MemberProfileRecord.version == version) if version else MemberProfileRecord.PK.does_not_exist()
+        try:
+            record.update(actions=[
+                MemberProfileRecord.kind.set(MemberProfileRecord), MemberProfileRecord.openid.set(openid),
+                MemberProfileRecord.doc.set(profile.model_dump(mode="json", exclude_defaults=True)),
+                MemberProfileRecord.version.set(version + 1),
+                MemberProfileRecord.GSI1PK.set(keys.profile_shard_of(openid)), MemberProfileRecord.GSI1SK.set(openid),
+            ], condition=condition)
+        except UpdateError as error:
+            if _conditional_failed(error):
+                raise ConditionFailed("member_profile") from error
+            raise
+
+    def erase(self, openid: str, at: str) -> None:
+        """The guest's "delete my data": the profile becomes its erasure time alone and leaves every segment
+        (one UpdateItem; the version moves on, so a fold that read the old profile fails its condition)."""
+        MemberProfileRecord(keys.user(openid), keys.MEMBER_PROFILE).update(actions=[
+            MemberProfileRecord.kind.set(MemberProfileRecord), MemberProfileRecord.openid.set(openid),
+            MemberProfileRecord.doc.set(erased(at).model_dump(mode="json", exclude_defaults=True)),
+            MemberProfileRecord.version.add(1), MemberProfileRecord.segment.remove(),
+            MemberProfileRecord.segments.remove(), MemberProfileRecord.GSI2PK.remove(),
+            MemberProfileRecord.GSI2SK.remove(),
+            MemberProfileRecord.GSI1PK.set(keys.profile_shard_of(openid)), MemberProfileRecord.GSI1SK.set(openid)])
+
+    # ---- the daily job ------------------------------------------------------------------------------------------
+
+    def all_profiles(self, page_size: int = 500) -> Iterator[StoredProfile]:
+        """Every profile, shard by shard, one page (≤ ``page_size`` items) in memory at a time."""
+        for shard in range(keys.PROFILE_SHARDS):
+            for record in MemberProfileRecord.gsi1.query(keys.profile_shard(shard), page_size=page_size):
+                if isinstance(record, MemberProfileRecord):
+                    yield _stored(record)
+
+    def set_segments(self, openid: str, segment: str | None, segments: frozenset[str]) -> None:
+        """The member's RFM segment (and its GSI2 entry) and the custom segments they match: one UpdateItem."""
+        record = MemberProfileRecord(keys.user(openid), keys.MEMBER_PROFILE)
+        actions = [MemberProfileRecord.segments.set(set(segments)) if segments else MemberProfileRecord.segments.remove()]
+        if segment:
+            actions += [MemberProfileRecord.segment.set(segment), MemberProfileRecord.GSI2PK.set(keys.in_segment(segment)),
+                        MemberProfileRecord.GSI2SK.set(openid)]
+        else:
+            actions += [MemberProfileRecord.segment.remove(), MemberProfileRecord.GSI2PK.remove(),
+                        MemberProfileRecord.GSI2SK.remove()]
+        try:
+            record.update(actions=actions, condition=MemberProfileRecord.PK.exists())
+        except UpdateError as error:
+            if not _conditional_failed(error):
+                raise
+
+    def members_in(self, segment: str) -> Iterator[StoredProfile]:
+        """The members of one RFM segment (Query GSI2 ``SEGMENT#<name>``), paged."""
+        for record in MemberProfileRecord.gsi2.query(keys.in_segment(segment)):
+            if isinstance(record, MemberProfileRecord):
+                yield _stored(record)
+
+    def put_sizes(self, day: str, sizes: dict) -> None:
+        pk, sk = keys.segment_sizes(day)
+        SegmentSizesRecord(pk, sk, doc=sizes).save()
+
+    def sizes_between(self, first: str, last: str) -> list[tuple[str, dict]]:
+        """Segment sizes per day from ``first`` to ``last`` (one Query)."""
+        pk, _ = keys.segment_sizes(first)
+        return [(r.SK.removeprefix("DAY#"), dict(r.doc)) for r in SegmentSizesRecord.query(
+            pk, SegmentSizesRecord.SK.between(keys.segment_sizes(first)[1], keys.segment_sizes(last)[1]))
+            if isinstance(r, SegmentSizesRecord)]
