@@ -386,6 +386,13 @@ def member_profiles():
 
 
 @component
+def segment_job():
+    from diancan.services.segment_job import SegmentJob
+
+    return SegmentJob(member_profile_table(), settings().business_tz)
+
+
+@component
 def review_table():
     from diancan.adapters.review_table import ReviewTable
 

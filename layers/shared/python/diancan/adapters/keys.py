@@ -232,6 +232,9 @@ def in_segment(segment: str) -> str:
     return f"SEGMENT#{segment}"
 
 
+SEGMENT_SETTINGS = ("SEGMENTS", "SETTINGS")  # thresholds and saved custom segments; sorts after every DAY#
+
+
 def segment_sizes(day: str) -> tuple[str, str]:
     """The sizes of every segment on one business day (``SEGMENTS`` / ``DAY#<day>``): the "over time" view."""
     return "SEGMENTS", f"DAY#{day}"

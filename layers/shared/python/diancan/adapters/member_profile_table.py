@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from diancan.adapters import keys
-from diancan.adapters.records import MemberProfileRecord, SegmentSizesRecord
+from diancan.adapters.records import MemberProfileRecord, SegmentSettingsRecord, SegmentSizesRecord
 from diancan.domain.exceptions import ConditionFailed
 from diancan.domain.member_profile import MemberProfile, erased
 
@@ -26,6 +26,8 @@ class StoredProfile:
     version: int  # 0: no item yet
     segment: str | None = None
     segments: frozenset[str] = frozenset()
+    segment_week: str | None = None
+    week_start_segment: str | None = None
 
 
 def _conditional_failed(error: Exception) -> bool:
@@ -34,7 +36,8 @@ def _conditional_failed(error: Exception) -> bool:
 
 def _stored(record: MemberProfileRecord) -> StoredProfile:
     return StoredProfile(record.openid, MemberProfile.model_validate(record.doc or {}), int(record.version or 0),
-                         record.segment, frozenset(record.segments or ()))
+                         record.segment, frozenset(record.segments or ()), record.segment_week,
+                         record.week_start_segment)
 
 
 class MemberProfileTable:
@@ -69,6 +72,7 @@ class MemberProfileTable:
             MemberProfileRecord.doc.set(erased(at).model_dump(mode="json", exclude_defaults=True)),
             MemberProfileRecord.version.add(1), MemberProfileRecord.segment.remove(),
             MemberProfileRecord.segments.remove(), MemberProfileRecord.GSI2PK.remove(),
+            MemberProfileRecord.segment_week.remove(), MemberProfileRecord.week_start_segment.remove(),
             MemberProfileRecord.GSI2SK.remove(),
             MemberProfileRecord.GSI1PK.set(keys.profile_shard_of(openid)), MemberProfileRecord.GSI1SK.set(openid)])
 
@@ -81,10 +85,14 @@ class MemberProfileTable:
                 if isinstance(record, MemberProfileRecord):
                     yield _stored(record)
 
-    def set_segments(self, openid: str, segment: str | None, segments: frozenset[str]) -> None:
-        """The member's RFM segment (and its GSI2 entry) and the custom segments they match: one UpdateItem."""
+    def set_segments(self, openid: str, segment: str | None, segments: frozenset[str], week: str,
+                     week_start_segment: str) -> None:
+        """The member's RFM segment (and its GSI2 entry), the custom segments they match and the week's start
+        segment (the flow table): one UpdateItem, conditioned on the item still being there."""
         record = MemberProfileRecord(keys.user(openid), keys.MEMBER_PROFILE)
-        actions = [MemberProfileRecord.segments.set(set(segments)) if segments else MemberProfileRecord.segments.remove()]
+        actions = [MemberProfileRecord.segments.set(set(segments)) if segments else MemberProfileRecord.segments.remove(),
+                   MemberProfileRecord.segment_week.set(week),
+                   MemberProfileRecord.week_start_segment.set(week_start_segment)]
         if segment:
             actions += [MemberProfileRecord.segment.set(segment), MemberProfileRecord.GSI2PK.set(keys.in_segment(segment)),
                         MemberProfileRecord.GSI2SK.set(openid)]
@@ -102,6 +110,16 @@ class MemberProfileTable:
         for record in MemberProfileRecord.gsi2.query(keys.in_segment(segment)):
             if isinstance(record, MemberProfileRecord):
                 yield _stored(record)
+
+    def segment_settings(self) -> dict:
+        """The owner's thresholds and saved custom segments as stored (GetItem; {} when never set)."""
+        try:
+            return dict(SegmentSettingsRecord.get(*keys.SEGMENT_SETTINGS).doc or {})
+        except DoesNotExist:
+            return {}
+
+    def put_segment_settings(self, doc: dict, at: str) -> None:
+        SegmentSettingsRecord(*keys.SEGMENT_SETTINGS, doc=doc, updated_at=at).save()
 
     def put_sizes(self, day: str, sizes: dict) -> None:
         pk, sk = keys.segment_sizes(day)

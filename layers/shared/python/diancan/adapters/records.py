@@ -350,12 +350,21 @@ class MemberProfileRecord(Record, discriminator="member_profile"):
     version = NumberAttribute(default=0)
     segment = UnicodeAttribute(null=True)
     segments = UnicodeSetAttribute(null=True)  # the saved custom segments the member matched last time
+    segment_week = UnicodeAttribute(null=True)  # ISO week (yyyy-Www) of the job's latest run for this member
+    week_start_segment = UnicodeAttribute(null=True)  # the segment when that week began ("" : none)
 
 
 class SegmentSizesRecord(Record, discriminator="segment_sizes"):
     """Members per segment on one business day (``SEGMENTS/DAY#<day>``), written once by the daily job."""
 
     doc = JSONAttribute()
+
+
+class SegmentSettingsRecord(Record, discriminator="segment_settings"):
+    """The owner's segment thresholds and saved custom segments (``SEGMENTS/SETTINGS``)."""
+
+    doc = JSONAttribute()
+    updated_at = UnicodeAttribute(null=True)
 
 
 class StoreRecoRecord(Record, discriminator="store_reco"):
