@@ -98,6 +98,11 @@ ROUTES = [
     ("POST", "/s/{sid}/offers", "marketing.manage"),
     ("GET", "/members", "marketing.manage"),
     ("GET", "/api/members", "marketing.manage"),
+    ("GET", "/segments", "marketing.manage"),
+    ("GET", "/api/segments", "marketing.manage"),
+    ("GET", "/segments/{segment_id}", "marketing.manage"),
+    ("GET", "/api/segments/{segment_id}", "marketing.manage"),
+    ("POST", "/api/segments/settings", "marketing.manage"),
     ("GET", "/s/{sid}/store/profile", "store.edit"),
     ("POST", "/s/{sid}/store/profile", "store.edit"),
     ("GET", "/s/{sid}/store/settings", "store.edit"),
@@ -151,7 +156,7 @@ ROUTES = [
     ("POST", "/s/{sid}/invoices/{oid}/issue", "invoices.issue"),
 ]
 FILL = {"{day}": "2026-11-24", "{staff_id}": "cashier-jingan", "{sn}": "920000001", "{table_no}": "A1", "{ingredient_id}": "pork", "{station_id}": "hot", "{ticket_id}": "k-hot", "{session_id}": "no-session", "{shift_id}": "no-shift",
-        "{call_id}": "no-call"}
+        "{call_id}": "no-call", "{segment_id}": "active"}
 PEOPLE = list(PASSWORDS)  # every role of store 1 (sh-jingan) and manager, cashier and cook of store 2
 
 

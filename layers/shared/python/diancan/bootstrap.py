@@ -393,6 +393,13 @@ def segment_job():
 
 
 @component
+def segment_board():
+    from diancan.services.segment_board import SegmentBoard
+
+    return SegmentBoard(member_profile_table(), settings().business_tz)
+
+
+@component
 def review_table():
     from diancan.adapters.review_table import ReviewTable
 

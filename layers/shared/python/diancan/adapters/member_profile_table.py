@@ -14,7 +14,13 @@ from dataclasses import dataclass
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from diancan.adapters import keys
-from diancan.adapters.records import MemberProfileRecord, SegmentSettingsRecord, SegmentSizesRecord
+from diancan.adapters.records import (
+    MemberProfileRecord,
+    MemberRecord,
+    Record,
+    SegmentSettingsRecord,
+    SegmentSizesRecord,
+)
 from diancan.domain.exceptions import ConditionFailed
 from diancan.domain.member_profile import MemberProfile, erased
 
@@ -104,6 +110,15 @@ class MemberProfileTable:
         except UpdateError as error:
             if not _conditional_failed(error):
                 raise
+
+    def standings(self, openids: list[str]) -> dict[str, tuple[int, int]]:
+        """Points and lifetime spend (the level) of each member from ``USER#<openid>/MEMBER``: BatchGetItem,
+        100 keys a call; a member without the item is left out."""
+        found = {}
+        for record in Record.batch_get([(keys.user(o), keys.MEMBER) for o in sorted(set(openids))]):
+            if isinstance(record, MemberRecord):
+                found[record.PK.removeprefix(keys.user(""))] = (int(record.points or 0), int(record.spend_fen or 0))
+        return found
 
     def members_in(self, segment: str) -> Iterator[StoredProfile]:
         """The members of one RFM segment (Query GSI2 ``SEGMENT#<name>``), paged."""

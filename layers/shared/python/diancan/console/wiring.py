@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from diancan.services.printing import PrintingService
     from diancan.services.reports import ReportService
     from diancan.services.reviews import Reviews
+    from diancan.services.segment_board import SegmentBoard
     from diancan.services.settlement import SettlementService
     from diancan.services.shifts import ShiftService
     from diancan.services.stock import StockService
@@ -90,6 +91,7 @@ class ConsoleServices:
     invoices: Callable[[], InvoiceService]
     busy_mode: Callable[[], BusyMode]
     settlement_desk: Callable[[], SettlementService]  # the day's settlement: view, close (no files: no openpyxl)
+    segment_board: Callable[[], SegmentBoard]  # members' segments: sizes, flows, lists and exports, settings
 
 
 def session_key(app_secret: dict) -> bytes:
@@ -125,4 +127,4 @@ def build(settings: ConsoleSettings, cost: ScryptCost = CURRENT) -> ConsoleServi
         counter=bootstrap.counter,
         shifts=bootstrap.shifts, invoices=bootstrap.invoices,
         busy_mode=bootstrap.busy_mode,
-        settlement_desk=bootstrap.settlement_desk)
+        settlement_desk=bootstrap.settlement_desk, segment_board=bootstrap.segment_board)
