@@ -91,6 +91,6 @@ def segment_settings():
 
 def _days() -> int:
     raw = request.args.get("days", "28")
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 15):
         raise InvalidRequest("days is a whole number", "天数须为整数", code="INVALID_DAYS")
     return int(raw)
