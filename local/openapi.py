@@ -174,6 +174,8 @@ SUMMARIES = {
     "members.segment_members": "A segment's members by member code (page, or CSV/XLSX export)",
     "members.segment_members_json": "A segment's members by member code (JSON)",
     "members.segment_settings": "Save segment thresholds and custom segments",
+    "members.segment_campaign": "Issue a coupon template to a segment (now or scheduled; control group, cap)",
+    "members.segment_campaign_report": "A segment campaign's uplift: targeted vs control orders and spend",
     "store_profile.page": "The store profile form: name, address, location, hours, closures, order modes, time zone",
     "store_profile.save": "Save the store profile (checked by the API's StoreEdit; text hours and dates, yuan)",
     "reviews.page": "A store's reviews",

@@ -92,3 +92,23 @@ def test_segment_settings_are_validated_and_saved(make_app, segmented):
     assert good.status_code == 200
     assert segmented.segment_settings() == {"thresholds": {"chain": {}, "stores": {"sh-jingan": {"active_days": 14}}},
                                             "custom": [lunch]}
+
+
+def test_an_owner_sends_a_campaign_to_a_segment_and_reads_its_report(make_app, console, segmented):
+    from local.demo_offers import load
+
+    load()
+    client = make_app().test_client()
+    csrf = login(client, "boss")
+    bad = client.post("/api/segments/campaigns", json={"campaign_id": "x", "template_id": "tpl-lunch",
+                                                        "segment_id": "active", "control_percent": 90},
+                      headers={"X-CSRF-Token": csrf}, base_url=BASE)
+    assert bad.status_code == 400 and bad.get_json()["code"] == "INVALID_CAMPAIGN"
+    sent = client.post("/api/segments/campaigns", json={"campaign_id": "back", "template_id": "tpl-lunch",
+                                                         "segment_id": "active", "control_percent": 0},
+                       headers={"X-CSRF-Token": csrf}, base_url=BASE)
+    assert sent.status_code == 200 and (sent.get_json()["targeted"], sent.get_json()["issued"]) == (2, 2)
+    assert "segments.campaign" in {e.action for e in console.audit.recent(None)}
+    report = client.get("/api/segments/campaigns/back", base_url=BASE).get_json()
+    assert report["targeted"]["members"] == 2 and report["control"]["members"] == 0
+    assert client.get("/api/segments/campaigns/none", base_url=BASE).status_code == 404

@@ -170,6 +170,7 @@ def member_profile(scene: Scene) -> None:
 def segment_daily(scene: Scene) -> None:
     """A guest whose completed order is in their profile, and the owner's thresholds and a custom segment."""
     from diancan import bootstrap
+    from diancan.domain.campaigns import Campaign
     from diancan.domain.events import OrderCompleted
 
     order_id = scene.use_paid_order()
@@ -181,6 +182,10 @@ def segment_daily(scene: Scene) -> None:
         {"thresholds": {"chain": {"high_visits": 2}}, "custom": [
             {"segment_id": "regulars", "name": "常客", "all_of": [{"kind": "regular_at", "min_visits": 1}]}]},
         order.created_at)
+    _load("demo_offers")  # a campaign to new members, due since the order was placed
+    bootstrap.campaign_table().create(Campaign(campaign_id="welcome", template_id="tpl-lunch", segment_id="new",
+                                               control_percent=0, send_at=order.created_at,
+                                               created_at=order.created_at, created_by="staff:boss"))
 
 
 def menu_daily(scene: Scene) -> None:

@@ -44,6 +44,7 @@ ADAPTERS = {
     "StaffRepository": ("staff_table", "StaffTable"), "ShiftBook": ("shift_table", "ShiftTable"),
     "VoucherChain": ("payment_table", "PaymentTable"), "InvoiceBook": ("invoice_table", "InvoiceTable"),
     "PersonalData": ("personal_data", "PersonalDataTable"), "ProfileBook": ("member_profile_table", "MemberProfileTable"),
+    "CampaignBook": ("campaign_table", "CampaignTable"),
     "ServiceStateLedger": ("service_state_table", "ServiceStateTable"), "PictureStorage": ("review_pictures", "ReviewPictureFiles"),
     "SubscribeMessages": ("wechat_messages", "WeChatSubscribeMessages"),
     "WeChatLoginClient": ("wechat", "WeChatLogin"), "TokenIssuer": ("tokens", "TokenSigner"),

@@ -389,7 +389,7 @@ def member_profiles():
 def segment_job():
     from diancan.services.segment_job import SegmentJob
 
-    return SegmentJob(member_profile_table(), settings().business_tz)
+    return SegmentJob(member_profile_table(), settings().business_tz, send_due=lambda: segment_campaigns().send_due())
 
 
 @component
@@ -397,6 +397,20 @@ def segment_board():
     from diancan.services.segment_board import SegmentBoard
 
     return SegmentBoard(member_profile_table(), settings().business_tz)
+
+
+@component
+def campaign_table():
+    from diancan.adapters.campaign_table import CampaignTable
+
+    return CampaignTable()
+
+
+@component
+def segment_campaigns():
+    from diancan.services.segment_campaigns import SegmentCampaigns
+
+    return SegmentCampaigns(campaign_table(), member_profile_table(), marketing_table(), coupons())
 
 
 @component

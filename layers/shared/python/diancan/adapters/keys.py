@@ -232,6 +232,18 @@ def in_segment(segment: str) -> str:
     return f"SEGMENT#{segment}"
 
 
+CAMPAIGN = "CAMPAIGN"
+CAMPAIGNS_DUE = "CAMPAIGNS#SCHEDULED"  # GSI1PK of a campaign until it is sent; GSI1SK ``<send_at>#<id>``
+
+
+def campaign(campaign_id: str) -> str:
+    return f"CAMPAIGN#{campaign_id}"
+
+
+def campaign_member(openid: str) -> str:
+    return f"MEMBER#{openid}"
+
+
 SEGMENT_SETTINGS = ("SEGMENTS", "SETTINGS")  # thresholds and saved custom segments; sorts after every DAY#
 
 

@@ -360,6 +360,22 @@ class SegmentSizesRecord(Record, discriminator="segment_sizes"):
     doc = JSONAttribute()
 
 
+class CampaignRecord(Record, discriminator="campaign"):
+    """A campaign to a segment (``CAMPAIGN#<id>/CAMPAIGN``, ``doc`` a domain ``Campaign``); GSI1
+    ``CAMPAIGNS#SCHEDULED`` / ``<send_at>#<id>`` until it is sent."""
+
+    doc = JSONAttribute()
+
+
+class CampaignMemberRecord(Record, discriminator="campaign_member"):
+    """A member's side of a campaign (``CAMPAIGN#<id>/MEMBER#<openid>``): targeted (with the coupons issued) or
+    control; written once, so a resend never moves anyone."""
+
+    openid = UnicodeAttribute()
+    group = UnicodeAttribute()
+    coupons = NumberAttribute(default=0)
+
+
 class SegmentSettingsRecord(Record, discriminator="segment_settings"):
     """The owner's segment thresholds and saved custom segments (``SEGMENTS/SETTINGS``)."""
 

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from diancan.adapters.wechat import WeChatSession
     from diancan.adapters.wechat_messages import SendResult
     from diancan.adapters.wechatpay import WeChatPayConfig
+    from diancan.domain.campaigns import Campaign
     from diancan.domain.cart import OrderLine
     from diancan.domain.coupons import CouponTemplate, GuestFacts
     from diancan.domain.delivery import (
@@ -574,6 +575,24 @@ class ProfileBook(Protocol):
     def sizes_between(self, first: str, last: str) -> list[tuple[str, dict]]: ...
 
     def standings(self, openids: list[str]) -> dict[str, tuple[int, int]]: ...
+
+
+class CampaignBook(Protocol):
+    """Campaigns to segments and their members' sides (``adapters/campaign_table.py``: ``CampaignTable``)."""
+
+    def create(self, campaign: Campaign) -> None: ...
+
+    def get(self, campaign_id: str) -> Campaign: ...
+
+    def due(self, now: str) -> list[Campaign]: ...
+
+    def mark_sent(self, campaign: Campaign) -> None: ...
+
+    def add_member(self, campaign_id: str, openid: str, group: str, coupons: int) -> bool: ...
+
+    def members(self, campaign_id: str) -> Iterator[tuple[str, str]]: ...
+
+    def orders_between(self, openid: str, start: str, end: str) -> list[Order]: ...
 
 
 class PersonalData(Protocol):

@@ -37,10 +37,11 @@ def iso_week(day: date) -> str:
 
 class SegmentJob:
     def __init__(self, profiles: ProfileBook, business_tz: str = "Asia/Shanghai",
-                 clock: Callable[[], datetime] = utcnow) -> None:
+                 clock: Callable[[], datetime] = utcnow, send_due: Callable[[], list[str]] | None = None) -> None:
         self._profiles = profiles
         self._tz = business_tz
         self._clock = clock
+        self._send_due = send_due  # scheduled campaigns go out once the segments have moved
 
     def run(self) -> dict:
         now = self._clock()
@@ -55,8 +56,9 @@ class SegmentJob:
                     "custom_names": {s.segment_id: s.name for s in custom.segments}}
         self._profiles.put_sizes(today.isoformat(), figures)
         logger.info("segments computed", extra={"members": figures["members"], "written": figures["written"]})
+        campaigns = self._send_due() if self._send_due else []
         return {"day": today.isoformat(), "members": figures["members"], "written": figures["written"],
-                "sizes": figures["sizes"]}
+                "sizes": figures["sizes"], "campaigns_sent": campaigns}
 
     def _thresholds(self, settings: SegmentSettings, today: date) -> tuple[Thresholds, dict[str, Thresholds]]:
         chain, stores = RfmHistograms(), {}
