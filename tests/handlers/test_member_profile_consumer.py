@@ -94,3 +94,21 @@ def test_a_deleted_member_loses_their_profile_and_old_orders_do_not_bring_it_bac
     assert stored.segment is None
     assert deliver(completed) == {"batchItemFailures": []}  # a replay of an order from before the erasure
     assert profile_of("openid-gone").profile.visits == 0
+
+
+def test_reviews_count_on_the_profile_once_beside_the_folded_orders(live, guest_token):
+    from tests.conftest import http_call
+
+    token = guest_token("critic")
+    order = place(token, HONGSHAO, "key-critic")
+    move(order["order_id"], *SERVED)
+    body = {"dishes": [{"dish_id": "d-hongshao", "stars": 5}], "text": "好吃"}
+    status, _ = http_call("orders", "orders/post_review", path=f"/orders/{order['order_id']}/review", body=body,
+                          headers={"authorization": f"Bearer {token}"})
+    assert status == 201  # the review came before the completion was folded: the item starts with it
+    http_call("orders", "orders/post_review", path=f"/orders/{order['order_id']}/review", body=body,
+              headers={"authorization": f"Bearer {token}"})  # refused as a repeat: counted once
+    assert deliver(bus_event("OrderCompleted", order["order_id"])) == {"batchItemFailures": []}
+    stored = profile_of("openid-critic")
+    assert (stored.reviews, stored.review_stars_count, stored.average_stars_tenths) == (1, 1, 50)
+    assert stored.profile.visits == 1

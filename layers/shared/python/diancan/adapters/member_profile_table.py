@@ -34,6 +34,14 @@ class StoredProfile:
     segments: frozenset[str] = frozenset()
     segment_week: str | None = None
     week_start_segment: str | None = None
+    reviews: int = 0  # reviews written, and the stars they gave (per dish rated)
+    review_stars_sum: int = 0
+    review_stars_count: int = 0
+
+    @property
+    def average_stars_tenths(self) -> int:
+        """Average stars ×10, rounded down (43 = 4.3 stars); 0 without a review."""
+        return self.review_stars_sum * 10 // self.review_stars_count if self.review_stars_count else 0
 
 
 def _conditional_failed(error: Exception) -> bool:
@@ -43,7 +51,8 @@ def _conditional_failed(error: Exception) -> bool:
 def _stored(record: MemberProfileRecord) -> StoredProfile:
     return StoredProfile(record.openid, MemberProfile.model_validate(record.doc or {}), int(record.version or 0),
                          record.segment, frozenset(record.segments or ()), record.segment_week,
-                         record.week_start_segment)
+                         record.week_start_segment, int(record.review_count or 0), int(record.review_stars_sum or 0),
+                         int(record.review_stars_count or 0))
 
 
 class MemberProfileTable:
@@ -57,7 +66,8 @@ class MemberProfileTable:
     def save(self, openid: str, profile: MemberProfile, version: int) -> None:
         """One UpdateItem, applied only if nobody wrote since ``version`` was read (ConditionFailed otherwise)."""
         record = MemberProfileRecord(keys.user(openid), keys.MEMBER_PROFILE)
-        condition = (MemberProfileRecord.version == version) if version else MemberProfileRecord.PK.does_not_exist()
+        # version 0: no fold yet (the item may exist already, made by a review's counters)
+        condition = (MemberProfileRecord.version == version) if version else MemberProfileRecord.version.does_not_exist()
         try:
             record.update(actions=[
                 MemberProfileRecord.kind.set(MemberProfileRecord), MemberProfileRecord.openid.set(openid),
@@ -79,6 +89,8 @@ class MemberProfileTable:
             MemberProfileRecord.version.add(1), MemberProfileRecord.segment.remove(),
             MemberProfileRecord.segments.remove(), MemberProfileRecord.GSI2PK.remove(),
             MemberProfileRecord.segment_week.remove(), MemberProfileRecord.week_start_segment.remove(),
+            MemberProfileRecord.review_count.remove(), MemberProfileRecord.review_stars_sum.remove(),
+            MemberProfileRecord.review_stars_count.remove(),
             MemberProfileRecord.GSI2SK.remove(),
             MemberProfileRecord.GSI1PK.set(keys.profile_shard_of(openid)), MemberProfileRecord.GSI1SK.set(openid)])
 

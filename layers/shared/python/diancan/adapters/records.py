@@ -350,6 +350,9 @@ class MemberProfileRecord(Record, discriminator="member_profile"):
     version = NumberAttribute(default=0)
     segment = UnicodeAttribute(null=True)
     segments = UnicodeSetAttribute(null=True)  # the saved custom segments the member matched last time
+    review_count = NumberAttribute(null=True)  # reviews and their dish stars: ADDed by the review's transaction
+    review_stars_sum = NumberAttribute(null=True)
+    review_stars_count = NumberAttribute(null=True)
     segment_week = UnicodeAttribute(null=True)  # ISO week (yyyy-Www) of the job's latest run for this member
     week_start_segment = UnicodeAttribute(null=True)  # the segment when that week began ("" : none)
 

@@ -96,7 +96,9 @@ class SegmentBoard:
                 "average_ticket_fen": p.average_ticket_fen, "preferred_mode": MODE_NAMES.get(p.preferred_mode or "", ""),
                 "usual_daypart": DAYPART_NAMES.get(p.usual_daypart or "", ""), "usual_store": p.usual_store or "",
                 "favourite_dishes": "、".join(name for _, name, _ in p.favourite_dishes(3)),
-                "coupon_rate_percent": p.coupon_rate_percent, "custom_segments": ",".join(sorted(stored.segments))}
+                "coupon_rate_percent": p.coupon_rate_percent, "reviews": stored.reviews,
+                "average_stars": f"{stored.average_stars_tenths // 10}.{stored.average_stars_tenths % 10}"
+                if stored.reviews else "", "custom_segments": ",".join(sorted(stored.segments))}
 
     def save_settings(self, data: dict) -> dict:
         """The owner's thresholds (chain and per store) and saved custom segments, validated as a whole."""
