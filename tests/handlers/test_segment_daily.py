@@ -94,3 +94,13 @@ def test_the_flow_table_goes_from_the_last_weeks_segment_to_this_weeks(members):
 def test_the_scheduled_function_runs_the_job(members):
     answer = handler_of("segment_daily")({"source": "aws.events"}, FakeContext())
     assert answer["members"] == 5  # today's clock: every profile still has a visit to go by
+
+
+def test_a_new_week_rewrites_only_members_whose_segment_changed(members):
+    job(THURSDAY).run()
+    next_week = job(THURSDAY + timedelta(days=7)).run()
+    assert next_week["written"] == 1  # the new member became active; the others kept their segments
+    week_after = job(THURSDAY + timedelta(days=14)).run()
+    assert week_after["written"] == 0
+    [*_, (_, figures)] = members.sizes_between("2026-12-01", "2026-12-31")
+    assert figures["week"] == "2026-W51" and figures["flows"][f"{ACTIVE}>{ACTIVE}"] == 2  # moved last week, stayed

@@ -2,9 +2,8 @@
 
 Two streamed passes over the profiles (``ProfileBook.all_profiles``, one page in memory at a time): the first
 fills bounded histograms of recency, frequency and spend (the chain's and each usual store's) for the default
-thresholds; the second segments each member, writes the ones whose segments changed (and, on a new week's
-first run, every member's week-start segment for the week-to-week flow table) and adds them to the day's
-figures. Memory grows with the distinct values and the segments, never with the members.
+thresholds; the second segments each member, writes the ones whose segments changed (with the segment the week began with,
+for the week-to-week flow table) and adds them to the day's figures. Memory grows with the distinct values and the segments, never with the members.
 """
 
 from __future__ import annotations
@@ -83,9 +82,11 @@ class SegmentJob:
             rfm = rfm_of(profile, today)
             segment = segment_of(rfm, store_t.get(profile.usual_store or "", chain_t))
             matched = custom.matched(profile, rfm, segment, today)
+            # The segment when the week began: stored with the latest change if that was this week, else the
+            # stored segment itself (unchanged since). So only members whose segments changed are written,
+            # and a new week rewrites nobody.
             week_start = (stored.week_start_segment or NONE) if stored.segment_week == week else (stored.segment or NONE)
-            if (segment, matched, week, week_start) != (stored.segment, stored.segments, stored.segment_week,
-                                                        stored.week_start_segment):
+            if (segment, matched) != (stored.segment, stored.segments):
                 self._profiles.set_segments(stored.openid, segment, matched, week, week_start)
                 written += 1
             if segment is None and week_start == NONE:
