@@ -101,3 +101,19 @@ def test_the_uplift_report_counts_orders_and_spend_of_each_group_in_the_window(a
     assert report["control"] == {"members": c, "orders": 1, "spend_fen": 4200,
                                  "orders_per_100_members": 100 // c, "spend_per_member_fen": 4200 // c}
     assert report["uplift"]["spend_per_member_fen"] == 12_600 // t - 4200 // c
+
+
+def test_a_campaign_to_a_saved_custom_segment_reaches_the_members_it_matched(active_members):
+    from diancan import bootstrap
+    from diancan.services.segment_job import SegmentJob
+
+    mine = {"segment_id": "twice", "name": "来过两次",
+            "all_of": [{"kind": "measure", "field": "spend_fen", "op": ">=", "value": 5000}]}
+    active_members.save(MEMBERS[0], active_members.get(MEMBERS[0]).profile.model_copy(update={
+        "spend_fen": 6000, "months": {"2026-12": Period(visits=1, spend_fen=6000)}}), 1)
+    active_members.put_segment_settings({"custom": [mine]}, "2026-12-01T00:00:00.000Z")
+    SegmentJob(active_members, clock=lambda: NOW).run()
+    sent = service(NOW).create(request(campaign_id="twice-push", segment_id="custom:twice", control_percent=0),
+                               "staff:boss")
+    assert (sent.targeted, sent.control) == (1, 0)
+    assert len(bootstrap.marketing_table().wallet(MEMBERS[0])) == 2

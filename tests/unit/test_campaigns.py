@@ -33,7 +33,7 @@ def test_the_uplift_matches_a_hand_computation():
     assert uplift(GroupOutcome(1, 1, 100), GroupOutcome(0, 0, 0))["uplift"]["spend_percent"] is None
 
 
-@pytest.mark.parametrize("bad", [{"control_percent": 60}, {"per_guest_cap": 0}, {"segment_id": "vip"},
+@pytest.mark.parametrize("bad", [{"control_percent": 60}, {"per_guest_cap": 0}, {"segment_id": "vip"}, {"segment_id": "custom:Bad"},
                                  {"campaign_id": "Has Space"}, {"window_days": 0}])
 def test_a_campaign_request_out_of_bounds_is_refused(bad):
     with pytest.raises(ValidationError):

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from diancan.domain.money import Fen
 
-SegmentId = Literal["new", "active", "high_value", "sleeping", "at_risk", "lost"]
+CUSTOM_PREFIX = "custom:"
+SEGMENT_PATTERN = r"^(new|active|high_value|sleeping|at_risk|lost|custom:[a-z0-9][a-z0-9-]{0,31})$"
 TARGETED, CONTROL = "targeted", "control"
 
 
@@ -30,7 +30,7 @@ class CampaignRequest(BaseModel):
 
     campaign_id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,29}$")
     template_id: str = Field(min_length=1, max_length=64)
-    segment_id: SegmentId
+    segment_id: str = Field(pattern=SEGMENT_PATTERN, description="an RFM segment's id, or custom:<saved segment id>")
     control_percent: int = Field(10, ge=0, le=50)
     per_guest_cap: int = Field(1, ge=1, le=5, description="coupons a member gets at most (the template's own "
                                                           "per-guest limit may be lower)")

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from diancan.domain.campaigns import (
     CONTROL,
+    CUSTOM_PREFIX,
     TARGETED,
     Campaign,
     CampaignRequest,
@@ -66,7 +67,7 @@ class SegmentCampaigns:
         # The campaign's cap is the claim limit within its period: a resend issues nothing more.
         capped = template.model_copy(update={"per_guest_limit": min(template.per_guest_limit, campaign.per_guest_cap)})
         targeted = control = issued = 0
-        for stored in self._profiles.members_in(SEGMENT_BY_ID[campaign.segment_id]):
+        for stored in self._members(campaign.segment_id):
             if in_control(campaign.campaign_id, stored.openid, campaign.control_percent):
                 control += self._campaigns.add_member(campaign.campaign_id, stored.openid, CONTROL, 0)
                 continue
@@ -82,6 +83,14 @@ class SegmentCampaigns:
         self._campaigns.mark_sent(sent)
         logger.info("campaign sent", extra={"campaign": campaign.campaign_id, "targeted": targeted, "control": control})
         return sent
+
+    def _members(self, segment_id: str):
+        """An RFM segment's members (Query GSI2), or a saved custom segment's: they are not indexed, so every
+        profile is streamed (the shards' pages) and those the last nightly run matched are kept."""
+        if segment_id.startswith(CUSTOM_PREFIX):
+            wanted = segment_id.removeprefix(CUSTOM_PREFIX)
+            return (s for s in self._profiles.all_profiles() if wanted in s.segments)
+        return self._profiles.members_in(SEGMENT_BY_ID[segment_id])
 
     def report(self, campaign_id: str) -> dict:
         """Orders and spend (paid, less refunds) of each group within [sent, sent + window days)."""
