@@ -101,6 +101,13 @@ ROUTES = [
     ("POST", "/s/{sid}/offers", "marketing.manage"),
     ("GET", "/members", "marketing.manage"),
     ("GET", "/api/members", "marketing.manage"),
+    ("GET", "/segments", "marketing.manage"),
+    ("GET", "/api/segments", "marketing.manage"),
+    ("GET", "/segments/{segment_id}", "marketing.manage"),
+    ("GET", "/api/segments/{segment_id}", "marketing.manage"),
+    ("POST", "/api/segments/settings", "marketing.manage"),
+    ("POST", "/api/segments/campaigns", "marketing.manage"),
+    ("GET", "/api/segments/campaigns/{campaign_id}", "marketing.manage"),
     ("GET", "/s/{sid}/store/profile", "store.edit"),
     ("POST", "/s/{sid}/store/profile", "store.edit"),
     ("GET", "/s/{sid}/store/settings", "store.edit"),
@@ -155,7 +162,8 @@ ROUTES = [
     ("POST", "/s/{sid}/invoices/{oid}/reverse", "invoices.issue"),
 ]
 FILL = {"{day}": "2026-11-24", "{staff_id}": "cashier-jingan", "{sn}": "920000001", "{table_no}": "A1", "{ingredient_id}": "pork", "{station_id}": "hot", "{ticket_id}": "k-hot", "{session_id}": "no-session", "{shift_id}": "no-shift",
-        "{call_id}": "no-call", "{code}": "MAAAAAAAA"}
+        "{call_id}": "no-call", "{code}": "MAAAAAAAA", "{segment_id}": "active",
+        "{campaign_id}": "no-campaign"}
 PEOPLE = list(PASSWORDS)  # every role of store 1 (sh-jingan) and manager, cashier and cook of store 2
 
 

@@ -161,6 +161,33 @@ def order_sweeper(scene: Scene) -> None:
     bootstrap.payment_table().add_sweep(due, "expire", scene.world.order_id, None, int(utcnow().timestamp()) + 3600)
 
 
+def member_profile(scene: Scene) -> None:
+    """A paid order the staff completed: the batch's completion folds it into the guest's profile."""
+    order_id = scene.use_paid_order()
+    scene.staff_moves(order_id, "accept", "ready", "complete")
+
+
+def segment_daily(scene: Scene) -> None:
+    """A guest whose completed order is in their profile, and the owner's thresholds and a custom segment."""
+    from diancan import bootstrap
+    from diancan.domain.campaigns import Campaign
+    from diancan.domain.events import OrderCompleted
+
+    order_id = scene.use_paid_order()
+    scene.staff_moves(order_id, "accept", "ready", "complete")
+    order = bootstrap.repository().get_order(order_id, consistent=True)
+    bootstrap.member_profiles().handle(OrderCompleted(order_id=order_id, store_id=order.store_id, at=order.created_at,
+                                                      mode=order.mode, total_fen=order.total_fen, by="staff:boss"))
+    bootstrap.member_profile_table().put_segment_settings(
+        {"thresholds": {"chain": {"high_visits": 2}}, "custom": [
+            {"segment_id": "regulars", "name": "常客", "all_of": [{"kind": "regular_at", "min_visits": 1}]}]},
+        order.created_at)
+    _load("demo_offers")  # a campaign to new members, due since the order was placed
+    bootstrap.campaign_table().create(Campaign(campaign_id="welcome", template_id="tpl-lunch", segment_id="new",
+                                               control_percent=0, send_at=order.created_at,
+                                               created_at=order.created_at, created_by="staff:boss"))
+
+
 def menu_daily(scene: Scene) -> None:
     """Yesterday a limited dish sold a portion."""
     scene.use_paid_order([LIMITED_DISH])
@@ -236,6 +263,8 @@ SETUPS: dict[str, Callable[[Scene], None]] = {
     "loyalty": loyalty,
     "guest_notify": guest_notify,
     "menu_daily": menu_daily,
+    "member_profile": member_profile,
+    "segment_daily": segment_daily,
 }
 
 

@@ -103,7 +103,8 @@ def erase_later(minutes: int = 2, *, batch: int | None = None):
 
     worker = bootstrap.erasure_worker() if batch is None else ErasureWorker(
         bootstrap.erasure_table(), DueWork(ERASE_QUEUE), PersonalDataTable(), bootstrap.activity_table(),
-        bootstrap.marketing_table(), bootstrap.review_picture_files(), AuditLog(), batch=batch)
+        bootstrap.marketing_table(), bootstrap.review_picture_files(), AuditLog(),
+        bootstrap.member_profile_table(), batch=batch)
     real = utcnow()
     counts = worker.run(now=real + timedelta(minutes=minutes))
     DueWork(ERASE_QUEUE).set_cursor(minute_of(real - timedelta(minutes=1)))  # the clock moved on for this run only

@@ -38,6 +38,7 @@ class Guest:
     ledger: list[tuple[str, int]] = field(default_factory=list)
     audit: list = field(default_factory=list)
     fail_pictures: int = 0
+    member_profile: bool = True  # the profile folded from their orders (用户画像)
 
 
 class Personal:
@@ -107,6 +108,14 @@ class Pictures:
         return len(found)
 
 
+class Profiles:
+    def __init__(self, guest: Guest) -> None:
+        self.g = guest
+
+    def erase(self, openid, at):
+        self.g.member_profile = False
+
+
 class Audit:
     def __init__(self, guest: Guest) -> None:
         self.g = guest
@@ -123,7 +132,7 @@ def world(orders: int = 5):
     erasures = FakeErasures(queue)
     service = ErasureService(erasures, clock=lambda: NOW, token=lambda: "ABC")
     worker = ErasureWorker(erasures, queue, Personal(guest), Activity(guest), Marketing(guest), Pictures(guest),
-                           Audit(guest), clock=lambda: NOW, batch=2)
+                           Audit(guest), Profiles(guest), clock=lambda: NOW, batch=2)
     return guest, service, worker, erasures
 
 
@@ -147,6 +156,7 @@ def test_the_worker_erases_in_bounded_batches_and_resumes_where_it_stopped(monke
     held = erasures.get(GUEST)
     assert held.status.value == "working" and held.counts["addresses"] == 4 and guest.addresses == {"O4"}
     assert not guest.phone and guest.points == 0 and guest.nicknames == {}  # the member items went first
+    assert not guest.member_profile
 
     assert worker.run(now=NOW + timedelta(minutes=2)) == {"steps": 1, "done": 1, "continued": 0, "deferred": 0}
     done = erasures.get(GUEST)

@@ -46,6 +46,8 @@ ADAPTERS = {
     "VoucherChain": ("payment_table", "PaymentTable"), "InvoiceBook": ("invoice_table", "InvoiceTable"),
     "PersonalData": ("personal_data", "PersonalDataTable"), "Erasures": ("erasure_table", "ErasureTable"),
     "DueQueue": ("due_work", "DueWork"),
+    "ProfileBook": ("member_profile_table", "MemberProfileTable"),
+    "CampaignBook": ("campaign_table", "CampaignTable"),
     "ServiceStateLedger": ("service_state_table", "ServiceStateTable"), "PictureStorage": ("review_pictures", "ReviewPictureFiles"),
     "SubscribeMessages": ("wechat_messages", "WeChatSubscribeMessages"),
     "WeChatLoginClient": ("wechat", "WeChatLogin"), "TokenIssuer": ("tokens", "TokenSigner"),

@@ -374,6 +374,48 @@ def loyalty_events():
 
 
 @component
+def member_profile_table():
+    from diancan.adapters.member_profile_table import MemberProfileTable
+
+    return MemberProfileTable()
+
+
+@component
+def member_profiles():
+    from diancan.services.member_profiles import MemberProfiles
+
+    return MemberProfiles(repository(), member_profile_table(), settings().business_tz)
+
+
+@component
+def segment_job():
+    from diancan.services.segment_job import SegmentJob
+
+    return SegmentJob(member_profile_table(), settings().business_tz, send_due=lambda: segment_campaigns().send_due())
+
+
+@component
+def segment_board():
+    from diancan.services.segment_board import SegmentBoard
+
+    return SegmentBoard(member_profile_table(), settings().business_tz)
+
+
+@component
+def campaign_table():
+    from diancan.adapters.campaign_table import CampaignTable
+
+    return CampaignTable()
+
+
+@component
+def segment_campaigns():
+    from diancan.services.segment_campaigns import SegmentCampaigns
+
+    return SegmentCampaigns(campaign_table(), member_profile_table(), marketing_table(), coupons())
+
+
+@component
 def review_table():
     from diancan.adapters.review_table import ReviewTable
 
@@ -517,7 +559,8 @@ def erasure_worker():
     from diancan.services.erasure import ErasureWorker
 
     return ErasureWorker(erasure_table(), DueWork(ERASE_QUEUE), PersonalDataTable(), activity_table(),
-                         marketing_table(), review_picture_files(), AuditLog())
+                         marketing_table(), review_picture_files(), AuditLog(),
+                         member_profile_table())
 
 
 @component

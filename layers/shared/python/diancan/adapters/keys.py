@@ -7,6 +7,8 @@ stations, ingredients, counters) use prefixes that sort after ``DISH#``.
 
 from __future__ import annotations
 
+import hashlib
+
 PROFILE = "#PROFILE"
 MENU_FIRST, MENU_LAST = PROFILE, "DISH#\uffff"
 # The store's service state (busy, delivery paused, open kitchen tickets): inside the menu read's range
@@ -243,6 +245,46 @@ def phone_only_since(day: str) -> str:
     """GSI2PK of the member info of a guest who shared a phone on ``day`` and never ordered (phone retention);
     their first paid order moves it to ``LASTORDER#<day>``."""
     return f"PHONEONLY#{day}"
+
+
+# ---- member profiles and segments (adapters/member_profile_table.py) -------------------------------------
+MEMBER_PROFILE = "MEMBERPROFILE"
+PROFILE_SHARDS = 16  # GSI1 partitions the daily job pages through, so no index partition holds every member
+
+
+def profile_shard_of(openid: str) -> str:
+    """GSI1PK of a member's profile: ``PROFILES#<nn>``, the shard fixed by the openid's hash."""
+    shard = int(hashlib.sha256(openid.encode("utf-8")).hexdigest()[:8], 16) % PROFILE_SHARDS
+    return profile_shard(shard)
+
+
+def profile_shard(shard: int) -> str:
+    return f"PROFILES#{shard:02d}"
+
+
+def in_segment(segment: str) -> str:
+    """GSI2PK of a member's profile: the members the daily job last put in ``segment``."""
+    return f"SEGMENT#{segment}"
+
+
+CAMPAIGN = "CAMPAIGN"
+CAMPAIGNS_DUE = "CAMPAIGNS#SCHEDULED"  # GSI1PK of a campaign until it is sent; GSI1SK ``<send_at>#<id>``
+
+
+def campaign(campaign_id: str) -> str:
+    return f"CAMPAIGN#{campaign_id}"
+
+
+def campaign_member(openid: str) -> str:
+    return f"MEMBER#{openid}"
+
+
+SEGMENT_SETTINGS = ("SEGMENTS", "SETTINGS")  # thresholds and saved custom segments; sorts after every DAY#
+
+
+def segment_sizes(day: str) -> tuple[str, str]:
+    """The sizes of every segment on one business day (``SEGMENTS`` / ``DAY#<day>``): the "over time" view."""
+    return "SEGMENTS", f"DAY#{day}"
 
 
 def birthday_on(month_day: str) -> str:

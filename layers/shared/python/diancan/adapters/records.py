@@ -371,6 +371,53 @@ class GuestRecoRecord(Record, discriminator="guest_reco"):
     version = NumberAttribute(default=0)
 
 
+class MemberProfileRecord(Record, discriminator="member_profile"):
+    """A member's profile (``USER#<openid>/MEMBERPROFILE``, ``doc`` a domain ``MemberProfile``), folded from their
+    orders by the member_profile consumer; ``version`` guards that read-modify-write. GSI1 ``PROFILES#<nn>`` /
+    openid (the daily job pages through the shards); GSI2 ``SEGMENT#<name>`` / openid and ``segment`` are set by
+    the daily job alone, with UpdateItems that leave ``doc`` and ``version`` alone."""
+
+    openid = UnicodeAttribute()
+    doc = JSONAttribute(default=dict)
+    version = NumberAttribute(default=0)
+    segment = UnicodeAttribute(null=True)
+    segments = UnicodeSetAttribute(null=True)  # the saved custom segments the member matched last time
+    review_count = NumberAttribute(null=True)  # reviews and their dish stars: ADDed by the review's transaction
+    review_stars_sum = NumberAttribute(null=True)
+    review_stars_count = NumberAttribute(null=True)
+    segment_week = UnicodeAttribute(null=True)  # ISO week (yyyy-Www) of the job's latest run for this member
+    week_start_segment = UnicodeAttribute(null=True)  # the segment when that week began ("" : none)
+
+
+class SegmentSizesRecord(Record, discriminator="segment_sizes"):
+    """Members per segment on one business day (``SEGMENTS/DAY#<day>``), written once by the daily job."""
+
+    doc = JSONAttribute()
+
+
+class CampaignRecord(Record, discriminator="campaign"):
+    """A campaign to a segment (``CAMPAIGN#<id>/CAMPAIGN``, ``doc`` a domain ``Campaign``); GSI1
+    ``CAMPAIGNS#SCHEDULED`` / ``<send_at>#<id>`` until it is sent."""
+
+    doc = JSONAttribute()
+
+
+class CampaignMemberRecord(Record, discriminator="campaign_member"):
+    """A member's side of a campaign (``CAMPAIGN#<id>/MEMBER#<openid>``): targeted (with the coupons issued) or
+    control; written once, so a resend never moves anyone."""
+
+    openid = UnicodeAttribute()
+    group = UnicodeAttribute()
+    coupons = NumberAttribute(default=0)
+
+
+class SegmentSettingsRecord(Record, discriminator="segment_settings"):
+    """The owner's segment thresholds and saved custom segments (``SEGMENTS/SETTINGS``)."""
+
+    doc = JSONAttribute()
+    updated_at = UnicodeAttribute(null=True)
+
+
 class StoreRecoRecord(Record, discriminator="store_reco"):
     """A store's best sellers and "ordered together" lists (``STORE#<sid>/RECO``), rewritten by the daily job."""
 

@@ -1,5 +1,7 @@
 """DynamoDB access for reviews. One transaction per review: the order's review marker (once per order),
-the order still COMPLETED, and per dish its review item and its rating counters, all or nothing.
+the order still COMPLETED, per dish its review item and its rating counters, and the guest's review count
+and stars on their member profile (``USER#<openid>/MEMBERPROFILE``: attributes of their own, beside the
+consumer's ``doc``), all or nothing.
 
 Items: ``ORDER#<oid>/REVIEW`` (the whole review), ``DISH#<sid>#<did>/REVIEW#<at>#<oid>`` (a dish's part,
 newest last; GSI2 ``REVIEWS#<sid>#<yyyy-mm>`` for the keyword report), counters on the dish item.
@@ -16,6 +18,7 @@ from diancan.adapters import keys
 from diancan.adapters.records import (
     DishRecord,
     DishReviewRecord,
+    MemberProfileRecord,
     OrderRecord,
     OrderReviewRecord,
     table_connection,
@@ -67,6 +70,11 @@ class ReviewTable:
                         stars=value, text=text, pictures=pictures, at=at,
                         GSI2PK=keys.store_reviews(order.store_id, at[:7]),
                         GSI2SK=keys.timed(at, f"{order.order_id}#{dish_id}")))
+                tx.update("profile", MemberProfileRecord(keys.user(order.openid), keys.MEMBER_PROFILE), [
+                    MemberProfileRecord.kind.set(MemberProfileRecord), MemberProfileRecord.openid.set(order.openid),
+                    MemberProfileRecord.review_count.add(1),
+                    MemberProfileRecord.review_stars_sum.add(sum(stars.values())),
+                    MemberProfileRecord.review_stars_count.add(len(stars))])
                 for dish_id, value in sorted(stars.items()):
                     tx.update(f"dish:{dish_id}", DishRecord(keys.store(order.store_id), keys.dish(dish_id)),
                               [DishRecord.rating_sum.add(value), DishRecord.rating_count.add(1)],

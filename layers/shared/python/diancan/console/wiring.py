@@ -45,6 +45,8 @@ if TYPE_CHECKING:
     from diancan.services.printing import PrintingService
     from diancan.services.reports import ReportService
     from diancan.services.reviews import Reviews
+    from diancan.services.segment_board import SegmentBoard
+    from diancan.services.segment_campaigns import SegmentCampaigns
     from diancan.services.settlement import SettlementService
     from diancan.services.shifts import ShiftService
     from diancan.services.stock import StockService
@@ -92,6 +94,8 @@ class ConsoleServices:
     erasures: Callable[[], ErasureService]
     busy_mode: Callable[[], BusyMode]
     settlement_desk: Callable[[], SettlementService]  # the day's settlement: view, close (no files: no openpyxl)
+    segment_board: Callable[[], SegmentBoard]  # members' segments: sizes, flows, lists and exports, settings
+    segment_campaigns: Callable[[], SegmentCampaigns]  # coupons to a segment with a control group; uplift
 
 
 def session_key(app_secret: dict) -> bytes:
@@ -127,4 +131,5 @@ def build(settings: ConsoleSettings, cost: ScryptCost = CURRENT) -> ConsoleServi
         counter=bootstrap.counter,
         shifts=bootstrap.shifts, invoices=bootstrap.invoices, erasures=bootstrap.erasures,
         busy_mode=bootstrap.busy_mode,
-        settlement_desk=bootstrap.settlement_desk)
+        settlement_desk=bootstrap.settlement_desk, segment_board=bootstrap.segment_board,
+        segment_campaigns=bootstrap.segment_campaigns)

@@ -12,7 +12,7 @@ from enum import StrEnum
 from pydantic import BaseModel, Field
 
 ERASED = ("phone", "birthday", "favourite_dish", "addresses", "reviews_text_and_pictures", "table_nicknames",
-          "profile", "points")
+          "profile", "points", "member_profile")
 KEPT = {"orders": "订单与支付记录依法保留（已去除地址、电话和评价内容），到期后由留存任务删除"}
 KEPT_EN = {"orders": "orders and payments are kept as the law requires (without addresses, phone numbers and "
                      "review text), and deleted by the retention job"}

@@ -32,6 +32,7 @@ from diancan.services.ports import (
     Marketing,
     PersonalData,
     PictureStorage,
+    ProfileBook,
 )
 
 logger = logging.getLogger(__name__)
@@ -76,10 +77,11 @@ class ErasureWorker:
     """The worker side: the due steps of every request, a bounded number per run."""
 
     def __init__(self, erasures: Erasures, queue: DueQueue, personal: PersonalData, activity: Activity,
-                 marketing: Marketing, pictures: PictureStorage, audit: AuditTrail, *,
+                 marketing: Marketing, pictures: PictureStorage, audit: AuditTrail, profiles: ProfileBook, *,
                  clock: Callable[[], datetime] = utcnow, batch: int = ORDERS_PER_BATCH) -> None:
         self._erasures, self._queue, self._personal = erasures, queue, personal
         self._activity, self._marketing, self._pictures, self._audit = activity, marketing, pictures, audit
+        self._profiles = profiles  # the member profile folded from orders (用户画像), with its segments
         self._clock, self._batch = clock, batch
 
     def run(self, now: datetime | None = None) -> dict[str, int]:
@@ -145,6 +147,7 @@ class ErasureWorker:
         openid = erasure.openid
         self._activity.forget(openid, at)
         self._personal.forget_profile(openid)
+        self._profiles.erase(openid, at)
         points = self._marketing.standing(openid).points
         if points > 0 and self._marketing.post_points(openid, f"erasure#{erasure.erasure_id}", -points, at=at,
                                                       note=FORFEIT_NOTE):

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
     from diancan.adapters.login_guard_table import Claim, GuardRead
     from diancan.adapters.marketing_table import PointsEntry
+    from diancan.adapters.member_profile_table import StoredProfile
     from diancan.adapters.notice_table import NoticeRead
     from diancan.adapters.personal_data import GuestOrder
     from diancan.adapters.print_jobs import BoardOrder
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     from diancan.adapters.wechat import WeChatSession
     from diancan.adapters.wechat_messages import SendResult
     from diancan.adapters.wechatpay import WeChatPayConfig
+    from diancan.domain.campaigns import Campaign
     from diancan.domain.cart import OrderLine
     from diancan.domain.coupons import CouponTemplate, GuestFacts
     from diancan.domain.delivery import (
@@ -51,6 +53,7 @@ if TYPE_CHECKING:
     from diancan.domain.events import OrderEvent
     from diancan.domain.guest_notices import SubscribeMessage
     from diancan.domain.invoices import Invoice, InvoiceLine
+    from diancan.domain.member_profile import MemberProfile
     from diancan.domain.membership import MemberCard, Standing
     from diancan.domain.menu import Category, Dish, Store
     from diancan.domain.money import Fen
@@ -571,6 +574,51 @@ class InvoiceBook(Protocol):
     def reverse(self, invoice: Invoice) -> bool: ...
 
     def lines_on(self, store_id: str, day: str) -> list[InvoiceLine]: ...
+
+
+class ProfileBook(Protocol):
+    """Members' profiles and segments (``adapters/member_profile_table.py``: ``MemberProfileTable``)."""
+
+    def get(self, openid: str) -> StoredProfile: ...
+
+    def save(self, openid: str, profile: MemberProfile, version: int) -> None: ...
+
+    def erase(self, openid: str, at: str) -> None: ...
+
+    def all_profiles(self, page_size: int = 500) -> Iterator[StoredProfile]: ...
+
+    def set_segments(self, openid: str, segment: str | None, segments: frozenset[str], week: str,
+                     week_start_segment: str) -> None: ...
+
+    def segment_settings(self) -> dict: ...
+
+    def put_sizes(self, day: str, sizes: dict) -> None: ...
+
+    def put_segment_settings(self, doc: dict, at: str) -> None: ...
+
+    def members_in(self, segment: str) -> Iterator[StoredProfile]: ...
+
+    def sizes_between(self, first: str, last: str) -> list[tuple[str, dict]]: ...
+
+    def standings(self, openids: list[str]) -> dict[str, tuple[int, int]]: ...
+
+
+class CampaignBook(Protocol):
+    """Campaigns to segments and their members' sides (``adapters/campaign_table.py``: ``CampaignTable``)."""
+
+    def create(self, campaign: Campaign) -> None: ...
+
+    def get(self, campaign_id: str) -> Campaign: ...
+
+    def due(self, now: str) -> list[Campaign]: ...
+
+    def mark_sent(self, campaign: Campaign) -> None: ...
+
+    def add_member(self, campaign_id: str, openid: str, group: str, coupons: int) -> bool: ...
+
+    def members(self, campaign_id: str) -> Iterator[tuple[str, str]]: ...
+
+    def orders_between(self, openid: str, start: str, end: str) -> list[Order]: ...
 
 
 class PersonalData(Protocol):
