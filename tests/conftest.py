@@ -143,8 +143,33 @@ def demo_chain(aws):
     """The demo chain (two stores, 24 dishes each) in the table."""
     from local.demo_data import load
 
-    load()
+    loaded_once("demo chain", load)
     return aws
+
+
+_LOADED_ITEMS: dict[str, dict] = {}  # name -> the table's items once that load ran on an empty table
+
+
+def loaded_once(name: str, load) -> None:
+    """Run ``load`` (writes to the table only) on this test's empty table the first time in a process and keep the
+    table's items; afterwards put a fresh copy of those items in place instead (tests/moto_snapshot.py; ~0.1 s
+    of the product's writes a test against ~5 ms). A table that is not empty (a fixture wrote before), a mock
+    inside another or DIANCAN_TEST_FRESH_STACKS=1 runs ``load`` itself."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.core.models import MockAWS
+
+    from tests import moto_snapshot
+
+    table = moto_snapshot.table(os.environ["DIANCAN_TABLE"], DEFAULT_ACCOUNT_ID, os.environ["AWS_REGION"])
+    if (table is None or MockAWS._nested_count != 1 or os.environ.get("DIANCAN_TEST_FRESH_STACKS")
+            or os.environ.get("AWS_ENDPOINT_URL") or not moto_snapshot.is_empty(table)):
+        load()
+        return
+    if name in _LOADED_ITEMS:
+        moto_snapshot.restore_items(table, _LOADED_ITEMS[name])
+        return
+    load()
+    _LOADED_ITEMS[name] = moto_snapshot.take_items(table)
 
 
 @pytest.fixture
