@@ -117,24 +117,38 @@ def use_stack_names(resources, monkeypatch) -> None:
     monkeypatch.setenv("DIANCAN_ALERT_TOPIC_ARN", resources.alert_topic_arn)
 
 
+@pytest.fixture(scope="session")
+def moto_server():
+    """One moto server process per test process (local/moto_server.py), started on first use: starting one
+    (moto, Flask and the first CloudFormation warmed up) costs seconds, a reset between tests milliseconds."""
+    from local.moto_server import MotoServer
+
+    with MotoServer(port=0) as server:
+        yield server
+
+
 @pytest.fixture
-def server_aws(monkeypatch):
+def server_aws(moto_server, monkeypatch):
     """Like ``aws`` but against a moto SERVER that serialises requests (local/moto_server.py), the way
-    DynamoDB applies conditions atomically: for concurrency tests with many threads."""
+    DynamoDB applies conditions atomically: for concurrency tests with many threads. The process's server,
+    reset (moto's own /moto-api/reset: every backend emptied) and given the stack anew for each test."""
+    import urllib.request
+
     from diancan import bootstrap
     from local.infra import create_stack
-    from local.moto_server import MotoServer
 
     for name, value in TEST_ENV.items():
         monkeypatch.setenv(name, value)
-    with MotoServer(port=0) as server:
-        monkeypatch.setenv("AWS_ENDPOINT_URL", server.url)
-        resources = create_stack(TEST_STACK, endpoint_url=server.url)
-        resources.put_secrets(TEST_SECRETS)
-        use_stack_names(resources, monkeypatch)
-        bootstrap.reset()
-        yield resources
-        monkeypatch.delenv("AWS_ENDPOINT_URL")
+    reset = urllib.request.Request(f"{moto_server.url}/moto-api/reset", method="POST")
+    with urllib.request.urlopen(reset, timeout=60) as answer:
+        assert answer.status == 200, answer.status
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server.url)
+    resources = create_stack(TEST_STACK, endpoint_url=moto_server.url)
+    resources.put_secrets(TEST_SECRETS)
+    use_stack_names(resources, monkeypatch)
+    bootstrap.reset()
+    yield resources
+    monkeypatch.delenv("AWS_ENDPOINT_URL")
     bootstrap.reset()
 
 
