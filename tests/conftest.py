@@ -161,22 +161,26 @@ def demo_chain(aws):
     return aws
 
 
-_LOADED_ITEMS: dict[str, dict] = {}  # name -> the table's items once that load ran on an empty table
+_LOADED_ITEMS: dict[str, dict] = {}  # name -> the table's items once that load ran on the table it expects
 
 
-def loaded_once(name: str, load) -> None:
-    """Run ``load`` (writes to the table only) on this test's empty table the first time in a process and keep the
-    table's items; afterwards put a fresh copy of those items in place instead (tests/moto_snapshot.py; ~0.1 s
-    of the product's writes a test against ~5 ms). A table that is not empty (a fixture wrote before), a mock
-    inside another or DIANCAN_TEST_FRESH_STACKS=1 runs ``load`` itself."""
+def loaded_once(name: str, load, after: str | None = None) -> None:
+    """Run ``load`` (writes to the table only) the first time in a process and keep the table's items; afterwards
+    put a fresh copy of those items in place instead (tests/moto_snapshot.py; ~0.1 s of the product's writes a
+    test against ~5 ms). Only on the table ``load`` expects: empty, or (``after``) holding exactly the items
+    that load ``after`` left; otherwise (a fixture wrote first), in a mock inside another, against a moto
+    server or with DIANCAN_TEST_FRESH_STACKS=1, ``load`` runs itself."""
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.core.models import MockAWS
 
     from tests import moto_snapshot
 
     table = moto_snapshot.table(os.environ["DIANCAN_TABLE"], DEFAULT_ACCOUNT_ID, os.environ["AWS_REGION"])
-    if (table is None or MockAWS._nested_count != 1 or os.environ.get("DIANCAN_TEST_FRESH_STACKS")
-            or os.environ.get("AWS_ENDPOINT_URL") or not moto_snapshot.is_empty(table)):
+    expected = (table is not None and MockAWS._nested_count == 1 and not os.environ.get("DIANCAN_TEST_FRESH_STACKS")
+                and not os.environ.get("AWS_ENDPOINT_URL")
+                and (moto_snapshot.is_empty(table) if after is None
+                     else after in _LOADED_ITEMS and table.items == _LOADED_ITEMS[after]))
+    if not expected:
         load()
         return
     if name in _LOADED_ITEMS:
