@@ -9,6 +9,7 @@ import pytest
 
 from local.serve import serving
 from local.simulators.feieyun import create_app, demo_simulator
+from tests.conftest import loaded_once
 
 
 class ManualClock:
@@ -54,5 +55,5 @@ def kitchen(demo_chain, sim, sim_server, sim_clock, monkeypatch):
     sim_clock.now = time.time()
     monkeypatch.setenv("FEIEYUN_API_BASE", sim_server.base_url)
     bootstrap.reset()
-    demo_stations.load()
+    loaded_once("demo stations", demo_stations.load, after="demo chain")
     return sim
