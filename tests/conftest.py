@@ -219,7 +219,8 @@ def live_gateway(resources, monkeypatch):
     gateway = Gateway(LambdaRuntime(load_functions(), stack_name=TEST_STACK),
                       simulators={"wxpay": wxpay.create_app(simulator), "wechat": wechat.create_app(login),
                                   "dada": dada.create_app(riders)})
-    server = BackgroundServer(gateway).start()
+    answering = InFlight(gateway)
+    server = BackgroundServer(answering).start()
     gateway.mark_ready()
     for setting, name in (("WECHATPAY_API_BASE", "wxpay"), ("WECHAT_API_BASE", "wechat"), ("DADA_API_BASE", "dada")):
         monkeypatch.setenv(setting, f"{server.base_url}/sim/{name}")
@@ -228,7 +229,29 @@ def live_gateway(resources, monkeypatch):
     try:
         yield Live(server.base_url, simulator, riders, resources)
     finally:
-        server.stop()
+        server.stop()  # no new request; then the ones still running (a late notification, a rider's step)
+        wait_for(lambda: answering.count == 0, "the gateway's last requests", timeout=60)  # end in this test's moto
+
+
+class InFlight:
+    """A WSGI app that counts the requests it is answering: a live gateway's teardown waits for them, so that a
+    request a simulator sent late in one test never writes into the next test's moto."""
+
+    def __init__(self, app) -> None:
+        import threading
+
+        self.app = app
+        self.count = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        with self._lock:
+            self.count += 1
+        try:
+            return list(self.app(environ, start_response))  # answered in full before it is counted out
+        finally:
+            with self._lock:
+                self.count -= 1
 
 
 class Live:
