@@ -119,24 +119,38 @@ def use_stack_names(resources, monkeypatch) -> None:
     monkeypatch.setenv("DIANCAN_ALERT_TOPIC_ARN", resources.alert_topic_arn)
 
 
+@pytest.fixture(scope="session")
+def moto_server():
+    """One moto server process per test process (local/moto_server.py), started on first use: starting one
+    (moto, Flask and the first CloudFormation warmed up) costs seconds, a reset between tests milliseconds."""
+    from local.moto_server import MotoServer
+
+    with MotoServer(port=0) as server:
+        yield server
+
+
 @pytest.fixture
-def server_aws(monkeypatch):
+def server_aws(moto_server, monkeypatch):
     """Like ``aws`` but against a moto SERVER that serialises requests (local/moto_server.py), the way
-    DynamoDB applies conditions atomically: for concurrency tests with many threads."""
+    DynamoDB applies conditions atomically: for concurrency tests with many threads. The process's server,
+    reset (moto's own /moto-api/reset: every backend emptied) and given the stack anew for each test."""
+    import urllib.request
+
     from diancan import bootstrap
     from local.infra import create_stack
-    from local.moto_server import MotoServer
 
     for name, value in TEST_ENV.items():
         monkeypatch.setenv(name, value)
-    with MotoServer(port=0) as server:
-        monkeypatch.setenv("AWS_ENDPOINT_URL", server.url)
-        resources = create_stack(TEST_STACK, endpoint_url=server.url)
-        resources.put_secrets(TEST_SECRETS)
-        use_stack_names(resources, monkeypatch)
-        bootstrap.reset()
-        yield resources
-        monkeypatch.delenv("AWS_ENDPOINT_URL")
+    reset = urllib.request.Request(f"{moto_server.url}/moto-api/reset", method="POST")
+    with urllib.request.urlopen(reset, timeout=60) as answer:
+        assert answer.status == 200, answer.status
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server.url)
+    resources = create_stack(TEST_STACK, endpoint_url=moto_server.url)
+    resources.put_secrets(TEST_SECRETS)
+    use_stack_names(resources, monkeypatch)
+    bootstrap.reset()
+    yield resources
+    monkeypatch.delenv("AWS_ENDPOINT_URL")
     bootstrap.reset()
 
 
@@ -145,8 +159,37 @@ def demo_chain(aws):
     """The demo chain (two stores, 24 dishes each) in the table."""
     from local.demo_data import load
 
-    load()
+    loaded_once("demo chain", load)
     return aws
+
+
+_LOADED_ITEMS: dict[str, dict] = {}  # name -> the table's items once that load ran on the table it expects
+
+
+def loaded_once(name: str, load, after: str | None = None) -> None:
+    """Run ``load`` (writes to the table only) the first time in a process and keep the table's items; afterwards
+    put a fresh copy of those items in place instead (tests/moto_snapshot.py; ~0.1 s of the product's writes a
+    test against ~5 ms). Only on the table ``load`` expects: empty, or (``after``) holding exactly the items
+    that load ``after`` left; otherwise (a fixture wrote first), in a mock inside another, against a moto
+    server or with DIANCAN_TEST_FRESH_STACKS=1, ``load`` runs itself."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.core.models import MockAWS
+
+    from tests import moto_snapshot
+
+    table = moto_snapshot.table(os.environ["DIANCAN_TABLE"], DEFAULT_ACCOUNT_ID, os.environ["AWS_REGION"])
+    expected = (table is not None and MockAWS._nested_count == 1 and not os.environ.get("DIANCAN_TEST_FRESH_STACKS")
+                and not os.environ.get("AWS_ENDPOINT_URL")
+                and (moto_snapshot.is_empty(table) if after is None
+                     else after in _LOADED_ITEMS and table.items == _LOADED_ITEMS[after]))
+    if not expected:
+        load()
+        return
+    if name in _LOADED_ITEMS:
+        moto_snapshot.restore_items(table, _LOADED_ITEMS[name])
+        return
+    load()
+    _LOADED_ITEMS[name] = moto_snapshot.take_items(table)
 
 
 @pytest.fixture
@@ -178,7 +221,8 @@ def live_gateway(resources, monkeypatch):
     gateway = Gateway(LambdaRuntime(load_functions(), stack_name=TEST_STACK),
                       simulators={"wxpay": wxpay.create_app(simulator), "wechat": wechat.create_app(login),
                                   "dada": dada.create_app(riders)})
-    server = BackgroundServer(gateway).start()
+    answering = InFlight(gateway)
+    server = BackgroundServer(answering).start()
     gateway.mark_ready()
     for setting, name in (("WECHATPAY_API_BASE", "wxpay"), ("WECHAT_API_BASE", "wechat"), ("DADA_API_BASE", "dada")):
         monkeypatch.setenv(setting, f"{server.base_url}/sim/{name}")
@@ -187,7 +231,29 @@ def live_gateway(resources, monkeypatch):
     try:
         yield Live(server.base_url, simulator, riders, resources)
     finally:
-        server.stop()
+        server.stop()  # no new request; then the ones still running (a late notification, a rider's step)
+        wait_for(lambda: answering.count == 0, "the gateway's last requests", timeout=60)  # end in this test's moto
+
+
+class InFlight:
+    """A WSGI app that counts the requests it is answering: a live gateway's teardown waits for them, so that a
+    request a simulator sent late in one test never writes into the next test's moto."""
+
+    def __init__(self, app) -> None:
+        import threading
+
+        self.app = app
+        self.count = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        with self._lock:
+            self.count += 1
+        try:
+            return list(self.app(environ, start_response))  # answered in full before it is counted out
+        finally:
+            with self._lock:
+                self.count -= 1
 
 
 class Live:

@@ -72,3 +72,25 @@ def restore(snapshot: Snapshot) -> None:
                 if hasattr(backends, "bucket_accounts"):  # S3 finds a bucket's account by the bucket's name
                     for name in backend.buckets:
                         backends.bucket_accounts[name] = (region, account)
+
+
+def table(name: str, account: str, region: str) -> Any | None:
+    """The current mock's DynamoDB table ``name`` (moto's object), or None."""
+    from moto.dynamodb.models import dynamodb_backends
+
+    return dynamodb_backends[account][region].tables.get(name)
+
+
+def is_empty(table: Any) -> bool:
+    return not any(table.items.values())
+
+
+def take_items(table: Any) -> dict:
+    """The items of one DynamoDB table, deep-copied (moto computes the indexes from them on each query)."""
+    return copy.deepcopy(table.items)
+
+
+def restore_items(table: Any, items: dict) -> None:
+    """Put a fresh copy of ``items`` in place of the table's own."""
+    table.items.clear()
+    table.items.update(copy.deepcopy(items))

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from diancan.domain.passwords import ScryptCost
+from tests.conftest import loaded_once
 
 FAST = ScryptCost(n=2**10, r=8, p=1)  # tests only: the real cost is diancan.domain.passwords.CURRENT
 PASSWORDS = {"boss": "boss-demo-2026", "jingan": "jingan-demo-2026", "xuhui": "xuhui-demo-2026",
@@ -87,7 +88,7 @@ def console(demo_chain, fakes):
     from diancan.console.wiring import build
 
     built = replace(build(ConsoleSettings(), cost=FAST), **{name: (lambda fake=fake: fake) for name, fake in fakes.items()})
-    load_staff(built.accounts)
+    loaded_once("console staff", lambda: load_staff(built.accounts), after="demo chain")
     return built
 
 

@@ -45,15 +45,10 @@ def test_tickets_enter_and_leave_idempotently_and_switches_write_only_changes(de
 
 from tests.handlers.test_print_dispatch import (  # noqa: E402
     dispatch,
-    kitchen,
     paid_order,
-    sim,
-    sim_clock,
-    sim_server,
     sqs_event,
 )
 
-__all__ = ["kitchen", "sim", "sim_clock", "sim_server"]  # fixtures shared with the print_dispatch tests
 ONE_DISH = [("d-gongbao", 1, ["spicy-mild"])]  # one kitchen ticket (the wok station) and the receipt
 
 

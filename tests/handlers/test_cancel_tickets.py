@@ -13,17 +13,12 @@ from tests.handlers.test_print_dispatch import (
     HOT,
     dispatch,
     jobs_on,
-    kitchen,
     order_of,
     paid_order,
-    sim,
-    sim_clock,
-    sim_server,
     sqs_event,
 )
 
 pytestmark = pytest.mark.handlers
-__all__ = ["kitchen", "sim", "sim_clock", "sim_server"]  # fixtures shared with the print_dispatch tests
 
 ITEMS = [("d-gongbao", 2, ["spicy-mild"]), ("d-pai-huanggua", 1, [])]  # the wok's and the cold station's
 

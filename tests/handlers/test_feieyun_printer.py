@@ -15,25 +15,13 @@ from diancan.domain.ticket_render import render_feieyun
 from diancan.domain.tickets import Station, TicketLine, TicketOrder, build_tickets
 from local.serve import serving
 from local.simulators.feieyun import FeieyunSimulator, SimPrinter, create_app
+from tests.handlers.conftest import ManualClock
 
 pytestmark = pytest.mark.handlers
 
 USER, UKEY = "owner@diancan.test", "UKEY-TEST-0001"
 KITCHEN_SN, DESK_SN, STRANGER_SN = "910000001", "910000009", "920000001"
 PRINT_DELAY = 2.0
-
-
-class ManualClock:
-    """The simulator's clock, moved by the test: no sleeping, no timed assertions."""
-
-    def __init__(self) -> None:
-        self.now = time.time()
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @pytest.fixture(scope="module")

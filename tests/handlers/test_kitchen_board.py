@@ -6,17 +6,12 @@ import pytest
 
 from tests.handlers.test_print_dispatch import (
     dispatch,
-    kitchen,
     order_of,
     paid_order,
-    sim,
-    sim_clock,
-    sim_server,
     sqs_event,
 )
 
 pytestmark = pytest.mark.handlers
-__all__ = ["kitchen", "sim", "sim_clock", "sim_server"]  # fixtures shared with the print_dispatch tests
 
 
 def test_bumping_every_kitchen_ticket_makes_the_order_ready_and_moves_its_number_on_the_board(kitchen):

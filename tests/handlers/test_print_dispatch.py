@@ -9,8 +9,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from local.serve import serving
-from local.simulators.feieyun import create_app, demo_simulator
 from tests.conftest import FakeContext, handler_of, load_event
 
 pytestmark = pytest.mark.handlers
@@ -19,47 +17,6 @@ STORE = "sh-jingan"
 HOT, COLD, BAR, COUNTER = "910000001", "910000002", "910000003", "910000009"
 CART = [("d-gongbao", 2, ["spicy-mild"]), ("d-pai-huanggua", 1, []), ("d-milktea", 1, ["size-medium", "sugar-half"]),
         ("d-gongbao", 1, ["spicy-mild"])]
-
-
-class ManualClock:
-    def __init__(self) -> None:
-        self.now = time.time()
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture(scope="module")
-def sim_clock():
-    return ManualClock()
-
-
-@pytest.fixture(scope="module")
-def sim(sim_clock):
-    simulator = demo_simulator()
-    simulator._clock = sim_clock
-    simulator.print_delay_seconds = 1.0
-    return simulator
-
-
-@pytest.fixture(scope="module")
-def sim_server(sim):
-    with serving(create_app(sim)) as server:
-        yield server
-
-
-@pytest.fixture
-def kitchen(demo_chain, sim, sim_server, sim_clock, monkeypatch):
-    """Demo chain + demo stations, a reset simulator, and the product pointed at it."""
-    from diancan import bootstrap
-    from local import demo_stations
-
-    sim.reset()
-    sim_clock.now = time.time()
-    monkeypatch.setenv("FEIEYUN_API_BASE", sim_server.base_url)
-    bootstrap.reset()
-    demo_stations.load()
-    return sim
 
 
 def paid_order(items=CART, *, mode: str = "takeout", pickup_no: int = 17, table_no: str | None = None,

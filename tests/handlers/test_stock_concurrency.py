@@ -8,8 +8,6 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from diancan.domain.errors import DomainError
-from local.moto_server import MotoServer
-from tests.conftest import TEST_ENV, TEST_SECRETS, TEST_STACK
 from tests.stock_fixtures import STORE, place
 
 pytestmark = [pytest.mark.handlers, pytest.mark.slow]
@@ -18,22 +16,14 @@ XLB = [{"dish_id": "d-xiaolongbao", "qty": 1}]
 
 
 @pytest.fixture
-def server_stack():
+def server_stack(server_aws):
     """A fresh serialised moto server with the stack, the demo chain and the demo stock."""
     from diancan import bootstrap
     from local import demo_data, demo_stock
-    from local.infra import create_stack
 
-    with MotoServer(port=0) as moto, pytest.MonkeyPatch.context() as env:
-        for name, value in TEST_ENV.items():
-            env.setenv(name, value)
-        env.setenv("AWS_ENDPOINT_URL", moto.url)
-        create_stack(TEST_STACK, endpoint_url=moto.url).put_secrets(TEST_SECRETS)
-        bootstrap.reset()
-        demo_data.load()
-        demo_stock.load()
-        yield bootstrap
-    bootstrap.reset()
+    demo_data.load()
+    demo_stock.load()
+    return bootstrap
 
 
 def attempt(action) -> bool:

@@ -7,7 +7,10 @@ from datetime import UTC, datetime
 
 from diancan.domain.cart import OrderLine
 from diancan.domain.events import OrderPaid
+from diancan.domain.menu import Dish, Store
 from diancan.domain.order import Order
+from diancan.services.ordering import OrderingService
+from diancan.services.payments import PaymentService
 from tests.services.fakes import (
     FakeEventPublisher,
     FakeOrderRepository,
@@ -48,6 +51,25 @@ class Scene:
         self.bus = FakeEventPublisher(self.world)
         self.jobs = FakePrintJobQueue(self.world)
         self.printer = FakePrinter()
+
+    @classmethod
+    def selling(cls, store: Store, *dishes: Dish, tables: tuple[str, ...] = ()) -> Scene:
+        """A scene whose store sells ``dishes`` (and has ``tables``): the set-up the ordering, table and counter
+        tests share."""
+        scene = cls()
+        scene.orders.given_store(store, *tables)
+        for dish in dishes:
+            scene.orders.given_dish(dish)
+        return scene
+
+    def payments(self, **ports) -> PaymentService:
+        """The payment service on this scene's fakes (``ports``: its optional ones, e.g. stats, alerts)."""
+        return PaymentService(self.orders, self.ledger, self.pay, self.bus, business_tz=TZ, clock=self.clock, **ports)
+
+    def ordering(self, payments: PaymentService | None = None, **ports) -> OrderingService:
+        """The ordering service on this scene's fakes, paying through ``payments`` (a new one if not given)."""
+        return OrderingService(self.orders, None, payments or self.payments(), expiry_minutes=15, clock=self.clock,
+                               **ports)
 
     def clock(self) -> datetime:
         return self.now

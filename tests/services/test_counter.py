@@ -12,9 +12,7 @@ from diancan.domain.counter import CounterSale
 from diancan.domain.errors import InvalidRequest, Unprocessable
 from diancan.domain.menu import Dish, OpeningPeriod, Store
 from diancan.services.counter import CounterService
-from diancan.services.ordering import OrderingService
-from diancan.services.payments import PaymentService
-from tests.services.scene import TZ, Scene
+from tests.services.scene import Scene
 
 pytestmark = pytest.mark.service
 
@@ -29,17 +27,13 @@ TOTAL = 2 * 1800 + 600 + 100  # takeout: the store's packing fee, as the mini-pr
 
 @pytest.fixture
 def scene():
-    scene = Scene()
-    scene.orders.given_store(STORE)
-    scene.orders.given_dish(NOODLES)
-    scene.orders.given_dish(TEA)
-    return scene
+    return Scene.selling(STORE, NOODLES, TEA)
 
 
 @pytest.fixture
 def counter(scene):
-    payments = PaymentService(scene.orders, scene.ledger, scene.pay, scene.bus, business_tz=TZ, clock=scene.clock)
-    ordering = OrderingService(scene.orders, None, payments, expiry_minutes=15, clock=scene.clock)
+    payments = scene.payments()
+    ordering = scene.ordering(payments)
     return CounterService(scene.orders, ordering, payments, tables=None)
 
 
@@ -102,7 +96,7 @@ def test_a_counter_order_refunded_is_settled_at_once_with_a_refund_voucher_and_n
                                                                                                          counter):
     paid = counter.sell("sh-jingan", sale(payment="cash", tendered_fen=TOTAL), "cashier-1", "counter-key-0006")
     order_id = paid["order"]["order_id"]
-    payments = PaymentService(scene.orders, scene.ledger, scene.pay, scene.bus, business_tz=TZ, clock=scene.clock)
+    payments = scene.payments()
 
     refund = payments.refund(order_id, None, reason="客人不要了", by="staff:manager-1")
 

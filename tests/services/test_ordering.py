@@ -12,10 +12,8 @@ from diancan.domain.menu import Dish, OpeningPeriod, Store
 from diancan.domain.order import OrderRequest
 from diancan.domain.promotions import Coupon, CouponNotApplicable, CouponRule
 from diancan.domain.request_keys import KeyReused
-from diancan.services.ordering import OrderingService
-from diancan.services.payments import PaymentService
 from tests.services.fakes import FakeMarketing
-from tests.services.scene import NOW, TZ, Scene
+from tests.services.scene import NOW, Scene
 
 pytestmark = pytest.mark.service
 
@@ -28,19 +26,14 @@ CUCUMBER = Dish(dish_id="d-cucumber", store_id="sh-jingan", category_id="c-cold"
 
 @pytest.fixture
 def scene():
-    scene = Scene()
-    scene.orders.given_store(STORE, "A1")
-    scene.orders.given_dish(KUNG_PAO)
-    scene.orders.given_dish(CUCUMBER)
+    scene = Scene.selling(STORE, KUNG_PAO, CUCUMBER, tables=("A1",))
     scene.marketing = FakeMarketing(scene.world)
     return scene
 
 
 @pytest.fixture
 def ordering(scene):
-    payments = PaymentService(scene.orders, scene.ledger, scene.pay, scene.bus, business_tz=TZ, clock=scene.clock)
-    return OrderingService(scene.orders, None, payments, expiry_minutes=15, clock=scene.clock,
-                           marketing=scene.marketing)
+    return scene.ordering(marketing=scene.marketing)
 
 
 def request(*items: tuple[str, int], **fields) -> OrderRequest:

@@ -10,9 +10,9 @@ from diancan.domain.events import OrderRefunded
 from diancan.domain.exceptions import OrderNotInState, WeChatPayError, WeChatPayUnavailable
 from diancan.domain.order_status import OrderAction, OrderStatus
 from diancan.domain.payments import NotificationRejected, NotPaid, RefundStatus, RefundTooLarge
-from diancan.services.payments import PaymentService, RefundDayLimit
+from diancan.services.payments import RefundDayLimit
 from tests.services.fakes import FakeWeChatPay
-from tests.services.scene import TZ, Scene, line, order
+from tests.services.scene import Scene, line, order
 
 pytestmark = pytest.mark.service
 
@@ -38,8 +38,7 @@ class CountingStats:
 @pytest.fixture
 def payments(scene):
     stats = CountingStats()
-    service = PaymentService(scene.orders, scene.ledger, scene.pay, scene.bus, business_tz=TZ, clock=scene.clock,
-                             stats=stats)
+    service = scene.payments(stats=stats)
     service.counted = (stats.paid, stats.refunded)
     return service
 

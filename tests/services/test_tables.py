@@ -10,8 +10,6 @@ import pytest
 from diancan.domain.cart import CartItem
 from diancan.domain.errors import Conflict
 from diancan.domain.menu import Dish, OpeningPeriod, Store
-from diancan.services.ordering import OrderingService
-from diancan.services.payments import PaymentService
 from diancan.services.tables import TableService
 from tests.services.fakes import FakeTables
 from tests.services.scene import TZ, Scene
@@ -32,18 +30,15 @@ class TableCodes:
 
 @pytest.fixture
 def scene():
-    scene = Scene()
-    scene.orders.given_store(STORE, "A1")
-    scene.orders.given_dish(NOODLES)
-    scene.orders.given_dish(TEA)
+    scene = Scene.selling(STORE, NOODLES, TEA, tables=("A1",))
     scene.tables = FakeTables(scene.world)
     return scene
 
 
 @pytest.fixture
 def tables(scene):
-    payments = PaymentService(scene.orders, scene.ledger, scene.pay, scene.bus, business_tz=TZ, clock=scene.clock)
-    ordering = OrderingService(scene.orders, None, payments, expiry_minutes=15, clock=scene.clock)
+    payments = scene.payments()
+    ordering = scene.ordering(payments)
     ids = (f"id{n:06d}" for n in itertools.count(1))
     return TableService(scene.tables, TableCodes(), scene.orders, ordering, payments, scene.ledger, scene.bus,
                         expiry_minutes=15, business_tz=TZ, clock=scene.clock, new_id=lambda: next(ids))

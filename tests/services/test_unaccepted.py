@@ -10,9 +10,8 @@ from diancan.domain.menu import Store
 from diancan.domain.order_status import OrderAction, OrderStatus
 from diancan.domain.printing import PrintSetup
 from diancan.domain.tickets import Station
-from diancan.services.payments import PaymentService
 from diancan.services.printing import PrintingService
-from tests.services.scene import TZ, Scene, order, paid_event
+from tests.services.scene import Scene, order, paid_event
 
 pytestmark = pytest.mark.service
 
@@ -39,8 +38,7 @@ def alerts():
 
 @pytest.fixture
 def payments(scene, alerts):
-    return PaymentService(scene.orders, scene.ledger, scene.pay, scene.bus, business_tz=TZ, clock=scene.clock,
-                          alerts=alerts)
+    return scene.payments(alerts=alerts)
 
 
 def setup(scene, **settings) -> PrintingService:

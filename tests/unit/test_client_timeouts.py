@@ -4,10 +4,15 @@ answer. pynamodb's own defaults (15 s connect, 30 s read) outlasted a 10 s funct
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from diancan.settings import REQUIRED_VARIABLES, Settings, answer_room_seconds
 from local.functions import load_functions
+from tests.conftest import ROOT
 
 FUNCTIONS = load_functions()
 ALIASES = {field.alias for field in Settings.model_fields.values()}
@@ -53,7 +58,7 @@ def test_aws_clients_use_the_settings(aws):
     assert (config.connect_timeout, config.read_timeout, config.retries) == (
         settings.aws_connect_timeout_seconds, settings.aws_read_timeout_seconds,
         {"total_max_attempts": settings.aws_max_attempts, "mode": "standard"})
-    meta = records.Record.Meta
+    meta = records.configured()
     assert (meta.connect_timeout_seconds, meta.read_timeout_seconds, meta.max_retry_attempts + 1) == (
         settings.aws_connect_timeout_seconds, settings.aws_read_timeout_seconds, settings.aws_max_attempts)
 
@@ -121,14 +126,30 @@ def test_a_wechat_call_stops_at_its_budget(monkeypatch):
 def test_changed_settings_reach_the_models_and_connections_at_reset(aws, monkeypatch):
     """The local stack loosens the AWS timeouts for its shared moto server after the models were imported."""
     from diancan import bootstrap
-    from diancan.adapters.records import Record, table_connection
+    from diancan.adapters.records import Record, StoreRecord, configured, table_connection
 
     with monkeypatch.context() as patch:
         patch.setenv("DIANCAN_AWS_READ_TIMEOUT_SECONDS", "7")
         patch.setenv("DIANCAN_AWS_MAX_ATTEMPTS", "3")
+        patch.setenv("DIANCAN_TABLE", "another-table")
         bootstrap.reset()
-        assert (Record.Meta.read_timeout_seconds, Record.Meta.max_retry_attempts) == (7, 2)
         connection = table_connection()
         assert (connection._read_timeout_seconds, connection._max_retry_attempts_exception) == (7, 2)
+        assert (Record.Meta.read_timeout_seconds, Record.Meta.max_retry_attempts) == (7, 2)
+        assert StoreRecord._get_connection().table_name == "another-table"
     bootstrap.reset()
-    assert Record.Meta.read_timeout_seconds == bootstrap.settings().aws_read_timeout_seconds
+    assert StoreRecord._get_connection().table_name == bootstrap.settings().table_name
+    assert configured().read_timeout_seconds == bootstrap.settings().aws_read_timeout_seconds
+
+
+def test_the_models_import_without_a_deployment_environment():
+    """Settings are read on the first call, not at import: a process without the deployment variables (a
+    tool, a stopped local stack) can import the adapters."""
+    bare = {name: value for name, value in os.environ.items() if name not in REQUIRED_VARIABLES}
+    code = ("from diancan.adapters import records\n"
+            "from diancan import bootstrap\n"
+            "bootstrap.reset()\n"
+            "assert records.Record.Meta.table_name is None\n")
+    done = subprocess.run([sys.executable, "-c", code], env={**bare, "PYTHONPATH": str(ROOT / "layers/shared/python")},
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]

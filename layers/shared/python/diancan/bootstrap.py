@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable
 from functools import lru_cache, wraps
 
-from diancan.settings import Settings, SettingsError, get_settings
+from diancan.settings import Settings, get_settings
 
 _COMPONENTS: list = []
 _NESTING = threading.local()
@@ -675,11 +675,7 @@ def reset() -> None:
 
     aws.client.cache_clear()
     aws.client_at.cache_clear()
-    try:
-        settings_now = get_settings()
-    except SettingsError:  # no deployment environment (a local stack that just stopped): the next start re-points
-        return
-    records.configure(settings_now.table_name, settings_now.region)
+    records.forget()
 
 
 # ---- reports ---------------------------------------------------------------------------------------------

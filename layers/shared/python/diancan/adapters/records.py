@@ -15,13 +15,11 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UnicodeSetAttribute,
 )
-from pynamodb.connection import Connection
+from pynamodb.connection import Connection, TableConnection
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from diancan.settings import get_settings
-
-_settings = get_settings()
 
 
 class _Gsi1(GlobalSecondaryIndex):
@@ -44,11 +42,13 @@ class _Gsi2(GlobalSecondaryIndex):
 
 class Record(Model):
     class Meta:
-        table_name = _settings.table_name
-        region = _settings.region
-        connect_timeout_seconds = _settings.aws_connect_timeout_seconds
-        read_timeout_seconds = _settings.aws_read_timeout_seconds
-        max_retry_attempts = _settings.aws_max_attempts - 1  # pynamodb counts retries after the first attempt
+        # Taken from the settings on the first connection (``configure``), not at import: importing the models
+        # needs no deployment environment, and a changed environment reaches them after ``forget``.
+        table_name: str | None = None
+        region: str | None = None
+        connect_timeout_seconds: float | None = None
+        read_timeout_seconds: float | None = None
+        max_retry_attempts: int | None = None
 
     PK = UnicodeAttribute(hash_key=True)
     SK = UnicodeAttribute(range_key=True)
@@ -61,11 +61,17 @@ class Record(Model):
     gsi1 = _Gsi1()
     gsi2 = _Gsi2()
 
+    @classmethod
+    def _get_connection(cls) -> TableConnection:
+        """pynamodb's hook: every model call gets its connection here, so the settings are read first."""
+        configured()
+        return super()._get_connection()
+
 
 def table_connection() -> Connection:
     """A low-level pynamodb connection (transactions, batch reads) with the models' timeouts and retries,
     not pynamodb's defaults (15 s connect, 30 s read): those outlast a 10 s function."""
-    meta = Record.Meta
+    meta = configured()
     return Connection(region=meta.region, connect_timeout_seconds=meta.connect_timeout_seconds,
                       read_timeout_seconds=meta.read_timeout_seconds, max_retry_attempts=meta.max_retry_attempts)
 
@@ -219,15 +225,24 @@ class PrintJobRecord(Record, discriminator="print_job"):
     doc = JSONAttribute()
 
 
-def configure(table_name: str, region: str) -> None:
-    """Point every record class at ``table_name``, take the timeouts of the current settings and drop cached
-    connections (tests, local stack)."""
-    settings = get_settings()
-    Record.Meta.table_name = table_name
-    Record.Meta.region = region
-    Record.Meta.connect_timeout_seconds = settings.aws_connect_timeout_seconds
-    Record.Meta.read_timeout_seconds = settings.aws_read_timeout_seconds
-    Record.Meta.max_retry_attempts = settings.aws_max_attempts - 1
+def configured() -> type[Record.Meta]:
+    """The models' table, region, timeouts and retries: taken from the current settings the first time they are
+    needed after an import or a ``forget``."""
+    meta = Record.Meta
+    if meta.table_name is None:
+        settings = get_settings()
+        meta.region = settings.region
+        meta.connect_timeout_seconds = settings.aws_connect_timeout_seconds
+        meta.read_timeout_seconds = settings.aws_read_timeout_seconds
+        meta.max_retry_attempts = settings.aws_max_attempts - 1  # pynamodb counts retries after the first attempt
+        meta.table_name = settings.table_name  # last: set means configured
+    return meta
+
+
+def forget() -> None:
+    """Drop the table, timeouts and cached connections of every record class; the next call takes them from
+    the settings of that moment (tests and the local stack change the environment). Reads no settings."""
+    Record.Meta.table_name = None
     pending = [Record]
     while pending:
         cls = pending.pop()
