@@ -171,8 +171,8 @@ def with_members(scene):
     marketing = FakeMarketing(scene.world)
     marketing.given_coupon(MEMBER, Coupon(coupon_id="cp-li-5", template_id="tpl-5", valid_until=scene.now + timedelta(days=3),
                                           rule=CouponRule(name="立减5元", kind="fixed", amount_fen=500)))
-    payments = PaymentService(scene.orders, scene.ledger, scene.pay, scene.bus, business_tz=TZ, clock=scene.clock)
-    ordering = OrderingService(scene.orders, None, payments, expiry_minutes=15, clock=scene.clock, marketing=marketing)
+    payments = scene.payments()
+    ordering = scene.ordering(payments, marketing=marketing)
     return CounterService(scene.orders, ordering, payments, tables=None, members=members, cipher=cipher,
                           coupons=CouponService(marketing, clock=scene.clock))
 

@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable
 from functools import lru_cache, wraps
 
-from diancan.settings import Settings, get_settings
+from diancan.settings import Settings, SettingsError, get_settings
 
 _COMPONENTS: list = []
 _NESTING = threading.local()
