@@ -81,8 +81,24 @@ def _pay_an_order(stack) -> dict:
     return order
 
 
+def _open(page, url: str) -> None:
+    """Go to ``url``. The console's pages reload themselves (after an action's answer, a station screen when its
+    tickets change): a reload that starts while the test navigates aborts the test's navigation
+    (net::ERR_ABORTED) on a busy machine. Then let the page's own load finish and go again."""
+    from playwright.sync_api import Error
+
+    for attempt in range(5):
+        try:
+            page.goto(url)
+            return
+        except Error as error:
+            if "ERR_ABORTED" not in str(error) or attempt == 4:
+                raise
+            page.wait_for_load_state()
+
+
 def _log_in(stack, page) -> None:
-    page.goto(f"{stack.base_url}/admin/")
+    _open(page, f"{stack.base_url}/admin/")
     page.fill("input[name=login]", "jingan")
     page.fill("input[name=password]", "jingan-demo-2026")
     page.screenshot(path=SHOTS / "01-login.png")
@@ -94,7 +110,7 @@ def _log_in(stack, page) -> None:
 
 
 def _change_a_price(stack, page) -> None:
-    page.goto(f"{stack.base_url}/admin/s/{STORE}/menu")
+    _open(page, f"{stack.base_url}/admin/s/{STORE}/menu")
     row = page.locator("#dish-d-cola")
     row.locator("input[name=price_yuan]").fill("6.50")
     row.locator(".price-form button").click()
@@ -104,7 +120,7 @@ def _change_a_price(stack, page) -> None:
 
 
 def _see_a_new_order_arrive(stack, page) -> str:
-    page.goto(f"{stack.base_url}/admin/s/{STORE}/")
+    _open(page, f"{stack.base_url}/admin/s/{STORE}/")
     page.wait_for_selector("#updated:has-text('更新于')")
     before = int(page.locator("[data-num=orders]").inner_text())
     order = _pay_an_order(stack)
@@ -113,7 +129,7 @@ def _see_a_new_order_arrive(stack, page) -> str:
     expect(page.locator("[data-num=orders]")).to_have_text(str(before + 1), timeout=20_000)
     assert page.locator("#banner").is_visible() and "新订单" in page.locator("#banner").inner_text()
     page.screenshot(path=SHOTS / "04-new-order.png", full_page=True)
-    page.goto(f"{stack.base_url}/admin/s/{STORE}/orders")
+    _open(page, f"{stack.base_url}/admin/s/{STORE}/orders")
     assert order["order_id"] in page.locator("table.orders").inner_text()
     page.screenshot(path=SHOTS / "05-orders.png", full_page=True)
     return order["order_id"]
@@ -126,26 +142,24 @@ def _reprint_and_refund(stack, page, order_id: str) -> None:
     from playwright.sync_api import expect
 
     detail = f"{stack.base_url}/admin/s/{STORE}/orders/{order_id}"
-    page.goto(detail)
+    _open(page, detail)
     deadline = time.monotonic() + 90  # tickets are printed by print_dispatch once OrderPaid went through the queue
     while not page.locator("button[data-ticket]").count():
         assert time.monotonic() < deadline, "the order's tickets never appeared"
         page.wait_for_timeout(500)  # poll interval, not a wait for the outcome
         page.reload()
-    with page.expect_response(lambda r: r.url.endswith("/reprint") and r.request.method == "POST",
-                              timeout=60_000) as reprinted:
+    # each action reloads the page after its answer: wait for that reload, so it cannot land on the next step
+    with page.expect_navigation(timeout=60_000), page.expect_response(
+            lambda r: r.url.endswith("/reprint") and r.request.method == "POST", timeout=60_000) as reprinted:
         page.locator("button[data-action=reprint]").first.click()
     assert reprinted.value.ok, reprinted.value.text()
     page.screenshot(path=SHOTS / "06-reprinted.png", full_page=True)
-    # the reprint reloads the page after its answer: load it afresh first, so that reload cannot land while the
-    # refund is in flight
-    page.goto(detail)
     page.on("dialog", lambda dialog: dialog.accept())
-    with page.expect_response(lambda r: r.url.endswith("/refund") and r.request.method == "POST",
-                              timeout=60_000) as refunded:
+    with page.expect_navigation(timeout=60_000), page.expect_response(
+            lambda r: r.url.endswith("/refund") and r.request.method == "POST", timeout=60_000) as refunded:
         page.locator("form.refund button").click()
     assert refunded.value.ok, refunded.value.text()
-    page.goto(detail)
+    _open(page, detail)
     expect(page.locator("#order-status")).to_contain_text("退款", timeout=30_000)
     page.screenshot(path=SHOTS / "07-refunded.png", full_page=True)
 
@@ -153,16 +167,16 @@ def _reprint_and_refund(stack, page, order_id: str) -> None:
 def _kitchen_and_pickup_screens(stack, page) -> None:
     """The station screens and the pickup board render on a tablet (no waiting on timing: screenshots only)."""
     page.set_viewport_size({"width": 1024, "height": 768})
-    page.goto(f"{stack.base_url}/admin/s/{STORE}/kitchen")
+    _open(page, f"{stack.base_url}/admin/s/{STORE}/kitchen")
     page.screenshot(path=SHOTS / "08-kitchen.png", full_page=True)
     station = page.locator(".subnav a").first
     station.click()
     page.wait_for_selector("#station-tickets")
     page.screenshot(path=SHOTS / "09-station.png", full_page=True)
-    page.goto(f"{stack.base_url}/admin/s/{STORE}/pickup")
+    _open(page, f"{stack.base_url}/admin/s/{STORE}/pickup")
     page.wait_for_selector("#updated:has-text('更新于')")
     page.screenshot(path=SHOTS / "10-pickup-board.png", full_page=True)
-    page.goto(f"{stack.base_url}/admin/s/{STORE}/tables")
+    _open(page, f"{stack.base_url}/admin/s/{STORE}/tables")
     page.screenshot(path=SHOTS / "11-tables.png", full_page=True)
 
 
