@@ -72,8 +72,8 @@ def test_members_get_their_segments_and_the_day_its_sizes(members):
 def test_a_second_run_writes_only_members_whose_segment_changed(members):
     job(THURSDAY).run()
     with recorded_calls() as log:
-        again = job(THURSDAY + timedelta(hours=1)).run()
-    assert again["written"] == 0 and "UpdateItem" not in log.dynamodb()
+        again = job(THURSDAY + timedelta(days=1)).run()
+    assert again["done"] and again["written"] == 0 and "UpdateItem" not in log.dynamodb()
     assert log.dynamodb()["Query"] >= 16  # two passes over the 16 profile shards, no Scan
     assert "Scan" not in log.dynamodb()
 
@@ -91,9 +91,96 @@ def test_the_flow_table_goes_from_the_last_weeks_segment_to_this_weeks(members):
     assert members.get("openid-lost").segment is None
 
 
+class LongContext(FakeContext):
+    @staticmethod
+    def get_remaining_time_in_millis() -> int:
+        return 900_000
+
+
 def test_the_scheduled_function_runs_the_job(members):
-    answer = handler_of("segment_daily")({"source": "aws.events"}, FakeContext())
-    assert answer["members"] == 5  # today's clock: every profile still has a visit to go by
+    answer = handler_of("segment_daily")({"source": "aws.events"}, LongContext())
+    assert answer["members"] == 5 and answer["done"]  # today's clock: every profile still has a visit to go by
+    again = handler_of("segment_daily")({"source": "aws.events"}, LongContext())  # 04:15: the day is done
+    assert again["done"] and again["members"] == 5
+
+
+def test_the_scheduled_function_stops_in_time_with_the_lambdas_budget(members):
+    answer = handler_of("segment_daily")({"source": "aws.events"}, FakeContext())  # 10 s left: under the margin
+    assert answer["done"] is False and answer["written"] == 0
+
+
+def paged_job(at: datetime):
+    from diancan import bootstrap
+    from diancan.services.segment_job import SegmentJob
+
+    return SegmentJob(bootstrap.member_profile_table(), clock=lambda: at, page_size=1)
+
+
+def budget_of(pages: int):
+    """A budget that lasts ``pages`` page checks, then says the time is up (no real timing)."""
+    left = iter([1000.0] * pages)
+    return lambda: next(left, 0.0)
+
+
+def test_a_run_cut_short_resumes_and_ends_as_one_uninterrupted_run(members):
+    from diancan import bootstrap
+
+    first = paged_job(THURSDAY).run(seconds_left=budget_of(3))
+    assert first["done"] is False and first["written"] < 5
+    assert members.sizes_between("2026-12-01", "2026-12-31") == []  # no figures before the run is done
+    runs = 1
+    while True:
+        runs += 1
+        outcome = paged_job(THURSDAY + timedelta(minutes=15 * runs)).run(seconds_left=budget_of(3))
+        if outcome["done"]:
+            break
+        assert runs < 40
+    assert runs > 3 and outcome["written"] == 5
+    [(_, resumed)] = members.sizes_between("2026-12-01", "2026-12-31")
+    resumed_segments = {o: (members.get(o).segment, members.get(o).segments) for o in MEMBERS}
+
+    # the same members and settings in one uninterrupted run on a fresh day item
+    table = bootstrap.member_profile_table()
+    for openid in MEMBERS:
+        table.set_segments(openid, None, frozenset(), "2026-W40", "")
+    from diancan.adapters import keys
+    from diancan.adapters.records import SegmentRunRecord, SegmentSizesRecord
+
+    SegmentRunRecord(*keys.segment_run("2026-12-04")).delete()
+    SegmentSizesRecord(*keys.segment_sizes("2026-12-04")).delete()
+    whole = job(THURSDAY).run()
+    assert whole["done"] and whole["written"] == 5
+    [(_, uninterrupted)] = members.sizes_between("2026-12-01", "2026-12-31")
+    assert resumed == uninterrupted
+    assert resumed_segments == {o: (members.get(o).segment, members.get(o).segments) for o in MEMBERS}
+
+
+def test_a_page_done_twice_after_a_hard_kill_counts_once(members):
+    """A kill between a member's write and the page's saved cursor: the next run does the page again."""
+    from diancan import bootstrap
+
+    table = bootstrap.member_profile_table()
+    job(THURSDAY).run()
+    [(_, whole)] = members.sizes_between("2026-12-01", "2026-12-31")
+    state, version = table.run_state("2026-12-04")
+    table.save_run_state("2026-12-04", state | {"done": False, "cursor": "", "figures": {
+        "members": 0, "written": 0, "sizes": {}, "custom_sizes": {}, "flows": {}, "stats": {}}}, version)
+    again = job(THURSDAY + timedelta(minutes=15)).run()
+    assert again["done"] and again["written"] == 0  # every member already carries today's segments
+    [(_, redone)] = members.sizes_between("2026-12-01", "2026-12-31")
+    assert redone | {"written": 5} == whole  # the same figures; the writes were the killed run's
+
+
+def test_a_second_invocation_while_one_holds_the_day_stops(members):
+    from diancan import bootstrap
+    from diancan.domain.exceptions import ConditionFailed
+
+    table = bootstrap.member_profile_table()
+    paged_job(THURSDAY).run(seconds_left=budget_of(1))
+    state, version = table.run_state("2026-12-04")
+    table.save_run_state("2026-12-04", state, version)  # another invocation advanced it meanwhile
+    with pytest.raises(ConditionFailed):
+        table.save_run_state("2026-12-04", state, version)
 
 
 def test_a_new_week_rewrites_only_members_whose_segment_changed(members):

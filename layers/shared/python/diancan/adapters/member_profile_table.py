@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from pynamodb.exceptions import DoesNotExist, UpdateError
+from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 
 from diancan.adapters import keys
 from diancan.adapters.records import (
     MemberProfileRecord,
     MemberRecord,
     Record,
+    SegmentRunRecord,
     SegmentSettingsRecord,
     SegmentSizesRecord,
 )
@@ -102,6 +103,39 @@ class MemberProfileTable:
             for record in MemberProfileRecord.gsi1.query(keys.profile_shard(shard), page_size=page_size):
                 if isinstance(record, MemberProfileRecord):
                     yield _stored(record)
+
+    def profile_page(self, cursor: str, page_size: int = 500) -> tuple[list[StoredProfile], str | None]:
+        """One page of profiles from ``cursor`` ("" to begin; ``<shard>:<last openid>`` after) and the cursor to
+        go on from (None after the last shard): one Query of GSI1 ``PROFILES#<nn>`` after that openid."""
+        shard_text, _, after = cursor.partition(":")
+        shard = int(shard_text or 0)
+        condition = (after < MemberProfileRecord.GSI1SK) if after else None
+        results = MemberProfileRecord.gsi1.query(keys.profile_shard(shard), condition, limit=page_size,
+                                                 page_size=page_size)
+        page = [_stored(r) for r in results if isinstance(r, MemberProfileRecord)]
+        if page and results.last_evaluated_key is not None:
+            return page, f"{shard}:{page[-1].openid}"
+        return page, (f"{shard + 1}:" if shard + 1 < keys.PROFILE_SHARDS else None)
+
+    def run_state(self, day: str) -> tuple[dict, int]:
+        """The daily job's progress on ``day`` and its version (({}, 0) before the day's first run)."""
+        try:
+            record = SegmentRunRecord.get(*keys.segment_run(day), consistent_read=True)
+        except DoesNotExist:
+            return {}, 0
+        return dict(record.doc or {}), int(record.version or 0)
+
+    def save_run_state(self, day: str, doc: dict, version: int) -> int:
+        """PutItem of the progress if nobody advanced it since ``version`` (ConditionFailed otherwise: another
+        invocation holds the day); the new version."""
+        condition = (SegmentRunRecord.version == version) if version else SegmentRunRecord.PK.does_not_exist()
+        try:
+            SegmentRunRecord(*keys.segment_run(day), doc=doc, version=version + 1).save(condition=condition)
+        except PutError as error:
+            if _conditional_failed(error):
+                raise ConditionFailed("segment_run") from error
+            raise
+        return version + 1
 
     def set_segments(self, openid: str, segment: str | None, segments: frozenset[str], week: str,
                      week_start_segment: str) -> None:

@@ -389,6 +389,14 @@ class MemberProfileRecord(Record, discriminator="member_profile"):
     week_start_segment = UnicodeAttribute(null=True)  # the segment when that week began ("" : none)
 
 
+class SegmentRunRecord(Record, discriminator="segment_run"):
+    """The daily job's progress on one business day (``SEGMENTS/RUN#<day>``): the thresholds and custom segments
+    it started with, the shard cursor and the figures so far; ``version`` lets one run at a time advance it."""
+
+    doc = JSONAttribute()
+    version = NumberAttribute(default=0)
+
+
 class SegmentSizesRecord(Record, discriminator="segment_sizes"):
     """Members per segment on one business day (``SEGMENTS/DAY#<day>``), written once by the daily job."""
 
