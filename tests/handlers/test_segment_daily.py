@@ -104,9 +104,49 @@ def test_the_scheduled_function_runs_the_job(members):
     assert again["done"] and again["members"] == 5
 
 
+class PagedBook:
+    """Just enough of a ProfileBook for the budget: ``pages`` empty pages, the progress kept in memory."""
+
+    def __init__(self, pages: int) -> None:
+        self.pages, self.pages_read, self.state, self.version = pages, 0, {}, 0
+
+    def run_state(self, day):
+        return self.state, self.version
+
+    def save_run_state(self, day, doc, version):
+        self.state, self.version = doc, version + 1
+        return self.version
+
+    def segment_settings(self):
+        return {}
+
+    def all_profiles(self):
+        return iter(())
+
+    def profile_page(self, cursor, page_size):
+        self.pages_read += 1
+        return [], (str(self.pages_read) if self.pages_read < self.pages else None)
+
+
+class ShortContext(FakeContext):
+    @staticmethod
+    def get_remaining_time_in_millis() -> int:
+        return 5_000
+
+
 def test_the_scheduled_function_stops_in_time_with_the_lambdas_budget(members):
-    answer = handler_of("segment_daily")({"source": "aws.events"}, FakeContext())  # 10 s left: under the margin
+    answer = handler_of("segment_daily")({"source": "aws.events"}, ShortContext())  # 5 s left: under the margin
     assert answer["done"] is False and answer["written"] == 0
+
+
+def test_a_run_keeps_twice_its_slowest_page_in_hand():
+    """Pages that took 30 s of the budget: the run stops with 59 s left rather than start one more."""
+    from diancan.services.segment_job import SegmentJob
+
+    book = PagedBook(pages=10)
+    left = iter([200.0, 170.0, 140.0, 110.0, 80.0, 59.0])
+    outcome = SegmentJob(book, clock=lambda: THURSDAY).run(seconds_left=lambda: next(left))
+    assert outcome["done"] is False and book.pages_read == 5
 
 
 def paged_job(at: datetime):
@@ -191,3 +231,24 @@ def test_a_new_week_rewrites_only_members_whose_segment_changed(members):
     assert week_after["written"] == 0
     [*_, (_, figures)] = members.sizes_between("2026-12-01", "2026-12-31")
     assert figures["week"] == "2026-W51" and figures["flows"][f"{ACTIVE}>{ACTIVE}"] == 2  # moved last week, stayed
+
+
+def test_custom_segment_lists_follow_the_members_segments(members):
+    """The job puts a member in a custom segment's list when they match and takes them out when they no longer
+    do; a profile whose segments were stored before the lists existed is listed on the next run."""
+    from diancan.adapters import keys
+    from diancan.adapters.records import CustomSegmentMemberRecord, MemberProfileRecord
+
+    job(THURSDAY).run()
+    assert [s.openid for s in members.custom_members("mala-30")] == ["openid-active"]
+    # segments stored without their list (as before the lists existed): listed on the next run
+    members.list_custom("openid-active", frozenset(), frozenset({"mala-30"}))
+    MemberProfileRecord(keys.user("openid-active"), keys.MEMBER_PROFILE).update(actions=[
+        MemberProfileRecord.segments_listed.remove()])
+    assert list(members.custom_members("mala-30")) == []
+    assert job(THURSDAY + timedelta(days=1)).run()["written"] == 1
+    assert [s.openid for s in members.custom_members("mala-30")] == ["openid-active"]
+    job(THURSDAY + timedelta(days=40)).run()  # the 麻辣 order is now older than 30 days
+    assert list(members.custom_members("mala-30")) == []
+    assert members.get("openid-active").segments == frozenset()
+    assert CustomSegmentMemberRecord.count(keys.custom_segment("mala-30")) == 0  # the item is gone, not just filtered

@@ -387,6 +387,14 @@ class MemberProfileRecord(Record, discriminator="member_profile"):
     review_stars_count = NumberAttribute(null=True)
     segment_week = UnicodeAttribute(null=True)  # ISO week (yyyy-Www) of the job's latest run for this member
     week_start_segment = UnicodeAttribute(null=True)  # the segment when that week began ("" : none)
+    segments_listed = NumberAttribute(null=True)  # 1: ``segments`` has its CUSTOMSEGMENT# member items
+
+
+class CustomSegmentMemberRecord(Record, discriminator="custom_segment_member"):
+    """A member of a saved custom segment (``CUSTOMSEGMENT#<id>/MEMBER#<openid>``), put and deleted by the daily
+    job as the member's ``segments`` change: the segment's list is one Query of its partition."""
+
+    openid = UnicodeAttribute()
 
 
 class SegmentRunRecord(Record, discriminator="segment_run"):

@@ -85,11 +85,10 @@ class SegmentCampaigns:
         return sent
 
     def _members(self, segment_id: str):
-        """An RFM segment's members (Query GSI2), or a saved custom segment's: they are not indexed, so every
-        profile is streamed (the shards' pages) and those the last nightly run matched are kept."""
+        """An RFM segment's members (Query GSI2), or a saved custom segment's as the last nightly run listed
+        them (a Query per page of its list)."""
         if segment_id.startswith(CUSTOM_PREFIX):
-            wanted = segment_id.removeprefix(CUSTOM_PREFIX)
-            return (s for s in self._profiles.all_profiles() if wanted in s.segments)
+            return self._profiles.custom_members(segment_id.removeprefix(CUSTOM_PREFIX))
         return self._profiles.members_in(SEGMENT_BY_ID[segment_id])
 
     def report(self, campaign_id: str) -> dict:

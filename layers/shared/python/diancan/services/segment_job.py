@@ -8,6 +8,8 @@ for the week-to-week flow table) and adds them to the day's figures. Memory grow
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from collections.abc import Callable
 from datetime import date, datetime
@@ -39,7 +41,8 @@ def iso_week(day: date) -> str:
 
 
 PAGE = 500  # profiles per page: the unit of progress saved between two pages
-MARGIN_S = 60.0  # seconds a run keeps in hand: it stops between pages below this and the next run goes on
+MARGIN_S = 8.0  # seconds a run keeps in hand at least (and twice its slowest page): below it, it stops between
+# pages and the next invocation goes on
 
 
 def _empty_figures() -> dict:
@@ -72,10 +75,14 @@ class SegmentJob:
         today = business_day(now, self._tz)
         day = today.isoformat()
         state, version = self._profiles.run_state(day)
+        stored_settings = self._profiles.segment_settings()
+        fingerprint = hashlib.sha256(json.dumps(stored_settings, sort_keys=True).encode()).hexdigest()[:16]
+        if state.get("settings") != fingerprint:
+            state = {}  # the owner saved other settings since the day's run began: the day starts over
         if state.get("done"):
             return self._outcome(day, state, done=True, campaigns=[])
         if not state:
-            state = self._start(today, now)
+            state = self._start(today, now, stored_settings) | {"settings": fingerprint}
             try:
                 version = self._profiles.save_run_state(day, state, version)
             except ConditionFailed:
@@ -84,10 +91,14 @@ class SegmentJob:
         store_t = {s: Thresholds.model_validate(t) for s, t in state["store_thresholds"].items()}
         custom = CustomSegments.model_validate({"segments": state["custom"]})
         cursor, figures = state["cursor"], state["figures"]
+        slowest, left = 0.0, None
         while cursor is not None:
-            if seconds_left is not None and seconds_left() < MARGIN_S:
-                logger.info("segments paused", extra={"cursor": cursor, "written": figures["written"]})
-                return self._outcome(day, state, done=False, campaigns=[])
+            if seconds_left is not None:
+                before, left = left, seconds_left()
+                slowest = max(slowest, before - left) if before is not None else slowest
+                if left < max(MARGIN_S, 2 * slowest):
+                    logger.info("segments paused", extra={"cursor": cursor, "written": figures["written"]})
+                    return self._outcome(day, state, done=False, campaigns=[])
             page, cursor = self._profiles.profile_page(cursor, self._page_size)
             for stored in page:
                 self._segment_one(stored, today, state["week"], chain_t, store_t, custom, figures)
@@ -111,9 +122,8 @@ class SegmentJob:
         return {"day": day, "done": done, "members": figures["members"], "written": figures["written"],
                 "sizes": figures["sizes"], "campaigns_sent": campaigns}
 
-    def _start(self, today: date, now: datetime) -> dict:
+    def _start(self, today: date, now: datetime, stored_settings: dict) -> dict:
         """The day's first invocation: settings and thresholds (a read-only pass), frozen for the whole run."""
-        stored_settings = self._profiles.segment_settings()
         settings = SegmentSettings.model_validate(stored_settings.get("thresholds") or {})
         custom = CustomSegments.model_validate({"segments": stored_settings.get("custom") or []})
         chain_t, store_t = self._thresholds(settings, today)
@@ -145,7 +155,10 @@ class SegmentJob:
         # stored segment itself (unchanged since). So only members whose segments changed are written,
         # and a new week rewrites nobody.
         week_start = (stored.week_start_segment or NONE) if stored.segment_week == week else (stored.segment or NONE)
-        if (segment, matched) != (stored.segment, stored.segments):
+        if (segment, matched) != (stored.segment, stored.segments) or (matched and not stored.listed):
+            # the custom segments' lists first: a failure before the profile's write is redone next time
+            self._profiles.list_custom(stored.openid, matched - (stored.segments if stored.listed else frozenset()),
+                                       stored.segments - matched)
             self._profiles.set_segments(stored.openid, segment, matched, week, week_start)
             figures["written"] += 1
         if segment is None and week_start == NONE:
