@@ -8,7 +8,8 @@ stored JSON document validated into a ``MemberProfile``, as the adapter does), s
 compute and memory, not DynamoDB latency. CPU time (``time.process_time``) is reported beside the wall time:
 on a shared machine the wall time follows the neighbours' load. The DynamoDB calls it would make are counted from the same run:
 a Query page per 500 profiles of a shard (two passes), an UpdateItem per member whose segment changed, a PutItem
-of the run's progress per page of the second pass (what lets a run cut short be continued).
+of the run's progress per page of the second pass (what lets a run cut short be continued), a PutItem per
+member joining a custom segment's list.
 Peak memory is tracemalloc's (Python allocations), in a separate traced run.
 """
 
@@ -70,6 +71,7 @@ class StoredProfile:
     segments: frozenset[str] = frozenset()
     segment_week: str | None = None
     week_start_segment: str | None = None
+    listed: bool = False
 
 
 class StreamedProfiles:
@@ -77,7 +79,7 @@ class StreamedProfiles:
 
     def __init__(self, members: int) -> None:
         self.members = members
-        self.queries = self.updates = self.puts = self.version = 0
+        self.queries = self.updates = self.puts = self.version = self.list_writes = 0
         self.sizes: dict = {}
         self.state: dict = {}
 
@@ -107,6 +109,9 @@ class StreamedProfiles:
         self.puts += 1
         return self.version
 
+    def list_custom(self, openid, add, remove) -> None:
+        self.list_writes += len(add) + len(remove - add)
+
     def set_segments(self, openid, segment, segments, week, week_start_segment) -> None:
         self.updates += 1
 
@@ -130,7 +135,7 @@ def run(members: int, traced: bool) -> dict:
     peak = tracemalloc.get_traced_memory()[1] / 2**20 if traced else None
     tracemalloc.stop()
     return {"seconds": seconds, "cpu_seconds": cpu_seconds, "peak_mib": peak, "max_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-            "queries": book.queries, "updates": book.updates, "progress_puts": book.puts, "segmented": outcome["members"],
+            "queries": book.queries, "updates": book.updates, "progress_puts": book.puts, "list_writes": book.list_writes, "segmented": outcome["members"],
             "sizes": outcome["sizes"]}
 
 

@@ -14,7 +14,7 @@ adapter, so a guest function's cold start stays light).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -628,7 +628,7 @@ class CampaignBook(Protocol):
 
     def members(self, campaign_id: str) -> Iterator[tuple[str, str]]: ...
 
-    def orders_between(self, openid: str, start: str, end: str) -> list[Order]: ...
+    def orders_in_window(self, start: str, end: str, openids: Collection[str]) -> Iterator[Order]: ...
 
 
 class PersonalData(Protocol):

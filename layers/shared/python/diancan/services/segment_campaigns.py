@@ -92,17 +92,22 @@ class SegmentCampaigns:
         return self._profiles.members_in(SEGMENT_BY_ID[segment_id])
 
     def report(self, campaign_id: str) -> dict:
-        """Orders and spend (paid, less refunds) of each group within [sent, sent + window days)."""
+        """Orders and spend (paid, less refunds) of each group within [sent, sent + window days): the members'
+        sides (one Query of the campaign, paged) and the orders of the window, matched in memory."""
         campaign = self._campaigns.get(campaign_id)
         if campaign.sent_at is None:
             raise InvalidRequest("not sent yet", "活动尚未发送", code="CAMPAIGN_NOT_SENT")
         start = campaign.sent_at
         end = iso(parse_iso(start) + timedelta(days=campaign.window_days))
         totals = {TARGETED: [0, 0, 0], CONTROL: [0, 0, 0]}
-        for openid, group in self._campaigns.members(campaign_id):
-            orders = [o for o in self._campaigns.orders_between(openid, start, end) if o.status in COUNTED]
+        groups = dict(self._campaigns.members(campaign_id))  # openid -> group: the campaign's size, no more
+        for group in groups.values():
             totals[group][0] += 1
-            totals[group][1] += len(orders)
-            totals[group][2] += sum(max(0, o.total_fen - o.refunded_fen) for o in orders)
+        # the window's orders: a Query per member or per store and day, whichever is fewer
+        for order in self._campaigns.orders_in_window(start, end, groups.keys()):
+            group = groups.get(order.openid)
+            if group is not None and order.status in COUNTED:
+                totals[group][1] += 1
+                totals[group][2] += max(0, order.total_fen - order.refunded_fen)
         report = uplift(GroupOutcome(*totals[TARGETED]), GroupOutcome(*totals[CONTROL]))
         return {"campaign": campaign.model_dump(), "window": {"from": start, "to": end}, **report}
