@@ -149,5 +149,9 @@ def test_a_saved_custom_segment_has_a_member_list_exports_and_campaigns(make_app
                        headers={"X-CSRF-Token": csrf}, base_url=BASE)
     assert sent.status_code == 200 and sent.get_json()["targeted"] == 2
     segmented.erase("openid-c", "2026-12-05T00:00:00.000Z")
+    from diancan.adapters import keys
+    from diancan.adapters.records import CustomSegmentMemberRecord
+
+    assert CustomSegmentMemberRecord.count(keys.custom_segment("twice")) == 1  # the erased member's item is gone
     after = client.get("/api/segments/custom:twice", base_url=BASE).get_json()
     assert [m["member"] for m in after["members"]] == [member_code("openid-a")]
