@@ -7,7 +7,9 @@ day's figures) over profiles generated on the fly, one at a time, as the GSI1 sh
 stored JSON document validated into a ``MemberProfile``, as the adapter does), so the figures are the job's
 compute and memory, not DynamoDB latency. CPU time (``time.process_time``) is reported beside the wall time:
 on a shared machine the wall time follows the neighbours' load. The DynamoDB calls it would make are counted from the same run:
-a Query page per 500 profiles of a shard (two passes), an UpdateItem per member whose segment changed.
+a Query page per 500 profiles of a shard (two passes), an UpdateItem per member whose segment changed, a PutItem
+of the run's progress per page of the second pass (what lets a run cut short be continued), a PutItem per
+member joining a custom segment's list.
 Peak memory is tracemalloc's (Python allocations), in a separate traced run.
 """
 
@@ -69,6 +71,7 @@ class StoredProfile:
     segments: frozenset[str] = frozenset()
     segment_week: str | None = None
     week_start_segment: str | None = None
+    listed: bool = False
 
 
 class StreamedProfiles:
@@ -76,8 +79,9 @@ class StreamedProfiles:
 
     def __init__(self, members: int) -> None:
         self.members = members
-        self.queries = self.updates = 0
+        self.queries = self.updates = self.puts = self.version = self.list_writes = 0
         self.sizes: dict = {}
+        self.state: dict = {}
 
     def all_profiles(self, page_size: int = PAGE):
         for shard in range(SHARDS):
@@ -85,6 +89,28 @@ class StreamedProfiles:
             self.queries += max(1, math.ceil(len(mine) / page_size))
             for n in mine:
                 yield StoredProfile(f"openid-{n}", MemberProfile.model_validate(_doc(n)), 1)
+
+    def profile_page(self, cursor: str, page_size: int = PAGE):
+        """The job's second pass: one shard page from ``<shard>:<position>`` (positions stand in for openids)."""
+        shard_text, _, after = cursor.partition(":")
+        shard, start = int(shard_text or 0), int(after or 0)
+        mine = range(shard, self.members, SHARDS)[start:start + page_size]
+        self.queries += 1
+        page = [StoredProfile(f"openid-{n}", MemberProfile.model_validate(_doc(n)), 1) for n in mine]
+        if start + page_size < len(range(shard, self.members, SHARDS)):
+            return page, f"{shard}:{start + page_size}"
+        return page, (f"{shard + 1}:" if shard + 1 < SHARDS else None)
+
+    def run_state(self, day: str):
+        return self.state, self.version
+
+    def save_run_state(self, day: str, doc: dict, version: int) -> int:
+        self.state, self.version = doc, version + 1
+        self.puts += 1
+        return self.version
+
+    def list_custom(self, openid, add, remove) -> None:
+        self.list_writes += len(add) + len(remove - add)
 
     def set_segments(self, openid, segment, segments, week, week_start_segment) -> None:
         self.updates += 1
@@ -109,7 +135,7 @@ def run(members: int, traced: bool) -> dict:
     peak = tracemalloc.get_traced_memory()[1] / 2**20 if traced else None
     tracemalloc.stop()
     return {"seconds": seconds, "cpu_seconds": cpu_seconds, "peak_mib": peak, "max_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-            "queries": book.queries, "updates": book.updates, "segmented": outcome["members"],
+            "queries": book.queries, "updates": book.updates, "progress_puts": book.puts, "list_writes": book.list_writes, "segmented": outcome["members"],
             "sizes": outcome["sizes"]}
 
 

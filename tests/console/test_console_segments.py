@@ -112,3 +112,46 @@ def test_an_owner_sends_a_campaign_to_a_segment_and_reads_its_report(make_app, c
     report = client.get("/api/segments/campaigns/back", base_url=BASE).get_json()
     assert report["targeted"]["members"] == 2 and report["control"]["members"] == 0
     assert client.get("/api/segments/campaigns/none", base_url=BASE).status_code == 404
+
+
+def test_a_saved_custom_segment_has_a_member_list_exports_and_campaigns(make_app, console, segmented):
+    """Saved in the console, matched by the nightly job, listed by member code (a Query of the segment's list
+    and the profiles' BatchGetItem, no Scan), exported, targeted by a campaign; an erased member leaves it."""
+    from bench.calls import recorded_calls
+    from diancan.domain.membership import member_code
+    from diancan.services.segment_job import SegmentJob
+    from local.demo_offers import load
+
+    client = make_app().test_client()
+    csrf = login(client, "boss")
+    regulars = {"segment_id": "twice", "name": "来过两次以上",
+                "all_of": [{"kind": "measure", "field": "visits", "op": ">=", "value": 2}]}
+    saved = client.post("/api/segments/settings", json={"custom": [regulars]}, headers={"X-CSRF-Token": csrf},
+                        base_url=BASE)
+    assert saved.status_code == 200
+    SegmentJob(segmented).run()  # today's run was done with other settings: the day starts over
+    overview = client.get("/api/segments", base_url=BASE).get_json()
+    assert overview["custom"] == [{"segment_id": "custom:twice", "name": "来过两次以上", "members": 2}]
+    assert "/segments/custom:twice" in client.get("/segments", base_url=BASE).get_data(as_text=True)
+    with recorded_calls() as log:
+        listing = client.get("/api/segments/custom:twice", base_url=BASE).get_json()
+    assert listing["name"] == "来过两次以上" and listing["not_listed"] == 0
+    assert [m["member"] for m in listing["members"]] == [member_code("openid-a"), member_code("openid-c")]
+    assert log.dynamodb().get("Query") == 1 and "Scan" not in log.dynamodb()
+    csv = client.get("/segments/custom:twice?format=csv", base_url=BASE)
+    assert csv.status_code == 200 and member_code("openid-c") in csv.get_data(as_text=True)
+    assert "openid-" not in csv.get_data(as_text=True)
+    assert member_code("openid-a") in client.get("/segments/custom:twice", base_url=BASE).get_data(as_text=True)
+    assert client.get("/api/segments/custom:nope", base_url=BASE).status_code == 404
+    load()
+    sent = client.post("/api/segments/campaigns", json={"campaign_id": "twice-back", "template_id": "tpl-lunch",
+                                                         "segment_id": "custom:twice", "control_percent": 0},
+                       headers={"X-CSRF-Token": csrf}, base_url=BASE)
+    assert sent.status_code == 200 and sent.get_json()["targeted"] == 2
+    segmented.erase("openid-c", "2026-12-05T00:00:00.000Z")
+    from diancan.adapters import keys
+    from diancan.adapters.records import CustomSegmentMemberRecord
+
+    assert CustomSegmentMemberRecord.count(keys.custom_segment("twice")) == 1  # the erased member's item is gone
+    after = client.get("/api/segments/custom:twice", base_url=BASE).get_json()
+    assert [m["member"] for m in after["members"]] == [member_code("openid-a")]

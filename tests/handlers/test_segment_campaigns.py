@@ -117,3 +117,45 @@ def test_a_campaign_to_a_saved_custom_segment_reaches_the_members_it_matched(act
                                "staff:boss")
     assert (sent.targeted, sent.control) == (1, 0)
     assert len(bootstrap.marketing_table().wallet(MEMBERS[0])) == 2
+
+
+def test_the_uplift_report_reads_per_store_day_when_members_outnumber_them(active_members):
+    """A campaign larger than its window's store-days: the report Queries each store's days (a fixed number),
+    not each member, and still counts as by hand: an order inside the window at another store counts, one
+    before the send and one fully refunded do not."""
+    from bench.calls import recorded_calls
+    from diancan import bootstrap
+    from local.demo_history import make_order, order_record
+
+    stores = [s.store_id for s in bootstrap.repository().list_stores()]
+    many = [f"openid-x{n:03d}" for n in range(len(stores) * 10 + 5)]  # window 7 days: 10 UTC days per store
+    for openid in many:
+        active_members.save(openid, MemberProfile(first_visit="2025-06-01", last_visit="2026-12-01", visits=1,
+                                                  spend_fen=3000, months={"2026-12": Period(visits=1, spend_fen=3000)}), 0)
+    from diancan.services.segment_job import SegmentJob
+
+    SegmentJob(active_members, clock=lambda: NOW + timedelta(days=1)).run()
+    service(NOW).create(request(campaign_id="big-push", window_days=7, control_percent=0), "staff:boss")
+    meal = [("d-gongbao", "宫保鸡丁", 3800, 1, {})]
+    order_record(make_order(stores[-1], "bx1", NOW + timedelta(days=2), meal, openid=many[0])).save()
+    order_record(make_order(stores[0], "bx2", NOW + timedelta(days=3), meal, openid=many[1])).save()
+    order_record(make_order(stores[0], "bx3", NOW - timedelta(hours=1), meal, openid=many[2])).save()  # before
+    refunded = make_order(stores[0], "bx4", NOW + timedelta(days=1), meal, openid=many[3])
+    order_record(refunded.model_copy(update={"status": OrderStatus.REFUNDED, "refunded_fen": refunded.total_fen})).save()
+    order_record(make_order(stores[0], "bx5", NOW + timedelta(days=1), meal, openid="openid-stranger")).save()
+    with recorded_calls() as log:
+        report = service(NOW + timedelta(days=9)).report("big-push")
+    members = len(many) + len(MEMBERS)
+    assert report["targeted"]["members"] == members
+    assert (report["targeted"]["orders"], report["targeted"]["spend_fen"]) == (2, 7600)
+    assert log.dynamodb()["Query"] == 1 + 1 + len(stores) * 10  # members' sides, stores, store-days
+    assert log.dynamodb()["Query"] < members
+
+
+def test_a_small_campaigns_report_queries_each_member(active_members):
+    from bench.calls import recorded_calls
+
+    service(NOW).create(request(window_days=7), "staff:boss")
+    with recorded_calls() as log:
+        service(NOW + timedelta(days=9)).report("lunch-push")
+    assert log.dynamodb()["Query"] == 1 + 1 + len(MEMBERS)  # fewer than the store-days

@@ -282,6 +282,17 @@ def campaign_member(openid: str) -> str:
 SEGMENT_SETTINGS = ("SEGMENTS", "SETTINGS")  # thresholds and saved custom segments; sorts after every DAY#
 
 
+def custom_segment(segment_id: str) -> str:
+    """PK of a saved custom segment's member items (SK ``MEMBER#<openid>``, as a campaign's)."""
+    return f"CUSTOMSEGMENT#{segment_id}"
+
+
+def segment_run(day: str) -> tuple[str, str]:
+    """The daily job's cursor and partial figures for one business day (``SEGMENTS`` / ``RUN#<day>``), so a run
+    cut short by the Lambda's time limit is continued by the next invocation."""
+    return "SEGMENTS", f"RUN#{day}"
+
+
 def segment_sizes(day: str) -> tuple[str, str]:
     """The sizes of every segment on one business day (``SEGMENTS`` / ``DAY#<day>``): the "over time" view."""
     return "SEGMENTS", f"DAY#{day}"

@@ -402,6 +402,22 @@ class MemberProfileRecord(Record, discriminator="member_profile"):
     review_stars_count = NumberAttribute(null=True)
     segment_week = UnicodeAttribute(null=True)  # ISO week (yyyy-Www) of the job's latest run for this member
     week_start_segment = UnicodeAttribute(null=True)  # the segment when that week began ("" : none)
+    segments_listed = NumberAttribute(null=True)  # 1: ``segments`` has its CUSTOMSEGMENT# member items
+
+
+class CustomSegmentMemberRecord(Record, discriminator="custom_segment_member"):
+    """A member of a saved custom segment (``CUSTOMSEGMENT#<id>/MEMBER#<openid>``), put and deleted by the daily
+    job as the member's ``segments`` change: the segment's list is one Query of its partition."""
+
+    openid = UnicodeAttribute()
+
+
+class SegmentRunRecord(Record, discriminator="segment_run"):
+    """The daily job's progress on one business day (``SEGMENTS/RUN#<day>``): the thresholds and custom segments
+    it started with, the shard cursor and the figures so far; ``version`` lets one run at a time advance it."""
+
+    doc = JSONAttribute()
+    version = NumberAttribute(default=0)
 
 
 class SegmentSizesRecord(Record, discriminator="segment_sizes"):

@@ -14,7 +14,7 @@ adapter, so a guest function's cold start stays light).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -587,6 +587,16 @@ class ProfileBook(Protocol):
 
     def all_profiles(self, page_size: int = 500) -> Iterator[StoredProfile]: ...
 
+    def profile_page(self, cursor: str, page_size: int = 500) -> tuple[list[StoredProfile], str | None]: ...
+
+    def run_state(self, day: str) -> tuple[dict, int]: ...
+
+    def list_custom(self, openid: str, add: frozenset[str], remove: frozenset[str]) -> None: ...
+
+    def custom_members(self, segment_id: str, page_size: int = 100) -> Iterator[StoredProfile]: ...
+
+    def save_run_state(self, day: str, doc: dict, version: int) -> int: ...
+
     def set_segments(self, openid: str, segment: str | None, segments: frozenset[str], week: str,
                      week_start_segment: str) -> None: ...
 
@@ -618,7 +628,7 @@ class CampaignBook(Protocol):
 
     def members(self, campaign_id: str) -> Iterator[tuple[str, str]]: ...
 
-    def orders_between(self, openid: str, start: str, end: str) -> list[Order]: ...
+    def orders_in_window(self, start: str, end: str, openids: Collection[str]) -> Iterator[Order]: ...
 
 
 class PersonalData(Protocol):

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from pydantic import ValidationError
 
+from diancan.domain.campaigns import CUSTOM_PREFIX
 from diancan.domain.clock import business_day, iso, utcnow
 from diancan.domain.errors import InvalidRequest, NotFound
 from diancan.domain.member_profile import DAYPART_NAMES
@@ -62,7 +63,7 @@ class SegmentBoard:
                     for s in SEGMENTS]
         return {"day": latest.get("day"), "week": latest.get("week"), "members": members, "series": series,
                 "segments": segments, "flows": self._flow_table(latest.get("flows", {})),
-                "custom": [{"segment_id": i, "name": n, "members": latest.get("custom_sizes", {}).get(i, 0)}
+                "custom": [{"segment_id": f"{CUSTOM_PREFIX}{i}", "name": n, "members": latest.get("custom_sizes", {}).get(i, 0)}
                            for i, n in latest.get("custom_names", {}).items()],
                 "thresholds": latest.get("thresholds")}
 
@@ -75,10 +76,20 @@ class SegmentBoard:
         return {"columns": [c or "移出" for c in cols], "rows": [r for r in table if any(r["to"].values())]}
 
     def members(self, segment_id: str) -> dict:
-        """The members of one RFM segment (Query GSI2, then their points in BatchGetItems of 100)."""
-        segment = segment_named(segment_id)
+        """The members of one RFM segment (Query GSI2) or saved custom segment (``custom:<id>``: a Query per
+        page of its list and the profiles' BatchGetItem), then their points in BatchGetItems of 100."""
+        if segment_id.startswith(CUSTOM_PREFIX):
+            wanted = segment_id.removeprefix(CUSTOM_PREFIX)
+            names = {c.get("segment_id"): c.get("name") for c in self._profiles.segment_settings().get("custom") or []}
+            if wanted not in names:
+                raise NotFound("no such segment", "没有这个分群", code="SEGMENT_NOT_FOUND",
+                               details={"segment": segment_id[:40]})
+            segment, found = str(names[wanted]), self._profiles.custom_members(wanted)
+        else:
+            segment = segment_named(segment_id)
+            found = self._profiles.members_in(segment)
         rows, more = [], 0
-        for stored in self._profiles.members_in(segment):
+        for stored in found:
             if len(rows) >= MAX_LIST:
                 more += 1
                 continue

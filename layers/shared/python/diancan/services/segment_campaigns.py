@@ -85,25 +85,29 @@ class SegmentCampaigns:
         return sent
 
     def _members(self, segment_id: str):
-        """An RFM segment's members (Query GSI2), or a saved custom segment's: they are not indexed, so every
-        profile is streamed (the shards' pages) and those the last nightly run matched are kept."""
+        """An RFM segment's members (Query GSI2), or a saved custom segment's as the last nightly run listed
+        them (a Query per page of its list)."""
         if segment_id.startswith(CUSTOM_PREFIX):
-            wanted = segment_id.removeprefix(CUSTOM_PREFIX)
-            return (s for s in self._profiles.all_profiles() if wanted in s.segments)
+            return self._profiles.custom_members(segment_id.removeprefix(CUSTOM_PREFIX))
         return self._profiles.members_in(SEGMENT_BY_ID[segment_id])
 
     def report(self, campaign_id: str) -> dict:
-        """Orders and spend (paid, less refunds) of each group within [sent, sent + window days)."""
+        """Orders and spend (paid, less refunds) of each group within [sent, sent + window days): the members'
+        sides (one Query of the campaign, paged) and the orders of the window, matched in memory."""
         campaign = self._campaigns.get(campaign_id)
         if campaign.sent_at is None:
             raise InvalidRequest("not sent yet", "活动尚未发送", code="CAMPAIGN_NOT_SENT")
         start = campaign.sent_at
         end = iso(parse_iso(start) + timedelta(days=campaign.window_days))
         totals = {TARGETED: [0, 0, 0], CONTROL: [0, 0, 0]}
-        for openid, group in self._campaigns.members(campaign_id):
-            orders = [o for o in self._campaigns.orders_between(openid, start, end) if o.status in COUNTED]
+        groups = dict(self._campaigns.members(campaign_id))  # openid -> group: the campaign's size, no more
+        for group in groups.values():
             totals[group][0] += 1
-            totals[group][1] += len(orders)
-            totals[group][2] += sum(max(0, o.total_fen - o.refunded_fen) for o in orders)
+        # the window's orders: a Query per member or per store and day, whichever is fewer
+        for order in self._campaigns.orders_in_window(start, end, groups.keys()):
+            group = groups.get(order.openid)
+            if group is not None and order.status in COUNTED:
+                totals[group][1] += 1
+                totals[group][2] += max(0, order.total_fen - order.refunded_fen)
         report = uplift(GroupOutcome(*totals[TARGETED]), GroupOutcome(*totals[CONTROL]))
         return {"campaign": campaign.model_dump(), "window": {"from": start, "to": end}, **report}
