@@ -263,7 +263,7 @@ def printing():
 
     return PrintingService(repository(), print_jobs(), printer(), public_base_url=settings().public_base_url,
                            tz=settings().business_tz, count=_count_metric, due_work=payment_table(),
-                           service_states=service_states())
+                           service_states=service_states(), bus=event_bus())
 
 
 @component
