@@ -921,3 +921,9 @@ class TokenVerifier(Protocol):
     """Checks the guest's session token and gives its openid (adapters/tokens.py)."""
 
     def verify(self, token: str, now: float | None = None) -> str: ...
+
+
+class PushTicketVerifier(Protocol):
+    """Checks a console page's push ticket and gives (staff_id, role, store_ids) (adapters/tokens.py)."""
+
+    def verify(self, ticket: str, now: float | None = None) -> tuple[str, str, tuple[str, ...]]: ...
