@@ -563,7 +563,8 @@ def retention_job():
     config = settings()
     return RetentionJob(repository(), PersonalDataTable(),
                         Retention(address_days=config.retain_address_days, phone_days=config.retain_phone_days,
-                                  review_picture_days=config.retain_review_picture_days), tz=config.business_tz)
+                                  review_picture_days=config.retain_review_picture_days),
+                        review_picture_files(), tz=config.business_tz)
 
 
 # ---- delivery -----------------------------------------------------------------------------------------------
