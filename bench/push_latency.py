@@ -48,11 +48,11 @@ def measure(bench: Bench, changes: int = CHANGES, ceiling: float = 30.0) -> Push
     from diancan import bootstrap
 
     stack = bench.stack
-    session = bootstrap.staff_sessions().login("cashier", "cashier-demo-2026").token
+    ticket = bootstrap.push_tickets().issue("cashier-jingan", "cashier", (STORE,))  # what the console would give
     arrivals: queue.Queue[tuple[float, dict]] = queue.Queue()
     orders = [bench.place(f"pushbench{n}", items=[{"dish_id": "d-cola", "qty": 1}]) for n in range((changes + 1) // 2)]
     latencies, calls, lost = [], [], 0
-    with connect(f"{stack.ws_url}?session={session}", open_timeout=30) as board:
+    with connect(f"{stack.ws_url}?ticket={ticket}", open_timeout=30) as board:
         board.send(json.dumps({"action": "subscribe", "topic": f"board:{STORE}"}))
         assert json.loads(board.recv(timeout=30))["type"] == "subscribed"
 

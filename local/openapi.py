@@ -101,6 +101,7 @@ SUMMARIES = {
     "auth.health": "Liveness: 200 {status: ok}, no session needed",
     "auth.home": "Landing: owners to the chain page, others to their first store's dashboard or kitchen",
     "auth.logout": "End the session (the cookie's session is deleted)",
+    "auth.push_ticket": "A live page's WebSocket ticket {ticket, expires_in: 60} for `<wsBase>?ticket=`",
     "chain.figures": "The chain's figures of the day per store (JSON)",
     "dashboard.page": "A store's dashboard: today's orders, revenue, alerts",
     "shifts.page": "A store's shifts (交班): the current one and the recent ones the caller may see",
@@ -328,14 +329,16 @@ anything but a key is `400 INVALID_REQUEST`. The review answer's `picture_urls` 
 are presigned GET URLs valid for an hour (older reviews' https pictures are shown as they are).
 
 Push (WebSocket API, docs/push.md): connect to `<wsBase>?token=<guest token>` (a guest) or
-`<wsBase>?session=<console session token>` (staff; `POST /admin/api/session` or the console's cookie value);
-locally `ws://127.0.0.1:<port>/ws` (the stack prints it). Without a valid one the handshake is refused `401`.
+`<wsBase>?ticket=<push ticket>` (staff: `POST /admin/api/push-ticket` with the console session, cookie + CSRF
+token or bearer, answers `{"ticket", "expires_in": 60}`; ask for a new one before each connect);
+locally `ws://127.0.0.1:<port>/ws` (the stack prints it). Without a valid one (a forged or expired ticket
+included) the handshake is refused `401`.
 Send `{"action": "subscribe", "topic": ...}`: `order:<order_id>` (a guest, their own orders), and for staff of
 that store `kitchen:<store_id>:<station_id>` and `board:<store_id>` (right `kitchen.view`), `dashboard:<store_id>`
 (`dashboard.view`); at most 20 topics per connection. Answer `{"type": "subscribed", "topic"}` or `{"type":
 "error", "code", "message", "message_en"}` with `INVALID_TOPIC`, `TOPIC_FORBIDDEN`, `TOO_MANY_TOPICS` or
 `CONNECTION_GONE` (connect again). Pushed: `{"type": "order", "order_id", "status", "at"}` on every status change
-(`PAID`, `PREPARING` when accepted, `READY`, `DELIVERING`, `COMPLETED`, `CANCELLED`, `REFUNDED`; store topics add
+(`PAID`, `PREPARING` when accepted or when its kitchen tickets are out, `READY`, `DELIVERING`, `COMPLETED`, `CANCELLED`, `REFUNDED`; store topics add
 `store_id`), `{"type": "rider", "order_id", "lat", "lng", "eta_at"|null, "at"}` to the order's guest. A message
 says what changed, not the whole order: read the order (or the screen's data) again on it. API Gateway closes a
 connection after 2 hours (10 minutes idle): reconnect, and poll while the socket is closed.

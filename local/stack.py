@@ -98,7 +98,7 @@ class LocalStack:
 
     @property
     def ws_url(self) -> str:
-        """The WebSocket API clients connect to (``?token=`` a guest's, ``?session=`` a console session)."""
+        """The WebSocket API clients connect to (``?token=`` a guest's, ``?ticket=`` a console page's push ticket)."""
         if self.websocket is None:
             raise RuntimeError("the local stack is not started")
         return self.websocket.url

@@ -1,5 +1,5 @@
-"""push_socket: the WebSocket API's routes. ``$connect`` checks the guest token (``?token=``) or the console
-session (``?session=``) and stores the connection (401/403 refuse it); ``subscribe`` answers
+"""push_socket: the WebSocket API's routes. ``$connect`` checks the guest token (``?token=``) or a console
+page's push ticket (``?ticket=``) and stores the connection (401/403 refuse it); ``subscribe`` answers
 ``{"type":"subscribed"}`` or the error; ``$disconnect`` forgets the connection and its topics."""
 
 import json

@@ -19,6 +19,7 @@ ROUTES = [
     ("GET", "/", None),
     ("GET", "/password", None),
     ("POST", "/password", None),
+    ("POST", "/api/push-ticket", None),
     ("GET", "/chain", "chain.dashboard.view"),
     ("GET", "/api/chain/dashboard", "chain.dashboard.view"),
     ("GET", "/s/{sid}/", "dashboard.view"),

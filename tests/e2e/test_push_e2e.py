@@ -24,10 +24,14 @@ def guest_login(base: str) -> str:
     return answer.json()["token"]
 
 
-def staff_session(base: str, login: str, password: str) -> str:
+def staff_ticket(base: str, login: str, password: str) -> str:
+    """A push ticket as a script gets one: sign in, then ``POST /admin/api/push-ticket`` with the bearer session."""
     answer = requests.post(f"{base}/admin/api/session", json={"login": login, "password": password}, timeout=30)
     assert answer.status_code == 200, answer.text
-    return answer.json()["token"]
+    ticket = requests.post(f"{base}/admin/api/push-ticket", timeout=30,
+                           headers={"Authorization": f"Bearer {answer.json()['token']}"})
+    assert ticket.status_code == 200, ticket.text
+    return ticket.json()["ticket"]
 
 
 def subscribed(socket: ClientConnection, topic: str) -> dict:
@@ -63,7 +67,7 @@ def test_a_status_change_reaches_the_subscribed_guest_and_board_and_no_one_else(
         connect(f"{ws}?token={token[:-3]}abc", open_timeout=30)
 
     with connect(f"{ws}?token={token}", open_timeout=30) as phone, \
-            connect(f"{ws}?session={staff_session(base, 'cashier', 'cashier-demo-2026')}", open_timeout=30) as board, \
+            connect(f"{ws}?ticket={staff_ticket(base, 'cashier', 'cashier-demo-2026')}", open_timeout=30) as board, \
             connect(f"{ws}?token={guest_login(base)}", open_timeout=30) as stranger:
         assert subscribed(phone, f"order:{order_id}") == {"type": "subscribed", "topic": f"order:{order_id}"}
         assert subscribed(board, f"board:{STORE}")["type"] == "subscribed"

@@ -89,6 +89,42 @@ def test_a_paid_order_prints_one_ticket_per_station_and_a_receipt_at_the_counter
     assert order_of(order_id).status == "PREPARING"
 
 
+def pushed(resources) -> list[dict]:
+    """The bus messages the push consumer's queue received (what PushRule routes)."""
+    import boto3
+
+    sqs, messages = boto3.client("sqs"), []
+    while batch := sqs.receive_message(QueueUrl=resources.queue_urls["PushQueue"], MaxNumberOfMessages=10,
+                                       WaitTimeSeconds=0).get("Messages", []):
+        messages += [json.loads(m["Body"]) for m in batch]
+    return messages
+
+
+def test_tickets_out_announce_preparing_to_the_push_consumer_once_even_when_the_event_is_replayed(kitchen, aws):
+    order_id = paid_order()
+    event = sqs_event(order_id)
+    pushed(aws)  # drain what earlier steps queued
+    assert dispatch(event) == [] and dispatch(event) == []
+    preparing = [m for m in pushed(aws) if m["detail-type"] == "OrderPreparing"]
+    assert [(m["detail"]["order_id"], m["detail"]["by"]) for m in preparing] == [(order_id, "system:print")]
+    assert order_of(order_id).status == "PREPARING" and "OrderPreparing" in order_of(order_id).published
+
+
+def test_a_store_that_prints_on_accept_publishes_no_preparing_of_its_own(kitchen, aws):
+    from diancan import bootstrap
+
+    store = bootstrap.print_jobs().print_setup(STORE).store
+    bootstrap.repository().put_store(store.model_copy(update={"settings": {"print_when": "accept"}}))
+    from diancan.domain.order_status import OrderAction
+
+    order_id = paid_order()  # staff accept it in the console: that move is announced by its OrderAccepted
+    bootstrap.repository().transition(order_id, "takeout", OrderAction.START, at="2026-11-24T04:30:00Z",
+                                      by="staff:mgr-jingan")
+    pushed(aws)
+    assert dispatch(sqs_event(order_id, "OrderAccepted", by="staff:mgr-jingan")) == []
+    assert [m for m in pushed(aws) if m["detail-type"] == "OrderPreparing"] == []
+
+
 def test_a_replayed_event_prints_nothing_more(kitchen):
     order_id = paid_order()
     event = sqs_event(order_id)

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from tests.conftest import http_call, load_event
-from tests.handlers.test_erasure import ADDRESS, delivered_order
+from tests.handlers.test_erasure import ADDRESS, delivered_order, picture_versions
 from tests.handlers.test_phone_consent import wechat as wechat_simulator
 
 wechat = wechat_simulator  # the WeChat simulator fixture (phone numbers by consent code), by its own name
@@ -27,11 +27,12 @@ def job(days_later: int):
 
     moment = utcnow() + timedelta(days=days_later)
     return RetentionJob(bootstrap.repository(), PersonalDataTable(), Retention(30, 365, 365),
-                        tz="Asia/Shanghai", clock=lambda: moment)
+                        bootstrap.review_picture_files(), tz="Asia/Shanghai", clock=lambda: moment)
 
 
 def test_each_kind_is_dropped_once_its_retention_has_passed_and_not_before(aws, demo_chain, guest_token):
     from diancan import bootstrap
+    from diancan.adapters.aws import client
     from diancan.adapters.repository import Repository
     from diancan.domain.clock import business_day, iso, utcnow
 
@@ -42,7 +43,8 @@ def test_each_kind_is_dropped_once_its_retention_has_passed_and_not_before(aws, 
                                          business_day(utcnow()).isoformat())
     from tests.handlers.test_review_pictures import upload
 
-    body = {"dishes": [{"dish_id": "d-hongshao", "stars": 4}], "text": "不错", "pictures": [upload(guest_token("stock"))]}
+    picture = upload(guest_token("stock"))
+    body = {"dishes": [{"dish_id": "d-hongshao", "stars": 4}], "text": "不错", "pictures": [picture]}
     status, _ = http_call("orders", "orders/post_review", path=f"/orders/{order.order_id}/review", body=body,
                           headers={"authorization": f"Bearer {guest_token('stock')}"})
     assert status == 201
@@ -60,6 +62,9 @@ def test_each_kind_is_dropped_once_its_retention_has_passed_and_not_before(aws, 
     kept = bootstrap.repository().get_order(order.order_id)
     assert (kept.status.value, kept.total_fen, kept.paid_fen) == ("COMPLETED", order.total_fen, order.total_fen)
     assert job(364).run() == {"addresses": 0, "phones": 0, "review_pictures": 0}
+    client("s3", bootstrap.settings().region).put_object(Bucket=bootstrap.settings().pictures_bucket, Key=picture,
+                                                         Body=b"\xff\xd8 again")  # a second version of the file
+    assert len(picture_versions(picture)) == 2
     from diancan.adapters.member_lookup_table import MemberLookupTable
 
     assert MemberLookupTable().with_phone_tail("1111", 10) == [openid]  # the counter finds the guest by it
@@ -68,6 +73,7 @@ def test_each_kind_is_dropped_once_its_retention_has_passed_and_not_before(aws, 
     assert MemberLookupTable().with_phone_tail("1111", 10) == []  # and no longer once the phone is gone
     status, dish = http_call("menu", "menu/get_dish", path=f"/stores/{STORE}/dishes/d-hongshao")
     assert [(r["text"], r["pictures"]) for r in dish["reviews"]] == [("不错", [])]
+    assert picture_versions(picture) == []  # the file is gone from the bucket too, every version of it
     assert job(366).run() == {"addresses": 0, "phones": 0, "review_pictures": 0}  # caught up: nothing left
 
 

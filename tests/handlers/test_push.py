@@ -78,12 +78,13 @@ def subscribe(connection_id: str, topic: str) -> dict:
     return json.loads(answer["body"])
 
 
-def staff_session(login: str, password: str) -> str:
+def staff_ticket(login: str) -> str:
+    """The push ticket the console gives a demo staff member's live page (``POST /admin/api/push-ticket``)."""
     from diancan import bootstrap
-    from local.demo_staff import load
+    from local.demo_staff import DEMO_STAFF
 
-    load(bootstrap.staff_sessions())
-    return bootstrap.staff_sessions().login(login, password).token
+    staff = next(staff for staff, _ in DEMO_STAFF if staff.login == login)
+    return bootstrap.push_tickets().issue(staff.staff_id, staff.role.value, staff.store_ids)
 
 
 def push(*events: tuple[str, dict], receive_count: int = 1) -> dict:
@@ -118,8 +119,25 @@ def subscriptions_of(order_id: str) -> list:
 def test_connect_is_refused_without_a_token_or_with_a_forged_one(sockets, guest_token):
     assert connect(sockets, "c-none")[0] == 401
     assert connect(sockets, "c-forged", token=guest_token("alice")[:-2] + "xx")[0] == 401
-    assert connect(sockets, "c-session", session="not.a-session")[0] == 401
+    assert connect(sockets, "c-session", session="not.a-session")[0] == 401  # the session is no credential
+    assert connect(sockets, "c-ticket", ticket="not.a-ticket")[0] == 401
     assert connect(sockets, "c-good", token=guest_token("alice"))[0] == 200
+
+
+def test_a_forged_or_expired_push_ticket_is_refused(sockets):
+    import time
+
+    from diancan import bootstrap
+    from diancan.adapters.tokens import PushTickets
+
+    good = staff_ticket("cook")
+    payload, _, signature = good.partition(".")
+    owner = PushTickets(b"k" * 32).issue("cook-jingan", "owner", ())  # signed with another key
+    expired = bootstrap.push_tickets().issue("cook-jingan", "kitchen", ("sh-jingan",), now=time.time() - 61)
+    assert connect(sockets, "c-forged", ticket=owner)[0] == 401
+    assert connect(sockets, "c-tampered", ticket=payload[:-2] + "xx." + signature)[0] == 401
+    assert connect(sockets, "c-expired", ticket=expired)[0] == 401
+    assert connect(sockets, "c-good", ticket=good)[0] == 200
 
 
 def test_a_subscription_needs_a_stored_connection(sockets):
@@ -128,14 +146,14 @@ def test_a_subscription_needs_a_stored_connection(sockets):
 
 
 def test_staff_may_listen_only_to_their_own_stores_screens_with_their_rights(sockets):
-    assert connect(sockets, "c-cook", session=staff_session("cook", "cook-demo-2026"))[0] == 200
+    assert connect(sockets, "c-cook", ticket=staff_ticket("cook"))[0] == 200
     assert subscribe("c-cook", f"kitchen:{STORE}:hot") == {"type": "subscribed", "topic": f"kitchen:{STORE}:hot"}
     assert subscribe("c-cook", f"board:{STORE}")["type"] == "subscribed"
     assert subscribe("c-cook", f"dashboard:{STORE}")["code"] == "TOPIC_FORBIDDEN"  # a cook sees no dashboard
     assert subscribe("c-cook", "board:sh-xuhui")["code"] == "TOPIC_FORBIDDEN"  # another store
     assert subscribe("c-cook", "order:T1")["code"] == "TOPIC_FORBIDDEN"  # guests' orders are the guests'
 
-    assert connect(sockets, "c-xuhui", session=staff_session("xuhui", "xuhui-demo-2026"))[0] == 200
+    assert connect(sockets, "c-xuhui", ticket=staff_ticket("xuhui"))[0] == 200
     assert subscribe("c-xuhui", f"dashboard:{STORE}")["code"] == "TOPIC_FORBIDDEN"
     assert subscribe("c-xuhui", "dashboard:sh-xuhui")["type"] == "subscribed"
     assert subscribe("c-xuhui", "nonsense")["code"] == "INVALID_TOPIC"
@@ -152,7 +170,7 @@ def test_a_guest_receives_their_own_order_only_and_the_stores_screens_every_orde
     assert subscribe("c-alice-2", f"order:{mine}")["type"] == "subscribed"
     assert subscribe("c-bob", f"order:{mine}")["code"] == "TOPIC_FORBIDDEN"  # not bob's order
     assert subscribe("c-bob", f"board:{STORE}")["code"] == "TOPIC_FORBIDDEN"
-    _, board = connect(sockets, "c-board", session=staff_session("cashier", "cashier-demo-2026"))
+    _, board = connect(sockets, "c-board", ticket=staff_ticket("cashier"))
     assert subscribe("c-board", f"board:{STORE}")["type"] == "subscribed"
 
     answer = push(ready(mine), ready(theirs))
@@ -168,7 +186,7 @@ def test_the_rider_moving_is_pushed_to_the_guest_only(sockets, guest_token):
     order_id = paid_order(mode="delivery")
     _, guest = connect(sockets, "c-guest", token=guest_token("alice"))
     subscribe("c-guest", f"order:{order_id}")
-    _, board = connect(sockets, "c-board", session=staff_session("jingan", "jingan-demo-2026"))
+    _, board = connect(sockets, "c-board", ticket=staff_ticket("jingan"))
     subscribe("c-board", f"board:{STORE}")
     moved = {"order_id": order_id, "store_id": STORE, "lat": 31.2291, "lng": 121.4452, "eta_at": None,
              "at": "2026-11-24T04:52:30.000Z"}

@@ -54,6 +54,51 @@ def test_a_paid_order_prints_on_its_station_and_the_kitchen_starts(scene, printi
     assert scene.status(o.order_id) == "PREPARING"
 
 
+class FailingOnce:
+    """A bus whose first publish fails (the function dies between the move and its announcement)."""
+
+    def __init__(self, bus) -> None:
+        self.bus, self.failed = bus, False
+
+    def publish(self, events) -> None:
+        if not self.failed:
+            self.failed = True
+            raise RuntimeError("EventBridge down")
+        self.bus.publish(events)
+
+
+def preparing_events(scene) -> list[tuple[str, str]]:
+    return [(e.order_id, e.by) for e in scene.world.events if e.name == "OrderPreparing"]
+
+
+def test_tickets_out_announce_preparing_once_however_often_the_event_comes(scene):
+    printing = PrintingService(scene.orders, scene.jobs, scene.printer, clock=scene.clock, bus=scene.bus)
+    o = paid(scene)
+    printing.on_event(paid_event(o))
+    printing.on_event(paid_event(o))
+    assert preparing_events(scene) == [(o.order_id, "system:print")]
+
+
+def test_a_replay_announces_preparing_when_the_first_attempt_died_before_publishing(scene):
+    bus = FailingOnce(scene.bus)
+    printing = PrintingService(scene.orders, scene.jobs, scene.printer, clock=scene.clock, bus=bus)
+    o = paid(scene)
+    with pytest.raises(RuntimeError):
+        printing.on_event(paid_event(o))
+    assert scene.status(o.order_id) == "PREPARING" and preparing_events(scene) == []
+    printing.on_event(paid_event(o))
+    printing.on_event(paid_event(o))
+    assert preparing_events(scene) == [(o.order_id, "system:print")]
+
+
+def test_an_order_staff_accepted_meanwhile_is_not_announced_again_by_the_printer(scene):
+    printing = PrintingService(scene.orders, scene.jobs, scene.printer, clock=scene.clock, bus=scene.bus)
+    o = paid(scene)  # the printer read it PAID; staff accept it before the printer's move
+    scene.orders.transition(o.order_id, o.mode, OrderAction.START, at=AT, by="staff:mgr")
+    printing._start(o)
+    assert scene.status(o.order_id) == "PREPARING" and preparing_events(scene) == []
+
+
 def test_the_same_event_again_prints_nothing_twice(scene, printing):
     o = paid(scene)
     printing.on_event(paid_event(o))

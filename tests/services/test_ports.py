@@ -53,6 +53,7 @@ ADAPTERS = {
     "WeChatLoginClient": ("wechat", "WeChatLogin"), "TokenIssuer": ("tokens", "TokenSigner"),
     "PushConnections": ("push_table", "PushTable"), "PushChannel": ("websocket", "WebSocketConnections"),
     "TokenVerifier": ("tokens", "TokenSigner"),
+    "PushTicketVerifier": ("tokens", "PushTickets"),
 }
 
 # Names services may still import from diancan.adapters although they are not plain values, and why.

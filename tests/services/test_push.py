@@ -3,8 +3,11 @@ retried (only when nothing could be delivered, for a reason a retry cures) or si
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
+from diancan.adapters.tokens import PushTickets
 from diancan.domain.errors import Unauthorized
 from diancan.domain.events import OrderReady
 from diancan.domain.push import MAX_TOPICS
@@ -13,6 +16,9 @@ from tests.services.fakes import FakePushChannel, FakePushConnections, World
 
 pytestmark = pytest.mark.service
 AT = "2026-11-24T04:42:10.250Z"
+
+
+TICKETS = PushTickets(b"k" * 32)  # pure HMAC, no I/O: the real adapter
 
 
 class Tokens:
@@ -28,10 +34,7 @@ def scene():
     connections, channel = FakePushConnections(world), FakePushChannel(world)
     connections.given_order("o1", "alice")
 
-    def no_sessions(token: str):
-        raise Unauthorized()
-
-    return PushService(connections, channel, guest_tokens=Tokens(), staff_sessions=no_sessions), connections, channel
+    return PushService(connections, channel, guest_tokens=Tokens(), staff_tickets=TICKETS), connections, channel
 
 
 def ready(order_id: str = "o1") -> OrderReady:
@@ -40,7 +43,7 @@ def ready(order_id: str = "o1") -> OrderReady:
 
 def test_connect_needs_a_valid_token_and_subscribing_the_guests_own_order(scene):
     push, _, _ = scene
-    for query in ({}, {"token": "forged"}, {"session": "x"}):
+    for query in ({}, {"token": "forged"}, {"session": "x"}, {"ticket": "x"}):
         with pytest.raises(Unauthorized):
             push.connect("c0", query)
     push.connect("c1", {"token": "ok-alice"})
@@ -49,6 +52,19 @@ def test_connect_needs_a_valid_token_and_subscribing_the_guests_own_order(scene)
     assert push.subscribe("c2", {"topic": "order:o1"})["code"] == "TOPIC_FORBIDDEN"
     assert push.subscribe("c2", {"topic": "order:unknown"})["code"] == "TOPIC_FORBIDDEN"
     assert push.subscribe("gone", {"topic": "order:o1"})["code"] == "CONNECTION_GONE"
+
+
+def test_staff_connect_with_a_fresh_push_ticket_and_listen_as_its_role_and_stores(scene):
+    push, _, _ = scene
+    listener = push.connect("c-cook", {"ticket": TICKETS.issue("cook-jingan", "kitchen", ("s1",))})
+    assert (listener.kind, listener.subject, listener.role, listener.store_ids) == (
+        "staff", "cook-jingan", "kitchen", ("s1",))
+    assert push.subscribe("c-cook", {"topic": "board:s1"})["type"] == "subscribed"
+    assert push.subscribe("c-cook", {"topic": "dashboard:s1"})["code"] == "TOPIC_FORBIDDEN"
+    stale = TICKETS.issue("cook-jingan", "kitchen", ("s1",), now=time.time() - TICKETS.ttl_seconds - 1)
+    with pytest.raises(Unauthorized) as refused:
+        push.connect("c-late", {"ticket": stale})
+    assert refused.value.code == "TICKET_EXPIRED"
 
 
 def test_a_connection_holds_a_bounded_number_of_topics(scene):

@@ -15,6 +15,7 @@ from diancan.domain.events import (
     OrderCompleted,
     OrderOutForDelivery,
     OrderPaid,
+    OrderPreparing,
     OrderReady,
     OrderRefunded,
 )
@@ -25,7 +26,7 @@ from diancan.domain.payments import Refund, RefundStatus
 pytestmark = pytest.mark.unit
 SERVICES = Path(__file__).resolve().parents[2] / "layers" / "shared" / "python" / "diancan" / "services"
 STATUS_EVENTS = {cls.__name__ for cls in (OrderPaid, OrderCancelled, OrderRefunded, OrderAccepted, OrderReady,
-                                          OrderCompleted, OrderOutForDelivery)}
+                                          OrderCompleted, OrderOutForDelivery, OrderPreparing)}
 AT = "2026-11-24T12:30:00+08:00"
 
 
@@ -46,8 +47,12 @@ def test_accepting_starts_the_kitchen_and_announces_it_once():
                                              by="staff:s1"),)
 
 
-def test_the_silent_start_announces_nothing():
-    assert lifecycle.start(an_order(status=OrderStatus.PAID), at=AT, by="system").events == ()
+def test_the_tickets_starting_the_kitchen_announce_preparing():
+    decision = lifecycle.start(an_order(status=OrderStatus.PAID), at=AT, by="system:print", note="tickets out")
+    assert (decision.move.sources, decision.move.target, decision.move.change.note) == (
+        (OrderStatus.PAID,), OrderStatus.PREPARING, "tickets out")
+    assert decision.events == (OrderPreparing(order_id="261124123000A1B2C3D4", store_id="sh-jingan", at=AT,
+                                              by="system:print"),)
 
 
 def test_calling_a_number_carries_the_number_and_the_table():

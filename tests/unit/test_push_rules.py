@@ -9,6 +9,7 @@ from diancan.domain.events import (
     OrderCancelled,
     OrderOutForDelivery,
     OrderPaid,
+    OrderPreparing,
     OrderRefunded,
     OrderReleased,
     PrintRequested,
@@ -59,6 +60,12 @@ def test_each_status_event_says_its_status_and_the_store_topics_get_the_store():
                     ).to_order["status"] == "DELIVERING"
     assert push_for(OrderCancelled(order_id="o1", store_id="s1", at=AT, reason="expired", paid=False)
                     ).to_order["status"] == "CANCELLED"
+
+
+def test_tickets_out_push_preparing_to_the_guest_and_the_store():
+    push = push_for(OrderPreparing(order_id="o1", store_id="s1", at=AT, by="system:print"))
+    assert push.to_order == {"type": "order", "order_id": "o1", "status": "PREPARING", "at": AT}
+    assert push.to_store == {**push.to_order, "store_id": "s1"}
 
 
 def test_a_partial_refund_or_a_print_request_pushes_nothing_and_a_rider_goes_to_the_guest_only():

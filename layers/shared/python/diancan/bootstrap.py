@@ -263,7 +263,7 @@ def printing():
 
     return PrintingService(repository(), print_jobs(), printer(), public_base_url=settings().public_base_url,
                            tz=settings().business_tz, count=_count_metric, due_work=payment_table(),
-                           service_states=service_states())
+                           service_states=service_states(), bus=event_bus())
 
 
 @component
@@ -492,23 +492,6 @@ def ready_notices():
 
 
 @component
-def staff_sessions():
-    """The console's sessions as the WebSocket ``$connect`` checks them (``StaffAccounts.resume``: the same
-    signature, store and expiry checks as every console request)."""
-    from diancan.adapters.login_guard_table import LoginGuardTable
-    from diancan.adapters.staff_table import AuditLog, StaffSessionTable, StaffTable
-    from diancan.console.config import console_settings
-    from diancan.console.wiring import session_key
-    from diancan.services.login_guard import LoginGuard
-    from diancan.services.staff import StaffAccounts
-
-    key = session_key(secrets().get("app"))
-    guard = LoginGuard(LoginGuardTable(settings().table_name, settings().region), AuditLog(), alerts(), key=key)
-    return StaffAccounts(StaffTable(), StaffSessionTable(), guard, signing_key=key,
-                         ttl_seconds=console_settings().session_seconds)
-
-
-@component
 def push():
     """WebSocket push: connections and topics in the table, messages through the API's ``@connections``
     endpoint (``DIANCAN_PUSH_ENDPOINT``, set on the push functions only)."""
@@ -521,7 +504,16 @@ def push():
         raise SettingsError("missing environment variable(s): DIANCAN_PUSH_ENDPOINT (serverless.yml sets it on "
                             "the push functions; the local stack sets it locally)")
     return PushService(PushTable(), WebSocketConnections(endpoint, settings().region), guest_tokens=OnFirstUse(token_signer),
-                       staff_sessions=lambda token: staff_sessions().resume(token))
+                       staff_tickets=OnFirstUse(push_tickets))
+
+
+@component
+def push_tickets():
+    """The console's push tickets: issued by the console (``POST /admin/api/push-ticket``), checked at
+    ``$connect``; keyed from the console's session key (the ``app`` secret)."""
+    from diancan.adapters.tokens import PushTickets, session_key
+
+    return PushTickets(session_key(secrets().get("app")))
 
 
 @component
@@ -571,7 +563,8 @@ def retention_job():
     config = settings()
     return RetentionJob(repository(), PersonalDataTable(),
                         Retention(address_days=config.retain_address_days, phone_days=config.retain_phone_days,
-                                  review_picture_days=config.retain_review_picture_days), tz=config.business_tz)
+                                  review_picture_days=config.retain_review_picture_days),
+                        review_picture_files(), tz=config.business_tz)
 
 
 # ---- delivery -----------------------------------------------------------------------------------------------

@@ -184,21 +184,29 @@ class PersonalDataTable:
                 return False
         return True
 
-    def drop_review_pictures(self, store_id: str, start_iso: str, end_iso: str) -> int:
-        """Remove the pictures of the store's reviews written between the two instants; how many had some."""
-        dropped = 0
-        month = start_iso[:7]
-        for record in DishReviewRecord.gsi2.query(keys.store_reviews(store_id, month),
-                                                  DishReviewRecord.GSI2SK.between(start_iso, end_iso + "~")):
-            if not isinstance(record, DishReviewRecord) or not record.pictures:
-                continue
-            record.update(actions=[DishReviewRecord.pictures.set([])], condition=DishReviewRecord.PK.exists())
-            order_id = keys.order_of_dish_review(record.SK)
-            with contextlib.suppress(UpdateError, DoesNotExist):
-                review = OrderReviewRecord.get(keys.order(order_id), keys.ORDER_REVIEW)
-                review.update(actions=[OrderReviewRecord.doc.set({**(review.doc or {}), "pictures": []})])
-            dropped += 1
-        return dropped
+    def dated_review_pictures(self, store_id: str, start_iso: str, end_iso: str) -> list[tuple[str, str, list[str]]]:
+        """The store's reviews written between the two instants that still have pictures: (key, order id, picture
+        keys) per dish review, one Query of the month's index. The files are the caller's to delete before
+        ``drop_review_pictures`` blanks them, so a failed delete leaves the review to be found again."""
+        return [(f"{record.PK}|{record.SK}", keys.order_of_dish_review(record.SK), list(record.pictures))
+                for record in DishReviewRecord.gsi2.query(keys.store_reviews(store_id, start_iso[:7]),
+                                                          DishReviewRecord.GSI2SK.between(start_iso, end_iso + "~"))
+                if isinstance(record, DishReviewRecord) and record.pictures]
+
+    def drop_review_pictures(self, review_key: str, order_id: str) -> bool:
+        """Remove the pictures of one dish review (``dated_review_pictures``'s key) and of its order's review."""
+        pk, _, sk = review_key.partition("|")
+        try:
+            DishReviewRecord(pk, sk).update(actions=[DishReviewRecord.pictures.set([])],
+                                            condition=DishReviewRecord.PK.exists())
+        except UpdateError as error:
+            if error.cause_response_code != "ConditionalCheckFailedException":
+                raise
+            return False
+        with contextlib.suppress(UpdateError, DoesNotExist):
+            review = OrderReviewRecord.get(keys.order(order_id), keys.ORDER_REVIEW)
+            review.update(actions=[OrderReviewRecord.doc.set({**(review.doc or {}), "pictures": []})])
+        return True
 
     def forget_profile(self, openid: str) -> None:
         try:

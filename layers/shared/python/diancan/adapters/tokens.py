@@ -92,3 +92,58 @@ class CursorSealer:
 
 def _bad_cursor() -> InvalidRequest:
     return InvalidRequest("bad cursor: pass back next_cursor as given", "分页参数有误", code="INVALID_CURSOR")
+
+
+def session_key(app_secret: dict) -> bytes:
+    """The console's session-signing key, derived from the ``app`` secret (a dedicated ``console_session_key``
+    wins); push tickets derive theirs from it."""
+    base = app_secret.get("console_session_key") or app_secret["token_secret"]
+    return hmac.new(base.encode(), b"diancan-console-session", hashlib.sha256).digest()
+
+
+PUSH_TICKET_SECONDS = 60  # long enough to open a socket, short enough that a leaked URL is soon worthless
+
+
+class PushTickets:
+    """Short-lived tickets a console page opens its WebSocket with (``$connect ?ticket=``), instead of the
+    session token, which stays in its httponly cookie. The console issues one per (re)connect to a signed-in
+    staff member; it names them, their role and stores, and expires after ``PUSH_TICKET_SECONDS``. Signed with a
+    key derived from the console's session key, so only a holder of the ``app`` secret can mint one."""
+
+    def __init__(self, session_key: bytes, ttl_seconds: int = PUSH_TICKET_SECONDS) -> None:
+        self._key = hmac.new(session_key, b"diancan push ticket v1", hashlib.sha256).digest()
+        self._ttl = ttl_seconds
+
+    @property
+    def ttl_seconds(self) -> int:
+        return self._ttl
+
+    def issue(self, staff_id: str, role: str, store_ids: tuple[str, ...] | list[str], now: float | None = None
+              ) -> str:
+        expiry = int(now if now is not None else time.time()) + self._ttl
+        payload = _b64(json.dumps({"sub": staff_id, "role": role, "stores": list(store_ids), "exp": expiry},
+                                  separators=(",", ":"), ensure_ascii=False).encode())
+        return f"{payload}.{self._sign(payload)}"
+
+    def verify(self, ticket: str, now: float | None = None) -> tuple[str, str, tuple[str, ...]]:
+        """(staff_id, role, store_ids) of a ticket this console issued; ``Unauthorized`` if forged or expired."""
+        payload, _, signature = ticket.partition(".")
+        if not ticket.isascii() or not payload or not signature or not same_secret(signature, self._sign(payload)):
+            raise _bad_ticket()
+        try:
+            claims = json.loads(_unb64(payload))
+            staff_id, role, expiry = str(claims["sub"]), str(claims["role"]), int(claims["exp"])
+            stores = tuple(str(store) for store in claims["stores"])
+        except (ValueError, KeyError, TypeError):
+            raise _bad_ticket() from None
+        if expiry <= (now if now is not None else time.time()):
+            raise Unauthorized("push ticket expired: ask for a new one", "连接凭证已过期，请刷新页面",
+                               code="TICKET_EXPIRED")
+        return staff_id, role, stores
+
+    def _sign(self, payload: str) -> str:
+        return _b64(hmac.new(self._key, payload.encode(), hashlib.sha256).digest())
+
+
+def _bad_ticket() -> Unauthorized:
+    return Unauthorized("invalid push ticket", "连接凭证无效，请刷新页面", code="INVALID_TICKET")

@@ -9,14 +9,13 @@ on first call), so a console page loads only what it uses (cold start).
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from diancan.adapters.repository import Repository
 from diancan.adapters.staff_table import AuditLog
+from diancan.adapters.tokens import session_key
 from diancan.console.config import ConsoleSettings
 from diancan.domain.passwords import CURRENT, ScryptCost
 from diancan.services.login_guard import LoginGuard
@@ -33,6 +32,7 @@ if TYPE_CHECKING:
     from diancan.adapters.review_table import ReviewTable
     from diancan.adapters.seating_table import SeatingTable
     from diancan.adapters.stock_table import StockTable
+    from diancan.adapters.tokens import PushTickets
     from diancan.services.busy import BusyMode
     from diancan.services.counter import CounterService
     from diancan.services.coupons import CouponService
@@ -96,12 +96,7 @@ class ConsoleServices:
     settlement_desk: Callable[[], SettlementService]  # the day's settlement: view, close (no files: no openpyxl)
     segment_board: Callable[[], SegmentBoard]  # members' segments: sizes, flows, lists and exports, settings
     segment_campaigns: Callable[[], SegmentCampaigns]  # coupons to a segment with a control group; uplift
-
-
-def session_key(app_secret: dict) -> bytes:
-    """The session-signing key, derived from the ``app`` secret (a dedicated ``console_session_key`` wins)."""
-    base = app_secret.get("console_session_key") or app_secret["token_secret"]
-    return hmac.new(base.encode(), b"diancan-console-session", hashlib.sha256).digest()
+    push_tickets: Callable[[], PushTickets]  # the live pages' short-lived WebSocket tickets (docs/push.md)
 
 
 def build(settings: ConsoleSettings, cost: ScryptCost = CURRENT) -> ConsoleServices:
@@ -132,4 +127,4 @@ def build(settings: ConsoleSettings, cost: ScryptCost = CURRENT) -> ConsoleServi
         shifts=bootstrap.shifts, invoices=bootstrap.invoices, erasures=bootstrap.erasures,
         busy_mode=bootstrap.busy_mode,
         settlement_desk=bootstrap.settlement_desk, segment_board=bootstrap.segment_board,
-        segment_campaigns=bootstrap.segment_campaigns)
+        segment_campaigns=bootstrap.segment_campaigns, push_tickets=bootstrap.push_tickets)

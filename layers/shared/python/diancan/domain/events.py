@@ -94,6 +94,14 @@ class OrderAccepted(OrderEvent):
     by: str
 
 
+class OrderPreparing(OrderEvent):
+    """The kitchen is on it because its tickets are out (stores that print at payment, no acceptance): the
+    guest and the screens hear PREPARING. An order staff accept announces ``OrderAccepted`` instead."""
+
+    name: ClassVar[str] = "OrderPreparing"
+    by: str
+
+
 class OrderReady(OrderEvent):
     """The order's number is called: the guest is told to come."""
 
@@ -151,7 +159,7 @@ class CourierDispatchRequested(OrderEvent):
 
 
 EVENTS: dict[str, type[OrderEvent]] = {model.name: model for model in (
-    OrderPaid, OrderReleased, OrderCancelled, OrderRefunded, OrderAccepted, OrderReady, OrderCompleted,
+    OrderPaid, OrderReleased, OrderCancelled, OrderRefunded, OrderAccepted, OrderPreparing, OrderReady, OrderCompleted,
     OrderOutForDelivery, RiderMoved, PrintRequested,
     CourierDispatchRequested,
 )}
@@ -170,6 +178,7 @@ ORDER_RELEASED = OrderReleased.name
 ORDER_CANCELLED = OrderCancelled.name
 ORDER_REFUNDED = OrderRefunded.name
 ORDER_ACCEPTED = OrderAccepted.name
+ORDER_PREPARING = OrderPreparing.name
 ORDER_READY = OrderReady.name
 ORDER_COMPLETED = OrderCompleted.name
 ORDER_OUT_FOR_DELIVERY = OrderOutForDelivery.name

@@ -18,6 +18,7 @@ from diancan.domain.events import (
     OrderEvent,
     OrderOutForDelivery,
     OrderPaid,
+    OrderPreparing,
     OrderReady,
     OrderRefunded,
     OrderReleased,
@@ -35,9 +36,10 @@ class Decision:
     events: tuple[OrderEvent, ...] = ()
 
 
-def start(order: Order, *, at: str, by: str) -> Decision:
-    """The kitchen is on it (tickets printed): silent, the tickets are the announcement."""
-    return Decision(decide(order.mode, OrderAction.START, at=at, by=by))
+def start(order: Order, *, at: str, by: str, note: str = "") -> Decision:
+    """The kitchen is on it (its tickets are out): the guest and the screens hear PREPARING."""
+    return Decision(decide(order.mode, OrderAction.START, at=at, by=by, note=note),
+                    (OrderPreparing(order_id=order.order_id, store_id=order.store_id, at=at, by=by),))
 
 
 def accept(order: Order, *, at: str, by: str) -> Decision:

@@ -20,6 +20,7 @@ from diancan.domain.events import (
     OrderEvent,
     OrderOutForDelivery,
     OrderPaid,
+    OrderPreparing,
     OrderReady,
     OrderRefunded,
     OrderReleased,
@@ -36,7 +37,8 @@ _TOPIC = re.compile(rf"^(?:order:(?P<order>{_ID})|kitchen:(?P<kstore>{_ID}):(?P<
 _STORE_TOPIC_RIGHT = {"kitchen": Action.KITCHEN_VIEW, "board": Action.KITCHEN_VIEW, "dashboard": Action.DASHBOARD_VIEW}
 
 # The status each event announces (a partial refund changes no status: it is not pushed).
-_STATUS = {OrderPaid: "PAID", OrderReleased: "PAID", OrderAccepted: "PREPARING", OrderReady: "READY", OrderOutForDelivery: "DELIVERING",
+_STATUS = {OrderPaid: "PAID", OrderReleased: "PAID", OrderAccepted: "PREPARING",
+           OrderPreparing: "PREPARING", OrderReady: "READY", OrderOutForDelivery: "DELIVERING",
            OrderCompleted: "COMPLETED", OrderCancelled: "CANCELLED"}
 
 

@@ -10,7 +10,7 @@ from diancan.domain import lifecycle
 from diancan.domain.clock import business_day, iso, utcnow
 from diancan.domain.errors import Conflict
 from diancan.domain.order import Order
-from diancan.domain.order_status import OrderStatus, TransitionRefused
+from diancan.domain.order_status import OrderAction, OrderStatus, TransitionRefused
 from diancan.domain.printing import PrintJob
 from diancan.domain.tickets import line_key
 from diancan.services.ports import EventPublisher, OrderRepository, PrintJobQueue, ServiceStateLedger
@@ -102,8 +102,8 @@ class KitchenBoard:
         """PREPARING → READY (through START when the tickets were slower than the cook); replays change nothing."""
         at = iso(self._clock())
         try:
-            if order.status == OrderStatus.PAID:
-                self._repository.apply(order.order_id, lifecycle.start(order, at=at, by=by).move)
+            if order.status == OrderStatus.PAID:  # passed through, unannounced: the OrderReady below says it
+                self._repository.transition(order.order_id, order.mode, OrderAction.START, at=at, by=by)
             decision = lifecycle.call_ready(order, at=at, by=by)
             result = self._repository.apply(order.order_id, decision.move)
         except TransitionRefused:

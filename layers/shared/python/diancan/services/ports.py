@@ -658,7 +658,9 @@ class PersonalData(Protocol):
 
     def drop_phone_only(self, openid: str, day: str) -> bool: ...
 
-    def drop_review_pictures(self, store_id: str, start_iso: str, end_iso: str) -> int: ...
+    def dated_review_pictures(self, store_id: str, start_iso: str, end_iso: str) -> list[tuple[str, str, list[str]]]: ...
+
+    def drop_review_pictures(self, review_key: str, order_id: str) -> bool: ...
 
 
 class Erasures(Protocol):
@@ -931,3 +933,9 @@ class TokenVerifier(Protocol):
     """Checks the guest's session token and gives its openid (adapters/tokens.py)."""
 
     def verify(self, token: str, now: float | None = None) -> str: ...
+
+
+class PushTicketVerifier(Protocol):
+    """Checks a console page's push ticket and gives (staff_id, role, store_ids) (adapters/tokens.py)."""
+
+    def verify(self, ticket: str, now: float | None = None) -> tuple[str, str, tuple[str, ...]]: ...

@@ -23,14 +23,15 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
+from diancan.domain import lifecycle
 from diancan.domain.acceptance import AcceptTimeouts, accepts_manually, watch_tasks
 from diancan.domain.clock import BUSINESS_TZ_DEFAULT, iso, parse_iso, utcnow
 from diancan.domain.errors import Unprocessable
-from diancan.domain.events import OrderEvent, OrderPaid, OrderReleased
+from diancan.domain.events import ORDER_PREPARING, OrderEvent, OrderPaid, OrderReleased
 from diancan.domain.exceptions import PrinterError, PrinterUnavailable
 from diancan.domain.menu import Store
 from diancan.domain.order import Order
-from diancan.domain.order_status import OrderAction, OrderStatus, TransitionRefused
+from diancan.domain.order_status import OrderStatus, TransitionRefused
 from diancan.domain.preorders import waits_for_release
 from diancan.domain.printing import (
     STOP_EVENTS,
@@ -50,7 +51,14 @@ from diancan.domain.service_state import KitchenSettings, OpenTicket
 from diancan.domain.tables import TAB_FLAG
 from diancan.domain.ticket_render import render_feieyun, split_for_limit
 from diancan.domain.tickets import Station, Ticket
-from diancan.services.ports import OrderRepository, PaymentLedger, Printer, PrintJobQueue, ServiceStateLedger
+from diancan.services.ports import (
+    EventPublisher,
+    OrderRepository,
+    PaymentLedger,
+    Printer,
+    PrintJobQueue,
+    ServiceStateLedger,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +66,7 @@ logger = logging.getLogger(__name__)
 PRINTABLE = {OrderStatus.PAID, OrderStatus.PREPARING, OrderStatus.READY, OrderStatus.DELIVERING}
 FALLBACK_COLUMNS = 32  # a fallback's paper width is unknown: 58 mm layout fits either paper
 PRINT_FAILED_METRIC = "PrintFailed"
+START_BY = "system:print"  # who moves an order PAID → PREPARING when its tickets are out
 
 
 class PrinterRefused(Unprocessable):
@@ -69,8 +78,9 @@ class PrintingService:
                  tz: str = BUSINESS_TZ_DEFAULT, count: Callable[[str], None] = lambda name: None,
                  clock: Callable[[], datetime] = utcnow, max_receives: int = 5, fallback_after: int = 3,
                  confirm_within: timedelta = timedelta(minutes=2), due_work: PaymentLedger | None = None,
-                 service_states: ServiceStateLedger | None = None) -> None:
+                 service_states: ServiceStateLedger | None = None, bus: EventPublisher | None = None) -> None:
         self._repository = repository
+        self._bus = bus  # OrderPreparing when the tickets start the kitchen (None: tools that only print)
         self._due_work = due_work  # the sweeper's due work: the watch on orders a store accepts by hand
         self._service_states = service_states  # the store's open kitchen tickets (busy mode, waiting times)
         self._jobs = jobs
@@ -120,7 +130,8 @@ class PrintingService:
             jobs = self._dispatch_all(order.order_id, order.store_id, tickets, receive_count, claimed=claimed)
         finally:
             self._enter_kitchen(order, setup.store, claimed)
-        if order.status == OrderStatus.PAID and all(job.is_out for job in jobs if job.ticket.kind == "kitchen"):
+        started = order.status in (OrderStatus.PAID, OrderStatus.PREPARING)  # PREPARING: announced yet?
+        if started and all(job.is_out for job in jobs if job.ticket.kind == "kitchen"):
             self._start(order)
         return jobs
 
@@ -276,13 +287,28 @@ class PrintingService:
         logger.error("ticket not printed", extra={"order_id": order_id, "ticket_id": ticket_id, "error": error})
 
     def _start(self, order: Order) -> None:
-        if order.status != OrderStatus.PAID:
-            return
-        try:
-            self._repository.transition(order.order_id, order.mode, OrderAction.START, at=iso(self._clock()),
-                                        by="system:print", note="tickets out")
-        except TransitionRefused:
-            logger.info("order moved on before its tickets were out", extra={"order_id": order.order_id})
+        """PAID → PREPARING once the kitchen tickets are out, announced by ``OrderPreparing`` once: a replay
+        publishes only if the move was the printer's and the first attempt died before publishing (an order
+        staff accepted meanwhile was announced by its ``OrderAccepted``)."""
+        if order.status == OrderStatus.PAID:
+            decision = lifecycle.start(order, at=iso(self._clock()), by=START_BY, note="tickets out")
+            try:
+                result = self._repository.apply(order.order_id, decision.move)
+            except TransitionRefused:
+                logger.info("order moved on before its tickets were out", extra={"order_id": order.order_id})
+                return
+            if result.applied:
+                self._announce_start(order.order_id, decision)
+                return
+            order = self._repository.get_order(order.order_id, consistent=True)
+        start = next((h for h in order.history if h.status == OrderStatus.PREPARING and h.by == START_BY), None)
+        if order.status == OrderStatus.PREPARING and start is not None and ORDER_PREPARING not in order.published:
+            self._announce_start(order.order_id, lifecycle.start(order, at=start.at, by=START_BY))
+
+    def _announce_start(self, order_id: str, decision: lifecycle.Decision) -> None:
+        if self._bus is not None:
+            self._bus.publish(list(decision.events))
+            self._repository.mark_published(order_id, ORDER_PREPARING)
 
     # ---- console ------------------------------------------------------------------------------------------
 

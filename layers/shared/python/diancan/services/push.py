@@ -30,8 +30,7 @@ from diancan.domain.push import (
 
 if TYPE_CHECKING:
     from diancan.domain.events import OrderEvent
-    from diancan.services.ports import PushChannel, PushConnections, TokenVerifier
-    from diancan.services.staff import ConsoleSession
+    from diancan.services.ports import PushChannel, PushConnections, PushTicketVerifier, TokenVerifier
 
 logger = logging.getLogger(__name__)
 
@@ -53,24 +52,24 @@ class Delivered:
 
 class PushService:
     def __init__(self, connections: PushConnections, channel: PushChannel, *, guest_tokens: TokenVerifier,
-                 staff_sessions: Callable[[str], ConsoleSession], clock: Callable[[], datetime] = utcnow) -> None:
+                 staff_tickets: PushTicketVerifier, clock: Callable[[], datetime] = utcnow) -> None:
         self._connections = connections
         self._channel = channel
         self._guest_tokens = guest_tokens
-        self._staff_sessions = staff_sessions
+        self._staff_tickets = staff_tickets
         self._clock = clock
 
     def connect(self, connection_id: str, query: dict[str, str]) -> Listener:
-        """``$connect``: a guest token (``?token=``) or a console session (``?session=``), else Unauthorized.
-        One PutItem (the connection) after the check (a session also reads the session and the staff)."""
-        token, session = query.get("token"), query.get("session")
+        """``$connect``: a guest token (``?token=``) or a console page's push ticket (``?ticket=``, short-lived,
+        signed: the session token itself never goes into a URL), else Unauthorized. One PutItem (the
+        connection) after the check, which reads nothing."""
+        token, ticket = query.get("token"), query.get("ticket")
         if token:
             listener = Listener.guest(self._guest_tokens.verify(token))
-        elif session:
-            staff = self._staff_sessions(session).staff
-            listener = Listener.staff(staff.staff_id, staff.role.value, staff.store_ids)
+        elif ticket:
+            listener = Listener.staff(*self._staff_tickets.verify(ticket, self._clock().timestamp()))
         else:
-            raise Unauthorized("a token or session is required", "请先登录", code="UNAUTHORIZED")
+            raise Unauthorized("a token or ticket is required", "请先登录", code="UNAUTHORIZED")
         now = self._clock()
         self._connections.connect(connection_id, listener, iso(now), int(now.timestamp()) + CONNECTION_SECONDS)
         return listener

@@ -4,7 +4,9 @@
   what accounting needs (lines, amounts, status, vouchers);
 - a guest's phone number once their latest order is older than ``phone_days``, or, for a guest who shared it and
   never ordered, once the day they shared it is;
-- review pictures older than ``review_picture_days`` (text and stars stay).
+- review pictures older than ``review_picture_days`` (text and stars stay): their files in the pictures bucket,
+  every version, first (as the erasure worker does), then the keys on the reviews; a failed delete leaves the
+  review to be found by the next run.
 Logs expire by CloudWatch's retention (stage param ``logRetentionDays``); items that expire whole (sessions,
 nonces, idempotency keys, sweep buckets) by DynamoDB TTL.
 
@@ -21,7 +23,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
 from diancan.domain.clock import BUSINESS_TZ_DEFAULT, business_day, iso, utcnow, zone
-from diancan.services.ports import OrderRepository, PersonalData
+from diancan.domain.review_pictures import is_key
+from diancan.services.ports import OrderRepository, PersonalData, PictureStorage
 
 logger = logging.getLogger(__name__)
 CATCH_UP_DAYS = 7
@@ -35,10 +38,12 @@ class Retention:
 
 
 class RetentionJob:
-    def __init__(self, repository: OrderRepository, personal: PersonalData, retention: Retention, *,
-                 tz: str = BUSINESS_TZ_DEFAULT, clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(self, repository: OrderRepository, personal: PersonalData, retention: Retention,
+                 pictures: PictureStorage, *, tz: str = BUSINESS_TZ_DEFAULT,
+                 clock: Callable[[], datetime] = utcnow) -> None:
         self._repository = repository
         self._personal = personal
+        self._pictures = pictures
         self._retention = retention
         self._tz = tz
         self._clock = clock
@@ -62,9 +67,17 @@ class RetentionJob:
             start = datetime.combine(picture_day, time(), zone(self._tz)).astimezone(UTC)
             for store_id in stores:
                 for first, last in _within_months(start, start + timedelta(days=1)):
-                    done["review_pictures"] += self._personal.drop_review_pictures(store_id, iso(first), iso(last))
+                    done["review_pictures"] += self._drop_pictures(store_id, iso(first), iso(last))
         logger.info("retention applied", extra=done)
         return done
+
+    def _drop_pictures(self, store_id: str, start_iso: str, end_iso: str) -> int:
+        """The files first (every version), then the reviews' keys: how many reviews had pictures."""
+        dropped = 0
+        for review_key, order_id, pictures in self._personal.dated_review_pictures(store_id, start_iso, end_iso):
+            self._pictures.delete([key for key in pictures if is_key(key)])  # older https pictures: no file of ours
+            dropped += int(self._personal.drop_review_pictures(review_key, order_id))
+        return dropped
 
 
 def _within_months(start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:

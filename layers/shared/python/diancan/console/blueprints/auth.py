@@ -75,6 +75,17 @@ def api_session():
             **_password_step(session.staff)}
 
 
+@bp.post("/api/push-ticket")
+def push_ticket():
+    """A live page's WebSocket ticket, asked for before each (re)connect: ``{ticket, expires_in}``, valid
+    ``expires_in`` seconds, naming the signed-in staff member, their role and stores. The page opens
+    ``<wsBase>?ticket=`` with it, so the session token stays in its httponly cookie (docs/push.md)."""
+    tickets = console().push_tickets()
+    staff = g.staff
+    return {"ticket": tickets.issue(staff.staff_id, staff.role.value, staff.store_ids),
+            "expires_in": tickets.ttl_seconds}
+
+
 def _password_step(staff) -> dict:
     """What a login answers a script about the password: on a one-time password (the first owner's, or one a
     manager reset) ``code`` PASSWORD_CHANGE_REQUIRED and where to change it; every other call is refused

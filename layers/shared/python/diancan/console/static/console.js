@@ -14,9 +14,13 @@
     const soon = () => { clearTimeout(pending); pending = setTimeout(refresh, 250); };  // a burst: one refresh
     poll(pollMs);
     if (!pushMeta || !("WebSocket" in window)) return;
-    const open = () => {
-      let socket;
-      try { socket = new WebSocket(pushMeta.content); } catch (e) { return; }
+    const retry = () => { setTimeout(open, backoff); backoff = Math.min(backoff * 2, 60000); };
+    const open = async () => {
+      let socket, ticket;
+      try {  // a fresh short-lived ticket for every (re)connect: the session token never goes into a URL
+        ticket = (await post(pushMeta.dataset.ticket)).ticket;
+      } catch (e) { if (e.status === 401 || e.status === 403) return; retry(); return; }
+      try { socket = new WebSocket(`${pushMeta.content}?ticket=${encodeURIComponent(ticket)}`); } catch (e) { return; }
       socket.onopen = () => socket.send(JSON.stringify({ action: "subscribe", topic: pushMeta.dataset.topic }));
       socket.onmessage = (e) => {
         let m;
@@ -28,8 +32,7 @@
       socket.onclose = () => {
         poll(pollMs);
         if (refused) return;  // not allowed: polling it is
-        setTimeout(open, backoff);
-        backoff = Math.min(backoff * 2, 60000);
+        retry();
       };
     };
     open();
