@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import FakeContext, handler_of, http_call, load_event
 from tests.handlers.test_payments import notify, order_state, queued, resource_for
-from tests.handlers.test_print_dispatch import HOT, jobs_on, kitchen, sim, sim_clock, sim_server  # noqa: F401
+from tests.handlers.test_print_dispatch import HOT, jobs_on
 from tests.wxpay_fixtures import signed_notification
 
 pytestmark = pytest.mark.handlers
@@ -69,7 +69,7 @@ def slots(day: str, mode: str = "takeout") -> dict:
     return {s["slot"]: s for s in answer["slots"]}
 
 
-def test_a_pre_order_for_tomorrow_waits_scheduled_and_prints_tomorrow_at_its_release(live, kitchen, guest_token):  # noqa: F811
+def test_a_pre_order_for_tomorrow_waits_scheduled_and_prints_tomorrow_at_its_release(live, kitchen, guest_token):
     from diancan import bootstrap
     from diancan.domain.clock import iso, parse_iso
 
