@@ -8,6 +8,7 @@ import the handler and then those modules, in a fresh interpreter like the first
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import statistics
@@ -55,7 +56,7 @@ _HANDLER_IMPORTED = "bench: handler imported"
 # Import the handler, invoke it once with the event on stdin, print what the invocation added to sys.modules.
 # The context is a plain class here: importing local.lambda_runtime first would preload modules (boto3 …).
 _FIRST_INVOCATION = """
-import importlib.util, json, sys
+import gc, importlib.util, json, sys, time
 spec = importlib.util.spec_from_file_location("handler", sys.argv[1])
 module = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(module)
@@ -70,10 +71,17 @@ class Context:
         return 6000
 
 before = set(sys.modules)
+started = time.perf_counter()
 answer = getattr(module, sys.argv[2])(event, Context())
+invoked = time.perf_counter() - started
 loaded = sorted(name for name, value in sys.modules.items() if name not in before and value is not None)
+# Counted after the request, from the live objects: importing botocore first would hide it from ``loaded``.
+def made(kind):
+    return sum(1 for o in gc.get_objects()
+               if any(c.__name__ == kind and c.__module__.startswith("botocore.") for c in type(o).__mro__))
 print()
-print(json.dumps({"status": answer.get("statusCode"), "body": str(answer.get("body"))[:300], "modules": loaded}))
+print(json.dumps({"status": answer.get("statusCode"), "body": str(answer.get("body"))[:300], "modules": loaded,
+                  "seconds": invoked, "sessions": made("Session"), "clients": made("BaseClient")}))
 """
 
 
@@ -129,6 +137,19 @@ def functions() -> list[str]:
     return sorted(p.parent.name for p in (ROOT / "functions").glob("*/handler.py"))
 
 
+# What every guest-facing function imports from the fixed stack (Powertools' logger, metrics and tracer, its
+# function-URL resolver with validation, which brings pydantic; pynamodb, which brings botocore), before any
+# code of ours: the floor of the first-request figure.
+STACK_FLOOR = """from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.event_handler import LambdaFunctionUrlResolver
+from aws_lambda_powertools.event_handler.openapi.params import Body
+import pynamodb.models"""
+
+
+def stack_floor(runs: int = RUNS) -> float:
+    return median_import(STACK_FLOOR, runs=runs)
+
+
 def measure_all(runs: int = RUNS) -> list[ColdStart]:
     boto3_alone = median_import("import boto3", runs=runs)
     return [ColdStart(name, median_import(_HANDLER, str(ROOT / "functions" / name / "handler.py"), runs=runs),
@@ -166,6 +187,7 @@ class FirstRequest:
     seconds: float
     boto3_seconds: float
     heaviest: tuple[tuple[float, str], ...] = ()  # (cumulative seconds, top-level package) after the handler
+    invocation: FirstInvocation | None = None
 
     @property
     def ratio(self) -> float:
@@ -185,10 +207,22 @@ def by_package(rows: list[tuple[float, str]], top: int) -> tuple[tuple[float, st
     return tuple(sorted(((s, n) for n, s in sums.items()), reverse=True)[:top])
 
 
-def first_invocation_modules(bench: Bench, function: str, event: dict) -> list[str]:
-    """The modules one invocation of a freshly imported handler loads, in a subprocess that has the still
-    stack's environment (the process environment the stack set for its functions: moto endpoint, table,
-    secrets prefix, simulator URLs) and only the layers on the path, as Lambda has."""
+@dataclass(frozen=True)
+class FirstInvocation:
+    """One invocation of a freshly imported handler: the modules it loaded, its time (against the still
+    stack's moto server, whose calls take milliseconds: the set-up is what differs between runs) and the
+    botocore sessions and clients alive after it."""
+
+    modules: tuple[str, ...]
+    seconds: float
+    sessions: int
+    clients: int
+
+
+def first_invocation(bench: Bench, function: str, event: dict) -> FirstInvocation:
+    """Invoke a freshly imported handler once, in a subprocess that has the still stack's environment (the
+    process environment the stack set for its functions: moto endpoint, table, secrets prefix, simulator
+    URLs) and only the layers on the path, as Lambda has."""
     spec = bench.stack.runtime.specs[function]
     out = subprocess.run([sys.executable, "-c", _FIRST_INVOCATION, str(spec.handler_file), spec.handler_attr,
                           function], input=json.dumps(event), capture_output=True, text=True,
@@ -198,25 +232,30 @@ def first_invocation_modules(bench: Bench, function: str, event: dict) -> list[s
     found = json.loads(out.stdout.strip().splitlines()[-1])
     if not isinstance(found["status"], int) or found["status"] >= 400:
         raise RuntimeError(f"first {function} request answered {found['status']}: {found['body']}")
-    return found["modules"]
+    return FirstInvocation(tuple(found["modules"]), found["seconds"], found["sessions"], found["clients"])
 
 
-def first_request_modules(bench: Bench) -> dict[str, tuple[str, list[str]]]:
-    """Per guest-facing function: (request, modules its first invocation loads beyond the handler import)."""
+def first_invocations(bench: Bench, runs: int = 3) -> dict[str, tuple[str, FirstInvocation]]:
+    """Per guest-facing function: its request and its first invocation (each of ``runs`` in a fresh process
+    with a new event; the median time, the modules and counts of the first)."""
     from bench.overhead import guest_requests
 
     builders = {name: make for name, _, make in guest_requests(bench)}
     builders["tables POST /tables/sessions"] = lambda: bench.join_table_event("tina")
-    return {function: (request, first_invocation_modules(bench, function, builders[request]()))
-            for function, request in FIRST_REQUEST.items()}
+    found = {}
+    for function, request in FIRST_REQUEST.items():
+        tries = [first_invocation(bench, function, builders[request]()) for _ in range(runs)]
+        found[function] = (request, dataclasses.replace(tries[0],
+                                                        seconds=statistics.median(t.seconds for t in tries)))
+    return found
 
 
-def measure_first_requests(loaded: dict[str, tuple[str, list[str]]], boto3_seconds: float,
+def measure_first_requests(invoked: dict[str, tuple[str, FirstInvocation]], boto3_seconds: float,
                            runs: int = RUNS) -> list[FirstRequest]:
     """Fresh interpreter, plain ``lambda_environment()``: import the handler, then each module of its first
     request (most already loaded by then as a dependency of another: each counts once)."""
-    return [FirstRequest(function, request, tuple(modules),
+    return [FirstRequest(function, request, first.modules,
                          median_import(_HANDLER_THEN_MODULES, str(ROOT / "functions" / function / "handler.py"),
-                                       ",".join(modules), runs=runs), boto3_seconds,
-                         by_package(import_profile(function, len(modules), modules), 6))
-            for function, (request, modules) in loaded.items()]
+                                       ",".join(first.modules), runs=runs), boto3_seconds,
+                         by_package(import_profile(function, len(first.modules), first.modules), 6), first)
+            for function, (request, first) in invoked.items()]

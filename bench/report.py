@@ -25,6 +25,7 @@ class Results:
     chain: chain.ChainResult | None = None
     cold_imports: dict = field(default_factory=dict)
     cold_first: list = field(default_factory=list)  # coldstart.FirstRequest of the guest-facing functions
+    cold_floor: float = 0.0  # seconds: the fixed stack's request-path imports alone (coldstart.STACK_FLOOR)
     throughput: list = field(default_factory=list)
     push: object | None = None  # bench.push_latency.PushLatency
     scaling: str = ""
@@ -165,7 +166,8 @@ def _cold_section(results: Results) -> list[str]:
     header = "| function | guest-facing | import ms | ratio to boto3 | verdict |"
     if first:
         header += (" first request | import + first request's imports (ms) | its ratio to boto3 | "
-                   f"first-request verdict (≤ {coldstart.TARGET}) |")
+                   f"first-request verdict (≤ {coldstart.TARGET}) | first invocation ms (moto) | "
+                   "botocore sessions / clients |")
     lines += [header, "|---" * header.count(" |") + "|"]
     for c in results.cold:
         row = (f"| {c.function} | {'yes' if c.guest_facing else ''} | {c.seconds * 1000:.0f} | {c.ratio:.2f} | "
@@ -173,10 +175,22 @@ def _cold_section(results: Results) -> list[str]:
         if c.function in first:
             f = first[c.function]
             row += (f" {f.request.removeprefix(f.function + ' ')} | {f.seconds * 1000:.0f} | {f.ratio:.2f} | "
-                    f"{f.verdict} |")
+                    f"{f.verdict} | {f.invocation.seconds * 1000:.0f} | {f.invocation.sessions} / "
+                    f"{f.invocation.clients} |")
         elif first:
-            row += " | | | |"
+            row += " | | | | | |"
         lines.append(row)
+    if results.cold_floor and boto3_s:
+        lines += ["", "The floor under the first-request figure: the fixed stack's own request-path libraries "
+                  "imported alone (Powertools' logger, metrics and tracer, its function-URL resolver with the "
+                  "validation that brings pydantic, pynamodb with botocore; bench/coldstart.py `STACK_FLOOR`), "
+                  f"before any code of ours: {results.cold_floor * 1000:.0f} ms, "
+                  f"{results.cold_floor / boto3_s:.2f} × `import boto3`."]
+    if first:
+        lines += ["", "First invocation: the handler invoked once right after its import, in a fresh process "
+                  "against the still stack's moto server (median of 3, each with a new event): the first "
+                  "request's imports, its clients' set-up, secret reads and calls (moto answers in milliseconds, "
+                  "so it is no AWS latency figure). Sessions and clients: the botocore objects alive after it."]
     if results.cold_imports:
         lines += ["", "Heaviest top-level imports (cumulative ms, `python -X importtime`):", ""]
         lines += [f"- {name}: " + ", ".join(f"{module} {s * 1000:.0f}" for s, module in rows)

@@ -91,6 +91,19 @@ def test_every_hand_built_pynamodb_connection_uses_the_settings(aws):
         assert botocore_config.retries == {"total_max_attempts": settings.aws_max_attempts, "mode": "standard"}
 
 
+def test_every_record_class_and_table_adapter_share_one_connection_on_the_process_botocore_session(aws):
+    """A botocore session of its own reads the service models again: ~80 ms for each on a cold function's first
+    request (docs/performance.md), which pynamodb would pay once per record class and per connection."""
+    from diancan.adapters import aws as aws_clients
+    from diancan.adapters.records import DishRecord, OrderRecord, StoreRecord, table_connection
+
+    assert len({id(record._get_connection()) for record in (StoreRecord, DishRecord, OrderRecord)}) == 1
+    assert table_connection() is StoreRecord._get_connection().connection
+    assert {id(store._connection) for store in _stores()} == {id(table_connection())}
+    assert table_connection().session is aws_clients.session()
+    assert table_connection().client is table_connection().client
+
+
 def test_http_clients_use_the_settings(aws, monkeypatch):
     from diancan import bootstrap
 

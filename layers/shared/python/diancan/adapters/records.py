@@ -19,6 +19,7 @@ from pynamodb.connection import Connection, TableConnection
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
+from diancan.adapters import aws
 from diancan.settings import get_settings
 
 
@@ -63,17 +64,42 @@ class Record(Model):
 
     @classmethod
     def _get_connection(cls) -> TableConnection:
-        """pynamodb's hook: every model call gets its connection here, so the settings are read first."""
-        configured()
-        return super()._get_connection()
+        """pynamodb's hook: every model call gets its connection here, so the settings are read first.
+
+        One connection for every record class (they are one table with one schema), on the process's botocore
+        session (adapters.aws). pynamodb would give each class a connection of its own, and each connection a
+        botocore session per thread: ~80 ms for each record class a cold function's first request touches,
+        against ~4 ms for a client of the shared session (docs/performance.md)."""
+        meta = configured()
+        table = super(Record, Record)._get_connection()
+        if not isinstance(table.connection, _SharedSessionConnection):
+            shared = _SharedSessionConnection(
+                region=meta.region, host=meta.host, connect_timeout_seconds=meta.connect_timeout_seconds,
+                read_timeout_seconds=meta.read_timeout_seconds, max_retry_attempts=meta.max_retry_attempts,
+                max_pool_connections=meta.max_pool_connections, extra_headers=meta.extra_headers)
+            shared.add_meta_table(table.get_meta_table())
+            table.connection = shared
+        return table
+
+
+class _SharedSessionConnection(Connection):
+    """pynamodb's low-level connection, its client made from the process's botocore session."""
+
+    @property
+    def session(self):
+        return aws.session()
+
+    @property
+    def client(self):
+        with aws.CLIENT_LOCK:  # pynamodb makes its client on first use, from the shared session
+            return super().client
 
 
 def table_connection() -> Connection:
-    """A low-level pynamodb connection (transactions, batch reads) with the models' timeouts and retries,
-    not pynamodb's defaults (15 s connect, 30 s read): those outlast a 10 s function."""
-    meta = configured()
-    return Connection(region=meta.region, connect_timeout_seconds=meta.connect_timeout_seconds,
-                      read_timeout_seconds=meta.read_timeout_seconds, max_retry_attempts=meta.max_retry_attempts)
+    """The low-level pynamodb connection (transactions, batch reads) of the models' one table connection: the
+    models' timeouts and retries, not pynamodb's defaults (15 s connect, 30 s read: those outlast a 10 s
+    function), and the same botocore client."""
+    return Record._get_connection().connection
 
 
 class StoreRecord(Record, discriminator="store"):
