@@ -41,6 +41,10 @@ os.environ.pop("AWS_ENDPOINT_URL", None)
 
 import moto  # noqa: E402  (must precede every botocore client)
 
+from local.moto_server import keys_sorted_once  # noqa: E402
+
+keys_sorted_once()  # moto in-process as in the local stack's server: the same order, sorted faster
+
 from local.lambda_runtime import URL_INVOCATIONS  # noqa: E402
 from local.world import LOCAL_NOTICE_TEMPLATES, LOCAL_READY_TEMPLATE  # noqa: E402
 from tests.wxpay_fixtures import APPID, MCHID, MERCHANT_SERIAL, PUBLIC_KEY_ID, wxpay_keys  # noqa: E402

@@ -234,3 +234,30 @@ def test_sqs_long_polls_do_not_hold_the_lock():
     inner = _SlowApp()
     _serve_together(SerialisedApp(inner), [{"HTTP_X_AMZ_TARGET": "AmazonSQS.ReceiveMessage"}] * 10)
     assert inner.most_at_once > 1
+
+
+def test_items_sorted_on_converted_keys_come_in_moto_s_own_order():
+    """keys_sorted_once (applied by tests/conftest.py and the server) keeps moto's order of a table's items."""
+    import random
+
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item
+
+    rng = random.Random(7)
+    keys = {(rng.choice(["STORE#a", "STORE#b", "ORDER#1", "ORDER#10", "ORDER#9", "é", "Z"]),
+             rng.choice(["", "A", "a", "DISH#2", "DISH#10", "STATS#2026-12-05", "ä"]) + str(rng.randrange(30)))
+            for _ in range(300)}
+    items = [Item(DynamoType({"S": pk}), DynamoType({"S": sk}), {"PK": {"S": pk}, "SK": {"S": sk}})
+             for pk, sk in keys]
+    rng.shuffle(items)
+    table = type("TableOfItems", (), {"range_key_attr": "SK", "items": {}})()
+    for item in items:
+        table.items.setdefault(item.hash_key, {})[item.range_key] = item
+    from moto.dynamodb.models.table import Table
+
+    from local.moto_server import keys_sorted_once
+
+    keys_sorted_once()
+    assert Table.all_items.__module__ == "local.moto_server"
+    moto_order = sorted(items, key=lambda x: (x.hash_key, x.range_key) if x.range_key else x.hash_key)
+    assert Table.all_items(table) == moto_order
+    assert [(i.hash_key.value, i.range_key.value) for i in Table.all_items(table)] == sorted(keys)

@@ -26,15 +26,19 @@ def test_a_second_run_replaces_only_the_section_between_the_markers(tmp_path):
 
 
 def test_the_cold_table_adds_the_first_request_imports_beside_the_defined_metric():
-    from bench.coldstart import ColdStart, FirstRequest
+    from bench.coldstart import ColdStart, FirstInvocation, FirstRequest
     from bench.report import Results, render
 
-    first = FirstRequest("auth", "auth POST /login", ("botocore", "botocore.client"), 0.25, 0.1,
-                         ((0.04, "botocore"), (0.0001, "blinker")))
-    text = render(Results(cold=[ColdStart("admin", 0.3, 0.1), ColdStart("auth", 0.12, 0.1)], cold_first=[first]))
-    assert "| import + first request's imports (ms) | its ratio to boto3 | first-request verdict (≤ 1.5) |" in text
-    assert "| auth | yes | 120 | 1.20 | meets | POST /login | 250 | 2.50 | above |" in text  # each its verdict
-    assert "| admin |  | 300 | 3.00 | (no target) | | | | |" in text
+    invoked = FirstInvocation(("botocore", "botocore.client"), 0.3, 1, 2)
+    first = FirstRequest("auth", "auth POST /login", invoked.modules, 0.25, 0.1,
+                         ((0.04, "botocore"), (0.0001, "blinker")), invoked)
+    text = render(Results(cold=[ColdStart("admin", 0.3, 0.1), ColdStart("auth", 0.12, 0.1)], cold_first=[first],
+                          cold_floor=0.2))
+    assert ("| import + first request's imports (ms) | its ratio to boto3 | first-request verdict (≤ 1.5) | "
+            "first invocation ms (moto) | botocore sessions / clients |") in text
+    assert "| auth | yes | 120 | 1.20 | meets | POST /login | 250 | 2.50 | above | 300 | 1 / 2 |" in text
+    assert "| admin |  | 300 | 3.00 | (no target) | | | | | | |" in text
+    assert "before any code of ours: 200 ms, 2.00 × `import boto3`" in text
     assert "the modules the first request still has to load" in text
     assert "- auth (POST /login, 2 modules): botocore 40\n" in text  # under 0.5 ms left out
 
