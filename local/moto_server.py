@@ -24,6 +24,7 @@ all-or-nothing outcome, since no other DynamoDB request runs meanwhile (``journa
 from __future__ import annotations
 
 import argparse
+import base64
 import copy
 import logging
 import os
@@ -156,6 +157,31 @@ def journaled_transactions() -> None:
     models.DynamoDBBackend.transact_write_items = transact_write_items
 
 
+def in_process_calls_one_at_a_time() -> None:
+    """Make moto in-process (``mock_aws``) serve one AWS call at a time, as the server does (``SerialisedApp``).
+
+    In the tests, the simulators' callbacks reach the functions on the live gateway's threads while the test's
+    own thread calls AWS too; moto's backends are plain dicts, so a query walking a table while another thread
+    adds an item failed with "dictionary changed size during iteration" (a RuntimeError inside a
+    transaction, seen once in 2,800 tests). Each call now runs alone, which also makes a conditional write
+    atomic as in DynamoDB. SQS long polls are left out, as in the server: they wait inside moto.
+    """
+    from moto.core.botocore_stubber import BotocoreStubber
+
+    one_at_a_time = threading.RLock()  # re-entered when a call makes another (EventBridge delivering to SQS)
+    stub = BotocoreStubber.process_request
+
+    def process_request(stubber: Any, request: Any) -> Any:
+        target = request.headers.get("X-Amz-Target") or b""
+        target = target.decode() if isinstance(target, bytes) else target
+        if target in _UNLOCKED_TARGETS or "Action=ReceiveMessage" in str(request.body or ""):
+            return stub(stubber, request)
+        with one_at_a_time:
+            return stub(stubber, request)
+
+    BotocoreStubber.process_request = process_request
+
+
 def keys_sorted_once() -> None:
     """Make moto sort a table's items on each item's key values, converted once.
 
@@ -175,6 +201,51 @@ def keys_sorted_once() -> None:
     Table.all_items = all_items
 
 
+def item_results_as_json() -> None:
+    """Make moto answer DynamoDB's item operations with their result as JSON, not through its model serializer.
+
+    moto 5.2 serializes every answer by walking it against botocore's output shape (an alias lookup per
+    attribute of every item): a third of a handler test's time went there. An item operation's result is
+    already the JSON-protocol document (``DynamoResult`` holds AttributeValue maps of plain strings, numbers,
+    lists and maps; binary values are bytes, written in base64), so it is dumped as it is, less the fields the output shape does not have (as the
+    serializer leaves them out), with the serializer's headers. Errors, the control plane
+    (tables, TTL, backups) and anything that is not a plain mapping still go through moto's serializer.
+    ``DIANCAN_MOTO_CHECK_JSON=1`` serializes both ways and fails on any difference (run the suite with it
+    after a moto upgrade).
+    """
+    import json
+
+    from moto.dynamodb.responses import DynamoResult
+
+    model_serialized = DynamoResult.execute_result
+    check = os.environ.get("DIANCAN_MOTO_CHECK_JSON") == "1"
+
+    def execute_result(result: Any, context: Any) -> Any:
+        if context.operation_model.name not in ITEM_OPERATIONS or not isinstance(result.result, dict):
+            return model_serialized(result, context)
+        members = context.operation_model.output_shape.members
+        document = {key: value for key, value in result.result.items() if key in members}
+        answer = (200, {"Content-Type": "application/x-amz-json-1.0"}, json.dumps(document, default=_blob_as_base64))
+        if check:
+            expected = model_serialized(result, context)
+            if (expected[0], expected[1], json.loads(expected[2])) != (answer[0], answer[1], json.loads(answer[2])):
+                raise AssertionError(f"moto's serializer and the JSON differ: {expected!r} != {answer!r}")
+        return answer
+
+    DynamoResult.execute_result = execute_result
+
+
+def _blob_as_base64(value: Any) -> str:
+    """A binary attribute (``B``, ``BS``) as the JSON protocol carries it."""
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode()
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+ITEM_OPERATIONS = frozenset({"GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "BatchGetItem",
+                             "BatchWriteItem", "TransactGetItems", "TransactWriteItems"})
+
+
 def serve_forever(port: int, host: str = "127.0.0.1") -> None:
     """Run the serialised moto server in this process (blocking); print the ready line with the port."""
     from moto.moto_server.werkzeug_app import (
@@ -187,6 +258,7 @@ def serve_forever(port: int, host: str = "127.0.0.1") -> None:
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     journaled_transactions()
     keys_sorted_once()
+    item_results_as_json()
     app = SerialisedApp(DomainDispatcherApplication(create_backend_app))
     server = make_server(host, port, app, threaded=True, request_handler=MotoRequestHandler)
     print(f"{READY_PREFIX}{server.server_address[1]}", flush=True)

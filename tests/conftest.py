@@ -41,9 +41,11 @@ os.environ.pop("AWS_ENDPOINT_URL", None)
 
 import moto  # noqa: E402  (must precede every botocore client)
 
-from local.moto_server import keys_sorted_once  # noqa: E402
+from local.moto_server import in_process_calls_one_at_a_time, item_results_as_json, keys_sorted_once  # noqa: E402
 
-keys_sorted_once()  # moto in-process as in the local stack's server: the same order, sorted faster
+in_process_calls_one_at_a_time()  # moto in-process as in the local stack's server: one call at a time,
+keys_sorted_once()  # the same answers, made faster
+item_results_as_json()
 
 from local.lambda_runtime import URL_INVOCATIONS  # noqa: E402
 from local.world import LOCAL_NOTICE_TEMPLATES, LOCAL_READY_TEMPLATE  # noqa: E402

@@ -261,3 +261,36 @@ def test_items_sorted_on_converted_keys_come_in_moto_s_own_order():
     moto_order = sorted(items, key=lambda x: (x.hash_key, x.range_key) if x.range_key else x.hash_key)
     assert Table.all_items(table) == moto_order
     assert [(i.hash_key.value, i.range_key.value) for i in Table.all_items(table)] == sorted(keys)
+
+
+def test_item_answers_as_json_are_what_moto_s_serializer_answers(monkeypatch):
+    """item_results_as_json (tests/conftest.py, the server) answers every attribute type as moto's serializer
+    does: both made and compared (its check mode) for each item operation."""
+    import moto
+
+    from local import moto_server
+
+    monkeypatch.setenv("DIANCAN_MOTO_CHECK_JSON", "1")
+    moto_server.item_results_as_json()  # again, in check mode: answers both ways and fails on a difference
+    item = {"PK": {"S": "K#1"}, "SK": {"S": "A"}, "s": {"S": "点餐"}, "n": {"N": "-12.50"}, "b": {"B": b"\x00\xff"},
+            "ss": {"SS": ["a", "b"]}, "ns": {"NS": ["1", "2"]}, "bs": {"BS": [b"\x01"]}, "t": {"BOOL": True},
+            "z": {"NULL": True}, "l": {"L": [{"S": "x"}, {"N": "1"}]}, "m": {"M": {"k": {"L": []}}}}
+    with moto.mock_aws():
+        client = boto3.client("dynamodb", region_name="us-east-1")
+        client.create_table(TableName="t", BillingMode="PAY_PER_REQUEST",
+                            AttributeDefinitions=[{"AttributeName": "PK", "AttributeType": "S"},
+                                                  {"AttributeName": "SK", "AttributeType": "S"}],
+                            KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"},
+                                       {"AttributeName": "SK", "KeyType": "RANGE"}])
+        client.put_item(TableName="t", Item=item, ReturnConsumedCapacity="TOTAL")
+        key = {"PK": item["PK"], "SK": item["SK"]}
+        assert client.get_item(TableName="t", Key=key, ReturnConsumedCapacity="TOTAL")["Item"] == item
+        assert client.query(TableName="t", KeyConditionExpression="PK = :p",
+                            ExpressionAttributeValues={":p": item["PK"]})["Items"] == [item]
+        assert client.batch_get_item(RequestItems={"t": {"Keys": [key]}})["Responses"]["t"] == [item]
+        client.transact_write_items(TransactItems=[{"Update": {"TableName": "t", "Key": key,
+                                                               "UpdateExpression": "SET n = n + :one",
+                                                               "ExpressionAttributeValues": {":one": {"N": "1"}}}}])
+        updated = client.update_item(TableName="t", Key=key, UpdateExpression="REMOVE z", ReturnValues="ALL_OLD")
+        assert float(updated["Attributes"]["n"]["N"]) == -11.5
+        assert client.delete_item(TableName="t", Key=key, ReturnValues="ALL_OLD")["Attributes"]["s"] == {"S": "点餐"}
