@@ -40,8 +40,12 @@ test: $(STAMP) lint  ## lint, then side by side: every test suite, the e2e suite
 main: $(STAMP)  ## every test but the e2e session's, on two workers
 	$(BIN)/python -m pytest -n 2 --dist worksteal -m "not e2e" $(PYTEST_ARGS)
 
+# Where the e2e-marked tests live: collecting only these files skips the imports of the other 2,800 tests
+# (tests/unit/test_unit_paths.py fails if an e2e test lives elsewhere).
+E2E_PATHS := tests/e2e tests/console/test_console_browser.py tests/console/test_counter_browser.py tests/console/test_setup_browser.py
+
 e2e: $(STAMP)  ## the e2e suite alone: HTTP against one local stack (tests marked e2e)
-	$(BIN)/python -m pytest -m e2e $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m e2e $(E2E_PATHS) $(PYTEST_ARGS)
 
 miniprogram: $(STAMP)  ## the guest mini-program: install from its lockfile, build miniprogram_npm, wcc lint, component tests, smoke journey on a local stack
 	cd miniprogram && npm ci --no-audit --no-fund --loglevel=error

@@ -11,6 +11,7 @@ import base64
 import re
 import secrets
 from dataclasses import dataclass
+from functools import lru_cache
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
@@ -65,7 +66,9 @@ def public_pem(key: RSAPublicKey) -> str:
                             serialization.PublicFormat.SubjectPublicKeyInfo).decode()
 
 
+@lru_cache(maxsize=8)
 def load_private(pem: str) -> RSAPrivateKey:
+    """Parsed once per process (~37 ms each: the tests build a simulator per test from the same keys)."""
     key = serialization.load_pem_private_key(pem.encode(), password=None)
     if not isinstance(key, RSAPrivateKey):
         raise ValueError("an RSA private key is required")

@@ -36,6 +36,14 @@ def test_the_service_tier_is_all_service_marked_and_only_there():
     assert sorted(str(p.relative_to(ROOT)) for p in marked - inside) == [], "service-marked tests outside SERVICE_PATHS"
 
 
+def test_every_e2e_marked_test_file_is_in_the_makefiles_e2e_paths():
+    paths = _makefile_paths("E2E_PATHS")
+    marked = {p.relative_to(ROOT).as_posix() for p in (ROOT / "tests").rglob("test_*.py")
+              if re.search(r"pytest\.mark\.e2e\b", p.read_text(encoding="utf-8"))}
+    outside = sorted(m for m in marked if not any(m == p or m.startswith(p.rstrip("/") + "/") for p in paths))
+    assert marked and not outside, f"e2e tests outside E2E_PATHS (add them to the Makefile): {outside}"
+
+
 def test_make_check_runs_both_tiers():
     recipe = (ROOT / "Makefile").read_text(encoding="utf-8").split("\ncheck:", 1)[1].split("\n\n", 1)[0]
     assert "$(UNIT_PATHS)" in recipe and "$(SERVICE_PATHS)" in recipe and "unit or service" in recipe
