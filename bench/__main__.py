@@ -60,12 +60,10 @@ def measure_part(part: str, results: report.Results, iterations: int) -> None:
     elif part == "cold":
         from bench.world import still_stack
 
-        results.cold = coldstart.measure_all()
-        results.cold_floor = coldstart.stack_floor()
-        results.cold_imports = {f: coldstart.import_profile(f, 6) for f in coldstart.GUEST_FACING}
         with still_stack() as bench:
             invoked = coldstart.first_invocations(bench)
-        results.cold_first = coldstart.measure_first_requests(invoked, results.cold[0].boto3_seconds)
+        results.cold, results.cold_floor, results.cold_first = coldstart.measure_all(invoked)
+        results.cold_imports = {f: coldstart.import_profile(f, 6) for f in coldstart.GUEST_FACING}
     elif part == "throughput":
         results.throughput = [*throughput.measure_all(workers=0), *throughput.measure_all()]
     elif part == "push":

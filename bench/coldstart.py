@@ -1,5 +1,6 @@
 """Cold start: the import time of each function's handler module in a fresh interpreter, as a ratio to
-``import boto3`` alone in a fresh interpreter (median of several runs; .pyc files warmed first).
+``import boto3`` alone in a fresh interpreter (median of several runs, measured in interleaved rounds; .pyc
+files warmed first).
 
 Second figure, for the guest-facing functions: the composition root builds adapters lazily, so a first
 request still imports modules (botocore, pynamodb, wechatpayv3 …) the guest waits for. Which ones is found
@@ -128,9 +129,18 @@ def timed_import(body: str, *args: str) -> float:
     return float(out.stdout.strip().splitlines()[-1])
 
 
-def median_import(body: str, *args: str, runs: int) -> float:
-    timed_import(body, *args)  # compile .pyc once
-    return statistics.median(timed_import(body, *args) for _ in range(runs))
+def interleaved_medians(bodies: dict[str, tuple[str, ...]], runs: int) -> dict[str, float]:
+    """Each body (a program and its arguments) timed ``runs`` times in fresh interpreters, in rounds that take
+    every body once, and its median: a machine that gets busier or quieter during the measurement moves every
+    figure alike, so ratios between them hold (timed one body after another, ``import boto3`` measured 145 and
+    175 ms in two runs an hour apart, and a ratio moved by as much)."""
+    for body, *args in bodies.values():
+        timed_import(body, *args)  # compile .pyc once
+    samples: dict[str, list[float]] = {name: [] for name in bodies}
+    for _ in range(runs):
+        for name, (body, *args) in bodies.items():
+            samples[name].append(timed_import(body, *args))
+    return {name: statistics.median(times) for name, times in samples.items()}
 
 
 def functions() -> list[str]:
@@ -146,20 +156,34 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 import pynamodb.models"""
 
 
-def stack_floor(runs: int = RUNS) -> float:
-    return median_import(STACK_FLOOR, runs=runs)
+def _handler_file(function: str) -> str:
+    return str(ROOT / "functions" / function / "handler.py")
 
 
-def measure_all(runs: int = RUNS) -> list[ColdStart]:
-    boto3_alone = median_import("import boto3", runs=runs)
-    return [ColdStart(name, median_import(_HANDLER, str(ROOT / "functions" / name / "handler.py"), runs=runs),
-                      boto3_alone) for name in functions()]
+def measure_all(invoked: dict[str, tuple[str, FirstInvocation]] | None = None,
+                runs: int = RUNS) -> tuple[list[ColdStart], float, list[FirstRequest]]:
+    """In the same interleaved rounds: ``import boto3``, the stack floor, every handler's import and, for each
+    function in ``invoked``, its handler's import followed by every module its first invocation loaded (most
+    are dependencies of another by then: each counts once). Fresh interpreters, plain
+    ``lambda_environment()``. Returns the handlers' cold starts, the floor in seconds and the first requests."""
+    bodies = {"boto3": ("import boto3",), "floor": (STACK_FLOOR,)}
+    bodies |= {name: (_HANDLER, _handler_file(name)) for name in functions()}
+    invoked = invoked or {}
+    bodies |= {f"first {name}": (_HANDLER_THEN_MODULES, _handler_file(name), ",".join(first.modules))
+               for name, (_, first) in invoked.items()}
+    times = interleaved_medians(bodies, runs)
+    boto3_alone = times["boto3"]
+    cold = [ColdStart(name, times[name], boto3_alone) for name in functions()]
+    first_requests = [FirstRequest(name, request, first.modules, times[f"first {name}"], boto3_alone,
+                                   by_package(import_profile(name, len(first.modules), first.modules), 6), first)
+                      for name, (request, first) in invoked.items()]
+    return cold, times["floor"], first_requests
 
 
 def import_profile(function: str, top: int = 15, then_modules: Sequence[str] = ()) -> list[tuple[float, str]]:
     """The heaviest top-level imports (cumulative seconds) of one handler, from ``python -X importtime``; given
     ``then_modules``, those of importing them after the handler instead (the handler's own left out)."""
-    body, args = _HANDLER, [str(ROOT / "functions" / function / "handler.py")]
+    body, args = _HANDLER, [_handler_file(function)]
     if then_modules:
         body += f"\nprint({_HANDLER_IMPORTED!r}, file=sys.stderr)" + _THEN_MODULES
         args.append(",".join(then_modules))
@@ -248,14 +272,3 @@ def first_invocations(bench: Bench, runs: int = 3) -> dict[str, tuple[str, First
         found[function] = (request, dataclasses.replace(tries[0],
                                                         seconds=statistics.median(t.seconds for t in tries)))
     return found
-
-
-def measure_first_requests(invoked: dict[str, tuple[str, FirstInvocation]], boto3_seconds: float,
-                           runs: int = RUNS) -> list[FirstRequest]:
-    """Fresh interpreter, plain ``lambda_environment()``: import the handler, then each module of its first
-    request (most already loaded by then as a dependency of another: each counts once)."""
-    return [FirstRequest(function, request, first.modules,
-                         median_import(_HANDLER_THEN_MODULES, str(ROOT / "functions" / function / "handler.py"),
-                                       ",".join(first.modules), runs=runs), boto3_seconds,
-                         by_package(import_profile(function, len(first.modules), first.modules), 6), first)
-            for function, (request, first) in invoked.items()]

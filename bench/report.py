@@ -149,7 +149,7 @@ def _cold_section(results: Results) -> list[str]:
     boto3_s = results.cold[0].boto3_seconds if results.cold else 0
     first = {f.function: f for f in results.cold_first}
     lines = ["### Cold start (import of the handler module)", "",
-             f"Fresh interpreter per run, median of {coldstart.RUNS} (.pyc warmed), Lambda-like path (the shared "
+             f"Fresh interpreter per run, median of {coldstart.RUNS} (.pyc warmed; in rounds that take every figure of this section once, so a machine that changes speed during the measurement moves them alike), Lambda-like path (the shared "
              f"layer only). `import boto3` alone: {boto3_s * 1000:.0f} ms. Target for guest-facing functions ≤ "
              f"{coldstart.TARGET}, on the import of the handler module alone: the "
              "verdict is on that figure.", ""]

@@ -43,6 +43,16 @@ def test_the_cold_table_adds_the_first_request_imports_beside_the_defined_metric
     assert "- auth (POST /login, 2 modules): botocore 40\n" in text  # under 0.5 ms left out
 
 
+def test_cold_imports_are_timed_in_rounds_that_take_every_figure_once(monkeypatch):
+    from bench import coldstart
+
+    calls = []
+    monkeypatch.setattr(coldstart, "timed_import", lambda body, *args: calls.append(body) or len(calls) / 1000)
+    medians = coldstart.interleaved_medians({"a": ("import a",), "b": ("import b", "x")}, runs=3)
+    assert calls == ["import a", "import b"] + ["import a", "import b"] * 3  # a warm-up each, then the rounds
+    assert medians == {"a": 0.005, "b": 0.006}
+
+
 def test_import_rows_are_summed_by_top_level_package():
     from bench.coldstart import by_package
 
