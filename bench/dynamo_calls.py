@@ -44,7 +44,9 @@ class Counted:
 
     @property
     def verdict(self) -> str:
-        return "meets" if self.total <= self.target.total else "above (explained)"
+        if self.total <= self.target.total:
+            return "meets"
+        return "above (explained)" if self.target.above else "above"
 
 
 TARGETS = {
@@ -82,16 +84,20 @@ TARGETS = {
         "open alerts sort after LOG#AUDIT#, the whole audit log, and STATS#<day>, one item a day: a range "
         "reaching them would read both, and a filter does not make DynamoDB read less)"),
     "print dispatch": Target(
-        {"Query": 2, "GetItem": 1, "PutItem": 6, "UpdateItem": 3},
+        {"Query": 2, "GetItem": 1, "PutItem": 6, "UpdateItem": 4},
         "Query the store partition #PROFILE..CATEGORY#~ (profile, categories → stations) and Query its "
         "STATION# items: one Query from #PROFILE to STATION#~ would also read every dish, the ingredients "
         "and the whole audit log (LOG#AUDIT#), which sort between; GetItem order; per ticket (3 here: wok, "
         "bar, receipt) a conditional PutItem claiming the job before sending and one recording the printer's "
         "job id after (exactly-once printing across retries); UpdateItem the store's #SERVICE item (the "
         "kitchen tickets join its open ones: busy mode and the guests' waiting times, one write for all of "
-        "the event's tickets); UpdateItem order → PREPARING (tickets out); UpdateItem the dashboard's "
-        "STATS#<day> counter, by design outside the order's write (the hot per-day item would make concurrent "
-        "writers conflict)"),
+        "the event's tickets); UpdateItem order → PREPARING (tickets out); UpdateItem the published marker "
+        "after OrderPreparing's PutEvents (as notify's: a replay re-publishes only if the first attempt failed); "
+        "UpdateItem the dashboard's STATS#<day> counter, by design outside the order's write (the hot per-day "
+        "item would make concurrent writers conflict)",
+        "a second UpdateItem of #SERVICE drops the open tickets older than STALE_AFTER (never bumped) when there "
+        "are any: the bench's store has the demo history's; a store whose cooks bump their tickets has none, "
+        "and each stale ticket is dropped once"),
     "courier callback": Target(
         {"GetItem": 1, "PutItem": 1},
         "GetItem the delivery record (per-order token, last status); one conditional write of the step"),

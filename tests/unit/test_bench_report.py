@@ -43,6 +43,19 @@ def test_the_cold_table_adds_the_first_request_imports_beside_the_defined_metric
     assert "- auth (POST /login, 2 modules): botocore 40\n" in text  # under 0.5 ms left out
 
 
+def test_a_count_above_its_target_is_explained_or_plainly_above():
+    from collections import Counter
+
+    from bench.dynamo_calls import Counted, Target
+
+    def verdict(target: Target) -> str:
+        return Counted("op", Counter({"GetItem": 2}), target, log=None).verdict  # type: ignore[arg-type]
+
+    assert verdict(Target({"GetItem": 2}, "why")) == "meets"
+    assert verdict(Target({"GetItem": 1}, "why", above="the second read is the alert's")) == "above (explained)"
+    assert verdict(Target({"GetItem": 1}, "why")) == "above"
+
+
 def test_cold_imports_are_timed_in_rounds_that_take_every_figure_once(monkeypatch):
     from bench import coldstart
 
