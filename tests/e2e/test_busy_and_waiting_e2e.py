@@ -49,6 +49,9 @@ def test_orders_ahead_the_estimate_and_busy_mode_follow_the_kitchen(local_stack)
     base = local_stack.base_url
     first_guest, second_guest = _guest(base), _guest(base)
     first = _paid_order(base, first_guest)
+    # WeChat Pay's notifications come on their own threads: the second's could be applied first and put it
+    # ahead in the kitchen (seen once on a loaded CI machine). The second is paid once the first is.
+    wait_for(lambda: _detail(base, first_guest, first)["status"] != "PENDING_PAYMENT", "the first payment", timeout=60)
     second = _paid_order(base, second_guest)
     local_stack.pump.drain(timeout=30)  # OrderPaid → print_dispatch: both tickets are in
 
