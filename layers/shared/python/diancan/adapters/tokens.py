@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import json
 import time
+from collections.abc import Callable
 
 from diancan.domain.errors import InvalidRequest, Unauthorized
 from diancan.domain.inputs import same_secret
@@ -19,6 +20,34 @@ def _b64(data: bytes) -> str:
 
 def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _sealed(key: bytes, claims: dict) -> str:
+    """``base64url(claims).base64url(HMAC-SHA256)``: the form of the guest's tokens and the console's push
+    tickets."""
+    payload = _b64(json.dumps(claims, separators=(",", ":"), ensure_ascii=False).encode())
+    return f"{payload}.{_mac(key, payload)}"
+
+
+def _opened[T](key: bytes, token: str, now: float | None, read: Callable[[dict], T],
+               invalid: Callable[[], Unauthorized], expired: Callable[[], Unauthorized]) -> T:
+    """What ``read`` takes from the claims of a token ``_sealed`` with ``key``: ``invalid()`` if it is forged,
+    tampered or unreadable, ``expired()`` once its ``exp`` has passed."""
+    payload, _, signature = token.partition(".")
+    if not token.isascii() or not payload or not signature or not same_secret(signature, _mac(key, payload)):
+        raise invalid()
+    try:
+        claims = json.loads(_unb64(payload))
+        found, expiry = read(claims), int(claims["exp"])
+    except (ValueError, KeyError, TypeError):
+        raise invalid() from None
+    if expiry <= (now if now is not None else time.time()):
+        raise expired()
+    return found
+
+
+def _mac(key: bytes, payload: str) -> str:
+    return _b64(hmac.new(key, payload.encode(), hashlib.sha256).digest())
 
 
 class TokenSigner:
@@ -34,26 +63,16 @@ class TokenSigner:
 
     def issue(self, openid: str, now: float | None = None) -> str:
         issued = int(now if now is not None else time.time())
-        payload = _b64(json.dumps({"sub": openid, "iat": issued, "exp": issued + self._ttl},
-                                  separators=(",", ":")).encode())
-        return f"{payload}.{self._sign(payload)}"
+        return _sealed(self._key, {"sub": openid, "iat": issued, "exp": issued + self._ttl})
 
     def verify(self, token: str, now: float | None = None) -> str:
         """The openid the token was issued to; ``Unauthorized`` if it is forged, tampered or expired."""
-        payload, _, signature = token.partition(".")
-        if not token.isascii() or not payload or not signature or not same_secret(signature, self._sign(payload)):
-            raise Unauthorized("invalid token", "登录状态无效，请重新登录", code="INVALID_TOKEN")
-        try:
-            claims = json.loads(_unb64(payload))
-            subject, expiry = str(claims["sub"]), int(claims["exp"])
-        except (ValueError, KeyError, TypeError):
-            raise Unauthorized("invalid token", "登录状态无效，请重新登录", code="INVALID_TOKEN") from None
-        if expiry <= (now if now is not None else time.time()):
-            raise Unauthorized("token expired", "登录已过期，请重新登录", code="TOKEN_EXPIRED")
-        return subject
+        return _opened(self._key, token, now, lambda claims: str(claims["sub"]), _invalid_token,
+                       lambda: Unauthorized("token expired", "登录已过期，请重新登录", code="TOKEN_EXPIRED"))
 
-    def _sign(self, payload: str) -> str:
-        return _b64(hmac.new(self._key, payload.encode(), hashlib.sha256).digest())
+
+def _invalid_token() -> Unauthorized:
+    return Unauthorized("invalid token", "登录状态无效，请重新登录", code="INVALID_TOKEN")
 
 
 class CursorSealer:
@@ -121,28 +140,15 @@ class PushTickets:
     def issue(self, staff_id: str, role: str, store_ids: tuple[str, ...] | list[str], now: float | None = None
               ) -> str:
         expiry = int(now if now is not None else time.time()) + self._ttl
-        payload = _b64(json.dumps({"sub": staff_id, "role": role, "stores": list(store_ids), "exp": expiry},
-                                  separators=(",", ":"), ensure_ascii=False).encode())
-        return f"{payload}.{self._sign(payload)}"
+        return _sealed(self._key, {"sub": staff_id, "role": role, "stores": list(store_ids), "exp": expiry})
 
     def verify(self, ticket: str, now: float | None = None) -> tuple[str, str, tuple[str, ...]]:
         """(staff_id, role, store_ids) of a ticket this console issued; ``Unauthorized`` if forged or expired."""
-        payload, _, signature = ticket.partition(".")
-        if not ticket.isascii() or not payload or not signature or not same_secret(signature, self._sign(payload)):
-            raise _bad_ticket()
-        try:
-            claims = json.loads(_unb64(payload))
-            staff_id, role, expiry = str(claims["sub"]), str(claims["role"]), int(claims["exp"])
-            stores = tuple(str(store) for store in claims["stores"])
-        except (ValueError, KeyError, TypeError):
-            raise _bad_ticket() from None
-        if expiry <= (now if now is not None else time.time()):
-            raise Unauthorized("push ticket expired: ask for a new one", "连接凭证已过期，请刷新页面",
-                               code="TICKET_EXPIRED")
-        return staff_id, role, stores
-
-    def _sign(self, payload: str) -> str:
-        return _b64(hmac.new(self._key, payload.encode(), hashlib.sha256).digest())
+        return _opened(self._key, ticket, now,
+                       lambda claims: (str(claims["sub"]), str(claims["role"]),
+                                       tuple(str(store) for store in claims["stores"])),
+                       _bad_ticket, lambda: Unauthorized("push ticket expired: ask for a new one",
+                                                         "连接凭证已过期，请刷新页面", code="TICKET_EXPIRED"))
 
 
 def _bad_ticket() -> Unauthorized:
