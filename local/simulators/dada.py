@@ -19,6 +19,7 @@ import math
 import random
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -130,11 +131,12 @@ class DadaSimulator:
     def __init__(self, app_key: str = "dada-app-key", app_secret: str = "dada-app-secret",
                  source_id: str = "73753", shops: dict[str, tuple[float, float]] | None = None,
                  step_seconds: float | None = 2.0, callback_timeout: float = 5.0,
-                 ride_seconds: float | None = None) -> None:
+                 ride_seconds: float | None = None, clock: Callable[[], float] = time.time) -> None:
         self.app_key, self.app_secret, self.source_id = app_key, app_secret, source_id
         self.shops = shops or {"11047059": (31.2304, 121.4737)}
         self.step_seconds, self.callback_timeout = step_seconds, callback_timeout
         self.ride_seconds = ride_seconds  # how long delivering (3 → 4) takes; None: one step like the others
+        self.clock = clock  # epoch seconds: quotes' expiry, each step's time, where a delivering rider is
         self._lock = threading.RLock()
         self._http = requests.Session()
         self._numbers = itertools.count(1)
@@ -197,15 +199,15 @@ class DadaSimulator:
         _, distance, fee = self._price(body)
         with self._lock:
             delivery_no = f"Dada{next(self._numbers):012d}"
-            self.quotes[delivery_no] = (body, time.time() + QUOTE_LIFETIME_S)
+            self.quotes[delivery_no] = (body, self.clock() + QUOTE_LIFETIME_S)
         tips = Decimal(str(body.get("tips", 0)))
         return {"deliveryNo": delivery_no, "distance": distance, "fee": fee + tips, "deliverFee": fee,
-                "couponFee": 0, "tips": tips, "insuranceFee": 0, "expiredTime": int(time.time()) + QUOTE_LIFETIME_S}
+                "couponFee": 0, "tips": tips, "insuranceFee": 0, "expiredTime": int(self.clock()) + QUOTE_LIFETIME_S}
 
     def add_after_query(self, body: dict[str, Any]) -> None:
         with self._lock:
             quoted = self.quotes.pop(str(body["deliveryNo"]), None)
-        if quoted is None or quoted[1] < time.time():
+        if quoted is None or quoted[1] < self.clock():
             raise DadaFail(QUOTE_EXPIRED, "平台订单号不存在或已过期")
         self.add_order(quoted[0])
 
@@ -312,7 +314,7 @@ class DadaSimulator:
             if order is None:  # reset meanwhile
                 return
             order.status, order.generation = status, order.generation + 1
-            order.timeline.append((status, time.time()))
+            order.timeline.append((status, self.clock()))
             if status == 2 and order.rider is None:
                 n = random.randrange(len(RIDER_NAMES))
                 order.rider = {"id": 1000 + n, "name": RIDER_NAMES[n], "mobile": f"1{random.randrange(3, 10)}"
@@ -367,7 +369,7 @@ class DadaSimulator:
                 outcome = type(exc).__name__
             with self._lock:
                 self.callback_log.append({"origin_id": payload["order_id"], "order_status": payload["order_status"],
-                                          "outcome": outcome, "at": time.time()})
+                                          "outcome": outcome, "at": self.clock()})
 
     def rider_point(self, order: SimOrder) -> tuple[float, float] | None:
         progress = self.progress(order)
@@ -382,7 +384,7 @@ class DadaSimulator:
             ride = self._ride_seconds()
             if not ride:
                 return 0.5
-            return min(0.99, (time.time() - (order.entered(3) or time.time())) / ride)
+            return min(0.99, (self.clock() - (order.entered(3) or self.clock())) / ride)
         return {2: 0.0, 100: 0.0, 4: 1.0, 9: 0.5, 10: 0.0}.get(order.status)
 
     def _ride_seconds(self) -> float | None:

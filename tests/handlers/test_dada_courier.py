@@ -209,10 +209,6 @@ def test_status_shows_the_rider_and_position_once_accepted(courier, make_order, 
 
 def test_a_delivering_rider_rides_a_street_path_from_the_shop_told_by_the_status_query_only(
         courier, make_order, dada_url, sim, inbox, monkeypatch) -> None:
-    from types import SimpleNamespace
-
-    from local.simulators import dada
-
     courier.add_order(make_order())
     qa(dada_url, "accept", "D20261124001")
     qa(dada_url, "fetch", "D20261124001")
@@ -220,9 +216,8 @@ def test_a_delivering_rider_rides_a_street_path_from_the_shop_told_by_the_status
     order = sim.orders["D20261124001"]
     path = route(order.shop_point, order.receiver_point)
     now = time.time()
-    standing = {name: getattr(time, name) for name in dir(time) if not name.startswith("_")} | {"time": lambda: now}
-    monkeypatch.setattr(dada, "time", SimpleNamespace(**standing))  # the simulator's clock stands still:
-    seen = []  # how long the status query takes (a busy machine) must not move the rider
+    monkeypatch.setattr(sim, "clock", lambda: now)  # the simulator's clock stands still: how long the status
+    seen = []  # query takes (a busy machine) must not move the rider
     for share in (0.1, 0.5, 0.9):  # as if the ride began 10, 50 and 90 seconds ago
         order.timeline[-1] = (3, now - 100.0 * share)
         point = courier.status("D20261124001").rider_point
