@@ -174,8 +174,8 @@ def measure_all(invoked: dict[str, tuple[str, FirstInvocation]] | None = None,
     times = interleaved_medians(bodies, runs)
     boto3_alone = times["boto3"]
     cold = [ColdStart(name, times[name], boto3_alone) for name in functions()]
-    first_requests = [FirstRequest(name, request, first.modules, times[f"first {name}"], boto3_alone,
-                                   by_package(import_profile(name, len(first.modules), first.modules), 6), first)
+    first_requests = [FirstRequest(name, request, first, times[f"first {name}"], boto3_alone,
+                                   by_package(import_profile(name, len(first.modules), first.modules), 6))
                       for name, (request, first) in invoked.items()]
     return cold, times["floor"], first_requests
 
@@ -207,11 +207,14 @@ class FirstRequest:
 
     function: str
     request: str
-    modules: tuple[str, ...]
-    seconds: float
+    invocation: FirstInvocation  # the modules, time, sessions and clients of the first invocation
+    seconds: float  # import of the handler and of the invocation's modules
     boto3_seconds: float
     heaviest: tuple[tuple[float, str], ...] = ()  # (cumulative seconds, top-level package) after the handler
-    invocation: FirstInvocation | None = None
+
+    @property
+    def modules(self) -> tuple[str, ...]:
+        return self.invocation.modules
 
     @property
     def ratio(self) -> float:

@@ -30,8 +30,7 @@ def test_the_cold_table_adds_the_first_request_imports_beside_the_defined_metric
     from bench.report import Results, render
 
     invoked = FirstInvocation(("botocore", "botocore.client"), 0.3, 1, 2)
-    first = FirstRequest("auth", "auth POST /login", invoked.modules, 0.25, 0.1,
-                         ((0.04, "botocore"), (0.0001, "blinker")), invoked)
+    first = FirstRequest("auth", "auth POST /login", invoked, 0.25, 0.1, ((0.04, "botocore"), (0.0001, "blinker")))
     text = render(Results(cold=[ColdStart("admin", 0.3, 0.1), ColdStart("auth", 0.12, 0.1)], cold_first=[first],
                           cold_floor=0.2))
     assert ("| import + first request's imports (ms) | its ratio to boto3 | first-request verdict (≤ 1.5) | "
