@@ -44,10 +44,28 @@ build_layer() {
   digest=$(cat "$requirements" <(echo "$LAMBDA_PYTHON") | sha256sum | cut -d' ' -f1)
   if [[ -z ${FORCE:-} && -f $stamp && $(cat "$stamp") == "$digest" && -d $layer/python ]]; then
     echo "layer $layer: up to date"
-    return
+  else
+    install_layer "$requirements" "$layer" "$digest"
   fi
+  zip_layer "$layer" "$digest"
+}
+
+# serverless.yml names the zip as the layer's package.artifact: serverless takes it as it is instead of zipping
+# the layer again on every package and deploy (infra/layer_zip.py). It is made anew whenever the layer is.
+zip_layer() {
+  local layer=$1 digest=$2
+  local zip=artifacts/layers/$(basename "$layer").zip
+  [[ -f $zip && $(cat "$zip.sha256" 2>/dev/null) == "$digest" ]] && return
+  rm -f "$zip.sha256"
+  "$PYTHON" infra/layer_zip.py "$layer" "$zip"
+  echo "$digest" > "$zip.sha256"
+}
+
+install_layer() {
+  local requirements=$1 layer=$2 digest=$3
+  local stamp=$layer/requirements.sha256
   echo "layer $layer: installing $requirements"
-  rm -rf "$layer/python" "$stamp"
+  rm -rf "$layer/python" "$stamp" "artifacts/layers/$(basename "$layer").zip.sha256"
   mkdir -p "$layer" "$WHEELS"
   local binary=$WHEELS/$(basename "$layer").binary.lock
   cp "$requirements" "$binary"
@@ -62,7 +80,7 @@ build_layer() {
       --target "$layer/python" < "$binary.source-built"
   fi
   # /opt is read-only on Lambda, so a module without a valid .pyc is compiled again on every cold start.
-  # The zips serverless builds reset every file time to 1980, which would make ordinary (timestamp) .pyc
+  # The layer zips set every file time to 1980 (infra/layer_zip.py), which would make ordinary (timestamp) .pyc
   # files stale: these are checked by hash of nothing ("unchecked"), fine for files that never change.
   if [[ $("$PYTHON" -c 'import sys; print("%d.%d" % sys.version_info[:2])') == "$LAMBDA_PYTHON" ]]; then
     "$PYTHON" -W ignore::SyntaxWarning -m compileall -q -j 0 --invalidation-mode unchecked-hash "$layer/python" > /dev/null

@@ -20,6 +20,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parents[1]
 RUNS = 5
 IMPORT = """
 import importlib.util, sys, time
@@ -52,10 +53,16 @@ def layers_of_functions(package_dir: Path) -> dict[str, list[str]]:
             for resource in resources.values() if resource["Type"] == "AWS::Lambda::Function"}
 
 
+def layer_zip(package_dir: Path, stem: str) -> Path:
+    """serverless zips the shared layer into the package; the third-party ones are zipped by
+    infra/build_layers.sh (serverless.yml names them as the layers' artifacts)."""
+    packaged = package_dir / f"{stem}.zip"
+    return packaged if packaged.is_file() else ROOT / "artifacts" / "layers" / f"{stem}.zip"
+
+
 def main(package_dir: Path) -> None:
     function_layers = layers_of_functions(package_dir)
-    layer_stems = {stem for stems in function_layers.values() for stem in stems}
-    layers = sorted(p for p in package_dir.glob("*.zip") if p.stem in layer_stems)
+    layers = [layer_zip(package_dir, stem) for stem in sorted({s for stems in function_layers.values() for s in stems})]
     functions = sorted(p for p in package_dir.glob("*.zip") if p.stem in function_layers)
     env = {"PATH": "/usr/bin:/bin", "AWS_REGION": "ap-east-1", "PYTHONDONTWRITEBYTECODE": "1",
            "POWERTOOLS_TRACE_DISABLED": "true"}
@@ -69,7 +76,7 @@ def main(package_dir: Path) -> None:
             task, opt = Path(tmp, "task", function.stem), Path(tmp, "opt", function.stem)
             zipfile.ZipFile(function).extractall(task)
             for stem in function_layers[function.stem]:
-                zipfile.ZipFile(package_dir / f"{stem}.zip").extractall(opt)
+                zipfile.ZipFile(layer_zip(package_dir, stem)).extractall(opt)
             handler = task / "functions" / function.stem / "handler.py"
             seconds = median_seconds([sys.executable, "-S", "-c", IMPORT, str(handler)],
                                      {**env, "PYTHONPATH": f"{task}:{opt / 'python'}"})
