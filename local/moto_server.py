@@ -114,7 +114,8 @@ def journaled_transactions() -> None:
     moto's own code still checks the conditions and applies the writes; only its backup is replaced (its
     ``copy.deepcopy`` of a ``Table`` returns the live table, so its own rollback changes nothing) and a
     cancelled transaction puts the named items back as they were. Only valid while no other DynamoDB request
-    runs beside a transaction (``SerialisedApp``).
+    runs beside a transaction: ``SerialisedApp`` in the server, ``in_process_calls_one_at_a_time`` in-process
+    (the tests: the table copies were a tenth of the main run's CPU).
     """
     from moto.dynamodb import models
     from moto.dynamodb.models.table import Table
