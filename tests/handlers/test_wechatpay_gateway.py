@@ -319,3 +319,40 @@ def test_a_dropped_notification_is_recorded_but_never_sent(gateway, simulator):
 
     assert [d["status"] for d in simulator.state()["notifications"]] == ["dropped"]
     assert gateway.query_by_out_trade_no("ORD20261124001")["trade_state"] == "SUCCESS"
+
+
+def test_the_merchant_key_is_parsed_once_and_proven_by_a_signature_its_public_key_verifies():
+    from cryptography.hazmat.primitives.asymmetric import padding
+    from cryptography.hazmat.primitives.hashes import SHA256
+
+    from diancan.adapters.wechatpay import merchant_key
+
+    pem = wxpay_keys().merchant_private_pem
+    key = merchant_key(pem)
+    assert merchant_key(pem) is key
+    bare = "".join(line for line in pem.splitlines() if "-----" not in line)  # the SDK also takes the bare base64
+    assert merchant_key(bare).private_numbers() == key.private_numbers()
+    signature = key.sign(b"order", padding.PKCS1v15(), SHA256())
+    load_private_key(pem).public_key().verify(signature, b"order", padding.PKCS1v15(), SHA256())
+
+
+def test_a_damaged_or_non_rsa_merchant_key_is_refused_when_the_client_is_built():
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+    from diancan.adapters.wechatpay import merchant_key
+
+    def pem_of(key) -> str:
+        return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                 serialization.NoEncryption()).decode()
+
+    numbers = load_private_key(wxpay_keys().merchant_private_pem).private_numbers()
+    # OpenSSL checks each signature and redoes a wrong one with d: both must be wrong for a wrong signature
+    damaged = rsa.RSAPrivateNumbers(numbers.p, numbers.q, numbers.d + 2, numbers.dmp1 + 2, numbers.dmq1, numbers.iqmp,
+                                    numbers.public_numbers).private_key(unsafe_skip_rsa_key_validation=True)
+    with pytest.raises(ValueError, match="damaged"):
+        merchant_key(pem_of(damaged))
+    with pytest.raises(ValueError, match="RSA"):
+        merchant_key(pem_of(ec.generate_private_key(ec.SECP256R1())))
+    with pytest.raises(ValueError, match="not a PEM private key"):
+        merchant_key("MIIEnotakey")

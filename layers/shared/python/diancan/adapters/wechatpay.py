@@ -18,7 +18,8 @@ import secrets
 import threading
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
-from typing import Any
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -35,6 +36,9 @@ from diancan.domain.inputs import whole_number
 from diancan.domain.money import Fen
 from diancan.domain.payments import NotificationRejected
 
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+
 logger = logging.getLogger(__name__)
 
 SIGNATURE_TYPE = "WECHATPAY2-SHA256-RSA2048"
@@ -43,6 +47,7 @@ NOTIFICATION_WINDOW_SECONDS = 300
 _NOTIFICATION_HEADERS = ("wechatpay-timestamp", "wechatpay-nonce", "wechatpay-signature", "wechatpay-serial")
 # The SDK raises a bare Exception with one of these messages when an answer does not verify.
 _SDK_VERIFY_FAILURES = ("failed to verify the signature", "wechatpayv3 does not support this algorithm")
+_KEY_PROBE = b"diancan: the merchant key signs what its public key verifies"
 
 
 class WeChatPayConfig(BaseModel):
@@ -112,11 +117,12 @@ class WeChatPayGateway:
                 config = self._config
                 client = WeChatPay(
                     wechatpay_type=WeChatPayType.MINIPROG, mchid=config.mchid,
-                    private_key=config.merchant_private_key, cert_serial_no=config.merchant_cert_serial,
+                    private_key=None, cert_serial_no=config.merchant_cert_serial,  # set below, parsed once
                     appid=config.appid, apiv3_key=config.apiv3_key, notify_url=config.notify_url,
                     timeout=(config.connect_timeout_seconds, config.timeout_seconds),
                     public_key=config.platform_public_key, public_key_id=config.platform_public_key_id,
                 )
+                client._core._private_key = merchant_key(config.merchant_private_key)
                 # The SDK has no setting for either: it builds every URL as ``_gate_way + path`` and, on an
                 # unknown serial, calls ``_update_certificates`` (a network fetch). Public-key mode needs neither.
                 client._core._gate_way = config.api_base
@@ -271,6 +277,34 @@ def _business_error(status: int, body: str | bytes) -> WeChatPayError:
         code, message = f"HTTP_{status}", (body.decode(errors="replace") if isinstance(body, bytes) else body)[:200]
     error_type = OrderAlreadyPaid if code in ("ORDER_PAID", "ORDERPAID") else WeChatPayError
     return error_type(code, message, status)
+
+
+@lru_cache(maxsize=4)
+def merchant_key(pem: str) -> RSAPrivateKey:
+    """The merchant's private key, parsed once per process (in the formats the SDK accepts).
+
+    The SDK would parse it with cryptography's full check of the key's numbers, 35 ms: nearly all of building
+    its client on a cold container's first payment. The key is the merchant's own, from Secrets Manager, so it
+    is parsed without that check and proven instead by a signature made and verified with it (well under a
+    millisecond), which fails for a key whose parts do not agree as it would fail at WeChat Pay."""
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+    from cryptography.hazmat.primitives.hashes import SHA256
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+    from wechatpayv3.utils import format_private_key
+
+    try:
+        key = load_pem_private_key(format_private_key(pem).encode(), password=None,
+                                   unsafe_skip_rsa_key_validation=True)
+    except ValueError as error:
+        raise ValueError("the merchant private key is not a PEM private key") from error
+    if not isinstance(key, rsa.RSAPrivateKey):
+        raise ValueError("the merchant private key must be an RSA key")
+    try:
+        key.public_key().verify(key.sign(_KEY_PROBE, padding.PKCS1v15(), SHA256()), _KEY_PROBE, padding.PKCS1v15(), SHA256())
+    except InvalidSignature:
+        raise ValueError("the merchant private key is damaged: its signatures do not verify") from None
+    return key
 
 
 def _never_download_certificates() -> None:
