@@ -48,19 +48,12 @@ import moto  # noqa: E402  (must precede every botocore client)
 # own that read and decoded the services' JSON again (3 % of the main run): one loader serves them all.
 botocore.session.create_loader = lru_cache(maxsize=None)(botocore.loaders.create_loader)
 
-from local.moto_server import (  # noqa: E402
-    in_process_calls_one_at_a_time,
-    item_results_as_json,
-    journaled_transactions,
-    keys_sorted_once,
-)
+from local.moto_server import in_process_calls_one_at_a_time, same_answers_faster  # noqa: E402
 
 # moto in-process as in the local stack's server: one call at a time, so a cancelled transaction can be undone
 # from a journal of its items instead of a copy of the table; the same answers, made faster.
 in_process_calls_one_at_a_time()
-journaled_transactions()
-keys_sorted_once()
-item_results_as_json()
+same_answers_faster()
 
 from local.lambda_runtime import URL_INVOCATIONS  # noqa: E402
 from local.world import LOCAL_NOTICE_TEMPLATES, LOCAL_READY_TEMPLATE  # noqa: E402
