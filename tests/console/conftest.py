@@ -104,14 +104,24 @@ def load_staff(accounts) -> None:
                               refund_limit_fen=5000 if role is Role.CASHIER else 0), PASSWORDS[login], cost=FAST)
 
 
+_APPS: dict[tuple, object] = {}
+
+
 @pytest.fixture
 def make_app(console):
+    """The console app of these settings over this test's ``console``. One app per settings serves every test
+    of the worker (building one compiles its 150 URL rules and templates: 60 ms, 3 % of the main run); each
+    test puts its own services in the app's slot for them (``extensions["diancan"]``, which every view reads)."""
     from diancan.console.app import create_app
     from diancan.console.config import ConsoleSettings
 
     def make(base_path: str = "", **settings):
-        app = create_app(console, ConsoleSettings(base_path=base_path, **settings))
-        app.testing = True
+        key = (base_path, *sorted(settings.items()))
+        if key not in _APPS:
+            _APPS[key] = create_app(console, ConsoleSettings(base_path=base_path, **settings))
+            _APPS[key].testing = True
+        app = _APPS[key]
+        app.extensions["diancan"] = lambda: console
         return app
 
     return make
