@@ -167,6 +167,7 @@ class Scheduler:
             schedule.next_after(datetime.now(UTC), datetime.now(UTC))
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
+        self._started: datetime | None = None
 
     def scheduled_functions(self) -> dict[str, list[str]]:
         found: dict[str, list[str]] = {}
@@ -198,9 +199,20 @@ class Scheduler:
             raise KeyError(f"{function_name} has no schedule")
         return [self.runtime.invoke(function_name, self.event_for(s, datetime.now(UTC))) for s in schedules]
 
+    def next_firing(self, function_name: str, after: datetime) -> datetime:
+        """When the started scheduler first invokes ``function_name`` after ``after`` (its soonest schedule):
+        an e2e test can time what it sets up to the firing instead of waiting a whole period for it."""
+        if self._started is None:
+            raise RuntimeError("the scheduler is not started")
+        firings = [s.next_after(after, self._started) for s in self.schedules if s.function_name == function_name]
+        if not firings:
+            raise KeyError(f"{function_name} has no schedule")
+        return min(firings)
+
     def start(self) -> Scheduler:
+        self._started = datetime.now(UTC)
         if self.schedules:
-            self._thread = threading.Thread(target=self._run, name="scheduler", daemon=True)
+            self._thread = threading.Thread(target=self._run, args=(self._started,), name="scheduler", daemon=True)
             self._thread.start()
         return self
 
@@ -209,8 +221,7 @@ class Scheduler:
         if self._thread:
             self._thread.join(timeout=5)
 
-    def _run(self) -> None:
-        started = datetime.now(UTC)
+    def _run(self, started: datetime) -> None:
         # Keyed by position: a schedule with an ``input`` holds a dict, so it cannot be a dict key itself.
         due = {index: schedule.next_after(started, started) for index, schedule in enumerate(self.schedules)}
         while not self._stopping.is_set():

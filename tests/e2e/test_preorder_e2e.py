@@ -1,9 +1,10 @@
 """A pre-order over the running local stack, in real time: the guest takes a pickup slot, pays, the order
 waits SCHEDULED with nothing printed; the stack's own scheduler runs order_sweeper every minute, which
 releases it at its release minute (pickup time minus the store's lead time), and its kitchen ticket prints,
-marked as a pre-order with its pickup time. The pickup time is chosen so the release falls within about a
-minute of placing, so the test waits on the scheduler rather than injecting a clock (the sweeper's cursor is
-shared by the whole e2e session, so moving it to tomorrow would stop every other order's expiry)."""
+marked as a pre-order with its pickup time. The test waits on the scheduler rather than injecting a clock (the
+sweeper's cursor is shared by the whole e2e session, so moving it to tomorrow would stop every other order's
+expiry): the release is put on the sweeper's first firing at least SETUP_SECONDS away, which leaves that long to
+place, pay and look at the order before it can be released, and no more."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from tests.conftest import wait_for
 
 pytestmark = pytest.mark.e2e
 STORE = "sh-jingan"  # open around the clock; takeout lead time: the default 20 minutes
+LEAD = timedelta(minutes=20)
+SETUP_SECONDS = 40  # login, place, pay, the notification and the queues drained take a few seconds
 
 
 def printed_for(local_stack, order_id: str) -> list[str]:
@@ -31,7 +34,10 @@ def test_a_pre_order_is_released_to_the_kitchen_by_the_scheduler_at_its_time(loc
     login = requests.post(f"{base}/auth/login", json={"code": f"test-pre{uuid.uuid4().hex[:6]}"}, timeout=10)
     assert login.status_code == 200, login.text
     guest = {"Authorization": f"Bearer {login.json()['token']}"}
-    pickup = utcnow() + timedelta(minutes=21, seconds=40)  # released in 100 s
+    # The release on the sweeper's first firing SETUP_SECONDS away: that firing runs in the release minute, so it
+    # releases the order; the one before it ran in the minute before.
+    firing = local_stack.scheduler.next_firing("order_sweeper", after=utcnow() + timedelta(seconds=SETUP_SECONDS))
+    pickup = firing.replace(microsecond=0) + LEAD
     placed = requests.post(f"{base}/place_order/orders", timeout=30,
                            headers={**guest, "Idempotency-Key": str(uuid.uuid4())},
                            json={"store_id": STORE, "mode": "takeout", "pickup_at": iso(pickup),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -113,5 +113,20 @@ def test_the_scheduler_thread_keeps_running_with_schedules_that_carry_an_input()
         assert scheduler._thread is not None
         scheduler._thread.join(timeout=0.5)
         assert scheduler._thread.is_alive()
+    finally:
+        scheduler.stop()
+
+
+def test_the_next_firing_of_a_started_scheduler_follows_its_rate_from_the_start():
+    scheduler = _scheduler((("rate(5 minutes)", None), ("rate(1 minute)", {"period": "day"})))
+    with pytest.raises(RuntimeError):
+        scheduler.next_firing("sweeper", datetime.now(UTC))
+    scheduler.start()
+    try:
+        started = scheduler._started
+        assert scheduler.next_firing("sweeper", started) == started + timedelta(minutes=1)
+        assert scheduler.next_firing("sweeper", started + timedelta(seconds=130)) == started + timedelta(minutes=3)
+        with pytest.raises(KeyError):
+            scheduler.next_firing("nobody", started)
     finally:
         scheduler.stop()
