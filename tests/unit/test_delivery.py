@@ -21,7 +21,6 @@ from diancan.domain.delivery import (
     OutOfDeliveryRange,
     Rider,
     RiderPosition,
-    haversine_m,
     is_forward,
     mask_name,
     mask_phone,
@@ -30,6 +29,7 @@ from diancan.domain.delivery import (
     quote_delivery,
 )
 from diancan.domain.errors import Unprocessable
+from diancan.domain.geo import haversine_m
 
 pytestmark = pytest.mark.unit
 

@@ -16,22 +16,15 @@ from typing import NamedTuple, Self
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from diancan.domain.errors import Unprocessable
+from diancan.domain.geo import haversine_m
 from diancan.domain.money import Fen, yuan
 
-EARTH_RADIUS_M = 6_371_008.8
 _ON_EDGE_TOLERANCE_DEG = 1e-9  # about 0.1 mm: a point this close to an edge counts as on it
 
 
 class GeoPoint(NamedTuple):
     lat: float
     lng: float
-
-
-def haversine_m(a: GeoPoint | tuple[float, float], b: GeoPoint | tuple[float, float]) -> float:
-    """Great-circle distance in metres between two (lat, lng) points."""
-    lat1, lng1, lat2, lng2 = map(math.radians, (a[0], a[1], b[0], b[1]))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lng2 - lng1) / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(h))
 
 
 def _on_segment(p: GeoPoint, a: GeoPoint, b: GeoPoint) -> bool:

@@ -6,11 +6,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from diancan.domain.clock import utcnow
-from diancan.domain.delivery import haversine_m
 from diancan.domain.errors import InvalidRequest, NotFound
+from diancan.domain.geo import haversine_m
 from diancan.domain.menu import Dish, Store
 from diancan.domain.recommend import recommend
-from diancan.domain.reviews import NEWEST_SHOWN
 from diancan.domain.service_state import KitchenSettings
 from diancan.services.ports import Activity, OrderRepository, PictureStorage, ReviewRepository
 
@@ -107,6 +106,10 @@ def dish_detail(repository: OrderRepository, store_id: str, dish_id: str,
         raise NotFound("no such dish", "菜品不存在或已下架", code="DISH_NOT_FOUND")
     view = dish_view(dish)
     if reviews is not None:
+        from diancan.domain.reviews import (
+            NEWEST_SHOWN,  # with the reviews (cold start: the menu needs neither)
+        )
+
         view["reviews"] = [r.view() for r in reviews.newest(store_id, dish_id, NEWEST_SHOWN)]
         if pictures is not None:
             from diancan.services.review_pictures import picture_urls
