@@ -114,6 +114,7 @@ def lambda_environment() -> dict[str, str]:
     return {**keep, "PYTHONPATH": os.pathsep.join(LAYERS), "AWS_REGION": "ap-east-1",
             "AWS_DEFAULT_REGION": "ap-east-1", "POWERTOOLS_SERVICE_NAME": "diancan",
             "POWERTOOLS_METRICS_NAMESPACE": "diancan", "POWERTOOLS_TRACE_DISABLED": "true",
+            "PYDANTIC_DISABLE_PLUGINS": "__all__",  # as serverless.yml sets it
             "DIANCAN_TABLE": "bench-main", "DIANCAN_BUS": "bench-bus", "DIANCAN_SECRET_PREFIX": "diancan/bench",
             "DIANCAN_REPORTS_BUCKET": "bench-reports", "DIANCAN_ANCHOR_BUCKET": "bench-anchors", "DIANCAN_PICTURES_BUCKET": "bench-pictures",
             "DIANCAN_ALERT_TOPIC_ARN": "",
