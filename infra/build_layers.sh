@@ -38,34 +38,31 @@ build_source_only_wheels() {
   done
 }
 
+# serverless.yml names artifacts/layers/<name>.zip as the layer's package.artifact: serverless takes it as it is
+# instead of zipping the layer again on every package and deploy (infra/layer_zip.py). Each stamp holds the
+# digest its layer or zip was made from; the zip is made anew whenever the layer is.
 build_layer() {
   local requirements=$1 layer=$2
-  local stamp=$layer/requirements.sha256 digest
+  local stamp=$layer/requirements.sha256 zip=artifacts/layers/$(basename "$layer").zip digest
   digest=$(cat "$requirements" <(echo "$LAMBDA_PYTHON") | sha256sum | cut -d' ' -f1)
   if [[ -z ${FORCE:-} && -f $stamp && $(cat "$stamp") == "$digest" && -d $layer/python ]]; then
     echo "layer $layer: up to date"
   else
-    install_layer "$requirements" "$layer" "$digest"
+    rm -f "$stamp" "$zip.sha256"
+    install_layer "$requirements" "$layer"
+    echo "$digest" > "$stamp"
   fi
-  zip_layer "$layer" "$digest"
-}
-
-# serverless.yml names the zip as the layer's package.artifact: serverless takes it as it is instead of zipping
-# the layer again on every package and deploy (infra/layer_zip.py). It is made anew whenever the layer is.
-zip_layer() {
-  local layer=$1 digest=$2
-  local zip=artifacts/layers/$(basename "$layer").zip
-  [[ -f $zip && $(cat "$zip.sha256" 2>/dev/null) == "$digest" ]] && return
-  rm -f "$zip.sha256"
-  "$PYTHON" infra/layer_zip.py "$layer" "$zip"
-  echo "$digest" > "$zip.sha256"
+  if [[ ! -f $zip || $(cat "$zip.sha256" 2>/dev/null) != "$digest" ]]; then
+    rm -f "$zip.sha256"
+    "$PYTHON" infra/layer_zip.py "$layer" "$zip"
+    echo "$digest" > "$zip.sha256"
+  fi
 }
 
 install_layer() {
-  local requirements=$1 layer=$2 digest=$3
-  local stamp=$layer/requirements.sha256
+  local requirements=$1 layer=$2
   echo "layer $layer: installing $requirements"
-  rm -rf "$layer/python" "$stamp" "artifacts/layers/$(basename "$layer").zip.sha256"
+  rm -rf "$layer/python"
   mkdir -p "$layer" "$WHEELS"
   local binary=$WHEELS/$(basename "$layer").binary.lock
   cp "$requirements" "$binary"
@@ -87,7 +84,6 @@ install_layer() {
   fi
   # Test suites shipped inside packages are never imported on Lambda.
   find "$layer/python" -depth -type d \( -name tests -o -name test \) -path '*/site-packages/*' -exec rm -rf {} + 2>/dev/null || true
-  echo "$digest" > "$stamp"
 }
 
 # The heavy layers: each the packages only its requirements.txt names need; the deps layer has the rest of the lock
