@@ -106,9 +106,8 @@ def dish_detail(repository: OrderRepository, store_id: str, dish_id: str,
         raise NotFound("no such dish", "菜品不存在或已下架", code="DISH_NOT_FOUND")
     view = dish_view(dish)
     if reviews is not None:
-        from diancan.domain.reviews import (
-            NEWEST_SHOWN,  # with the reviews (cold start: the menu needs neither)
-        )
+        # imported with the reviews: the menu's cold start loads none of the reviews' models
+        from diancan.domain.reviews import NEWEST_SHOWN
 
         view["reviews"] = [r.view() for r in reviews.newest(store_id, dish_id, NEWEST_SHOWN)]
         if pictures is not None:
